@@ -1,0 +1,160 @@
+"""digestbot's configuration: one `Settings`, read from the environment and `.env` at start-up
+and passed down. Nothing else in the project reads environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class SettingsError(ValueError):
+    """A setting has an invalid value; the message names the variable, in one line."""
+
+
+class Settings(BaseSettings):
+    """Every setting, with its environment variable (prefix `DIGESTBOT_` unless noted)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="DIGESTBOT_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        validate_default=True,
+    )
+
+    # Telegram
+    telegram_bot_token: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN", "DIGESTBOT_TELEGRAM_BOT_TOKEN"),
+        description="Bot token from @BotFather (TELEGRAM_BOT_TOKEN); none: local demo only.",
+    )
+    base_url: str | None = Field(
+        default=None, description="Bot API server, e.g. http://127.0.0.1:8081/bot (emulator)."
+    )
+    admin_ids: Annotated[frozenset[int], NoDecode] = Field(
+        default=frozenset(), description="Comma-separated Telegram user ids allowed admin commands."
+    )
+
+    # storage
+    database_url: str = Field(
+        default="sqlite:///./digestbot.db",
+        description="sqlite:///path.db (default) or postgresql://user@host:5432/db.",
+    )
+
+    # subscribers
+    default_timezone: str = Field(default="UTC", description="IANA zone for new chats.")
+    templates_dir: Path | None = Field(
+        default=None, description="Directory whose templates override the packaged ones."
+    )
+    max_items: int = Field(default=10, ge=1, le=50, description="Default items per digest.")
+    max_subscriptions: int = Field(default=50, ge=1, description="Topic subscriptions per chat.")
+    max_mutes: int = Field(default=100, ge=1, description="Mute words per chat.")
+    max_query_length: int = Field(default=200, ge=10, description="Characters per topic query.")
+    commands_per_minute: int = Field(
+        default=20, ge=1, description="Commands a chat may send per minute before a polite no."
+    )
+
+    # delivery limits (Telegram: ~30/s overall, ~1/s per chat, 20/min per group)
+    rate_global: float = Field(default=30.0, gt=0, description="Messages per second overall.")
+    rate_per_chat: float = Field(default=1.0, gt=0, description="Messages per second per chat.")
+    rate_per_group_minute: int = Field(default=20, gt=0, description="Messages/min per group.")
+    paid_broadcast: bool = Field(default=False, description="Use paid broadcast (up to 1000/s).")
+    delivery_give_up_hours: float = Field(
+        default=48.0, gt=0, description="Retry a failing part this long before marking it failed."
+    )
+
+    # ticks, seconds
+    ingest_interval: float = Field(default=60.0, gt=0, description="Ingest tick, seconds.")
+    digest_interval: float = Field(default=30.0, gt=0, description="Digest tick, seconds.")
+    deliver_interval: float = Field(default=1.0, gt=0, description="Delivery tick, seconds.")
+
+    # fetching
+    user_agent: str = Field(
+        default="digestbot/0.1 (+https://github.com/digestbot/digestbot)",
+        description="User-Agent sent with every fetch.",
+    )
+    fetch_timeout: float = Field(default=20.0, gt=0, description="Seconds per fetch.")
+    max_body_bytes: int = Field(default=10_000_000, gt=0, description="Largest body fetched.")
+    allow_private_urls: bool = Field(
+        default=False, description="Let feeds reach private addresses (trusted local setups)."
+    )
+
+    # webhook mode (polling when webhook_url is unset)
+    webhook_url: str | None = Field(default=None, description="Public HTTPS URL of the webhook.")
+    webhook_listen: str = Field(default="127.0.0.1", description="Address the webhook binds.")
+    webhook_port: int = Field(default=8443, gt=0, lt=65536, description="Port the webhook binds.")
+    webhook_path: str = Field(default="telegram", description="URL path of the webhook.")
+    webhook_secret: SecretStr | None = Field(
+        default=None, description="Checked against X-Telegram-Bot-Api-Secret-Token."
+    )
+
+    # operations
+    log_format: Literal["text", "json"] = Field(default="text", description="text or json logs.")
+    log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR.")
+    metrics_port: int | None = Field(
+        default=None, description="Serve /metrics and /healthz on this port."
+    )
+    redis_url: str | None = Field(
+        default=None, description="Redis for the shared send-rate limiter across processes."
+    )
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return frozenset(
+                int(part) for part in value.replace(";", ",").split(",") if part.strip()
+            )
+        if isinstance(value, int):
+            return frozenset({value})
+        return value
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(
+                f"unknown time zone {value!r} (use an IANA name like Europe/Berlin)"
+            ) from exc
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("use DEBUG, INFO, WARNING or ERROR")
+        return level
+
+    @property
+    def token(self) -> str | None:
+        return self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else None
+
+    def is_admin(self, user_id: int | None) -> bool:
+        return user_id is not None and user_id in self.admin_ids
+
+
+def _variable_name(field_name: str) -> str:
+    if field_name == "telegram_bot_token":
+        return "TELEGRAM_BOT_TOKEN"
+    return "DIGESTBOT_" + field_name.upper()
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build the settings once; an invalid value raises `SettingsError` naming its variable."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        loc = error.get("loc") or ("?",)
+        field = str(loc[0])
+        message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
+        raise SettingsError(f"invalid setting {_variable_name(field)}: {message}") from None
+    except (ValueError, TypeError) as exc:  # e.g. an unparsable admin id list
+        raise SettingsError(f"invalid settings: {exc}") from None

@@ -1,0 +1,1 @@
+"""digestbot: ingest."""

@@ -1,0 +1,106 @@
+"""Article and story rows: look-ups for de-duplication, idempotent insert, and reads."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Article, ArticleCreate, Story
+from storage.types import utcnow
+
+
+async def get_article(session: AsyncSession, *, article_id: int) -> Article | None:
+    return await session.get(Article, article_id)
+
+
+async def get_by_canonical_url(session: AsyncSession, *, canonical_url: str) -> Article | None:
+    result = await session.exec(select(Article).where(Article.canonical_url == canonical_url))
+    return result.first()
+
+
+async def get_by_guid(session: AsyncSession, *, feed_id: int, guid: str) -> Article | None:
+    result = await session.exec(
+        select(Article).where(Article.feed_id == feed_id, Article.guid == guid)
+    )
+    return result.first()
+
+
+async def get_by_content_hash(session: AsyncSession, *, content_hash: str) -> Article | None:
+    result = await session.exec(
+        select(Article).where(Article.content_hash == content_hash).order_by(col(Article.id))
+    )
+    return result.first()
+
+
+async def add_article(
+    session: AsyncSession,
+    *,
+    data: ArticleCreate,
+    stored_at: datetime | None = None,
+    story_id: int | None = None,
+) -> Article:
+    """Insert a new article, in a story of its own unless `story_id` names one. Caller commits.
+
+    The caller has checked it is new (canonical URL, GUID); the unique constraints still refuse
+    a duplicate that slipped past, so a re-run can never store an article twice."""
+    now = stored_at or utcnow()
+    if story_id is None:
+        story = Story(title=data.title, created_at=now, updated_at=now)
+        session.add(story)
+        await session.flush()
+        story_id = story.id
+    else:
+        story_row = await session.get(Story, story_id)
+        if story_row is not None:
+            story_row.sources_count += 1
+            story_row.updated_at = now
+    article = Article.model_validate(data, update={"stored_at": now, "story_id": story_id})
+    session.add(article)
+    await session.flush()
+    if story_id is not None:
+        story_row = await session.get(Story, story_id)
+        if story_row is not None and story_row.first_article_id is None:
+            story_row.first_article_id = article.id
+    return article
+
+
+async def articles_by_ids(session: AsyncSession, *, ids: Sequence[int]) -> Sequence[Article]:
+    if not ids:
+        return []
+    result = await session.exec(select(Article).where(col(Article.id).in_(list(ids))))
+    return result.all()
+
+
+async def stored_since(
+    session: AsyncSession,
+    *,
+    after: datetime | None,
+    after_id: int = 0,
+    limit: int = 10_000,
+) -> Sequence[Article]:
+    """Articles stored after the watermark `(after, after_id)`, in stored order."""
+    statement = select(Article)
+    if after is not None:
+        statement = statement.where(
+            (col(Article.stored_at) > after)
+            | ((col(Article.stored_at) == after) & (col(Article.id) > after_id))
+        )
+    statement = statement.order_by(col(Article.stored_at), col(Article.id)).limit(limit)
+    result = await session.exec(statement)
+    return result.all()
+
+
+async def latest_articles(session: AsyncSession, *, limit: int = 10) -> Sequence[Article]:
+    result = await session.exec(
+        select(Article).order_by(col(Article.stored_at).desc(), col(Article.id).desc()).limit(limit)
+    )
+    return result.all()
+
+
+async def count_articles(session: AsyncSession) -> int:
+    result = await session.exec(select(func.count()).select_from(Article))
+    return int(result.one())

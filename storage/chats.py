@@ -1,0 +1,94 @@
+"""Chat rows (private chats, groups, channels) and their state: active, paused, blocked."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Chat, ChatState, ChatType
+
+
+async def get_chat(session: AsyncSession, *, chat_id: int) -> Chat | None:
+    return await session.get(Chat, chat_id)
+
+
+async def get_chat_by_telegram_id(session: AsyncSession, *, telegram_id: int) -> Chat | None:
+    result = await session.exec(select(Chat).where(Chat.telegram_id == telegram_id))
+    return result.first()
+
+
+async def upsert_chat(
+    session: AsyncSession,
+    *,
+    telegram_id: int,
+    type: str = ChatType.PRIVATE,
+    title: str | None = None,
+    username: str | None = None,
+    timezone: str = "UTC",
+    language: str | None = None,
+    max_items: int = 10,
+) -> tuple[Chat, bool]:
+    """The chat with this Telegram id, created if new (`True`); its title is kept current."""
+    chat = await get_chat_by_telegram_id(session, telegram_id=telegram_id)
+    if chat is not None:
+        if title is not None:
+            chat.title = title
+        if username is not None:
+            chat.username = username
+        return chat, False
+    chat = Chat(
+        telegram_id=telegram_id,
+        type=type,
+        title=title,
+        username=username,
+        timezone=timezone,
+        language=language or "en",
+        max_items=max_items,
+    )
+    session.add(chat)
+    await session.flush()
+    return chat, True
+
+
+async def set_state(
+    session: AsyncSession, *, chat: Chat, state: ChatState, now: datetime | None = None
+) -> None:
+    chat.state = state
+    chat.blocked_at = now if state == ChatState.BLOCKED else None
+    session.add(chat)
+
+
+async def move_chat(session: AsyncSession, *, chat: Chat, new_telegram_id: int) -> Chat:
+    """A group became a supergroup: the same subscriber under its new Telegram id."""
+    existing = await get_chat_by_telegram_id(session, telegram_id=new_telegram_id)
+    if existing is not None and existing.id != chat.id:
+        await session.delete(existing)
+        await session.flush()
+    chat.telegram_id = new_telegram_id
+    chat.type = ChatType.SUPERGROUP
+    session.add(chat)
+    await session.flush()
+    return chat
+
+
+async def delete_chat(session: AsyncSession, *, chat_id: int) -> bool:
+    """Forget a chat and everything of it (subscriptions, schedule, outbox) by cascade."""
+    result = await session.exec(delete(Chat).where(col(Chat.id) == chat_id))
+    return bool(result.rowcount)
+
+
+async def count_chats(session: AsyncSession, *, state: ChatState | None = None) -> int:
+    statement = select(func.count()).select_from(Chat)
+    if state is not None:
+        statement = statement.where(Chat.state == state)
+    result = await session.exec(statement)
+    return int(result.one())
+
+
+async def list_chats(session: AsyncSession) -> Sequence[Chat]:
+    result = await session.exec(select(Chat).order_by(col(Chat.id)))
+    return result.all()

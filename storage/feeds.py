@@ -1,0 +1,54 @@
+"""Feed rows: add (idempotent on the URL), list, remove, and the due list for the ingest tick."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, or_
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Feed, FeedCreate
+
+
+async def add_feed(session: AsyncSession, *, data: FeedCreate) -> tuple[Feed, bool]:
+    """The feed with this URL, created if new; `True` when it was created. Caller commits."""
+    existing = await get_feed_by_url(session, url=data.url)
+    if existing is not None:
+        return existing, False
+    feed = Feed.model_validate(data)
+    session.add(feed)
+    await session.flush()
+    return feed, True
+
+
+async def get_feed(session: AsyncSession, *, feed_id: int) -> Feed | None:
+    return await session.get(Feed, feed_id)
+
+
+async def get_feed_by_url(session: AsyncSession, *, url: str) -> Feed | None:
+    result = await session.exec(select(Feed).where(Feed.url == url))
+    return result.first()
+
+
+async def list_feeds(session: AsyncSession) -> Sequence[Feed]:
+    result = await session.exec(select(Feed).order_by(col(Feed.id)))
+    return result.all()
+
+
+async def remove_feed(session: AsyncSession, *, feed_id: int) -> bool:
+    result = await session.exec(delete(Feed).where(col(Feed.id) == feed_id))
+    return bool(result.rowcount)
+
+
+async def due_feeds(session: AsyncSession, *, now: datetime, limit: int = 100) -> Sequence[Feed]:
+    """Feeds never checked or whose `next_check_at` has passed, oldest first."""
+    statement = (
+        select(Feed)
+        .where(or_(col(Feed.next_check_at).is_(None), col(Feed.next_check_at) <= now))
+        .order_by(col(Feed.next_check_at).is_not(None), col(Feed.next_check_at), col(Feed.id))
+        .limit(limit)
+    )
+    result = await session.exec(statement)
+    return result.all()

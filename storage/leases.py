@@ -1,0 +1,86 @@
+"""Claim due rows with a lease, release them with an outcome: the pattern shared by the digest
+tick (schedules) and the delivery worker (outbox parts).
+
+A claim is one atomic `UPDATE … RETURNING`; on PostgreSQL the candidate rows are picked with
+`FOR UPDATE SKIP LOCKED`, so several processes never claim the same row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, or_, select, update
+from sqlmodel import SQLModel
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.db import dialect_name
+
+M = TypeVar("M", bound=SQLModel)
+
+
+async def claim_due(
+    session: AsyncSession,
+    model: type[M],
+    *,
+    due: Any,
+    now: datetime,
+    owner: str,
+    lease: timedelta,
+    limit: int,
+    where: Sequence[ColumnElement[bool]] = (),
+    order_by: Sequence[Any] = (),
+) -> list[M]:
+    """Lease up to `limit` rows whose `due` column is at or before `now` and whose lease is
+    free or expired; the caller commits."""
+    table: Any = model
+    candidates = (
+        select(table.id)
+        .where(
+            due <= now,
+            or_(table.lease_until.is_(None), table.lease_until < now),
+            *where,
+        )
+        .order_by(*(order_by or (due, table.id)))
+        .limit(limit)
+    )
+    if dialect_name(session) == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True)
+    statement = (
+        update(table)
+        .where(
+            table.id.in_(candidates.scalar_subquery()),
+            or_(table.lease_until.is_(None), table.lease_until < now),
+        )
+        .values(lease_owner=owner, lease_until=now + lease)
+        .returning(table)
+        .execution_options(synchronize_session=False)
+    )
+    result = await session.exec(statement)
+    rows: list[M] = list(result.scalars().all())
+    return rows
+
+
+async def release(
+    session: AsyncSession,
+    model: type[M],
+    *,
+    ids: Sequence[int],
+    owner: str,
+    values: dict[str, Any] | None = None,
+) -> int:
+    """Clear the lease on rows `owner` still holds, recording `values`; returns rows changed.
+
+    A row whose lease expired and was taken by another owner is left alone."""
+    if not ids:
+        return 0
+    table: Any = model
+    statement = (
+        update(table)
+        .where(table.id.in_(list(ids)), table.lease_owner == owner)
+        .values(lease_owner=None, lease_until=None, **(values or {}))
+        .execution_options(synchronize_session=False)
+    )
+    result = await session.exec(statement)
+    return int(result.rowcount or 0)

@@ -1,0 +1,147 @@
+"""Full-text search over articles behind one function, on SQLite FTS5 and PostgreSQL tsvector.
+
+Whatever a user typed is reduced to words here and compiled by us; no user text ever reaches
+either engine as query syntax, so hostile input (quotes, `NEAR(`, `*`, SQL) cannot raise.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import text
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.db import dialect_name
+from storage.types import UTCDateTime
+
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
+MAX_TERMS = 32
+MAX_WORD_LENGTH = 64
+
+
+def words(text_: str) -> tuple[str, ...]:
+    """The searchable words of any text: letters and digits only, lower-cased, bounded."""
+    found = (w.replace("’", "'").lower()[:MAX_WORD_LENGTH] for w in _WORD.findall(text_))
+    return tuple(w for w in found if w)
+
+
+@dataclass(frozen=True)
+class Term:
+    """One word, or a phrase when it has several words in order."""
+
+    words: tuple[str, ...]
+
+    @classmethod
+    def of(cls, text_: str) -> Term | None:
+        found = words(text_)
+        return cls(found) if found else None
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """`(a AND b) OR (c AND "d e")`, minus any article that has one of `exclude`."""
+
+    groups: tuple[tuple[Term, ...], ...]
+    exclude: tuple[Term, ...] = field(default=())
+
+    @classmethod
+    def all_words(cls, text_: str) -> SearchQuery:
+        """Plain user text: every word must occur (the `/search` behaviour)."""
+        terms = tuple(Term((w,)) for w in dict.fromkeys(words(text_)))[:MAX_TERMS]
+        return cls((terms,) if terms else ())
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(self.groups)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    article_id: int
+    score: float  # higher is better, comparable within one result list only
+
+
+def _fts5_term(term: Term) -> str:
+    # Words hold only letters, digits and apostrophes; quoting makes each one a literal string.
+    return '"' + " ".join(term.words).replace('"', '""') + '"'
+
+
+def compile_fts5(query: SearchQuery) -> str:
+    groups = [
+        "(" + " AND ".join(_fts5_term(t) for t in group) + ")" for group in query.groups if group
+    ]
+    expression = "(" + " OR ".join(groups) + ")"
+    for term in query.exclude:
+        expression += " NOT " + _fts5_term(term)
+    return expression
+
+
+def _pg_tsquery(query: SearchQuery, params: dict[str, object]) -> str:
+    def term_sql(term: Term) -> str:
+        name = f"t{len(params)}"
+        params[name] = " ".join(term.words)
+        return f"phraseto_tsquery('english', :{name})"
+
+    groups = [
+        "(" + " && ".join(term_sql(t) for t in group) + ")" for group in query.groups if group
+    ]
+    expression = "(" + " || ".join(groups) + ")"
+    for term in query.exclude:
+        expression = f"({expression} && !!{term_sql(term)})"
+    return expression
+
+
+async def search_articles(
+    session: AsyncSession,
+    query: SearchQuery | str,
+    *,
+    limit: int = 20,
+    stored_after: datetime | None = None,
+    article_ids: Iterable[int] | None = None,
+) -> list[SearchHit]:
+    """Articles matching `query`, best first; a `str` means all of its words.
+
+    `stored_after` and `article_ids` narrow the candidates (a digest's new articles).
+    """
+    if isinstance(query, str):
+        query = SearchQuery.all_words(query)
+    if query.is_empty:
+        return []
+    ids: Sequence[int] | None = None if article_ids is None else list(article_ids)
+    if ids is not None and not ids:
+        return []
+    params: dict[str, object] = {"limit": max(1, limit)}
+    filters: list[str] = []
+    if stored_after is not None:
+        params["stored_after"] = UTCDateTime().process_bind_param(
+            stored_after, session.get_bind().dialect
+        )
+        filters.append("a.stored_at > :stored_after")
+    if ids is not None:
+        names = []
+        for i, article_id in enumerate(ids):
+            params[f"id{i}"] = int(article_id)
+            names.append(f":id{i}")
+        filters.append(f"a.id IN ({', '.join(names)})")
+    where = "".join(f" AND {f}" for f in filters)
+    if dialect_name(session) == "postgresql":
+        tsquery = _pg_tsquery(query, params)
+        sql = (
+            f"SELECT a.id, ts_rank_cd(a.search_vector, s.q) AS score "
+            f"FROM article a CROSS JOIN (SELECT {tsquery} AS q) AS s "
+            f"WHERE a.search_vector @@ s.q{where} "
+            f"ORDER BY score DESC, a.id DESC LIMIT :limit"
+        )
+    else:
+        params["match"] = compile_fts5(query)
+        sql = (
+            "SELECT a.id, -bm25(article_fts, 10.0, 8.0, 4.0, 1.0) AS score "
+            "FROM article_fts JOIN article a ON a.id = article_fts.rowid "
+            f"WHERE article_fts MATCH :match{where} "
+            "ORDER BY score DESC, a.id DESC LIMIT :limit"
+        )
+    result = await session.exec(text(sql).bindparams(**params))  # type: ignore[call-overload]
+    return [SearchHit(int(row[0]), float(row[1])) for row in result.all()]

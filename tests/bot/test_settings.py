@@ -1,0 +1,74 @@
+"""Settings: environment and .env, the token masked, bad values named in one line."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from bot.logs import RedactSecrets
+from bot.settings import SettingsError, load_settings
+
+TOKEN = "123456:ABCdefGhIJKlmNoPQRstuVWXyz0123456789"
+
+
+def test_defaults_and_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("DIGESTBOT_ADMIN_IDS", "11, 22")
+    monkeypatch.setenv("DIGESTBOT_DEFAULT_TIMEZONE", "Europe/Berlin")
+    settings = load_settings()
+    assert settings.database_url == "sqlite:///./digestbot.db"
+    assert settings.token == TOKEN
+    assert settings.admin_ids == {11, 22}
+    assert settings.is_admin(22) and not settings.is_admin(33) and not settings.is_admin(None)
+    assert settings.default_timezone == "Europe/Berlin"
+    assert TOKEN not in repr(settings) and TOKEN not in str(settings.model_dump())
+
+
+def test_dotenv_file_is_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DIGESTBOT_DATABASE_URL", raising=False)
+    (tmp_path / ".env").write_text("DIGESTBOT_DATABASE_URL=sqlite:///x.db\nDIGESTBOT_MAX_ITEMS=5\n")
+    settings = load_settings()
+    assert settings.database_url == "sqlite:///x.db"
+    assert settings.max_items == 5
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        ("DIGESTBOT_RATE_GLOBAL", "fast", "invalid setting DIGESTBOT_RATE_GLOBAL"),
+        ("DIGESTBOT_DEFAULT_TIMEZONE", "Mars/Olympus", "unknown time zone 'Mars/Olympus'"),
+        ("DIGESTBOT_ADMIN_IDS", "1,bob", "DIGESTBOT_ADMIN_IDS"),
+        ("DIGESTBOT_LOG_FORMAT", "xml", "invalid setting DIGESTBOT_LOG_FORMAT"),
+        ("DIGESTBOT_MAX_ITEMS", "0", "invalid setting DIGESTBOT_MAX_ITEMS"),
+    ],
+)
+def test_invalid_values_name_the_variable(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, variable: str, value: str, expected: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError) as error:
+        load_settings()
+    assert expected in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+def test_log_records_never_carry_the_token() -> None:
+    record = logging.LogRecord(
+        "httpx",
+        logging.INFO,
+        __file__,
+        1,
+        "POST https://api.telegram.org/bot%s/getMe",
+        (TOKEN,),
+        None,
+    )
+    RedactSecrets([TOKEN]).filter(record)
+    assert TOKEN not in record.getMessage()
+    other = logging.LogRecord("x", logging.INFO, __file__, 1, "bot999999:" + "A" * 35, None, None)
+    RedactSecrets().filter(other)
+    assert "A" * 35 not in other.getMessage()

@@ -1,0 +1,86 @@
+"""Test databases: a temporary SQLite file, or a fresh schema in the real PostgreSQL server.
+
+PostgreSQL tests skip with a clear reason when the server is absent, unless
+DIGESTBOT_REQUIRE_POSTGRES=1 (set by .ci/run), where they fail instead.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from functools import cache
+from pathlib import Path
+
+import asyncpg
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.db import make_engine, upgrade
+
+POSTGRES_URL = os.environ.get(
+    "DIGESTBOT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+REQUIRE_POSTGRES = os.environ.get("DIGESTBOT_REQUIRE_POSTGRES") == "1"
+
+
+@cache
+def _postgres_problem() -> str | None:
+    import asyncio
+
+    async def probe() -> None:
+        connection = await asyncpg.connect(POSTGRES_URL, timeout=3)
+        await connection.close()
+
+    # Called from inside running event loops: probe on a thread with a loop of its own.
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, probe()).result()
+    except Exception as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def require_postgres() -> None:
+    problem = _postgres_problem()
+    if problem is None:
+        return
+    message = f"PostgreSQL unavailable at {POSTGRES_URL} ({problem})"
+    if REQUIRE_POSTGRES:
+        pytest.fail(message + "; DIGESTBOT_REQUIRE_POSTGRES=1 forbids skipping", pytrace=False)
+    pytest.skip(message)
+
+
+@asynccontextmanager
+async def database(
+    backend: str, tmp_path: Path, *, migrate: bool = True
+) -> AsyncIterator[tuple[str, AsyncEngine, str | None]]:
+    """Yield `(url, engine, schema)` for an isolated, migrated database."""
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'test.db'}"
+        engine = make_engine(url)
+        try:
+            if migrate:
+                await upgrade(engine)
+            yield url, engine, None
+        finally:
+            await engine.dispose()
+        return
+    require_postgres()
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(POSTGRES_URL)
+    async with admin.begin() as connection:
+        await connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine = make_engine(POSTGRES_URL, schema=schema)
+    try:
+        if migrate:
+            await upgrade(engine)
+        yield POSTGRES_URL, engine, schema
+    finally:
+        await engine.dispose()
+        async with admin.begin() as connection:
+            await connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        await admin.dispose()

@@ -1,0 +1,49 @@
+"""Migrations: a database created by an older version upgrades without losing data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic.script import ScriptDirectory
+from sqlalchemy import text
+
+from storage.db import alembic_config, current_revision, head_revision, make_sessionmaker, upgrade
+from storage.search import search_articles
+from tests.dbutil import database
+
+
+def test_one_linear_history() -> None:
+    script = ScriptDirectory.from_config(alembic_config())
+    assert len(script.get_heads()) == 1, "two migrations claim the same parent: rebase one"
+    revisions = list(script.walk_revisions())
+    assert revisions[-1].down_revision is None
+
+
+async def test_every_step_upgrades_with_data_kept(backend: str, tmp_path: Path) -> None:
+    script = ScriptDirectory.from_config(alembic_config())
+    first = list(script.walk_revisions())[-1].revision
+    async with database(backend, tmp_path, migrate=False) as (_url, engine, _schema):
+        await upgrade(engine, first)
+        async with engine.begin() as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO feed (url, error_count, state, created_at) "
+                    "VALUES ('https://old.example/rss', 0, 'ok', '2025-01-01 00:00:00')"
+                )
+            )
+            await connection.execute(
+                text(
+                    "INSERT INTO article (canonical_url, url, title, text, summary, keyphrases, "
+                    "content_hash, stored_at) VALUES ('https://old.example/1', '', "
+                    "'Old volcano story', 'lava', '', '', 'h', '2025-01-01 00:00:00')"
+                )
+            )
+        await upgrade(engine)
+        await upgrade(engine)  # idempotent
+        assert await current_revision(engine) == head_revision()
+        async with engine.connect() as connection:
+            url = (await connection.execute(text("SELECT url FROM feed"))).scalar_one()
+        assert url == "https://old.example/rss"
+        async with make_sessionmaker(engine)() as session:
+            hits = await search_articles(session, "volcano")
+        assert len(hits) == 1

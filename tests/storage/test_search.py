@@ -1,0 +1,201 @@
+"""Full-text search on both backends: words match, user syntax never reaches the engine."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage import articles
+from storage.db import make_sessionmaker
+from storage.models import ArticleCreate
+from storage.search import SearchQuery, Term, compile_fts5, search_articles, words
+from tests.dbutil import database
+
+DOCS = [
+    ("https://n.com/1", "AI safety research gets funding", "Alignment labs expand.", "ai safety"),
+    ("https://n.com/2", "Crypto markets fall", "Bitcoin and AI tokens drop.", "crypto"),
+    ("https://n.com/3", "Rust 2.0 released", "The compiler is faster.", "rust; compilers"),
+    ("https://n.com/4", "Café culture in Zürich", "Baristas debate. 😀", "coffee"),
+]
+
+
+async def _seed(session: AsyncSession) -> dict[str, int]:
+    ids = {}
+    for url, title, text, keyphrases in DOCS:
+        a = await articles.add_article(
+            session,
+            data=ArticleCreate(canonical_url=url, title=title, text=text, keyphrases=keyphrases),
+        )
+        ids[url] = a.id or 0
+    await session.commit()
+    return ids
+
+
+async def test_words_phrases_or_and_exclusions(session: AsyncSession) -> None:
+    ids = await _seed(session)
+
+    async def found(query: SearchQuery | str) -> set[int]:
+        return {hit.article_id for hit in await search_articles(session, query)}
+
+    assert await found("ai") == {ids["https://n.com/1"], ids["https://n.com/2"]}
+    assert await found("AI safety") == {ids["https://n.com/1"]}
+    phrase = SearchQuery(((Term(("safety", "research")),),))
+    assert await found(phrase) == {ids["https://n.com/1"]}
+    wrong_order = SearchQuery(((Term(("research", "safety")),),))
+    assert await found(wrong_order) == set()
+    either = SearchQuery(((Term(("rust",)),), (Term(("bitcoin",)),)))
+    assert await found(either) == {ids["https://n.com/3"], ids["https://n.com/2"]}
+    no_crypto = SearchQuery(((Term(("ai",)),),), exclude=(Term(("crypto",)),))
+    assert await found(no_crypto) == {ids["https://n.com/1"]}
+    assert await found("compilers") == {ids["https://n.com/3"]}  # keyphrases are indexed
+    assert await found("ZÜRICH café") == {ids["https://n.com/4"]}
+    only = [ids["https://n.com/2"]]
+    assert await found("ai") & set(only) == {
+        h.article_id for h in await search_articles(session, "ai", article_ids=only)
+    }
+
+
+async def test_title_matches_rank_above_body_matches(session: AsyncSession) -> None:
+    ids = await _seed(session)
+    hits = await search_articles(session, "ai")
+    assert hits[0].article_id == ids["https://n.com/1"]  # "AI" in the title beats the body
+
+
+async def test_search_sees_updated_and_deleted_articles(session: AsyncSession) -> None:
+    ids = await _seed(session)
+    article = await articles.get_article(session, article_id=ids["https://n.com/3"])
+    assert article is not None
+    article.title = "Zig 1.0 released"
+    await session.commit()
+    assert await search_articles(session, "rust 2.0") == []
+    assert [h.article_id for h in await search_articles(session, "zig")] == [article.id]
+    await session.delete(article)
+    await session.commit()
+    assert await search_articles(session, "zig") == []
+
+
+HOSTILE = [
+    '"',
+    '"unclosed',
+    "NEAR(ai safety",
+    "ai*",
+    "title:ai",
+    "ai OR",
+    "AND OR NOT",
+    "((((",
+    ")",
+    "'; DROP TABLE article; --",
+    "1=1 OR 'a'='a'",
+    "-",
+    "^ai",
+    "ai & | ! safety <-> x",
+    ":* :A",
+    "😀🔥",
+    "\x00",
+    "   ",
+    "ai" * 500,
+]
+
+
+@pytest.mark.parametrize("query", HOSTILE)
+async def test_hostile_queries_are_words_not_syntax(session: AsyncSession, query: str) -> None:
+    await _seed(session)
+    hits = await search_articles(session, query)
+    assert all(isinstance(h.article_id, int) for h in hits)
+    if query == "NEAR(ai safety":
+        assert len(hits) == 0 or all(h.score > 0 for h in hits)
+
+
+@pytest.fixture
+def sync_db(backend: str, tmp_path: Path) -> Iterator[tuple[asyncio.AbstractEventLoop, Any]]:
+    """A seeded database driven from a synchronous hypothesis test through its own loop."""
+    loop = asyncio.new_event_loop()
+    manager = database(backend, tmp_path)
+    _url, engine, _schema = loop.run_until_complete(manager.__aenter__())
+    maker = make_sessionmaker(engine)
+
+    async def seed() -> None:
+        async with maker() as session:
+            await _seed(session)
+
+    loop.run_until_complete(seed())
+    try:
+        yield loop, maker
+    finally:
+        loop.run_until_complete(manager.__aexit__(None, None, None))
+        loop.close()
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    query=st.one_of(
+        st.text(max_size=80),
+        st.lists(
+            st.sampled_from(
+                [
+                    '"',
+                    "(",
+                    ")",
+                    "*",
+                    ":",
+                    "NEAR(",
+                    "OR",
+                    "AND",
+                    "NOT",
+                    "-",
+                    "^",
+                    "'",
+                    ";",
+                    "--",
+                    "&",
+                    "|",
+                    "!",
+                    "<->",
+                    "ai",
+                    "safety",
+                    "😀",
+                    "\u202e",
+                    "\u200b",
+                    "{",
+                    "}",
+                ]
+            ),
+            max_size=12,
+        ).map(" ".join),
+    ),
+    excluded=st.text(max_size=20),
+)
+def test_generated_hostile_queries_never_raise(
+    sync_db: tuple[asyncio.AbstractEventLoop, Any], query: str, excluded: str
+) -> None:
+    loop, maker = sync_db
+
+    async def run() -> None:
+        async with maker() as session:
+            hits = await search_articles(session, query)
+            assert len({h.article_id for h in hits}) == len(hits)
+            structured = SearchQuery(
+                ((t,) for t in [Term.of(query)] if t)
+                and tuple((Term((w,)),) for w in words(query)),
+                exclude=tuple(t for t in [Term.of(excluded)] if t),
+            )
+            await search_articles(session, structured)
+
+    loop.run_until_complete(run())
+
+
+def test_fts5_expression_quotes_every_word() -> None:
+    query = SearchQuery(((Term(("near",)), Term(("a", "b"))),), exclude=(Term(("x",)),))
+    assert compile_fts5(query) == '(("near" AND "a b")) NOT "x"'
+    assert words('NEAR("x" * title:y)') == ("near", "x", "title", "y")
