@@ -1,0 +1,1 @@
+"""Sample data shipped for `digestbot demo`: a small news feed written for it."""

@@ -1,0 +1,1 @@
+"""Thin command, button and message handlers; `bot.app.build_application` wires them."""

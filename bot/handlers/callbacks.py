@@ -1,0 +1,53 @@
+"""The compact `callback_data` codec for inline buttons: `action:arg` in at most 64 bytes.
+
+Anything a client sends back is untrusted: `decode` returns None for data we did not make,
+and every handler re-checks that what a button names still belongs to the chat."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MAX_BYTES = 64  # telegram.constants.InlineKeyboardButtonLimit.MAX_CALLBACK_DATA
+
+# action codes (one letter keeps the payload small)
+TOGGLE_TOPIC = "t"  # arg: a topic query
+UNSUBSCRIBE = "u"  # arg: subscription id
+SCHEDULE = "s"  # arg: a schedule text, e.g. "daily 08:00"
+STOP = "x"  # arg: "yes" or "no"
+MORE = "m"  # arg: empty
+ACTIONS = frozenset({TOGGLE_TOPIC, UNSUBSCRIBE, SCHEDULE, STOP, MORE})
+
+
+class CallbackDataTooLong(ValueError):
+    """The button's payload would exceed Telegram's 64 bytes."""
+
+
+@dataclass(frozen=True)
+class Callback:
+    action: str
+    arg: str = ""
+
+
+def encode(action: str, arg: str = "") -> str:
+    if action not in ACTIONS:
+        raise ValueError(f"unknown callback action {action!r}")
+    data = f"{action}:{arg}"
+    if len(data.encode("utf-8")) > MAX_BYTES:
+        raise CallbackDataTooLong(data)
+    return data
+
+
+def fits(action: str, arg: str) -> bool:
+    return len(f"{action}:{arg}".encode()) <= MAX_BYTES
+
+
+def decode(data: str | None) -> Callback | None:
+    """The button's meaning, or None for data that is not ours (forged, or from an old bot)."""
+    if not data or len(data.encode("utf-8", "replace")) > MAX_BYTES:
+        return None
+    action, sep, arg = data.partition(":")
+    if not sep or action not in ACTIONS:
+        return None
+    if action == UNSUBSCRIBE and not arg.isdigit():
+        return None
+    return Callback(action, arg)

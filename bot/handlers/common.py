@@ -1,0 +1,120 @@
+"""What every handler shares: finding the chat a command is about, the admin checks for
+groups and linked channels, and replies (always HTML, user text always escaped)."""
+
+from __future__ import annotations
+
+import html
+import logging
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Message, Update
+from telegram.constants import ChatMemberStatus, ChatType, ParseMode
+from telegram.error import TelegramError
+
+from bot.context import CustomContext
+from storage import chats as chat_store
+from storage.models import Chat
+
+logger = logging.getLogger(__name__)
+
+ADMIN_STATUSES = frozenset({ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER})
+GROUP_TYPES = frozenset({ChatType.GROUP, ChatType.SUPERGROUP})
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+CHANNEL_KEY = "channel"  # user_data: the linked channel a private chat is managing
+
+
+def esc(text: object) -> str:
+    return html.escape(str(text), quote=False)
+
+
+def args_text(context: CustomContext) -> str:
+    return " ".join(context.args or []).strip()
+
+
+async def reply(
+    update: Update, text: str, *, markup: InlineKeyboardMarkup | None = None
+) -> Message | None:
+    """Answer in the chat (and forum thread) the update came from; `text` is HTML."""
+    message = update.effective_message
+    if message is None:
+        return None
+    return await message.reply_text(
+        text,
+        parse_mode=ParseMode.HTML,
+        reply_markup=markup,
+        do_quote=False,
+        link_preview_options=NO_PREVIEW,
+    )
+
+
+async def usage(update: Update, line: str, problem: str | None = None) -> None:
+    """`Usage: /cmd <arg>`, after a sentence saying what was wrong."""
+    text = f"{esc(problem)}\n" if problem else ""
+    await reply(update, f"{text}Usage: {esc(line)}")
+
+
+async def is_chat_admin(context: CustomContext, chat_id: int, user_id: int) -> bool:
+    try:
+        member = await context.bot.get_chat_member(chat_id, user_id)
+    except TelegramError:
+        logger.info("getChatMember failed chat=%s user=%s", chat_id, user_id, exc_info=True)
+        return False
+    return member.status in ADMIN_STATUSES
+
+
+async def may_change(update: Update, context: CustomContext) -> bool:
+    """Anyone changes a private chat; only a group's admins change the group (anonymous
+    admins post as the group itself). Says so politely when refused."""
+    chat, user, message = update.effective_chat, update.effective_user, update.effective_message
+    if chat is None or chat.type not in GROUP_TYPES:
+        return True
+    if message is not None and message.sender_chat is not None:
+        return message.sender_chat.id == chat.id
+    if user is not None and await is_chat_admin(context, chat.id, user.id):
+        return True
+    await reply(update, "Only this group's admins can change its settings.")
+    return False
+
+
+async def managed_chat(
+    update: Update, context: CustomContext, session: AsyncSession, *, create: bool = True
+) -> Chat | None:
+    """The chat a command is about: this chat, or in a private chat the channel the user
+    switched to with /channel. Created on first contact; a forum thread is remembered."""
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    channel_id = context.user_data.get(CHANNEL_KEY) if context.user_data is not None else None
+    if chat.type == ChatType.PRIVATE and isinstance(channel_id, int):
+        channel = await chat_store.get_chat_by_telegram_id(session, telegram_id=channel_id)
+        if channel is not None:
+            return channel
+        context.user_data.pop(CHANNEL_KEY, None)  # type: ignore[union-attr]
+    if not create:
+        return await chat_store.get_chat_by_telegram_id(session, telegram_id=chat.id)
+    settings = context.settings
+    title = chat.title or chat.full_name
+    row, _created = await chat_store.upsert_chat(
+        session,
+        telegram_id=chat.id,
+        type=str(chat.type),
+        title=title,
+        username=chat.username,
+        timezone=settings.default_timezone,
+        max_items=settings.max_items,
+    )
+    return row
+
+
+def remember_thread(update: Update, chat: Chat) -> None:
+    """Forum groups: digests go to the topic thread the chat subscribed from."""
+    message = update.effective_message
+    if message is None or message.chat_id != chat.telegram_id:
+        return
+    chat.thread_id = message.message_thread_id if message.is_topic_message else None
+
+
+def chat_label(chat: Chat) -> str:
+    if chat.type == ChatType.CHANNEL:
+        return f"channel {esc('@' + chat.username if chat.username else chat.title or '')}"
+    return "this chat" if chat.type == ChatType.PRIVATE else "this group"
