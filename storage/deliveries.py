@@ -1,0 +1,475 @@
+"""The delivery outbox: message parts written by the digest tick, claimed with a lease by the
+delivery worker, released with an outcome (sent, retry later, failed, parked).
+
+Parts of one chat go out in order: only the oldest unsent part of a chat can be claimed.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, exists, func, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import aliased
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.db import dialect_name
+from storage.leases import claim_due, release
+from storage.models import Chat, ChatState, Delivery, DeliveryStatus, Digest
+
+# Telegram's limits for one text message (MessageLimit.MAX_TEXT_LENGTH, 100 entities); kept
+# here because storage imports nothing of Telegram.
+MAX_TEXT_UTF16 = 4096
+MAX_ENTITIES = 100
+
+#: A chat with more unsent digests than this gets them folded into one catch-up digest.
+FOLD_THRESHOLD = 3
+
+BACKOFF_BASE = timedelta(seconds=5)
+BACKOFF_CAP = timedelta(hours=1)
+
+
+def _markup_text(reply_markup: Any) -> str | None:
+    if reply_markup is None or isinstance(reply_markup, str):
+        return reply_markup
+    if hasattr(reply_markup, "to_dict"):
+        reply_markup = reply_markup.to_dict()
+    return json.dumps(reply_markup, separators=(",", ":"))
+
+
+async def enqueue_parts(
+    session: AsyncSession,
+    *,
+    chat: Chat,
+    digest_id: int | None,
+    parts: Sequence[str],
+    parse_mode: str | None = "HTML",
+    now: datetime,
+    reply_markup: Any = None,
+) -> list[Delivery]:
+    """Write `parts` to the outbox for `chat`, due `now`; the same (digest, part) twice is one
+    row. `reply_markup` (a dict, JSON text or PTB markup) goes with the last part. A blocked
+    chat's parts are parked straight away. The caller commits."""
+    assert chat.id is not None, "flush the chat first"
+    status = DeliveryStatus.PARKED if chat.state == ChatState.BLOCKED else DeliveryStatus.PENDING
+    markup = _markup_text(reply_markup)
+    rows: list[dict[str, Any]] = [
+        {
+            "digest_id": digest_id,
+            "part_no": part_no,
+            "chat_id": chat.id,
+            "telegram_chat_id": chat.telegram_id,
+            "thread_id": chat.thread_id,
+            "text": text,
+            "parse_mode": parse_mode,
+            "reply_markup": markup if part_no == len(parts) - 1 else None,
+            "status": status,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+        for part_no, text in enumerate(parts)
+    ]
+    if not rows:
+        return []
+    if digest_id is None:  # notices: no natural key, every call is new
+        deliveries = [Delivery(**row) for row in rows]
+        session.add_all(deliveries)
+        await session.flush()
+        return deliveries
+    table: Any = Delivery.__table__  # type: ignore[attr-defined]
+    insert = pg_insert if dialect_name(session) == "postgresql" else sqlite_insert
+    statement = (
+        insert(table).values(rows).on_conflict_do_nothing(index_elements=["digest_id", "part_no"])
+    )
+    await session.exec(statement)
+    result = await session.exec(
+        select(Delivery)
+        .where(Delivery.digest_id == digest_id)
+        .order_by(col(Delivery.part_no))
+        .execution_options(populate_existing=True)
+    )
+    deliveries = list(result.all())
+    if status == DeliveryStatus.PENDING and await fold_backlog(session, chat=chat, now=now):
+        # these parts now travel inside the catch-up digest: return its parts instead
+        result = await session.exec(
+            select(Delivery)
+            .where(col(Delivery.chat_id) == chat.id, col(Delivery.status) == status)
+            .order_by(col(Delivery.id).desc())
+            .limit(1)
+        )
+        latest = result.first()
+        if latest is not None and latest.digest_id is not None:
+            result = await session.exec(
+                select(Delivery)
+                .where(Delivery.digest_id == latest.digest_id)
+                .order_by(col(Delivery.part_no))
+            )
+            deliveries = list(result.all())
+    return deliveries
+
+
+# --- claiming ---------------------------------------------------------------------------------
+
+
+def _is_chat_head() -> ColumnElement[bool]:
+    """No older unsent part of the same chat is waiting: this row is next in its chat."""
+    earlier = aliased(Delivery)
+    return ~exists().where(
+        col(earlier.chat_id) == col(Delivery.chat_id),
+        col(earlier.id) < col(Delivery.id),
+        col(earlier.status) == DeliveryStatus.PENDING,
+    )
+
+
+async def claim_due_parts(
+    session: AsyncSession, *, now: datetime, owner: str, lease: timedelta, limit: int
+) -> list[Delivery]:
+    """Lease up to `limit` due parts, at most one per chat (the oldest unsent part of each
+    chat), oldest first; the caller commits before sending."""
+    return await claim_due(
+        session,
+        Delivery,
+        due=col(Delivery.next_attempt_at),
+        now=now,
+        owner=owner,
+        lease=lease,
+        limit=limit,
+        where=[col(Delivery.status) == DeliveryStatus.PENDING, _is_chat_head()],
+        order_by=[col(Delivery.next_attempt_at), col(Delivery.id)],
+    )
+
+
+async def renew_leases(
+    session: AsyncSession, *, ids: Sequence[int], owner: str, until: datetime
+) -> int:
+    """Extend the lease of parts still in flight; the caller commits."""
+    if not ids:
+        return 0
+    result = await session.exec(
+        update(Delivery)
+        .where(col(Delivery.id).in_(list(ids)), col(Delivery.lease_owner) == owner)
+        .values(lease_until=until)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)
+
+
+async def release_parts(session: AsyncSession, *, ids: Sequence[int], owner: str) -> int:
+    """Give back parts claimed but not sent (shutdown): due again at once for anyone."""
+    return await release(session, Delivery, ids=ids, owner=owner)
+
+
+# --- outcomes -------------------------------------------------------------------------------
+
+
+async def mark_sent(
+    session: AsyncSession, *, delivery_id: int, owner: str, message_id: int, now: datetime
+) -> bool:
+    """Telegram returned the message: the part is sent (only if we still hold its lease)."""
+    values = {"status": DeliveryStatus.SENT, "telegram_message_id": message_id, "sent_at": now}
+    return bool(await release(session, Delivery, ids=[delivery_id], owner=owner, values=values))
+
+
+async def mark_many_sent(
+    session: AsyncSession, *, sent: Sequence[tuple[int, int]], owner: str, now: datetime
+) -> int:
+    """`mark_sent` for many `(delivery_id, message_id)` pairs in one statement per part."""
+    changed = 0
+    for delivery_id, message_id in sent:
+        changed += await mark_sent(
+            session, delivery_id=delivery_id, owner=owner, message_id=message_id, now=now
+        )
+    return changed
+
+
+async def retry_at(
+    session: AsyncSession, *, delivery_id: int, owner: str, at: datetime, error: str | None = None
+) -> bool:
+    """A flood wait (429): due again at `at`, attempts unchanged."""
+    values: dict[str, Any] = {"next_attempt_at": at}
+    if error is not None:
+        values["error"] = error
+    return bool(await release(session, Delivery, ids=[delivery_id], owner=owner, values=values))
+
+
+def backoff_delay(attempts: int, *, rng: random.Random | None = None) -> timedelta:
+    """The wait after the `attempts`-th failure: exponential, capped, with up to 50% jitter
+    added (never less than the nominal delay, so the give-up time is a lower bound)."""
+    nominal = min(BACKOFF_CAP, BACKOFF_BASE * (1 << min(attempts, 30)))
+    jitter: float = (rng.random() if rng is not None else random.random()) * 0.5
+    return nominal * (1 + jitter)
+
+
+def nominal_retry_time(attempts: int) -> timedelta:
+    """The least total time spent waiting after `attempts` failures."""
+    return sum(
+        (min(BACKOFF_CAP, BACKOFF_BASE * (1 << min(k, 30))) for k in range(attempts)),
+        timedelta(0),
+    )
+
+
+async def backoff(
+    session: AsyncSession,
+    *,
+    delivery: Delivery,
+    owner: str,
+    now: datetime,
+    error: str,
+    give_up_after: timedelta,
+    rng: random.Random | None = None,
+) -> str:
+    """A network error, timeout or 5xx: retry later with exponential backoff, attempts + 1;
+    once the part has been retried for `give_up_after` it is `failed` with `error`.
+    Returns the new status."""
+    assert delivery.id is not None
+    attempts = delivery.attempts + 1
+    retried_for = max(nominal_retry_time(attempts - 1), now - delivery.created_at)
+    if retried_for >= give_up_after and attempts > 1:
+        await fail(session, delivery_id=delivery.id, owner=owner, error=error, attempts=attempts)
+        return DeliveryStatus.FAILED
+    values = {
+        "attempts": attempts,
+        "next_attempt_at": now + backoff_delay(attempts - 1, rng=rng),
+        "error": error[:1000],
+    }
+    await release(session, Delivery, ids=[delivery.id], owner=owner, values=values)
+    return DeliveryStatus.PENDING
+
+
+async def fail(
+    session: AsyncSession,
+    *,
+    delivery_id: int,
+    owner: str,
+    error: str,
+    attempts: int | None = None,
+) -> bool:
+    """Give up on a part, keeping the reason (shown by /stats)."""
+    values: dict[str, Any] = {"status": DeliveryStatus.FAILED, "error": error[:1000]}
+    if attempts is not None:
+        values["attempts"] = attempts
+    return bool(await release(session, Delivery, ids=[delivery_id], owner=owner, values=values))
+
+
+async def replace_text(
+    session: AsyncSession, *, delivery_id: int, text: str, parse_mode: str | None
+) -> None:
+    """Store the text actually sent (a plain-text fallback), so a resend repeats it."""
+    await session.exec(
+        update(Delivery)
+        .where(col(Delivery.id) == delivery_id)
+        .values(text=text, parse_mode=parse_mode)
+        .execution_options(synchronize_session=False)
+    )
+
+
+# --- chats: blocked, revived, migrated --------------------------------------------------------
+
+
+async def park_chat_parts(session: AsyncSession, *, chat: Chat) -> int:
+    """The chat blocked us or is gone: keep its unsent parts, parked, leases cleared."""
+    result = await session.exec(
+        update(Delivery)
+        .where(col(Delivery.chat_id) == chat.id, col(Delivery.status) == DeliveryStatus.PENDING)
+        .values(status=DeliveryStatus.PARKED, lease_owner=None, lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)
+
+
+async def unpark_chat_parts(session: AsyncSession, *, chat: Chat, now: datetime) -> int:
+    """The chat is back (/start): its parked parts are due again, addressed to its current id
+    and thread, a stale backlog folded into one digest. Returns the parts revived."""
+    result = await session.exec(
+        update(Delivery)
+        .where(col(Delivery.chat_id) == chat.id, col(Delivery.status) == DeliveryStatus.PARKED)
+        .values(
+            status=DeliveryStatus.PENDING,
+            next_attempt_at=now,
+            telegram_chat_id=chat.telegram_id,
+            lease_owner=None,
+            lease_until=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    revived = int(result.rowcount or 0)
+    if revived:
+        await fold_backlog(session, chat=chat, now=now)
+    return revived
+
+
+async def readdress_chat_parts(session: AsyncSession, *, chat: Chat) -> int:
+    """After `storage.chats.move_chat`: unsent parts go to the chat's new Telegram id."""
+    result = await session.exec(
+        update(Delivery)
+        .where(
+            col(Delivery.chat_id) == chat.id,
+            col(Delivery.status).in_([DeliveryStatus.PENDING, DeliveryStatus.PARKED]),
+        )
+        .values(telegram_chat_id=chat.telegram_id)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)
+
+
+# --- folding a backlog --------------------------------------------------------------------------
+
+_OPEN_TAG = re.compile(r"<(?!/)[a-zA-Z-]+")
+
+
+def _utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _pack(texts: Sequence[str], *, header: str) -> list[str]:
+    """Pack whole parts (each valid HTML on its own) into as few messages as fit Telegram's
+    limits; the raw HTML length bounds the parsed length, each open tag one entity."""
+    messages: list[str] = []
+    current = header
+    for text in texts:
+        candidate = f"{current}\n\n{text}" if current else text
+        fits = (
+            _utf16_len(candidate) <= MAX_TEXT_UTF16
+            and len(_OPEN_TAG.findall(candidate)) <= MAX_ENTITIES
+        )
+        if fits:
+            current = candidate
+        else:
+            if current:
+                messages.append(current)
+            current = text
+    if current:
+        messages.append(current)
+    return messages
+
+
+async def fold_backlog(
+    session: AsyncSession, *, chat: Chat, now: datetime, threshold: int = FOLD_THRESHOLD
+) -> int:
+    """A chat with more than `threshold` whole digests waiting (a long outage, a flood wait, a
+    block) gets them as one catch-up digest: their parts are packed into as few messages as
+    fit, in order, instead of queueing many. Digests already started or in flight are left
+    alone. Returns the digests folded (0 when under the threshold). The caller commits."""
+    unsent = [DeliveryStatus.PENDING, DeliveryStatus.PARKED]
+    rows = (
+        await session.exec(
+            select(Delivery)
+            .where(
+                col(Delivery.chat_id) == chat.id,
+                col(Delivery.digest_id).is_not(None),
+                col(Delivery.status).in_(unsent),
+            )
+            .order_by(col(Delivery.id))
+            .execution_options(populate_existing=True)
+        )
+    ).all()
+    by_digest: dict[int, list[Delivery]] = {}
+    for row in rows:
+        assert row.digest_id is not None
+        by_digest.setdefault(row.digest_id, []).append(row)
+    if len(by_digest) <= threshold:
+        return 0
+    started = set(
+        (
+            await session.exec(
+                select(Delivery.digest_id).where(
+                    col(Delivery.digest_id).in_(list(by_digest)),
+                    col(Delivery.status).not_in(unsent),
+                )
+            )
+        ).all()
+    )
+    waiting = [
+        digest_id
+        for digest_id, parts in by_digest.items()
+        if digest_id not in started
+        and all(p.lease_until is None or p.lease_until < now for p in parts)
+    ]
+    if len(waiting) <= threshold:
+        return 0
+    parts = [p for digest_id in waiting for p in by_digest[digest_id]]
+    if len({p.parse_mode for p in parts}) != 1 or parts[0].parse_mode != "HTML":
+        return 0
+    header = f"<b>📬 {len(waiting)} digests while you were away</b>"
+    texts = _pack([p.text for p in parts], header=header)
+    markup = next((p.reply_markup for p in reversed(parts) if p.reply_markup), None)
+    digest = Digest(chat_id=chat.id or 0, kind="catchup", created_at=now)
+    session.add(digest)
+    await session.flush()
+    assert digest.id is not None
+    status = parts[0].status
+    for part in parts:
+        await session.delete(part)
+    await session.flush()
+    for part_no, text in enumerate(texts):
+        session.add(
+            Delivery(
+                digest_id=digest.id,
+                part_no=part_no,
+                chat_id=chat.id or 0,
+                telegram_chat_id=chat.telegram_id,
+                thread_id=parts[-1].thread_id,
+                text=text,
+                parse_mode="HTML",
+                reply_markup=markup if part_no == len(texts) - 1 else None,
+                status=status,
+                next_attempt_at=now,
+                created_at=min(p.created_at for p in parts),
+            )
+        )
+    await session.flush()
+    return len(waiting)
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+async def delivery_counts(session: AsyncSession) -> dict[str, int]:
+    """Parts per status (every status present, 0 when none), for /stats."""
+    result = await session.exec(
+        select(Delivery.status, func.count()).group_by(col(Delivery.status))
+    )
+    counts = {status.value: 0 for status in DeliveryStatus}
+    for status, count in result.all():
+        counts[str(status)] = int(count)
+    return counts
+
+
+async def failure_reasons(session: AsyncSession, *, limit: int = 5) -> list[tuple[str, int]]:
+    """The commonest reasons parts failed, most frequent first."""
+    result = await session.exec(
+        select(Delivery.error, func.count())
+        .where(col(Delivery.status) == DeliveryStatus.FAILED)
+        .group_by(col(Delivery.error))
+        .order_by(func.count().desc())
+        .limit(limit)
+    )
+    return [(str(error or "unknown"), int(count)) for error, count in result.all()]
+
+
+async def chat_parts(session: AsyncSession, *, chat_id: int) -> list[Delivery]:
+    """Every part of a chat, oldest first."""
+    result = await session.exec(
+        select(Delivery)
+        .where(col(Delivery.chat_id) == chat_id)
+        .order_by(col(Delivery.id))
+        .execution_options(populate_existing=True)
+    )
+    return list(result.all())
+
+
+async def pending_count(session: AsyncSession) -> int:
+    result = await session.exec(
+        select(func.count())
+        .select_from(Delivery)
+        .where(col(Delivery.status) == DeliveryStatus.PENDING)
+    )
+    return int(result.one())
