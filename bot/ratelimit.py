@@ -1,0 +1,263 @@
+"""Our own send pacing, so Telegram's 429s stay rare: a global rate, a per-chat rate and a
+per-group rate per minute, each a GCRA token bucket that hands out reserved send times.
+
+`LocalLimiter` keeps its state in this process; `RedisLimiter` keeps it in Redis so several
+worker processes share one budget. Both take an injectable clock and sleep for tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
+
+PAID_BROADCAST_RATE = 1000.0  # Bot API: paid broadcasts may go up to 1000 messages/s
+FREE_GLOBAL_RATE = 30.0
+GLOBAL_WINDOW = 1.0  # two chats flood-waited within this many seconds: the limit was global
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Messages per second overall and per chat, per minute per group or channel; `burst`
+    is how many sends may go back to back after an idle spell."""
+
+    global_rate: float = FREE_GLOBAL_RATE
+    per_chat_rate: float = 1.0
+    group_per_minute: float = 20.0
+    global_burst: int = 1
+    chat_burst: int = 1
+    paid_broadcast: bool = False
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Limits:
+        rate = settings.rate_global
+        if settings.paid_broadcast and rate <= FREE_GLOBAL_RATE:
+            rate = PAID_BROADCAST_RATE  # the switch alone means "as fast as paid allows"
+        return cls(
+            global_rate=min(rate, PAID_BROADCAST_RATE),
+            per_chat_rate=settings.rate_per_chat,
+            group_per_minute=float(settings.rate_per_group_minute),
+            paid_broadcast=settings.paid_broadcast,
+        )
+
+    def chat_interval(self, *, group: bool) -> float:
+        """Seconds between two sends to one chat (a group: the slower of its two limits)."""
+        interval = 1.0 / self.per_chat_rate
+        if group:
+            interval = max(interval, 60.0 / self.group_per_minute)
+        return interval
+
+
+class SendLimiter(Protocol):
+    """What the delivery worker needs from a limiter."""
+
+    limits: Limits
+
+    async def acquire(self, chat_id: int, *, group: bool = False) -> None:
+        """Wait until a message to `chat_id` may go out, and count it."""
+
+    async def flood_wait(self, chat_id: int, seconds: float) -> bool:
+        """Telegram said 429 for `chat_id`: pause that chat (or, when the limit looks global,
+        everything) for `seconds`. Returns True when everything was paused."""
+
+    async def close(self) -> None: ...
+
+
+class _Gcra:
+    """One generic cell rate bucket: a theoretical arrival time, advanced per reservation."""
+
+    __slots__ = ("tat",)
+
+    def __init__(self) -> None:
+        self.tat = 0.0
+
+    def earliest(self, now: float, interval: float, burst: int) -> float:
+        return max(now, self.tat - interval * (burst - 1))
+
+    def take(self, at: float, interval: float) -> None:
+        self.tat = max(self.tat, at) + interval
+
+
+class LocalLimiter:
+    """Pacing for one process: each `acquire` reserves the earliest time that satisfies both
+    the global and the chat's bucket, then sleeps until it. Reservations queue in call order,
+    so the global rate is filled exactly while there is work."""
+
+    def __init__(
+        self,
+        limits: Limits,
+        *,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.limits = limits
+        self._clock = clock
+        self._sleep = sleep
+        self._global = _Gcra()
+        self._chats: dict[int, _Gcra] = {}
+        self._paused_until = 0.0
+        self._last_flood: tuple[int, float] | None = None
+
+    def _chat(self, chat_id: int) -> _Gcra:
+        bucket = self._chats.get(chat_id)
+        if bucket is None:
+            if len(self._chats) > 50_000:
+                self._prune()
+            bucket = self._chats[chat_id] = _Gcra()
+        return bucket
+
+    def _prune(self) -> None:
+        now = self._clock()
+        self._chats = {k: v for k, v in self._chats.items() if v.tat > now}
+
+    async def acquire(self, chat_id: int, *, group: bool = False) -> None:
+        limits = self.limits
+        g_interval = 1.0 / limits.global_rate
+        c_interval = limits.chat_interval(group=group)
+        while True:
+            now = self._clock()
+            chat = self._chat(chat_id)
+            at = max(
+                self._paused_until,
+                self._global.earliest(now, g_interval, limits.global_burst),
+                chat.earliest(now, c_interval, limits.chat_burst),
+            )
+            self._global.take(at, g_interval)
+            chat.take(at, c_interval)
+            if at > now:
+                await self._sleep(at - now)
+            # a global flood wait that began while we slept applies to us too
+            if self._paused_until <= max(at, self._clock()):
+                return
+
+    async def flood_wait(self, chat_id: int, seconds: float) -> bool:
+        now = self._clock()
+        chat = self._chat(chat_id)
+        chat.tat = max(chat.tat, now + seconds)
+        last, self._last_flood = self._last_flood, (chat_id, now)
+        is_global = last is not None and last[0] != chat_id and now - last[1] <= GLOBAL_WINDOW
+        if is_global:
+            self._paused_until = max(self._paused_until, now + seconds)
+            self._global.tat = max(self._global.tat, now + seconds)
+            logger.warning("flood wait (global) seconds=%s", seconds)
+        else:
+            logger.info("flood wait chat=%s seconds=%s", chat_id, seconds)
+        return is_global
+
+    async def close(self) -> None:
+        return None
+
+
+# --- shared across processes ------------------------------------------------------------------
+
+# KEYS: global tat, chat tat, pause-until, last flood. ARGV: global interval, global burst,
+# chat interval, chat burst. Times are Redis server time in seconds, so every process agrees.
+_ACQUIRE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local gi, gb, ci, cb = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local gtat = tonumber(redis.call('GET', KEYS[1]) or '0')
+local ctat = tonumber(redis.call('GET', KEYS[2]) or '0')
+local paused = tonumber(redis.call('GET', KEYS[3]) or '0')
+local at = math.max(now, paused, gtat - gi * (gb - 1), ctat - ci * (cb - 1))
+gtat = math.max(gtat, at) + gi
+ctat = math.max(ctat, at) + ci
+local ttl = math.ceil(math.max(gtat, ctat) - now) + 60
+redis.call('SET', KEYS[1], tostring(gtat), 'EX', ttl)
+redis.call('SET', KEYS[2], tostring(ctat), 'EX', math.ceil(ctat - now) + 60)
+return {tostring(at), tostring(now)}
+"""
+
+_FLOOD = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local seconds, chat, window = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3])
+local ctat = tonumber(redis.call('GET', KEYS[2]) or '0')
+redis.call('SET', KEYS[2], tostring(math.max(ctat, now + seconds)), 'EX', math.ceil(seconds) + 60)
+local last = redis.call('GET', KEYS[4])
+redis.call('SET', KEYS[4], chat .. ' ' .. tostring(now), 'EX', 60)
+if last then
+  local sep = string.find(last, ' ')
+  local lchat, lnow = string.sub(last, 1, sep - 1), tonumber(string.sub(last, sep + 1))
+  if lchat ~= chat and now - lnow <= window then
+    local until_ = now + seconds
+    local paused = tonumber(redis.call('GET', KEYS[3]) or '0')
+    redis.call('SET', KEYS[3], tostring(math.max(paused, until_)), 'EX', math.ceil(seconds) + 60)
+    local gtat = tonumber(redis.call('GET', KEYS[1]) or '0')
+    redis.call('SET', KEYS[1], tostring(math.max(gtat, until_)), 'EX', math.ceil(seconds) + 60)
+    return 1
+  end
+end
+return 0
+"""
+
+
+class RedisLimiter:
+    """The same pacing as `LocalLimiter`, its buckets in Redis: several worker processes
+    share one global budget, one budget per chat and one flood-wait pause."""
+
+    def __init__(
+        self,
+        limits: Limits,
+        *,
+        url: str,
+        prefix: str = "digestbot:rate",
+        sleep: Sleep = asyncio.sleep,
+        client: Any = None,
+    ) -> None:
+        import redis.asyncio as redis
+
+        self.limits = limits
+        self._sleep = sleep
+        self._redis: Any = client or redis.Redis.from_url(url)
+        self._own_client = client is None
+        self._prefix = prefix
+        self._acquire = self._redis.register_script(_ACQUIRE)
+        self._flood = self._redis.register_script(_FLOOD)
+
+    def _keys(self, chat_id: int) -> list[str]:
+        p = self._prefix
+        return [f"{p}:global", f"{p}:chat:{chat_id}", f"{p}:paused", f"{p}:last_flood"]
+
+    async def acquire(self, chat_id: int, *, group: bool = False) -> None:
+        limits = self.limits
+        args: list[str | int] = [
+            repr(1.0 / limits.global_rate),
+            limits.global_burst,
+            repr(limits.chat_interval(group=group)),
+            limits.chat_burst,
+        ]
+        at_text, now_text = await self._acquire(keys=self._keys(chat_id), args=args)
+        wait = float(at_text) - float(now_text)
+        if wait > 0:
+            await self._sleep(wait)
+
+    async def flood_wait(self, chat_id: int, seconds: float) -> bool:
+        args = [repr(float(seconds)), str(chat_id), repr(GLOBAL_WINDOW)]
+        result = await self._flood(keys=self._keys(chat_id), args=args)
+        is_global = bool(int(result))
+        logger.warning("flood wait chat=%s seconds=%s global=%s", chat_id, seconds, is_global)
+        return is_global
+
+    async def close(self) -> None:
+        if self._own_client:
+            await self._redis.aclose()
+
+
+def make_limiter(settings: Settings, *, clock: Clock = time.monotonic) -> SendLimiter:
+    """The limiter the settings ask for: Redis-backed when `redis_url` is set."""
+    limits = Limits.from_settings(settings)
+    if settings.redis_url:
+        return RedisLimiter(limits, url=settings.redis_url)
+    return LocalLimiter(limits, clock=clock)

@@ -1,0 +1,137 @@
+"""Send pacing (bot/ratelimit.py) on a fake clock: the global, per-chat and per-group limits,
+flood waits for one chat or for everything, and the Redis backend shared by two processes."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import uuid
+
+import pytest
+
+from bot.ratelimit import Limits, LocalLimiter, RedisLimiter, make_limiter
+from bot.settings import Settings
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += seconds
+        await asyncio.sleep(0)
+
+
+def _max_in_window(times: list[float], window: float) -> int:
+    return max(sum(1 for u in times if t <= u < t + window - 1e-9) for t in times)
+
+
+async def test_global_rate_is_filled_but_never_exceeded() -> None:
+    fake = FakeTime()
+    limiter = LocalLimiter(Limits(global_rate=30), clock=fake.clock, sleep=fake.sleep)
+    times = []
+    start = fake.now
+    for chat in range(300):
+        await limiter.acquire(chat)
+        times.append(fake.now)
+    assert _max_in_window(times, 1.0) <= 30
+    assert times[-1] - start == pytest.approx(299 / 30)
+
+
+async def test_one_chat_gets_one_message_a_second_and_a_group_twenty_a_minute() -> None:
+    fake = FakeTime()
+    limiter = LocalLimiter(Limits(global_rate=30), clock=fake.clock, sleep=fake.sleep)
+    private = []
+    for _ in range(5):
+        await limiter.acquire(1)
+        private.append(fake.now)
+    assert [round(b - a, 6) for a, b in itertools.pairwise(private)] == [1.0] * 4
+    fake.now += 100
+    group = []
+    for _ in range(41):
+        await limiter.acquire(-100, group=True)
+        group.append(fake.now)
+    assert _max_in_window(group, 60.0) == 20
+    assert group[-1] - group[0] == pytest.approx(120.0)
+
+
+async def test_concurrent_senders_share_the_budget_in_call_order() -> None:
+    fake = FakeTime()
+    limiter = LocalLimiter(Limits(global_rate=10), clock=fake.clock, sleep=fake.sleep)
+    order: list[int] = []
+
+    async def send(chat: int) -> None:
+        await limiter.acquire(chat)
+        order.append(chat)
+
+    await asyncio.gather(*(send(chat) for chat in range(20)))
+    assert order == list(range(20))
+    assert fake.now - 1000.0 <= 2.0
+
+
+async def test_flood_wait_pauses_the_chat_and_a_global_one_everything() -> None:
+    fake = FakeTime()
+    limiter = LocalLimiter(Limits(global_rate=30), clock=fake.clock, sleep=fake.sleep)
+    await limiter.acquire(1)
+    assert not await limiter.flood_wait(1, 10)
+    start = fake.now
+    await limiter.acquire(2)  # another chat is not held up
+    assert fake.now - start < 0.1
+    await limiter.acquire(1)
+    assert fake.now - start >= 10
+    fake.now += 100
+    assert not await limiter.flood_wait(3, 5)
+    assert await limiter.flood_wait(4, 5)  # two chats within a second: the limit was global
+    start = fake.now
+    await limiter.acquire(5)
+    assert fake.now - start >= 5
+
+
+def test_limits_come_from_the_settings() -> None:
+    free = Limits.from_settings(Settings(_env_file=None))  # type: ignore[call-arg]
+    assert (free.global_rate, free.per_chat_rate, free.group_per_minute) == (30, 1, 20)
+    paid = Limits.from_settings(Settings(_env_file=None, paid_broadcast=True))  # type: ignore[call-arg]
+    assert paid.global_rate == 1000 and paid.paid_broadcast
+    assert isinstance(make_limiter(Settings(_env_file=None)), LocalLimiter)  # type: ignore[call-arg]
+
+
+async def _redis_or_skip(url: str) -> None:
+    import redis.asyncio as redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        await client.ping()
+    except Exception as exc:
+        pytest.skip(f"Redis unavailable at {url}: {exc}")
+    finally:
+        await client.aclose()
+
+
+async def test_redis_limiter_shares_one_budget_across_processes() -> None:
+    url = "redis://127.0.0.1:6379/0"
+    await _redis_or_skip(url)
+    prefix = f"test:{uuid.uuid4().hex}"
+    waits: list[float] = []
+
+    async def record(seconds: float) -> None:
+        waits.append(seconds)
+
+    limits = Limits(global_rate=20)
+    first = RedisLimiter(limits, url=url, prefix=prefix, sleep=record)
+    second = RedisLimiter(limits, url=url, prefix=prefix, sleep=record)
+    try:
+        for n in range(40):  # two "processes", alternating, nobody actually sleeping
+            await (first if n % 2 else second).acquire(n)
+        # 40 reservations at 20/s from both: the last one is about two seconds out
+        assert 1.5 < max(waits) < 2.1
+        assert not await first.flood_wait(7, 30)
+        assert await second.flood_wait(8, 30)  # seen by the other process: global
+        waits.clear()
+        await first.acquire(99)
+        assert waits and waits[-1] > 25
+    finally:
+        await first.close()
+        await second.close()
