@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, update
+from sqlalchemy import ColumnElement, bindparam, exists, func, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
@@ -180,14 +180,26 @@ async def mark_sent(
 
 async def mark_many_sent(
     session: AsyncSession, *, sent: Sequence[tuple[int, int]], owner: str, now: datetime
-) -> int:
-    """`mark_sent` for many `(delivery_id, message_id)` pairs in one statement per part."""
-    changed = 0
-    for delivery_id, message_id in sent:
-        changed += await mark_sent(
-            session, delivery_id=delivery_id, owner=owner, message_id=message_id, now=now
+) -> None:
+    """`mark_sent` for many `(delivery_id, message_id)` pairs, in one batched statement."""
+    if not sent:
+        return
+    table: Any = Delivery.__table__  # type: ignore[attr-defined]
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("b_id"), table.c.lease_owner == owner)
+        .values(
+            status=DeliveryStatus.SENT,
+            telegram_message_id=bindparam("b_message_id"),
+            sent_at=now,
+            lease_owner=None,
+            lease_until=None,
         )
-    return changed
+    )
+    connection = await session.connection()
+    await connection.execute(
+        statement, [{"b_id": d_id, "b_message_id": m_id} for d_id, m_id in sent]
+    )
 
 
 async def retry_at(

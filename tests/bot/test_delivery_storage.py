@@ -254,3 +254,19 @@ async def test_enqueue_returns_the_catch_up_parts_after_a_fold(
     assert [p.id for p in parts] == [
         p.id for p in await store.chat_parts(session, chat_id=chat.id or 0)
     ]
+
+
+async def test_many_parts_are_marked_sent_at_once(session: AsyncSession, now: datetime) -> None:
+    chats = [await _chat(session, 200 + n) for n in range(3)]
+    for chat in chats:
+        await store.enqueue_parts(session, chat=chat, digest_id=None, parts=["a"], now=now)
+    await session.commit()
+    claimed = await _claim(session, now)
+    await store.mark_many_sent(
+        session, sent=[(p.id or 0, 1000 + n) for n, p in enumerate(claimed)], owner="w1", now=now
+    )
+    await store.mark_many_sent(session, sent=[(claimed[0].id or 0, 1)], owner="other", now=now)
+    await session.commit()
+    rows = [r for chat in chats for r in await store.chat_parts(session, chat_id=chat.id or 0)]
+    assert sorted(r.telegram_message_id or 0 for r in rows) == [1000, 1001, 1002]
+    assert {(r.status, r.lease_owner, r.sent_at) for r in rows} == {("sent", None, now)}
