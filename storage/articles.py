@@ -104,3 +104,21 @@ async def latest_articles(session: AsyncSession, *, limit: int = 10) -> Sequence
 async def count_articles(session: AsyncSession) -> int:
     result = await session.exec(select(func.count()).select_from(Article))
     return int(result.one())
+
+
+async def recent_signatures(
+    session: AsyncSession, *, since: datetime, limit: int = 20_000
+) -> Sequence[tuple[int, str]]:
+    """`(story_id, signature)` of articles stored since `since`, newest first (near-duplicate
+    look-ups compare a new article against these)."""
+    result = await session.exec(
+        select(Article.story_id, Article.signature)
+        .where(
+            col(Article.stored_at) >= since,
+            col(Article.signature).is_not(None),
+            col(Article.story_id).is_not(None),
+        )
+        .order_by(col(Article.stored_at).desc(), col(Article.id).desc())
+        .limit(limit)
+    )
+    return [(int(story_id), str(sig)) for story_id, sig in result.all() if story_id and sig]

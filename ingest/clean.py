@@ -1,0 +1,234 @@
+"""Boilerplate removal for extracted article text: account and status messages, calls to act,
+cookie and paywall notices, link teasers and duplicated bylines go; paragraphs stay."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ingest.text import content_words, normalize_whitespace, split_sentences, words
+
+# Vocabulary families. A line is judged by its shape (short, imperative, label-like) together
+# with how much of this vocabulary it carries — never by one exact phrase.
+_ACCOUNT = re.compile(
+    r"\b(sign(?:ed|ing)?[ -]?(?:up|in|out)|log(?:ged|ging)?[ -]?(?:in|out)|register(?:ed|ing)?|"
+    r"registration|subscri(?:be[ds]?|ber?s?|bing|ptions?)|unsubscribe|newsletters?|billing|"
+    r"payment|account|password|inbox|e-?mail address|verif(?:y|ied|ication)|confirm(?:ed|ation)?|"
+    r"membership|members?[- ]only|premium|free trial|trial|profile|preferences|settings|"
+    r"notifications?|alerts?|saved (?:articles?|stories)|reading list|bookmark(?:ed|s)?)\b",
+    re.IGNORECASE,
+)
+_STATUS_OPENER = re.compile(
+    r"^(success|thank(?:s| you)|welcome(?: back)?|great|oops|almost (?:done|there)|done|"
+    r"you(?:'|’)re (?:all set|in|subscribed|signed)|you have (?:been|successfully)|"
+    r"your (?:\w+ ){0,3}(?:has|have) been|check your (?:inbox|email)|sorry|error|please)\b",
+    re.IGNORECASE,
+)
+_SOCIAL = re.compile(
+    r"(\b(?:follow(?:ing)? (?:us|me|him|her|them|the)|share (?:this|on|via|the)|twitter|facebook|"
+    r"instagram|linkedin|whatsapp|tiktok|youtube|telegram|pinterest|reddit|flipboard|threads|"
+    r"mastodon|bluesky|like us|tweet|podcast|rss|app store|google play)\b|(?<!\w)@\w{2,})",
+    re.IGNORECASE,
+)
+_NOTICE = re.compile(
+    r"\b(cookies?|privacy (?:policy|settings|notice|statement)|consent|gdpr|terms (?:of|and) "
+    r"(?:use|service|conditions)|ad[ -]?blocker|paywall|free articles?|"
+    r"articles? (?:left|remaining)|"
+    r"continue reading|unlimited (?:digital )?access|subscribers? only|already (?:a subscriber|"
+    r"have an account|registered)|per (?:month|week|year)|javascript)\b",
+    re.IGNORECASE,
+)
+_IMPERATIVE = re.compile(
+    r"^(click|tap|sign(?: up| in)?|subscribe|follow|share|join|download|get|register|log ?in|"
+    r"read|watch|listen|support|donate|like|tweet|email|e-mail|contact|send|try|discover|explore|"
+    r"find out|learn more|see|view|enable|allow|accept|manage|update|create|start|upgrade|"
+    r"become|don't miss|never miss|stay (?:up to date|informed|tuned))\b",
+    re.IGNORECASE,
+)
+_TEASER_LABEL = re.compile(
+    r"^(?:[\W_]*)(read more|read next|read also|also read|related(?: stories| articles| coverage| "
+    r"content| links?| reading)?|see also|more(?: from| on| about)? [\w .'’-]{0,40}?(?=:)|more|"
+    r"recommended(?: for you| reading)?|you (?:may|might) also (?:like|be interested in)|"
+    r"don't miss|most (?:read|popular|viewed)|trending(?: now)?|editor'?s picks?|watch|listen|"
+    r"top stories|further reading|also on [\w .]+|in (?:other|related) news|more stories|"
+    r"popular|latest)\b\s*(?:[:|»›>\-–—]|$)",
+    re.IGNORECASE,
+)
+_DATELINE = re.compile(
+    r"^(?:published|updated|last updated|posted|first published|modified)\b[\s:]", re.IGNORECASE
+)
+_BYLINE = re.compile(
+    r"^[Bb][Yy]:?\s+[A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|van|von|de|der|da|and|&))*\s*(?:[,|•·\-–—]|$)"
+)
+_CREDIT = re.compile(
+    r"^(?:photo(?:graph)?|image|picture|video|illustration|credit|source|graphic)s?"
+    r"(?: (?:copyright|credit|courtesy))?\s*[:/©]",
+    re.IGNORECASE,
+)
+_TERMINAL = re.compile(r"[.!?…:;\"'”’)]$")
+
+
+@dataclass
+class _Block:
+    text: str
+    paragraph: int
+    words: int
+    keep: bool = True
+
+
+def clean_text(text: str, *, title: str | None = None, author: str | None = None) -> str:
+    """Article text without boilerplate, whitespace normalised, paragraphs joined by "\\n\\n".
+
+    Each line is judged on its own shape and vocabulary (account/status messages, calls to act,
+    notices, duplicated title/byline); link teasers are judged together with their neighbours
+    (a label or a headline-shaped line, plus one sentence about something else)."""
+    blocks = _blocks(normalize_whitespace(text))
+    if not blocks:
+        return ""
+    title_key = _key(title or "")
+    author_parts = _author_parts(author)
+    seen: set[str] = set()
+    for index, block in enumerate(blocks):
+        key = _key(block.text)
+        if key in seen and block.words >= 3:
+            block.keep = False  # a paragraph repeated verbatim (sticky teaser, pull quote)
+        seen.add(key)
+        if not block.keep:
+            continue
+        duplicate_title = index < 4 and bool(title_key) and key == title_key
+        if duplicate_title or _is_byline(block, author_parts) or _is_noise(block):
+            block.keep = False
+    _drop_teasers(blocks)
+    return _join(blocks)
+
+
+def _blocks(text: str) -> list[_Block]:
+    blocks: list[_Block] = []
+    for number, paragraph in enumerate(text.split("\n\n")):
+        for line in paragraph.split("\n"):
+            line = line.strip()
+            if line:
+                blocks.append(_Block(line, number, len(words(line))))
+    return blocks
+
+
+def _join(blocks: list[_Block]) -> str:
+    paragraphs: dict[int, list[str]] = {}
+    for block in blocks:
+        if block.keep:
+            paragraphs.setdefault(block.paragraph, []).append(block.text)
+    return "\n\n".join("\n".join(lines) for lines in paragraphs.values())
+
+
+def _key(text: str) -> str:
+    return " ".join(w.lower() for w in words(text))
+
+
+def _author_parts(author: str | None) -> list[str]:
+    if not author:
+        return []
+    names = [n.strip() for n in re.split(r",|;|\band\b|&", author) if n.strip()]
+    return [n.lower() for n in names if len(n) > 2]
+
+
+def _is_byline(block: _Block, author_parts: list[str]) -> bool:
+    if block.words > 14:
+        return False
+    lowered = block.text.lower()
+    if author_parts and any(name in lowered for name in author_parts):
+        return block.words <= 3 * max(len(n.split()) for n in author_parts) + 4
+    if _BYLINE.match(block.text):
+        return True
+    return bool(_DATELINE.match(block.text)) and block.words <= 12
+
+
+def _vocabulary_hits(text: str) -> int:
+    return len(_ACCOUNT.findall(text)) + len(_SOCIAL.findall(text)) + 2 * len(_NOTICE.findall(text))
+
+
+def _is_noise(block: _Block) -> bool:
+    """Account/status messages, calls to act, cookie and paywall notices, credits."""
+    text, n = block.text, block.words
+    if n == 0:
+        return True
+    if n > 60:
+        return False
+    hits = _vocabulary_hits(text)
+    if n <= 30:
+        if _STATUS_OPENER.match(text) and _ACCOUNT.search(text):
+            return True
+        if _IMPERATIVE.match(text) and (hits >= 1 or n <= 4):
+            return True
+        if hits >= 2 and hits * 6 >= n:
+            return True
+        if _CREDIT.match(text) and n <= 15:
+            return True
+    # Notices run longer; they are dense in their own vocabulary.
+    return len(_NOTICE.findall(text)) >= 2 and hits * 8 >= n
+
+
+def _headline_shaped(block: _Block) -> bool:
+    """A short line without closing punctuation, mostly capitalised words: a link's headline."""
+    if not 2 <= block.words <= 16 or _TERMINAL.search(block.text):
+        return False
+    tokens = words(block.text)
+    capitalised = sum(1 for t in tokens if t[:1].isupper() or t[:1].isdigit())
+    return capitalised >= 2 or block.words <= 4
+
+
+def _one_sentence(block: _Block) -> bool:
+    return block.words <= 40 and len(split_sentences(block.text)) == 1
+
+
+def _overlap(part: str, rest: str) -> float:
+    """Share of the content words of `part` that also occur in `rest`."""
+    mine = set(content_words(part))
+    if not mine:
+        return 1.0
+    return len(mine & set(content_words(rest))) / len(mine)
+
+
+def _drop_teasers(blocks: list[_Block]) -> None:
+    live = [b for b in blocks if b.keep]
+    for i, block in enumerate(live):
+        if not block.keep:
+            continue
+        label = _TEASER_LABEL.match(block.text)
+        if label is not None and block.words <= 25:
+            block.keep = False
+            rest = block.text[label.end() :].strip()
+            nxt = live[i + 1] if i + 1 < len(live) else None
+            if not rest and nxt is not None and _headline_shaped(nxt):
+                nxt.keep = False  # "Related" on its own line, the headline on the next
+                rest = nxt.text
+                nxt = live[i + 2] if i + 2 < len(live) else None
+            if nxt is not None and rest and _one_sentence(nxt) and nxt.words <= 30:
+                nxt.keep = False  # the teaser's one-line blurb, on-topic or not
+            continue
+        # An unlabelled headline + one sentence dropped mid-body, about something else.
+        if 0 < i < len(live) - 2 and _headline_shaped(block):
+            nxt = live[i + 1]
+            if _one_sentence(nxt) and not _headline_shaped(nxt):
+                pair = f"{block.text} {nxt.text}"
+                body = " ".join(b.text for b in live if b.keep and b is not block and b is not nxt)
+                if _overlap(pair, body) < 0.3:
+                    block.keep = False
+                    nxt.keep = False
+
+
+def teaser_sentences(text: str) -> set[str]:
+    """Single-sentence paragraphs right after a headline-shaped line: link teasers that cleaning
+    kept because they are on-topic. Summaries leave them out."""
+    blocks = [b for b in _blocks(text) if b.keep]
+    found: set[str] = set()
+    for i in range(1, len(blocks)):
+        previous, block = blocks[i - 1], blocks[i]
+        if (
+            previous.paragraph != block.paragraph
+            and _headline_shaped(previous)
+            and _one_sentence(block)
+            and i < len(blocks) - 1
+            and i > 1
+        ):
+            found.add(block.text)
+    return found

@@ -1,0 +1,136 @@
+"""De-duplication: canonical URLs without tracking parameters, exact content hashes, and a
+MinHash signature over word shingles so one story from several outlets becomes one story."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import zlib
+from datetime import datetime, timedelta
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+
+import numpy as np
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from ingest.text import content_words, words, wordset
+from storage.articles import recent_signatures
+
+# Query parameters that only say how a reader arrived, never which page they get.
+_TRACKING_EXACT = wordset(
+    """fbclid gclid gclsrc dclid gbraid wbraid msclkid yclid twclid ttclid li_fat_id igshid
+    mc_cid mc_eid mkt_tok _ga _gl _hsenc _hsmi hsctatracking oly_anon_id oly_enc_id vero_id
+    vero_conv rb_clickid s_cid ncid ocid cmpid icid ito sr_share at_medium at_campaign
+    at_custom1 at_custom2 at_custom3 at_custom4 smid smtyp fromrss rss ref ref_src ref_url
+    referrer source share __twitter_impression spm xtor wt.mc_id cid guccounter guce_referrer
+    guce_referrer_sig"""
+)
+_TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "ns_", "wt_", "at_", "hmb_", "ga_", "__s")
+_DEFAULT_PORTS = {"http": "80", "https": "443"}
+
+SIGNATURE_HASHES = 48  # one byte each; base64 of 48 bytes is 64 characters (the column's size)
+STORY_WINDOW = timedelta(days=3)
+STORY_THRESHOLD = 0.3  # estimated Jaccard similarity of shingle sets to call it the same story
+
+_rng = np.random.default_rng(20261126)  # fixed: signatures must compare across processes
+_MULTIPLIERS = _rng.integers(1, 2**63, size=SIGNATURE_HASHES, dtype=np.uint64) | np.uint64(1)
+_ADDENDS = _rng.integers(0, 2**63, size=SIGNATURE_HASHES, dtype=np.uint64)
+
+
+def canonicalize_url(url: str) -> str:
+    """One spelling per page: https, lower-case host without "www." or default port, no
+    fragment, no tracking parameters, remaining parameters sorted."""
+    url = url.strip()
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.hostname:
+        return url
+    host = parts.hostname.rstrip(".").lower()
+    if host.startswith("www."):
+        host = host[4:]
+    port = parts.port
+    netloc = host if port is None or str(port) == _DEFAULT_PORTS.get(scheme) else f"{host}:{port}"
+    path = quote(unquote(parts.path), safe="/%:@!$&'()*+,;=-._~") or "/"
+    path = re.sub(r"/{2,}", "/", path)
+    params = [
+        (key, value)
+        for key, value in parse_qsl(parts.query, keep_blank_values=True)
+        if not _is_tracking(key)
+    ]
+    query = urlencode(sorted(params), doseq=True)
+    return urlunsplit(("https", netloc, path, query, ""))
+
+
+def _is_tracking(key: str) -> bool:
+    lowered = key.lower()
+    return lowered in _TRACKING_EXACT or lowered.startswith(_TRACKING_PREFIXES)
+
+
+def content_hash(title: str, text: str) -> str:
+    """SHA-256 (hex) of the title and text as words: spacing, case and punctuation ignored."""
+    normal = (
+        " ".join(w.lower() for w in words(title)) + "\n" + " ".join(w.lower() for w in words(text))
+    )
+    return hashlib.sha256(normal.encode("utf-8")).hexdigest()
+
+
+def _shingles(title: str, text: str) -> set[str]:
+    """Word shingles that survive paraphrase: content words (crudely singularised) of the title
+    and text. Unigrams, because two outlets rarely share three words in a row."""
+    found: set[str] = set()
+    for word in content_words(f"{title}\n{text}"):
+        if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+            word = word[:-1]
+        found.add(word)
+    return found
+
+
+def signature(title: str, text: str) -> str:
+    """A 64-character b-bit MinHash (48 hashes × 8 bits, URL-safe base64) of the shingles."""
+    shingles = _shingles(title, text)
+    if not shingles:
+        return ""
+    base = np.fromiter(
+        (zlib.crc32(s.encode("utf-8")) for s in shingles), dtype=np.uint64, count=len(shingles)
+    )
+    hashed = base[:, None] * _MULTIPLIERS[None, :] + _ADDENDS[None, :]
+    minimum = hashed.min(axis=0)
+    return base64.urlsafe_b64encode(
+        ((minimum >> np.uint64(24)) & np.uint64(0xFF)).astype(np.uint8).tobytes()
+    ).decode()
+
+
+def _decode(value: str) -> bytes | None:
+    try:
+        raw = base64.urlsafe_b64decode(value.encode("ascii"))
+    except (ValueError, UnicodeEncodeError):
+        return None
+    return raw if len(raw) == SIGNATURE_HASHES else None
+
+
+def similarity(first: str, second: str) -> float:
+    """Estimated Jaccard similarity of the two signatures' shingle sets (0 when unusable)."""
+    a, b = _decode(first), _decode(second)
+    if a is None or b is None:
+        return 0.0
+    equal = sum(1 for x, y in zip(a, b, strict=True) if x == y) / SIGNATURE_HASHES
+    return max(0.0, (equal - 1 / 256) / (1 - 1 / 256))
+
+
+async def find_story(session: AsyncSession, *, signature: str, now: datetime) -> int | None:
+    """The story of the most similar article stored in the last days, if similar enough."""
+    mine = _decode(signature)
+    if mine is None:
+        return None
+    rows = await recent_signatures(session, since=now - STORY_WINDOW)
+    candidates = [(story_id, raw) for story_id, value in rows if (raw := _decode(value))]
+    if not candidates:
+        return None
+    matrix = np.frombuffer(b"".join(raw for _, raw in candidates), dtype=np.uint8)
+    matrix = matrix.reshape(len(candidates), SIGNATURE_HASHES)
+    equal = (matrix == np.frombuffer(mine, dtype=np.uint8)[None, :]).mean(axis=1)
+    scores = (equal - 1 / 256) / (1 - 1 / 256)
+    best = int(np.argmax(scores))
+    if float(scores[best]) < STORY_THRESHOLD:
+        return None
+    return candidates[best][0]

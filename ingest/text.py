@@ -1,0 +1,105 @@
+"""Plain-text helpers shared by cleaning, summaries, topics and de-duplication: whitespace
+normalisation, paragraphs, sentences and word tokens. Pure functions, no I/O."""
+
+from __future__ import annotations
+
+import re
+
+
+def wordset(text: str) -> frozenset[str]:
+    """A set of words written as one whitespace-separated string (easier to read and edit)."""
+    return frozenset(text.split())
+
+
+# Every kind of horizontal space a page may carry (NBSP, thin, figure, ideographic, ...).
+_SPACES = re.compile(r"[ \t\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+_INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85]")
+_BLANK_LINES = re.compile(r"\n\s*\n+")
+
+# A sentence ends at . ! ? (or an ellipsis), optionally followed by closing quotes/brackets,
+# then whitespace. Abbreviations and initials are handled in `split_sentences`.
+_BOUNDARY = re.compile(r"(?:[.!?…]+)(?:\s*(?:''|[\"'”’»)\]]))*(?=\s+)")
+_ABBREVIATIONS = wordset(
+    """mr mrs ms dr prof sr jr st mt ft gen col lt sgt capt cmdr adm gov sen rep rev hon pres
+    vs etc e.g i.e cf al inc ltd co corp no nos vol fig approx est jan feb mar apr jun jul aug
+    sep sept oct nov dec u.s u.k u.n e.u a.m p.m d.c n.y l.a op"""
+)
+_WORD = re.compile(r"[^\W_]+(?:['’.\-][^\W_]+)*", re.UNICODE)
+
+STOPWORDS = wordset(
+    """a about above after again against all also am an and any are aren't as at be because been
+    before being below between both but by can can't cannot could couldn't did didn't do does
+    doesn't doing don't down during each few for from further had hadn't has hasn't have haven't
+    having he he'd he'll he's her here here's hers herself him himself his how how's i i'd i'll
+    i'm i've if in into is isn't it it's its itself just let's me more most mustn't my myself no
+    nor not now of off on once only or other ought our ours ourselves out over own said same
+    say says she she'd she'll she's should shouldn't so some such than that that's the their
+    theirs them themselves then there there's these they they'd they'll they're they've this
+    those through to too under until up upon us very was wasn't we we'd we'll we're we've were
+    weren't what what's when when's where where's which while who who's whom why why's will
+    with won't would wouldn't you you'd you'll you're you've your yours yourself yourselves one
+    two new also would could may might must shall 's n't 're 've 'll 'd mr mrs ms"""
+)
+
+
+def normalize_whitespace(text: str) -> str:
+    """Collapse runs of spaces (NBSP included) inside lines and keep paragraphs as "\\n\\n"."""
+    text = _INVISIBLE.sub("", _LINE_BREAKS.sub("\n", text))
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    joined = "\n".join(lines)
+    paragraphs = [p.strip() for p in _BLANK_LINES.split(joined)]
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """Paragraphs are separated by blank lines; single line breaks inside one are kept."""
+    return [p.strip() for p in _BLANK_LINES.split(text) if p.strip()]
+
+
+def _is_abbreviation(chunk: str) -> bool:
+    """Does `chunk` (text up to and including a period) end with an abbreviation or initial?"""
+    match = re.search(r"(\S+)\.$", chunk)
+    if match is None:
+        return False
+    word = match.group(1).lstrip("(\"'“‘").lower()
+    if word in _ABBREVIATIONS:
+        return True
+    # A single capital letter is an initial ("J. Smith"); dotted acronyms like "U.S." too.
+    return bool(re.fullmatch(r"[A-Z]|(?:[A-Za-z]\.)+[A-Za-z]", match.group(1).lstrip("(\"'“‘")))
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of `text` in order; paragraph breaks always end a sentence.
+
+    Rule-based: a boundary is terminal punctuation (plus closing quotes) followed by space,
+    unless the word before it is a known abbreviation or an initial. Works on normal text and
+    on lower-cased, tokenized text such as CNN/DailyMail's (`... the group . on monday , ...`)."""
+    sentences: list[str] = []
+    for paragraph in split_paragraphs(text):
+        paragraph = " ".join(paragraph.split())
+        start = 0
+        for match in _BOUNDARY.finditer(paragraph):
+            end = match.end()
+            chunk = paragraph[start:end]
+            before = paragraph[start : match.start() + 1]
+            if match.group(0).startswith(".") and _is_abbreviation(before):
+                continue
+            if chunk.strip():
+                sentences.append(chunk.strip())
+            start = end
+        rest = paragraph[start:].strip()
+        if rest:
+            sentences.append(rest)
+    return sentences
+
+
+def words(text: str) -> list[str]:
+    """Word tokens in original case (letters and digits; inner apostrophes, dots, hyphens)."""
+    return _WORD.findall(text)
+
+
+def content_words(text: str) -> list[str]:
+    """Lower-cased word tokens without stopwords and one-character tokens."""
+    lowered = (t.lower() for t in _WORD.findall(text))
+    return [w for w in lowered if len(w) > 1 and w not in STOPWORDS]

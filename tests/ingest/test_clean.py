@@ -1,0 +1,118 @@
+"""Cleaning: boilerplate of every kind goes, the article's own paragraphs stay intact."""
+
+from __future__ import annotations
+
+from ingest.clean import clean_text
+
+BODY = [
+    "Councillors voted on Monday night to approve a £48m tidal flood barrier, ending more than "
+    "ten years of delays over who should pay for it.",
+    "The barrier is designed to protect about 3,000 homes and 400 businesses from the storm "
+    "surges that flooded the town centre in 2014 and again in 2020.",
+    "The Environment Agency will pay two-thirds of the cost, with the rest coming from the "
+    "council's capital budget and a levy on harbour businesses.",
+    "Construction is expected to begin next spring and take about three years, engineers said.",
+]
+
+
+def with_inserted(*lines: str, at: int = 2) -> str:
+    paragraphs = [*BODY[:at], *lines, *BODY[at:]]
+    return "\n\n".join(paragraphs)
+
+
+def test_the_body_alone_comes_back_unchanged() -> None:
+    assert clean_text("\n\n".join(BODY)) == "\n\n".join(BODY)
+
+
+def test_account_and_billing_status_messages_go() -> None:
+    for message in [
+        "Success! Your billing info has been updated.",
+        "Thanks for signing up! Check your inbox to confirm your subscription.",
+        "You're all set. We've sent a confirmation email to your address.",
+        "Welcome back! You are now signed in.",
+        "Your payment details have been saved to your account.",
+        "Oops! Something went wrong with your registration. Please try again.",
+    ]:
+        assert clean_text(with_inserted(message)) == "\n\n".join(BODY), message
+
+
+def test_calls_to_act_and_social_prompts_go() -> None:
+    for prompt in [
+        "Sign up for our free morning newsletter and get the top stories in your inbox.",
+        "Follow us on Twitter and Facebook for the latest updates.",
+        "Share this article on WhatsApp",
+        "Download our app to get breaking news alerts.",
+        "Follow @coastalcourier for more",
+        "Subscribe to our podcast wherever you listen.",
+    ]:
+        assert clean_text(with_inserted(prompt)) == "\n\n".join(BODY), prompt
+
+
+def test_cookie_and_paywall_notices_go() -> None:
+    for notice in [
+        "We use cookies to improve your experience. By continuing to browse you accept our "
+        "cookie policy and privacy policy.",
+        "You have 2 free articles left this month. Subscribe now for unlimited access.",
+        "Already a subscriber? Log in to continue reading.",
+    ]:
+        assert clean_text(with_inserted(notice, at=4)) == "\n\n".join(BODY), notice
+
+
+def test_labelled_teaser_goes_with_its_blurb_even_when_on_topic() -> None:
+    text = with_inserted(
+        "Read more: Why the town's sea wall failed in 2020",
+        "Engineers say the old wall was never built for today's storm surges.",
+    )
+    assert clean_text(text) == "\n\n".join(BODY)
+    split_label = with_inserted(
+        "Related", "Ferry timetable changes announced", "Sailings to the islands will be cut."
+    )
+    assert clean_text(split_label) == "\n\n".join(BODY)
+
+
+def test_unlabelled_teaser_about_something_else_goes() -> None:
+    text = with_inserted(
+        "Celebrity Chef Opens Third Restaurant In Soho",
+        "The menu features a twelve-course tasting of Nordic cuisine.",
+    )
+    assert clean_text(text) == "\n\n".join(BODY)
+
+
+def test_subheadings_on_topic_stay() -> None:
+    text = with_inserted(
+        "Who pays for the barrier",
+        "Harbour businesses will pay a levy towards the barrier, phased in over five years, "
+        "the council's budget covers the rest of the cost.",
+    )
+    assert "Who pays for the barrier" in clean_text(text)
+
+
+def test_bylines_and_duplicate_titles_go() -> None:
+    title = "Harbour council approves flood barrier"
+    text = "\n\n".join(
+        [title, "By Helen Marsh, Environment Correspondent", "Published: 1 March 2026", *BODY]
+    )
+    assert clean_text(text, title=title) == "\n\n".join(BODY)
+    with_author = "\n\n".join(["Helen Marsh | Environment", *BODY])
+    assert clean_text(with_author, author="Helen Marsh") == "\n\n".join(BODY)
+
+
+def test_a_quote_naming_the_author_in_a_long_paragraph_stays() -> None:
+    paragraph = (
+        "Helen Marsh, who chairs the residents' group, said the vote was long overdue and that "
+        "families had waited too long."
+    )
+    assert paragraph in clean_text(f"{paragraph}\n\n{BODY[0]}", author="Helen Marsh")
+
+
+def test_whitespace_is_normalised_and_paragraphs_kept() -> None:
+    messy = "  First\u00a0paragraph   with\tspaces.\r\n\r\n\r\n\u200bSecond\u2009one.\n\n\n"
+    assert clean_text(messy) == "First paragraph with spaces.\n\nSecond one."
+
+
+def test_prose_mentioning_accounts_and_social_media_stays() -> None:
+    sentence = (
+        "The bank said on Tuesday that hackers had accessed 40,000 customer accounts and that "
+        "passwords would be reset, after users complained on Twitter."
+    )
+    assert clean_text(f"{BODY[0]}\n\n{sentence}") == f"{BODY[0]}\n\n{sentence}"

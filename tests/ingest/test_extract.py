@@ -1,0 +1,48 @@
+"""Extraction: a saved news page gives its article text and metadata, without boilerplate."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ingest.extract import extract_page
+
+PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
+
+
+def test_article_text_and_metadata() -> None:
+    page = extract_page((PAGES / "harbour_council.html").read_bytes())
+    assert page is not None
+    assert page.title == "Harbour council approves flood barrier after decade of delays"
+    assert page.author == "Helen Marsh"
+    assert page.published_at == datetime(2026, 3, 1, 13, 30, tzinfo=UTC)
+    assert page.canonical_url == "https://coastalcourier.example/news/2026/03/harbour-flood-barrier"
+    assert page.language == "en"
+    paragraphs = page.text.split("\n\n")
+    assert paragraphs[0].startswith("Councillors in Port Alder voted on Monday night")
+    assert "\u00a0" not in page.text
+    assert paragraphs[-1].startswith("Residents will be able to see the final designs")
+    assert len(paragraphs) == 7
+
+
+def test_boilerplate_is_gone() -> None:
+    page = extract_page((PAGES / "harbour_council.html").read_bytes())
+    assert page is not None
+    for unwanted in [
+        "billing",
+        "newsletter",
+        "Follow us",
+        "free articles",
+        "cookies",
+        "Read more",
+        "Trawler owners",  # the teaser's blurb
+        "By Helen Marsh",
+        "Related stories",
+        "All rights reserved",
+    ]:
+        assert unwanted not in page.text, unwanted
+
+
+def test_a_page_without_an_article_gives_none() -> None:
+    assert extract_page(b"") is None
+    assert extract_page("<html><body><nav><a href='/'>Home</a></nav></body></html>") is None

@@ -1,0 +1,85 @@
+# ruff: noqa: E501
+"""Summaries: whole sentences, within the budget, the gist first, teasers never chosen."""
+
+from __future__ import annotations
+
+from ingest.summarize import select_sentences, summarize
+from ingest.text import normalize_whitespace, split_sentences
+
+ARTICLE = """Councillors in Port Alder voted on Monday to approve a £48m tidal flood barrier, ending more than ten years of delays.
+
+The barrier will span the mouth of the harbour and protect about 3,000 homes and 400 businesses from storm surges.
+
+Council leader Ruth Okafor said the flood barrier vote was the most important the chamber had taken in a generation.
+
+The Environment Agency will pay two-thirds of the barrier's cost, with the remainder coming from a levy on harbour businesses.
+
+Construction of the barrier is expected to begin next spring and take about three years.
+
+Residents can see the final designs at an exhibition in the town library from 10 March."""
+
+
+def test_sentences_split_on_punctuation_not_on_abbreviations() -> None:
+    text = 'Mr. Smith met Dr. J. Jones in the U.S. at 3.5 p.m. on Monday. "Great," he said! Why?'
+    assert split_sentences(text) == [
+        "Mr. Smith met Dr. J. Jones in the U.S. at 3.5 p.m. on Monday.",
+        '"Great," he said!',
+        "Why?",
+    ]
+
+
+def test_sentences_of_tokenized_lowercase_text() -> None:
+    text = "( cnn ) the group voted . on monday , it said `` no . '' this bolsters the u.s. view ."
+    assert split_sentences(text) == [
+        "( cnn ) the group voted .",
+        "on monday , it said `` no . ''",
+        "this bolsters the u.s. view .",
+    ]
+
+
+def test_whitespace_normalisation_keeps_paragraphs() -> None:
+    assert normalize_whitespace("a\u00a0 b\n\n\n\nc  d\r\ne") == "a b\n\nc d\ne"
+
+
+def test_summary_is_whole_sentences_within_the_budget() -> None:
+    sentences = set(split_sentences(ARTICLE))
+    for budget in (120, 200, 300, 500):
+        summary = summarize(ARTICLE, max_chars=budget)
+        assert 0 < len(summary) <= budget
+        chosen = split_sentences(summary)
+        assert all(sentence in sentences for sentence in chosen)
+        assert len(chosen) <= 3
+
+
+def test_summary_starts_with_the_news() -> None:
+    summary = summarize(ARTICLE, title="Flood barrier approved")
+    assert summary.startswith("Councillors in Port Alder voted on Monday")
+
+
+def test_a_single_sentence_longer_than_the_budget_is_returned_whole() -> None:
+    long_sentence = "The council " + "very " * 80 + "carefully approved the barrier."
+    assert summarize(long_sentence, max_chars=100) == long_sentence
+
+
+def test_select_sentences_returns_n_in_document_order() -> None:
+    chosen = select_sentences(ARTICLE, n=3)
+    assert len(chosen) == 3
+    positions = [ARTICLE.index(sentence) for sentence in chosen]
+    assert positions == sorted(positions)
+    assert select_sentences("", n=3) == []
+    assert select_sentences("Just one sentence here.", n=3) == ["Just one sentence here."]
+
+
+def test_an_on_topic_teaser_left_in_the_text_is_never_chosen() -> None:
+    teaser_headline = "Flood Barrier Plans Spark Row In Neighbouring Town"
+    teaser = "The flood barrier levy on harbour businesses has angered councillors next door."
+    paragraphs = ARTICLE.split("\n\n")
+    text = "\n\n".join([*paragraphs[:2], teaser_headline, teaser, *paragraphs[2:]])
+    for n in (1, 2, 3, 4, 5):
+        assert teaser not in select_sentences(text, n=n)
+
+
+def test_bylines_in_the_lead_are_skipped() -> None:
+    text = "By Helen Marsh.\n\nPublished: 1 March 2026.\n\n" + ARTICLE
+    chosen = select_sentences(text, n=3)
+    assert not any(sentence.startswith(("By ", "Published")) for sentence in chosen)

@@ -1,0 +1,45 @@
+# ruff: noqa: E501
+"""Topics: keyphrases and names that say what an article is about; its language."""
+
+from __future__ import annotations
+
+from ingest.topics import detect_language, entities, keyphrases
+
+TITLE = "Ad sales boost Time Warner profit"
+TEXT = """Quarterly profits at US media giant Time Warner jumped 76% to $1.13bn for the three months to December, from $639m a year earlier.
+
+The firm, which is now one of the biggest investors in Google, benefited from sales of high-speed internet connections and higher advert sales. Time Warner said fourth quarter sales rose 2% to $11.1bn from $10.9bn.
+
+Its profits were buoyed by one-off gains which offset a profit dip at Warner Bros, and less users for AOL. Time Warner said on Friday that it now owns 8% of search-engine Google.
+
+But its own internet business, AOL, had mixed fortunes. It lost 464,000 subscribers in the fourth quarter profits were lower than in the preceding three quarters."""
+
+
+def test_keyphrases_name_the_subject() -> None:
+    phrases = keyphrases(TITLE, TEXT, limit=8)
+    assert 1 <= len(phrases) <= 8
+    assert phrases[0] == "Time Warner"
+    lowered = [p.lower() for p in phrases]
+    assert "aol" in lowered and "google" in lowered
+    assert not any(p.lower() in {"the", "said", "which", "it"} for p in phrases)
+    assert len(set(lowered)) == len(lowered)
+
+
+def test_keyphrases_of_empty_text() -> None:
+    assert keyphrases("", "") == []
+
+
+def test_entities_are_names_not_sentence_openers() -> None:
+    names = entities(TEXT)
+    assert "Time Warner" in names and "Google" in names and "AOL" in names
+    assert "The" not in names and "But" not in names and "Its" not in names
+
+
+def test_language_detection() -> None:
+    assert detect_language(TEXT) == "en"
+    german = "Der Bundestag hat am Montag ein neues Gesetz zum Klimaschutz beschlossen, das ab Januar gilt."
+    assert detect_language(german) == "de"
+    french = "Le gouvernement a annoncé mardi une nouvelle réforme des retraites très contestée."
+    assert detect_language(french) == "fr"
+    assert detect_language("ok") is None
+    assert detect_language("12345 678") is None
