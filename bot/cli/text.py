@@ -1,0 +1,99 @@
+"""`digestbot extract` and `digestbot summarize`: the text side of ingest, usable from scripts
+without a database (a saved page in, its main text out; JSONL articles in, summaries out)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any, TextIO
+
+import typer
+
+from bot.cli.common import UserError
+
+
+def _read_page(path: Path) -> bytes:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise UserError(f"no such file: {path}") from None
+    except OSError as exc:
+        raise UserError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if raw[:2] == b"\x1f\x8b":  # gzip magic, whatever the file is called
+        try:
+            return gzip.decompress(raw)
+        except (OSError, EOFError) as exc:
+            raise UserError(f"{path} is not a valid gzip file: {exc}") from None
+    return raw
+
+
+def extract_command(
+    file: Annotated[Path, typer.Argument(help="A saved HTML page (.html or .html.gz).")],
+    url: Annotated[
+        str | None, typer.Option("--url", help="The page's address (resolves relative links).")
+    ] = None,
+) -> None:
+    """Print the main text of a saved web page, cleaned of boilerplate."""
+    from ingest.extract import extract_page
+
+    page = extract_page(_read_page(file), url=url)
+    if page is None:
+        raise UserError(f"no main text found in {file}", exit_code=1)
+    typer.echo(page.text)
+
+
+def _parse_line(number: int, line: str) -> tuple[Any, str, str | None]:
+    try:
+        item = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise UserError(f"line {number}: not valid JSON ({exc.msg})") from None
+    if not isinstance(item, dict):
+        raise UserError(f"line {number}: expected a JSON object")
+    if "id" not in item:
+        raise UserError(f'line {number}: missing "id"')
+    article = item.get("article")
+    if not isinstance(article, str):
+        raise UserError(f'line {number}: "article" must be a string')
+    title = item.get("title")
+    if title is not None and not isinstance(title, str):
+        raise UserError(f'line {number}: "title" must be a string')
+    return item["id"], article, title
+
+
+def summarize_stream(source: TextIO, sink: TextIO, *, sentences: int) -> int:
+    """Summarise each JSONL line of `source` into `sink`; returns the number written.
+    Stops at the first bad line (UserError naming it); blank lines are skipped."""
+    from ingest.summarize import select_sentences
+
+    written = 0
+    for number, line in enumerate(source, start=1):
+        if not line.strip():
+            continue
+        item_id, article, title = _parse_line(number, line)
+        chosen = select_sentences(article, n=sentences, title=title)
+        sink.write(json.dumps({"id": item_id, "summary": "\n".join(chosen)}, ensure_ascii=False))
+        sink.write("\n")
+        written += 1
+    return written
+
+
+def summarize_command(
+    sentences: Annotated[
+        int, typer.Option("--sentences", "-n", min=1, max=20, help="Sentences per summary.")
+    ] = 3,
+) -> None:
+    """Read JSONL articles on stdin ({"id", "article", "title"?}), write {"id", "summary"} lines.
+
+    Summaries are the chosen sentences joined by newlines, in input order. A bad line stops
+    the run with "line N: ..." on stderr and exit code 2; lines before it are already written."""
+    try:
+        summarize_stream(sys.stdin, sys.stdout, sentences=sentences)
+    finally:
+        sys.stdout.flush()
+
+
+def register(app: typer.Typer) -> None:
+    app.command("extract")(extract_command)
+    app.command("summarize")(summarize_command)
