@@ -1,0 +1,138 @@
+"""Topic queries as users type them — words, "quoted phrases", OR, -excluded — parsed into a
+`storage.search.SearchQuery`; mute words matched against an article's words.
+
+Any text yields either a `SearchQuery` or a `QueryError` whose message can be shown as is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from storage.search import MAX_TERMS, SearchQuery, Term, words
+
+MAX_QUERY_LENGTH = 200
+OR_WORDS = frozenset({"OR", "|", "||"})  # any case: users type "cats or dogs" too
+_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "＂": '"'})
+_TOKEN = re.compile(r'(-?)"([^"]*)("?)|(\S+)')
+
+
+class QueryError(ValueError):
+    """Why a topic query cannot be used; `str()` is a sentence to show the user."""
+
+
+@dataclass(frozen=True)
+class _Token:
+    term: Term | None
+    excluded: bool = False
+    is_or: bool = False
+
+
+def _tokens(text: str) -> list[_Token]:
+    found: list[_Token] = []
+    for match in _TOKEN.finditer(text.translate(_QUOTES)):
+        minus, quoted, closing, bare = match.groups()
+        if bare is not None:
+            if bare.upper() in OR_WORDS:
+                found.append(_Token(None, is_or=True))
+                continue
+            excluded = bare.startswith("-") and len(bare) > 1
+            found.append(_Token(Term.of(bare[1:] if excluded else bare), excluded=excluded))
+            continue
+        if not closing and words(quoted):
+            raise QueryError(
+                f'A quotation mark is not closed: add a closing " after “{quoted.strip()}”.'
+            )
+        found.append(_Token(Term.of(quoted), excluded=bool(minus)))
+    return found
+
+
+def parse_query(text: str, *, max_length: int = MAX_QUERY_LENGTH) -> SearchQuery:
+    """Parse a topic query: `"ai safety" OR alignment -crypto`. Raises `QueryError`."""
+    text = " ".join(text.split())
+    if not text:
+        raise QueryError("Give at least one word to look for, e.g. climate OR energy.")
+    if len(text) > max_length:
+        raise QueryError(f"That topic is too long: at most {max_length} characters.")
+    groups: list[list[Term]] = [[]]
+    exclude: list[Term] = []
+    dangling_or = False
+    for token in _tokens(text):
+        if token.is_or:
+            if not groups[-1]:
+                dangling_or = True
+            groups.append([])
+        elif token.term is None:
+            continue
+        elif token.excluded:
+            if token.term not in exclude:
+                exclude.append(token.term)
+        elif token.term not in groups[-1]:
+            groups[-1].append(token.term)
+    if dangling_or or (len(groups) > 1 and not groups[-1]):
+        raise QueryError("OR needs words on both sides, e.g. cats OR dogs.")
+    kept = [tuple(g) for g in dict.fromkeys(tuple(g) for g in groups if g)]
+    if not kept:
+        if exclude:
+            raise QueryError(
+                "A topic needs at least one word to look for, not only -excluded words."
+            )
+        raise QueryError("That topic has no words to look for (letters or digits).")
+    if sum(len(g) for g in kept) + len(exclude) > MAX_TERMS:
+        raise QueryError(f"That topic has too many words: at most {MAX_TERMS}.")
+    if any(term in group for term in exclude for group in kept):
+        raise QueryError("A word cannot be both looked for and -excluded.")
+    return SearchQuery(tuple(kept), tuple(exclude))
+
+
+def _show(term: Term) -> str:
+    text = " ".join(term.words)
+    return f'"{text}"' if len(term.words) > 1 else text
+
+
+def format_query(query: SearchQuery) -> str:
+    """The canonical text of a query: lower-case, terms and groups sorted, duplicates gone."""
+    groups = sorted({" ".join(sorted(_show(t) for t in group)) for group in query.groups if group})
+    text = " OR ".join(groups)
+    excluded = sorted({"-" + _show(t) for t in query.exclude})
+    return " ".join([text, *excluded]) if excluded else text
+
+
+def normalize_query(text: str, *, max_length: int = MAX_QUERY_LENGTH) -> str:
+    """The subscription `target` of a query: two queries that mean the same give the same
+    text (`Climate  OR energy` and `energy OR climate`). Raises `QueryError`."""
+    return format_query(parse_query(text, max_length=max_length))
+
+
+# --- mute words ---------------------------------------------------------------------------------
+
+
+class MuteMatcher:
+    """Does an article mention one of a chat's muted words (or phrases)? Word-wise, so muting
+    "ai" does not hide "said"."""
+
+    def __init__(self, muted: Iterable[str]) -> None:
+        terms = [Term.of(m) for m in muted]
+        self.terms = tuple(dict.fromkeys(t for t in terms if t is not None))
+
+    def __bool__(self) -> bool:
+        return bool(self.terms)
+
+    def matches(self, *texts: str) -> bool:
+        if not self.terms:
+            return False
+        found = words(" \n ".join(texts))
+        vocabulary = set(found)
+        for term in self.terms:
+            if len(term.words) == 1:
+                if term.words[0] in vocabulary:
+                    return True
+            elif all(w in vocabulary for w in term.words) and _has_phrase(found, term.words):
+                return True
+        return False
+
+
+def _has_phrase(found: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    return any(found[i : i + n] == phrase for i in range(len(found) - n + 1))

@@ -1,0 +1,254 @@
+"""Schedule rules — realtime, hourly, daily HH:MM, weekdays HH:MM, weekly DAY HH:MM, a cron
+expression, off — and the next due time in the chat's zone, computed with APScheduler's
+`CronTrigger`, moved out of quiet hours, correct across daylight-saving changes."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from apscheduler.triggers.cron import CronTrigger
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage import schedules as schedule_store
+from storage.models import Chat, Schedule, ScheduleKind
+
+USAGE = (
+    "Usage: /schedule <realtime | hourly | daily 08:00 | weekdays 07:30 | weekly mon 09:00 | off>"
+)
+REALTIME_EVERY_MINUTES = 5  # realtime: new matches batched into one message per 5 minutes
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_DAY_NAMES = {
+    **{d: d for d in WEEKDAYS},
+    **{
+        full: full[:3]
+        for full in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+    },
+    "tues": "tue",
+    "thur": "thu",
+    "thurs": "thu",
+}
+_TIME = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*(am|pm)?$", re.IGNORECASE)
+_SEARCH_LIMIT = 400  # probes before giving up on a rule that never fires
+
+
+class ScheduleError(ValueError):
+    """Why a schedule cannot be used; `str()` is a message for the user, with the usage."""
+
+
+@dataclass(frozen=True)
+class ScheduleSpec:
+    kind: ScheduleKind
+    time: str | None = None  # "HH:MM"
+    weekday: str | None = None  # "mon".."sun"
+    cron: str | None = None
+
+    def describe(self) -> str:
+        """How the schedule reads in /list: "daily 08:00", "weekly mon 09:00", "off"."""
+        if self.kind == ScheduleKind.CRON:
+            return f"cron {self.cron}"
+        if self.kind == ScheduleKind.REALTIME:
+            return f"realtime (every {REALTIME_EVERY_MINUTES} minutes)"
+        return " ".join(p for p in (self.kind.value, self.weekday, self.time) if p)
+
+
+def parse_time(text: str) -> str:
+    """`8`, `8:05`, `08:05`, `8pm` → "HH:MM"; raises `ScheduleError`."""
+    match = _TIME.match(text.strip())
+    if match is None:
+        raise ScheduleError(f"{text!r} is not a time; write it as HH:MM, e.g. 08:00.\n{USAGE}")
+    hour, minute = int(match.group(1)), int(match.group(2) or 0)
+    meridiem = (match.group(3) or "").lower()
+    if meridiem:
+        if not 1 <= hour <= 12:
+            raise ScheduleError(f"{text!r} is not a time of day.\n{USAGE}")
+        hour = hour % 12 + (12 if meridiem == "pm" else 0)
+    if hour > 23 or minute > 59:
+        raise ScheduleError(f"{text!r} is not a time of day (00:00–23:59).\n{USAGE}")
+    return f"{hour:02d}:{minute:02d}"
+
+
+def parse_schedule(text: str) -> ScheduleSpec:
+    """Parse what follows /schedule; raises `ScheduleError` with a Usage-style message."""
+    parts = text.strip().split()
+    if not parts:
+        raise ScheduleError(f"When should digests arrive?\n{USAGE}")
+    head, rest = parts[0].lower(), parts[1:]
+    if head == "cron" or (len(parts) == 5 and head not in _KINDS):
+        return _parse_cron(" ".join(rest if head == "cron" else parts))
+    if head in {"realtime", "off", "hourly"}:
+        if rest:
+            raise ScheduleError(f"{head} takes no time.\n{USAGE}")
+        return ScheduleSpec(ScheduleKind(head))
+    if head in {"daily", "weekdays"}:
+        if len(rest) != 1:
+            raise ScheduleError(f"{head} needs a time, e.g. {head} 08:00.\n{USAGE}")
+        return ScheduleSpec(ScheduleKind(head), time=parse_time(rest[0]))
+    if head == "weekly":
+        if len(rest) != 2:
+            raise ScheduleError(f"weekly needs a day and a time, e.g. weekly mon 09:00.\n{USAGE}")
+        day = _DAY_NAMES.get(rest[0].lower())
+        if day is None:
+            raise ScheduleError(f"{rest[0]!r} is not a day (mon, tue, … sun).\n{USAGE}")
+        return ScheduleSpec(ScheduleKind.WEEKLY, time=parse_time(rest[1]), weekday=day)
+    raise ScheduleError(f"I do not know the schedule {parts[0]!r}.\n{USAGE}")
+
+
+_KINDS = {k.value for k in ScheduleKind}
+
+
+def _parse_cron(expression: str) -> ScheduleSpec:
+    fields = expression.split()
+    if len(fields) != 5:
+        raise ScheduleError(
+            "A cron expression has 5 fields: minute hour day month weekday, "
+            f"e.g. cron 0 8 * * mon-fri.\n{USAGE}"
+        )
+    try:
+        CronTrigger.from_crontab(" ".join(fields), timezone=UTC)
+    except (ValueError, TypeError, KeyError) as exc:
+        raise ScheduleError(f"That cron expression is not valid ({exc}).\n{USAGE}") from None
+    return ScheduleSpec(ScheduleKind.CRON, cron=" ".join(fields))
+
+
+def spec_of(kind: str, *, time: str | None, weekday: str | None, cron: str | None) -> ScheduleSpec:
+    """The spec stored in a `Schedule` row's columns."""
+    return ScheduleSpec(ScheduleKind(kind), time=time, weekday=weekday, cron=cron)
+
+
+def zone_of(name: str) -> ZoneInfo:
+    """The IANA zone, UTC when the name is unknown (a stored zone is validated on input)."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _trigger(spec: ScheduleSpec, zone: ZoneInfo) -> CronTrigger | None:
+    kwargs: dict[str, Any] = {"timezone": zone}
+    if spec.kind == ScheduleKind.OFF:
+        return None
+    if spec.kind == ScheduleKind.REALTIME:
+        return CronTrigger(minute=f"*/{REALTIME_EVERY_MINUTES}", **kwargs)
+    if spec.kind == ScheduleKind.HOURLY:
+        return CronTrigger(minute=0, **kwargs)
+    if spec.kind == ScheduleKind.CRON:
+        return CronTrigger.from_crontab(spec.cron or "0 8 * * *", timezone=zone)
+    hour, minute = (int(x) for x in (spec.time or "08:00").split(":"))
+    if spec.kind == ScheduleKind.WEEKDAYS:
+        kwargs["day_of_week"] = "mon-fri"
+    elif spec.kind == ScheduleKind.WEEKLY:
+        kwargs["day_of_week"] = spec.weekday or "mon"
+    return CronTrigger(hour=hour, minute=minute, **kwargs)
+
+
+def _wall_clock(spec: ScheduleSpec) -> bool:
+    """Rules tied to a time of day: once per day even when the clock goes back an hour."""
+    if spec.kind in {ScheduleKind.DAILY, ScheduleKind.WEEKDAYS, ScheduleKind.WEEKLY}:
+        return True
+    return spec.kind == ScheduleKind.CRON and (spec.cron or "").split()[1:2] != ["*"]
+
+
+def _second_occurrence(moment: datetime, zone: ZoneInfo) -> bool:
+    """A wall time the fall-back change repeats, at its later instant."""
+    local = moment.astimezone(zone).replace(tzinfo=None)
+    first = local.replace(tzinfo=zone, fold=0).astimezone(UTC)
+    second = local.replace(tzinfo=zone, fold=1).astimezone(UTC)
+    return first != second and moment.astimezone(UTC) == max(first, second)
+
+
+def _next_fire(spec: ScheduleSpec, zone: ZoneInfo, after: datetime) -> datetime | None:
+    trigger = _trigger(spec, zone)
+    if trigger is None:
+        return None
+    probe = after + timedelta(microseconds=1)
+    for _ in range(_SEARCH_LIMIT):
+        found: datetime | None = trigger.get_next_fire_time(None, probe)
+        if found is None:
+            return None
+        fire = found.astimezone(UTC)
+        if fire <= after:  # APScheduler 3 can repeat an ambiguous wall time: step past it
+            probe += timedelta(minutes=15)
+            continue
+        if _wall_clock(spec) and _second_occurrence(fire, zone):
+            probe = fire + timedelta(microseconds=1)
+            continue
+        return fire
+    return None
+
+
+def _minutes(hhmm: str) -> int:
+    hour, minute = hhmm.split(":")
+    return int(hour) * 60 + int(minute)
+
+
+def quiet_end(moment: datetime, zone: ZoneInfo, quiet: tuple[str, str] | None) -> datetime | None:
+    """If `moment` falls in the quiet hours (`("22:00", "07:00")`, in `zone`), the end of
+    those hours (UTC); else None."""
+    if not quiet or not quiet[0] or not quiet[1]:
+        return None
+    start, end = _minutes(quiet[0]), _minutes(quiet[1])
+    if start == end:
+        return None
+    local = moment.astimezone(zone)
+    now_min = local.hour * 60 + local.minute
+    day = local.date()
+    if start < end:
+        if not start <= now_min < end:
+            return None
+    elif now_min >= start:
+        day = day + timedelta(days=1)
+    elif now_min >= end:
+        return None
+    end_local = datetime.combine(day, time(end // 60, end % 60), tzinfo=zone)
+    result = end_local.astimezone(UTC)
+    return result if result > moment else None
+
+
+def next_due(
+    spec: ScheduleSpec,
+    tz: str,
+    after: datetime,
+    quiet: tuple[str, str] | None = None,
+) -> datetime | None:
+    """The first time strictly after `after` the rule fires in zone `tz` (UTC, aware), moved to
+    the end of the quiet hours when it falls inside them; None for `off`."""
+    zone = zone_of(tz)
+    fire = _next_fire(spec, zone, after.astimezone(UTC))
+    if fire is None:
+        return None
+    moved = quiet_end(fire, zone, quiet)
+    return moved if moved is not None else fire
+
+
+def quiet_of(quiet_start: str | None, quiet_end_: str | None) -> tuple[str, str] | None:
+    """A chat's quiet hours columns as the `quiet` argument of `next_due`."""
+    return (quiet_start, quiet_end_) if quiet_start and quiet_end_ else None
+
+
+async def apply_schedule(
+    session: AsyncSession, *, chat: Chat, now: datetime, spec: ScheduleSpec | None = None
+) -> Schedule | None:
+    """Set a chat's schedule to `spec` (or, without one, recompute the stored rule's next due
+    time after a time-zone or quiet-hours change) in the chat's zone. None when the chat has no
+    schedule and no `spec` is given. The caller commits."""
+    assert chat.id is not None
+    current = await schedule_store.get_schedule(session, chat_id=chat.id)
+    if spec is None:
+        if current is None:
+            return None
+        spec = spec_of(current.kind, time=current.time, weekday=current.weekday, cron=current.cron)
+    due = next_due(spec, chat.timezone, now, quiet_of(chat.quiet_start, chat.quiet_end))
+    return await schedule_store.set_schedule(
+        session,
+        chat_id=chat.id,
+        kind=spec.kind,
+        time=spec.time,
+        weekday=spec.weekday,
+        cron=spec.cron,
+        timezone=chat.timezone,
+        next_due_at=due,
+    )
