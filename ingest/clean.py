@@ -87,14 +87,8 @@ def clean_text(text: str, *, title: str | None = None, author: str | None = None
         return ""
     title_key = _key(title or "")
     author_parts = _author_parts(author)
-    seen: set[str] = set()
     for index, block in enumerate(blocks):
         key = _key(block.text)
-        if key in seen and block.words >= 3:
-            block.keep = False  # a paragraph repeated verbatim (sticky teaser, pull quote)
-        seen.add(key)
-        if not block.keep:
-            continue
         duplicate_title = index < 4 and bool(title_key) and key == title_key
         if duplicate_title or _is_byline(block, author_parts) or _is_noise(block):
             block.keep = False
@@ -135,8 +129,13 @@ def _is_byline(block: _Block, author_parts: list[str]) -> bool:
     if block.words > 14:
         return False
     lowered = block.text.lower()
-    if author_parts and any(name in lowered for name in author_parts):
-        return block.words <= 3 * max(len(n.split()) for n in author_parts) + 4
+    for name in author_parts:
+        if name in lowered:
+            size = len(name.split())
+            if block.words <= size + 1 or lowered.startswith("by "):
+                return True
+            if block.words <= 2 * size + 6 and re.search(r"[|•·,—–/]|\d{4}", block.text):
+                return True
     if _BYLINE.match(block.text):
         return True
     return bool(_DATELINE.match(block.text)) and block.words <= 12
@@ -149,15 +148,13 @@ def _vocabulary_hits(text: str) -> int:
 def _is_noise(block: _Block) -> bool:
     """Account/status messages, calls to act, cookie and paywall notices, credits."""
     text, n = block.text, block.words
-    if n == 0:
-        return True
-    if n > 60:
+    if n > 60 or n == 0:  # separators such as "___" are harmless; leave them
         return False
     hits = _vocabulary_hits(text)
     if n <= 30:
         if _STATUS_OPENER.match(text) and _ACCOUNT.search(text):
             return True
-        if _IMPERATIVE.match(text) and (hits >= 1 or n <= 4):
+        if _IMPERATIVE.match(text) and hits >= 1:
             return True
         if hits >= 2 and hits * 6 >= n:
             return True
@@ -205,15 +202,31 @@ def _drop_teasers(blocks: list[_Block]) -> None:
             if nxt is not None and rest and _one_sentence(nxt) and nxt.words <= 30:
                 nxt.keep = False  # the teaser's one-line blurb, on-topic or not
             continue
-        # An unlabelled headline + one sentence dropped mid-body, about something else.
-        if 0 < i < len(live) - 2 and _headline_shaped(block):
-            nxt = live[i + 1]
-            if _one_sentence(nxt) and not _headline_shaped(nxt):
+        # An unlabelled teaser dropped mid-body: a Title Case headline and one sentence about
+        # something else, between two paragraphs of prose.
+        if 0 < i < len(live) - 2 and _title_case_headline(block):
+            before, nxt, after = live[i - 1], live[i + 1], live[i + 2]
+            if (
+                _one_sentence(nxt)
+                and nxt.words <= 35
+                and _TERMINAL.search(nxt.text)
+                and _TERMINAL.search(before.text)
+                and not _headline_shaped(after)
+            ):
                 pair = f"{block.text} {nxt.text}"
                 body = " ".join(b.text for b in live if b.keep and b is not block and b is not nxt)
-                if _overlap(pair, body) < 0.3:
+                if _overlap(pair, body) < 0.2:
                     block.keep = False
                     nxt.keep = False
+
+
+def _title_case_headline(block: _Block) -> bool:
+    """Headline-shaped with at least four words, most longer words capitalised."""
+    if block.words < 4 or not _headline_shaped(block) or block.text.endswith((",", "-")):
+        return False
+    long_words = [w for w in words(block.text) if len(w) > 3]
+    capitalised = sum(1 for w in long_words if w[:1].isupper())
+    return bool(long_words) and capitalised >= 0.7 * len(long_words)
 
 
 def teaser_sentences(text: str) -> set[str]:
