@@ -1,0 +1,1134 @@
+"""The emulator's state machine: Bot API methods, Telegram's rules and errors, the update queue.
+
+`Emulator.call(method, params)` is the one entry point both front ends use (the in-process
+`BaseRequest` and the HTTP server); it answers `(http_status, json_body)` exactly as Telegram does.
+The driver methods (`user()`, `chat()`, `group()`, `set_chat_state()`...) play the people.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import logging
+import re
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from bot.emulator.html import EntityParseError, parse_html, utf16_len
+from bot.emulator.limits import Faults, FloodControl, Limits
+from bot.emulator.state import JSON, Chat, Message, User
+
+if TYPE_CHECKING:
+    from bot.emulator.driver import ChatView, UserDriver
+    from bot.emulator.request import EmulatorRequest
+
+logger = logging.getLogger(__name__)
+
+Clock = Callable[[], float]
+
+MAX_TEXT_LENGTH = 4096
+MAX_ENTITIES = 100
+MAX_CALLBACK_DATA = 64
+_COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
+_BOT_COMMAND_RE = re.compile(
+    r"(?<![^\s])/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?(?![^\s.,!?;:])"
+)
+_WHITESPACE = (
+    " \t\r\n\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u202f\u205f\u3000"
+)
+_TEXT_BUTTONS = (
+    "can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard"
+)
+_CHAT_ACTIONS = frozenset(
+    {
+        "typing",
+        "upload_photo",
+        "record_video",
+        "upload_video",
+        "record_voice",
+        "upload_voice",
+        "upload_document",
+        "choose_sticker",
+        "find_location",
+        "record_video_note",
+        "upload_video_note",
+    }
+)
+_INT_PARAMS = frozenset(
+    {
+        "message_id",
+        "offset",
+        "limit",
+        "timeout",
+        "user_id",
+        "message_thread_id",
+        "cache_time",
+        "max_connections",
+    }
+)
+_BOOL_PARAMS = frozenset(
+    {
+        "drop_pending_updates",
+        "disable_notification",
+        "protect_content",
+        "allow_paid_broadcast",
+        "show_alert",
+        "disable_web_page_preview",
+    }
+)
+
+
+class ManualClock:
+    """A clock for tests: starts at `start` (epoch seconds) and moves only with `advance()`."""
+
+    def __init__(self, start: float = 1_800_000_000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+class ApiError(Exception):
+    """A Bot API error answer: Telegram's envelope with `error_code`, `description`, parameters."""
+
+    def __init__(self, code: int, description: str, parameters: JSON | None = None) -> None:
+        super().__init__(description)
+        self.code = code
+        self.description = description
+        self.parameters = parameters
+
+    def to_json(self) -> JSON:
+        data: JSON = {"ok": False, "error_code": self.code, "description": self.description}
+        if self.parameters:
+            data["parameters"] = self.parameters
+        return data
+
+
+def bad_request(text: str, parameters: JSON | None = None) -> ApiError:
+    return ApiError(400, f"Bad Request: {text}", parameters)
+
+
+class InjectedFault(Exception):
+    """Raised to a front end when fault injection decides this request fails ("timeout"/"drop")."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+
+@dataclass
+class Stats:
+    """Counters other tests read: what was sent where and when, and what was refused."""
+
+    requests: Counter[str] = field(default_factory=Counter)
+    sent_per_chat: Counter[int] = field(default_factory=Counter)
+    send_times: dict[int, list[float]] = field(default_factory=dict)
+    too_many_requests: int = 0
+    errors: Counter[int] = field(default_factory=Counter)
+    faults: int = 0
+
+    def to_json(self) -> JSON:
+        return {
+            "requests": dict(self.requests),
+            "sent_per_chat": {str(k): v for k, v in self.sent_per_chat.items()},
+            "too_many_requests": self.too_many_requests,
+            "errors": {str(k): v for k, v in self.errors.items()},
+            "faults": self.faults,
+        }
+
+
+def _strip(text: str, entities: list[JSON]) -> tuple[str, list[JSON]]:
+    """Trim surrounding whitespace as Telegram does, keeping entities on the same characters."""
+    stripped = text.lstrip(_WHITESPACE)
+    head = utf16_len(text) - utf16_len(stripped)
+    stripped = stripped.rstrip(_WHITESPACE)
+    size = utf16_len(stripped)
+    kept: list[JSON] = []
+    for entity in entities:
+        start = max(entity["offset"] - head, 0)
+        end = min(entity["offset"] + entity["length"] - head, size)
+        if end > start:
+            kept.append({**entity, "offset": start, "length": end - start})
+    return stripped, kept
+
+
+def _command_entities(text: str) -> list[JSON]:
+    """`bot_command` entities, as Telegram marks them in a user's message."""
+    result = []
+    for match in _BOT_COMMAND_RE.finditer(text):
+        offset = utf16_len(text[: match.start()])
+        result.append({"type": "bot_command", "offset": offset, "length": utf16_len(match[0])})
+    return result
+
+
+def coerce_params(raw: dict[str, Any]) -> JSON:
+    """Turn form/JSON parameters (as python-telegram-bot sends them) into typed values."""
+    params: JSON = {}
+    for key, value in raw.items():
+        if isinstance(value, str):
+            if key in _INT_PARAMS or key == "chat_id":
+                try:
+                    value = int(value)
+                except ValueError:
+                    if key != "chat_id":
+                        raise bad_request(f"invalid {key} specified") from None
+            elif key in _BOOL_PARAMS:
+                value = value.strip().lower() in ("true", "1")
+            elif value[:1] in ("{", "["):
+                try:
+                    value = json.loads(value)
+                except ValueError:
+                    raise bad_request(f"can't parse {key} JSON object") from None
+        params[key] = value
+    return params
+
+
+class Emulator:
+    """A local Telegram Bot API for one bot: state, rules, updates, faults and a driver.
+
+    ```python
+    emulator = Emulator(token="123:ABC", clock=ManualClock())
+    app = ApplicationBuilder().token(emulator.token).request(emulator.request())
+        .get_updates_request(emulator.request()).build()
+    emulator.user(42).send("/start")
+    await emulator.wait_for_messages(42, 1)
+    print(emulator.chat(42).transcript())
+    ```
+    """
+
+    def __init__(
+        self,
+        *,
+        token: str = "123:ABC",
+        bot_username: str = "digest_test_bot",
+        bot_name: str = "Digest Bot",
+        clock: Clock = time.time,
+        limits: Limits | None = None,
+    ) -> None:
+        bot_id = int(token.split(":", 1)[0]) if token.split(":", 1)[0].isdigit() else 123
+        self.token = token
+        self.clock = clock
+        self.bot = User(id=bot_id, first_name=bot_name, username=bot_username, is_bot=True)
+        self.users: dict[int, User] = {}
+        self.chats: dict[int, Chat] = {}
+        self.flood = FloodControl(limits or Limits())
+        self.faults: Faults | None = None
+        self.stats = Stats()
+        self.commands: dict[tuple[str, str], list[JSON]] = {}
+        self.webhook_url = ""
+        self.callback_answers: dict[str, JSON | None] = {}
+        self._callbacks: dict[str, tuple[int, int]] = {}
+        self._updates: list[JSON] = []
+        self._next_update_id = 1
+        self._poll_generation = 0
+        self._waiters: set[asyncio.Future[None]] = set()
+        self._callback_ids = itertools.count(1)
+        self.closed = False
+
+    # ----- configuration -------------------------------------------------------------------
+
+    @property
+    def limits(self) -> Limits:
+        return self.flood.limits
+
+    def inject_faults(
+        self,
+        kind: str = "500",
+        *,
+        next_n: int = 0,
+        fraction: float = 0.0,
+        applied: bool = False,
+        methods: Iterable[str] | None = None,
+        seed: int | None = None,
+    ) -> Faults:
+        """Make the next `next_n` requests (or a `fraction` of them) fail with `kind`."""
+        self.faults = Faults(
+            kind=kind,
+            next_n=next_n,
+            fraction=fraction,
+            applied=applied,
+            methods=frozenset(methods) if methods is not None else None,
+            seed=seed,
+        )
+        return self.faults
+
+    def clear_faults(self) -> None:
+        self.faults = None
+
+    # ----- front ends -----------------------------------------------------------------------
+
+    def request(self) -> EmulatorRequest:
+        """A `telegram.request.BaseRequest` that talks to this emulator in-process."""
+        from bot.emulator.request import EmulatorRequest
+
+        return EmulatorRequest(self)
+
+    @asynccontextmanager
+    async def serve(self, host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[str]:
+        """Serve the Bot API over HTTP; yields the base URL (`base_url=f"{url}/bot"` for PTB)."""
+        from bot.emulator.server import serve
+
+        async with serve(self, host=host, port=port) as url:
+            yield url
+
+    # ----- the one entry point -----------------------------------------------------------------
+
+    async def call(self, method: str, raw_params: dict[str, Any] | None = None) -> tuple[int, JSON]:
+        """Run one Bot API method: (HTTP status, JSON body). Raises `InjectedFault`."""
+        self.stats.requests[method] += 1
+        fault = self.faults.pick(method) if self.faults else None
+        if fault is not None:
+            self.stats.faults += 1
+            if self.faults is not None and self.faults.applied:
+                await self._run(method, raw_params)
+            if fault in ("timeout", "drop"):
+                raise InjectedFault(fault)
+            code = int(fault)
+            phrase = "Internal Server Error" if code == 500 else "Bad Gateway"
+            return code, {"ok": False, "error_code": code, "description": phrase}
+        return await self._run(method, raw_params)
+
+    async def _run(self, method: str, raw_params: dict[str, Any] | None) -> tuple[int, JSON]:
+        handler = _METHODS.get(method.lower())
+        if handler is None:
+            self.stats.errors[404] += 1
+            return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
+        try:
+            params = coerce_params(raw_params or {})
+            result = await handler(self, params)
+        except ApiError as exc:
+            self.stats.errors[exc.code] += 1
+            if exc.code == 429:
+                self.stats.too_many_requests += 1
+            return exc.code, exc.to_json()
+        return 200, {"ok": True, "result": result}
+
+    def check_token(self, token: str) -> bool:
+        return token == self.token
+
+    # ----- updates ---------------------------------------------------------------------------
+
+    def now(self) -> int:
+        return int(self.clock())
+
+    def add_update(self, kind: str, payload: JSON) -> JSON:
+        """Queue an update of `kind` ("message", "callback_query"...) and wake long polls."""
+        update = {"update_id": self._next_update_id, kind: payload}
+        self._next_update_id += 1
+        self._updates.append(update)
+        self._notify()
+        return update
+
+    @property
+    def pending_updates(self) -> list[JSON]:
+        return list(self._updates)
+
+    def _notify(self) -> None:
+        for waiter in list(self._waiters):
+            if not waiter.done():
+                waiter.get_loop().call_soon_threadsafe(_wake, waiter)
+
+    async def _wait_change(self, seconds: float) -> None:
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[None] = loop.create_future()
+        self._waiters.add(waiter)
+        try:
+            await asyncio.wait_for(waiter, seconds)
+        except TimeoutError:
+            pass
+        finally:
+            self._waiters.discard(waiter)
+
+    async def wait_for(
+        self,
+        predicate: Callable[[], bool],
+        timeout: float = 10.0,  # noqa: ASYNC109
+    ) -> None:
+        """Wait (real time) until `predicate()` holds; TimeoutError after `timeout` seconds."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not predicate():
+            left = deadline - loop.time()
+            if left <= 0:
+                raise TimeoutError(f"emulator: condition not met within {timeout} s")
+            await self._wait_change(min(left, 0.5))
+
+    async def wait_for_messages(
+        self,
+        chat_id: int,
+        n: int = 1,
+        timeout: float = 10.0,  # noqa: ASYNC109
+    ) -> list[Message]:
+        """Wait until the bot has sent at least `n` messages to `chat_id`; return them."""
+        await self.wait_for(lambda: len(self._bot_messages(chat_id)) >= n, timeout)
+        return self._bot_messages(chat_id)
+
+    def _bot_messages(self, chat_id: int) -> list[Message]:
+        chat = self.chats.get(chat_id)
+        return chat.bot_messages() if chat else []
+
+    # ----- driver ----------------------------------------------------------------------------
+
+    def user(
+        self,
+        user_id: int,
+        first_name: str | None = None,
+        *,
+        username: str | None = None,
+        last_name: str | None = None,
+        language_code: str | None = "en",
+    ) -> UserDriver:
+        """The driver for a person (created on first use)."""
+        from bot.emulator.driver import UserDriver
+
+        if user_id not in self.users:
+            self.users[user_id] = User(
+                id=user_id,
+                first_name=first_name or f"User{user_id}",
+                last_name=last_name,
+                username=username,
+                language_code=language_code,
+            )
+        return UserDriver(self, self.users[user_id])
+
+    def chat(self, chat_id: int) -> ChatView:
+        """A view of one chat: `.messages` the bot sent, `.transcript()`, `.state`."""
+        from bot.emulator.driver import ChatView
+
+        return ChatView(self, chat_id)
+
+    def private_chat(self, user_id: int) -> Chat:
+        user = self.user(user_id).person
+        chat = self.chats.get(user_id)
+        if chat is None:
+            chat = Chat(
+                id=user_id,
+                type="private",
+                first_name=user.first_name,
+                last_name=user.last_name,
+                username=user.username,
+                members={user_id},
+            )
+            self.chats[user_id] = chat
+        return chat
+
+    def group(
+        self,
+        chat_id: int,
+        title: str = "Group",
+        *,
+        members: Iterable[int] = (),
+        admins: Iterable[int] = (),
+        creator: int | None = None,
+        forum: bool = False,
+        topics: dict[int, str] | None = None,
+        bot_is_admin: bool = False,
+        username: str | None = None,
+        supergroup: bool | None = None,
+        added_by: int | None = None,
+    ) -> Chat:
+        """Create a group (ids -100… are supergroups unless told) with the bot as a member.
+
+        `added_by` queues the `my_chat_member` update Telegram sends when someone adds the bot.
+        """
+        is_super = supergroup if supergroup is not None else str(chat_id).startswith("-100")
+        admins = list(admins)
+        for uid in [*members, *admins, *([creator] if creator else [])]:
+            self.user(uid)
+        chat = Chat(
+            id=chat_id,
+            type="supergroup" if is_super or forum else "group",
+            title=title,
+            username=username,
+            is_forum=forum,
+            topics=dict(topics or ({1: "General"} if forum else {})),
+            members={*members, *admins, *([creator] if creator else [])},
+            admins=set(admins),
+            creator=creator if creator is not None else (admins[0] if admins else None),
+            bot_is_admin=bot_is_admin,
+        )
+        self.chats[chat_id] = chat
+        if added_by is not None:
+            self._member_update(chat, self.user(added_by).person, "left", self._bot_status(chat))
+        return chat
+
+    def channel(
+        self,
+        chat_id: int,
+        title: str = "Channel",
+        *,
+        admins: Iterable[int] = (),
+        username: str | None = None,
+        bot_is_admin: bool = True,
+    ) -> Chat:
+        """Create a channel where the bot (an administrator by default) may post."""
+        admins = list(admins)
+        for uid in admins:
+            self.user(uid)
+        chat = Chat(
+            id=chat_id,
+            type="channel",
+            title=title,
+            username=username,
+            members=set(admins),
+            admins=set(admins),
+            creator=admins[0] if admins else None,
+            bot_is_admin=bot_is_admin,
+        )
+        self.chats[chat_id] = chat
+        return chat
+
+    def set_chat_state(
+        self,
+        chat_id: int,
+        *,
+        blocked: bool | None = None,
+        deactivated: bool | None = None,
+        kicked: bool | None = None,
+        migrate_to_chat_id: int | None = None,
+        exists: bool | None = None,
+    ) -> Chat:
+        """Set what Telegram will answer for `chat_id` (created as a private chat if unknown).
+
+        Blocking/unblocking and kicking queue the `my_chat_member` update Telegram sends;
+        migrating creates the supergroup and queues both migration service messages.
+        """
+        chat = self.chats.get(chat_id)
+        if chat is None:
+            if chat_id < 0:
+                chat = self.group(chat_id, f"Group {chat_id}")
+            else:
+                chat = self.private_chat(chat_id)
+        if exists is not None:
+            chat.exists = exists
+        if deactivated is not None:
+            chat.deactivated = deactivated
+        if blocked is not None and blocked != chat.blocked:
+            chat.blocked = blocked
+            person = self.users.get(chat.id) or self.user(chat.id).person
+            old, new = ("member", "kicked") if blocked else ("kicked", "member")
+            self._member_update(chat, person, old, new)
+        if kicked is not None and kicked != chat.kicked:
+            old_status = self._bot_status(chat)
+            chat.kicked = kicked
+            actor = chat.creator or next(iter(chat.admins), None) or next(iter(chat.members), None)
+            person = self.user(actor).person if actor is not None else self.bot
+            self._member_update(chat, person, old_status, self._bot_status(chat))
+        if migrate_to_chat_id is not None and chat.migrated_to is None:
+            self._migrate(chat, migrate_to_chat_id)
+        return chat
+
+    def _migrate(self, chat: Chat, new_id: int) -> None:
+        chat.migrated_to = new_id
+        new = Chat(
+            id=new_id,
+            type="supergroup",
+            title=chat.title,
+            members=set(chat.members),
+            admins=set(chat.admins),
+            creator=chat.creator,
+            bot_is_admin=chat.bot_is_admin,
+        )
+        self.chats[new_id] = new
+        actor = self.user(chat.creator).person if chat.creator else self.bot
+        for where, key, value in (
+            (chat, "migrate_to_chat_id", new_id),
+            (new, "migrate_from_chat_id", chat.id),
+        ):
+            service = self._store(where, actor, text="", entities=[], from_bot=False)
+            payload = self._message_api(where, service)
+            payload.pop("text", None)
+            payload[key] = value
+            self.add_update("message", payload)
+
+    def _bot_status(self, chat: Chat) -> str:
+        if chat.kicked:
+            return "kicked"
+        return "administrator" if chat.bot_is_admin else "member"
+
+    def _member_update(self, chat: Chat, actor: User, old: str, new: str) -> None:
+        self.add_update(
+            "my_chat_member",
+            {
+                "chat": chat.to_api(),
+                "from": actor.to_api(),
+                "date": self.now(),
+                "old_chat_member": self._member_api(chat, self.bot, old),
+                "new_chat_member": self._member_api(chat, self.bot, new),
+            },
+        )
+
+    def _member_api(self, chat: Chat, user: User, status: str) -> JSON:
+        data: JSON = {"status": status, "user": user.to_api()}
+        if status == "creator":
+            data["is_anonymous"] = False
+        elif status == "administrator":
+            data.update(
+                {
+                    "can_be_edited": False,
+                    "is_anonymous": False,
+                    "can_manage_chat": True,
+                    "can_delete_messages": True,
+                    "can_manage_video_chats": True,
+                    "can_restrict_members": True,
+                    "can_promote_members": user.id == chat.creator,
+                    "can_change_info": True,
+                    "can_invite_users": True,
+                    "can_post_stories": False,
+                    "can_edit_stories": False,
+                    "can_delete_stories": False,
+                }
+            )
+            if chat.type == "channel":
+                data.update({"can_post_messages": True, "can_edit_messages": True})
+            if chat.type == "supergroup":
+                data["can_pin_messages"] = True
+                data["can_manage_topics"] = chat.is_forum
+        elif status == "kicked":
+            data["until_date"] = 0
+        return data
+
+    def _member_status(self, chat: Chat, user_id: int) -> str:
+        if user_id == self.bot.id:
+            return self._bot_status(chat)
+        if chat.type == "private":
+            return "member" if user_id == chat.id else "left"
+        if user_id == chat.creator:
+            return "creator"
+        if user_id in chat.admins:
+            return "administrator"
+        return "member" if user_id in chat.members else "left"
+
+    # ----- messages --------------------------------------------------------------------------
+
+    def _store(
+        self,
+        chat: Chat,
+        sender: User,
+        *,
+        text: str,
+        entities: list[JSON],
+        from_bot: bool,
+        parse_mode: str | None = None,
+        reply_markup: JSON | None = None,
+        thread_id: int | None = None,
+        link_preview_options: JSON | None = None,
+    ) -> Message:
+        message = Message(
+            message_id=chat.next_message_id,
+            chat_id=chat.id,
+            date=self.now(),
+            text=text,
+            entities=entities,
+            sender_id=sender.id,
+            from_bot=from_bot,
+            parse_mode=parse_mode,
+            reply_markup=reply_markup,
+            message_thread_id=thread_id,
+            link_preview_options=link_preview_options,
+        )
+        chat.next_message_id += 1
+        chat.messages.append(message)
+        return message
+
+    def _message_api(self, chat: Chat, message: Message) -> JSON:
+        sender = self.bot if message.from_bot else self.users.get(message.sender_id, self.bot)
+        data: JSON = {"message_id": message.message_id}
+        if chat.type == "channel":
+            data["sender_chat"] = chat.to_api()
+        else:
+            data["from"] = sender.to_api()
+        data.update({"chat": chat.to_api(), "date": message.date, "text": message.text})
+        if message.entities:
+            data["entities"] = message.entities
+        if message.message_thread_id is not None:
+            data["message_thread_id"] = message.message_thread_id
+            if chat.is_forum:
+                data["is_topic_message"] = True
+        if message.edit_date is not None:
+            data["edit_date"] = message.edit_date
+        if message.reply_markup:
+            data["reply_markup"] = message.reply_markup
+        if message.link_preview_options:
+            data["link_preview_options"] = message.link_preview_options
+        return data
+
+    def user_message(
+        self,
+        user_id: int,
+        text: str,
+        *,
+        chat_id: int | None = None,
+        chat_type: str | None = None,
+        message_thread_id: int | None = None,
+    ) -> JSON:
+        """A person writes `text` in a chat (their private chat by default); queue the update."""
+        person = self.user(user_id).person
+        if chat_id is None or chat_id == user_id:
+            chat = self.private_chat(user_id)
+        else:
+            chat = self.chats.get(chat_id) or self._new_chat(chat_id, chat_type, user_id)
+            chat.members.add(user_id)
+        if chat.migrated_to is not None:
+            raise ValueError(f"chat {chat.id} was upgraded to {chat.migrated_to}")
+        entities = _command_entities(text)
+        message = self._store(
+            chat, person, text=text, entities=entities, from_bot=False, thread_id=message_thread_id
+        )
+        return self.add_update(
+            "channel_post" if chat.type == "channel" else "message",
+            self._message_api(chat, message),
+        )
+
+    def _new_chat(self, chat_id: int, chat_type: str | None, user_id: int) -> Chat:
+        if chat_type == "channel":
+            return self.channel(chat_id, f"Channel {chat_id}", admins=[user_id])
+        if chat_type == "private" or (chat_type is None and chat_id > 0):
+            raise ValueError("a private chat's id is its user's id")
+        return self.group(
+            chat_id,
+            f"Group {chat_id}",
+            members=[user_id],
+            supergroup=None if chat_type is None else chat_type == "supergroup",
+        )
+
+    def callback_press(self, user_id: int, chat_id: int, message_id: int, data: str) -> JSON:
+        """A person presses an inline button with `data` under a message; queue the update."""
+        person = self.user(user_id).person
+        chat = self.chats.get(chat_id)
+        if chat is None:
+            raise LookupError(f"unknown chat {chat_id}")
+        message = chat.find(message_id)
+        if message is None:
+            raise LookupError(f"no message {message_id} in chat {chat_id}")
+        query_id = str(next(self._callback_ids) * 1_000_003 + user_id)
+        self._callbacks[query_id] = (chat_id, message_id)
+        return self.add_update(
+            "callback_query",
+            {
+                "id": query_id,
+                "from": person.to_api(),
+                "message": self._message_api(chat, message),
+                "chat_instance": str(abs(chat_id) * 7 + 1),
+                "data": data,
+            },
+        )
+
+    # ----- checks shared by the sending methods ----------------------------------------------
+
+    def _chat_for_bot(self, chat_ref: Any) -> Chat:
+        """The chat a method addresses, or Telegram's error for it."""
+        if chat_ref is None or chat_ref == "":
+            raise bad_request("chat_id is empty")
+        chat: Chat | None = None
+        if isinstance(chat_ref, str) and chat_ref.startswith("@"):
+            name = chat_ref[1:].lower()
+            chat = next(
+                (c for c in self.chats.values() if (c.username or "").lower() == name), None
+            )
+        elif isinstance(chat_ref, int):
+            chat = self.chats.get(chat_ref)
+        if chat is None or not chat.exists:
+            raise bad_request("chat not found")
+        if chat.migrated_to is not None:
+            raise bad_request(
+                "group chat was upgraded to a supergroup chat",
+                {"migrate_to_chat_id": chat.migrated_to},
+            )
+        return chat
+
+    def _check_can_write(self, chat: Chat) -> None:
+        if chat.type == "private":
+            if chat.deactivated:
+                raise ApiError(403, "Forbidden: user is deactivated")
+            if chat.blocked:
+                raise ApiError(403, "Forbidden: bot was blocked by the user")
+        elif chat.kicked:
+            if chat.type == "channel":
+                raise ApiError(403, "Forbidden: bot is not a member of the channel chat")
+            raise ApiError(403, f"Forbidden: bot was kicked from the {chat.type} chat")
+        elif chat.type == "channel" and not chat.bot_is_admin:
+            raise bad_request("need administrator rights in the channel chat")
+
+    def _formatted(self, params: JSON, key: str = "text") -> tuple[str, list[JSON], str | None]:
+        text = params.get(key)
+        if text is None or text == "":
+            raise bad_request("message text is empty")
+        text = str(text)
+        mode = params.get("parse_mode")
+        mode_name = str(mode).lower() if mode else ""
+        if mode_name == "html":
+            try:
+                text, entities = parse_html(text)
+            except EntityParseError as exc:
+                raise bad_request(f"can't parse entities: {exc}") from None
+        elif mode_name == "":
+            entities = self._given_entities(params.get("entities"))
+        else:
+            raise bad_request(f"unsupported parse_mode: {mode}")
+        text, entities = _strip(text, entities)
+        if not text:
+            raise bad_request("message text is empty")
+        if utf16_len(text) > MAX_TEXT_LENGTH:
+            raise bad_request("message is too long")
+        return text, entities[:MAX_ENTITIES], (str(mode) if mode else None)
+
+    @staticmethod
+    def _given_entities(entities: Any) -> list[JSON]:
+        if not entities:
+            return []
+        if not isinstance(entities, list) or not all(isinstance(e, dict) for e in entities):
+            raise bad_request("can't parse entities JSON object")
+        return [dict(e) for e in entities if int(e.get("length", 0)) > 0]
+
+    @staticmethod
+    def _markup(markup: Any) -> JSON | None:
+        """Validate an inline keyboard as Telegram does; other keyboards are kept as given."""
+        if not markup:
+            return None
+        if not isinstance(markup, dict):
+            raise bad_request("can't parse reply keyboard markup JSON object")
+        if "inline_keyboard" not in markup:
+            return markup
+        rows = markup["inline_keyboard"]
+        if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
+            raise bad_request(
+                'field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays'
+            )
+        for row in rows:
+            for button in row:
+                if not isinstance(button, dict) or not isinstance(button.get("text"), str):
+                    raise bad_request(_TEXT_BUTTONS)
+                if "callback_data" in button:
+                    size = len(str(button["callback_data"]).encode("utf-8"))
+                    if not 1 <= size <= MAX_CALLBACK_DATA:
+                        raise bad_request("BUTTON_DATA_INVALID")
+                elif "url" in button:
+                    if not str(button["url"]).strip():
+                        raise bad_request("BUTTON_URL_INVALID")
+                elif not any(k in button for k in _OTHER_BUTTON_KINDS):
+                    raise bad_request(_TEXT_BUTTONS)
+        return {"inline_keyboard": rows}
+
+    def _thread(self, chat: Chat, params: JSON) -> int | None:
+        thread = params.get("message_thread_id")
+        if thread is None:
+            return None
+        if chat.is_forum and int(thread) not in chat.topics:
+            raise bad_request("message thread not found")
+        return int(thread)
+
+    def _flood(self, chat: Chat, *, paid: bool) -> None:
+        wait = self.flood.check(
+            chat.id, is_private=chat.type == "private", paid=paid, now=self.clock()
+        )
+        if wait is not None:
+            raise ApiError(429, f"Too Many Requests: retry after {wait}", {"retry_after": wait})
+
+    def _bot_message(self, params: JSON) -> tuple[Chat, Message | None]:
+        chat = self._chat_for_bot(params.get("chat_id"))
+        message_id = params.get("message_id")
+        message = chat.find(int(message_id)) if message_id is not None else None
+        return chat, message
+
+
+_OTHER_BUTTON_KINDS = (
+    "web_app",
+    "login_url",
+    "switch_inline_query",
+    "switch_inline_query_current_chat",
+    "switch_inline_query_chosen_chat",
+    "copy_text",
+    "callback_game",
+    "pay",
+)
+
+
+def _wake(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
+
+
+# ----- Bot API methods ---------------------------------------------------------------------------
+
+Handler = Callable[[Emulator, JSON], Any]
+
+
+async def get_me(em: Emulator, params: JSON) -> Any:
+    data = em.bot.to_api()
+    data.update(
+        {
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+            "can_connect_to_business": False,
+            "has_main_web_app": False,
+        }
+    )
+    return data
+
+
+async def get_updates(em: Emulator, params: JSON) -> Any:
+    if em.webhook_url:
+        raise ApiError(
+            409,
+            "Conflict: can't use getUpdates method while webhook is active; "
+            "use deleteWebhook to delete the webhook first",
+        )
+    offset = int(params.get("offset") or 0)
+    limit = min(max(int(params.get("limit") or 100), 1), 100)
+    timeout = max(float(params.get("timeout") or 0), 0.0)
+    if offset < 0:
+        em._updates = em._updates[offset:]
+    elif offset > 0:
+        em._updates = [u for u in em._updates if u["update_id"] >= offset]
+    em._poll_generation += 1
+    generation = em._poll_generation
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not em._updates and not em.closed:
+        left = deadline - loop.time()
+        if left <= 0:
+            break
+        await em._wait_change(left)
+        if em._poll_generation != generation:
+            raise ApiError(
+                409,
+                "Conflict: terminated by other getUpdates request; "
+                "make sure that only one bot instance is running",
+            )
+    return em._updates[:limit]
+
+
+async def set_webhook(em: Emulator, params: JSON) -> Any:
+    em.webhook_url = str(params.get("url") or "")
+    if params.get("drop_pending_updates"):
+        em._updates.clear()
+    em._notify()
+    return True
+
+
+async def delete_webhook(em: Emulator, params: JSON) -> Any:
+    em.webhook_url = ""
+    if params.get("drop_pending_updates"):
+        em._updates.clear()
+    return True
+
+
+async def get_webhook_info(em: Emulator, params: JSON) -> Any:
+    return {
+        "url": em.webhook_url,
+        "has_custom_certificate": False,
+        "pending_update_count": len(em._updates),
+    }
+
+
+def _commands_key(params: JSON) -> tuple[str, str]:
+    scope = params.get("scope") or {"type": "default"}
+    if not isinstance(scope, dict):
+        raise bad_request("can't parse BotCommandScope JSON object")
+    return json.dumps(scope, sort_keys=True), str(params.get("language_code") or "")
+
+
+async def set_my_commands(em: Emulator, params: JSON) -> Any:
+    commands = params.get("commands")
+    if not isinstance(commands, list):
+        raise bad_request("can't parse commands JSON object")
+    if len(commands) > 100:
+        raise bad_request("BOT_COMMANDS_TOO_MUCH")
+    cleaned = []
+    for command in commands:
+        if not isinstance(command, dict):
+            raise bad_request("can't parse BotCommand JSON object")
+        name = str(command.get("command", "")).lower()
+        description = str(command.get("description", "")).strip()
+        if not _COMMAND_RE.match(name):
+            raise bad_request("BOT_COMMAND_INVALID")
+        if not 1 <= len(description) <= 256:
+            raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
+        cleaned.append({"command": name, "description": description})
+    em.commands[_commands_key(params)] = cleaned
+    return True
+
+
+async def get_my_commands(em: Emulator, params: JSON) -> Any:
+    return em.commands.get(_commands_key(params), [])
+
+
+async def delete_my_commands(em: Emulator, params: JSON) -> Any:
+    em.commands.pop(_commands_key(params), None)
+    return True
+
+
+async def send_message(em: Emulator, params: JSON) -> Any:
+    chat = em._chat_for_bot(params.get("chat_id"))
+    em._check_can_write(chat)
+    text, entities, mode = em._formatted(params)
+    markup = em._markup(params.get("reply_markup"))
+    thread = em._thread(chat, params)
+    em._flood(chat, paid=bool(params.get("allow_paid_broadcast")))
+    preview = params.get("link_preview_options")
+    message = em._store(
+        chat,
+        em.bot,
+        text=text,
+        entities=entities,
+        from_bot=True,
+        parse_mode=mode,
+        reply_markup=markup,
+        thread_id=thread,
+        link_preview_options=preview if isinstance(preview, dict) else None,
+    )
+    now = em.clock()
+    em.stats.sent_per_chat[chat.id] += 1
+    em.stats.send_times.setdefault(chat.id, []).append(now)
+    em._notify()
+    return em._message_api(chat, message)
+
+
+def _editable(em: Emulator, params: JSON, not_found: str) -> tuple[Chat, Message]:
+    if params.get("inline_message_id"):
+        raise bad_request("MESSAGE_ID_INVALID")
+    chat, message = em._bot_message(params)
+    if message is None:
+        raise bad_request(not_found)
+    if not message.from_bot:
+        raise bad_request("message can't be edited")
+    return chat, message
+
+
+_NOT_MODIFIED = (
+    "message is not modified: specified new message content and reply markup are exactly "
+    "the same as a current content and reply markup of the message"
+)
+
+
+async def edit_message_text(em: Emulator, params: JSON) -> Any:
+    chat, message = _editable(em, params, "message to edit not found")
+    em._check_can_write(chat)
+    text, entities, mode = em._formatted(params)
+    markup = em._markup(params.get("reply_markup"))
+    if text == message.text and entities == message.entities and markup == message.reply_markup:
+        raise bad_request(_NOT_MODIFIED)
+    message.text, message.entities, message.parse_mode = text, entities, mode
+    message.reply_markup = markup
+    message.edit_date = em.now()
+    em._notify()
+    return em._message_api(chat, message)
+
+
+async def edit_message_reply_markup(em: Emulator, params: JSON) -> Any:
+    chat, message = _editable(em, params, "message to edit not found")
+    markup = em._markup(params.get("reply_markup"))
+    if markup == message.reply_markup:
+        raise bad_request(_NOT_MODIFIED)
+    message.reply_markup = markup
+    message.edit_date = em.now()
+    em._notify()
+    return em._message_api(chat, message)
+
+
+async def delete_message(em: Emulator, params: JSON) -> Any:
+    chat, message = em._bot_message(params)
+    if message is None:
+        raise bad_request("message to delete not found")
+    if not message.from_bot and chat.type != "private" and not chat.bot_is_admin:
+        raise bad_request("message can't be deleted")
+    message.deleted = True
+    em._notify()
+    return True
+
+
+async def answer_callback_query(em: Emulator, params: JSON) -> Any:
+    query_id = str(params.get("callback_query_id") or "")
+    if query_id not in em._callbacks or query_id in em.callback_answers:
+        raise bad_request("query is too old and response timeout expired or query ID is invalid")
+    text = params.get("text")
+    em.callback_answers[query_id] = {
+        "text": text,
+        "show_alert": bool(params.get("show_alert")),
+        "url": params.get("url"),
+    }
+    em._notify()
+    return True
+
+
+async def send_chat_action(em: Emulator, params: JSON) -> Any:
+    chat = em._chat_for_bot(params.get("chat_id"))
+    em._check_can_write(chat)
+    action = str(params.get("action") or "")
+    if action not in _CHAT_ACTIONS:
+        raise bad_request("wrong parameter action in request")
+    chat.actions.append(action)
+    return True
+
+
+async def get_chat(em: Emulator, params: JSON) -> Any:
+    chat = em._chat_for_bot(params.get("chat_id"))
+    return chat.to_full_api()
+
+
+async def get_chat_member(em: Emulator, params: JSON) -> Any:
+    chat = em._chat_for_bot(params.get("chat_id"))
+    user_id = params.get("user_id")
+    if user_id is None:
+        raise bad_request("user_id is empty")
+    user = em.bot if user_id == em.bot.id else em.users.get(int(user_id))
+    if user is None:
+        raise bad_request("user not found")
+    if chat.type == "channel" and not chat.bot_is_admin:
+        raise bad_request("member list is inaccessible")
+    return em._member_api(chat, user, em._member_status(chat, user.id))
+
+
+async def get_chat_administrators(em: Emulator, params: JSON) -> Any:
+    chat = em._chat_for_bot(params.get("chat_id"))
+    if chat.type == "private":
+        raise bad_request("there are no administrators in the private chat")
+    result = []
+    ids = ([chat.creator] if chat.creator else []) + sorted(chat.admins - {chat.creator})
+    for uid in ids:
+        result.append(em._member_api(chat, em.users[uid], em._member_status(chat, uid)))
+    if chat.bot_is_admin and not chat.kicked:
+        result.append(em._member_api(chat, em.bot, "administrator"))
+    return result
+
+
+async def close(em: Emulator, params: JSON) -> Any:
+    return True
+
+
+async def log_out(em: Emulator, params: JSON) -> Any:
+    return True
+
+
+_METHODS: dict[str, Handler] = {
+    "getme": get_me,
+    "getupdates": get_updates,
+    "setwebhook": set_webhook,
+    "deletewebhook": delete_webhook,
+    "getwebhookinfo": get_webhook_info,
+    "setmycommands": set_my_commands,
+    "getmycommands": get_my_commands,
+    "deletemycommands": delete_my_commands,
+    "sendmessage": send_message,
+    "editmessagetext": edit_message_text,
+    "editmessagereplymarkup": edit_message_reply_markup,
+    "deletemessage": delete_message,
+    "answercallbackquery": answer_callback_query,
+    "sendchataction": send_chat_action,
+    "getchat": get_chat,
+    "getchatmember": get_chat_member,
+    "getchatadministrators": get_chat_administrators,
+    "close": close,
+    "logout": log_out,
+}
