@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, or_
+from sqlalchemy import delete, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -52,3 +52,33 @@ async def due_feeds(session: AsyncSession, *, now: datetime, limit: int = 100) -
     )
     result = await session.exec(statement)
     return result.all()
+
+
+async def claim_due_feeds(
+    session: AsyncSession, *, now: datetime, until: datetime, limit: int = 50
+) -> Sequence[Feed]:
+    """Take up to `limit` due feeds for refreshing by moving their `next_check_at` to `until`
+    (a lease: a crashed refresh is retried then); on PostgreSQL `SKIP LOCKED`, so several
+    workers never refresh the same feed at once. Caller commits (at once, to publish it)."""
+    candidates = (
+        select(Feed.id)
+        .where(or_(col(Feed.next_check_at).is_(None), col(Feed.next_check_at) <= now))
+        .order_by(col(Feed.next_check_at).is_not(None), col(Feed.next_check_at), col(Feed.id))
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True)
+    ids = list((await session.exec(candidates)).all())
+    if not ids:
+        return []
+    await session.exec(
+        update(Feed)
+        .where(col(Feed.id).in_(ids))
+        .values(next_check_at=until)
+        .execution_options(synchronize_session=False)
+    )
+    result = await session.exec(
+        select(Feed).where(col(Feed.id).in_(ids)).execution_options(populate_existing=True)
+    )
+    by_id = {feed.id: feed for feed in result.all()}
+    return [by_id[i] for i in ids if i in by_id]

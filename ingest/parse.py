@@ -1,0 +1,222 @@
+"""Feed bytes into entries (feedparser: RSS 0.9x/1.0/2.0, Atom). Pure: no I/O; `now` is the
+first-seen time given to undated entries. Also HTML fragments into plain paragraphs."""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import io
+import re
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urljoin
+
+import feedparser
+import lxml.html
+from lxml import etree
+
+from ingest.text import normalize_whitespace, words, wordset
+
+TEASER_WORDS = 120  # an entry shorter than this is only a teaser of the linked page
+_TEASER_END = re.compile(
+    r"(?:…|\.\.\.|\[\s*(?:…|\.\.\.)\s*\]|"
+    r"\b(?:read|continue reading|read the full|more)\b[^.]{0,40})\s*[\]»›>]*\s*$",
+    re.IGNORECASE,
+)
+_BLOCKS = wordset(
+    """p div section article header footer aside main blockquote pre ul ol li dl dt dd table tr
+    h1 h2 h3 h4 h5 h6 figure figcaption hr address details summary"""
+)
+_FUTURE_SLACK = timedelta(hours=1)
+
+
+class FeedParseError(ValueError):
+    """The bytes are not a feed (nothing could be parsed); `str()` says why in one line."""
+
+
+@dataclass(frozen=True)
+class EntryIn:
+    """One feed entry, as given by the feed (the linked page is fetched later, if at all)."""
+
+    guid: str
+    url: str  # absolute; "" when the entry has no link
+    title: str
+    author: str | None
+    published_at: datetime  # aware UTC; first-seen time (`now`) when the feed gave none
+    dated: bool  # False when `published_at` is the first-seen time
+    text: str  # the entry's own text as plain paragraphs
+    teaser: bool  # only a teaser of the linked page
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    title: str | None
+    site_url: str | None
+    entries: list[EntryIn]
+    ttl_minutes: int | None  # RSS <ttl>
+    warning: str | None  # the feed was broken but entries were recovered
+
+    @property
+    def teaser_only(self) -> bool:
+        """Most entries carry only a teaser: the linked pages hold the text."""
+        if not self.entries:
+            return False
+        return sum(e.teaser for e in self.entries) * 2 >= len(self.entries)
+
+
+def parse_feed(
+    content: bytes,
+    *,
+    url: str,
+    now: datetime,
+    content_type: str | None = None,
+) -> ParsedFeed:
+    """Entries of a feed; links resolved against the feed's URL (or its xml:base). A broken
+    feed keeps what parses (`warning` says what was wrong); `FeedParseError` when nothing
+    does."""
+    # Many servers call their feeds text/html or text/plain; the bytes decide, not the label.
+    media, semicolon, parameters = (content_type or "").partition(";")
+    if not media.strip().lower().endswith("xml"):
+        media = "application/xml"
+    headers = {"content-location": url, "content-type": media + semicolon + parameters}
+    # A BytesIO, never the bytes themselves: feedparser treats a string as a URL or file path.
+    parsed: Any = feedparser.parse(io.BytesIO(content), response_headers=headers)
+    problem = _problem(parsed)
+    feed = parsed.get("feed", {})
+    if not parsed.get("version") and not parsed.entries:
+        raise FeedParseError(f"not a feed: {problem or 'no RSS or Atom found'}")
+    if problem and not parsed.entries and not feed.get("title"):
+        raise FeedParseError(f"broken feed, nothing could be read: {problem}")
+    site_url = _absolute(feed.get("link"), url) or None
+    entries = [e for raw in parsed.entries if (e := _entry(raw, base=url, now=now)) is not None]
+    return ParsedFeed(
+        title=_plain(feed.get("title")) or None,
+        site_url=site_url,
+        entries=entries,
+        ttl_minutes=_int(feed.get("ttl")),
+        warning=problem,
+    )
+
+
+def _problem(parsed: Any) -> str | None:
+    if not parsed.get("bozo"):
+        return None
+    exception = parsed.get("bozo_exception")
+    if isinstance(exception, feedparser.CharacterEncodingOverride):
+        return None  # a wrong declared charset that feedparser corrected: nothing lost
+    message = " ".join(str(exception).split()) or type(exception).__name__
+    return message[:300]
+
+
+def _entry(raw: Any, *, base: str, now: datetime) -> EntryIn | None:
+    url = _absolute(raw.get("link"), base)
+    title = _plain(raw.get("title"))
+    text = _entry_text(raw)
+    if not (title or text or url):
+        return None
+    published, dated = _date(raw, now)
+    guid = str(raw.get("id") or "").strip() or url
+    if not guid:
+        digest = hashlib.sha256(f"{title}\n{text}".encode()).hexdigest()[:32]
+        guid = f"sha256:{digest}"
+    return EntryIn(
+        guid=guid[:2000],
+        url=url,
+        title=title or _first_words(text),
+        author=_plain(raw.get("author")) or None,
+        published_at=published,
+        dated=dated,
+        text=text,
+        teaser=is_teaser(text),
+    )
+
+
+def _entry_text(raw: Any) -> str:
+    """The richest text the entry carries: full content, else the summary."""
+    best = ""
+    candidates = [*(raw.get("content") or []), raw.get("summary_detail")]
+    for detail in candidates:
+        if not detail:
+            continue
+        value = str(detail.get("value") or "")
+        kind = str(detail.get("type") or "text/html")
+        text = normalize_whitespace(value) if kind == "text/plain" else html_to_text(value)
+        if len(text) > len(best):
+            best = text
+    return best
+
+
+def is_teaser(text: str) -> bool:
+    """A short text, or one ending in "…" / "Read more", only announces the linked page."""
+    if len(words(text)) < TEASER_WORDS:
+        return True
+    return bool(_TEASER_END.search(text[-200:]))
+
+
+def html_to_text(fragment: str) -> str:
+    """Plain text of an HTML fragment: block elements become paragraphs, `<br>` a line break,
+    scripts and styles dropped."""
+    if "<" not in fragment and "&" not in fragment:
+        return normalize_whitespace(fragment)
+    try:
+        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return normalize_whitespace(re.sub(r"<[^>]+>", " ", fragment))
+    for element in root.iter("script", "style", "noscript", "template"):
+        element.drop_tree()
+    for element in root.iter():
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if tag == "br":
+            element.tail = "\n" + (element.tail or "")
+        elif tag in _BLOCKS:
+            element.text = "\n\n" + (element.text or "")
+            element.tail = "\n\n" + (element.tail or "")
+    return normalize_whitespace(str(root.text_content()))
+
+
+def _plain(value: Any) -> str:
+    if not value:
+        return ""
+    text = str(value)
+    if "<" in text or "&" in text:
+        text = html_to_text(text)
+    return " ".join(text.split())
+
+
+def _first_words(text: str, limit: int = 12) -> str:
+    found = text.split()
+    head = " ".join(found[:limit])
+    return head + ("…" if len(found) > limit else "")
+
+
+def _absolute(link: Any, base: str) -> str:
+    if not link:
+        return ""
+    href = str(link).strip()
+    if not href:
+        return ""
+    absolute = urljoin(base, href)
+    return absolute if absolute.startswith(("http://", "https://")) else ""
+
+
+def _date(raw: Any, now: datetime) -> tuple[datetime, bool]:
+    for key in ("published_parsed", "updated_parsed", "created_parsed"):
+        value = raw.get(key)
+        if isinstance(value, time.struct_time):
+            try:
+                when = datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
+            except (OverflowError, ValueError, OSError):
+                continue
+            # A date in the future would keep the entry on top for ever: first seen wins.
+            return (when, True) if when <= now + _FUTURE_SLACK else (now, False)
+    return now, False
+
+
+def _int(value: Any) -> int | None:
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if number > 0 else None
