@@ -23,6 +23,10 @@ def _register() -> None:
 
     db.register(app)
 
+    from bot.cli import emulator
+
+    emulator.register(app)
+
     from bot.cli import text
 
     text.register(app)

@@ -1,0 +1,286 @@
+"""Render digests, single articles and result lists into Telegram HTML with Jinja2.
+
+Templates live in `digests/templates/`; an operator's directory (`Settings.templates_dir`)
+overrides them by name. Every value is escaped for Telegram's HTML (`& < > "`), undefined
+names raise, links are http/https only, and dates are shown in the chat's zone and language.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_datetime
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PackageLoader,
+    StrictUndefined,
+    select_autoescape,
+)
+from markupsafe import Markup
+
+from digests.schedule import zone_of
+from digests.split import split_html
+
+MAX_TITLE = 200  # characters; a longer title is cut at a word with an ellipsis
+MAX_SUMMARY = 400
+MAX_URL = 2048
+STYLES = ("digest", "compact")
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
+_SPACES = re.compile(r"[ \t\r\f\v]+")
+
+
+def tg_escape(text: str) -> str:
+    """Escape text for Telegram's HTML parse mode: only `& < > "` need it."""
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
+
+
+def clean_text(text: str | None) -> str:
+    """Drop control characters and lone surrogates; collapse runs of spaces."""
+    if not text:
+        return ""
+    return _SPACES.sub(" ", _CONTROL.sub("", text)).strip()
+
+
+def shorten(text: str, limit: int) -> str:
+    """Cut `text` to at most `limit` characters at a word boundary, with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-–—") + "…"
+
+
+def one_line(text: str | None, limit: int) -> str:
+    return shorten(" ".join(clean_text(text).split()), limit)
+
+
+def paragraphs(text: str | None, limit: int) -> str:
+    """Summary text: paragraphs kept as single line breaks, cut at a sentence or word."""
+    lines = [" ".join(p.split()) for p in clean_text(text).split("\n")]
+    joined = "\n".join(p for p in lines if p)
+    if len(joined) <= limit:
+        return joined
+    cut = joined[:limit]
+    end = max(cut.rfind(". "), cut.rfind("! "), cut.rfind("? "), cut.rfind("\n"))
+    if end > limit // 2:
+        return cut[: end + 1].rstrip()
+    return shorten(joined, limit)
+
+
+def safe_url(url: str | None) -> str | None:
+    """The URL if it is an absolute http(s) link fit for an href, else None."""
+    if not url:
+        return None
+    url = _CONTROL.sub("", url).strip().replace(" ", "%20")
+    if not url or len(url) > MAX_URL or any(c.isspace() for c in url):
+        return None
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a bad port
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    if parts.username is not None or parts.password is not None:
+        return None
+    return url
+
+
+@dataclass(frozen=True)
+class SourceView:
+    name: str
+    url: str | None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "name", one_line(self.name, 60) or "source")
+        object.__setattr__(self, "url", safe_url(self.url))
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """One story as a template sees it (already cleaned and cut)."""
+
+    article_id: int
+    title: str
+    url: str | None
+    source: str | None = None
+    published: datetime | None = None
+    summary: str = ""
+    also: tuple[SourceView, ...] = ()
+    story_id: int | None = None
+
+    def __post_init__(self) -> None:
+        # whatever the source held: clean, bounded text, and http(s) links or none
+        object.__setattr__(self, "title", one_line(self.title, MAX_TITLE) or "(untitled)")
+        object.__setattr__(self, "url", safe_url(self.url))
+        object.__setattr__(self, "source", one_line(self.source, 60) or "source")
+        object.__setattr__(self, "summary", paragraphs(self.summary, MAX_SUMMARY))
+
+
+@dataclass(frozen=True)
+class TopicGroup:
+    topic: str
+    items: tuple[ItemView, ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "topic", one_line(self.topic, MAX_TITLE) or "Topic")
+
+
+@dataclass(frozen=True)
+class DigestView:
+    groups: tuple[TopicGroup, ...]
+    created: datetime
+    timezone: str = "UTC"
+    language: str = "en"
+    more: int = 0  # stories held back for /more
+    kind: str = "scheduled"
+    title: str | None = None
+    items_count: int = field(default=0)
+
+
+class ArticleLike(Protocol):
+    id: int | None
+    title: str
+    url: str
+    canonical_url: str
+    source_name: str | None
+    published_at: datetime | None
+    stored_at: datetime
+    summary: str
+    story_id: int | None
+
+
+def source_name(url: str | None, fallback: str | None = None) -> str:
+    if fallback and fallback.strip():
+        return one_line(fallback, 60)
+    host = urlsplit(url or "").hostname or ""
+    return host.removeprefix("www.") or "source"
+
+
+def item_view(article: ArticleLike, *, also: Sequence[ArticleLike] = ()) -> ItemView:
+    """The view of an article (with the other outlets that reported the same story)."""
+    url = safe_url(article.url) or safe_url(article.canonical_url)
+    others: dict[str, SourceView] = {}
+    for other in also:
+        other_url = safe_url(other.url) or safe_url(other.canonical_url)
+        name = source_name(other_url, other.source_name)
+        others.setdefault(name, SourceView(name, other_url))
+    return ItemView(
+        article_id=article.id or 0,
+        title=one_line(article.title, MAX_TITLE) or "(untitled)",
+        url=url,
+        source=source_name(url, article.source_name),
+        published=article.published_at or article.stored_at,
+        summary=paragraphs(article.summary, MAX_SUMMARY),
+        also=tuple(others.values())[:5],
+        story_id=article.story_id,
+    )
+
+
+def _locale(language: str) -> str:
+    try:
+        return str(Locale.parse((language or "en").replace("-", "_")))
+    except (UnknownLocaleError, ValueError, TypeError):
+        return "en"
+
+
+@lru_cache(maxsize=65_536)
+def local_time(moment: datetime | None, timezone: str, language: str, style: str = "short") -> str:
+    """A time in the chat's zone and language: "2 Mar, 09:00" (style "short")."""
+    if moment is None:
+        return ""
+    pattern = {"short": "d MMM, HH:mm", "date": "d MMMM y", "time": "HH:mm"}.get(style, style)
+    return str(format_datetime(moment, pattern, tzinfo=zone_of(timezone), locale=_locale(language)))
+
+
+def _finalize(value: Any) -> Any:
+    if hasattr(value, "__html__"):
+        return value
+    return Markup(tg_escape(str(value)))
+
+
+def _href(url: str | None) -> Markup:
+    checked = safe_url(url)
+    return Markup(tg_escape(checked)) if checked else Markup("")
+
+
+class Renderer:
+    """Templates for digests (grouped by topic, or compact), single articles, /latest and
+    /search results and the "nothing new" line; `templates_dir` overrides them by name."""
+
+    def __init__(self, templates_dir: Path | None = None) -> None:
+        loaders: list[Any] = []
+        if templates_dir is not None:
+            loaders.append(FileSystemLoader(str(templates_dir)))
+        loaders.append(PackageLoader("digests", "templates"))
+        self.env = Environment(
+            loader=ChoiceLoader(loaders),
+            autoescape=select_autoescape(default=True, default_for_string=True),
+            undefined=StrictUndefined,
+            finalize=_finalize,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=False,
+            auto_reload=False,
+        )
+        self.env.globals.update(local_time=local_time, href=_href)
+        self.env.filters.update(href=_href)
+
+    def render(self, name: str, **context: Any) -> str:
+        text = self.env.get_template(name).render(**context)
+        return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+    def render_digest(self, digest: DigestView, *, style: str = "digest") -> str:
+        """The whole digest as one HTML text (split it with `digest_parts`)."""
+        name = "compact.html.j2" if style == "compact" else "digest.html.j2"
+        return self.render(name, digest=digest, tz=digest.timezone, lang=digest.language)
+
+    def digest_parts(self, digest: DigestView, *, style: str = "digest") -> list[str]:
+        """The digest as Telegram messages, each within the limits."""
+        return split_html(self.render_digest(digest, style=style))
+
+    def render_article(
+        self, item: ItemView | ArticleLike, *, timezone: str = "UTC", language: str = "en"
+    ) -> str:
+        view = item if isinstance(item, ItemView) else item_view(item)
+        return self.render("article.html.j2", item=view, tz=timezone, lang=language)
+
+    def render_results(
+        self,
+        *,
+        title: str,
+        articles: Sequence[ItemView | ArticleLike],
+        timezone: str = "UTC",
+        language: str = "en",
+        empty: str | None = None,
+    ) -> str:
+        """A /latest or /search result list (the `empty` line when nothing was found)."""
+        items = [a if isinstance(a, ItemView) else item_view(a) for a in articles]
+        return self.render(
+            "results.html.j2",
+            title=one_line(title, MAX_TITLE),
+            items=items,
+            empty=empty or "Nothing found.",
+            tz=timezone,
+            lang=language,
+        )
+
+    def render_nothing_new(
+        self, *, since: datetime | None = None, timezone: str = "UTC", language: str = "en"
+    ) -> str:
+        return self.render("nothing_new.html.j2", since=since, tz=timezone, lang=language)

@@ -1,0 +1,242 @@
+"""Split Telegram HTML into messages within Telegram's limits: at most 4096 UTF-16 code units of
+text after entity parsing and at most 100 entities per message.
+
+Cuts fall at item boundaries (blank lines outside any tag) first; inside an item only at a
+paragraph, then a sentence, then a word, and a character cut only for a word longer than a
+message. Tags open at a cut are closed and reopened, so every part is valid on its own.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MAX_TEXT_UTF16 = 4096  # telegram.constants.MessageLimit.MAX_TEXT_LENGTH
+MAX_ENTITIES = 100
+
+_TAG = re.compile(r"<(/?)([A-Za-z][\w-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
+_OPEN = re.compile(r"<[A-Za-z]")
+_CLOSE = re.compile(r"</")
+_ATOM = re.compile(r"<(?:[^>\"']|\"[^\"]*\"|'[^']*')*>|&#?\w{1,10};|[^<&\s]+\s*|\s+|[<&]")
+_NAMED = {"&lt;": 1, "&gt;": 1, "&amp;": 1, "&quot;": 1}
+_SENTENCE_END = re.compile(r"[.!?…。！？][\"'”»)]*\s+$")
+_CACHE_LIMIT = 50_000
+_measured: dict[str, tuple[int, int]] = {}
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def measure(html: str) -> tuple[int, int]:
+    """An upper bound on (UTF-16 length after parsing, entities) of valid Telegram HTML.
+
+    Only `&lt; &gt; &amp; &quot;` are counted as one character; numeric references are
+    counted as written (longer than what they decode to), every start tag as one entity."""
+    known = _measured.get(html)
+    if known is not None:
+        return known
+    text = _TAG.sub("", html) if "<" in html else html
+    length = utf16_len(text)
+    if "&" in text:
+        length -= (
+            3 * text.count("&lt;")
+            + 3 * text.count("&gt;")
+            + 4 * text.count("&amp;")
+            + 5 * text.count("&quot;")
+        )
+    result = (length, len(_OPEN.findall(html)))
+    if len(_measured) >= _CACHE_LIMIT:
+        _measured.clear()
+    _measured[html] = result
+    return result
+
+
+def fits(html: str, *, limit: int = MAX_TEXT_UTF16, max_entities: int = MAX_ENTITIES) -> bool:
+    length, entities = measure(html)
+    return length <= limit and entities <= max_entities
+
+
+def _blocks(html: str) -> list[str]:
+    """Blank-line separated blocks whose tags are balanced (blank lines inside a tag join)."""
+    blocks: list[str] = []
+    pending = ""
+    for piece in html.split("\n\n"):
+        pending = f"{pending}\n\n{piece}" if pending else piece
+        if len(_OPEN.findall(pending)) == len(_CLOSE.findall(pending)):
+            if pending.strip():
+                blocks.append(pending.strip())
+            pending = ""
+    if pending.strip():
+        blocks.append(pending.strip())
+    return blocks
+
+
+def split_html(
+    html: str, *, limit: int = MAX_TEXT_UTF16, max_entities: int = MAX_ENTITIES
+) -> list[str]:
+    """Valid Telegram HTML → messages, each valid on its own and within the limits; an empty
+    text gives no messages."""
+    html = html.strip()
+    if not html:
+        return []
+    if fits(html, limit=limit, max_entities=max_entities):
+        return [html]
+    parts: list[str] = []
+    current, cur_len, cur_ent = "", 0, 0
+    for block in _blocks(html):
+        length, entities = measure(block)
+        if length > limit or entities > max_entities:
+            pieces = _split_block(block, limit=limit, max_entities=max_entities)
+        else:
+            pieces = [block]
+        for piece in pieces:
+            length, entities = measure(piece)
+            if current and cur_len + 2 + length <= limit and cur_ent + entities <= max_entities:
+                current, cur_len, cur_ent = (
+                    f"{current}\n\n{piece}",
+                    cur_len + 2 + length,
+                    cur_ent + entities,
+                )
+                continue
+            if current:
+                parts.append(current)
+            current, cur_len, cur_ent = piece, length, entities
+    if current:
+        parts.append(current)
+    return parts
+
+
+@dataclass
+class _Part:
+    atoms: list[str]
+    length: int = 0
+    entities: int = 0
+    start: int = 0  # atoms reopened from the previous part
+
+
+def _quality(atom: str, depth: int) -> int:
+    """How good a cut right after this atom is: 4 blank line, 3 line, 2 sentence, 1 word."""
+    if atom.startswith("<") or not atom[-1:].isspace():
+        return 0
+    if "\n\n" in atom and depth == 0:
+        return 4
+    if "\n" in atom:
+        return 3
+    if _SENTENCE_END.search(atom):
+        return 2
+    return 1
+
+
+def _atom_length(atom: str) -> tuple[int, int]:
+    if atom.startswith("<") and len(atom) > 1:
+        return 0, 1 if atom[1] != "/" else 0
+    if atom.startswith("&") and atom in _NAMED:
+        return 1, 0
+    return utf16_len(atom), 0
+
+
+def _split_block(html: str, *, limit: int, max_entities: int) -> list[str]:
+    """Cut one oversized block at the best boundaries, carrying open tags across cuts."""
+    atoms = _ATOM.findall(html)
+    result: list[str] = []
+    stack: list[tuple[str, str]] = []  # (start tag as written, name)
+    part = _Part([])
+    # (quality, atom index, text length so far, open tags) of each place a cut may fall
+    breaks: list[tuple[int, int, int, list[tuple[str, str]]]] = []
+
+    def reopen(open_tags: list[tuple[str, str]]) -> _Part:
+        return _Part([t for t, _ in open_tags], 0, len(open_tags), len(open_tags))
+
+    def close(atoms_: list[str], open_tags: list[tuple[str, str]]) -> str:
+        return ("".join(atoms_) + "".join(f"</{name}>" for _, name in reversed(open_tags))).strip()
+
+    def emit(text: str) -> None:
+        if measure(text)[0] > 0 and text.strip():
+            result.append(text)
+
+    i = 0
+    while i < len(atoms):
+        atom = atoms[i]
+        length, entities = _atom_length(atom)
+        if part.length + length <= limit and part.entities + entities <= max_entities:
+            part.atoms.append(atom)
+            part.length += length
+            part.entities += entities
+            if atom.startswith("</"):
+                if stack:
+                    stack.pop()
+            elif atom.startswith("<") and len(atom) > 1:
+                match = _TAG.match(atom)
+                stack.append((atom, match.group(2).lower() if match else "b"))
+            quality = _quality(atom, len(stack))
+            if quality:
+                breaks.append((quality, len(part.atoms), part.length, list(stack)))
+            i += 1
+            continue
+        # The atom does not fit: cut at the best boundary seen in this part.
+        # the best kind of boundary in the second half of the part, else the best anywhere
+        late = [b for b in breaks if b[2] * 2 >= part.length] or breaks
+        best = max(late, key=lambda b: (b[0], b[1]), default=None)
+        if best is not None and best[1] > part.start:
+            _, at, _, open_tags = best
+            emit(close(part.atoms[:at], open_tags))
+            rest = part.atoms[at:]
+            part = reopen(open_tags)
+            breaks = []
+            # replay the atoms after the cut into the new part
+            replay_stack = list(open_tags)
+            for kept in rest:
+                k_len, k_ent = _atom_length(kept)
+                part.atoms.append(kept)
+                part.length += k_len
+                part.entities += k_ent
+                if kept.startswith("</"):
+                    if replay_stack:
+                        replay_stack.pop()
+                elif kept.startswith("<") and len(kept) > 1:
+                    match = _TAG.match(kept)
+                    replay_stack.append((kept, match.group(2).lower() if match else "b"))
+                quality = _quality(kept, len(replay_stack))
+                if quality:
+                    breaks.append((quality, len(part.atoms), part.length, list(replay_stack)))
+            stack = replay_stack
+            if part.length + length <= limit and part.entities + entities <= max_entities:
+                continue
+        # No boundary helps: close here; a word longer than the room left is cut by characters.
+        if part.length > 0:
+            emit(close(part.atoms, stack))
+            part = reopen(stack)
+            breaks = []
+            if length <= limit - part.length and entities + part.entities <= max_entities:
+                continue
+        if atom.startswith("<") or atom.startswith("&"):
+            # a tag or entity alone cannot be cut; with no room left it would loop
+            emit(close(part.atoms, stack))
+            part = reopen(stack[: max(0, max_entities - 1)])
+            stack = stack[: max(0, max_entities - 1)]
+            part.atoms.append(atom)
+            part.length += length
+            part.entities += entities
+            i += 1
+            continue
+        room = max(1, limit - part.length)
+        head, tail = _cut_utf16(atom, room)
+        part.atoms.append(head)
+        part.length += utf16_len(head)
+        emit(close(part.atoms, stack))
+        part = reopen(stack)
+        breaks = []
+        atoms[i] = tail
+    emit(close(part.atoms, stack))
+    return result
+
+
+def _cut_utf16(text: str, room: int) -> tuple[str, str]:
+    """The longest prefix of `text` within `room` UTF-16 units (never half a character)."""
+    used = 0
+    for index, char in enumerate(text):
+        used += 2 if ord(char) > 0xFFFF else 1
+        if used > room:
+            return text[: max(1, index)], text[max(1, index) :]
+    return text, ""

@@ -1,0 +1,377 @@
+"""Every Telegram rule the emulator enforces, with Telegram's exact error texts."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from telegram import Bot
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from bot.emulator import Emulator, Limits, ManualClock
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def emulator(clock: ManualClock) -> Emulator:
+    em = Emulator(token="123:ABC", clock=clock)
+    em.user(42, "Ada").send("/start")
+    return em
+
+
+async def send(em: Emulator, **params: Any) -> tuple[int, dict[str, Any]]:
+    params.setdefault("chat_id", 42)
+    # As python-telegram-bot sends them: every value a string, objects JSON-encoded.
+    encoded = {k: v if isinstance(v, str) else json.dumps(v) for k, v in params.items()}
+    return await em.call("sendMessage", encoded)
+
+
+def error(description: str, code: int = 400, **parameters: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
+    if parameters:
+        body["parameters"] = parameters
+    return body
+
+
+# ----- text and entities -------------------------------------------------------------------------
+
+
+async def test_html_message_stored_with_utf16_entities(emulator: Emulator) -> None:
+    status, body = await send(
+        emulator, text="👋 <b>Hi</b> &amp; <a href='https://x.org'>x</a>", parse_mode="HTML"
+    )
+    assert status == 200
+    message = body["result"]
+    assert message["text"] == "👋 Hi & x"
+    assert message["entities"] == [
+        {"type": "bold", "offset": 3, "length": 2},
+        {"type": "text_link", "offset": 8, "length": 1, "url": "https://x.org/"},
+    ]
+    assert message["chat"] == {"id": 42, "type": "private", "first_name": "Ada"}
+    assert message["from"]["is_bot"] is True
+    assert isinstance(message["date"], int)
+    stored = emulator.chat(42).last
+    assert (stored.text, stored.parse_mode) == ("👋 Hi & x", "HTML")
+
+
+@pytest.mark.parametrize(
+    ("html", "reason"),
+    [
+        ("<div>x</div>", 'Unsupported start tag "div" at byte offset 0'),
+        ("<b>x</i>", 'Unmatched end tag at byte offset 4, expected "</b>", found "</i>"'),
+        ("<b><i>x</b></i>", 'Unmatched end tag at byte offset 7, expected "</i>", found "</b>"'),
+        ("<b>unclosed", 'Can\'t find end tag corresponding to start tag "b"'),
+        ("1 < 2", 'Unsupported start tag "" at byte offset 2'),
+    ],
+)
+async def test_bad_html_is_refused(emulator: Emulator, html: str, reason: str) -> None:
+    status, body = await send(emulator, text=html, parse_mode="HTML")
+    assert (status, body) == (400, error(f"Bad Request: can't parse entities: {reason}"))
+    assert emulator.chat(42).messages == []
+
+
+async def test_length_counted_in_utf16_after_parsing(emulator: Emulator) -> None:
+    fits = "😀" * 2048  # 4096 UTF-16 code units, 2048 characters
+    assert (await send(emulator, text=f"<b>{fits}</b>", parse_mode="HTML"))[0] == 200
+    emulator.limits.enabled = False
+    status, body = await send(emulator, text=fits + "a")
+    assert (status, body) == (400, error("Bad Request: message is too long"))
+    assert (await send(emulator, text="a" * 4096))[0] == 200
+    assert (await send(emulator, text="a" * 4097))[1] == error("Bad Request: message is too long")
+
+
+@pytest.mark.parametrize("text", ["", "   \n ", "<b></b>"])
+async def test_empty_text_is_refused(emulator: Emulator, text: str) -> None:
+    status, body = await send(emulator, text=text, parse_mode="HTML")
+    assert (status, body) == (400, error("Bad Request: message text is empty"))
+
+
+async def test_surrounding_whitespace_trimmed_entities_follow(emulator: Emulator) -> None:
+    _, body = await send(emulator, text="\n  <b>x</b> y  \n", parse_mode="HTML")
+    assert body["result"]["text"] == "x y"
+    assert body["result"]["entities"] == [{"type": "bold", "offset": 0, "length": 1}]
+
+
+async def test_at_most_100_entities_kept(emulator: Emulator) -> None:
+    _, body = await send(emulator, text="<b>x</b> " * 150, parse_mode="HTML")
+    assert len(body["result"]["entities"]) == 100
+
+
+async def test_unsupported_parse_mode(emulator: Emulator) -> None:
+    _, body = await send(emulator, text="x", parse_mode="BBCode")
+    assert body == error("Bad Request: unsupported parse_mode: BBCode")
+
+
+# ----- keyboards and commands --------------------------------------------------------------------
+
+
+def keyboard(data: str) -> dict[str, Any]:
+    return {"inline_keyboard": [[{"text": "Go", "callback_data": data}]]}
+
+
+async def test_callback_data_limit_is_64_bytes(emulator: Emulator) -> None:
+    assert (await send(emulator, text="x", reply_markup=keyboard("é" * 32)))[0] == 200
+    for bad in ("é" * 32 + "a", "", "a" * 65):
+        status, body = await send(emulator, text="x", reply_markup=keyboard(bad))
+        assert (status, body) == (400, error("Bad Request: BUTTON_DATA_INVALID"))
+
+
+async def test_text_only_inline_button_refused(emulator: Emulator) -> None:
+    _, body = await send(emulator, text="x", reply_markup={"inline_keyboard": [[{"text": "a"}]]})
+    assert body == error(
+        "Bad Request: can't parse inline keyboard button: "
+        "Text buttons are unallowed in the inline keyboard"
+    )
+
+
+async def test_set_my_commands_limits(emulator: Emulator) -> None:
+    async def set_commands(commands: list[dict[str, str]]) -> dict[str, Any]:
+        return (await emulator.call("setMyCommands", {"commands": json.dumps(commands)}))[1]
+
+    ok = [{"command": "start", "description": "Start"}]
+    assert (await set_commands(ok))["ok"] is True
+    assert (await emulator.call("getMyCommands", {}))[1]["result"] == ok
+    too_many = [{"command": f"c{i}", "description": "d"} for i in range(101)]
+    assert await set_commands(too_many) == error("Bad Request: BOT_COMMANDS_TOO_MUCH")
+    for bad in ("Start!", "", "a" * 33):
+        assert await set_commands([{"command": bad, "description": "d"}]) == error(
+            "Bad Request: BOT_COMMAND_INVALID"
+        )
+    for desc in ("", "d" * 257):
+        assert await set_commands([{"command": "ok", "description": desc}]) == error(
+            "Bad Request: BOT_COMMAND_DESCRIPTION_INVALID"
+        )
+    assert (await emulator.call("deleteMyCommands", {}))[1]["result"] is True
+    assert (await emulator.call("getMyCommands", {}))[1]["result"] == []
+
+
+async def test_user_commands_get_bot_command_entity(emulator: Emulator) -> None:
+    update = emulator.user(7).send("/topic@digest_test_bot ai safety")
+    assert update["message"]["entities"] == [{"type": "bot_command", "offset": 0, "length": 22}]
+
+
+# ----- flood control -----------------------------------------------------------------------------
+
+
+async def test_private_chat_flood_control_and_retry_after(
+    emulator: Emulator, clock: ManualClock
+) -> None:
+    for _ in range(3):  # the burst
+        assert (await send(emulator, text="x"))[0] == 200
+    status, body = await send(emulator, text="x")
+    assert (status, body) == (429, error("Too Many Requests: retry after 1", 429, retry_after=1))
+    clock.advance(0.5)
+    assert (await send(emulator, text="x"))[0] == 429  # too early: refused again
+    clock.advance(0.5)
+    assert (await send(emulator, text="x"))[0] == 200
+    assert emulator.stats.too_many_requests == 2
+    assert emulator.stats.sent_per_chat[42] == 4
+
+
+async def test_group_limit_is_20_per_minute(emulator: Emulator, clock: ManualClock) -> None:
+    emulator.group(-1001, "News", admins=[42])
+    for _ in range(20):
+        assert (await send(emulator, chat_id=-1001, text="x"))[0] == 200
+        clock.advance(1)
+    status, body = await send(emulator, chat_id=-1001, text="x")
+    assert status == 429
+    assert body["parameters"]["retry_after"] == 40
+    clock.advance(39)
+    assert (await send(emulator, chat_id=-1001, text="x"))[1]["parameters"] == {"retry_after": 1}
+    clock.advance(1)
+    assert (await send(emulator, chat_id=-1001, text="x"))[0] == 200
+
+
+async def test_global_limit_and_paid_broadcast(clock: ManualClock) -> None:
+    em = Emulator(clock=clock, limits=Limits(global_per_second=30))
+    for uid in range(1, 41):
+        em.user(uid).send("/start")
+    results = [(await send(em, chat_id=uid, text="x"))[0] for uid in range(1, 32)]
+    assert results == [200] * 30 + [429]
+    clock.advance(1)
+    paid = [
+        (await send(em, chat_id=uid, text="x", allow_paid_broadcast=True))[0]
+        for uid in range(1, 41)
+    ]
+    assert paid == [200] * 40
+
+
+# PTB 22 warns that `retry_after` becomes a timedelta in v23.
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+async def test_retry_after_raised_by_ptb(emulator: Emulator) -> None:
+    async with Bot(emulator.token, request=emulator.request()) as bot:
+        for _ in range(3):
+            await bot.send_message(42, "x")
+        with pytest.raises(RetryAfter) as info:
+            await bot.send_message(42, "x")
+    assert info.value.retry_after == 1
+
+
+# ----- chat states -------------------------------------------------------------------------------
+
+
+async def test_unknown_chat_not_found(emulator: Emulator) -> None:
+    assert (await send(emulator, chat_id=999, text="x")) == (
+        400,
+        error("Bad Request: chat not found"),
+    )
+    emulator.set_chat_state(42, exists=False)
+    assert (await send(emulator, text="x"))[1] == error("Bad Request: chat not found")
+
+
+@pytest.mark.parametrize(
+    ("state", "description"),
+    [
+        ({"blocked": True}, "Forbidden: bot was blocked by the user"),
+        ({"deactivated": True}, "Forbidden: user is deactivated"),
+    ],
+)
+async def test_private_chat_states(
+    emulator: Emulator, state: dict[str, bool], description: str
+) -> None:
+    emulator.set_chat_state(42, **state)
+    assert await send(emulator, text="x") == (403, error(description, 403))
+
+
+async def test_blocking_queues_my_chat_member(emulator: Emulator) -> None:
+    emulator.set_chat_state(42, blocked=True)
+    update = emulator.pending_updates[-1]["my_chat_member"]
+    assert update["new_chat_member"]["status"] == "kicked"
+    emulator.set_chat_state(42, blocked=False)
+    assert (await send(emulator, text="back"))[0] == 200
+
+
+async def test_kicked_from_groups(emulator: Emulator) -> None:
+    emulator.group(-5, "Small", members=[42], supergroup=False)
+    emulator.group(-1005, "Big", members=[42])
+    emulator.set_chat_state(-5, kicked=True)
+    emulator.set_chat_state(-1005, kicked=True)
+    assert (await send(emulator, chat_id=-5, text="x"))[1] == error(
+        "Forbidden: bot was kicked from the group chat", 403
+    )
+    assert (await send(emulator, chat_id=-1005, text="x"))[1] == error(
+        "Forbidden: bot was kicked from the supergroup chat", 403
+    )
+
+
+async def test_migrated_group(emulator: Emulator) -> None:
+    emulator.group(-5, "Small", admins=[42], supergroup=False)
+    emulator.set_chat_state(-5, migrate_to_chat_id=-1000000000005)
+    status, body = await send(emulator, chat_id=-5, text="x")
+    assert (status, body) == (
+        400,
+        error(
+            "Bad Request: group chat was upgraded to a supergroup chat",
+            migrate_to_chat_id=-1000000000005,
+        ),
+    )
+    assert (await send(emulator, chat_id=-1000000000005, text="x"))[0] == 200
+    async with Bot(emulator.token, request=emulator.request()) as bot:
+        with pytest.raises(ChatMigrated) as info:
+            await bot.send_message(-5, "x")
+        assert info.value.new_chat_id == -1000000000005
+        emulator.set_chat_state(42, blocked=True)
+        with pytest.raises(Forbidden, match="bot was blocked by the user"):
+            await bot.send_message(42, "x")
+        with pytest.raises(BadRequest, match="Chat not found"):
+            await bot.send_message(12345, "x")
+
+
+# ----- groups, forums, members -------------------------------------------------------------------
+
+
+async def test_forum_threads_and_members(emulator: Emulator) -> None:
+    emulator.group(
+        -1009, "Forum", admins=[42], members=[7], forum=True, topics={1: "General", 5: "News"}
+    )
+    _, body = await send(emulator, chat_id=-1009, text="x", message_thread_id=5)
+    assert body["result"]["message_thread_id"] == 5
+    assert body["result"]["is_topic_message"] is True
+    assert (await send(emulator, chat_id=-1009, text="x", message_thread_id=9))[1] == error(
+        "Bad Request: message thread not found"
+    )
+    async with Bot(emulator.token, request=emulator.request()) as bot:
+        assert (await bot.get_chat_member(-1009, 42)).status == "creator"
+        assert (await bot.get_chat_member(-1009, 7)).status == "member"
+        assert (await bot.get_chat_member(-1009, bot.id)).status == "member"
+        admins = await bot.get_chat_administrators(-1009)
+        assert [a.user.id for a in admins] == [42]
+        chat = await bot.get_chat(-1009)
+        assert (chat.type, chat.is_forum, chat.title) == ("supergroup", True, "Forum")
+
+
+# ----- editing, deleting, callbacks --------------------------------------------------------------
+
+
+async def test_edit_delete_and_callback_answers(emulator: Emulator) -> None:
+    async with Bot(emulator.token, request=emulator.request()) as bot:
+        sent = await bot.send_message(42, "one")
+        with pytest.raises(BadRequest, match="Message is not modified"):
+            await bot.edit_message_text("one", chat_id=42, message_id=sent.message_id)
+        edited = await bot.edit_message_text(
+            "<i>two</i>", chat_id=42, message_id=sent.message_id, parse_mode="HTML"
+        )
+        assert edited.text == "two"  # type: ignore[union-attr]
+        with pytest.raises(BadRequest, match="Message to edit not found"):
+            await bot.edit_message_text("x", chat_id=42, message_id=999)
+        assert await bot.delete_message(42, sent.message_id)
+        with pytest.raises(BadRequest, match="Message to delete not found"):
+            await bot.delete_message(42, sent.message_id)
+        with pytest.raises(BadRequest, match="Query is too old"):
+            await bot.answer_callback_query("nope")
+        assert await bot.send_chat_action(42, "typing")
+    assert emulator.chat(42).messages == []
+    assert emulator.chat(42).actions == ["typing"]
+
+
+# ----- faults and protocol -----------------------------------------------------------------------
+
+
+async def test_fault_injection(emulator: Emulator) -> None:
+    async with Bot(emulator.token, request=emulator.request()) as bot:
+        emulator.inject_faults("502", next_n=1)
+        with pytest.raises(NetworkError, match="Bad Gateway"):
+            await bot.send_message(42, "x")
+        emulator.inject_faults("timeout", next_n=1, applied=True)
+        with pytest.raises(TimedOut):
+            await bot.send_message(42, "lost answer")
+        emulator.inject_faults("drop", next_n=1)
+        with pytest.raises(NetworkError, match="dropped"):
+            await bot.send_message(42, "x")
+        assert (await bot.send_message(42, "fine")).text == "fine"
+    # The "applied" timeout took effect: the subscriber saw it although the bot got no answer.
+    assert emulator.chat(42).texts == ["lost answer", "fine"]
+    emulator.inject_faults("500", fraction=0.5, seed=1)
+    codes = [(await send(emulator, text="x"))[0] for _ in range(3)]
+    assert 500 in codes
+
+
+async def test_get_updates_offset_semantics(emulator: Emulator) -> None:
+    emulator.user(43).send("hi")
+    _, body = await emulator.call("getUpdates", {})
+    first, second = body["result"]
+    assert second["update_id"] == first["update_id"] + 1
+    _, body = await emulator.call("getUpdates", {"offset": str(second["update_id"])})
+    assert [u["update_id"] for u in body["result"]] == [second["update_id"]]
+    _, body = await emulator.call(
+        "getUpdates", {"offset": str(second["update_id"] + 1), "timeout": "0"}
+    )
+    assert body["result"] == []
+    await emulator.call("setWebhook", {"url": "https://example.org/hook"})
+    status, body = await emulator.call("getUpdates", {})
+    assert status == 409
+    assert body["description"].startswith(
+        "Conflict: can't use getUpdates method while webhook is active"
+    )
+
+
+async def test_unknown_method_answers_not_found(emulator: Emulator) -> None:
+    assert await emulator.call("sendTeleport", {}) == (
+        404,
+        {"ok": False, "error_code": 404, "description": "Not Found"},
+    )
