@@ -25,6 +25,7 @@ _ABBREVIATIONS = wordset(
     vs etc e.g i.e cf al inc ltd co corp no nos vol fig approx est jan feb mar apr jun jul aug
     sep sept oct nov dec u.s u.k u.n e.u a.m p.m d.c n.y l.a op"""
 )
+_ACRONYM = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
 _WORD = re.compile(r"[^\W_]+(?:['’.\-][^\W_]+)*", re.UNICODE)
 
 STOPWORDS = wordset(
@@ -59,14 +60,14 @@ def split_paragraphs(text: str) -> list[str]:
 
 def _is_abbreviation(chunk: str) -> bool:
     """Does `chunk` (text up to and including a period) end with an abbreviation or initial?"""
-    match = re.search(r"(\S+)\.$", chunk)
-    if match is None:
+    last = chunk.rsplit(None, 1)[-1] if chunk.strip() else ""
+    word = last[:-1].lstrip("(\"'“‘")
+    if not word:
         return False
-    word = match.group(1).lstrip("(\"'“‘").lower()
-    if word in _ABBREVIATIONS:
+    if word.lower() in _ABBREVIATIONS:
         return True
     # A single capital letter is an initial ("J. Smith"); dotted acronyms like "U.S." too.
-    return bool(re.fullmatch(r"[A-Z]|(?:[A-Za-z]\.)+[A-Za-z]", match.group(1).lstrip("(\"'“‘")))
+    return (len(word) == 1 and word.isupper()) or bool(_ACRONYM.fullmatch(word))
 
 
 def split_sentences(text: str) -> list[str]:
