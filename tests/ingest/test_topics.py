@@ -43,3 +43,23 @@ def test_language_detection() -> None:
     assert detect_language(french) == "fr"
     assert detect_language("ok") is None
     assert detect_language("12345 678") is None
+
+
+def test_possessives_and_quote_openers_do_not_make_new_names() -> None:
+    text = (
+        "AOL's chief said the deal was done. \"Even so, I'm worried,\" said Jane Smith of AOL. "
+        "Jane Smith's team at AOL agreed. Even the board agreed with Smith."
+    )
+    names = entities(text)
+    assert "AOL" in names and "Jane Smith" in names
+    assert not any(name in {"AOL's", "Even", "I'm", "Jane Smith's"} for name in names)
+
+
+def test_generic_words_are_not_keyphrases() -> None:
+    text = (
+        "People said last year was a good time for the harbour. The harbour barrier vote took "
+        "place last week. Councillors said the harbour barrier would be built next year."
+    )
+    phrases = [p.lower() for p in keyphrases("Harbour barrier approved", text)]
+    assert phrases[0] == "harbour barrier"
+    assert not {"year", "people", "time", "last", "said"} & set(phrases)
