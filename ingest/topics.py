@@ -139,8 +139,8 @@ def _analyse(title: str, text: str) -> tuple[dict[str, float], dict[str, str], C
     for key in list(scores):
         size = key.count(" ") + 1
         early = 1.0 + 1.0 / math.log2(2 + position[key] * 4 / total)
-        named = 1.5 if capital_counts[key] * 2 >= sum(surface[key].values()) else 1.0
-        scores[key] = scores[key] * early * named * (1.0 + 0.6 * (size - 1))
+        name_boost = 1.5 if capital_counts[key] * 2 >= sum(surface[key].values()) else 1.0
+        scores[key] = scores[key] * early * name_boost * (1.0 + 0.6 * (size - 1))
     display = {key: counter.most_common(1)[0][0] for key, counter in surface.items()}
     return scores, display, in_body
 
