@@ -1,0 +1,517 @@
+"""The ingest pipeline: `refresh_feed()` takes one feed from a conditional GET to stored,
+clean, summarised, tagged and de-duplicated articles and the feed's next check; `ingest_document`
+does the same for one page or file; `refresh_due_feeds` is the ingest tick's body."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from ingest.clean import clean_text
+from ingest.dedup import canonicalize_url, content_hash, find_story, signature
+from ingest.extract import extract_page
+from ingest.fetch import Fetcher, FetchError, FetchResult
+from ingest.files import DocumentError, text_document
+from ingest.parse import EntryIn, FeedParseError, ParsedFeed, parse_feed
+from ingest.summarize import summarize
+from ingest.topics import detect_language, keyphrases
+from storage import articles as article_store
+from storage import feeds as feed_store
+from storage.models import Article, ArticleCreate, Feed, FeedState
+
+logger = logging.getLogger(__name__)
+
+CHECK_INTERVAL = timedelta(minutes=30)  # how often a healthy feed is checked, at least
+MAX_INTERVAL = timedelta(days=1)  # no server hint (max-age, ttl, Retry-After) waits longer
+RETRY_BASE = timedelta(minutes=5)  # first retry after a failure; doubles each time
+FAILING_AFTER = 3  # consecutive failures before subscribers and admins are told
+CLAIM_LEASE = timedelta(minutes=10)  # a refresh that crashed is retried after this
+KEYPHRASES = 8
+
+
+@dataclass
+class RefreshResult:
+    feed_id: int
+    url: str
+    title: str | None = None
+    new_articles: int = 0
+    updated_articles: int = 0
+    not_modified: bool = False
+    became_failing: bool = False  # tell its subscribers and the admins, once
+    recovered: bool = False  # it was failing and works again
+    error: str | None = None
+    warning: str | None = None  # broken feed, entries recovered
+    moved_to: str | None = None  # permanent redirect: the stored URL changed to this
+    next_check_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class _Document:
+    """What is about to be stored: an entry (with its linked page's text) or a page/file."""
+
+    url: str
+    canonical_url: str
+    title: str
+    text: str  # cleaned
+    author: str | None
+    published_at: datetime | None
+    language: str | None
+
+
+# --- one feed -------------------------------------------------------------------------------
+
+
+async def refresh_feed(
+    session: AsyncSession, feed: Feed, *, fetcher: Fetcher, now: datetime
+) -> RefreshResult:
+    """Conditional GET → parse → (linked pages) → clean → de-duplicate → summarise → tag →
+    store what is new → update the feed's state and next check. The caller commits."""
+    assert feed.id is not None
+    result = RefreshResult(feed_id=feed.id, url=feed.url, title=feed.title)
+    try:
+        fetched = await fetcher.fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified)
+        parsed: ParsedFeed | None = None
+        full_text = False
+        work: list[tuple[EntryIn, Article | None]] = []
+        documents: list[_Document | None] = []
+        if fetched.not_modified:
+            result.not_modified = True
+        else:
+            parsed = parse_feed(
+                fetched.content, url=fetched.url, now=now, content_type=_content_type(fetched)
+            )
+            result.warning = parsed.warning
+            # Reads and page fetches first, writes after: on SQLite the write lock is held
+            # only while storing, never across the network.
+            full_text = feed.full_text if feed.full_text is not None else parsed.teaser_only
+            work = await _plan_entries(session, feed, parsed.entries)
+            documents = await _documents(work, fetcher=fetcher, full_text=full_text)
+        await _follow_permanent_redirect(session, feed, fetched, result)
+        if parsed is not None:
+            _update_metadata(feed, parsed)
+            for (entry, existing), document in zip(work, documents, strict=True):
+                outcome = await _store_entry(
+                    session,
+                    feed,
+                    entry,
+                    existing,
+                    document,
+                    fetcher=fetcher,
+                    full_text=full_text,
+                    now=now,
+                )
+                result.new_articles += outcome == "new"
+                result.updated_articles += outcome == "updated"
+    except (FetchError, FeedParseError) as exc:
+        record_failure(feed, result, exc, now=now)
+        return result
+    _record_success(
+        feed, result, fetched, ttl_minutes=parsed.ttl_minutes if parsed else None, now=now
+    )
+    return result
+
+
+def _content_type(fetched: FetchResult) -> str:
+    if fetched.charset:
+        return f"{fetched.content_type or 'application/xml'}; charset={fetched.charset}"
+    return fetched.content_type
+
+
+async def _plan_entries(
+    session: AsyncSession, feed: Feed, entries: list[EntryIn]
+) -> list[tuple[EntryIn, Article | None]]:
+    """Each entry once, with the article already stored for it (same GUID in this feed, or
+    the same canonical URL from any feed)."""
+    assert feed.id is not None
+    planned: list[tuple[EntryIn, Article | None]] = []
+    seen: set[str] = set()
+    for entry in entries:
+        if entry.guid in seen:
+            continue
+        seen.add(entry.guid)
+        existing = await article_store.get_by_guid(session, feed_id=feed.id, guid=entry.guid)
+        if existing is None and entry.url:
+            existing = await article_store.get_by_canonical_url(
+                session, canonical_url=canonicalize_url(entry.url)
+            )
+        planned.append((entry, existing))
+    return planned
+
+
+async def _documents(
+    work: list[tuple[EntryIn, Article | None]], *, fetcher: Fetcher, full_text: bool
+) -> list[_Document | None]:
+    """The document of each new entry (None for entries already stored), linked pages
+    fetched concurrently (the fetcher limits each host)."""
+
+    async def one(entry: EntryIn, existing: Article | None) -> _Document | None:
+        if existing is not None:
+            return None
+        return await entry_document(entry, fetcher=fetcher, full_text=full_text)
+
+    return list(await asyncio.gather(*(one(entry, existing) for entry, existing in work)))
+
+
+async def entry_document(entry: EntryIn, *, fetcher: Fetcher, full_text: bool) -> _Document:
+    """The entry's own text, or — for a teaser when `full_text` — the linked page's main text
+    (the teaser stays when the page cannot be fetched or has less to say)."""
+    text = clean_text(entry.text, title=entry.title, author=entry.author)
+    document = _Document(
+        url=entry.url,
+        canonical_url=canonicalize_url(entry.url) if entry.url else "",
+        title=entry.title,
+        text=text,
+        author=entry.author,
+        published_at=entry.published_at,
+        language=None,
+    )
+    if not (full_text and entry.teaser and entry.url):
+        return document
+    try:
+        page = await fetcher.fetch(entry.url)
+    except FetchError as exc:
+        logger.info("full text unavailable url=%s error=%s", entry.url, exc)
+        return document
+    extracted = await asyncio.to_thread(extract_page, page.content, url=page.url)
+    if extracted is None or len(extracted.text) <= len(text):
+        return document
+    return _Document(
+        url=entry.url,
+        canonical_url=canonicalize_url(extracted.canonical_url or page.url),
+        title=entry.title or extracted.title,
+        text=extracted.text,
+        author=entry.author or extracted.author,
+        published_at=entry.published_at,
+        language=extracted.language,
+    )
+
+
+async def _follow_permanent_redirect(
+    session: AsyncSession, feed: Feed, fetched: FetchResult, result: RefreshResult
+) -> None:
+    new_url = fetched.permanent_url
+    if not new_url or new_url == feed.url:
+        return
+    other = await feed_store.get_feed_by_url(session, url=new_url)
+    if other is not None and other.id != feed.id:
+        logger.info("feed=%s moved to %s, already stored as feed=%s", feed.id, new_url, other.id)
+        return
+    logger.info("feed=%s moved permanently from %s to %s", feed.id, feed.url, new_url)
+    feed.url = new_url
+    result.moved_to = new_url
+
+
+def _update_metadata(feed: Feed, parsed: ParsedFeed) -> None:
+    if parsed.title and not feed.title:
+        feed.title = parsed.title[:300]
+    if parsed.site_url and not feed.site_url:
+        feed.site_url = parsed.site_url
+
+
+async def _store_entry(
+    session: AsyncSession,
+    feed: Feed,
+    entry: EntryIn,
+    existing: Article | None,
+    document: _Document | None,
+    *,
+    fetcher: Fetcher,
+    full_text: bool,
+    now: datetime,
+) -> Literal["new", "updated", "same"]:
+    if existing is not None:
+        if existing.feed_id != feed.id:
+            return "same"  # another feed carries this very page: it is stored once
+        return await _update_if_edited(
+            session, entry, existing, fetcher=fetcher, full_text=full_text, now=now
+        )
+    assert document is not None and feed.id is not None
+    if not document.canonical_url:  # an entry without a link: unique per feed and GUID
+        key = hashlib.sha256(entry.guid.encode()).hexdigest()[:32]
+        document = _replace_canonical(document, f"urn:digestbot:feed:{feed.id}:{key}")
+    elif await article_store.get_by_canonical_url(session, canonical_url=document.canonical_url):
+        return "same"  # the linked page's canonical URL is already stored
+    article = await store_document(
+        session, document, feed_id=feed.id, guid=entry.guid, source=_source(feed), now=now
+    )
+    return "new" if article is not None else "same"
+
+
+async def _update_if_edited(
+    session: AsyncSession,
+    entry: EntryIn,
+    article: Article,
+    *,
+    fetcher: Fetcher,
+    full_text: bool,
+    now: datetime,
+) -> Literal["updated", "same"]:
+    """An entry its feed edited: the stored article takes the new title and text and keeps
+    its `stored_at`, so it is not sent again as new."""
+    if article.title == entry.title:
+        if entry.teaser and full_text:
+            return "same"  # a teaser of a page stored in full: its text says nothing new
+        text = clean_text(entry.text, title=entry.title, author=entry.author)
+        if article.content_hash == content_hash(entry.title, text):
+            return "same"
+    document = await entry_document(entry, fetcher=fetcher, full_text=full_text)
+    if article.content_hash == content_hash(document.title, document.text):
+        return "same"
+    _update(article, document, now=now)
+    session.add(article)
+    return "updated"
+
+
+# --- storing --------------------------------------------------------------------------------
+
+
+async def store_document(
+    session: AsyncSession,
+    document: _Document,
+    *,
+    feed_id: int | None,
+    guid: str | None,
+    source: str | None,
+    now: datetime,
+) -> Article | None:
+    """De-duplicate, summarise, tag and store one new document; None when the same text is
+    already stored (content hash). A near-duplicate joins that article's story."""
+    digest = content_hash(document.title, document.text)
+    if await article_store.get_by_content_hash(session, content_hash=digest):
+        return None
+    fingerprint = signature(document.title, document.text) or None
+    story_id = await find_story(session, signature=fingerprint, now=now) if fingerprint else None
+    data = ArticleCreate(
+        canonical_url=document.canonical_url,
+        url=document.url,
+        guid=guid,
+        feed_id=feed_id,
+        source_name=source,
+        **_derived(document, digest=digest, fingerprint=fingerprint),
+    )
+    return await article_store.add_article(session, data=data, stored_at=now, story_id=story_id)
+
+
+def _derived(
+    document: _Document, *, digest: str | None = None, fingerprint: str | None = None
+) -> dict[str, Any]:
+    """Title, text and everything derived from them: summary, keyphrases, language, hashes."""
+    return {
+        "title": document.title[:1000],
+        "text": document.text,
+        "author": document.author[:200] if document.author else None,
+        "published_at": document.published_at,
+        "summary": summarize(document.text, title=document.title),
+        "keyphrases": "; ".join(keyphrases(document.title, document.text, limit=KEYPHRASES)),
+        "language": document.language or detect_language(document.text),
+        "content_hash": digest or content_hash(document.title, document.text),
+        "signature": fingerprint or signature(document.title, document.text) or None,
+    }
+
+
+def _update(article: Article, document: _Document, *, now: datetime) -> None:
+    """The article takes the document's text; `stored_at` stays, so it is not new again."""
+    for name, value in _derived(document).items():
+        setattr(article, name, value)
+    article.updated_at = now
+
+
+def _replace_canonical(document: _Document, canonical_url: str) -> _Document:
+    return _Document(
+        url=document.url,
+        canonical_url=canonical_url,
+        title=document.title,
+        text=document.text,
+        author=document.author,
+        published_at=document.published_at,
+        language=document.language,
+    )
+
+
+def _source(feed: Feed) -> str:
+    return feed.title or urlsplit(feed.url).hostname or feed.url
+
+
+# --- feed health ----------------------------------------------------------------------------
+
+
+def _record_success(
+    feed: Feed,
+    result: RefreshResult,
+    fetched: FetchResult,
+    *,
+    ttl_minutes: int | None,
+    now: datetime,
+) -> None:
+    if feed.state == FeedState.FAILING:
+        result.recovered = True
+        logger.info("feed=%s recovered after %s failures", feed.id, feed.error_count)
+    feed.state = FeedState.OK
+    feed.error_count = 0
+    feed.last_error = None
+    feed.failing_notified_at = None
+    feed.last_checked_at = now
+    if not fetched.not_modified:  # a new body comes with new validators (or none)
+        feed.etag, feed.last_modified = fetched.etag, fetched.last_modified
+    else:
+        feed.etag = fetched.etag or feed.etag
+        feed.last_modified = fetched.last_modified or feed.last_modified
+    # Never sooner than our interval; later when the server or the feed asks for it.
+    wait = CHECK_INTERVAL
+    if fetched.max_age:
+        wait = max(wait, timedelta(seconds=fetched.max_age))
+    if ttl_minutes:
+        wait = max(wait, timedelta(minutes=ttl_minutes))
+    feed.next_check_at = now + min(wait, MAX_INTERVAL)
+    result.next_check_at = feed.next_check_at
+    result.url = feed.url
+
+
+def record_failure(feed: Feed, result: RefreshResult, error: Exception, *, now: datetime) -> None:
+    """Back off exponentially (capped at a day, longer when the server's Retry-After says so,
+    up to the same cap); after `FAILING_AFTER` failures in a row, or at once on 410 Gone, the
+    feed is failing and `result.became_failing` is set once until it works again."""
+    feed.error_count += 1
+    feed.last_error = (str(error) or type(error).__name__)[:500]
+    feed.last_checked_at = now
+    status = error.status if isinstance(error, FetchError) else None
+    gone = status == 410
+    wait = MAX_INTERVAL if gone else RETRY_BASE * 2 ** min(feed.error_count - 1, 20)
+    retry_after = error.retry_after if isinstance(error, FetchError) else None
+    if retry_after:
+        wait = max(wait, timedelta(seconds=retry_after))
+    feed.next_check_at = now + min(wait, MAX_INTERVAL)
+    if gone or feed.error_count >= FAILING_AFTER:
+        feed.state = FeedState.FAILING
+        if feed.failing_notified_at is None:
+            feed.failing_notified_at = now
+            result.became_failing = True
+    logger.info("feed=%s failed count=%s error=%s", feed.id, feed.error_count, feed.last_error)
+    result.error = feed.last_error
+    result.next_check_at = feed.next_check_at
+
+
+# --- the tick and single documents ----------------------------------------------------------
+
+
+async def refresh_due_feeds(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    *,
+    fetcher: Fetcher,
+    now: datetime,
+    limit: int = 50,
+) -> list[RefreshResult]:
+    """The ingest tick: claim due feeds, refresh each in a transaction of its own (several at
+    once on PostgreSQL, one after another on SQLite, which has one writer)."""
+    async with sessionmaker() as session:
+        claimed = await feed_store.claim_due_feeds(
+            session, now=now, until=now + CLAIM_LEASE, limit=limit
+        )
+        await session.commit()
+        parallel = 4 if session.get_bind().dialect.name == "postgresql" else 1
+    slots = asyncio.Semaphore(parallel)
+
+    async def one(feed_id: int) -> RefreshResult | None:
+        async with slots, sessionmaker() as session:
+            feed = await feed_store.get_feed(session, feed_id=feed_id)
+            if feed is None:
+                return None  # removed meanwhile
+            try:
+                result = await refresh_feed(session, feed, fetcher=fetcher, now=now)
+                await session.commit()
+                return result
+            except Exception as exc:  # a bug or a database error must not stop the other feeds
+                logger.exception("refresh failed feed=%s", feed_id)
+                await session.rollback()
+                feed = await feed_store.get_feed(session, feed_id=feed_id)
+                if feed is None:
+                    return None
+                result = RefreshResult(feed_id=feed_id, url=feed.url, title=feed.title)
+                record_failure(feed, result, exc, now=now)
+                await session.commit()
+                return result
+
+    results = await asyncio.gather(*(one(feed.id) for feed in claimed if feed.id is not None))
+    return [r for r in results if r is not None]
+
+
+async def ingest_document(
+    session: AsyncSession,
+    *,
+    content: bytes | str,
+    url: str | None,
+    now: datetime,
+    kind: Literal["html", "text"],
+) -> Article:
+    """Store one web page ("html": main text via trafilatura) or text/Markdown file ("text":
+    first non-empty line is the title), cleaned, de-duplicated, summarised and tagged. The
+    article already stored for the same URL or text is returned (updated when it changed).
+    Raises `DocumentError` when there is no text. The caller commits."""
+    if kind == "html":
+        page = await asyncio.to_thread(extract_page, content, url=url)
+        if page is None:
+            raise DocumentError("no article text found in the page")
+        canonical = page.canonical_url or url
+        document = _Document(
+            url=url or canonical or "",
+            canonical_url=canonicalize_url(canonical) if canonical else "",
+            title=page.title or _first_words(page.text),
+            text=page.text,
+            author=page.author,
+            published_at=page.published_at or now,
+            language=page.language,
+        )
+    else:
+        parsed = text_document(content)
+        body = clean_text(parsed.text, title=parsed.title) or parsed.text
+        if not body:
+            raise DocumentError("the document has a title but no text")
+        document = _Document(
+            url=url or "",
+            canonical_url=canonicalize_url(url) if url else "",
+            title=parsed.title,
+            text=body,
+            author=None,
+            published_at=now,
+            language=None,
+        )
+    if not document.canonical_url:
+        digest = content_hash(document.title, document.text)
+        document = _replace_canonical(document, f"urn:digestbot:sha256:{digest[:32]}")
+    existing = await article_store.get_by_canonical_url(
+        session, canonical_url=document.canonical_url
+    )
+    if existing is not None:
+        if existing.content_hash != content_hash(document.title, document.text):
+            _update(existing, document, now=now)
+            session.add(existing)
+            await session.flush()
+        return existing
+    article = await store_document(
+        session, document, feed_id=None, guid=None, source=_host(document.url), now=now
+    )
+    if article is None:  # the same text is stored under another URL
+        same = await article_store.get_by_content_hash(
+            session, content_hash=content_hash(document.title, document.text)
+        )
+        assert same is not None
+        return same
+    return article
+
+
+def _host(url: str) -> str | None:
+    host = urlsplit(url).hostname if url.startswith(("http://", "https://")) else None
+    return host[4:] if host and host.startswith("www.") else host
+
+
+def _first_words(text: str, limit: int = 12) -> str:
+    found = text.split()
+    return " ".join(found[:limit]) + ("…" if len(found) > limit else "")
