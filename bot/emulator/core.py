@@ -225,6 +225,10 @@ class Emulator:
         self.stats = Stats()
         self.commands: dict[tuple[str, str], list[JSON]] = {}
         self.webhook_url = ""
+        # Update types getUpdates delivers (Telegram remembers the last `allowed_updates`).
+        self.allowed_updates: frozenset[str] | None = None
+        # How long a request given a "timeout" fault hangs on the HTTP front end.
+        self.fault_hang_seconds = 30.0
         self.callback_answers: dict[str, JSON | None] = {}
         self._callbacks: dict[str, tuple[int, int]] = {}
         self._updates: list[JSON] = []
@@ -887,15 +891,19 @@ async def get_updates(em: Emulator, params: JSON) -> Any:
     offset = int(params.get("offset") or 0)
     limit = min(max(int(params.get("limit") or 100), 1), 100)
     timeout = max(float(params.get("timeout") or 0), 0.0)
+    allowed = params.get("allowed_updates")
+    if isinstance(allowed, list):
+        em.allowed_updates = frozenset(str(kind) for kind in allowed) or None
     if offset < 0:
         em._updates = em._updates[offset:]
     elif offset > 0:
         em._updates = [u for u in em._updates if u["update_id"] >= offset]
     em._poll_generation += 1
     generation = em._poll_generation
+    em._notify()  # an older long poll still waiting ends with a conflict
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
-    while not em._updates and not em.closed:
+    while not _deliverable(em) and not em.closed:
         left = deadline - loop.time()
         if left <= 0:
             break
@@ -907,6 +915,22 @@ async def get_updates(em: Emulator, params: JSON) -> Any:
                 "make sure that only one bot instance is running",
             )
     return em._updates[:limit]
+
+
+_NOT_BY_DEFAULT = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
+
+
+def _deliverable(em: Emulator) -> list[JSON]:
+    """Queued updates of the allowed types; others are dropped, as Telegram does."""
+
+    def wanted(update: JSON) -> bool:
+        kind = next(k for k in update if k != "update_id")
+        if em.allowed_updates is None:
+            return kind not in _NOT_BY_DEFAULT
+        return kind in em.allowed_updates
+
+    em._updates = [u for u in em._updates if wanted(u)]
+    return em._updates
 
 
 async def set_webhook(em: Emulator, params: JSON) -> Any:

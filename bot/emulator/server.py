@@ -31,8 +31,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 EMULATOR_KEY: web.AppKey[Emulator] = web.AppKey("emulator")
-# How long a request injected with a "timeout" fault hangs before its connection is dropped.
-TIMEOUT_HANG_SECONDS = 30.0
 
 
 def _json(data: Any, status: int = 200) -> web.Response:
@@ -71,7 +69,7 @@ async def bot_api(request: web.Request) -> web.StreamResponse:
         status, body = await emulator.call(request.match_info["method"], params)
     except InjectedFault as fault:
         if fault.kind == "timeout":
-            await asyncio.sleep(TIMEOUT_HANG_SECONDS)
+            await asyncio.sleep(emulator.fault_hang_seconds)
         if request.transport is not None:
             request.transport.close()
         return web.Response(status=500)

@@ -31,6 +31,11 @@ async def send(em: Emulator, **params: Any) -> tuple[int, dict[str, Any]]:
     return await em.call("sendMessage", encoded)
 
 
+def local_bot(em: Emulator) -> Bot:
+    """A Bot whose every request, getUpdates included, goes to the emulator."""
+    return Bot(em.token, request=em.request(), get_updates_request=em.request())
+
+
 def error(description: str, code: int = 400, **parameters: Any) -> dict[str, Any]:
     body: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
     if parameters:
@@ -204,7 +209,7 @@ async def test_global_limit_and_paid_broadcast(clock: ManualClock) -> None:
 # PTB 22 warns that `retry_after` becomes a timedelta in v23.
 @pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 async def test_retry_after_raised_by_ptb(emulator: Emulator) -> None:
-    async with Bot(emulator.token, request=emulator.request()) as bot:
+    async with local_bot(emulator) as bot:
         for _ in range(3):
             await bot.send_message(42, "x")
         with pytest.raises(RetryAfter) as info:
@@ -271,7 +276,7 @@ async def test_migrated_group(emulator: Emulator) -> None:
         ),
     )
     assert (await send(emulator, chat_id=-1000000000005, text="x"))[0] == 200
-    async with Bot(emulator.token, request=emulator.request()) as bot:
+    async with local_bot(emulator) as bot:
         with pytest.raises(ChatMigrated) as info:
             await bot.send_message(-5, "x")
         assert info.value.new_chat_id == -1000000000005
@@ -295,7 +300,7 @@ async def test_forum_threads_and_members(emulator: Emulator) -> None:
     assert (await send(emulator, chat_id=-1009, text="x", message_thread_id=9))[1] == error(
         "Bad Request: message thread not found"
     )
-    async with Bot(emulator.token, request=emulator.request()) as bot:
+    async with local_bot(emulator) as bot:
         assert (await bot.get_chat_member(-1009, 42)).status == "creator"
         assert (await bot.get_chat_member(-1009, 7)).status == "member"
         assert (await bot.get_chat_member(-1009, bot.id)).status == "member"
@@ -309,7 +314,7 @@ async def test_forum_threads_and_members(emulator: Emulator) -> None:
 
 
 async def test_edit_delete_and_callback_answers(emulator: Emulator) -> None:
-    async with Bot(emulator.token, request=emulator.request()) as bot:
+    async with local_bot(emulator) as bot:
         sent = await bot.send_message(42, "one")
         with pytest.raises(BadRequest, match="Message is not modified"):
             await bot.edit_message_text("one", chat_id=42, message_id=sent.message_id)
@@ -333,7 +338,7 @@ async def test_edit_delete_and_callback_answers(emulator: Emulator) -> None:
 
 
 async def test_fault_injection(emulator: Emulator) -> None:
-    async with Bot(emulator.token, request=emulator.request()) as bot:
+    async with local_bot(emulator) as bot:
         emulator.inject_faults("502", next_n=1)
         with pytest.raises(NetworkError, match="Bad Gateway"):
             await bot.send_message(42, "x")
