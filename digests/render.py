@@ -154,15 +154,26 @@ class DigestView:
 
 
 class ArticleLike(Protocol):
-    id: int | None
-    title: str
-    url: str
-    canonical_url: str
-    source_name: str | None
-    published_at: datetime | None
-    stored_at: datetime
-    summary: str
-    story_id: int | None
+    """What rendering reads of an article (a `storage.models.Article` or a `Candidate`)."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def canonical_url(self) -> str: ...
+    @property
+    def source_name(self) -> str | None: ...
+    @property
+    def published_at(self) -> datetime | None: ...
+    @property
+    def stored_at(self) -> datetime: ...
+    @property
+    def summary(self) -> str: ...
+    @property
+    def story_id(self) -> int | None: ...
 
 
 def source_name(url: str | None, fallback: str | None = None) -> str:

@@ -1,0 +1,555 @@
+"""The digest tick and /digest, /more: claim due schedules, select what is new for each chat,
+render it, write its parts to the outbox, record what was sent and advance the schedule.
+
+One path for all of them (`DigestBuilder`): a tick claims many schedules and builds them in
+batches, one transaction per batch; every topic query is matched once per tick, and a
+selection shared by many chats is rendered once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, update
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from digests.query import MuteMatcher, QueryError, parse_query
+from digests.render import DigestView, ItemView, Renderer, TopicGroup, item_view
+from digests.schedule import next_due, quiet_of, spec_of
+from digests.select import (
+    Candidate,
+    Ranked,
+    Selection,
+    Watermark,
+    grouped,
+    normalized,
+    select_stories,
+)
+from storage import digests as store
+from storage import schedules as schedule_store
+from storage.deliveries import FOLD_THRESHOLD, fold_backlog
+from storage.models import Chat, ChatState, Digest, Schedule, ScheduleKind, SubscriptionKind
+from storage.search import search_articles
+
+logger = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=5)
+SETTLE = timedelta(seconds=10)  # articles younger than this wait: their insert may not be visible
+MAX_LOOKBACK = timedelta(days=3)  # a first digest, or one after a long pause, looks this far back
+MAX_CANDIDATES = 20_000
+CATCHUP_AFTER = timedelta(hours=1)  # a digest this late (downtime) is a catch-up digest
+BATCH = 500  # schedules per transaction
+
+TITLES = {
+    "scheduled": "Your digest",
+    "catchup": "Your digest (catching up)",
+    "manual": "Your digest",
+    "realtime": "New on your topics",
+    "more": "More stories",
+}
+MORE_GROUP = "From your last digest"
+
+_default_renderer: Renderer | None = None
+
+
+def default_renderer() -> Renderer:
+    global _default_renderer
+    if _default_renderer is None:
+        _default_renderer = Renderer()
+    return _default_renderer
+
+
+def _candidate(row: Sequence[Any]) -> Candidate:
+    return Candidate(
+        id=int(row[0]),
+        story_id=row[1],
+        feed_id=row[2],
+        stored_at=row[3],
+        published_at=row[4],
+        title=row[5] or "",
+        url=row[6] or "",
+        canonical_url=row[7] or "",
+        source_name=row[8],
+        summary=row[9] or "",
+        keyphrases=row[10] or "",
+    )
+
+
+@dataclass
+class _Sub:
+    kind: str
+    target: str
+    label: str
+    feed_id: int | None
+
+
+@dataclass
+class _Built:
+    chat: Chat
+    kind: str
+    selection: Selection
+    parts: list[str]
+    digest_id: int | None = None
+
+
+class DigestBuilder:
+    """One tick's (or one command's) worth of digests, sharing matches and renders."""
+
+    def __init__(self, session: AsyncSession, *, now: datetime, renderer: Renderer) -> None:
+        self.session = session
+        self.now = now
+        self.until = now - SETTLE
+        self.renderer = renderer
+        self.window: Watermark | None = None
+        self.articles: dict[int, Candidate] = {}
+        self.by_feed: dict[int, list[int]] = {}
+        self.stories: dict[int, list[Candidate]] = {}
+        self.newest: Watermark | None = None
+        self.matches: dict[str, dict[int, float]] = {}
+        self.selections: dict[tuple[object, ...], Selection] = {}
+        self.renders: dict[tuple[object, ...], list[str]] = {}
+        self.views: dict[int, ItemView] = {}
+        self.dues: dict[tuple[object, ...], datetime | None] = {}
+
+    # --- shared state ---------------------------------------------------------------------
+
+    def effective_watermark(self, schedule: Schedule) -> Watermark:
+        floor = (self.now - MAX_LOOKBACK, 0)
+        if schedule.watermark_stored_at is None:
+            return floor
+        mark = (schedule.watermark_stored_at, schedule.watermark_article_id)
+        return max(mark, floor)
+
+    async def load_candidates(self, schedules: Sequence[Schedule]) -> None:
+        """The articles stored since the oldest watermark of these schedules (once a tick)."""
+        oldest = min(self.effective_watermark(s) for s in schedules)
+        if self.window is not None and oldest >= self.window:
+            return
+        rows = await store.articles_stored_between(
+            self.session, after=oldest, until=self.until, limit=MAX_CANDIDATES
+        )
+        self.window = oldest
+        self.matches.clear()
+        self.selections.clear()
+        fresh = [_candidate(r) for r in rows]
+        for article in fresh:
+            self.articles[article.id] = article
+        self.by_feed = {}
+        for article in self.articles.values():
+            if article.feed_id is not None:
+                self.by_feed.setdefault(article.feed_id, []).append(article.id)
+        if self.articles:
+            self.newest = max(a.mark for a in self.articles.values())
+        story_ids = sorted({a.story_id for a in fresh if a.story_id is not None})
+        for row in await store.articles_of_stories(
+            self.session, story_ids=story_ids, until=self.until
+        ):
+            article = _candidate(row)
+            story = self.stories.setdefault(article.story_key, [])
+            if all(a.id != article.id for a in story):
+                story.append(article)
+        for article in fresh:
+            self.stories.setdefault(article.story_key, [article])
+
+    async def match(self, target: str) -> dict[int, float]:
+        """A topic's matches among the candidates, scores normalized (once per tick)."""
+        known = self.matches.get(target)
+        if known is not None:
+            return known
+        found: dict[int, float] = {}
+        if self.window is not None and self.articles:
+            try:
+                query = parse_query(target, max_length=10_000)
+            except QueryError:
+                query = None
+            if query is not None:
+                hits = await search_articles(
+                    self.session,
+                    query,
+                    limit=len(self.articles) + 1000,
+                    stored_after=self.window[0] - timedelta(microseconds=1),
+                )
+                found = normalized(
+                    {h.article_id: h.score for h in hits if h.article_id in self.articles}
+                )
+        self.matches[target] = found
+        return found
+
+    def next_due(self, schedule: Schedule, chat: Chat) -> datetime | None:
+        spec = spec_of(
+            schedule.kind, time=schedule.time, weekday=schedule.weekday, cron=schedule.cron
+        )
+        key = (spec, chat.timezone, chat.quiet_start, chat.quiet_end)
+        if key not in self.dues:
+            self.dues[key] = next_due(
+                spec, chat.timezone, self.now, quiet_of(chat.quiet_start, chat.quiet_end)
+            )
+        return self.dues[key]
+
+    def view(self, ranked: Ranked) -> ItemView:
+        cached = self.views.get(ranked.article.id)
+        if cached is None:
+            cached = item_view(ranked.article, also=ranked.also)
+            self.views[ranked.article.id] = cached
+        return cached
+
+    def render(
+        self, selection: Selection, chat: Chat, kind: str, order: Sequence[str]
+    ) -> list[str]:
+        key = (selection.key(), chat.timezone, chat.language, kind, tuple(order))
+        parts = self.renders.get(key)
+        if parts is None:
+            groups = tuple(
+                TopicGroup(label, tuple(self.view(r) for r in items))
+                for label, items in grouped(selection.shown, order)
+            )
+            view = DigestView(
+                groups=groups,
+                created=self.now,
+                timezone=chat.timezone,
+                language=chat.language,
+                more=len(selection.hidden),
+                kind=kind,
+                title=TITLES.get(kind, TITLES["scheduled"]),
+            )
+            parts = self.renderer.digest_parts(view)
+            self.renders[key] = parts
+        return parts
+
+    # --- one batch ---------------------------------------------------------------------------
+
+    async def build_batch(
+        self,
+        schedules: Sequence[Schedule],
+        *,
+        owner: str,
+        advance_due: bool = True,
+        kind: str | None = None,
+        include_paused: bool = False,
+    ) -> list[_Built]:
+        """Build the digests of these leased schedules in the session's transaction: outbox
+        parts, digest rows, sent stories, watermarks, next due times, leases released."""
+        held = await store.confirm_leases(
+            self.session,
+            ids=[s.id for s in schedules if s.id is not None],
+            owner=owner,
+            now=self.now,
+            lease=LEASE,
+        )
+        schedules = [s for s in schedules if s.id in held]
+        if not schedules:
+            return []
+        chat_ids = [s.chat_id for s in schedules]
+        chats = await store.chats_by_id(self.session, ids=chat_ids)
+        subs: dict[int, list[_Sub]] = {}
+        for chat_id, sub_kind, target, query, feed_id in await store.subscriptions_of(
+            self.session, chat_ids=chat_ids
+        ):
+            subs.setdefault(chat_id, []).append(_Sub(sub_kind, target, query or target, feed_id))
+        mutes = await store.mutes_of(self.session, chat_ids=chat_ids)
+        await self.load_candidates(schedules)
+        sent = await store.sent_stories(
+            self.session,
+            chat_ids=chat_ids,
+            story_ids=sorted({a.story_id for a in self.articles.values() if a.story_id}),
+        )
+        built: list[_Built] = []
+        advances: list[dict[str, Any]] = []
+        for schedule in schedules:
+            chat = chats.get(schedule.chat_id)
+            if chat is None:
+                continue
+            due = self.next_due(schedule, chat) if advance_due else schedule.next_due_at
+            watermark = (
+                (schedule.watermark_stored_at, schedule.watermark_article_id)
+                if schedule.watermark_stored_at is not None
+                else None
+            )
+            chat_subs = subs.get(schedule.chat_id, [])
+            active = chat.state == ChatState.ACTIVE or (
+                include_paused and chat.state == ChatState.PAUSED
+            )
+            if active and chat_subs:
+                this_kind = kind or self.kind_of(schedule)
+                selection = await self.select(
+                    schedule,
+                    chat_subs,
+                    mutes.get(schedule.chat_id),
+                    sent.get(schedule.chat_id),
+                    chat,
+                )
+                if self.newest is not None and (watermark is None or self.newest > watermark):
+                    watermark = self.newest
+                if not selection.empty:
+                    order = [s.label for s in chat_subs]
+                    parts = self.render(selection, chat, this_kind, order)
+                    built.append(_Built(chat, this_kind, selection, parts))
+            advances.append(
+                {
+                    "id": schedule.id,
+                    "owner": owner,
+                    "next_due_at": due,
+                    "last_run_at": self.now,
+                    "timezone": chat.timezone,
+                    "wm_at": watermark[0] if watermark else None,
+                    "wm_id": watermark[1] if watermark else 0,
+                }
+            )
+        await self.write(built)
+        await store.advance_schedules(self.session, rows=advances)
+        return built
+
+    def kind_of(self, schedule: Schedule) -> str:
+        if schedule.kind == ScheduleKind.REALTIME:
+            return "realtime"
+        if schedule.next_due_at is not None and self.now - schedule.next_due_at > CATCHUP_AFTER:
+            return "catchup"
+        return "scheduled"
+
+    async def select(
+        self,
+        schedule: Schedule,
+        chat_subs: Sequence[_Sub],
+        muted: list[str] | None,
+        sent: set[int] | None,
+        chat: Chat,
+    ) -> Selection:
+        watermark = self.effective_watermark(schedule)
+        topics = [
+            (s.label, await self.match(s.target))
+            for s in chat_subs
+            if s.kind == SubscriptionKind.TOPIC
+        ]
+        feeds = [
+            (s.label, self.by_feed.get(s.feed_id, []))
+            for s in chat_subs
+            if s.kind == SubscriptionKind.FEED and s.feed_id is not None
+        ]
+        key: tuple[object, ...] | None = None
+        if not muted and not sent:  # the common case: chats alike in these share a selection
+            key = (
+                tuple((s.kind, s.target, s.label, s.feed_id) for s in chat_subs),
+                watermark,
+                chat.max_items,
+            )
+            known = self.selections.get(key)
+            if known is not None:
+                return known
+        selection = select_stories(
+            topics=topics,
+            feeds=feeds,
+            articles=self.articles,
+            story_articles=self.stories,
+            watermark=watermark,
+            mutes=MuteMatcher(muted or ()),
+            sent_stories=sent or frozenset(),
+            max_items=chat.max_items,
+            now=self.now,
+        )
+        if key is not None:
+            self.selections[key] = selection
+        return selection
+
+    async def write(self, built: Sequence[_Built]) -> list[int]:
+        """Digest rows, their items, sent stories and outbox parts, in bulk."""
+        if not built:
+            return []
+        digest_ids = await store.insert_digests(
+            self.session,
+            rows=[
+                {
+                    "chat_id": b.chat.id,
+                    "kind": b.kind,
+                    "created_at": self.now,
+                    "items_count": len(b.selection.shown),
+                    "overflow_count": len(b.selection.hidden),
+                }
+                for b in built
+            ],
+        )
+        items: list[dict[str, Any]] = []
+        sent: list[dict[str, Any]] = []
+        outbox: list[dict[str, Any]] = []
+        for digest_id, b in zip(digest_ids, built, strict=True):
+            b.digest_id = digest_id
+            for rank, ranked in enumerate(b.selection.shown + b.selection.hidden):
+                shown = rank < len(b.selection.shown)
+                items.append(
+                    {
+                        "digest_id": digest_id,
+                        "article_id": ranked.article.id,
+                        "rank": rank,
+                        "shown": shown,
+                    }
+                )
+                if shown and ranked.article.story_id is not None:
+                    sent.append(
+                        {
+                            "chat_id": b.chat.id,
+                            "story_id": ranked.article.story_id,
+                            "digest_id": digest_id,
+                            "sent_at": self.now,
+                        }
+                    )
+            outbox.extend(
+                store.delivery_rows(chat=b.chat, digest_id=digest_id, parts=b.parts, now=self.now)
+            )
+        await store.insert_digest_items(self.session, rows=items)
+        await store.insert_sent_stories(self.session, rows=sent)
+        await store.insert_deliveries(self.session, rows=outbox)
+        chats = {b.chat.id: b.chat for b in built if b.chat.id is not None}
+        for chat_id in await store.chats_with_backlog(
+            self.session, chat_ids=list(chats), threshold=FOLD_THRESHOLD
+        ):
+            await fold_backlog(self.session, chat=chats[chat_id], now=self.now)
+        return digest_ids
+
+
+# --- the entry points -------------------------------------------------------------------------
+
+
+async def build_due_digests(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    *,
+    now: datetime,
+    owner: str,
+    limit: int = 100,
+    renderer: Renderer | None = None,
+    batch: int = BATCH,
+) -> int:
+    """The digest tick: claim up to `limit` due schedules and build their digests, one
+    transaction per batch of `batch` schedules; returns the digests written to the outbox.
+
+    A schedule overdue by many slots (downtime) gets one catch-up digest and its next slot
+    after `now`; paused and blocked chats are skipped and their schedules advanced."""
+    async with sessionmaker() as session:
+        claimed = await schedule_store.claim_due_schedules(
+            session, now=now, owner=owner, limit=limit, lease=LEASE
+        )
+        await session.commit()
+        if not claimed:
+            return 0
+        builder = DigestBuilder(session, now=now, renderer=renderer or default_renderer())
+        built = 0
+        for start in range(0, len(claimed), max(1, batch)):
+            chunk = claimed[start : start + max(1, batch)]
+            try:
+                built += len(await builder.build_batch(chunk, owner=owner))
+                await session.commit()
+            except Exception:
+                await session.rollback()
+                logger.exception("digest batch failed schedules=%d owner=%s", len(chunk), owner)
+        logger.info("digests built=%d claimed=%d owner=%s", built, len(claimed), owner)
+        return built
+
+
+async def _lease_for_command(
+    session: AsyncSession, *, chat: Chat, now: datetime
+) -> tuple[Schedule, str] | None:
+    """The chat's schedule leased to this command (created, switched off, if it has none)."""
+    assert chat.id is not None
+    schedule = await schedule_store.get_schedule(session, chat_id=chat.id)
+    if schedule is None:
+        schedule = await schedule_store.set_schedule(
+            session,
+            chat_id=chat.id,
+            kind=ScheduleKind.OFF,
+            timezone=chat.timezone,
+            next_due_at=None,
+        )
+    owner = f"command-{chat.id}-{now.timestamp()}"
+    result = await session.exec(
+        update(Schedule)
+        .where(
+            col(Schedule.id) == schedule.id,
+            or_(col(Schedule.lease_until).is_(None), col(Schedule.lease_until) < now),
+        )
+        .values(lease_owner=owner, lease_until=now + LEASE)
+        .execution_options(synchronize_session=False)
+    )
+    if not result.rowcount:
+        return None  # the tick is building this chat's digest right now
+    await session.refresh(schedule)
+    return schedule, owner
+
+
+async def build_digest_now(
+    session: AsyncSession,
+    *,
+    chat_id: int,
+    now: datetime,
+    kind: str = "manual",
+    renderer: Renderer | None = None,
+) -> Digest | None:
+    """/digest: what is new for the chat since its last digest, through the tick's path (it
+    works while paused: the chat asked); the schedule's next due time is kept. None when there
+    is nothing new. The caller commits."""
+    chat = await session.get(Chat, chat_id)
+    if chat is None:
+        return None
+    leased = await _lease_for_command(session, chat=chat, now=now)
+    if leased is None:
+        return None
+    schedule, owner = leased
+    builder = DigestBuilder(session, now=now, renderer=renderer or default_renderer())
+    built = await builder.build_batch(
+        [schedule], owner=owner, advance_due=False, kind=kind, include_paused=True
+    )
+    if not built or built[0].digest_id is None:
+        return None
+    return await session.get(Digest, built[0].digest_id)
+
+
+async def build_more(
+    session: AsyncSession,
+    *,
+    chat_id: int,
+    now: datetime,
+    renderer: Renderer | None = None,
+) -> Digest | None:
+    """/more: the next page of the stories the chat's last digest held back (the rest travel on
+    as this digest's "+N more"). None when there are none left. The caller commits."""
+    chat = await session.get(Chat, chat_id)
+    if chat is None:
+        return None
+    source = await store.latest_digest_with_more(session, chat_id=chat_id)
+    if source is None or source.id is None:
+        return None
+    hidden = await store.hidden_items(session, digest_id=source.id)
+    await store.mark_items_shown(session, item_ids=[h.id for h in hidden if h.id is not None])
+    rows = {
+        int(r[0]): _candidate(r)
+        for r in await store.articles_by_ids(session, ids=[h.article_id for h in hidden])
+    }
+    story_ids = sorted({a.story_id for a in rows.values() if a.story_id is not None})
+    sent = await store.sent_stories(session, chat_ids=[chat_id], story_ids=story_ids)
+    already = sent.get(chat_id, set())
+    fresh = [rows[h.article_id] for h in hidden if h.article_id in rows]
+    fresh = [a for a in fresh if a.story_id is None or a.story_id not in already]
+    if not fresh:
+        return None
+    stories: dict[int, list[Candidate]] = {}
+    for row in await store.articles_of_stories(session, story_ids=story_ids, until=now):
+        article = _candidate(row)
+        stories.setdefault(article.story_key, []).append(article)
+    ranked = [
+        Ranked(
+            a, MORE_GROUP, float(-i), tuple(o for o in stories.get(a.story_key, []) if o.id != a.id)
+        )
+        for i, a in enumerate(fresh)
+    ]
+    cap = max(1, chat.max_items)
+    selection = Selection(
+        tuple(ranked[:cap]), tuple(ranked[cap:]), overflow=max(0, len(ranked) - cap)
+    )
+    builder = DigestBuilder(session, now=now, renderer=renderer or default_renderer())
+    parts = builder.render(selection, chat, "more", [MORE_GROUP])
+    built = _Built(chat, "more", selection, parts)
+    await builder.write([built])
+    return await session.get(Digest, built.digest_id) if built.digest_id else None

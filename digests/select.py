@@ -1,0 +1,169 @@
+"""Choose what goes into one chat's digest — pure functions, `now` passed in.
+
+New means stored after the chat's watermark (not published after: a late-dated article is
+still new), matching one of its topics or feeds, not muted, its story not yet sent to the chat.
+Near-duplicates are one item (the other outlets listed), ranked by match strength, story size
+and recency, capped at the chat's maximum; the rest wait for /more.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from digests.query import MuteMatcher
+
+MORE_PAGES = 2  # "+N more" keeps up to this many pages of max_items for /more
+RECENCY_HALF_LIFE_HOURS = 12.0
+
+Watermark = tuple[datetime, int]  # (stored_at, article id) of the last article considered
+
+
+@dataclass(slots=True)
+class Candidate:
+    """The columns of an article that selection and rendering need."""
+
+    id: int
+    story_id: int | None
+    feed_id: int | None
+    stored_at: datetime
+    published_at: datetime | None
+    title: str
+    url: str
+    canonical_url: str
+    source_name: str | None
+    summary: str
+    keyphrases: str = ""
+
+    @property
+    def story_key(self) -> int:
+        """The story it belongs to (an article without one is a story of its own)."""
+        return self.story_id if self.story_id is not None else -self.id
+
+    @property
+    def mark(self) -> Watermark:
+        return (self.stored_at, self.id)
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    article: Candidate
+    topic: str
+    score: float
+    also: tuple[Candidate, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    shown: tuple[Ranked, ...]
+    hidden: tuple[Ranked, ...]  # kept for /more
+    overflow: int = field(default=0)  # matching stories beyond shown (hidden + dropped)
+
+    @property
+    def empty(self) -> bool:
+        return not self.shown
+
+    def key(self) -> tuple[object, ...]:
+        """Identity of what a digest would show (digests with equal keys render alike)."""
+        return (
+            tuple((r.article.id, r.topic, tuple(a.id for a in r.also)) for r in self.shown),
+            len(self.hidden),
+        )
+
+
+def is_new(article: Candidate, watermark: Watermark | None) -> bool:
+    return watermark is None or article.mark > watermark
+
+
+def recency(article: Candidate, now: datetime) -> float:
+    """1 for a story from now, halving every RECENCY_HALF_LIFE_HOURS; a future date counts as
+    now, a missing one as its stored time."""
+    when = article.published_at or article.stored_at
+    hours = max(0.0, (now - when).total_seconds() / 3600)
+    return float(0.5 ** (hours / RECENCY_HALF_LIFE_HOURS))
+
+
+def normalized(matches: Mapping[int, float]) -> dict[int, float]:
+    """Scores of one topic scaled to (0, 1]: engines' raw scores are not comparable."""
+    if not matches:
+        return {}
+    top = max(matches.values())
+    low = min(matches.values())
+    span = top - low
+    return {a: (0.5 + 0.5 * (s - low) / span) if span > 0 else 1.0 for a, s in matches.items()}
+
+
+def rank_score(match: float, sources: int, article: Candidate, now: datetime) -> float:
+    """Match strength first, then how many outlets report the story, then recency."""
+    return 2.0 * match + 0.6 * math.log2(1 + max(1, sources)) + recency(article, now)
+
+
+def select_stories(
+    *,
+    topics: Sequence[tuple[str, Mapping[int, float]]],
+    feeds: Sequence[tuple[str, Sequence[int]]] = (),
+    articles: Mapping[int, Candidate],
+    story_articles: Mapping[int, Sequence[Candidate]],
+    watermark: Watermark | None,
+    mutes: MuteMatcher | None = None,
+    sent_stories: frozenset[int] | set[int] = frozenset(),
+    max_items: int = 10,
+    now: datetime,
+) -> Selection:
+    """One chat's digest.
+
+    `topics`: (label, {article id: normalized score}) per topic subscription; `feeds`: (label,
+    article ids) per feed subscription; `articles`: the candidates by id; `story_articles`:
+    every known article of each candidate story (for "also reported by")."""
+    best: dict[int, tuple[float, str, Candidate]] = {}  # story key -> (match, topic, article)
+
+    def consider(article_id: int, match: float, label: str) -> None:
+        article = articles.get(article_id)
+        if article is None or not is_new(article, watermark):
+            return
+        key = article.story_key
+        if key in sent_stories:
+            return
+        current = best.get(key)
+        if current is None or (match, -article.id) > (current[0], -current[2].id):
+            best[key] = (match, label, article)
+
+    for label, matches in topics:
+        for article_id, match in matches.items():
+            consider(article_id, match, label)
+    for label, ids in feeds:
+        for article_id in ids:
+            consider(article_id, 1.0, label)
+    ranked: list[Ranked] = []
+    for key, (match, label, article) in best.items():
+        if mutes and mutes.matches(article.title, article.summary, article.keyphrases):
+            continue
+        story = story_articles.get(key, ())
+        others = tuple(a for a in story if a.id != article.id)
+        score = rank_score(match, len(story) or 1, article, now)
+        ranked.append(Ranked(article, label, score, others))
+    ranked.sort(key=lambda r: (-r.score, -r.article.id))
+    cap = max(1, max_items)
+    shown = tuple(ranked[:cap])
+    hidden = tuple(ranked[cap : cap + cap * MORE_PAGES])
+    return Selection(shown, hidden, overflow=max(0, len(ranked) - cap))
+
+
+def grouped(items: Sequence[Ranked], order: Sequence[str]) -> list[tuple[str, list[Ranked]]]:
+    """Items grouped by topic: groups in the order of their best item, items by rank;
+    `order` breaks ties the way the chat listed its topics."""
+    groups: dict[str, list[Ranked]] = {}
+    for item in items:
+        groups.setdefault(item.topic, []).append(item)
+    position = {label: i for i, label in enumerate(order)}
+    return sorted(groups.items(), key=lambda g: (-g[1][0].score, position.get(g[0], len(position))))
+
+
+def next_watermark(current: Watermark | None, considered: Sequence[Candidate]) -> Watermark | None:
+    """The watermark after a digest: the newest article it considered (or unchanged)."""
+    newest = max((a.mark for a in considered), default=None)
+    if newest is None:
+        return current
+    return newest if current is None or newest > current else current

@@ -1,0 +1,383 @@
+"""Digest rows and the bulk reads and writes of the digest tick: chats, subscriptions and mutes
+of many chats at once, candidate articles, stories already sent, and inserting digests, their
+items, sent stories and outbox parts in a few statements. The caller commits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from sqlalchemy import bindparam, func, insert, update
+from sqlalchemy import select as core_select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.db import dialect_name
+from storage.models import (
+    Article,
+    Chat,
+    Delivery,
+    DeliveryStatus,
+    Digest,
+    DigestItem,
+    Mute,
+    Schedule,
+    SentStory,
+    Subscription,
+)
+
+CHUNK = 900  # ids per IN (...) list: well under SQLite's and asyncpg's parameter limits
+T = TypeVar("T")
+
+
+def chunks(values: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _table(model: Any) -> Any:
+    return model.__table__
+
+
+# --- leases ------------------------------------------------------------------------------------
+
+
+async def confirm_leases(
+    session: AsyncSession, *, ids: Sequence[int], owner: str, now: datetime, lease: timedelta
+) -> set[int]:
+    """Re-take, in this transaction, the schedules `owner` still holds (row-locked on
+    PostgreSQL, the write lock on SQLite), so nobody else can claim them before it commits."""
+    held: set[int] = set()
+    table = _table(Schedule)
+    for part in chunks(list(ids)):
+        result = await session.exec(
+            update(table)
+            .where(table.c.id.in_(list(part)), table.c.lease_owner == owner)
+            .values(lease_until=now + lease)
+            .returning(table.c.id)
+        )
+        held.update(int(row[0]) for row in result.all())
+    return held
+
+
+async def advance_schedules(session: AsyncSession, *, rows: Sequence[dict[str, Any]]) -> None:
+    """Many schedules advanced and released at once: each row has `id`, `owner`,
+    `next_due_at`, `last_run_at`, `timezone`, `wm_at`, `wm_id` (the watermark)."""
+    if not rows:
+        return
+    table = _table(Schedule)
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("b_id"), table.c.lease_owner == bindparam("b_owner"))
+        .values(
+            next_due_at=bindparam("b_due"),
+            last_run_at=bindparam("b_run"),
+            timezone=bindparam("b_tz"),
+            watermark_stored_at=bindparam("b_wm_at"),
+            watermark_article_id=bindparam("b_wm_id"),
+            lease_owner=None,
+            lease_until=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    params = [
+        {
+            "b_id": r["id"],
+            "b_owner": r["owner"],
+            "b_due": r["next_due_at"],
+            "b_run": r["last_run_at"],
+            "b_tz": r["timezone"],
+            "b_wm_at": r["wm_at"],
+            "b_wm_id": r["wm_id"],
+        }
+        for r in rows
+    ]
+    connection = await session.connection()
+    await connection.execute(statement, params)
+
+
+# --- reads ---------------------------------------------------------------------------------------
+
+
+async def chats_by_id(session: AsyncSession, *, ids: Sequence[int]) -> dict[int, Chat]:
+    found: dict[int, Chat] = {}
+    for part in chunks(list(ids)):
+        result = await session.exec(select(Chat).where(col(Chat.id).in_(list(part))))
+        found.update((c.id, c) for c in result.all() if c.id is not None)
+    return found
+
+
+async def subscriptions_of(
+    session: AsyncSession, *, chat_ids: Sequence[int]
+) -> list[tuple[int, str, str, str, int | None]]:
+    """`(chat_id, kind, target, query, feed_id)` of these chats, in subscription order."""
+    rows: list[tuple[int, str, str, str, int | None]] = []
+    for part in chunks(list(chat_ids)):
+        connection = await session.connection()
+        result = await connection.execute(
+            core_select(
+                col(Subscription.chat_id),
+                col(Subscription.kind),
+                col(Subscription.target),
+                col(Subscription.query),
+                col(Subscription.feed_id),
+            )
+            .where(col(Subscription.chat_id).in_(list(part)))
+            .order_by(col(Subscription.id))
+        )
+        rows.extend((int(c), str(k), str(t), str(q), f) for c, k, t, q, f in result.all())
+    return rows
+
+
+async def mutes_of(session: AsyncSession, *, chat_ids: Sequence[int]) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {}
+    for part in chunks(list(chat_ids)):
+        result = await session.exec(
+            select(Mute.chat_id, Mute.word).where(col(Mute.chat_id).in_(list(part)))
+        )
+        for chat_id, word in result.all():
+            found.setdefault(int(chat_id), []).append(str(word))
+    return found
+
+
+ARTICLE_COLUMNS: tuple[Any, ...] = (
+    Article.id,
+    Article.story_id,
+    Article.feed_id,
+    Article.stored_at,
+    Article.published_at,
+    Article.title,
+    Article.url,
+    Article.canonical_url,
+    Article.source_name,
+    Article.summary,
+    Article.keyphrases,
+)
+
+
+async def articles_stored_between(
+    session: AsyncSession,
+    *,
+    after: tuple[datetime, int] | None,
+    until: datetime,
+    limit: int,
+) -> list[tuple[Any, ...]]:
+    """Rows of `ARTICLE_COLUMNS` stored after the watermark `after` and at or before `until`,
+    oldest first."""
+    statement = core_select(*ARTICLE_COLUMNS).where(col(Article.stored_at) <= until)
+    if after is not None:
+        at, article_id = after
+        statement = statement.where(
+            (col(Article.stored_at) > at)
+            | ((col(Article.stored_at) == at) & (col(Article.id) > article_id))
+        )
+    statement = statement.order_by(col(Article.stored_at), col(Article.id)).limit(limit)
+    connection = await session.connection()
+    result = await connection.execute(statement)
+    return [tuple(row) for row in result.all()]
+
+
+async def articles_of_stories(
+    session: AsyncSession, *, story_ids: Sequence[int], until: datetime
+) -> list[tuple[Any, ...]]:
+    """Rows of `ARTICLE_COLUMNS` of every article of these stories stored by `until`."""
+    rows: list[tuple[Any, ...]] = []
+    connection = await session.connection()
+    for part in chunks(list(story_ids)):
+        result = await connection.execute(
+            core_select(*ARTICLE_COLUMNS)
+            .where(col(Article.story_id).in_(list(part)), col(Article.stored_at) <= until)
+            .order_by(col(Article.id))
+        )
+        rows.extend(tuple(row) for row in result.all())
+    return rows
+
+
+async def articles_by_ids(session: AsyncSession, *, ids: Sequence[int]) -> list[tuple[Any, ...]]:
+    rows: list[tuple[Any, ...]] = []
+    connection = await session.connection()
+    for part in chunks(list(ids)):
+        result = await connection.execute(
+            core_select(*ARTICLE_COLUMNS).where(col(Article.id).in_(list(part)))
+        )
+        rows.extend(tuple(row) for row in result.all())
+    return rows
+
+
+async def sent_stories(
+    session: AsyncSession, *, chat_ids: Sequence[int], story_ids: Sequence[int]
+) -> dict[int, set[int]]:
+    """For each chat, which of these stories it has been sent already."""
+    found: dict[int, set[int]] = {}
+    if not story_ids:
+        return found
+    stories = list(story_ids)
+    for part in chunks(list(chat_ids)):
+        for story_part in chunks(stories):
+            result = await session.exec(
+                select(SentStory.chat_id, SentStory.story_id).where(
+                    col(SentStory.chat_id).in_(list(part)),
+                    col(SentStory.story_id).in_(list(story_part)),
+                )
+            )
+            for chat_id, story_id in result.all():
+                found.setdefault(int(chat_id), set()).add(int(story_id))
+    return found
+
+
+async def latest_digest_with_more(session: AsyncSession, *, chat_id: int) -> Digest | None:
+    """The chat's newest digest that still holds stories for /more."""
+    result = await session.exec(
+        select(Digest)
+        .where(
+            Digest.chat_id == chat_id,
+            col(Digest.id).in_(
+                select(DigestItem.digest_id).where(col(DigestItem.shown).is_(False))
+            ),
+        )
+        .order_by(col(Digest.id).desc())
+        .limit(1)
+    )
+    return result.first()
+
+
+async def hidden_items(session: AsyncSession, *, digest_id: int) -> list[DigestItem]:
+    result = await session.exec(
+        select(DigestItem)
+        .where(DigestItem.digest_id == digest_id, col(DigestItem.shown).is_(False))
+        .order_by(col(DigestItem.rank))
+    )
+    return list(result.all())
+
+
+async def mark_items_shown(session: AsyncSession, *, item_ids: Sequence[int]) -> None:
+    table = _table(DigestItem)
+    for part in chunks(list(item_ids)):
+        await session.exec(update(table).where(table.c.id.in_(list(part))).values(shown=True))
+
+
+async def digest_items(session: AsyncSession, *, digest_id: int) -> list[DigestItem]:
+    result = await session.exec(
+        select(DigestItem).where(DigestItem.digest_id == digest_id).order_by(col(DigestItem.rank))
+    )
+    return list(result.all())
+
+
+async def digests_of(session: AsyncSession, *, chat_id: int) -> list[Digest]:
+    result = await session.exec(
+        select(Digest).where(Digest.chat_id == chat_id).order_by(col(Digest.id))
+    )
+    return list(result.all())
+
+
+async def count_digests(session: AsyncSession) -> int:
+    result = await session.exec(select(func.count()).select_from(Digest))
+    return int(result.one())
+
+
+# --- bulk writes -------------------------------------------------------------------------------
+
+
+async def insert_digests(session: AsyncSession, *, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Insert digest rows (`chat_id`, `kind`, `created_at`, `items_count`, `overflow_count`);
+    their ids in the same order."""
+    if not rows:
+        return []
+    table = _table(Digest)
+    ids: list[int] = []
+    connection = await session.connection()
+    for part in chunks(list(rows), 500):
+        result = await connection.execute(
+            insert(table).returning(table.c.id, sort_by_parameter_order=True), list(part)
+        )
+        ids.extend(int(row[0]) for row in result.all())
+    return ids
+
+
+async def _insert_many(session: AsyncSession, model: Any, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        connection = await session.connection()
+        await connection.execute(insert(_table(model)), list(rows))
+
+
+async def insert_digest_items(session: AsyncSession, *, rows: Sequence[dict[str, Any]]) -> None:
+    """Rows of (`digest_id`, `article_id`, `rank`, `shown`)."""
+    await _insert_many(session, DigestItem, rows)
+
+
+async def insert_sent_stories(session: AsyncSession, *, rows: Sequence[dict[str, Any]]) -> None:
+    """Rows of (`chat_id`, `story_id`, `digest_id`, `sent_at`); a story already recorded for the
+    chat is left as it is."""
+    if not rows:
+        return
+    table = _table(SentStory)
+    dialect_insert = pg_insert if dialect_name(session) == "postgresql" else sqlite_insert
+    statement = dialect_insert(table).on_conflict_do_nothing(index_elements=["chat_id", "story_id"])
+    connection = await session.connection()
+    await connection.execute(statement, list(rows))
+
+
+def delivery_rows(
+    *, chat: Chat, digest_id: int, parts: Sequence[str], now: datetime
+) -> list[dict[str, Any]]:
+    """Outbox rows with the fields `storage.deliveries.enqueue_parts` writes."""
+    status = DeliveryStatus.PENDING if chat.state != "blocked" else DeliveryStatus.PARKED
+    return [
+        {
+            "digest_id": digest_id,
+            "part_no": part_no,
+            "chat_id": chat.id,
+            "telegram_chat_id": chat.telegram_id,
+            "thread_id": chat.thread_id,
+            "text": text,
+            "parse_mode": "HTML",
+            "reply_markup": None,
+            "status": status,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+        for part_no, text in enumerate(parts)
+    ]
+
+
+async def insert_deliveries(session: AsyncSession, *, rows: Sequence[dict[str, Any]]) -> None:
+    """Bulk outbox insert; a (digest, part) already there is left as it is."""
+    if not rows:
+        return
+    table = _table(Delivery)
+    dialect_insert = pg_insert if dialect_name(session) == "postgresql" else sqlite_insert
+    statement = dialect_insert(table).on_conflict_do_nothing(
+        index_elements=["digest_id", "part_no"]
+    )
+    connection = await session.connection()
+    for part in chunks(list(rows), 2000):
+        await connection.execute(statement, list(part))
+
+
+async def chats_with_backlog(
+    session: AsyncSession, *, chat_ids: Sequence[int], threshold: int
+) -> list[int]:
+    """Chats with more than `threshold` whole digests unsent (candidates for folding)."""
+    found: list[int] = []
+    unsent = [DeliveryStatus.PENDING, DeliveryStatus.PARKED]
+    for part in chunks(list(chat_ids)):
+        result = await session.exec(
+            select(Delivery.chat_id)
+            .where(
+                col(Delivery.chat_id).in_(list(part)),
+                col(Delivery.digest_id).is_not(None),
+                col(Delivery.status).in_(unsent),
+            )
+            .group_by(col(Delivery.chat_id))
+            .having(func.count(func.distinct(Delivery.digest_id)) > threshold)
+        )
+        found.extend(int(c) for c in result.all())
+    return found
+
+
+def as_ids(values: Iterable[int | None]) -> list[int]:
+    return [v for v in values if v is not None]

@@ -1,0 +1,76 @@
+"""Small builders for digest tests: chats with topics and schedules, articles stored at a time."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from digests.query import normalize_query
+from digests.schedule import apply_schedule, parse_schedule
+from storage import articles as article_store
+from storage import chats as chat_store
+from storage import subscriptions as sub_store
+from storage.models import Article, ArticleCreate, Chat, SubscriptionKind
+
+
+async def make_chat(
+    session: AsyncSession,
+    *,
+    telegram_id: int,
+    topics: list[str],
+    schedule: str = "daily 08:00",
+    now: datetime,
+    timezone: str = "UTC",
+    max_items: int = 10,
+    thread_id: int | None = None,
+) -> Chat:
+    chat, _ = await chat_store.upsert_chat(
+        session, telegram_id=telegram_id, timezone=timezone, max_items=max_items
+    )
+    chat.thread_id = thread_id
+    session.add(chat)
+    assert chat.id is not None
+    for topic in topics:
+        await sub_store.add_subscription(
+            session,
+            chat_id=chat.id,
+            kind=SubscriptionKind.TOPIC,
+            target=normalize_query(topic),
+            query=topic,
+        )
+    await apply_schedule(session, chat=chat, now=now, spec=parse_schedule(schedule))
+    await session.flush()
+    return chat
+
+
+_counter = iter(range(1, 10**9))
+
+
+async def make_article(
+    session: AsyncSession,
+    *,
+    title: str,
+    stored_at: datetime,
+    summary: str = "",
+    published_at: datetime | None = None,
+    story_id: int | None = None,
+    source: str = "Wire",
+    feed_id: int | None = None,
+) -> Article:
+    n = next(_counter)
+    return await article_store.add_article(
+        session,
+        data=ArticleCreate(
+            canonical_url=f"https://news{n}.example/story/{n}",
+            url=f"https://news{n}.example/story/{n}",
+            title=title,
+            summary=summary,
+            text=summary,
+            source_name=source,
+            published_at=published_at,
+            feed_id=feed_id,
+        ),
+        stored_at=stored_at,
+        story_id=story_id,
+    )

@@ -1,0 +1,235 @@
+"""The digest tick, /digest and /more on SQLite and PostgreSQL: selection by watermark, merging,
+mutes, "+N more", catch-up after downtime, and two processes racing for the same schedules."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.emulator.html import parse_html
+from digests.build import build_digest_now, build_due_digests, build_more
+from storage import deliveries as delivery_store
+from storage import digests as digest_store
+from storage import schedules as schedule_store
+from storage import subscriptions as sub_store
+from storage.models import ChatState, Delivery, Digest, DigestItem, SentStory
+from tests.digests.helpers import make_article, make_chat
+
+T0 = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)  # articles arrive before the 08:00 digest
+DUE = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+
+
+def texts(parts: list[Delivery]) -> str:
+    return "\n".join(parse_html(p.text)[0] for p in parts)
+
+
+async def parts_of(session: AsyncSession, chat_id: int) -> list[Delivery]:
+    return await delivery_store.chat_parts(session, chat_id=chat_id)
+
+
+async def test_tick_builds_due_digest_once_and_advances(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    async with sessionmaker() as session:
+        chat = await make_chat(
+            session, telegram_id=-100, topics=["solar power"], now=T0, thread_id=7
+        )
+        await make_article(session, title="Solar power record", stored_at=T0)
+        await make_article(session, title="Football results", stored_at=T0)
+        await session.commit()
+        chat_id = chat.id
+    assert chat_id is not None
+    assert await build_due_digests(sessionmaker, now=DUE - timedelta(minutes=1), owner="a") == 0
+    assert await build_due_digests(sessionmaker, now=DUE, owner="a") == 1
+    assert await build_due_digests(sessionmaker, now=DUE, owner="a") == 0
+    async with sessionmaker() as session:
+        parts = await parts_of(session, chat_id)
+        assert len(parts) == 1
+        assert parts[0].telegram_chat_id == -100 and parts[0].thread_id == 7
+        assert "Solar power record" in texts(parts) and "Football" not in texts(parts)
+        schedule = await schedule_store.get_schedule(session, chat_id=chat_id)
+        assert schedule is not None
+        assert schedule.next_due_at == DUE + timedelta(days=1)
+        assert schedule.lease_owner is None
+        assert schedule.watermark_stored_at == T0
+
+
+async def test_late_dated_article_is_not_lost_and_nothing_is_sent_twice(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    async with sessionmaker() as session:
+        chat = await make_chat(session, telegram_id=1, topics=["volcano"], now=T0)
+        await make_article(session, title="Volcano erupts", stored_at=T0)
+        await session.commit()
+        chat_id = chat.id
+    assert chat_id is not None
+    assert await build_due_digests(sessionmaker, now=DUE, owner="a") == 1
+    # stored after the first digest, but published (dated) two days earlier
+    async with sessionmaker() as session:
+        await make_article(
+            session,
+            title="Volcano: the week before",
+            stored_at=DUE + timedelta(hours=3),
+            published_at=T0 - timedelta(days=2),
+        )
+        await session.commit()
+    assert await build_due_digests(sessionmaker, now=DUE + timedelta(days=1), owner="a") == 1
+    async with sessionmaker() as session:
+        digests = await digest_store.digests_of(session, chat_id=chat_id)
+        assert len(digests) == 2
+        second = await digest_store.digest_items(session, digest_id=digests[1].id or 0)
+        assert len(second) == 1  # the late-dated one, and not the first article again
+        parts = await parts_of(session, chat_id)
+        assert "the week before" in parse_html(parts[-1].text)[0]
+    # nothing new: no digest, but the schedule moves on
+    assert await build_due_digests(sessionmaker, now=DUE + timedelta(days=2), owner="a") == 0
+    async with sessionmaker() as session:
+        schedule = await schedule_store.get_schedule(session, chat_id=chat_id)
+        assert schedule is not None and schedule.next_due_at == DUE + timedelta(days=3)
+
+
+async def test_downtime_gives_one_catch_up_digest(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    async with sessionmaker() as session:
+        chat = await make_chat(session, telegram_id=2, topics=["rain"], schedule="hourly", now=T0)
+        for hour in range(6):
+            await make_article(
+                session, title=f"Rain update {hour}", stored_at=T0 + timedelta(hours=hour)
+            )
+        await session.commit()
+        chat_id = chat.id
+    back = T0 + timedelta(hours=6, minutes=20)  # five hourly slots missed
+    assert await build_due_digests(sessionmaker, now=back, owner="a") == 1
+    assert await build_due_digests(sessionmaker, now=back, owner="a") == 0
+    async with sessionmaker() as session:
+        digests = await digest_store.digests_of(session, chat_id=chat_id or 0)
+        assert [d.kind for d in digests] == ["catchup"]
+        assert digests[0].items_count == 6
+        schedule = await schedule_store.get_schedule(session, chat_id=chat_id or 0)
+        assert schedule is not None and schedule.next_due_at == T0 + timedelta(hours=7)
+
+
+async def test_near_duplicates_merge_with_their_other_sources(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    async with sessionmaker() as session:
+        chat = await make_chat(session, telegram_id=3, topics=["merger"], now=T0)
+        first = await make_article(
+            session, title="Big merger announced", stored_at=T0, source="Alpha"
+        )
+        await make_article(
+            session,
+            title="Merger: the details",
+            stored_at=T0,
+            story_id=first.story_id,
+            source="Beta",
+        )
+        await make_article(session, title="Another merger elsewhere", stored_at=T0, source="Gamma")
+        await session.commit()
+        chat_id = chat.id
+    assert await build_due_digests(sessionmaker, now=DUE, owner="a") == 1
+    async with sessionmaker() as session:
+        text = texts(await parts_of(session, chat_id or 0))
+        assert "Merger: the details" not in text  # one item for the story, the best match
+        assert "Big merger announced" in text and "Another merger elsewhere" in text
+        assert "Also reported by" in text
+        sent = (await session.exec(select(SentStory).where(SentStory.chat_id == chat_id))).all()
+        assert len(sent) == 2
+
+
+async def test_mute_words_hide_stories(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    async with sessionmaker() as session:
+        chat = await make_chat(session, telegram_id=4, topics=["markets"], now=T0)
+        assert chat.id is not None
+        await sub_store.add_mute(session, chat_id=chat.id, word="Crypto")
+        await make_article(session, title="Markets rally", stored_at=T0)
+        await make_article(session, title="Crypto markets crash", stored_at=T0)
+        await session.commit()
+        chat_id = chat.id
+    assert await build_due_digests(sessionmaker, now=DUE, owner="a") == 1
+    async with sessionmaker() as session:
+        text = texts(await parts_of(session, chat_id))
+        assert "Markets rally" in text and "Crypto" not in text
+
+
+async def test_cap_more_and_digest_now(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    async with sessionmaker() as session:
+        chat = await make_chat(session, telegram_id=5, topics=["robots"], now=T0, max_items=3)
+        for i in range(8):
+            await make_article(
+                session, title=f"Robots story {i}", stored_at=T0 + timedelta(minutes=i)
+            )
+        await session.commit()
+        chat_id = chat.id
+    assert chat_id is not None
+    async with sessionmaker() as session:
+        digest = await build_digest_now(session, chat_id=chat_id, now=DUE - timedelta(minutes=30))
+        await session.commit()
+        assert digest is not None and digest.kind == "manual"
+        assert (digest.items_count, digest.overflow_count) == (3, 5)
+        assert "+5 more" in texts(await parts_of(session, chat_id))
+        # the schedule keeps its time; the watermark moved: the tick finds nothing new
+        nothing = await build_digest_now(session, chat_id=chat_id, now=DUE - timedelta(minutes=29))
+        assert nothing is None
+        await session.commit()
+    assert await build_due_digests(sessionmaker, now=DUE, owner="a") == 0
+    async with sessionmaker() as session:
+        more = await build_more(session, chat_id=chat_id, now=DUE)
+        await session.commit()
+        assert more is not None and (more.items_count, more.overflow_count) == (3, 2)
+        last = await build_more(session, chat_id=chat_id, now=DUE)
+        await session.commit()
+        assert last is not None and (last.items_count, last.overflow_count) == (2, 0)
+        assert await build_more(session, chat_id=chat_id, now=DUE) is None
+        text = texts(await parts_of(session, chat_id))
+        assert all(text.count(f"Robots story {i}") == 1 for i in range(8))
+        hidden = (
+            await session.exec(select(DigestItem).where(col(DigestItem.shown).is_(False)))
+        ).all()
+        assert hidden == []
+
+
+async def test_paused_chats_are_skipped_but_advanced(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    async with sessionmaker() as session:
+        chat = await make_chat(session, telegram_id=6, topics=["snow"], now=T0)
+        chat.state = ChatState.PAUSED
+        session.add(chat)
+        await make_article(session, title="Snow falls", stored_at=T0)
+        await session.commit()
+        chat_id = chat.id
+    assert await build_due_digests(sessionmaker, now=DUE, owner="a") == 0
+    async with sessionmaker() as session:
+        schedule = await schedule_store.get_schedule(session, chat_id=chat_id or 0)
+        assert schedule is not None and schedule.next_due_at == DUE + timedelta(days=1)
+        assert await parts_of(session, chat_id or 0) == []
+
+
+async def test_two_processes_racing_build_each_digest_once(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    async with sessionmaker() as session:
+        for n in range(30):
+            await make_chat(session, telegram_id=1000 + n, topics=["tides"], now=T0)
+        await make_article(session, title="Tides are high", stored_at=T0)
+        await session.commit()
+
+    async def run(owner: str) -> int:
+        total = 0
+        for _ in range(4):
+            total += await build_due_digests(sessionmaker, now=DUE, owner=owner, limit=8, batch=3)
+        return total
+
+    first, second = await asyncio.gather(run("one"), run("two"))
+    assert first + second == 30
+    async with sessionmaker() as session:
+        digests = (await session.exec(select(Digest))).all()
+        assert len(digests) == 30
+        assert len({d.chat_id for d in digests}) == 30
+        assert len((await session.exec(select(Delivery))).all()) == 30
