@@ -45,6 +45,19 @@ _IMPERATIVE = re.compile(
     r"become|don't miss|never miss|stay (?:up to date|informed|tuned))\b",
     re.IGNORECASE,
 )
+# What a call to act points at: the link, the app, more updates.
+_CTA_OBJECT = re.compile(
+    r"\b(here|below|link|app|apps|headlines|updates|alerts|newsletters?|inbox|podcasts?|"
+    r"videos?|gallery|comments?|feed|notifications?)\b",
+    re.IGNORECASE,
+)
+# Markers an ad slot leaves in the text.
+_AD_MARKER = re.compile(
+    r"^(?:advertisements?|advertising|sponsored(?: content| links?)?|ad|paid content|"
+    r"(?:story|article) continues (?:below|after)(?: (?:this )?(?:advertisement|ad))?|"
+    r"continue reading (?:below|the main story)|scroll to continue(?: with content)?)\W*$",
+    re.IGNORECASE,
+)
 _TEASER_LABEL = re.compile(
     r"^(?:[\W_]*)(read more|read next|read also|also read|related(?: stories| articles| coverage| "
     r"content| links?| reading)?|see also|more(?: from| on| about)? [\w .'’-]{0,40}?(?=:)|more|"
@@ -151,10 +164,12 @@ def _is_noise(block: _Block) -> bool:
     if n > 60 or n == 0:  # separators such as "___" are harmless; leave them
         return False
     hits = _vocabulary_hits(text)
+    if n <= 6 and _AD_MARKER.match(text):
+        return True
     if n <= 30:
         if _STATUS_OPENER.match(text) and _ACCOUNT.search(text):
             return True
-        if _IMPERATIVE.match(text) and hits >= 1:
+        if _IMPERATIVE.match(text) and (hits >= 1 or _CTA_OBJECT.search(text)):
             return True
         if hits >= 2 and hits * 6 >= n:
             return True

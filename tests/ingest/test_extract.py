@@ -46,3 +46,44 @@ def test_boilerplate_is_gone() -> None:
 def test_a_page_without_an_article_gives_none() -> None:
     assert extract_page(b"") is None
     assert extract_page("<html><body><nav><a href='/'>Home</a></nav></body></html>") is None
+
+
+def test_a_second_site_with_other_wording() -> None:
+    page = extract_page(
+        (PAGES / "water_rates.html").read_bytes(),
+        url="https://valleyledger.example/local/2026/02/27/water-rate-increase/?utm_source=tw",
+    )
+    assert page is not None
+    assert page.author == "Jordan Alvarez"
+    assert page.published_at == datetime(2026, 2, 27, 18, 5, tzinfo=UTC)
+    assert (
+        page.canonical_url == "https://valleyledger.example/local/2026/02/27/water-rate-increase/"
+    )
+    paragraphs = page.text.split("\n\n")
+    assert paragraphs[0].startswith("Millbrook Water Company customers will pay about 9% more")
+    assert paragraphs[-1] == "The new rates take effect April 1."
+    assert len(paragraphs) == 7
+    for unwanted in [
+        "Thanks for subscribing",
+        "logged in",
+        "ADVERTISEMENT",
+        "Lawmakers push",  # labelled teaser ...
+        "A bill in the state Senate",  # ... and its blurb
+        "Share on Facebook",
+        "Bike Lanes",  # unlabelled teaser about something else ...
+        "Cyclists will get",  # ... and its sentence
+        "Click here",
+        "subscribers only",
+        "By Jordan Alvarez",
+    ]:
+        assert unwanted not in page.text, unwanted
+
+
+def test_summary_of_an_extracted_page_is_the_news() -> None:
+    from ingest.summarize import summarize
+
+    page = extract_page((PAGES / "water_rates.html").read_bytes())
+    assert page is not None
+    summary = summarize(page.text, title=page.title)
+    assert summary.startswith("Millbrook Water Company customers will pay about 9% more")
+    assert len(summary) <= 300
