@@ -351,7 +351,9 @@ class DeliveryWorker:
                 logger.error("gave up part=%s chat=%s: %s", part.id, part.telegram_chat_id, reason)
             else:
                 metrics.PARTS_RETRIED.inc()
-                logger.warning("will retry part=%s chat=%s: %s", part.id, part.chat_id, reason)
+                logger.warning(
+                    "will retry part=%s chat=%s: %s", part.id, part.telegram_chat_id, reason
+                )
 
         await self._write(op)
 

@@ -10,7 +10,7 @@ import json
 import random
 import re
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, bindparam, exists, func, update
@@ -145,6 +145,22 @@ async def claim_due_parts(
         where=[col(Delivery.status) == DeliveryStatus.PENDING, _is_chat_head()],
         order_by=[col(Delivery.next_attempt_at), col(Delivery.id)],
     )
+
+
+async def next_due_at(session: AsyncSession) -> datetime | None:
+    """When the next part becomes claimable (the earliest due chat head), None when none."""
+    result = await session.exec(
+        select(func.min(Delivery.next_attempt_at)).where(
+            col(Delivery.status) == DeliveryStatus.PENDING, _is_chat_head()
+        )
+    )
+    value = result.one()
+    if value is None:
+        return None
+    if isinstance(value, str):  # SQLite returns the aggregate as text
+        value = datetime.fromisoformat(value)
+    moment: datetime = value
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 async def renew_leases(
