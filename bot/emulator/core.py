@@ -19,6 +19,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from bot.emulator.entities import EmptyTextError, fix_formatted_text
 from bot.emulator.html import EntityParseError, parse_html, utf16_len
 from bot.emulator.limits import Faults, FloodControl, Limits
 from bot.emulator.state import JSON, Chat, Message, User
@@ -35,13 +36,8 @@ MAX_TEXT_LENGTH = 4096
 MAX_ENTITIES = 100
 MAX_CALLBACK_DATA = 64
 _COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
-_BOT_COMMAND_RE = re.compile(
-    r"(?<![^\s])/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?(?![^\s.,!?;:])"
-)
-_WHITESPACE = (
-    " \t\r\n\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
-    "\u202f\u205f\u3000"
-)
+# tdlib's bot command pattern: not glued to a word character or to / < >.
+_BOT_COMMAND_RE = re.compile(r"(?<![\w/<>])/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?(?![\w/<>@])")
 _TEXT_BUTTONS = (
     "can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard"
 )
@@ -144,21 +140,6 @@ class Stats:
             "errors": {str(k): v for k, v in self.errors.items()},
             "faults": self.faults,
         }
-
-
-def _strip(text: str, entities: list[JSON]) -> tuple[str, list[JSON]]:
-    """Trim surrounding whitespace as Telegram does, keeping entities on the same characters."""
-    stripped = text.lstrip(_WHITESPACE)
-    head = utf16_len(text) - utf16_len(stripped)
-    stripped = stripped.rstrip(_WHITESPACE)
-    size = utf16_len(stripped)
-    kept: list[JSON] = []
-    for entity in entities:
-        start = max(entity["offset"] - head, 0)
-        end = min(entity["offset"] + entity["length"] - head, size)
-        if end > start:
-            kept.append({**entity, "offset": start, "length": end - start})
-    return stripped, kept
 
 
 def _command_entities(text: str) -> list[JSON]:
@@ -779,9 +760,10 @@ class Emulator:
             entities = self._given_entities(params.get("entities"))
         else:
             raise bad_request(f"unsupported parse_mode: {mode}")
-        text, entities = _strip(text, entities)
-        if not text:
-            raise bad_request("message text is empty")
+        try:
+            text, entities = fix_formatted_text(text, entities)
+        except EmptyTextError:
+            raise bad_request("message text is empty") from None
         if utf16_len(text) > MAX_TEXT_LENGTH:
             raise bad_request("message is too long")
         return text, entities[:MAX_ENTITIES], (str(mode) if mode else None)

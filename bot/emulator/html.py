@@ -320,8 +320,14 @@ def parse_html(text: str) -> tuple[str, list[dict[str, Any]]]:
         ) from None
     for entity in entities:
         entity.pop("_argument", None)
-    entities.sort(key=lambda e: (e["offset"], -e["length"], _PRIORITY.get(e["type"], 50)))
+    entities.sort(key=_sort_key)
     return plain, entities
+
+
+def _sort_key(entity: dict[str, Any]) -> tuple[int, int, int]:
+    """tdlib's order: by offset, longer first, then by type priority (pre with language first)."""
+    priority = 10 if entity.get("language") else _PRIORITY.get(entity["type"], 50)
+    return entity["offset"], -entity["length"], priority
 
 
 def _close(
