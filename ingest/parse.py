@@ -220,3 +220,24 @@ def _int(value: Any) -> int | None:
     except (TypeError, ValueError):
         return None
     return number if number > 0 else None
+
+
+_FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "application/rdf+xml"})
+
+
+def discover_feeds(html: bytes | str, *, url: str) -> list[str]:
+    """Feed URLs a web page announces with `<link rel="alternate" type="application/rss+xml">`
+    (absolute, in page order), so a site's address can be given instead of its feed's."""
+    try:
+        root = lxml.html.document_fromstring(html)
+    except (etree.ParserError, ValueError):
+        return []
+    found: list[str] = []
+    for link in root.iter("link"):
+        rel = (link.get("rel") or "").lower().split()
+        kind = (link.get("type") or "").lower().split(";")[0].strip()
+        if "alternate" in rel and kind in _FEED_TYPES:
+            href = _absolute(link.get("href"), url)
+            if href and href not in found:
+                found.append(href)
+    return found

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -408,9 +409,11 @@ async def refresh_due_feeds(
     fetcher: Fetcher,
     now: datetime,
     limit: int = 50,
+    on_result: Callable[[RefreshResult], None] | None = None,
 ) -> list[RefreshResult]:
     """The ingest tick: claim due feeds, refresh each in a transaction of its own (several at
-    once on PostgreSQL, one after another on SQLite, which has one writer)."""
+    once on PostgreSQL, one after another on SQLite, which has one writer). `on_result` sees
+    each result as it is committed (a progress bar)."""
     async with sessionmaker() as session:
         claimed = await feed_store.claim_due_feeds(
             session, now=now, until=now + CLAIM_LEASE, limit=limit
@@ -420,6 +423,12 @@ async def refresh_due_feeds(
     slots = asyncio.Semaphore(parallel)
 
     async def one(feed_id: int) -> RefreshResult | None:
+        result = await refresh_one(feed_id)
+        if result is not None and on_result is not None:
+            on_result(result)
+        return result
+
+    async def refresh_one(feed_id: int) -> RefreshResult | None:
         async with slots, sessionmaker() as session:
             feed = await feed_store.get_feed(session, feed_id=feed_id)
             if feed is None:

@@ -31,6 +31,10 @@ def _register() -> None:
 
     text.register(app)
 
+    from bot.cli import feeds
+
+    feeds.register(app)
+
 
 _register()
 

@@ -1,0 +1,179 @@
+"""`digestbot feeds …`, `digestbot refresh` and `digestbot ingest` as a person runs them:
+subprocesses, real exit codes, a loopback HTTP server for the feeds and pages."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from ingest.opml import parse_opml
+
+FEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "feeds"
+DIGESTBOT = [sys.executable, "-c", "from bot.cli import main; main()"]
+SITE = {
+    "/rss": ("application/rss+xml", (FEEDS / "rss2.xml").read_bytes()),
+    "/teaser.xml": ("application/rss+xml", (FEEDS / "teaser.xml").read_bytes()),
+    "/home": (
+        "text/html",
+        b'<html><head><link rel="alternate" type="application/rss+xml" href="/rss">'
+        b"</head><body>Welcome</body></html>",
+    ),
+    "/story": ("text/html", (FEEDS / "pages" / "night-trains.html").read_bytes()),
+}
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[str]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            found = SITE.get(self.path)
+            if found is None:
+                self.send_error(404)
+                return
+            kind, body = found
+            self.send_response(200)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def run(*args: str, cwd: Path, private: bool = False) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("DIGESTBOT_")}
+    environment.pop("TELEGRAM_BOT_TOKEN", None)
+    environment["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
+    environment["DIGESTBOT_DATABASE_URL"] = f"sqlite:///{cwd / 'cli.db'}"
+    if private:
+        environment["DIGESTBOT_ALLOW_PRIVATE_URLS"] = "true"
+    return subprocess.run(
+        [*DIGESTBOT, *args], cwd=cwd, env=environment, capture_output=True, text=True, timeout=60
+    )
+
+
+def one_line_error(result: subprocess.CompletedProcess[str], needle: str) -> None:
+    assert result.returncode != 0
+    assert result.stderr.strip().count("\n") == 0, result.stderr
+    assert needle in result.stderr and "Traceback" not in result.stderr
+
+
+def test_feed_list_add_refresh_export_import_remove(site: str, tmp_path: Path) -> None:
+    added = run("feeds", "add", f"{site}/home", cwd=tmp_path, private=True)  # discovers /rss
+    assert added.returncode == 0, added.stderr
+    assert f"added feed #1: Harbour City Courier ({site}/rss)" in added.stdout
+    again = run("feeds", "add", f"{site}/rss", cwd=tmp_path, private=True)
+    assert "already in the list" in again.stdout
+
+    refreshed = run("refresh", cwd=tmp_path, private=True)
+    assert refreshed.returncode == 0, refreshed.stderr
+    assert "Harbour City Courier" in refreshed.stdout
+    assert "1 feeds refreshed, 2 new articles, 0 failed" in refreshed.stdout
+    assert "no feed is due" in run("refresh", cwd=tmp_path, private=True).stdout
+
+    listed = run("feeds", "list", cwd=tmp_path)
+    assert "Harbour City Courier" in listed.stdout and f"{site}/rss" in listed.stdout
+
+    exported = run("feeds", "export", cwd=tmp_path)
+    assert [o.url for o in parse_opml(exported.stdout.encode())] == [f"{site}/rss"]
+    opml = tmp_path / "more.opml"
+    opml.write_text(
+        '<opml version="2.0"><body>'
+        f'<outline text="same" xmlUrl="{site}/rss"/>'
+        '<outline text="Public" xmlUrl="http://93.184.216.34/rss"/>'
+        '<outline text="Internal" xmlUrl="http://10.0.0.8/rss"/>'
+        "</body></opml>"
+    )
+    imported = run("feeds", "import", str(opml), cwd=tmp_path)
+    assert imported.returncode == 0, imported.stderr
+    assert "imported 1 new feeds (0 already in the list, 2 skipped)" in imported.stdout
+    assert "skipped http://10.0.0.8/rss" in imported.stderr
+
+    removed = run("feeds", "remove", "1", cwd=tmp_path)
+    assert removed.returncode == 0 and "removed feed #1" in removed.stdout
+    one_line_error(run("feeds", "remove", "1", cwd=tmp_path), "no feed #1")
+
+
+@pytest.mark.parametrize(
+    ("args", "private", "needle"),
+    [
+        (("feeds", "add", "{site}/rss"), False, "refused"),  # loopback
+        (("feeds", "add", "http://localhost:1/rss"), False, "refused"),
+        (("feeds", "add", "http://[::ffff:10.0.0.1]/rss"), False, "refused"),
+        (("feeds", "add", "file:///etc/passwd"), False, "not an http(s) URL"),
+        (("feeds", "add", "http://127.0.0.1:1/rss"), True, "cannot fetch"),
+        (("feeds", "add", "{site}/nothing"), True, "HTTP 404"),
+        (("feeds", "add", "{site}/story"), True, "is not a feed and links to none"),
+        (("feeds", "import", "missing.opml"), False, "no such file"),
+        (("feeds", "remove", "7"), False, "no feed #7"),
+        (("ingest", "missing.md"), False, "no such file"),
+        (("ingest", "{site}/rss"), True, "is a feed"),
+        (("ingest", "http://169.254.169.254/latest"), False, "refused"),
+        (("ingest", "ftp://files.example/a.txt"), False, "only http(s) URLs"),
+    ],
+)
+def test_user_errors_are_one_line(
+    site: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    args: tuple[str, ...],
+    private: bool,
+    needle: str,
+) -> None:
+    """In-process (the same `main()` the console script runs), to keep the suite fast."""
+    from bot.cli import main
+
+    for name in [k for k in os.environ if k.startswith("DIGESTBOT_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DIGESTBOT_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.setenv("DIGESTBOT_ALLOW_PRIVATE_URLS", "true" if private else "false")
+    monkeypatch.setattr(sys, "argv", ["digestbot", *(a.format(site=site) for a in args)])
+    with pytest.raises(SystemExit) as exit_info:
+        main()
+    assert exit_info.value.code == 2
+    error = capsys.readouterr().err
+    assert error.startswith("digestbot: ") and error.count("\n") == 1, error
+    assert needle in error and "Traceback" not in error
+
+
+def test_ingest_a_file_and_a_page_as_json(site: str, tmp_path: Path) -> None:
+    note = tmp_path / "note.md"
+    note.write_text(
+        "# Lisbon trams get new batteries\n\nThe city's historic trams will run on batteries "
+        "through the old town from next year, the transport company said on Monday.\n"
+    )
+    from_file = run("ingest", str(note), "--json", cwd=tmp_path)
+    assert from_file.returncode == 0, from_file.stderr
+    record = json.loads(from_file.stdout)
+    assert set(record) == {"id", "title", "url", "summary", "topics", "text"}
+    assert record["title"] == "Lisbon trams get new batteries"
+    assert record["url"] == note.resolve().as_uri() and record["summary"]
+    assert isinstance(record["topics"], list) and record["topics"]
+
+    page = run("ingest", f"{site}/story", "--json", cwd=tmp_path, private=True)
+    assert page.returncode == 0, page.stderr
+    story = json.loads(page.stdout)
+    assert story["title"] == "Night trains return to the coast line"
+    assert story["text"].startswith("Sleeper trains will run again") and story["id"] == 2
+    plain = run("ingest", f"{site}/story", cwd=tmp_path, private=True)
+    assert plain.stdout.startswith("#2 Night trains return to the coast line")
