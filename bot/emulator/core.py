@@ -66,6 +66,7 @@ _INT_PARAMS = frozenset(
         "message_thread_id",
         "cache_time",
         "max_connections",
+        "reply_to_message_id",
     }
 )
 _BOOL_PARAMS = frozenset(
@@ -248,6 +249,10 @@ class Emulator:
 
     def clear_faults(self) -> None:
         self.faults = None
+
+    def reset_stats(self) -> None:
+        """Start the counters afresh (e.g. after a benchmark's warm-up)."""
+        self.stats = Stats()
 
     # ----- front ends -----------------------------------------------------------------------
 
@@ -625,7 +630,7 @@ class Emulator:
         chat.messages.append(message)
         return message
 
-    def _message_api(self, chat: Chat, message: Message) -> JSON:
+    def _message_api(self, chat: Chat, message: Message, *, with_reply: bool = True) -> JSON:
         sender = self.bot if message.from_bot else self.users.get(message.sender_id, self.bot)
         data: JSON = {"message_id": message.message_id}
         if chat.type == "channel":
@@ -645,6 +650,9 @@ class Emulator:
             data["reply_markup"] = message.reply_markup
         if message.link_preview_options:
             data["link_preview_options"] = message.link_preview_options
+        replied = chat.find(message.reply_to) if message.reply_to is not None else None
+        if with_reply and replied is not None:
+            data["reply_to_message"] = self._message_api(chat, replied, with_reply=False)
         return data
 
     def user_message(
@@ -655,11 +663,19 @@ class Emulator:
         chat_id: int | None = None,
         chat_type: str | None = None,
         message_thread_id: int | None = None,
+        reply_to_message_id: int | None = None,
     ) -> JSON:
-        """A person writes `text` in a chat (their private chat by default); queue the update."""
+        """A person writes `text` in a chat (their private chat by default); queue the update.
+
+        Writing to a bot one has blocked unblocks it first, as Telegram does.
+        """
         person = self.user(user_id).person
         if chat_id is None or chat_id == user_id:
             chat = self.private_chat(user_id)
+            if chat.deactivated:
+                raise ValueError(f"user {user_id} is deactivated")
+            if chat.blocked:
+                self.set_chat_state(chat.id, blocked=False)
         else:
             chat = self.chats.get(chat_id) or self._new_chat(chat_id, chat_type, user_id)
             chat.members.add(user_id)
@@ -669,6 +685,10 @@ class Emulator:
         message = self._store(
             chat, person, text=text, entities=entities, from_bot=False, thread_id=message_thread_id
         )
+        if reply_to_message_id is not None:
+            if chat.find(reply_to_message_id) is None:
+                raise LookupError(f"no message {reply_to_message_id} in chat {chat.id}")
+            message.reply_to = reply_to_message_id
         return self.add_update(
             "channel_post" if chat.type == "channel" else "message",
             self._message_api(chat, message),
@@ -981,6 +1001,7 @@ async def send_message(em: Emulator, params: JSON) -> Any:
     text, entities, mode = em._formatted(params)
     markup = em._markup(params.get("reply_markup"))
     thread = em._thread(chat, params)
+    reply_to = _reply_target(chat, params)
     em._flood(chat, paid=bool(params.get("allow_paid_broadcast")))
     preview = params.get("link_preview_options")
     message = em._store(
@@ -994,11 +1015,29 @@ async def send_message(em: Emulator, params: JSON) -> Any:
         thread_id=thread,
         link_preview_options=preview if isinstance(preview, dict) else None,
     )
+    message.reply_to = reply_to
     now = em.clock()
     em.stats.sent_per_chat[chat.id] += 1
     em.stats.send_times.setdefault(chat.id, []).append(now)
     em._notify()
     return em._message_api(chat, message)
+
+
+def _reply_target(chat: Chat, params: JSON) -> int | None:
+    """The message a send replies to, or Telegram's error when it is gone."""
+    reply = params.get("reply_parameters")
+    if isinstance(reply, dict):
+        message_id, allow = reply.get("message_id"), bool(reply.get("allow_sending_without_reply"))
+    else:
+        message_id = params.get("reply_to_message_id")
+        allow = str(params.get("allow_sending_without_reply", "")).lower() in ("true", "1")
+    if message_id is None:
+        return None
+    if chat.find(int(message_id)) is None:
+        if allow:
+            return None
+        raise bad_request("message to be replied not found")
+    return int(message_id)
 
 
 def _editable(em: Emulator, params: JSON, not_found: str) -> tuple[Chat, Message]:

@@ -30,6 +30,7 @@ class UserDriver:
         chat_id: int | None = None,
         chat_type: str | None = None,
         message_thread_id: int | None = None,
+        reply_to_message_id: int | None = None,
     ) -> JSON:
         """Write `text` in the private chat (or `chat_id`); returns the queued update."""
         return self.emulator.user_message(
@@ -38,6 +39,7 @@ class UserDriver:
             chat_id=chat_id,
             chat_type=chat_type,
             message_thread_id=message_thread_id,
+            reply_to_message_id=reply_to_message_id,
         )
 
     def press(self, button_text: str, *, chat_id: int | None = None) -> JSON:

@@ -2,7 +2,8 @@
 
 The unmodified python-telegram-bot client works against it with `base_url=f"{url}/bot"`.
 Driver endpoints (all JSON):
-- `POST /_emulator/updates` — `{"user_id", "chat_id"?, "chat_type"?, "text"}` or
+- `POST /_emulator/updates` — `{"user_id", "chat_id"?, "chat_type"?, "text",
+  "message_thread_id"?, "reply_to_message_id"?}` or
   `{"user_id", "chat_id", "callback_data", "message_id"}`: inject an update;
 - `GET /_emulator/chats/{chat_id}/messages` — what the bot sent there;
 - `POST /_emulator/chats/{chat_id}/state` — `{"blocked"|"deactivated"|"kicked": bool}`,
@@ -118,12 +119,14 @@ async def post_update(request: web.Request) -> web.Response:
             )
         elif isinstance(body.get("text"), str):
             thread = body.get("message_thread_id")
+            reply = body.get("reply_to_message_id")
             update = emulator.user_message(
                 user_id,
                 body["text"],
                 chat_id=chat_id,
                 chat_type=body.get("chat_type"),
                 message_thread_id=int(thread) if thread is not None else None,
+                reply_to_message_id=int(reply) if reply is not None else None,
             )
         else:
             return _driver_error("give text, or callback_data with message_id")

@@ -46,6 +46,7 @@ class Message:
     message_thread_id: int | None = None
     link_preview_options: JSON | None = None
     edit_date: int | None = None
+    reply_to: int | None = None
     deleted: bool = False
     extra: JSON = field(default_factory=dict)
 

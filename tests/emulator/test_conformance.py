@@ -380,3 +380,31 @@ async def test_unknown_method_answers_not_found(emulator: Emulator) -> None:
         404,
         {"ok": False, "error_code": 404, "description": "Not Found"},
     )
+
+
+async def test_replies_in_groups(emulator: Emulator) -> None:
+    emulator.group(-1007, "Club", members=[42])
+    update = emulator.user(42).send("/latest", chat_id=-1007)
+    asked = update["message"]["message_id"]
+    async with local_bot(emulator) as bot:
+        sent = await bot.send_message(-1007, "Here", reply_to_message_id=asked)
+        assert sent.reply_to_message is not None
+        assert sent.reply_to_message.text == "/latest"
+        with pytest.raises(BadRequest, match="Message to be replied not found"):
+            await bot.send_message(-1007, "x", reply_to_message_id=999)
+    _, body = await send(
+        emulator,
+        chat_id=-1007,
+        text="x",
+        reply_parameters={"message_id": 999, "allow_sending_without_reply": True},
+    )
+    assert "reply_to_message" not in body["result"]
+
+
+async def test_writing_to_a_blocked_bot_unblocks_it(emulator: Emulator) -> None:
+    emulator.set_chat_state(42, blocked=True)
+    emulator.user(42).send("/start")
+    kinds = [next(k for k in u if k != "update_id") for u in emulator.pending_updates]
+    assert kinds[-3:] == ["my_chat_member", "my_chat_member", "message"]
+    assert emulator.pending_updates[-2]["my_chat_member"]["new_chat_member"]["status"] == "member"
+    assert (await send(emulator, text="welcome back"))[0] == 200
