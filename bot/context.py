@@ -15,6 +15,7 @@ from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.handlers.throttle import CommandThrottle
 from bot.settings import Settings
+from digests.render import Renderer
 
 
 @dataclass
@@ -25,8 +26,9 @@ class Services:
     sessionmaker: async_sessionmaker[AsyncSession]
     clock: Callable[[], datetime]
     owner: str
-    renderer: Any = None  # digests.render.Renderer, built lazily by the app
+    renderer: Renderer = field(default_factory=Renderer)
     throttle: CommandThrottle = field(default_factory=lambda: CommandThrottle(20))
+    busy: int = 0  # updates being handled right now (tests wait for 0)
     ticks: Any = None  # bot.ticks.Ticks, set by build_application
     extras: dict[str, Any] = field(default_factory=dict)
 

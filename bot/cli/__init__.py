@@ -27,6 +27,10 @@ def _register() -> None:
 
     emulator.register(app)
 
+    from bot.cli import run
+
+    run.register(app)
+
     from bot.cli import text
 
     text.register(app)

@@ -21,6 +21,7 @@ ADMIN_STATUSES = frozenset({ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWN
 GROUP_TYPES = frozenset({ChatType.GROUP, ChatType.SUPERGROUP})
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 CHANNEL_KEY = "channel"  # user_data: the linked channel a private chat is managing
+NOT_ADMIN = "Only this group's admins can change its settings."
 
 
 def esc(text: object) -> str:
@@ -62,7 +63,7 @@ async def is_chat_admin(context: CustomContext, chat_id: int, user_id: int) -> b
     return member.status in ADMIN_STATUSES
 
 
-async def may_change(update: Update, context: CustomContext) -> bool:
+async def may_change(update: Update, context: CustomContext, *, tell: bool = True) -> bool:
     """Anyone changes a private chat; only a group's admins change the group (anonymous
     admins post as the group itself). Says so politely when refused."""
     chat, user, message = update.effective_chat, update.effective_user, update.effective_message
@@ -72,7 +73,8 @@ async def may_change(update: Update, context: CustomContext) -> bool:
         return message.sender_chat.id == chat.id
     if user is not None and await is_chat_admin(context, chat.id, user.id):
         return True
-    await reply(update, "Only this group's admins can change its settings.")
+    if tell:
+        await reply(update, NOT_ADMIN)
     return False
 
 

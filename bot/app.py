@@ -1,0 +1,325 @@
+"""The composition root of the bot: `build_application()` wires the handlers, the typed
+context, the error handler and the ticks; `serve()` runs it until asked to stop.
+
+Roles: `all` receives updates and runs the ticks; `poller` only receives updates (polling or
+the webhook); `worker` only runs the ingest, digest and delivery ticks."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import logging
+import os
+import socket
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from aiohttp import web
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from bot import metrics
+from bot.context import AppType, BotData, CustomContext, Services
+from bot.handlers import admin, buttons, channel, news, preferences, start, subscriptions
+from bot.handlers.throttle import CommandThrottle
+from bot.settings import Settings
+from bot.ticks import Ticks
+from digests.render import Renderer
+from storage.types import utcnow
+
+logger = logging.getLogger(__name__)
+
+Role = Literal["all", "poller", "worker"]
+Handler = Callable[[Update, CustomContext], Any]
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+NEW = filters.UpdateType.MESSAGE  # new messages only: an edited command is not run again
+
+# command name -> handler, in the order /help lists them
+COMMAND_HANDLERS: dict[str, Handler] = {
+    "start": start.start,
+    "help": start.help_command,
+    "topics": subscriptions.topics,
+    "subscribe": subscriptions.subscribe,
+    "unsubscribe": subscriptions.unsubscribe,
+    "list": subscriptions.list_command,
+    "schedule": preferences.schedule,
+    "timezone": preferences.timezone,
+    "quiet": preferences.quiet,
+    "max": preferences.max_items,
+    "digest": news.digest,
+    "latest": news.latest,
+    "search": news.search,
+    "more": news.more,
+    "mute": preferences.mute,
+    "unmute": preferences.unmute,
+    "pause": preferences.pause,
+    "resume": preferences.resume,
+    "channel": channel.channel,
+    "stop": preferences.stop,
+    "addfeed": admin.addfeed,
+    "feeds": admin.feeds,
+    "removefeed": admin.removefeed,
+    "stats": admin.stats,
+}
+
+
+def default_owner() -> str:
+    """A lease owner name unique to this process."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def build_application(
+    settings: Settings,
+    *,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
+    delivery_request: BaseRequest | None = None,
+    clock: Callable[[], datetime] = utcnow,
+    role: Role = "all",
+    owner: str | None = None,
+    run_ticks: bool = True,
+    fetcher: Any = None,
+    token: str | None = None,
+) -> AppType:
+    """The bot, ready for `serve()` (or `async with` in tests). `run_ticks=False` leaves the
+    ticks to the caller (`services.ticks`), for tests that drive time themselves."""
+    token = token or settings.token
+    if not token:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    services = Services(
+        settings=settings,
+        sessionmaker=sessionmaker,
+        clock=clock,
+        owner=owner or default_owner(),
+        throttle=CommandThrottle(settings.commands_per_minute),
+        renderer=Renderer(settings.templates_dir),
+    )
+    context_types = ContextTypes(context=CustomContext, bot_data=BotData)
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .context_types(context_types)
+        .rate_limiter(
+            AIORateLimiter(
+                overall_max_rate=settings.rate_global,
+                group_max_rate=settings.rate_per_group_minute,
+                max_retries=2,
+            )
+        )
+        .concurrent_updates(False)
+    )
+    if settings.base_url:
+        builder = builder.base_url(settings.base_url).base_file_url(settings.base_url)
+    if request is not None:
+        builder = builder.request(request)
+    if get_updates_request is not None:
+        builder = builder.get_updates_request(get_updates_request)
+    if role == "worker":
+        builder = builder.updater(None)
+    application: AppType = builder.build()  # type: ignore[assignment]
+    application.bot_data.services = services
+    services.ticks = Ticks(
+        services,
+        bot=application.bot,
+        role=role,
+        fetcher=fetcher,
+        delivery_request=delivery_request or request,
+        token=token,
+    )
+    if role != "worker":
+        _add_handlers(application)
+    application.add_error_handler(on_error)
+
+    async def post_init(app: AppType) -> None:
+        if role != "worker":
+            await _set_commands(app)
+        await services.ticks.start(app, schedule=run_ticks)
+
+    async def post_stop(app: AppType) -> None:
+        await services.ticks.stop()
+
+    application.post_init = post_init
+    application.post_stop = post_stop
+    return application
+
+
+def _add_handlers(application: AppType) -> None:
+    application.add_handler(TypeHandler(Update, throttle), group=-1)
+    for name, handler in COMMAND_HANDLERS.items():
+        application.add_handler(CommandHandler(name, measured(name, handler), filters=NEW))
+    application.add_handler(CallbackQueryHandler(measured("button", buttons.button)))
+    application.add_handler(
+        MessageHandler(
+            NEW & (filters.COMMAND | (filters.TEXT & filters.ChatType.PRIVATE)),
+            measured("unknown", start.unknown),
+        )
+    )
+
+
+def measured(name: str, handler: Handler) -> Handler:
+    """Record how long a command took to answer (`digestbot_command_latency_seconds`)."""
+
+    async def timed(update: Update, context: CustomContext) -> None:
+        started = asyncio.get_running_loop().time()
+        context.services.busy += 1
+        try:
+            await handler(update, context)
+        finally:
+            context.services.busy -= 1
+            elapsed = asyncio.get_running_loop().time() - started
+            metrics.COMMAND_LATENCY.labels(name).observe(elapsed)
+
+    timed.__doc__ = handler.__doc__
+    return timed
+
+
+async def throttle(update: Update, context: CustomContext) -> None:
+    """Per-chat command rate limit: a polite reply once, then silence, until the minute passes."""
+    chat = update.effective_chat
+    is_command = update.callback_query is not None or (
+        update.effective_message is not None
+        and bool(update.effective_message.text)
+        and update.effective_message.text.startswith("/")  # type: ignore[union-attr]
+    )
+    if chat is None or not is_command:
+        return
+    services = context.services
+    now = services.clock()
+    if services.throttle.allow(chat.id, now):
+        return
+    if update.callback_query is not None:
+        await update.callback_query.answer("Too many requests — please wait a minute.")
+    elif services.throttle.should_warn(chat.id, now) and update.effective_message is not None:
+        await update.effective_message.reply_text(
+            "You're sending commands faster than I can keep up with. "
+            "Please wait a minute and try again.",
+            do_quote=False,
+        )
+    from telegram.ext import ApplicationHandlerStop
+
+    raise ApplicationHandlerStop
+
+
+async def on_error(update: object, context: CustomContext) -> None:
+    """Log every error with its traceback (the token is redacted by bot.logs)."""
+    logger.error("error handling update=%s", _update_id(update), exc_info=context.error)
+    if isinstance(update, Update) and update.callback_query is not None:
+        with contextlib.suppress(TelegramError):
+            await update.callback_query.answer("Something went wrong. Please try again.")
+    elif isinstance(update, Update) and update.effective_message is not None:
+        with contextlib.suppress(TelegramError):
+            await update.effective_message.reply_text(
+                "Sorry, something went wrong on my side. Please try again later.", do_quote=False
+            )
+
+
+def _update_id(update: object) -> object:
+    return update.update_id if isinstance(update, Update) else type(update).__name__
+
+
+async def _set_commands(application: AppType) -> None:
+    commands = [BotCommand(name, text) for name, text in start.COMMANDS]
+    admin_commands = commands + [BotCommand(name, text) for name, text in start.ADMIN_COMMANDS]
+    try:
+        await application.bot.set_my_commands(commands)
+        for admin_id in application.bot_data.services.settings.admin_ids:
+            await application.bot.set_my_commands(
+                admin_commands, scope=BotCommandScopeChat(admin_id)
+            )
+    except TelegramError:
+        logger.warning("set_my_commands failed", exc_info=True)
+
+
+# --- running ---------------------------------------------------------------------------------
+
+
+async def serve(
+    application: AppType, *, role: Role, stop: asyncio.Event, poll_timeout: float = 10.0
+) -> None:
+    """Run until `stop` is set: initialize, post_init, receive updates (unless a worker),
+    and on stop: stop receiving, stop the ticks (releasing in-flight work), shut down."""
+    settings = application.bot_data.services.settings
+    webhook: web.AppRunner | None = None
+    async with application:
+        if application.post_init is not None:
+            await application.post_init(application)
+        if role != "worker":
+            if settings.webhook_url:
+                webhook = await start_webhook(application, settings)
+            elif application.updater is not None:
+                await application.updater.start_polling(
+                    poll_interval=0.0,
+                    timeout=timedelta(seconds=poll_timeout),
+                    bootstrap_retries=-1,
+                    allowed_updates=Update.ALL_TYPES,
+                )
+        await application.start()
+        logger.info("digestbot running role=%s mode=%s", role, _mode(settings, role))
+        try:
+            await stop.wait()
+        finally:
+            logger.info("stopping")
+            if application.updater is not None and application.updater.running:
+                await application.updater.stop()
+            if webhook is not None:
+                await webhook.cleanup()
+            await application.stop()
+            if application.post_stop is not None:
+                await application.post_stop(application)
+
+
+def _mode(settings: Settings, role: Role) -> str:
+    if role == "worker":
+        return "ticks"
+    return "webhook" if settings.webhook_url else "polling"
+
+
+async def start_webhook(application: AppType, settings: Settings) -> web.AppRunner:
+    """An aiohttp endpoint at `webhook_path` that checks the secret token header and queues
+    the update; then `setWebhook` tells Telegram where it is."""
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    path = "/" + settings.webhook_path.strip("/")
+
+    async def receive(request: web.Request) -> web.Response:
+        if secret is not None:
+            given = request.headers.get(SECRET_HEADER, "")
+            if not hmac.compare_digest(given.encode(), secret.encode()):
+                return web.Response(status=403, text="forbidden")
+        try:
+            data = await request.json()
+            update = Update.de_json(data, application.bot)
+        except Exception:
+            return web.Response(status=400, text="bad update")
+        await application.update_queue.put(update)
+        return web.Response(text="ok")
+
+    app = web.Application(client_max_size=1024 * 1024)
+    app.router.add_post(path, receive)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.webhook_listen, settings.webhook_port)
+    await site.start()
+    assert settings.webhook_url is not None
+    await application.bot.set_webhook(
+        settings.webhook_url, secret_token=secret, allowed_updates=Update.ALL_TYPES
+    )
+    logger.info(
+        "webhook listening on %s:%s%s", settings.webhook_listen, settings.webhook_port, path
+    )
+    return runner

@@ -1,0 +1,177 @@
+"""Inline button presses: decode the compact callback data, re-check it against storage,
+act, and always answer the callback query (stale or forged data gets a polite notice)."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
+
+from bot.context import CustomContext
+from bot.handlers import callbacks, keyboards
+from bot.handlers.common import NOT_ADMIN, chat_label, managed_chat, may_change, remember_thread
+from bot.handlers.schedules import ScheduleChangeError, change_schedule
+from bot.handlers.subscriptions import SubscribeError, _target_of, subscribe_topic, topic_targets
+from storage import chats as chat_store
+from storage import subscriptions as sub_store
+
+logger = logging.getLogger(__name__)
+
+STALE = "This button has expired. Send /help to start again."
+
+
+async def button(update: Update, context: CustomContext) -> None:
+    """Any inline button press."""
+    query = update.callback_query
+    if query is None:
+        return
+    data = callbacks.decode(query.data)
+    if data is None or query.message is None:
+        await query.answer(STALE)
+        return
+    if data.action in {
+        callbacks.TOGGLE_TOPIC,
+        callbacks.UNSUBSCRIBE,
+        callbacks.SCHEDULE,
+        callbacks.STOP,
+    } and not await may_change(update, context, tell=False):
+        await query.answer(NOT_ADMIN)
+        return
+    handler = _ACTIONS[data.action]
+    notice = await handler(update, context, data.arg)
+    await query.answer(notice)
+
+
+async def _toggle_topic(update: Update, context: CustomContext, topic: str) -> str:
+    async with context.services.session() as session:
+        chat = await managed_chat(update, context, session)
+        if chat is None or chat.id is None:
+            return STALE
+        followed = await topic_targets(session, chat)
+        existing = followed.get(_target_of(topic))
+        if existing is not None and existing.id is not None:
+            await sub_store.remove_subscription(
+                session, chat_id=chat.id, subscription_id=existing.id
+            )
+            notice = f"Unfollowed {topic}"
+        else:
+            try:
+                await subscribe_topic(
+                    session, chat=chat, text=topic, settings=context.settings, now=context.now()
+                )
+            except SubscribeError as exc:
+                return str(exc)[:200]
+            remember_thread(update, chat)
+            session.add(chat)
+            notice = f"Following {topic}"
+        await session.commit()
+        followed = await topic_targets(session, chat)
+    await _refresh_topic_marks(update, set(followed))
+    return notice
+
+
+async def _refresh_topic_marks(update: Update, followed: set[str]) -> None:
+    """Redraw the keyboard so ✅ marks show what is followed now."""
+    query = update.callback_query
+    message = query.message if query else None
+    markup = getattr(message, "reply_markup", None)
+    if query is None or markup is None:
+        return
+    rows = []
+    for row in markup.inline_keyboard:
+        new_row = []
+        for b in row:
+            decoded = callbacks.decode(
+                b.callback_data if isinstance(b.callback_data, str) else None
+            )
+            if decoded is not None and decoded.action == callbacks.TOGGLE_TOPIC:
+                b = keyboards.topic_buttons([decoded.arg], followed)[0]
+            new_row.append(b)
+        rows.append(new_row)
+    try:
+        await query.edit_message_reply_markup(InlineKeyboardMarkup(rows))
+    except BadRequest as exc:  # "message is not modified" and the like: harmless
+        logger.debug("keyboard not redrawn: %s", exc)
+
+
+async def _unsubscribe(update: Update, context: CustomContext, arg: str) -> str:
+    async with context.services.session() as session:
+        chat = await managed_chat(update, context, session)
+        if chat is None or chat.id is None:
+            return STALE
+        subs = {s.id: s for s in await sub_store.list_subscriptions(session, chat_id=chat.id)}
+        sub = subs.get(int(arg))
+        if sub is None or sub.id is None:  # gone already, or someone else's id
+            return "You no longer follow that."
+        await sub_store.remove_subscription(session, chat_id=chat.id, subscription_id=sub.id)
+        await session.commit()
+        remaining = [s for s in subs.values() if s.id != sub.id]
+    query = update.callback_query
+    if query is not None:
+        try:
+            if remaining:
+                await query.edit_message_reply_markup(keyboards.unsubscribe_keyboard(remaining))
+            else:
+                await query.edit_message_text("You follow no topics now. /topics has ideas.")
+        except BadRequest as exc:
+            logger.debug("keyboard not redrawn: %s", exc)
+    return f"Unsubscribed from {sub.query or sub.target}"
+
+
+async def _schedule(update: Update, context: CustomContext, text: str) -> str:
+    async with context.services.session() as session:
+        chat = await managed_chat(update, context, session)
+        if chat is None:
+            return STALE
+        try:
+            description = await change_schedule(session, chat=chat, text=text, now=context.now())
+        except ScheduleChangeError:
+            return STALE
+        await session.commit()
+    return f"Schedule: {description}"
+
+
+async def _stop(update: Update, context: CustomContext, answer: str) -> str:
+    query = update.callback_query
+    if answer != "yes":
+        if query is not None:
+            await _edit(update, "Nothing was deleted.")
+        return "Kept"
+    async with context.services.session() as session:
+        chat = await managed_chat(update, context, session, create=False)
+        if chat is None or chat.id is None:
+            return "Already deleted."
+        label = chat_label(chat)
+        await chat_store.delete_chat(session, chat_id=chat.id)
+        await session.commit()
+    if context.user_data is not None:
+        context.user_data.pop("channel", None)
+    await _edit(update, f"Deleted everything stored for {label}. /start to begin again.")
+    return "Deleted"
+
+
+async def _more(update: Update, context: CustomContext, _arg: str) -> str:
+    from bot.handlers.news import send_more
+
+    await send_more(update, context)
+    return ""
+
+
+async def _edit(update: Update, text: str) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    try:
+        await query.edit_message_text(text, parse_mode="HTML")
+    except BadRequest as exc:
+        logger.debug("message not edited: %s", exc)
+
+
+_ACTIONS = {
+    callbacks.TOGGLE_TOPIC: _toggle_topic,
+    callbacks.UNSUBSCRIBE: _unsubscribe,
+    callbacks.SCHEDULE: _schedule,
+    callbacks.STOP: _stop,
+    callbacks.MORE: _more,
+}

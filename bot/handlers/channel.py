@@ -1,0 +1,87 @@
+"""/channel: link a channel from a private chat and manage it from there.
+
+The user must be an admin of the channel and the bot must be an admin of it too (to post).
+After `/channel @name` the setting commands of this private chat apply to the channel until
+`/channel off`."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.error import TelegramError
+
+from bot.context import CustomContext
+from bot.handlers.common import (
+    ADMIN_STATUSES,
+    CHANNEL_KEY,
+    args_text,
+    esc,
+    is_chat_admin,
+    reply,
+    usage,
+)
+from storage import chats as chat_store
+
+USAGE = "/channel <@name | off>"
+
+
+async def channel(update: Update, context: CustomContext) -> None:
+    """Link a channel you admin and manage it from this chat."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return
+    if chat.type != ChatType.PRIVATE:
+        await reply(update, "Link a channel from a private chat with me.")
+        return
+    text = args_text(context)
+    user_data = context.user_data if context.user_data is not None else {}
+    if not text:
+        current = user_data.get(CHANNEL_KEY)
+        note = "You are managing this chat." if current is None else "You are managing a channel."
+        await usage(update, USAGE, note)
+        return
+    if text.lower() == "off":
+        user_data.pop(CHANNEL_KEY, None)
+        await reply(update, "Back to managing this chat.")
+        return
+    name = text.split()[0]
+    if not name.startswith("@") and not name.lstrip("-").isdigit():
+        await usage(update, USAGE, "Name the channel by its @username.")
+        return
+    try:
+        target = await context.bot.get_chat(name)
+    except TelegramError:
+        await usage(update, USAGE, f"I cannot see {name}. Add me to the channel as an admin first.")
+        return
+    if target.type != ChatType.CHANNEL:
+        await usage(update, USAGE, f"{name} is not a channel.")
+        return
+    try:
+        me = await context.bot.get_chat_member(target.id, context.bot.id)
+    except TelegramError:
+        me = None
+    if me is None or me.status not in ADMIN_STATUSES:
+        await reply(update, f"Make me an admin of {esc(name)} (allowed to post), then try again.")
+        return
+    if not await is_chat_admin(context, target.id, user.id):
+        await reply(update, f"Only an admin of {esc(name)} can link it.")
+        return
+    async with context.services.session() as session:
+        row, _created = await chat_store.upsert_chat(
+            session,
+            telegram_id=target.id,
+            type=ChatType.CHANNEL,
+            title=target.title,
+            username=target.username,
+            timezone=context.settings.default_timezone,
+            max_items=context.settings.max_items,
+        )
+        row.linked_by = user.id
+        session.add(row)
+        await session.commit()
+    user_data[CHANNEL_KEY] = target.id
+    await reply(
+        update,
+        f"Linked <b>{esc(target.title or name)}</b>. Commands here now set up the channel "
+        "(/subscribe, /schedule, /list …); /channel off to manage this chat again.",
+    )

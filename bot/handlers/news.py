@@ -1,0 +1,139 @@
+"""/digest, /more, /latest and /search: news on demand."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+from telegram import Update
+
+from bot.context import CustomContext
+from bot.handlers.common import args_text, esc, managed_chat, reply, usage
+from digests.build import build_digest_now, build_more
+from digests.query import QueryError, parse_query
+from digests.split import split_html
+from storage import articles as article_store
+from storage import subscriptions as sub_store
+from storage.models import Article, Chat
+from storage.search import search_articles
+
+RESULTS = 10
+
+
+async def digest(update: Update, context: CustomContext) -> None:
+    """Send my digest now."""
+    async with context.services.session() as session:
+        chat = await managed_chat(update, context, session)
+        if chat is None or chat.id is None:
+            return
+        if not await sub_store.count_subscriptions(session, chat_id=chat.id):
+            await session.commit()
+            await reply(update, "Follow a topic first: /topics or /subscribe <i>words</i>.")
+            return
+        built = await build_digest_now(
+            session,
+            chat_id=chat.id,
+            now=context.now(),
+            kind="manual",
+            renderer=context.services.renderer,
+        )
+        await session.commit()
+    if built is None:
+        await reply(
+            update,
+            "Nothing new on your topics since your last digest. /latest shows the newest stories.",
+        )
+
+
+async def more(update: Update, context: CustomContext) -> None:
+    """The rest of the last digest."""
+    await send_more(update, context)
+
+
+async def send_more(update: Update, context: CustomContext) -> None:
+    async with context.services.session() as session:
+        chat = await managed_chat(update, context, session)
+        if chat is None or chat.id is None:
+            return
+        built = await build_more(
+            session, chat_id=chat.id, now=context.now(), renderer=context.services.renderer
+        )
+        await session.commit()
+    if built is None:
+        await reply(update, "Nothing more: your last digest showed everything.")
+
+
+async def latest(update: Update, context: CustomContext) -> None:
+    """The newest stories, on a topic or overall."""
+    topic = args_text(context)
+    if len(topic) > context.settings.max_query_length:
+        await usage(update, "/latest [topic]", "That topic is too long.")
+        return
+    async with context.services.session() as session:
+        chat = await managed_chat(update, context, session)
+        await session.commit()
+        if topic:
+            try:
+                query = parse_query(topic)
+            except QueryError as exc:
+                await usage(update, "/latest [topic]", str(exc))
+                return
+            hits = await search_articles(session, query, limit=RESULTS * 3)
+            articles = await _in_order(session, [h.article_id for h in hits])
+            articles = sorted(articles, key=lambda a: a.stored_at, reverse=True)[:RESULTS]
+        else:
+            articles = list(await article_store.latest_articles(session, limit=RESULTS))
+    title = f"Latest on {topic}" if topic else "Latest stories"
+    empty = f"No stories on {esc(topic)} yet." if topic else "No stories stored yet."
+    await _send_list(update, context, chat, title, articles, empty=empty)
+
+
+async def search(update: Update, context: CustomContext) -> None:
+    """Search stored stories."""
+    words = args_text(context)
+    if not words:
+        await usage(update, "/search <words>", "What should I look for?")
+        return
+    if len(words) > context.settings.max_query_length:
+        await usage(update, "/search <words>", "That search is too long.")
+        return
+    async with context.services.session() as session:
+        chat = await managed_chat(update, context, session)
+        await session.commit()
+        hits = await search_articles(session, words, limit=RESULTS)
+        articles = await _in_order(session, [h.article_id for h in hits])
+    await _send_list(
+        update,
+        context,
+        chat,
+        f"Search: {words}",
+        articles,
+        empty=f"Nothing found for {esc(words)}.",
+    )
+
+
+async def _in_order(session: AsyncSession, ids: list[int]) -> list[Article]:
+    rows = {a.id: a for a in await article_store.articles_by_ids(session, ids=ids)}
+    return [rows[i] for i in ids if i in rows]
+
+
+async def _send_list(
+    update: Update,
+    context: CustomContext,
+    chat: Chat | None,
+    title: str,
+    articles: Sequence[Article],
+    *,
+    empty: str,
+) -> None:
+    if not articles:
+        await reply(update, empty)
+        return
+    html_text = context.services.renderer.render_results(
+        title=title,
+        articles=list(articles),
+        timezone=chat.timezone if chat else "UTC",
+        language=chat.language if chat else "en",
+    )
+    for part in split_html(html_text):
+        await reply(update, part)

@@ -1,0 +1,216 @@
+"""/schedule, /timezone, /quiet, /max, /mute, /unmute, /pause, /resume and /stop."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.context import CustomContext
+from bot.handlers import keyboards
+from bot.handlers.common import (
+    args_text,
+    chat_label,
+    esc,
+    managed_chat,
+    may_change,
+    reply,
+    usage,
+)
+from bot.handlers.parsing import ArgumentError, parse_count, parse_quiet, parse_timezone
+from bot.handlers.schedules import (
+    ScheduleChangeError,
+    change_schedule,
+    refresh_schedule,
+)
+from storage import chats as chat_store
+from storage import subscriptions as sub_store
+from storage.models import ChatState
+
+SCHEDULE_USAGE = (
+    "/schedule <realtime | hourly | daily 08:00 | weekdays 07:30 | weekly mon 09:00 | off>"
+)
+MAX_WORD = 64
+
+
+async def schedule(update: Update, context: CustomContext) -> None:
+    """When digests arrive."""
+    text = args_text(context)
+    if not text:
+        await usage(update, SCHEDULE_USAGE, "When should digests arrive?")
+        return
+    if not await may_change(update, context):
+        return
+    async with context.services.session() as session:
+        chat = await managed_chat(update, context, session)
+        if chat is None:
+            return
+        try:
+            description = await change_schedule(session, chat=chat, text=text, now=context.now())
+        except ScheduleChangeError as exc:
+            await usage(update, SCHEDULE_USAGE, str(exc))
+            return
+        await session.commit()
+    await reply(update, f"Schedule for {chat_label(chat)}: <b>{esc(description)}</b>.")
+
+
+async def timezone(update: Update, context: CustomContext) -> None:
+    """Set the time zone schedules are read in."""
+    text = args_text(context)
+    if not text:
+        await usage(
+            update, "/timezone <Area/City>", "Which time zone? For example: /timezone Europe/Berlin"
+        )
+        return
+    try:
+        zone = parse_timezone(text)
+    except ArgumentError as exc:
+        await usage(update, "/timezone <Area/City>", str(exc))
+        return
+    if not await may_change(update, context):
+        return
+    async with context.services.session() as session:
+        chat = await managed_chat(update, context, session)
+        if chat is None:
+            return
+        chat.timezone = zone
+        session.add(chat)
+        await refresh_schedule(session, chat=chat, now=context.now())
+        await session.commit()
+    await reply(update, f"Time zone set to <b>{esc(zone)}</b>.")
+
+
+async def quiet(update: Update, context: CustomContext) -> None:
+    """Quiet hours: no digests between two times."""
+    text = args_text(context)
+    try:
+        hours = parse_quiet(text) if text else None
+        if not text:
+            raise ArgumentError("Give quiet hours, or off.")
+    except ArgumentError as exc:
+        await usage(update, "/quiet <22:00-07:00 | off>", str(exc))
+        return
+    if not await may_change(update, context):
+        return
+    async with context.services.session() as session:
+        chat = await managed_chat(update, context, session)
+        if chat is None:
+            return
+        chat.quiet_start, chat.quiet_end = hours if hours else (None, None)
+        session.add(chat)
+        await refresh_schedule(session, chat=chat, now=context.now())
+        await session.commit()
+    if hours:
+        await reply(
+            update,
+            f"Quiet hours {hours[0]}–{hours[1]} ({esc(chat.timezone)}): digests wait until then.",
+        )
+    else:
+        await reply(update, "Quiet hours off.")
+
+
+async def max_items(update: Update, context: CustomContext) -> None:
+    """How many stories a digest shows."""
+    try:
+        count = parse_count(args_text(context), low=1, high=50)
+    except ArgumentError as exc:
+        await usage(update, "/max <n>", str(exc))
+        return
+    if not await may_change(update, context):
+        return
+    async with context.services.session() as session:
+        chat = await managed_chat(update, context, session)
+        if chat is None:
+            return
+        chat.max_items = count
+        session.add(chat)
+        await session.commit()
+    await reply(update, f"Digests now show up to <b>{count}</b> stories.")
+
+
+async def mute(update: Update, context: CustomContext) -> None:
+    """Hide stories that mention a word."""
+    word = args_text(context).lower()
+    if not word or len(word) > MAX_WORD:
+        await usage(
+            update, "/mute <word>", f"Give one word or phrase (up to {MAX_WORD} characters)."
+        )
+        return
+    if not await may_change(update, context):
+        return
+    async with context.services.session() as session:
+        chat = await managed_chat(update, context, session)
+        if chat is None or chat.id is None:
+            return
+        muted = await sub_store.list_mutes(session, chat_id=chat.id)
+        if word not in muted and len(muted) >= context.settings.max_mutes:
+            await reply(
+                update, f"You muted {len(muted)} words, the most allowed. /unmute one first."
+            )
+            return
+        added = await sub_store.add_mute(session, chat_id=chat.id, word=word)
+        await session.commit()
+    await reply(
+        update, f"Muted <b>{esc(word)}</b>." if added else f"<b>{esc(word)}</b> was already muted."
+    )
+
+
+async def unmute(update: Update, context: CustomContext) -> None:
+    """Show stories with a muted word again."""
+    word = args_text(context).lower()
+    if not word:
+        await usage(update, "/unmute <word>", "Which word?")
+        return
+    if not await may_change(update, context):
+        return
+    async with context.services.session() as session:
+        chat = await managed_chat(update, context, session)
+        if chat is None or chat.id is None:
+            return
+        removed = await sub_store.remove_mute(session, chat_id=chat.id, word=word)
+        await session.commit()
+    if removed:
+        await reply(update, f"Unmuted <b>{esc(word)}</b>.")
+    else:
+        await usage(update, "/unmute <word>", f"{word} is not muted.")
+
+
+async def pause(update: Update, context: CustomContext) -> None:
+    """Stop digests for now, keeping every setting."""
+    if not await may_change(update, context):
+        return
+    async with context.services.session() as session:
+        chat = await managed_chat(update, context, session)
+        if chat is None:
+            return
+        await chat_store.set_state(session, chat=chat, state=ChatState.PAUSED)
+        await session.commit()
+    await reply(update, "Paused. No digests until /resume.")
+
+
+async def resume(update: Update, context: CustomContext) -> None:
+    """Start digests again after /pause."""
+    if not await may_change(update, context):
+        return
+    async with context.services.session() as session:
+        chat = await managed_chat(update, context, session)
+        if chat is None:
+            return
+        await chat_store.set_state(session, chat=chat, state=ChatState.ACTIVE)
+        await refresh_schedule(session, chat=chat, now=context.now())
+        await session.commit()
+    await reply(update, "Resumed. Digests will arrive on schedule.")
+
+
+async def stop(update: Update, context: CustomContext) -> None:
+    """Forget this chat (asks first)."""
+    if not await may_change(update, context):
+        return
+    async with context.services.session() as session:
+        chat = await managed_chat(update, context, session, create=False)
+    if chat is None:
+        await reply(update, "There is nothing stored for this chat.")
+        return
+    await reply(
+        update,
+        f"Delete every setting and subscription of {chat_label(chat)}? This cannot be undone.",
+        markup=keyboards.stop_keyboard(),
+    )

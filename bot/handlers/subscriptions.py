@@ -1,0 +1,201 @@
+"""/topics, /subscribe, /unsubscribe and /list: what a chat follows."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+from telegram import Update
+
+from bot.context import CustomContext
+from bot.handlers import keyboards
+from bot.handlers.common import (
+    args_text,
+    chat_label,
+    esc,
+    managed_chat,
+    may_change,
+    remember_thread,
+    reply,
+    usage,
+)
+from bot.handlers.schedules import describe_schedule, ensure_schedule
+from bot.settings import Settings
+from digests.query import QueryError, normalize_query, parse_query
+from storage import articles as article_store
+from storage import subscriptions as sub_store
+from storage.models import Chat, Subscription, SubscriptionKind
+
+TRENDING_FROM = 200  # recent articles whose keyphrases make the trending list
+TRENDING_COUNT = 6
+
+
+class SubscribeError(ValueError):
+    """Why a topic cannot be added; `str()` is shown to the user."""
+
+
+async def subscribe_topic(
+    session: AsyncSession, *, chat: Chat, text: str, settings: Settings, now: datetime
+) -> tuple[Subscription, bool]:
+    """Validate a topic query and subscribe the chat to it (idempotent). Caller commits."""
+    text = " ".join(text.split())
+    if len(text) > settings.max_query_length:
+        raise SubscribeError(
+            f"That topic is too long (at most {settings.max_query_length} characters)."
+        )
+    try:
+        parse_query(text, max_length=settings.max_query_length)
+        target = normalize_query(text, max_length=settings.max_query_length)
+    except QueryError as exc:
+        raise SubscribeError(str(exc)) from None
+    assert chat.id is not None
+    existing = await sub_store.list_subscriptions(
+        session, chat_id=chat.id, kind=SubscriptionKind.TOPIC
+    )
+    if any(s.target == target for s in existing):
+        return next(s for s in existing if s.target == target), False
+    if len(existing) >= settings.max_subscriptions:
+        raise SubscribeError(
+            f"You follow {len(existing)} topics, the most allowed. Remove one with /unsubscribe."
+        )
+    added = await sub_store.add_subscription(
+        session, chat_id=chat.id, kind=SubscriptionKind.TOPIC, target=target, query=text
+    )
+    await ensure_schedule(session, chat=chat, now=now)
+    return added
+
+
+async def topic_targets(session: AsyncSession, chat: Chat) -> dict[str, Subscription]:
+    assert chat.id is not None
+    subs = await sub_store.list_subscriptions(session, chat_id=chat.id, kind=SubscriptionKind.TOPIC)
+    return {s.target: s for s in subs}
+
+
+async def trending_topics(session: AsyncSession, *, limit: int = TRENDING_COUNT) -> list[str]:
+    """The keyphrases most recent articles share."""
+    counts: Counter[str] = Counter()
+    for article in await article_store.latest_articles(session, limit=TRENDING_FROM):
+        phrases = {p.strip().lower() for p in article.keyphrases.split(";") if p.strip()}
+        counts.update(phrases)
+    return [phrase for phrase, n in counts.most_common(limit * 3) if n > 1 or len(counts) < limit][
+        :limit
+    ]
+
+
+async def topics(update: Update, context: CustomContext) -> None:
+    """Suggested and trending topics, with toggle buttons."""
+    async with context.services.session() as session:
+        chat = await managed_chat(update, context, session)
+        if chat is None:
+            return
+        followed = await topic_targets(session, chat)
+        trending = await trending_topics(session)
+        await session.commit()
+    names = list(dict.fromkeys([*keyboards.SUGGESTED_TOPICS, *trending]))
+    subscribed = {name for name in names if _target_of(name) in followed}
+    lines = ["<b>Topics</b> — tap to follow or unfollow."]
+    if trending:
+        lines.append("Trending now: " + ", ".join(esc(t) for t in trending))
+    lines.append("Or follow anything: /subscribe <i>words</i> (use OR, quotes, -minus).")
+    await reply(update, "\n".join(lines), markup=keyboards.topics_keyboard(names, subscribed))
+
+
+def _target_of(text: str) -> str:
+    try:
+        return normalize_query(text)
+    except QueryError:
+        return text
+
+
+async def subscribe(update: Update, context: CustomContext) -> None:
+    """Follow a topic query."""
+    text = args_text(context)
+    if not text:
+        await usage(
+            update,
+            "/subscribe <topic query>",
+            "Which topic? For example: /subscribe climate OR energy",
+        )
+        return
+    if not await may_change(update, context):
+        return
+    async with context.services.session() as session:
+        chat = await managed_chat(update, context, session)
+        if chat is None:
+            return
+        try:
+            subscription, created = await subscribe_topic(
+                session, chat=chat, text=text, settings=context.settings, now=context.now()
+            )
+        except SubscribeError as exc:
+            await usage(update, "/subscribe <topic query>", str(exc))
+            return
+        remember_thread(update, chat)
+        session.add(chat)
+        await session.commit()
+    query = esc(subscription.query)
+    if created:
+        await reply(
+            update, f"Subscribed {chat_label(chat)} to <b>{query}</b>. /list shows everything."
+        )
+    else:
+        await reply(update, f"Already following <b>{query}</b>.")
+
+
+async def unsubscribe(update: Update, context: CustomContext) -> None:
+    """Stop following a topic (a keyboard without an argument)."""
+    text = args_text(context)
+    if not await may_change(update, context):
+        return
+    async with context.services.session() as session:
+        chat = await managed_chat(update, context, session)
+        if chat is None or chat.id is None:
+            return
+        subs = await sub_store.list_subscriptions(session, chat_id=chat.id)
+        await session.commit()
+        if not subs:
+            await reply(update, "Nothing to unsubscribe from. /topics shows some ideas.")
+            return
+        if not text:
+            await reply(
+                update, "Tap a topic to unsubscribe:", markup=keyboards.unsubscribe_keyboard(subs)
+            )
+            return
+        target = _target_of(text)
+        match = next(
+            (s for s in subs if s.target == target or s.query.lower() == text.lower()), None
+        )
+        if match is None or match.id is None:
+            await usage(update, "/unsubscribe [topic]", f"You do not follow {text}.")
+            return
+        await sub_store.remove_subscription(session, chat_id=chat.id, subscription_id=match.id)
+        await session.commit()
+    await reply(update, f"Unsubscribed from <b>{esc(match.query)}</b>.")
+
+
+async def list_command(update: Update, context: CustomContext) -> None:
+    """Subscriptions, schedule, time zone and other settings."""
+    async with context.services.session() as session:
+        chat = await managed_chat(update, context, session)
+        if chat is None or chat.id is None:
+            return
+        subs = await sub_store.list_subscriptions(session, chat_id=chat.id)
+        mutes = await sub_store.list_mutes(session, chat_id=chat.id)
+        schedule = await describe_schedule(session, chat)
+        await session.commit()
+    lines = [f"<b>Settings for {chat_label(chat)}</b>"]
+    if subs:
+        lines.append("Topics: " + ", ".join(f"<b>{esc(s.query or s.target)}</b>" for s in subs))
+    else:
+        lines.append("Topics: none yet — /topics or /subscribe <i>words</i>")
+    lines.append(f"Schedule: {esc(schedule)}")
+    lines.append(f"Time zone: {esc(chat.timezone)}")
+    if chat.quiet_start and chat.quiet_end:
+        lines.append(f"Quiet hours: {esc(chat.quiet_start)}–{esc(chat.quiet_end)}")
+    lines.append(f"Items per digest: {chat.max_items}")
+    if mutes:
+        lines.append("Muted words: " + ", ".join(esc(m) for m in mutes))
+    if chat.state != "active":
+        lines.append(f"State: {esc(chat.state)} (/resume to continue)")
+    await reply(update, "\n".join(lines))

@@ -1,0 +1,220 @@
+"""The three ticks — ingest, digest, deliver. Each asks storage for due rows, so a restart or
+a second process neither loses nor doubles work; nothing per subscriber is scheduled.
+
+ingest  → `ingest.pipeline.refresh_due_feeds`, then one notice per feed that started failing
+          or recovered, to its subscribers (through the outbox) and to the admins;
+digest  → `digests.build.build_due_digests`;
+deliver → the `DeliveryWorker`'s own loop, started with the application."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import logging
+from typing import TYPE_CHECKING
+
+from digests.build import build_due_digests
+from sqlmodel import select
+from telegram import Bot
+from telegram.error import TelegramError
+from telegram.request import BaseRequest
+
+from bot import metrics
+from bot.delivery import DeliveryWorker
+from bot.settings import Settings
+from ingest.fetch import Fetcher
+from ingest.pipeline import RefreshResult, refresh_due_feeds
+from storage import deliveries as delivery_store
+from storage import feeds as feed_store
+from storage.models import Chat, ChatState, Subscription
+
+if TYPE_CHECKING:
+    from bot.context import AppType, CustomContext, Services
+
+logger = logging.getLogger(__name__)
+
+
+class Ticks:
+    """Owns the fetcher, the delivery worker and the tick jobs of one process."""
+
+    def __init__(
+        self,
+        services: Services,
+        *,
+        bot: Bot,
+        role: str,
+        fetcher: Fetcher | None = None,
+        delivery_request: BaseRequest | None = None,
+        token: str,
+    ) -> None:
+        self.services = services
+        self.bot = bot
+        self.role = role
+        self.fetcher = fetcher
+        self._own_fetcher = fetcher is None
+        self._delivery_request = delivery_request
+        self._token = token
+        self.worker: DeliveryWorker | None = None
+        self._delivery_bot: Bot | None = None
+        self._stop = asyncio.Event()
+        self._loop_task: asyncio.Task[None] | None = None
+
+    @property
+    def enabled(self) -> bool:
+        return self.role != "poller"
+
+    async def start(self, application: AppType, *, schedule: bool) -> None:
+        """Create the fetcher and delivery worker; with `schedule`, put the ingest and digest
+        ticks on the JobQueue and start the delivery loop."""
+        if not self.enabled:
+            return
+        settings = self.services.settings
+        if self.fetcher is None:
+            self.fetcher = make_fetcher(settings)
+        # Deliveries use their own Bot: the worker paces itself (bot/ratelimit.py), and the
+        # command replies' AIORateLimiter must not throttle it a second time.
+        self._delivery_bot = Bot(
+            self._token,
+            base_url=settings.base_url or "https://api.telegram.org/bot",
+            request=self._delivery_request,
+        )
+        await self._delivery_bot.initialize()
+        self.worker = DeliveryWorker(
+            bot=self._delivery_bot,
+            sessionmaker=self.services.sessionmaker,
+            settings=settings,
+            owner=self.services.owner,
+            clock=self.services.clock,
+        )
+        if not schedule:
+            return
+        queue = application.job_queue
+        assert queue is not None, "python-telegram-bot[job-queue] is required"
+        queue.run_repeating(ingest_job, interval=settings.ingest_interval, first=1, name="ingest")
+        queue.run_repeating(digest_job, interval=settings.digest_interval, first=2, name="digest")
+        self._stop.clear()
+        self._loop_task = asyncio.create_task(self._deliver_forever(), name="deliver")
+
+    async def _deliver_forever(self) -> None:
+        if self.worker is None:
+            return
+        try:
+            await self.worker.run_forever(self._stop)
+        except Exception:
+            logger.exception("delivery loop crashed")
+
+    async def stop(self) -> None:
+        """Stop claiming, let the worker release what is in flight, close clients."""
+        self._stop.set()
+        if self._loop_task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._loop_task
+            self._loop_task = None
+        if self.worker is not None:
+            await self.worker.close()
+            self.worker = None
+        if self._delivery_bot is not None:
+            await self._delivery_bot.shutdown()
+            self._delivery_bot = None
+        if self.fetcher is not None and self._own_fetcher:
+            await self.fetcher.aclose()
+            self.fetcher = None
+
+    # --- the tick bodies (callable directly from tests) ----------------------------------
+
+    async def ingest(self) -> int:
+        """Refresh due feeds; returns new articles stored."""
+        if self.fetcher is None:
+            return 0
+        results = await refresh_due_feeds(
+            self.services.sessionmaker, fetcher=self.fetcher, now=self.services.clock()
+        )
+        new = sum(r.new_articles for r in results)
+        metrics.ARTICLES_INGESTED.inc(new)
+        metrics.FEED_ERRORS.inc(sum(1 for r in results if r.error))
+        changed = [r for r in results if r.became_failing or r.recovered]
+        if changed:
+            await self.notify_feed_changes(changed)
+        return new
+
+    async def digest(self) -> int:
+        """Build every due digest into the outbox; returns digests built."""
+        built = await build_due_digests(
+            self.services.sessionmaker,
+            now=self.services.clock(),
+            owner=self.services.owner,
+            renderer=self.services.renderer,
+        )
+        metrics.DIGESTS_BUILT.inc(built)
+        return built
+
+    async def deliver(self) -> int:
+        """Send what is due now; returns parts handled."""
+        if self.worker is None:
+            return 0
+        return await self.worker.run_once()
+
+    async def notify_feed_changes(self, results: list[RefreshResult]) -> None:
+        """One notice per feed that started failing or recovered: to the chats that follow the
+        feed (through the outbox, so it is never lost) and to the admins directly."""
+        now = self.services.clock()
+        admin_texts: list[str] = []
+        async with self.services.session() as session:
+            for result in results:
+                feed = await feed_store.get_feed(session, feed_id=result.feed_id)
+                name = html.escape((feed.title if feed else None) or result.title or result.url)
+                if result.became_failing:
+                    reason = html.escape(str(result.error or "unknown error"))[:300]
+                    text = f"⚠️ The source <b>{name}</b> is failing ({reason}); I keep trying."
+                else:
+                    text = f"✅ The source <b>{name}</b> works again."
+                admin_texts.append(text)
+                statement = (
+                    select(Chat)
+                    .join(Subscription, Subscription.chat_id == Chat.id)  # type: ignore[arg-type]
+                    .where(Subscription.feed_id == result.feed_id, Chat.state == ChatState.ACTIVE)
+                )
+                for chat in (await session.exec(statement)).all():
+                    await delivery_store.enqueue_parts(
+                        session, chat=chat, digest_id=None, parts=[text], now=now
+                    )
+            await session.commit()
+        for admin_id in self.services.settings.admin_ids:
+            for text in admin_texts:
+                try:
+                    await self.bot.send_message(admin_id, text, parse_mode="HTML")
+                except TelegramError:
+                    logger.warning("feed notice to admin=%s failed", admin_id, exc_info=True)
+
+
+def make_fetcher(settings: Settings) -> Fetcher:
+    return Fetcher(
+        user_agent=settings.user_agent,
+        timeout=settings.fetch_timeout,
+        max_body_bytes=settings.max_body_bytes,
+        allow_private=settings.allow_private_urls,
+    )
+
+
+def _ticks(context: CustomContext) -> Ticks:
+    ticks: Ticks = context.services.ticks
+    return ticks
+
+
+async def ingest_job(context: CustomContext) -> None:
+    """JobQueue callback: the ingest tick."""
+
+    async def work() -> None:
+        await _ticks(context).ingest()
+
+    await metrics.TICKS.timed("ingest", work)
+
+
+async def digest_job(context: CustomContext) -> None:
+    """JobQueue callback: the digest tick."""
+
+    async def work() -> None:
+        await _ticks(context).digest()
+
+    await metrics.TICKS.timed("digest", work)

@@ -1,0 +1,84 @@
+"""`digestbot run` as an operator starts it: the no-token message, the role flag."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from bot.emulator import Emulator, Limits
+from tests.bot.test_cli import DIGESTBOT, run
+
+ROOT = str(Path(__file__).resolve().parents[2])
+
+
+def test_run_without_a_token_says_what_to_do(tmp_path: Path) -> None:
+    result = run("run", cwd=tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "TELEGRAM_BOT_TOKEN" in lines[0]
+    assert "digestbot demo" in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_run_refuses_an_unknown_role(tmp_path: Path) -> None:
+    result = run("run", "--role", "boss", cwd=tmp_path, env={"TELEGRAM_BOT_TOKEN": "1:x"})
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert "role" in result.stderr.lower()
+
+
+def test_run_help_documents_roles_and_base_url(tmp_path: Path) -> None:
+    result = run("run", "--help", cwd=tmp_path)
+    assert result.returncode == 0
+    for word in ("--role", "poller", "worker", "--base-url"):
+        assert word in result.stdout
+
+
+@pytest.mark.slow
+async def test_run_polls_the_emulator_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    emulator = Emulator(token="5151:run-test-token", limits=Limits(enabled=False))
+    async with emulator.serve() as url:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("DIGESTBOT_")}
+        env.update(
+            {
+                "TELEGRAM_BOT_TOKEN": emulator.token,
+                "DIGESTBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
+                "DIGESTBOT_INGEST_INTERVAL": "3600",
+                "PYTHONPATH": ROOT,
+            }
+        )
+        process = await asyncio.create_subprocess_exec(
+            *DIGESTBOT,
+            "run",
+            "--role",
+            "all",
+            "--base-url",
+            f"{url}/bot",
+            cwd=tmp_path,
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        try:
+            emulator.user(77).send("/start")
+            [welcome] = await emulator.wait_for_messages(77, 1, timeout=60)
+            assert "Hi!" in welcome.text
+            emulator.user(77).send("/subscribe climate")
+            await emulator.wait_for_messages(77, 2, timeout=30)
+            process.send_signal(signal.SIGTERM)
+            _out, err = await asyncio.wait_for(process.communicate(), timeout=30)
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+    assert process.returncode == 0, err.decode()
+    log = err.decode()
+    assert "role=all" in log and "stopping" in log
+    assert emulator.token not in log  # the token is never logged
+    assert "Traceback" not in log
+    assert (tmp_path / "bot.db").exists()

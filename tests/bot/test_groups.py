@@ -1,0 +1,113 @@
+"""Groups, forum topics and channels: `/cmd@botname`, only a group's admins change it, digests
+go to the forum thread the group subscribed from, a channel is linked and managed from a
+private chat by someone who administers it."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage import chats as chat_store
+from storage import deliveries as delivery_store
+from storage import subscriptions as sub_store
+from tests.bot.test_handlers_harness import NOW, make_emulator, running, sqlite_sessionmaker
+
+__all__ = ["sqlite_sessionmaker"]
+
+GROUP = -100123
+OWNER, SECOND_ADMIN, MEMBER = 11, 12, 13
+
+
+async def followed(sessionmaker: async_sessionmaker[AsyncSession], telegram_id: int) -> list[str]:
+    async with sessionmaker() as session:
+        chat = await chat_store.get_chat_by_telegram_id(session, telegram_id=telegram_id)
+        if chat is None or chat.id is None:
+            return []
+        return [s.query for s in await sub_store.list_subscriptions(session, chat_id=chat.id)]
+
+
+async def test_group_with_two_admins_and_a_member(
+    sqlite_sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    emulator = make_emulator()
+    emulator.group(GROUP, "Readers", members=[MEMBER], admins=[OWNER, SECOND_ADMIN])
+    async with running(sqlite_sessionmaker, emulator=emulator) as bot:
+        [reply] = await bot.say(MEMBER, "/subscribe@digest_test_bot crypto", chat_id=GROUP)
+        assert "Only this group's admins" in reply.text
+        [reply] = await bot.say(OWNER, "/subscribe@digest_test_bot space", chat_id=GROUP)
+        assert "Subscribed this group to space" in reply.text
+        [reply] = await bot.say(SECOND_ADMIN, "/schedule hourly", chat_id=GROUP)
+        assert "hourly" in reply.text
+        [reply] = await bot.say(MEMBER, "/list", chat_id=GROUP)  # reading is for everyone
+        assert "space" in reply.text and "hourly" in reply.text
+        [welcome] = await bot.say(MEMBER, "/start", chat_id=GROUP)
+        assert "this group" in welcome.text
+        answer = await bot.press(MEMBER, "climate", chat_id=GROUP)
+        assert answer == "Only this group's admins can change its settings."
+        assert await bot.press(SECOND_ADMIN, "climate", chat_id=GROUP) == "Following climate"
+        # commands for another bot, and chatter, are not ours to answer
+        await bot.say(MEMBER, "/subscribe@other_bot news", chat_id=GROUP, replies=0)
+        await bot.say(MEMBER, "good morning everyone", chat_id=GROUP, replies=0)
+        [reply] = await bot.say(MEMBER, "/nonsense@digest_test_bot", chat_id=GROUP)
+        assert "I don't know /nonsense" in reply.text
+        count = len(bot.emulator.chat(GROUP).messages)
+    assert await followed(sqlite_sessionmaker, GROUP) == ["space", "climate"]
+    assert count == 6  # nothing for the other bot's command or the chatter
+
+
+async def test_forum_group_gets_digests_in_the_thread_it_subscribed_from(
+    sqlite_sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    emulator = make_emulator()
+    emulator.group(GROUP, "Forum", admins=[OWNER], forum=True, topics={1: "General", 77: "News"})
+    async with running(sqlite_sessionmaker, emulator=emulator) as bot:
+        [reply] = await bot.say(OWNER, "/subscribe climate", chat_id=GROUP, thread_id=77)
+        assert reply.message_thread_id == 77  # answered in the thread
+        async with sqlite_sessionmaker() as session:
+            chat = await chat_store.get_chat_by_telegram_id(session, telegram_id=GROUP)
+            assert chat is not None and chat.thread_id == 77
+            await delivery_store.enqueue_parts(
+                session, chat=chat, digest_id=None, parts=["<b>Your digest</b>"], now=NOW
+            )
+            await session.commit()
+        assert await bot.deliver() >= 1
+        digest = bot.emulator.chat(GROUP).last
+        assert digest.text == "Your digest"
+        assert digest.message_thread_id == 77
+
+
+async def test_channel_linked_from_a_private_chat(
+    sqlite_sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    emulator = make_emulator()
+    channel = -100555
+    emulator.channel(channel, "Morning Brief", admins=[OWNER], username="morningbrief")
+    emulator.channel(-100556, "No Bot Here", admins=[OWNER], username="nobot", bot_is_admin=False)
+    async with running(sqlite_sessionmaker, emulator=emulator) as bot:
+        [reply] = await bot.say(MEMBER, "/channel @morningbrief")
+        assert "Only an admin of @morningbrief" in reply.text
+        [reply] = await bot.say(OWNER, "/channel @nobot")
+        assert "Make me an admin of @nobot" in reply.text
+        [reply] = await bot.say(OWNER, "/channel @nosuchchannel")
+        assert "Usage: /channel <@name | off>" in reply.text
+        [reply] = await bot.say(OWNER, "/channel")
+        assert "Usage: /channel" in reply.text
+        [reply] = await bot.say(OWNER, "/channel @morningbrief")
+        assert "Linked Morning Brief" in reply.text
+        [reply] = await bot.say(OWNER, "/subscribe economy")
+        assert "Subscribed channel @morningbrief to economy" in reply.text
+        [reply] = await bot.say(OWNER, "/list")
+        assert "Settings for channel @morningbrief" in reply.text
+        [reply] = await bot.say(OWNER, "/channel off")
+        assert "Back to managing this chat" in reply.text
+        [reply] = await bot.say(OWNER, "/subscribe health")
+        assert "Subscribed this chat to health" in reply.text
+        # a command typed in a group cannot link a channel
+        emulator.group(GROUP, "Readers", admins=[OWNER])
+        [reply] = await bot.say(OWNER, "/channel @morningbrief", chat_id=GROUP)
+        assert "from a private chat" in reply.text
+    assert await followed(sqlite_sessionmaker, channel) == ["economy"]
+    assert await followed(sqlite_sessionmaker, OWNER) == ["health"]
+    async with sqlite_sessionmaker() as session:
+        row = await chat_store.get_chat_by_telegram_id(session, telegram_id=channel)
+    assert row is not None and row.type == "channel" and row.linked_by == OWNER

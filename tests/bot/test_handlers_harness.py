@@ -1,0 +1,74 @@
+"""The harness the command tests share: the real Application polling the in-process
+emulator, on a fresh database, with a fixed clock (no tests in this module)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.demo import LocalBot, local_bot
+from bot.emulator import Emulator, Limits
+from bot.settings import Settings, load_settings
+from storage.db import make_sessionmaker
+from tests.dbutil import database
+
+TOKEN = "4242:test-token"
+BOT_USERNAME = "digest_test_bot"
+ADMIN = 900
+NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+
+
+def make_settings(**overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "_env_file": None,
+        "telegram_bot_token": TOKEN,
+        "admin_ids": str(ADMIN),
+        "commands_per_minute": 1000,
+        "max_subscriptions": 3,
+        "max_mutes": 2,
+        "max_query_length": 60,
+        "base_url": None,
+        "webhook_url": None,
+    }
+    values.update(overrides)
+    return load_settings(**values)
+
+
+def make_emulator() -> Emulator:
+    # Flood control is the delivery tests' subject; here it would only slow the replies down.
+    return Emulator(token=TOKEN, bot_username=BOT_USERNAME, limits=Limits(enabled=False))
+
+
+@pytest.fixture
+async def sqlite_sessionmaker(tmp_path: Path) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    async with database("sqlite", tmp_path) as (_url, engine, _schema):
+        yield make_sessionmaker(engine)
+
+
+def running(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    *,
+    emulator: Emulator | None = None,
+    clock: Callable[[], datetime] = lambda: NOW,
+    **settings: Any,
+) -> Any:
+    """`async with running(sm) as bot:` — the bot up against a fresh emulator."""
+    return local_bot(
+        emulator or make_emulator(),
+        make_settings(**settings),
+        sessionmaker=sessionmaker,
+        clock=clock,
+    )
+
+
+def texts(messages: list[Any]) -> str:
+    return "\n".join(m.text for m in messages)
+
+
+__all__ = ["ADMIN", "NOW", "LocalBot", "make_emulator", "running", "sqlite_sessionmaker", "texts"]
