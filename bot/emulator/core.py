@@ -359,8 +359,12 @@ class Emulator:
         timeout: float = 10.0,  # noqa: ASYNC109
     ) -> list[Message]:
         """Wait until the bot has sent at least `n` messages to `chat_id`; return them."""
-        await self.wait_for(lambda: len(self._bot_messages(chat_id)) >= n, timeout)
+        await self.wait_for(lambda: self._bot_count(chat_id) >= n, timeout)
         return self._bot_messages(chat_id)
+
+    def _bot_count(self, chat_id: int) -> int:
+        chat = self.chats.get(chat_id)
+        return chat.bot_count if chat else 0
 
     def _bot_messages(self, chat_id: int) -> list[Message]:
         chat = self.chats.get(chat_id)
@@ -627,7 +631,7 @@ class Emulator:
             link_preview_options=link_preview_options,
         )
         chat.next_message_id += 1
-        chat.messages.append(message)
+        chat.add(message)
         return message
 
     def _message_api(self, chat: Chat, message: Message, *, with_reply: bool = True) -> JSON:
@@ -1088,7 +1092,7 @@ async def delete_message(em: Emulator, params: JSON) -> Any:
         raise bad_request("message to delete not found")
     if not message.from_bot and chat.type != "private" and not chat.bot_is_admin:
         raise bad_request("message can't be deleted")
-    message.deleted = True
+    chat.delete(message)
     em._notify()
     return True
 

@@ -91,6 +91,8 @@ class Chat:
     creator: int | None = None
     bot_is_admin: bool = False
     messages: list[Message] = field(default_factory=list)
+    by_id: dict[int, Message] = field(default_factory=dict)
+    bot_count: int = 0  # the bot's messages here, not deleted (kept for cheap waiting)
     actions: list[str] = field(default_factory=list)
     next_message_id: int = 1
     # States a test can set.
@@ -148,8 +150,18 @@ class Chat:
         """What the bot sent here and has not deleted, in order."""
         return [m for m in self.messages if m.from_bot and not m.deleted]
 
+    def add(self, message: Message) -> None:
+        self.messages.append(message)
+        self.by_id[message.message_id] = message
+        if message.from_bot:
+            self.bot_count += 1
+
+    def delete(self, message: Message) -> None:
+        if not message.deleted:
+            message.deleted = True
+            if message.from_bot:
+                self.bot_count -= 1
+
     def find(self, message_id: int) -> Message | None:
-        for message in self.messages:
-            if message.message_id == message_id and not message.deleted:
-                return message
-        return None
+        message = self.by_id.get(message_id)
+        return None if message is None or message.deleted else message
