@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from ingest.summarize import select_sentences, summarize
 from ingest.text import normalize_whitespace, split_sentences
 
@@ -83,3 +86,33 @@ def test_bylines_in_the_lead_are_skipped() -> None:
     text = "By Helen Marsh.\n\nPublished: 1 March 2026.\n\n" + ARTICLE
     chosen = select_sentences(text, n=3)
     assert not any(sentence.startswith(("By ", "Published")) for sentence in chosen)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.text(alphabet="abcdefgh XYZ.!?,'\"\n\u00a0", min_size=0, max_size=80),
+        min_size=0,
+        max_size=12,
+    ),
+    st.integers(min_value=40, max_value=400),
+)
+def test_summaries_are_whole_sentences_of_the_text(pieces: list[str], budget: int) -> None:
+    text = " ".join(pieces)
+    summary = summarize(text, max_chars=budget)
+    sentences = split_sentences(text)
+    chosen = select_sentences(text, n=3)
+    assert all(sentence in sentences for sentence in chosen)
+    if not sentences:
+        assert summary == ""
+        return
+    parts = [s for s in sentences if s in summary]
+    assert parts, summary
+    assert len(summary) <= budget or any(summary == s for s in sentences)
+
+
+@given(st.text(max_size=200))
+def test_whitespace_normalisation_is_idempotent(text: str) -> None:
+    once = normalize_whitespace(text)
+    assert normalize_whitespace(once) == once
+    assert "\u00a0" not in once and "\n\n\n" not in once
