@@ -1,8 +1,9 @@
-"""The emulator's state machine: Bot API methods, Telegram's rules and errors, the update queue.
+"""The emulator's state machine: chats, messages, the update queue and Telegram's checks.
 
 `Emulator.call(method, params)` is the one entry point both front ends use (the in-process
-`BaseRequest` and the HTTP server); it answers `(http_status, json_body)` exactly as Telegram does.
-The driver methods (`user()`, `chat()`, `group()`, `set_chat_state()`...) play the people.
+`BaseRequest` and the HTTP server); it runs a method of `bot.emulator.methods` and answers
+`(http_status, json_body)` as Telegram does. The driver methods (`user()`, `chat()`, `group()`,
+`set_chat_state()`...) play the people.
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bot.emulator.entities import EmptyTextError, fix_formatted_text
+from bot.emulator.errors import ApiError, InjectedFault, bad_request
 from bot.emulator.html import EntityParseError, parse_html, utf16_len
 from bot.emulator.limits import Faults, FloodControl, Limits
+from bot.emulator.methods import METHODS
 from bot.emulator.state import JSON, Chat, Message, User
 
 if TYPE_CHECKING:
@@ -32,29 +35,15 @@ logger = logging.getLogger(__name__)
 
 Clock = Callable[[], float]
 
+__all__ = ["ApiError", "Clock", "Emulator", "InjectedFault", "ManualClock", "Stats", "bad_request"]
+
 MAX_TEXT_LENGTH = 4096
 MAX_ENTITIES = 100
 MAX_CALLBACK_DATA = 64
-_COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
 # tdlib's bot command pattern: not glued to a word character or to / < >.
 _BOT_COMMAND_RE = re.compile(r"(?<![\w/<>])/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?(?![\w/<>@])")
 _TEXT_BUTTONS = (
     "can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard"
-)
-_CHAT_ACTIONS = frozenset(
-    {
-        "typing",
-        "upload_photo",
-        "record_video",
-        "upload_video",
-        "record_voice",
-        "upload_voice",
-        "upload_document",
-        "choose_sticker",
-        "find_location",
-        "record_video_note",
-        "upload_video_note",
-    }
 )
 _INT_PARAMS = frozenset(
     {
@@ -92,34 +81,6 @@ class ManualClock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
-
-
-class ApiError(Exception):
-    """A Bot API error answer: Telegram's envelope with `error_code`, `description`, parameters."""
-
-    def __init__(self, code: int, description: str, parameters: JSON | None = None) -> None:
-        super().__init__(description)
-        self.code = code
-        self.description = description
-        self.parameters = parameters
-
-    def to_json(self) -> JSON:
-        data: JSON = {"ok": False, "error_code": self.code, "description": self.description}
-        if self.parameters:
-            data["parameters"] = self.parameters
-        return data
-
-
-def bad_request(text: str, parameters: JSON | None = None) -> ApiError:
-    return ApiError(400, f"Bad Request: {text}", parameters)
-
-
-class InjectedFault(Exception):
-    """Raised to a front end when fault injection decides this request fails ("timeout"/"drop")."""
-
-    def __init__(self, kind: str) -> None:
-        super().__init__(kind)
-        self.kind = kind
 
 
 @dataclass
@@ -288,7 +249,7 @@ class Emulator:
         return await self._run(method, raw_params)
 
     async def _run(self, method: str, raw_params: dict[str, Any] | None) -> tuple[int, JSON]:
-        handler = _METHODS.get(method.lower())
+        handler = METHODS.get(method.lower())
         if handler is None:
             self.stats.errors[404] += 1
             return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
@@ -866,318 +827,3 @@ _OTHER_BUTTON_KINDS = (
 def _wake(waiter: asyncio.Future[None]) -> None:
     if not waiter.done():
         waiter.set_result(None)
-
-
-# ----- Bot API methods ---------------------------------------------------------------------------
-
-Handler = Callable[[Emulator, JSON], Any]
-
-
-async def get_me(em: Emulator, params: JSON) -> Any:
-    data = em.bot.to_api()
-    data.update(
-        {
-            "can_join_groups": True,
-            "can_read_all_group_messages": False,
-            "supports_inline_queries": False,
-            "can_connect_to_business": False,
-            "has_main_web_app": False,
-        }
-    )
-    return data
-
-
-async def get_updates(em: Emulator, params: JSON) -> Any:
-    if em.webhook_url:
-        raise ApiError(
-            409,
-            "Conflict: can't use getUpdates method while webhook is active; "
-            "use deleteWebhook to delete the webhook first",
-        )
-    offset = int(params.get("offset") or 0)
-    limit = min(max(int(params.get("limit") or 100), 1), 100)
-    timeout = max(float(params.get("timeout") or 0), 0.0)
-    allowed = params.get("allowed_updates")
-    if isinstance(allowed, list):
-        em.allowed_updates = frozenset(str(kind) for kind in allowed) or None
-    if offset < 0:
-        em._updates = em._updates[offset:]
-    elif offset > 0:
-        em._updates = [u for u in em._updates if u["update_id"] >= offset]
-    em._poll_generation += 1
-    generation = em._poll_generation
-    em._notify()  # an older long poll still waiting ends with a conflict
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not _deliverable(em) and not em.closed:
-        left = deadline - loop.time()
-        if left <= 0:
-            break
-        await em._wait_change(left)
-        if em._poll_generation != generation:
-            raise ApiError(
-                409,
-                "Conflict: terminated by other getUpdates request; "
-                "make sure that only one bot instance is running",
-            )
-    return em._updates[:limit]
-
-
-_NOT_BY_DEFAULT = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
-
-
-def _deliverable(em: Emulator) -> list[JSON]:
-    """Queued updates of the allowed types; others are dropped, as Telegram does."""
-
-    def wanted(update: JSON) -> bool:
-        kind = next(k for k in update if k != "update_id")
-        if em.allowed_updates is None:
-            return kind not in _NOT_BY_DEFAULT
-        return kind in em.allowed_updates
-
-    em._updates = [u for u in em._updates if wanted(u)]
-    return em._updates
-
-
-async def set_webhook(em: Emulator, params: JSON) -> Any:
-    em.webhook_url = str(params.get("url") or "")
-    if params.get("drop_pending_updates"):
-        em._updates.clear()
-    em._notify()
-    return True
-
-
-async def delete_webhook(em: Emulator, params: JSON) -> Any:
-    em.webhook_url = ""
-    if params.get("drop_pending_updates"):
-        em._updates.clear()
-    return True
-
-
-async def get_webhook_info(em: Emulator, params: JSON) -> Any:
-    return {
-        "url": em.webhook_url,
-        "has_custom_certificate": False,
-        "pending_update_count": len(em._updates),
-    }
-
-
-def _commands_key(params: JSON) -> tuple[str, str]:
-    scope = params.get("scope") or {"type": "default"}
-    if not isinstance(scope, dict):
-        raise bad_request("can't parse BotCommandScope JSON object")
-    return json.dumps(scope, sort_keys=True), str(params.get("language_code") or "")
-
-
-async def set_my_commands(em: Emulator, params: JSON) -> Any:
-    commands = params.get("commands")
-    if not isinstance(commands, list):
-        raise bad_request("can't parse commands JSON object")
-    if len(commands) > 100:
-        raise bad_request("BOT_COMMANDS_TOO_MUCH")
-    cleaned = []
-    for command in commands:
-        if not isinstance(command, dict):
-            raise bad_request("can't parse BotCommand JSON object")
-        name = str(command.get("command", "")).lower()
-        description = str(command.get("description", "")).strip()
-        if not _COMMAND_RE.match(name):
-            raise bad_request("BOT_COMMAND_INVALID")
-        if not 1 <= len(description) <= 256:
-            raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
-        cleaned.append({"command": name, "description": description})
-    em.commands[_commands_key(params)] = cleaned
-    return True
-
-
-async def get_my_commands(em: Emulator, params: JSON) -> Any:
-    return em.commands.get(_commands_key(params), [])
-
-
-async def delete_my_commands(em: Emulator, params: JSON) -> Any:
-    em.commands.pop(_commands_key(params), None)
-    return True
-
-
-async def send_message(em: Emulator, params: JSON) -> Any:
-    chat = em._chat_for_bot(params.get("chat_id"))
-    em._check_can_write(chat)
-    text, entities, mode = em._formatted(params)
-    markup = em._markup(params.get("reply_markup"))
-    thread = em._thread(chat, params)
-    reply_to = _reply_target(chat, params)
-    em._flood(chat, paid=bool(params.get("allow_paid_broadcast")))
-    preview = params.get("link_preview_options")
-    message = em._store(
-        chat,
-        em.bot,
-        text=text,
-        entities=entities,
-        from_bot=True,
-        parse_mode=mode,
-        reply_markup=markup,
-        thread_id=thread,
-        link_preview_options=preview if isinstance(preview, dict) else None,
-    )
-    message.reply_to = reply_to
-    now = em.clock()
-    em.stats.sent_per_chat[chat.id] += 1
-    em.stats.send_times.setdefault(chat.id, []).append(now)
-    em._notify()
-    return em._message_api(chat, message)
-
-
-def _reply_target(chat: Chat, params: JSON) -> int | None:
-    """The message a send replies to, or Telegram's error when it is gone."""
-    reply = params.get("reply_parameters")
-    if isinstance(reply, dict):
-        message_id, allow = reply.get("message_id"), bool(reply.get("allow_sending_without_reply"))
-    else:
-        message_id = params.get("reply_to_message_id")
-        allow = str(params.get("allow_sending_without_reply", "")).lower() in ("true", "1")
-    if message_id is None:
-        return None
-    if chat.find(int(message_id)) is None:
-        if allow:
-            return None
-        raise bad_request("message to be replied not found")
-    return int(message_id)
-
-
-def _editable(em: Emulator, params: JSON, not_found: str) -> tuple[Chat, Message]:
-    if params.get("inline_message_id"):
-        raise bad_request("MESSAGE_ID_INVALID")
-    chat, message = em._bot_message(params)
-    if message is None:
-        raise bad_request(not_found)
-    if not message.from_bot:
-        raise bad_request("message can't be edited")
-    return chat, message
-
-
-_NOT_MODIFIED = (
-    "message is not modified: specified new message content and reply markup are exactly "
-    "the same as a current content and reply markup of the message"
-)
-
-
-async def edit_message_text(em: Emulator, params: JSON) -> Any:
-    chat, message = _editable(em, params, "message to edit not found")
-    em._check_can_write(chat)
-    text, entities, mode = em._formatted(params)
-    markup = em._markup(params.get("reply_markup"))
-    if text == message.text and entities == message.entities and markup == message.reply_markup:
-        raise bad_request(_NOT_MODIFIED)
-    message.text, message.entities, message.parse_mode = text, entities, mode
-    message.reply_markup = markup
-    message.edit_date = em.now()
-    em._notify()
-    return em._message_api(chat, message)
-
-
-async def edit_message_reply_markup(em: Emulator, params: JSON) -> Any:
-    chat, message = _editable(em, params, "message to edit not found")
-    markup = em._markup(params.get("reply_markup"))
-    if markup == message.reply_markup:
-        raise bad_request(_NOT_MODIFIED)
-    message.reply_markup = markup
-    message.edit_date = em.now()
-    em._notify()
-    return em._message_api(chat, message)
-
-
-async def delete_message(em: Emulator, params: JSON) -> Any:
-    chat, message = em._bot_message(params)
-    if message is None:
-        raise bad_request("message to delete not found")
-    if not message.from_bot and chat.type != "private" and not chat.bot_is_admin:
-        raise bad_request("message can't be deleted")
-    chat.delete(message)
-    em._notify()
-    return True
-
-
-async def answer_callback_query(em: Emulator, params: JSON) -> Any:
-    query_id = str(params.get("callback_query_id") or "")
-    if query_id not in em._callbacks or query_id in em.callback_answers:
-        raise bad_request("query is too old and response timeout expired or query ID is invalid")
-    text = params.get("text")
-    em.callback_answers[query_id] = {
-        "text": text,
-        "show_alert": bool(params.get("show_alert")),
-        "url": params.get("url"),
-    }
-    em._notify()
-    return True
-
-
-async def send_chat_action(em: Emulator, params: JSON) -> Any:
-    chat = em._chat_for_bot(params.get("chat_id"))
-    em._check_can_write(chat)
-    action = str(params.get("action") or "")
-    if action not in _CHAT_ACTIONS:
-        raise bad_request("wrong parameter action in request")
-    chat.actions.append(action)
-    return True
-
-
-async def get_chat(em: Emulator, params: JSON) -> Any:
-    chat = em._chat_for_bot(params.get("chat_id"))
-    return chat.to_full_api()
-
-
-async def get_chat_member(em: Emulator, params: JSON) -> Any:
-    chat = em._chat_for_bot(params.get("chat_id"))
-    user_id = params.get("user_id")
-    if user_id is None:
-        raise bad_request("user_id is empty")
-    user = em.bot if user_id == em.bot.id else em.users.get(int(user_id))
-    if user is None:
-        raise bad_request("user not found")
-    if chat.type == "channel" and not chat.bot_is_admin:
-        raise bad_request("member list is inaccessible")
-    return em._member_api(chat, user, em._member_status(chat, user.id))
-
-
-async def get_chat_administrators(em: Emulator, params: JSON) -> Any:
-    chat = em._chat_for_bot(params.get("chat_id"))
-    if chat.type == "private":
-        raise bad_request("there are no administrators in the private chat")
-    result = []
-    ids = ([chat.creator] if chat.creator else []) + sorted(chat.admins - {chat.creator})
-    for uid in ids:
-        result.append(em._member_api(chat, em.users[uid], em._member_status(chat, uid)))
-    if chat.bot_is_admin and not chat.kicked:
-        result.append(em._member_api(chat, em.bot, "administrator"))
-    return result
-
-
-async def close(em: Emulator, params: JSON) -> Any:
-    return True
-
-
-async def log_out(em: Emulator, params: JSON) -> Any:
-    return True
-
-
-_METHODS: dict[str, Handler] = {
-    "getme": get_me,
-    "getupdates": get_updates,
-    "setwebhook": set_webhook,
-    "deletewebhook": delete_webhook,
-    "getwebhookinfo": get_webhook_info,
-    "setmycommands": set_my_commands,
-    "getmycommands": get_my_commands,
-    "deletemycommands": delete_my_commands,
-    "sendmessage": send_message,
-    "editmessagetext": edit_message_text,
-    "editmessagereplymarkup": edit_message_reply_markup,
-    "deletemessage": delete_message,
-    "answercallbackquery": answer_callback_query,
-    "sendchataction": send_chat_action,
-    "getchat": get_chat,
-    "getchatmember": get_chat_member,
-    "getchatadministrators": get_chat_administrators,
-    "close": close,
-    "logout": log_out,
-}
