@@ -744,7 +744,10 @@ class Emulator:
         elif mode_name == "":
             entities = self._given_entities(params.get("entities"))
         else:
-            raise bad_request(f"unsupported parse_mode: {mode}")
+            if mode_name in ("markdown", "markdownv2"):
+                # Valid for Telegram, but not emulated: say so instead of pretending.
+                raise ApiError(501, f"Not Implemented: the emulator does not parse {mode}")
+            raise bad_request("unsupported parse_mode")
         try:
             text, entities = fix_formatted_text(text, entities)
         except EmptyTextError:

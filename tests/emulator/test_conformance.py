@@ -109,7 +109,9 @@ async def test_at_most_100_entities_kept(emulator: Emulator) -> None:
 
 async def test_unsupported_parse_mode(emulator: Emulator) -> None:
     _, body = await send(emulator, text="x", parse_mode="BBCode")
-    assert body == error("Bad Request: unsupported parse_mode: BBCode")
+    assert body == error("Bad Request: unsupported parse_mode")
+    status, body = await send(emulator, text="*x*", parse_mode="MarkdownV2")
+    assert status == 501  # not emulated, and the emulator says so
 
 
 # ----- keyboards and commands --------------------------------------------------------------------
