@@ -152,14 +152,18 @@ def checked_link(url: str) -> str | None:
         return None
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         return None
-    if parts.username is not None or parts.password is not None:
-        return None
     host = parts.hostname.lower()
+    if "." not in host and ":" not in host:
+        return None  # tdlib: "Wrong HTTP URL" (a host needs a dot, or be IPv6)
     try:
         port = parts.port
     except ValueError:
         return None
-    netloc = f"{host}:{port}" if port is not None else host
+    netloc = f"[{host}]" if ":" in host else host
+    netloc = f"{netloc}:{port}" if port is not None else netloc
+    if parts.username is not None:
+        userinfo = parts.netloc.rpartition("@")[0]
+        netloc = f"{userinfo}@{netloc}"
     query = url[url.index(parts.netloc) + len(parts.netloc) :] if parts.netloc else ""
     if not query.startswith("/"):
         query = "/" + query

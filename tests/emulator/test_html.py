@@ -133,3 +133,24 @@ def test_bold_entity_covers_whole_text(text: str) -> None:
     plain, entities = parse_html(f"<b>{escape(text)}</b>")
     assert plain == text
     assert entities == [{"type": "bold", "offset": 0, "length": utf16_len(text)}]
+
+
+@pytest.mark.parametrize(
+    ("href", "url"),
+    [
+        ("https://Example.com", "https://example.com/"),
+        ("example.com/a?b=1", "http://example.com/a?b=1"),
+        ("http://example.com:8080/x", "http://example.com:8080/x"),
+        ("tg://resolve?domain=news", "tg://resolve?domain=news"),
+        ("localhost", None),
+        # tdlib reads "mailto:someone" as user info of an http URL
+        ("mailto:someone@example.com", "http://mailto:someone@example.com/"),
+        ("", None),
+    ],
+)
+def test_text_link_urls_checked_like_telegram(href: str, url: str | None) -> None:
+    _, entities = parse_html(f'<a href="{href}">x</a>')
+    if url is None:  # dropped; an empty href uses the text "x", itself no valid URL
+        assert entities == []
+    else:
+        assert entities == [{"type": "text_link", "offset": 0, "length": 1, "url": url}]
