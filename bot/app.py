@@ -36,6 +36,7 @@ from telegram.request import BaseRequest
 from bot import metrics
 from bot.context import AppType, BotData, CustomContext, Services
 from bot.handlers import admin, buttons, channel, news, preferences, start, subscriptions
+from bot.handlers.ordering import PerChatUpdateProcessor
 from bot.handlers.throttle import CommandThrottle
 from bot.settings import Settings
 from bot.ticks import Ticks
@@ -122,7 +123,7 @@ def build_application(
                 max_retries=2,
             )
         )
-        .concurrent_updates(False)
+        .concurrent_updates(PerChatUpdateProcessor())
     )
     if settings.base_url:
         builder = builder.base_url(settings.base_url).base_file_url(settings.base_url)

@@ -126,7 +126,11 @@ class LocalBot:
         services = self.application.bot_data.services
         quiet = 0
         for _ in range(int(self.timeout * 50)):
-            idle = self.application.update_queue.empty() and services.busy == 0
+            idle = (
+                self.application.update_queue.empty()
+                and self.application.update_processor.current_concurrent_updates == 0
+                and services.busy == 0
+            )
             quiet = quiet + 1 if idle else 0
             if quiet >= 3:
                 return

@@ -30,12 +30,7 @@ async def button(update: Update, context: CustomContext) -> None:
     if data is None or query.message is None:
         await query.answer(STALE)
         return
-    if data.action in {
-        callbacks.TOGGLE_TOPIC,
-        callbacks.UNSUBSCRIBE,
-        callbacks.SCHEDULE,
-        callbacks.STOP,
-    } and not await may_change(update, context, tell=False):
+    if not await may_change(update, context, tell=False):  # every button changes something
         await query.answer(NOT_ADMIN)
         return
     handler = _ACTIONS[data.action]
@@ -72,7 +67,7 @@ async def _toggle_topic(update: Update, context: CustomContext, topic: str) -> s
 
 
 async def _refresh_topic_marks(update: Update, followed: set[str]) -> None:
-    """Redraw the keyboard so ✅ marks show what is followed now."""
+    """Redraw the keyboard so ✅ marks show what is followed now (`followed`: targets)."""
     query = update.callback_query
     message = query.message if query else None
     markup = getattr(message, "reply_markup", None)
@@ -86,7 +81,8 @@ async def _refresh_topic_marks(update: Update, followed: set[str]) -> None:
                 b.callback_data if isinstance(b.callback_data, str) else None
             )
             if decoded is not None and decoded.action == callbacks.TOGGLE_TOPIC:
-                b = keyboards.topic_buttons([decoded.arg], followed)[0]
+                marked = {decoded.arg} if _target_of(decoded.arg) in followed else set()
+                b = keyboards.topic_buttons([decoded.arg], marked)[0]
             new_row.append(b)
         rows.append(new_row)
     try:

@@ -73,9 +73,3 @@ def stop_keyboard() -> InlineKeyboardMarkup:
             ]
         ]
     )
-
-
-def more_keyboard() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton("More", callback_data=callbacks.encode(callbacks.MORE))]]
-    )

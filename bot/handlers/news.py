@@ -8,7 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
 
 from bot.context import CustomContext
-from bot.handlers.common import args_text, esc, managed_chat, reply, usage
+from bot.handlers.common import args_text, esc, managed_chat, may_change, reply, usage
 from digests.build import build_digest_now, build_more
 from digests.query import QueryError, parse_query
 from digests.split import split_html
@@ -22,6 +22,8 @@ RESULTS = 10
 
 async def digest(update: Update, context: CustomContext) -> None:
     """Send my digest now."""
+    if not await may_change(update, context):
+        return
     async with context.services.session() as session:
         chat = await managed_chat(update, context, session)
         if chat is None or chat.id is None:
@@ -47,6 +49,8 @@ async def digest(update: Update, context: CustomContext) -> None:
 
 async def more(update: Update, context: CustomContext) -> None:
     """The rest of the last digest."""
+    if not await may_change(update, context):
+        return
     await send_more(update, context)
 
 

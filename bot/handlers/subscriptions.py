@@ -20,6 +20,7 @@ from bot.handlers.common import (
     reply,
     usage,
 )
+from bot.handlers.keyboards import SUGGESTED_TOPICS
 from bot.handlers.schedules import describe_schedule, ensure_schedule
 from bot.settings import Settings
 from digests.query import QueryError, normalize_query, parse_query
@@ -29,6 +30,7 @@ from storage.models import Chat, Subscription, SubscriptionKind
 
 TRENDING_FROM = 200  # recent articles whose keyphrases make the trending list
 TRENDING_COUNT = 6
+MAX_TOPIC = 40  # longer phrases make poor buttons
 
 
 class SubscribeError(ValueError):
@@ -73,14 +75,19 @@ async def topic_targets(session: AsyncSession, chat: Chat) -> dict[str, Subscrip
 
 
 async def trending_topics(session: AsyncSession, *, limit: int = TRENDING_COUNT) -> list[str]:
-    """The keyphrases most recent articles share."""
+    """The keyphrases recent articles share most; ties go to each article's leading phrase,
+    newest article first (so a quiet day still shows what is new)."""
     counts: Counter[str] = Counter()
-    for article in await article_store.latest_articles(session, limit=TRENDING_FROM):
-        phrases = {p.strip().lower() for p in article.keyphrases.split(";") if p.strip()}
-        counts.update(phrases)
-    return [phrase for phrase, n in counts.most_common(limit * 3) if n > 1 or len(counts) < limit][
-        :limit
-    ]
+    order: dict[str, tuple[int, int]] = {}
+    for age, article in enumerate(
+        await article_store.latest_articles(session, limit=TRENDING_FROM)
+    ):
+        phrases = [p.strip().lower() for p in article.keyphrases.split(";") if p.strip()]
+        for rank, phrase in enumerate(dict.fromkeys(phrases)):
+            counts[phrase] += 1
+            order.setdefault(phrase, (rank, age))
+    ranked = sorted(counts, key=lambda p: (-counts[p], *order[p]))
+    return [p for p in ranked if len(p) <= MAX_TOPIC and p not in SUGGESTED_TOPICS][:limit]
 
 
 async def topics(update: Update, context: CustomContext) -> None:

@@ -210,3 +210,23 @@ async def test_per_chat_rate_limit_answers_once_politely(
         # other chats are not affected
         [reply] = await bot.say(502, "/help")
         assert "What I can do" in reply.text
+
+
+async def test_one_chat_in_order_while_chats_run_side_by_side(
+    sqlite_sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    async with running(sqlite_sessionmaker) as bot:
+        words = ["word0", "word1"]
+        for user in (USER, 503):
+            for word in words:
+                bot.emulator.user(user).send(f"/mute {word}")
+            bot.emulator.user(user).send(f"/unmute {words[0]}")
+            bot.emulator.user(user).send(f"/mute {words[0]}")
+        for user in (USER, 503):
+            replies = await bot.emulator.wait_for_messages(user, 4)
+            assert [m.text for m in replies] == [
+                "Muted word0.",
+                "Muted word1.",
+                "Unmuted word0.",
+                "Muted word0.",  # in order: the unmute made room under the limit of 2
+            ]

@@ -48,6 +48,11 @@ async def test_digest_more_latest_and_search(
         assert "Follow a topic first" in reply.text
         assert await bot.ticks.ingest() == 8
         clock.now += timedelta(minutes=5)
+        [topics] = await bot.say(USER, "/topics")
+        assert "Trending now:" in topics.text and "central bank" in topics.text
+        assert "central bank" in [b.get("text") for b in topics.buttons()]
+        assert await bot.press(USER, "central bank") == "Following central bank"
+        assert await bot.press(USER, "✅ central bank") == "Unfollowed central bank"
         await bot.say(USER, "/subscribe climate")
         await bot.say(USER, "/max 1")
         await bot.say(USER, "/digest", replies=0)

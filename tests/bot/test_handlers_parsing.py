@@ -9,7 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.emulator.html import parse_html
 from bot.handlers import callbacks
+from bot.handlers.common import esc
 from bot.handlers.parsing import ArgumentError, parse_count, parse_quiet, parse_timezone
 from bot.handlers.throttle import CommandThrottle
 
@@ -82,3 +84,12 @@ def test_throttle_limits_per_chat_and_warns_once() -> None:
     assert throttle.should_warn(1, now)
     assert not throttle.should_warn(1, now + timedelta(seconds=5))
     assert throttle.allow(1, now + timedelta(seconds=61))
+
+
+@given(st.text(max_size=300))
+def test_escaped_user_text_always_parses_back_to_itself(text: str) -> None:
+    """What a user typed, echoed inside our HTML, is accepted by Telegram's parser unchanged."""
+    plain, entities = parse_html(f"Subscribed to <b>{esc(text)}</b>.")
+    assert plain.startswith("Subscribed to ")
+    assert text.strip() in plain or not text.strip()
+    assert all(e["type"] == "bold" for e in entities)
