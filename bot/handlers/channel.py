@@ -1,6 +1,7 @@
 """/channel: link a channel from a private chat and manage it from there.
 
-The user must be an admin of the channel and the bot must be an admin of it too (to post).
+The user must be an admin of the bot (DIGESTBOT_ADMIN_IDS) and of the channel, and the bot an
+admin of the channel (to post).
 After `/channel @name` the setting commands of this private chat apply to the channel until
 `/channel off`."""
 
@@ -43,6 +44,9 @@ async def channel(update: Update, context: CustomContext) -> None:
     if text.lower() == "off":
         user_data.pop(CHANNEL_KEY, None)
         await reply(update, "Back to managing this chat.")
+        return
+    if not context.settings.is_admin(user.id):
+        await reply(update, "Only the bot's admins can link a channel.")
         return
     name = text.split()[0]
     if not name.startswith("@") and not name.lstrip("-").isdigit():

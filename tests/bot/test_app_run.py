@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 from pathlib import Path
 
+import httpx
 import pytest
 
 from bot.emulator import Emulator, Limits
@@ -42,6 +44,9 @@ def test_run_help_documents_roles_and_base_url(tmp_path: Path) -> None:
 @pytest.mark.slow
 async def test_run_polls_the_emulator_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     emulator = Emulator(token="5151:run-test-token", limits=Limits(enabled=False))
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        metrics_port = sock.getsockname()[1]
     async with emulator.serve() as url:
         env = {k: v for k, v in os.environ.items() if not k.startswith("DIGESTBOT_")}
         env.update(
@@ -49,6 +54,7 @@ async def test_run_polls_the_emulator_and_stops_cleanly_on_sigterm(tmp_path: Pat
                 "TELEGRAM_BOT_TOKEN": emulator.token,
                 "DIGESTBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
                 "DIGESTBOT_INGEST_INTERVAL": "3600",
+                "DIGESTBOT_METRICS_PORT": str(metrics_port),
                 "PYTHONPATH": ROOT,
             }
         )
@@ -70,6 +76,13 @@ async def test_run_polls_the_emulator_and_stops_cleanly_on_sigterm(tmp_path: Pat
             assert "Hi!" in welcome.text
             emulator.user(77).send("/subscribe climate")
             await emulator.wait_for_messages(77, 2, timeout=30)
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{metrics_port}") as client:
+                health = await client.get("/healthz")
+                scraped = await client.get("/metrics")
+            assert health.json()["database"] is True
+            assert 'digestbot_command_latency_seconds_count{command="subscribe"} 1.0' in (
+                scraped.text
+            )
             process.send_signal(signal.SIGTERM)
             _out, err = await asyncio.wait_for(process.communicate(), timeout=30)
         finally:

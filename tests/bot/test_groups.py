@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage import chats as chat_store
 from storage import deliveries as delivery_store
 from storage import subscriptions as sub_store
-from tests.bot.test_handlers_harness import NOW, make_emulator, running, sqlite_sessionmaker
+from tests.bot.test_handlers_harness import ADMIN, NOW, make_emulator, running, sqlite_sessionmaker
 
 __all__ = ["sqlite_sessionmaker"]
 
@@ -83,9 +83,12 @@ async def test_channel_linked_from_a_private_chat(
     channel = -100555
     emulator.channel(channel, "Morning Brief", admins=[OWNER], username="morningbrief")
     emulator.channel(-100556, "No Bot Here", admins=[OWNER], username="nobot", bot_is_admin=False)
-    async with running(sqlite_sessionmaker, emulator=emulator) as bot:
+    bot_admins = f"{ADMIN},{OWNER}"
+    async with running(sqlite_sessionmaker, emulator=emulator, admin_ids=bot_admins) as bot:
         [reply] = await bot.say(MEMBER, "/channel @morningbrief")
-        assert "Only an admin of @morningbrief" in reply.text
+        assert "Only the bot's admins can link a channel" in reply.text
+        [reply] = await bot.say(ADMIN, "/channel @morningbrief")  # not the channel's admin
+        assert "Only an admin of @morningbrief can link it" in reply.text
         [reply] = await bot.say(OWNER, "/channel @nobot")
         assert "Make me an admin of @nobot" in reply.text
         [reply] = await bot.say(OWNER, "/channel @nosuchchannel")
