@@ -156,6 +156,7 @@ class Emulator:
         bot_name: str = "Digest Bot",
         clock: Clock = time.time,
         limits: Limits | None = None,
+        privacy_mode: bool = True,
     ) -> None:
         bot_id = int(token.split(":", 1)[0]) if token.split(":", 1)[0].isdigit() else 123
         self.token = token
@@ -163,6 +164,9 @@ class Emulator:
         self.bot = User(id=bot_id, first_name=bot_name, username=bot_username, is_bot=True)
         self.users: dict[int, User] = {}
         self.chats: dict[int, Chat] = {}
+        # Group privacy mode (Telegram's default): in groups a bot that is not an administrator
+        # gets only commands (not addressed to another bot) and replies to its own messages.
+        self.privacy_mode = privacy_mode
         self.flood = FloodControl(limits or Limits())
         self.faults: Faults | None = None
         self.stats = Stats()
@@ -654,10 +658,29 @@ class Emulator:
             if chat.find(reply_to_message_id) is None:
                 raise LookupError(f"no message {reply_to_message_id} in chat {chat.id}")
             message.reply_to = reply_to_message_id
-        return self.add_update(
-            "channel_post" if chat.type == "channel" else "message",
-            self._message_api(chat, message),
-        )
+        payload = self._message_api(chat, message)
+        if not self._delivered(chat, message):
+            return {"update_id": None, "message": payload}  # seen by people, not by the bot
+        return self.add_update("channel_post" if chat.type == "channel" else "message", payload)
+
+    def _delivered(self, chat: Chat, message: Message) -> bool:
+        """Whether Telegram would deliver a person's message in `chat` to the bot."""
+        if chat.kicked:
+            return False
+        if not self.privacy_mode or chat.type not in ("group", "supergroup") or chat.bot_is_admin:
+            return True
+        replied = chat.find(message.reply_to) if message.reply_to is not None else None
+        if replied is not None and replied.from_bot:
+            return True
+        for entity in message.entities:
+            if entity["type"] == "bot_command":
+                units = message.text.encode("utf-16-le", "surrogatepass")
+                start, end = 2 * entity["offset"], 2 * (entity["offset"] + entity["length"])
+                command = units[start:end].decode("utf-16-le", "surrogatepass")
+                _, _, addressee = command.partition("@")
+                bot_name = (self.bot.username or "").lower()
+                return not addressee or addressee.lower() == bot_name
+        return False
 
     def _new_chat(self, chat_id: int, chat_type: str | None, user_id: int) -> Chat:
         if chat_type == "channel":

@@ -410,3 +410,19 @@ async def test_writing_to_a_blocked_bot_unblocks_it(emulator: Emulator) -> None:
     assert kinds[-3:] == ["my_chat_member", "my_chat_member", "message"]
     assert emulator.pending_updates[-2]["my_chat_member"]["new_chat_member"]["status"] == "member"
     assert (await send(emulator, text="welcome back"))[0] == 200
+
+
+async def test_group_privacy_mode(emulator: Emulator) -> None:
+    emulator.group(-1008, "Talk", members=[42, 7])
+    assert emulator.user(7).send("just chatting", chat_id=-1008)["update_id"] is None
+    assert emulator.user(7).send("/help@other_bot", chat_id=-1008)["update_id"] is None
+    assert emulator.user(7).send("😀 /help@digest_test_bot", chat_id=-1008)["update_id"] is not None
+    assert emulator.user(7).send("/help", chat_id=-1008)["update_id"] is not None
+    _, body = await send(emulator, chat_id=-1008, text="Answer")
+    reply = emulator.user(7).send(
+        "thanks", chat_id=-1008, reply_to_message_id=body["result"]["message_id"]
+    )
+    assert reply["update_id"] is not None  # a reply to the bot reaches it
+    assert [m.text for m in emulator.chat(-1008).history][:1] == ["just chatting"]
+    emulator.set_chat_state(-1008, kicked=True)
+    assert emulator.user(7).send("/help", chat_id=-1008)["update_id"] is None
