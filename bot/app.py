@@ -24,7 +24,9 @@ from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
     ApplicationBuilder,
+    ApplicationHandlerStop,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
@@ -35,7 +37,16 @@ from telegram.request import BaseRequest
 
 from bot import metrics
 from bot.context import AppType, BotData, CustomContext, Services
-from bot.handlers import admin, buttons, channel, news, preferences, start, subscriptions
+from bot.handlers import (
+    admin,
+    buttons,
+    channel,
+    membership,
+    news,
+    preferences,
+    start,
+    subscriptions,
+)
 from bot.handlers.ordering import PerChatUpdateProcessor
 from bot.handlers.throttle import CommandThrottle
 from bot.settings import Settings
@@ -166,6 +177,14 @@ def _add_handlers(application: AppType) -> None:
         application.add_handler(CommandHandler(name, measured(name, handler), filters=NEW))
     application.add_handler(CallbackQueryHandler(measured("button", buttons.button)))
     application.add_handler(
+        ChatMemberHandler(
+            measured("membership", membership.my_membership), ChatMemberHandler.MY_CHAT_MEMBER
+        )
+    )
+    application.add_handler(
+        MessageHandler(filters.StatusUpdate.MIGRATE, measured("migrate", membership.migrated))
+    )
+    application.add_handler(
         MessageHandler(
             NEW & (filters.COMMAND | (filters.TEXT & filters.ChatType.PRIVATE)),
             measured("unknown", start.unknown),
@@ -212,8 +231,6 @@ async def throttle(update: Update, context: CustomContext) -> None:
             "Please wait a minute and try again.",
             do_quote=False,
         )
-    from telegram.ext import ApplicationHandlerStop
-
     raise ApplicationHandlerStop
 
 

@@ -114,3 +114,41 @@ async def test_channel_linked_from_a_private_chat(
     async with sqlite_sessionmaker() as session:
         row = await chat_store.get_chat_by_telegram_id(session, telegram_id=channel)
     assert row is not None and row.type == "channel" and row.linked_by == OWNER
+
+
+async def test_membership_changes_move_the_outbox_at_once(
+    sqlite_sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    emulator = make_emulator()
+    reader, small_group, supergroup = 61, -4242, -1004242
+    emulator.group(small_group, "Small", admins=[OWNER], supergroup=False)
+    async with running(sqlite_sessionmaker, emulator=emulator) as bot:
+        emulator.group(GROUP, "Newcomers", admins=[OWNER], added_by=OWNER)
+        [hello] = await emulator.wait_for_messages(GROUP, 1)
+        assert "An admin can set me up with /start" in hello.text
+        await bot.say(reader, "/subscribe climate")
+        await bot.say(OWNER, "/subscribe space", chat_id=small_group)
+        async with sqlite_sessionmaker() as session:
+            for telegram_id, text in ((reader, "for the reader"), (small_group, "for the group")):
+                chat = await chat_store.get_chat_by_telegram_id(session, telegram_id=telegram_id)
+                assert chat is not None
+                await delivery_store.enqueue_parts(
+                    session, chat=chat, digest_id=None, parts=[text], now=NOW
+                )
+            await session.commit()
+        # the reader blocks the bot: the chat is blocked and its part parked, nothing is sent
+        emulator.set_chat_state(reader, blocked=True)
+        emulator.set_chat_state(small_group, migrate_to_chat_id=supergroup)
+        await bot.settle()
+        async with sqlite_sessionmaker() as session:
+            row = await chat_store.get_chat_by_telegram_id(session, telegram_id=reader)
+            assert row is not None and row.state == "blocked"
+            moved = await chat_store.get_chat_by_telegram_id(session, telegram_id=supergroup)
+            assert moved is not None and moved.type == "supergroup"
+        assert await bot.deliver() == 1  # only the group's part, at its new address
+        assert emulator.chat(supergroup).last.text == "for the group"
+        # unblocking brings the chat and its parked part back
+        emulator.set_chat_state(reader, blocked=False)
+        await bot.settle()
+        assert await bot.deliver() == 1
+        assert emulator.chat(reader).last.text == "for the reader"
