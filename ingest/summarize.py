@@ -58,6 +58,9 @@ def _terms(sentence: str) -> list[str]:
 def _eligible(sentence: str, word_count: int, weights: Weights) -> bool:
     if word_count < weights.short_words or _JUNK.match(sentence):
         return False
+    # Half a quotation (the splitter cut a quote of several sentences) reads badly alone.
+    if (sentence.count('"') + sentence.count("“") + sentence.count("”")) % 2:
+        return False
     return bool(_TERMINAL.search(sentence))
 
 

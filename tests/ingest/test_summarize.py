@@ -116,3 +116,13 @@ def test_whitespace_normalisation_is_idempotent(text: str) -> None:
     once = normalize_whitespace(text)
     assert normalize_whitespace(once) == once
     assert "\u00a0" not in once and "\n\n\n" not in once
+
+
+def test_half_a_quotation_is_not_chosen() -> None:
+    text = (
+        "The council approved the flood barrier on Monday after ten years of delays. "
+        'Ruth Okafor said: "This is the vote of a generation. We have waited long enough for '
+        'it and the town is grateful." Building starts in the spring and will take three years.'
+    )
+    chosen = select_sentences(text, n=2)
+    assert all(sentence.count('"') % 2 == 0 for sentence in chosen), chosen
