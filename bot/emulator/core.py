@@ -26,6 +26,7 @@ from bot.emulator.html import EntityParseError, parse_html, utf16_len
 from bot.emulator.limits import Faults, FloodControl, Limits
 from bot.emulator.methods import METHODS
 from bot.emulator.state import JSON, Chat, Message, User
+from bot.emulator.webhook import Webhook
 
 if TYPE_CHECKING:
     from bot.emulator.driver import ChatView, UserDriver
@@ -171,7 +172,7 @@ class Emulator:
         self.faults: Faults | None = None
         self.stats = Stats()
         self.commands: dict[tuple[str, str], list[JSON]] = {}
-        self.webhook_url = ""
+        self.webhook: Webhook | None = None
         # Update types getUpdates delivers (Telegram remembers the last `allowed_updates`).
         self.allowed_updates: frozenset[str] | None = None
         # How long a request given a "timeout" fault hangs on the HTTP front end.
@@ -291,6 +292,32 @@ class Emulator:
         for waiter in list(self._waiters):
             if not waiter.done():
                 waiter.get_loop().call_soon_threadsafe(_wake, waiter)
+
+    def deliverable_updates(self) -> list[JSON]:
+        """Queued updates of the allowed types, oldest first."""
+        from bot.emulator.methods import deliverable
+
+        return deliverable(self)
+
+    def confirm_update(self, update_id: int) -> None:
+        """Forget updates up to `update_id` (what a getUpdates offset or a webhook 2xx does)."""
+        self._updates = [u for u in self._updates if u["update_id"] > update_id]
+
+    @property
+    def webhook_url(self) -> str:
+        return self.webhook.url if self.webhook else ""
+
+    async def remove_webhook(self) -> None:
+        """Stop webhook delivery (deleteWebhook, or the end of `serve()`)."""
+        hook, self.webhook = self.webhook, None
+        if hook is not None and hook.task is not None:
+            hook.task.cancel()
+            if hook.task.get_loop() is asyncio.get_running_loop():
+                await asyncio.wait([hook.task])  # let it close its HTTP client
+
+    async def wait_change(self, seconds: float) -> None:
+        """Wait until something changes (a new update, a sent message...) or `seconds` pass."""
+        await self._wait_change(seconds)
 
     async def _wait_change(self, seconds: float) -> None:
         loop = asyncio.get_running_loop()

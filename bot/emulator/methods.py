@@ -11,9 +11,11 @@ import json
 import re
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from bot.emulator.errors import ApiError, bad_request
 from bot.emulator.state import JSON, Chat, Message
+from bot.emulator.webhook import NOT_LOOPBACK, Webhook, deliver, is_loopback
 
 if TYPE_CHECKING:
     from bot.emulator.core import Emulator
@@ -74,7 +76,7 @@ async def get_updates(em: Emulator, params: JSON) -> Any:
     em._notify()  # an older long poll still waiting ends with a conflict
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
-    while not _deliverable(em) and not em.closed:
+    while not deliverable(em) and not em.closed:
         left = deadline - loop.time()
         if left <= 0:
             break
@@ -91,7 +93,7 @@ async def get_updates(em: Emulator, params: JSON) -> Any:
 _NOT_BY_DEFAULT = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 
 
-def _deliverable(em: Emulator) -> list[JSON]:
+def deliverable(em: Emulator) -> list[JSON]:
     """Queued updates of the allowed types; others are dropped, as Telegram does."""
 
     def wanted(update: JSON) -> bool:
@@ -105,26 +107,47 @@ def _deliverable(em: Emulator) -> list[JSON]:
 
 
 async def set_webhook(em: Emulator, params: JSON) -> Any:
-    em.webhook_url = str(params.get("url") or "")
+    url = str(params.get("url") or "").strip()
+    if not url:
+        return await delete_webhook(em, params)
+    scheme = urlsplit(url).scheme.lower()
+    if scheme != "https" and not (scheme == "http" and is_loopback(url)):
+        raise bad_request("bad webhook: HTTPS url must be provided for webhook")
+    secret = params.get("secret_token")
+    if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", str(secret)):
+        raise bad_request("secret token contains unallowed characters")
+    await em.remove_webhook()
     if params.get("drop_pending_updates"):
         em._updates.clear()
-    em._notify()
+    allowed = params.get("allowed_updates")
+    if isinstance(allowed, list):
+        em.allowed_updates = frozenset(str(kind) for kind in allowed) or None
+    hook = Webhook(
+        url=url,
+        secret_token=str(secret) if secret is not None else None,
+        max_connections=int(params.get("max_connections") or 40),
+    )
+    em.webhook = hook
+    if is_loopback(url):
+        hook.task = asyncio.get_running_loop().create_task(deliver(em, hook))
+    else:
+        hook.last_error_date, hook.last_error_message = em.now(), NOT_LOOPBACK
+    em._notify()  # a long poll in progress ends with a conflict
     return True
 
 
 async def delete_webhook(em: Emulator, params: JSON) -> Any:
-    em.webhook_url = ""
+    await em.remove_webhook()
     if params.get("drop_pending_updates"):
         em._updates.clear()
     return True
 
 
 async def get_webhook_info(em: Emulator, params: JSON) -> Any:
-    return {
-        "url": em.webhook_url,
-        "has_custom_certificate": False,
-        "pending_update_count": len(em._updates),
-    }
+    pending = len(deliverable(em))
+    if em.webhook is None:
+        return {"url": "", "has_custom_certificate": False, "pending_update_count": pending}
+    return em.webhook.info(pending)
 
 
 def _commands_key(params: JSON) -> tuple[str, str]:

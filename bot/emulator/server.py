@@ -252,6 +252,7 @@ async def serve(
     finally:
         emulator.closed = True
         emulator._notify()
+        await emulator.remove_webhook()
         await runner.cleanup()
         emulator.closed = False
 
