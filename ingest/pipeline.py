@@ -14,6 +14,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ingest.clean import clean_text
@@ -98,6 +99,7 @@ async def refresh_feed(
         await _follow_permanent_redirect(session, feed, fetched, result)
         if parsed is not None:
             _update_metadata(feed, parsed)
+            taken: set[str] = set()  # canonical URLs stored by this refresh
             for (entry, existing), document in zip(work, documents, strict=True):
                 outcome = await _store_entry(
                     session,
@@ -107,6 +109,7 @@ async def refresh_feed(
                     document,
                     fetcher=fetcher,
                     full_text=full_text,
+                    taken=taken,
                     now=now,
                 )
                 result.new_articles += outcome == "new"
@@ -132,19 +135,39 @@ async def _plan_entries(
     """Each entry once, with the article already stored for it (same GUID in this feed, or
     the same canonical URL from any feed)."""
     assert feed.id is not None
-    planned: list[tuple[EntryIn, Article | None]] = []
-    seen: set[str] = set()
-    for entry in entries:
-        if entry.guid in seen:
-            continue
-        seen.add(entry.guid)
-        existing = await article_store.get_by_guid(session, feed_id=feed.id, guid=entry.guid)
-        if existing is None and entry.url:
-            existing = await article_store.get_by_canonical_url(
-                session, canonical_url=canonicalize_url(entry.url)
-            )
-        planned.append((entry, existing))
-    return planned
+    unique = list({entry.guid: entry for entry in reversed(entries)}.values())[::-1]
+    by_guid = await _stored_by_guid(
+        session, feed_id=feed.id, guids=[entry.guid for entry in unique]
+    )
+    by_url = await _stored_by_url(
+        session, urls=[canonicalize_url(entry.url) for entry in unique if entry.url]
+    )
+    return [
+        (entry, by_guid.get(entry.guid) or by_url.get(canonicalize_url(entry.url)))
+        for entry in unique
+    ]
+
+
+# One query per feed rather than per entry (a feed has up to hundreds of entries). Here rather
+# than in storage.articles, which another module rewrites often; move them when it settles.
+async def _stored_by_guid(
+    session: AsyncSession, *, feed_id: int, guids: list[str]
+) -> dict[str, Article]:
+    found: dict[str, Article] = {}
+    for start in range(0, len(guids), 500):
+        statement = select(Article).where(
+            Article.feed_id == feed_id, col(Article.guid).in_(guids[start : start + 500])
+        )
+        found.update((a.guid, a) for a in (await session.exec(statement)).all() if a.guid)
+    return found
+
+
+async def _stored_by_url(session: AsyncSession, *, urls: list[str]) -> dict[str, Article]:
+    found: dict[str, Article] = {}
+    for start in range(0, len(urls), 500):
+        statement = select(Article).where(col(Article.canonical_url).in_(urls[start : start + 500]))
+        found.update((a.canonical_url, a) for a in (await session.exec(statement)).all())
+    return found
 
 
 async def _documents(
@@ -226,6 +249,7 @@ async def _store_entry(
     *,
     fetcher: Fetcher,
     full_text: bool,
+    taken: set[str],
     now: datetime,
 ) -> Literal["new", "updated", "same"]:
     if existing is not None:
@@ -238,8 +262,13 @@ async def _store_entry(
     if not document.canonical_url:  # an entry without a link: unique per feed and GUID
         key = hashlib.sha256(entry.guid.encode()).hexdigest()[:32]
         document = _replace_canonical(document, f"urn:digestbot:feed:{feed.id}:{key}")
-    elif await article_store.get_by_canonical_url(session, canonical_url=document.canonical_url):
-        return "same"  # the linked page's canonical URL is already stored
+    elif document.canonical_url in taken:
+        return "same"  # two entries of this feed link to the same page
+    elif document.canonical_url != canonicalize_url(entry.url) and (
+        await article_store.get_by_canonical_url(session, canonical_url=document.canonical_url)
+    ):
+        return "same"  # the linked page names a canonical URL that is already stored
+    taken.add(document.canonical_url)
     article = await store_document(
         session, document, feed_id=feed.id, guid=entry.guid, source=_source(feed), now=now
     )
