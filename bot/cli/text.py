@@ -94,6 +94,14 @@ def summarize_command(
         sys.stdout.flush()
 
 
+_SUMMARIZE_HELP = (
+    'Read JSONL articles on stdin ({"id", "article", "title"?}) and write {"id", "summary"} '
+    "lines to stdout, in input order; a summary is the chosen sentences joined by newlines. "
+    'A bad line stops the run with "line N: ..." on stderr and exit code 2 (the lines before '
+    "it are already written); blank lines are skipped."
+)
+
+
 def register(app: typer.Typer) -> None:
     app.command("extract")(extract_command)
-    app.command("summarize")(summarize_command)
+    app.command("summarize", help=_SUMMARIZE_HELP)(summarize_command)
