@@ -12,7 +12,7 @@ from bot.context import CustomContext
 from bot.handlers import callbacks, keyboards
 from bot.handlers.common import NOT_ADMIN, chat_label, managed_chat, may_change, remember_thread
 from bot.handlers.schedules import ScheduleChangeError, change_schedule
-from bot.handlers.subscriptions import SubscribeError, _target_of, subscribe_topic, topic_targets
+from bot.handlers.subscriptions import SubscribeError, subscribe_topic, target_of, topic_targets
 from storage import chats as chat_store
 from storage import subscriptions as sub_store
 
@@ -44,7 +44,7 @@ async def _toggle_topic(update: Update, context: CustomContext, topic: str) -> s
         if chat is None or chat.id is None:
             return STALE
         followed = await topic_targets(session, chat)
-        existing = followed.get(_target_of(topic))
+        existing = followed.get(target_of(topic))
         if existing is not None and existing.id is not None:
             await sub_store.remove_subscription(
                 session, chat_id=chat.id, subscription_id=existing.id
@@ -81,7 +81,7 @@ async def _refresh_topic_marks(update: Update, followed: set[str]) -> None:
                 b.callback_data if isinstance(b.callback_data, str) else None
             )
             if decoded is not None and decoded.action == callbacks.TOGGLE_TOPIC:
-                marked = {decoded.arg} if _target_of(decoded.arg) in followed else set()
+                marked = {decoded.arg} if target_of(decoded.arg) in followed else set()
                 b = keyboards.topic_buttons([decoded.arg], marked)[0]
             new_row.append(b)
         rows.append(new_row)

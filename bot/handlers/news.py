@@ -55,6 +55,7 @@ async def more(update: Update, context: CustomContext) -> None:
 
 
 async def send_more(update: Update, context: CustomContext) -> None:
+    """Queue the next page of the last digest (the /more command and the More button)."""
     async with context.services.session() as session:
         chat = await managed_chat(update, context, session)
         if chat is None or chat.id is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import available_timezones
 
 
 class ArgumentError(ValueError):
@@ -62,14 +62,6 @@ def parse_timezone(text: str) -> str:
     raise ArgumentError(f"Unknown time zone {text!r}.")
 
 
-def check_zone(zone: str) -> bool:
-    try:
-        ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
-
-
 def parse_hhmm(text: str) -> str:
     match = _HHMM.match(text.strip())
     if not match:
@@ -80,6 +72,8 @@ def parse_hhmm(text: str) -> str:
 def parse_quiet(text: str) -> tuple[str, str] | None:
     """`22:00-07:00` → ("22:00", "07:00"); `off` → None."""
     text = text.strip().lower()
+    if not text:
+        raise ArgumentError("Give quiet hours, or off.")
     if text in {"off", "none", "no"}:
         return None
     start, sep, end = text.replace("–", "-").partition("-")

@@ -80,11 +80,8 @@ async def timezone(update: Update, context: CustomContext) -> None:
 
 async def quiet(update: Update, context: CustomContext) -> None:
     """Quiet hours: no digests between two times."""
-    text = args_text(context)
     try:
-        hours = parse_quiet(text) if text else None
-        if not text:
-            raise ArgumentError("Give quiet hours, or off.")
+        hours = parse_quiet(args_text(context))
     except ArgumentError as exc:
         await usage(update, "/quiet <22:00-07:00 | off>", str(exc))
         return
@@ -101,7 +98,8 @@ async def quiet(update: Update, context: CustomContext) -> None:
     if hours:
         await reply(
             update,
-            f"Quiet hours {hours[0]}–{hours[1]} ({esc(chat.timezone)}): digests wait until then.",
+            f"Quiet hours {hours[0]}–{hours[1]} ({esc(chat.timezone)}): digests due then wait "
+            "until they end.",
         )
     else:
         await reply(update, "Quiet hours off.")

@@ -100,7 +100,7 @@ async def topics(update: Update, context: CustomContext) -> None:
         trending = await trending_topics(session)
         await session.commit()
     names = list(dict.fromkeys([*keyboards.SUGGESTED_TOPICS, *trending]))
-    subscribed = {name for name in names if _target_of(name) in followed}
+    subscribed = {name for name in names if target_of(name) in followed}
     lines = ["<b>Topics</b> — tap to follow or unfollow."]
     if trending:
         lines.append("Trending now: " + ", ".join(esc(t) for t in trending))
@@ -108,7 +108,8 @@ async def topics(update: Update, context: CustomContext) -> None:
     await reply(update, "\n".join(lines), markup=keyboards.topics_keyboard(names, subscribed))
 
 
-def _target_of(text: str) -> str:
+def target_of(text: str) -> str:
+    """The subscription target a topic text stands for (itself if it is no valid query)."""
     try:
         return normalize_query(text)
     except QueryError:
@@ -169,7 +170,7 @@ async def unsubscribe(update: Update, context: CustomContext) -> None:
                 update, "Tap a topic to unsubscribe:", markup=keyboards.unsubscribe_keyboard(subs)
             )
             return
-        target = _target_of(text)
+        target = target_of(text)
         match = next(
             (s for s in subs if s.target == target or s.query.lower() == text.lower()), None
         )

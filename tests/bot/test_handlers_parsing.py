@@ -43,7 +43,7 @@ def test_quiet_hours() -> None:
     assert parse_quiet("22:00-07:00") == ("22:00", "07:00")
     assert parse_quiet("7:30-9:00") == ("07:30", "09:00")
     assert parse_quiet("off") is None
-    for bad in ("22:00", "25:00-07:00", "22:00-22:00", "late-early"):
+    for bad in ("", "22:00", "25:00-07:00", "22:00-22:00", "late-early"):
         with pytest.raises(ArgumentError):
             parse_quiet(bad)
 
