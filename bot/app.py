@@ -11,6 +11,7 @@ import contextlib
 import hmac
 import logging
 import os
+import secrets
 import socket
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -311,14 +312,18 @@ def _mode(settings: Settings, role: Role) -> str:
 async def start_webhook(application: AppType, settings: Settings) -> web.AppRunner:
     """An aiohttp endpoint at `webhook_path` that checks the secret token header and queues
     the update; then `setWebhook` tells Telegram where it is."""
-    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    # Without a configured secret, a random one for this run: requests are always checked.
+    secret = (
+        settings.webhook_secret.get_secret_value()
+        if settings.webhook_secret
+        else secrets.token_urlsafe(32)
+    )
     path = "/" + settings.webhook_path.strip("/")
 
     async def receive(request: web.Request) -> web.Response:
-        if secret is not None:
-            given = request.headers.get(SECRET_HEADER, "")
-            if not hmac.compare_digest(given.encode(), secret.encode()):
-                return web.Response(status=403, text="forbidden")
+        given = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), secret.encode()):
+            return web.Response(status=403, text="forbidden")
         try:
             data = await request.json()
             update = Update.de_json(data, application.bot)

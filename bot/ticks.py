@@ -14,7 +14,6 @@ import html
 import logging
 from typing import TYPE_CHECKING
 
-from digests.build import build_due_digests
 from sqlmodel import select
 from telegram import Bot
 from telegram.error import TelegramError
@@ -23,6 +22,7 @@ from telegram.request import BaseRequest
 from bot import metrics
 from bot.delivery import DeliveryWorker
 from bot.settings import Settings
+from digests.build import build_due_digests
 from ingest.fetch import Fetcher
 from ingest.pipeline import RefreshResult, refresh_due_feeds
 from storage import deliveries as delivery_store
@@ -91,8 +91,14 @@ class Ticks:
             return
         queue = application.job_queue
         assert queue is not None, "python-telegram-bot[job-queue] is required"
-        queue.run_repeating(ingest_job, interval=settings.ingest_interval, first=1, name="ingest")
-        queue.run_repeating(digest_job, interval=settings.digest_interval, first=2, name="digest")
+        # A tick still running when the next is due is not started twice; missed runs merge.
+        once = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
+        queue.run_repeating(
+            ingest_job, interval=settings.ingest_interval, first=1, name="ingest", job_kwargs=once
+        )
+        queue.run_repeating(
+            digest_job, interval=settings.digest_interval, first=2, name="digest", job_kwargs=once
+        )
         self._stop.clear()
         self._loop_task = asyncio.create_task(self._deliver_forever(), name="deliver")
 

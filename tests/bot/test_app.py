@@ -95,6 +95,28 @@ async def test_webhook_checks_the_secret_token(
         await task
 
 
+async def test_webhook_without_a_configured_secret_still_checks_one(
+    sqlite_sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    emulator = make_emulator()
+    port = free_port()
+    settings = make_settings(webhook_url="https://bot.example.org/t", webhook_port=port)
+    application = build_application(
+        settings, sessionmaker=sqlite_sessionmaker, request=emulator.request(), token=TOKEN
+    )
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve(application, role="poller", stop=stop))
+    try:
+        await emulator.wait_for(lambda: emulator.webhook_url != "", timeout=10)
+        update = emulator.user(USER).send("/start")
+        async with httpx.AsyncClient() as client:
+            response = await client.post(f"http://127.0.0.1:{port}/telegram", json=update)
+        assert response.status_code == 403
+    finally:
+        stop.set()
+        await task
+
+
 async def test_roles_split_receiving_from_ticking(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
