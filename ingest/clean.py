@@ -78,6 +78,7 @@ _CREDIT = re.compile(
     r"(?: (?:copyright|credit|courtesy))?\s*[:/©]",
     re.IGNORECASE,
 )
+_SEPARATORS = re.compile(r"[|•·,—–/]|\s-\s|\d{1,2}:\d\d|\d{4}")
 _TERMINAL = re.compile(r"[.!?…:;\"'”’)]$")
 
 
@@ -147,7 +148,8 @@ def _is_byline(block: _Block, author_parts: list[str]) -> bool:
             size = len(name.split())
             if block.words <= size + 1 or lowered.startswith("by "):
                 return True
-            if block.words <= 2 * size + 6 and re.search(r"[|•·,—–/]|\d{4}", block.text):
+            segments = [p.strip(" .:").removeprefix("by ") for p in _SEPARATORS.split(lowered)]
+            if block.words <= 2 * size + 6 and name in segments:
                 return True
     if _BYLINE.match(block.text):
         return True

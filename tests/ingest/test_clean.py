@@ -116,3 +116,11 @@ def test_prose_mentioning_accounts_and_social_media_stays() -> None:
         "passwords would be reset, after users complained on Twitter."
     )
     assert clean_text(f"{BODY[0]}\n\n{sentence}") == f"{BODY[0]}\n\n{sentence}"
+
+
+def test_a_list_item_naming_the_author_organisation_stays() -> None:
+    item = "Beachbody Performance Recover, 1 cup blueberries"
+    text = "\n\n".join([*BODY[:2], item, *BODY[2:]])
+    assert item in clean_text(text, author="Beachbody")
+    byline = "Beachbody | Nutrition desk"
+    assert byline not in clean_text(f"{byline}\n\n{text}", author="Beachbody")
