@@ -25,10 +25,12 @@ from digests.schedule import next_due, quiet_of, spec_of
 from digests.select import (
     Candidate,
     Ranked,
+    Scored,
     Selection,
     Watermark,
     grouped,
     normalized,
+    score_matches,
     select_stories,
 )
 from storage import digests as store
@@ -112,8 +114,10 @@ class DigestBuilder:
         self.stories: dict[int, list[Candidate]] = {}
         self.newest: Watermark | None = None
         self.matches: dict[str, dict[int, float]] = {}
+        self.scored: dict[tuple[str, object], list[Scored]] = {}
         self.selections: dict[tuple[object, ...], Selection] = {}
         self.renders: dict[tuple[object, ...], list[str]] = {}
+        self.keys: dict[int, tuple[Selection, tuple[object, ...]]] = {}
         self.views: dict[int, ItemView] = {}
         self.dues: dict[tuple[object, ...], datetime | None] = {}
 
@@ -136,6 +140,7 @@ class DigestBuilder:
         )
         self.window = oldest
         self.matches.clear()
+        self.scored.clear()
         self.selections.clear()
         fresh = [_candidate(r) for r in rows]
         for article in fresh:
@@ -202,7 +207,14 @@ class DigestBuilder:
     def render(
         self, selection: Selection, chat: Chat, kind: str, order: Sequence[str]
     ) -> list[str]:
-        key = (selection.key(), chat.timezone, chat.language, kind, tuple(order))
+        """The parts of a digest: chats with the same stories (and zone, language) share them."""
+        memo = self.keys.get(id(selection))
+        if memo is None or memo[0] is not selection:
+            memo = (selection, selection.key())
+            self.keys[id(selection)] = memo
+        labels = {r.topic for r in selection.shown}
+        order = [label for label in order if label in labels]
+        key = (memo[1], chat.timezone, chat.language, kind, tuple(order))
         parts = self.renders.get(key)
         if parts is None:
             groups = tuple(
@@ -312,6 +324,30 @@ class DigestBuilder:
             return "catchup"
         return "scheduled"
 
+    async def scored_topic(self, target: str) -> list[Scored]:
+        known = self.scored.get(("topic", target))
+        if known is None:
+            known = score_matches(
+                await self.match(target),
+                articles=self.articles,
+                story_articles=self.stories,
+                now=self.now,
+            )
+            self.scored[("topic", target)] = known
+        return known
+
+    def scored_feed(self, feed_id: int) -> list[Scored]:
+        known = self.scored.get(("feed", feed_id))
+        if known is None:
+            known = score_matches(
+                dict.fromkeys(self.by_feed.get(feed_id, []), 1.0),
+                articles=self.articles,
+                story_articles=self.stories,
+                now=self.now,
+            )
+            self.scored[("feed", feed_id)] = known
+        return known
+
     async def select(
         self,
         schedule: Schedule,
@@ -321,20 +357,17 @@ class DigestBuilder:
         chat: Chat,
     ) -> Selection:
         watermark = self.effective_watermark(schedule)
-        topics = [
-            (s.label, await self.match(s.target))
-            for s in chat_subs
-            if s.kind == SubscriptionKind.TOPIC
-        ]
-        feeds = [
-            (s.label, self.by_feed.get(s.feed_id, []))
-            for s in chat_subs
-            if s.kind == SubscriptionKind.FEED and s.feed_id is not None
-        ]
+        topics: list[tuple[str, list[Scored]]] = []
+        for sub in chat_subs:
+            if sub.kind == SubscriptionKind.TOPIC:
+                topics.append((sub.label, await self.scored_topic(sub.target)))
+            elif sub.kind == SubscriptionKind.FEED and sub.feed_id is not None:
+                topics.append((sub.label, self.scored_feed(sub.feed_id)))
         key: tuple[object, ...] | None = None
         if not muted and not sent:  # the common case: chats alike in these share a selection
+            # topics with nothing new do not change the selection; lists are per-tick objects
             key = (
-                tuple((s.kind, s.target, s.label, s.feed_id) for s in chat_subs),
+                tuple((label, id(m)) for label, m in topics if m),
                 watermark,
                 chat.max_items,
             )
@@ -343,14 +376,11 @@ class DigestBuilder:
                 return known
         selection = select_stories(
             topics=topics,
-            feeds=feeds,
-            articles=self.articles,
-            story_articles=self.stories,
-            watermark=watermark,
+            # every candidate is newer than a watermark at or before the window's start
+            watermark=None if self.window is not None and watermark <= self.window else watermark,
             mutes=MuteMatcher(muted or ()),
             sent_stories=sent or frozenset(),
             max_items=chat.max_items,
-            now=self.now,
         )
         if key is not None:
             self.selections[key] = selection
@@ -373,35 +403,22 @@ class DigestBuilder:
                 for b in built
             ],
         )
-        items: list[dict[str, Any]] = []
-        sent: list[dict[str, Any]] = []
+        items: list[tuple[int, int, int, bool]] = []
+        sent: list[tuple[int, int, int]] = []
         outbox: list[dict[str, Any]] = []
         for digest_id, b in zip(digest_ids, built, strict=True):
             b.digest_id = digest_id
+            chat_id = b.chat.id or 0
+            shown = len(b.selection.shown)
             for rank, ranked in enumerate(b.selection.shown + b.selection.hidden):
-                shown = rank < len(b.selection.shown)
-                items.append(
-                    {
-                        "digest_id": digest_id,
-                        "article_id": ranked.article.id,
-                        "rank": rank,
-                        "shown": shown,
-                    }
-                )
-                if shown and ranked.article.story_id is not None:
-                    sent.append(
-                        {
-                            "chat_id": b.chat.id,
-                            "story_id": ranked.article.story_id,
-                            "digest_id": digest_id,
-                            "sent_at": self.now,
-                        }
-                    )
+                items.append((digest_id, ranked.article.id, rank, rank < shown))
+                if rank < shown and ranked.article.story_id is not None:
+                    sent.append((chat_id, ranked.article.story_id, digest_id))
             outbox.extend(
                 store.delivery_rows(chat=b.chat, digest_id=digest_id, parts=b.parts, now=self.now)
             )
         await store.insert_digest_items(self.session, rows=items)
-        await store.insert_sent_stories(self.session, rows=sent)
+        await store.insert_sent_stories(self.session, rows=sent, sent_at=self.now)
         await store.insert_deliveries(self.session, rows=outbox)
         chats = {b.chat.id: b.chat for b in built if b.chat.id is not None}
         for chat_id in await store.chats_with_backlog(

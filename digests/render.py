@@ -29,7 +29,7 @@ from jinja2 import (
 from markupsafe import Markup
 
 from digests.schedule import zone_of
-from digests.split import split_html
+from digests.split import pack_blocks, split_html
 
 MAX_TITLE = 200  # characters; a longer title is cut at a word with an ellipsis
 MAX_SUMMARY = 400
@@ -82,6 +82,7 @@ def paragraphs(text: str | None, limit: int) -> str:
     return shorten(joined, limit)
 
 
+@lru_cache(maxsize=65_536)
 def safe_url(url: str | None) -> str | None:
     """The URL if it is an absolute http(s) link fit for an href, else None."""
     if not url:
@@ -249,21 +250,72 @@ class Renderer:
             keep_trailing_newline=False,
             auto_reload=False,
         )
-        self.env.globals.update(local_time=local_time, href=_href)
+        self.env.globals.update(local_time=local_time, href=_href, story=self.story)
         self.env.filters.update(href=_href)
+        self._stories: dict[tuple[int, str, str], tuple[ItemView, Markup]] = {}
+        self._pieces: dict[tuple[object, ...], str] = {}
+
+    def story(self, item: ItemView, tz: str, lang: str) -> Markup:
+        """One story rendered with item.html.j2, cached for the same view object (digests built
+        in one tick share their views) in a zone and language."""
+        key = (id(item), tz, lang)
+        cached = self._stories.get(key)
+        if cached is not None and cached[0] is item:
+            return cached[1]
+        if len(self._stories) >= 50_000:
+            self._stories.clear()
+        text = self.env.get_template("item.html.j2").render(item=item, tz=tz, lang=lang)
+        html = Markup(re.sub(r"\n{2,}", "\n", text).strip())
+        self._stories[key] = (item, html)
+        return html
 
     def render(self, name: str, **context: Any) -> str:
         text = self.env.get_template(name).render(**context)
         return re.sub(r"\n{3,}", "\n\n", text).strip()
 
     def render_digest(self, digest: DigestView, *, style: str = "digest") -> str:
-        """The whole digest as one HTML text (split it with `digest_parts`)."""
-        name = "compact.html.j2" if style == "compact" else "digest.html.j2"
-        return self.render(name, digest=digest, tz=digest.timezone, lang=digest.language)
+        """The whole digest as one HTML text (split it with `digest_parts`).
+
+        The "digest" style is assembled from cached pieces — digest_header, digest_topic,
+        item (one per story), digest_footer — since many chats share them; "compact" is one
+        template."""
+        if style == "compact":
+            return self.render(
+                "compact.html.j2", digest=digest, tz=digest.timezone, lang=digest.language
+            )
+        return "\n\n".join(self.digest_blocks(digest))
+
+    def digest_blocks(self, digest: DigestView) -> list[str]:
+        """The digest's blocks: header, one per story (a topic's first with its heading),
+        footer; messages are split between blocks."""
+        tz, lang = digest.timezone, digest.language
+        blocks = [self._piece("digest_header.html.j2", digest.title, digest.created, tz, lang)]
+        for group in digest.groups:
+            heading = self._piece("digest_topic.html.j2", group.topic, None, tz, lang)
+            for index, item in enumerate(group.items):
+                story = self.story(item, tz, lang)
+                blocks.append(f"{heading}\n{story}" if index == 0 else str(story))
+        if digest.more:
+            blocks.append(self._piece("digest_footer.html.j2", str(digest.more), None, tz, lang))
+        return [b for b in blocks if b]
+
+    def _piece(
+        self, name: str, value: str | None, when: datetime | None, tz: str, lang: str
+    ) -> str:
+        key = (name, value, when, tz, lang)
+        html = self._pieces.get(key)
+        if html is None:
+            if len(self._pieces) >= 50_000:
+                self._pieces.clear()
+            html = self.render(name, value=value, when=when, tz=tz, lang=lang)
+            self._pieces[key] = html
+        return html
 
     def digest_parts(self, digest: DigestView, *, style: str = "digest") -> list[str]:
         """The digest as Telegram messages, each within the limits."""
-        return split_html(self.render_digest(digest, style=style))
+        if style == "compact":
+            return split_html(self.render_digest(digest, style=style))
+        return pack_blocks(self.digest_blocks(digest))
 
     def render_article(
         self, item: ItemView | ArticleLike, *, timezone: str = "UTC", language: str = "en"

@@ -100,55 +100,100 @@ def rank_score(match: float, sources: int, article: Candidate, now: datetime) ->
     return 2.0 * match + 0.6 * math.log2(1 + max(1, sources)) + recency(article, now)
 
 
-def select_stories(
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """One matching article, ranked once per tick for every chat that follows the topic."""
+
+    neg_score: float
+    neg_id: int
+    article: Candidate
+    others: tuple[Candidate, ...]  # the other outlets' articles of its story
+
+
+def score_matches(
+    matches: Mapping[int, float],
     *,
-    topics: Sequence[tuple[str, Mapping[int, float]]],
-    feeds: Sequence[tuple[str, Sequence[int]]] = (),
     articles: Mapping[int, Candidate],
     story_articles: Mapping[int, Sequence[Candidate]],
+    now: datetime,
+) -> list[Scored]:
+    """A topic's (or feed's) matches ranked: match strength, story size across outlets,
+    recency. Best first."""
+    scored = []
+    for article_id, match in matches.items():
+        article = articles.get(article_id)
+        if article is not None:
+            story = story_articles.get(article.story_key, ())
+            score = rank_score(match, len(story) or 1, article, now)
+            others = tuple(a for a in story if a.id != article.id)
+            scored.append(Scored(-score, -article.id, article, others))
+    scored.sort(key=lambda s: (s.neg_score, s.neg_id))
+    return scored
+
+
+def select_stories(
+    *,
+    topics: Sequence[tuple[str, Sequence[Scored]]],
     watermark: Watermark | None,
     mutes: MuteMatcher | None = None,
     sent_stories: frozenset[int] | set[int] = frozenset(),
     max_items: int = 10,
-    now: datetime,
 ) -> Selection:
-    """One chat's digest.
+    """One chat's digest from its topics' and feeds' ranked matches (`score_matches`), as
+    (label, matches) in the order the chat follows them.
 
-    `topics`: (label, {article id: normalized score}) per topic subscription; `feeds`: (label,
-    article ids) per feed subscription; `articles`: the candidates by id; `story_articles`:
-    every known article of each candidate story (for "also reported by")."""
-    best: dict[int, tuple[float, str, Candidate]] = {}  # story key -> (match, topic, article)
+    Each story appears once, with the label and article of its best match and the other
+    outlets that reported it; the first `max_items` are shown, the next `MORE_PAGES` pages
+    are kept for /more."""
+    cap = max(1, max_items)
+    wanted = cap * (1 + MORE_PAGES)
+    prefix = wanted
+    # Most chats need only the head of each list: merge the heads (fast), and everything
+    # only when skipped stories leave the heads short.
+    ranked = _pick(topics, prefix, wanted, watermark, mutes, sent_stories)
+    if len(ranked) < wanted and any(len(m) > prefix for _, m in topics):
+        ranked = _pick(topics, None, wanted, watermark, mutes, sent_stories)
+    return Selection(tuple(ranked[:cap]), tuple(ranked[cap:]), overflow=max(0, len(ranked) - cap))
 
-    def consider(article_id: int, match: float, label: str) -> None:
-        article = articles.get(article_id)
-        if article is None or not is_new(article, watermark):
-            return
-        key = article.story_key
-        if key in sent_stories:
-            return
-        current = best.get(key)
-        if current is None or (match, -article.id) > (current[0], -current[2].id):
-            best[key] = (match, label, article)
 
-    for label, matches in topics:
-        for article_id, match in matches.items():
-            consider(article_id, match, label)
-    for label, ids in feeds:
-        for article_id in ids:
-            consider(article_id, 1.0, label)
+def _pick(
+    topics: Sequence[tuple[str, Sequence[Scored]]],
+    prefix: int | None,
+    wanted: int,
+    watermark: Watermark | None,
+    mutes: MuteMatcher | None,
+    sent_stories: frozenset[int] | set[int],
+) -> list[Ranked]:
+    entries = sorted(  # (score, id, topic index) is unique: the Scored is never compared
+        (s.neg_score, s.neg_id, index, s)
+        for index, (_, matches) in enumerate(topics)
+        for s in (matches[:prefix] if prefix is not None else matches)
+    )
+    # past the last head entry of a cut list, entries left out of the heads may rank higher
+    bound = min(
+        (
+            (m[prefix - 1].neg_score, m[prefix - 1].neg_id)
+            for _, m in topics
+            if prefix and len(m) > prefix
+        ),
+        default=None,
+    )
+    taken: set[int] = set()
     ranked: list[Ranked] = []
-    for key, (match, label, article) in best.items():
+    for neg_score, neg_id, index, entry in entries:
+        if bound is not None and (neg_score, neg_id) > bound:
+            break
+        article = entry.article
+        key = article.story_key
+        if key in taken or key in sent_stories or not is_new(article, watermark):
+            continue
+        taken.add(key)
         if mutes and mutes.matches(article.title, article.summary, article.keyphrases):
             continue
-        story = story_articles.get(key, ())
-        others = tuple(a for a in story if a.id != article.id)
-        score = rank_score(match, len(story) or 1, article, now)
-        ranked.append(Ranked(article, label, score, others))
-    ranked.sort(key=lambda r: (-r.score, -r.article.id))
-    cap = max(1, max_items)
-    shown = tuple(ranked[:cap])
-    hidden = tuple(ranked[cap : cap + cap * MORE_PAGES])
-    return Selection(shown, hidden, overflow=max(0, len(ranked) - cap))
+        ranked.append(Ranked(article, topics[index][0], -neg_score, entry.others))
+        if len(ranked) >= wanted:
+            break
+    return ranked
 
 
 def grouped(items: Sequence[Ranked], order: Sequence[str]) -> list[tuple[str, list[Ranked]]]:

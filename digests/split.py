@@ -9,6 +9,7 @@ message. Tags open at a cut are closed and reopened, so every part is valid on i
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 MAX_TEXT_UTF16 = 4096  # telegram.constants.MessageLimit.MAX_TEXT_LENGTH
@@ -82,22 +83,32 @@ def split_html(
         return []
     if fits(html, limit=limit, max_entities=max_entities):
         return [html]
+    return pack_blocks(_blocks(html), limit=limit, max_entities=max_entities)
+
+
+def pack_blocks(
+    blocks: Sequence[str], *, limit: int = MAX_TEXT_UTF16, max_entities: int = MAX_ENTITIES
+) -> list[str]:
+    """Messages made of whole blocks (balanced HTML, no blank line outside a tag) joined by
+    blank lines, as many per message as fit; a block too big alone is cut inside."""
+    sizes = [measure(b) for b in blocks]
+    total = sum(n for n, _ in sizes) + 2 * max(0, len(blocks) - 1)
+    if total <= limit and sum(e for _, e in sizes) <= max_entities:
+        text = "\n\n".join(blocks)
+        return [text] if text else []
     parts: list[str] = []
     current, cur_len, cur_ent = "", 0, 0
-    for block in _blocks(html):
-        length, entities = measure(block)
+    for block, (length, entities) in zip(blocks, sizes, strict=True):
         if length > limit or entities > max_entities:
             pieces = _split_block(block, limit=limit, max_entities=max_entities)
         else:
             pieces = [block]
         for piece in pieces:
             length, entities = measure(piece)
-            if current and cur_len + 2 + length <= limit and cur_ent + entities <= max_entities:
-                current, cur_len, cur_ent = (
-                    f"{current}\n\n{piece}",
-                    cur_len + 2 + length,
-                    cur_ent + entities,
-                )
+            fits_in = cur_len + 2 + length <= limit and cur_ent + entities <= max_entities
+            if current and fits_in:
+                current = f"{current}\n\n{piece}"
+                cur_len, cur_ent = cur_len + 2 + length, cur_ent + entities
                 continue
             if current:
                 parts.append(current)

@@ -8,10 +8,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import bindparam, func, insert, update
+from sqlalchemy import bindparam, func, update
 from sqlalchemy import select as core_select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -279,45 +277,118 @@ async def count_digests(session: AsyncSession) -> int:
 
 
 # --- bulk writes -------------------------------------------------------------------------------
+# Written with the driver's executemany: a tick writes hundreds of thousands of rows, and the
+# ORM's per-row work would dominate. Values are bound exactly as the columns' types bind them.
+
+
+def bind_value(session: AsyncSession, column: Any, value: Any) -> Any:
+    """`value` as the column's type sends it to this backend's driver."""
+    dialect = session.get_bind().dialect
+    processor = column.type.dialect_impl(dialect).bind_processor(dialect)
+    return processor(value) if processor is not None else value
+
+
+def _marks(session: AsyncSession, count: int) -> str:
+    if session.get_bind().dialect.paramstyle == "numeric_dollar":
+        return ", ".join(f"${i}" for i in range(1, count + 1))
+    return ", ".join("?" for _ in range(count))
+
+
+async def _executemany(
+    session: AsyncSession,
+    table: str,
+    columns: Sequence[str],
+    rows: Sequence[tuple[Any, ...]],
+    *,
+    conflict: str = "",
+) -> None:
+    if not rows:
+        return
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({_marks(session, len(columns))})" + (
+        f" ON CONFLICT ({conflict}) DO NOTHING" if conflict else ""
+    )
+    connection = await session.connection()
+    for part in chunks(list(rows), 20_000):
+        await connection.exec_driver_sql(sql, list(part))
+
+
+async def reserve_digest_ids(session: AsyncSession, *, count: int) -> list[int]:
+    """`count` fresh digest ids (the tick holds the write lock on SQLite; a sequence on
+    PostgreSQL)."""
+    if count <= 0:
+        return []
+    connection = await session.connection()
+    if dialect_name(session) == "postgresql":
+        result = await connection.exec_driver_sql(
+            "SELECT nextval(pg_get_serial_sequence('digest', 'id')) "
+            f"FROM generate_series(1, {int(count)})"
+        )
+        return [int(row[0]) for row in result.all()]
+    result = await connection.exec_driver_sql("SELECT coalesce(max(id), 0) FROM digest")
+    top = int(result.scalar_one())
+    return list(range(top + 1, top + 1 + count))
 
 
 async def insert_digests(session: AsyncSession, *, rows: Sequence[dict[str, Any]]) -> list[int]:
     """Insert digest rows (`chat_id`, `kind`, `created_at`, `items_count`, `overflow_count`);
     their ids in the same order."""
-    if not rows:
-        return []
-    table = _table(Digest)
-    ids: list[int] = []
-    connection = await session.connection()
-    for part in chunks(list(rows), 500):
-        result = await connection.execute(
-            insert(table).returning(table.c.id, sort_by_parameter_order=True), list(part)
-        )
-        ids.extend(int(row[0]) for row in result.all())
+    ids = await reserve_digest_ids(session, count=len(rows))
+    created = _table(Digest).c.created_at
+    await _executemany(
+        session,
+        "digest",
+        ["id", "chat_id", "kind", "created_at", "items_count", "overflow_count"],
+        [
+            (
+                digest_id,
+                r["chat_id"],
+                r["kind"],
+                bind_value(session, created, r["created_at"]),
+                r["items_count"],
+                r["overflow_count"],
+            )
+            for digest_id, r in zip(ids, rows, strict=True)
+        ],
+    )
     return ids
 
 
-async def _insert_many(session: AsyncSession, model: Any, rows: Sequence[dict[str, Any]]) -> None:
-    if rows:
-        connection = await session.connection()
-        await connection.execute(insert(_table(model)), list(rows))
-
-
-async def insert_digest_items(session: AsyncSession, *, rows: Sequence[dict[str, Any]]) -> None:
+async def insert_digest_items(
+    session: AsyncSession, *, rows: Sequence[tuple[int, int, int, bool]]
+) -> None:
     """Rows of (`digest_id`, `article_id`, `rank`, `shown`)."""
-    await _insert_many(session, DigestItem, rows)
+    await _executemany(session, "digest_item", ["digest_id", "article_id", "rank", "shown"], rows)
 
 
-async def insert_sent_stories(session: AsyncSession, *, rows: Sequence[dict[str, Any]]) -> None:
-    """Rows of (`chat_id`, `story_id`, `digest_id`, `sent_at`); a story already recorded for the
-    chat is left as it is."""
-    if not rows:
-        return
-    table = _table(SentStory)
-    dialect_insert = pg_insert if dialect_name(session) == "postgresql" else sqlite_insert
-    statement = dialect_insert(table).on_conflict_do_nothing(index_elements=["chat_id", "story_id"])
-    connection = await session.connection()
-    await connection.execute(statement, list(rows))
+async def insert_sent_stories(
+    session: AsyncSession, *, rows: Sequence[tuple[int, int, int]], sent_at: datetime
+) -> None:
+    """Rows of (`chat_id`, `story_id`, `digest_id`); a story already recorded for the chat is
+    left as it is."""
+    at = bind_value(session, _table(SentStory).c.sent_at, sent_at)
+    await _executemany(
+        session,
+        "sent_story",
+        ["chat_id", "story_id", "digest_id", "sent_at"],
+        [(c, s, d, at) for c, s, d in rows],
+        conflict="chat_id, story_id",
+    )
+
+
+_DELIVERY_COLUMNS = (
+    "digest_id",
+    "part_no",
+    "chat_id",
+    "telegram_chat_id",
+    "thread_id",
+    "text",
+    "parse_mode",
+    "reply_markup",
+    "status",
+    "attempts",
+    "next_attempt_at",
+    "created_at",
+)
 
 
 def delivery_rows(
@@ -335,7 +406,7 @@ def delivery_rows(
             "text": text,
             "parse_mode": "HTML",
             "reply_markup": None,
-            "status": status,
+            "status": str(status),
             "attempts": 0,
             "next_attempt_at": now,
             "created_at": now,
@@ -349,13 +420,26 @@ async def insert_deliveries(session: AsyncSession, *, rows: Sequence[dict[str, A
     if not rows:
         return
     table = _table(Delivery)
-    dialect_insert = pg_insert if dialect_name(session) == "postgresql" else sqlite_insert
-    statement = dialect_insert(table).on_conflict_do_nothing(
-        index_elements=["digest_id", "part_no"]
+    times: dict[datetime, Any] = {}
+
+    def at(value: datetime) -> Any:
+        if value not in times:
+            times[value] = bind_value(session, table.c.next_attempt_at, value)
+        return times[value]
+
+    await _executemany(
+        session,
+        "delivery",
+        _DELIVERY_COLUMNS,
+        [
+            tuple(
+                at(r[c]) if c in ("next_attempt_at", "created_at") else r[c]
+                for c in _DELIVERY_COLUMNS
+            )
+            for r in rows
+        ],
+        conflict="digest_id, part_no",
     )
-    connection = await session.connection()
-    for part in chunks(list(rows), 2000):
-        await connection.execute(statement, list(part))
 
 
 async def chats_with_backlog(

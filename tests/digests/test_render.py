@@ -120,7 +120,7 @@ def test_override_directory(tmp_path: Path) -> None:
 
 
 def test_undefined_names_raise(tmp_path: Path) -> None:
-    (tmp_path / "digest.html.j2").write_text("{{ nonsense }}")
+    (tmp_path / "digest_header.html.j2").write_text("{{ nonsense }}")
     with pytest.raises(Exception, match="nonsense"):
         Renderer(tmp_path).render_digest(sample_digest())
 
