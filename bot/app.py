@@ -53,6 +53,7 @@ from bot.handlers.throttle import CommandThrottle
 from bot.settings import Settings
 from bot.ticks import Ticks
 from digests.render import Renderer
+from ingest.fetch import Fetcher
 from storage.types import utcnow
 
 logger = logging.getLogger(__name__)
@@ -107,7 +108,7 @@ def build_application(
     role: Role = "all",
     owner: str | None = None,
     run_ticks: bool = True,
-    fetcher: Any = None,
+    fetcher: Fetcher | None = None,
     token: str | None = None,
 ) -> AppType:
     """The bot, ready for `serve()` (or `async with` in tests). `run_ticks=False` leaves the
@@ -138,7 +139,7 @@ def build_application(
         .concurrent_updates(PerChatUpdateProcessor())
     )
     if settings.base_url:
-        builder = builder.base_url(settings.base_url).base_file_url(settings.base_url)
+        builder = builder.base_url(settings.base_url)
     if request is not None:
         builder = builder.request(request)
     if get_updates_request is not None:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from sqlmodel import select
 from telegram import Bot
 from telegram.error import TelegramError
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot import metrics
 from bot.delivery import DeliveryWorker
@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from bot.context import AppType, CustomContext, Services
 
 logger = logging.getLogger(__name__)
+
+DELIVERY_POOL = 256  # HTTP connections for the delivery worker's concurrent sends
 
 
 class Ticks:
@@ -77,7 +79,8 @@ class Ticks:
         self._delivery_bot = Bot(
             self._token,
             base_url=settings.base_url or "https://api.telegram.org/bot",
-            request=self._delivery_request,
+            # The worker sends to many chats at once; PTB's default pool of one would serialise.
+            request=self._delivery_request or HTTPXRequest(connection_pool_size=DELIVERY_POOL),
         )
         await self._delivery_bot.initialize()
         self.worker = DeliveryWorker(
