@@ -77,3 +77,37 @@ async def test_digest_more_latest_and_search(
         assert "Nothing found" in reply.text or "Latest" not in reply.text
         [reply] = await bot.say(USER, "/search MRI scans")
         assert "waiting times" in reply.text
+
+
+async def test_the_digest_tick_sends_on_schedule_and_not_while_paused(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    async with sessionmaker() as session:
+        await feed_store.add_feed(session, data=FeedCreate(url=FEED_URL, full_text=False))
+        await session.commit()
+    clock = Clock(NOW)  # Monday 08:00 UTC
+    fetcher = Fetcher(transport=httpx.MockTransport(sample_transport(NOW).handle_request))
+    async with (
+        fetcher,
+        local_bot(
+            make_emulator(),
+            make_settings(),
+            sessionmaker=sessionmaker,
+            clock=clock,
+            fetcher=fetcher,
+        ) as bot,
+    ):
+        await bot.ticks.ingest()
+        await bot.say(USER, "/subscribe space OR rocket")
+        await bot.say(USER, "/schedule daily 09:00")
+        await bot.say(USER + 1, "/subscribe space")
+        await bot.say(USER + 1, "/schedule daily 09:00")
+        await bot.say(USER + 1, "/pause")
+        assert await bot.ticks.digest() == 0  # not due yet
+        clock.now += timedelta(hours=1, minutes=1)
+        assert await bot.ticks.digest() == 1  # the paused chat gets none
+        assert await bot.ticks.digest() == 0  # and nobody gets one twice
+        await bot.deliver()
+        digest = bot.emulator.chat(USER).last.text
+        assert "Reusable rocket" in digest and "water vapour" in digest
+        assert bot.emulator.chat(USER + 1).last.text.startswith("Paused")
