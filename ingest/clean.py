@@ -4,6 +4,7 @@ cookie and paywall notices, link teasers and duplicated bylines go; paragraphs s
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from ingest.text import content_words, normalize_whitespace, split_sentences, words
@@ -194,30 +195,39 @@ def _one_sentence(block: _Block) -> bool:
     return block.words <= 40 and len(split_sentences(block.text)) == 1
 
 
-def _overlap(part: str, rest: str) -> float:
-    """Share of the content words of `part` that also occur in `rest`."""
-    mine = set(content_words(part))
-    if not mine:
-        return 1.0
-    return len(mine & set(content_words(rest))) / len(mine)
-
-
 def _drop_teasers(blocks: list[_Block]) -> None:
     live = [b for b in blocks if b.keep]
+    vocabulary = [content_words(b.text) for b in live]
+    remaining: Counter[str] = Counter(w for found in vocabulary for w in found)
+
+    def drop(index: int) -> None:
+        if live[index].keep:
+            live[index].keep = False
+            remaining.subtract(vocabulary[index])
+
+    def shared_with_rest(*indices: int) -> float:
+        """Share of these blocks' content words that the rest of the kept text also uses."""
+        own = Counter(w for i in indices for w in vocabulary[i])
+        if not own:
+            return 1.0
+        return sum(1 for w in own if remaining[w] > own[w]) / len(own)
+
     for i, block in enumerate(live):
         if not block.keep:
             continue
         label = _TEASER_LABEL.match(block.text)
         if label is not None and block.words <= 25:
-            block.keep = False
+            drop(i)
             rest = block.text[label.end() :].strip()
-            nxt = live[i + 1] if i + 1 < len(live) else None
-            if not rest and nxt is not None and _headline_shaped(nxt):
-                nxt.keep = False  # "Related" on its own line, the headline on the next
-                rest = nxt.text
-                nxt = live[i + 2] if i + 2 < len(live) else None
-            if nxt is not None and rest and _one_sentence(nxt) and nxt.words <= 30:
-                nxt.keep = False  # the teaser's one-line blurb, on-topic or not
+            following = i + 1
+            if not rest and following < len(live) and _headline_shaped(live[following]):
+                drop(following)  # "Related" on its own line, the headline on the next
+                rest = live[following].text
+                following += 1
+            if following < len(live) and rest:
+                nxt = live[following]
+                if _one_sentence(nxt) and nxt.words <= 30:
+                    drop(following)  # the teaser's one-line blurb, on-topic or not
             continue
         # An unlabelled teaser dropped mid-body: a Title Case headline and one sentence about
         # something else, between two paragraphs of prose.
@@ -229,12 +239,9 @@ def _drop_teasers(blocks: list[_Block]) -> None:
                 and _TERMINAL.search(nxt.text)
                 and _TERMINAL.search(before.text)
                 and not _headline_shaped(after)
-            ):
-                pair = f"{block.text} {nxt.text}"
-                body = " ".join(b.text for b in live if b.keep and b is not block and b is not nxt)
-                if _overlap(pair, body) < 0.2:
-                    block.keep = False
-                    nxt.keep = False
+            ) and shared_with_rest(i, i + 1) < 0.2:
+                drop(i)
+                drop(i + 1)
 
 
 def _title_case_headline(block: _Block) -> bool:
