@@ -37,6 +37,7 @@ RETRY_BASE = timedelta(minutes=5)  # first retry after a failure; doubles each t
 FAILING_AFTER = 3  # consecutive failures before subscribers and admins are told
 CLAIM_LEASE = timedelta(minutes=10)  # a refresh that crashed is retried after this
 KEYPHRASES = 8
+MAX_PAGES = 30  # linked pages fetched per refresh of a teaser feed; later entries keep teasers
 
 
 @dataclass
@@ -174,12 +175,15 @@ async def _documents(
     work: list[tuple[EntryIn, Article | None]], *, fetcher: Fetcher, full_text: bool
 ) -> list[_Document | None]:
     """The document of each new entry (None for entries already stored), linked pages
-    fetched concurrently (the fetcher limits each host)."""
+    fetched concurrently (the fetcher limits each host) for the first `MAX_PAGES` new
+    entries (a first refresh of a long teaser feed must not take many minutes)."""
+    new = [entry for entry, existing in work if existing is None]
+    with_page = {id(entry) for entry in new[:MAX_PAGES]} if full_text else set()
 
     async def one(entry: EntryIn, existing: Article | None) -> _Document | None:
         if existing is not None:
             return None
-        return await entry_document(entry, fetcher=fetcher, full_text=full_text)
+        return await entry_document(entry, fetcher=fetcher, full_text=id(entry) in with_page)
 
     return list(await asyncio.gather(*(one(entry, existing) for entry, existing in work)))
 

@@ -384,3 +384,29 @@ async def test_ingest_document_html_and_text(session: AsyncSession, now: datetim
         await ingest_document(
             session, content=b"<html><body></body></html>", url=None, now=now, kind="html"
         )
+
+
+async def test_linked_pages_on_internal_addresses_are_never_fetched(
+    session: AsyncSession, now: datetime
+) -> None:
+    teaser = fixture("teaser.xml").replace(
+        b"https://daily.example/story/harbour-bridge?utm_source=rss&amp;utm_campaign=feed",
+        b"http://169.254.169.254/latest/meta-data/",
+    )
+    web = Web(
+        {
+            "https://daily.example/rss": xml(teaser),
+            "https://huge.example/rss": xml(b"<rss>" + b" " * 3_000_000),
+        }
+    )
+    feed = await add(session, "https://daily.example/rss")
+    huge = await add(session, "https://huge.example/rss")
+    async with Fetcher(transport=httpx.MockTransport(web.handler), max_body_bytes=1_000_000) as f:
+        result = await refresh_feed(session, feed, fetcher=f, now=now)
+        too_big = await refresh_feed(session, huge, fetcher=f, now=now)
+        await session.commit()
+    assert result.new_articles == 2 and result.error is None
+    assert "169.254.169.254" not in " ".join(web.urls())
+    bridge = next(a for a in await articles(session) if "bridge" in a.title)
+    assert bridge.text.startswith("The bridge will be closed")  # the teaser, nothing more
+    assert too_big.error == "the response is larger than 1 MB" and huge.error_count == 1
