@@ -24,6 +24,14 @@ def emulator_command(
     no_flood_limits: bool = typer.Option(
         False, "--no-flood-limits", help="Switch Telegram's flood control off."
     ),
+    per_chat_rate: float = typer.Option(1.0, help="Messages per second to one private chat."),
+    per_chat_burst: int = typer.Option(3, help="Burst allowed to one private chat."),
+    group_per_minute: int = typer.Option(20, help="Messages per minute to one group/channel."),
+    global_per_second: int = typer.Option(30, help="Messages per second overall."),
+    paid_per_second: int = typer.Option(1000, help="Overall limit with allow_paid_broadcast."),
+    no_privacy_mode: bool = typer.Option(
+        False, "--no-privacy-mode", help="Deliver every group message to the bot."
+    ),
 ) -> None:
     """Serve a local Telegram Bot API (base_url http://HOST:PORT/bot) and its /_emulator/ driver."""
     if not _TOKEN_RE.match(token):
@@ -35,9 +43,19 @@ def emulator_command(
     except ValueError:
         if host != "localhost":
             raise UserError(f"invalid --host {host!r}: give an IP address") from None
+    if per_chat_rate <= 0 or min(per_chat_burst, group_per_minute, global_per_second) < 1:
+        raise UserError("flood limits must be positive")
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s")
+    limits = Limits(
+        per_chat_rate=per_chat_rate,
+        per_chat_burst=per_chat_burst,
+        group_per_minute=group_per_minute,
+        global_per_second=global_per_second,
+        paid_per_second=paid_per_second,
+        enabled=not no_flood_limits,
+    )
     emulator = Emulator(
-        token=token, bot_username=bot_username, limits=Limits(enabled=not no_flood_limits)
+        token=token, bot_username=bot_username, limits=limits, privacy_mode=not no_privacy_mode
     )
     try:
         asyncio.run(run_forever(emulator, host=host, port=port))
