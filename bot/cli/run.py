@@ -116,8 +116,12 @@ def demo_command(
     """Try digestbot with no token: a temporary database, the built-in emulator, a sample feed
     and a scripted subscriber; prints what the subscriber sees."""
     from bot.demo import run_demo
+    from bot.settings import SettingsError
 
-    transcript = asyncio.run(run_demo(verbose=not quiet))
+    try:
+        transcript = asyncio.run(run_demo(verbose=not quiet))
+    except SettingsError as exc:  # e.g. an invalid DIGESTBOT_… variable in the environment
+        raise UserError(str(exc)) from None
     echo(transcript)
 
 
