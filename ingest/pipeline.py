@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -27,6 +28,7 @@ from ingest.summarize import summarize
 from ingest.topics import detect_language, keyphrases
 from storage import articles as article_store
 from storage import feeds as feed_store
+from storage.db import dialect_name
 from storage.models import Article, ArticleCreate, Feed, FeedState
 
 logger = logging.getLogger(__name__)
@@ -331,7 +333,18 @@ async def store_document(
         source_name=source,
         **_derived(document, digest=digest, fingerprint=fingerprint),
     )
-    return await article_store.add_article(session, data=data, stored_at=now, story_id=story_id)
+    if dialect_name(session) != "postgresql":  # SQLite: one writer, nobody can race us
+        return await article_store.add_article(session, data=data, stored_at=now, story_id=story_id)
+    # Another worker may store the same page between our look-up and this insert: the unique
+    # constraint refuses it and only this article is rolled back, not the whole refresh.
+    try:
+        async with session.begin_nested():
+            return await article_store.add_article(
+                session, data=data, stored_at=now, story_id=story_id
+            )
+    except IntegrityError:
+        logger.info("stored meanwhile by another worker url=%s", document.canonical_url)
+        return None
 
 
 def _derived(

@@ -410,3 +410,40 @@ async def test_linked_pages_on_internal_addresses_are_never_fetched(
     bridge = next(a for a in await articles(session) if "bridge" in a.title)
     assert bridge.text.startswith("The bridge will be closed")  # the teaser, nothing more
     assert too_big.error == "the response is larger than 1 MB" and huge.error_count == 1
+
+
+@pytest.mark.postgres
+async def test_a_page_stored_meanwhile_by_another_worker_is_skipped(
+    sessionmaker: async_sessionmaker[AsyncSession], backend: str, now: datetime
+) -> None:
+    """Two workers (PostgreSQL) can both find a page new; the second insert is refused by the
+    unique constraint and only that article is skipped — the rest of its refresh is kept."""
+    if backend != "postgres":
+        pytest.skip("SQLite has one writer")
+    from ingest.pipeline import _Document, store_document
+
+    document = _Document(
+        url="https://race.example/a",
+        canonical_url="https://race.example/a",
+        title="Race",
+        text="One worker stores this page while another one is about to store it too.",
+        author=None,
+        published_at=now,
+        language=None,
+    )
+    async with sessionmaker() as first, sessionmaker() as second:
+        other = _Document(**{**document.__dict__, "text": "The same page, edited a little."})
+        assert await store_document(first, document, feed_id=None, guid=None, source=None, now=now)
+        await first.commit()
+        kept = _Document(
+            **{**document.__dict__, "canonical_url": "https://race.example/b", "text": "Else."}
+        )
+        assert await store_document(second, kept, feed_id=None, guid=None, source=None, now=now)
+        lost = await store_document(second, other, feed_id=None, guid=None, source=None, now=now)
+        assert lost is None
+        await second.commit()
+    async with sessionmaker() as session:
+        assert sorted(a.canonical_url for a in await articles(session)) == [
+            "https://race.example/a",
+            "https://race.example/b",
+        ]
