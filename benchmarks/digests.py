@@ -144,13 +144,14 @@ async def setup(url: str, subscribers: int, seed: int) -> None:
         subs = []
         schedules = []
         for chat_id in range(1, subscribers + 1):
-            chosen = {topics[zipf_index(rng, len(topics))] for _ in range(rng.randint(1, 5))}
-            for topic in chosen:
+            picks = [topics[zipf_index(rng, len(topics))] for _ in range(rng.randint(1, 5))]
+            chosen = {normalize_query(topic): topic for topic in picks}
+            for target, topic in chosen.items():
                 subs.append(
                     {
                         "chat_id": chat_id,
                         "kind": "topic",
-                        "target": normalize_query(topic),
+                        "target": target,
                         "query": topic,
                         "created_at": NOW,
                     }

@@ -234,3 +234,45 @@ async def test_two_processes_racing_build_each_digest_once(
         assert len(digests) == 30
         assert len({d.chat_id for d in digests}) == 30
         assert len((await session.exec(select(Delivery))).all()) == 30
+
+
+async def _ticks(
+    sessionmaker: async_sessionmaker[AsyncSession], start: datetime, hours: int
+) -> int:
+    built = 0
+    for step in range(hours * 12):  # every five minutes
+        now = start + timedelta(minutes=5 * step)
+        async with sessionmaker() as session:
+            await make_article(session, title=f"Harbour news {step}", stored_at=now)
+            await session.commit()
+        built += await build_due_digests(sessionmaker, now=now + timedelta(seconds=30), owner="a")
+    return built
+
+
+async def test_daily_0230_across_both_dst_changes_is_sent_once_each_day(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    spring = datetime(2026, 3, 28, 23, 0, tzinfo=UTC)  # Berlin skips 02:00-03:00 on the 29th
+    fall = datetime(2026, 10, 24, 22, 0, tzinfo=UTC)  # Berlin repeats 02:00-03:00 on the 25th
+    async with sessionmaker() as session:
+        chat = await make_chat(
+            session,
+            telegram_id=77,
+            topics=["harbour"],
+            schedule="daily 02:30",
+            timezone="Europe/Berlin",
+            now=spring - timedelta(hours=1),
+        )
+        await session.commit()
+        chat_id = chat.id or 0
+    assert await _ticks(sessionmaker, spring, 4) == 1
+    async with sessionmaker() as session:
+        schedule = await schedule_store.get_schedule(session, chat_id=chat_id)
+        assert schedule is not None
+        schedule.next_due_at = datetime(2026, 10, 25, 0, 30, tzinfo=UTC)  # 02:30 CEST
+        session.add(schedule)
+        await session.commit()
+    assert await _ticks(sessionmaker, fall, 5) == 1
+    async with sessionmaker() as session:
+        digests = await digest_store.digests_of(session, chat_id=chat_id)
+        assert [d.created_at.strftime("%m-%d %H") for d in digests] == ["03-29 01", "10-25 00"]
