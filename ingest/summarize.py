@@ -41,6 +41,7 @@ class Weights:
 
 
 DEFAULT_WEIGHTS = Weights()
+MAX_SENTENCES = 150
 
 
 @lru_cache(maxsize=65536)
@@ -122,8 +123,10 @@ def _rank(
 
 
 def _candidates(text: str) -> list[str]:
+    """Sentences that may be chosen, at most `MAX_SENTENCES` from the start: the gist of news
+    is early, and the similarity matrix grows with the square of the count."""
     teasers = teaser_sentences(text) if "\n" in text else set()
-    return [s for s in split_sentences(text) if s not in teasers]
+    return [s for s in split_sentences(text) if s not in teasers][:MAX_SENTENCES]
 
 
 def _choose(

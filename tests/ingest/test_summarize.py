@@ -126,3 +126,12 @@ def test_half_a_quotation_is_not_chosen() -> None:
     )
     chosen = select_sentences(text, n=2)
     assert all(sentence.count('"') % 2 == 0 for sentence in chosen), chosen
+
+
+def test_a_very_long_text_is_summarised_quickly() -> None:
+    text = " ".join(
+        f"Report {i} covers the harbour barrier and cost item {i % 97} in some detail."
+        for i in range(20_000)
+    )
+    summary = summarize(text, max_chars=300)
+    assert summary.startswith("Report 0 covers the harbour barrier")
