@@ -25,6 +25,7 @@ from bot.handlers.schedules import describe_schedule, ensure_schedule
 from bot.settings import Settings
 from digests.query import QueryError, normalize_query, parse_query
 from storage import articles as article_store
+from storage import feeds as feed_store
 from storage import subscriptions as sub_store
 from storage.models import Chat, Subscription, SubscriptionKind
 
@@ -51,18 +52,58 @@ async def subscribe_topic(
         target = normalize_query(text, max_length=settings.max_query_length)
     except QueryError as exc:
         raise SubscribeError(str(exc)) from None
-    assert chat.id is not None
-    existing = await sub_store.list_subscriptions(
-        session, chat_id=chat.id, kind=SubscriptionKind.TOPIC
+    return await _add(
+        session,
+        chat=chat,
+        settings=settings,
+        now=now,
+        kind=SubscriptionKind.TOPIC,
+        target=target,
+        query=text,
     )
-    if any(s.target == target for s in existing):
-        return next(s for s in existing if s.target == target), False
+
+
+async def subscribe_feed(
+    session: AsyncSession, *, chat: Chat, url: str, settings: Settings, now: datetime
+) -> tuple[Subscription, bool]:
+    """Follow everything one known feed publishes (an admin added it with /addfeed)."""
+    feed = await feed_store.get_feed_by_url(session, url=url)
+    if feed is None or feed.id is None:
+        raise SubscribeError("I don't know that feed. The bot's admins can add it with /addfeed.")
+    return await _add(
+        session,
+        chat=chat,
+        settings=settings,
+        now=now,
+        kind=SubscriptionKind.FEED,
+        target=sub_store.feed_target(feed.id),
+        query=feed.title or feed.url,
+        feed_id=feed.id,
+    )
+
+
+async def _add(
+    session: AsyncSession,
+    *,
+    chat: Chat,
+    settings: Settings,
+    now: datetime,
+    kind: SubscriptionKind,
+    target: str,
+    query: str,
+    feed_id: int | None = None,
+) -> tuple[Subscription, bool]:
+    assert chat.id is not None
+    existing = await sub_store.list_subscriptions(session, chat_id=chat.id)
+    same = next((s for s in existing if s.kind == kind and s.target == target), None)
+    if same is not None:
+        return same, False
     if len(existing) >= settings.max_subscriptions:
         raise SubscribeError(
             f"You follow {len(existing)} topics, the most allowed. Remove one with /unsubscribe."
         )
     added = await sub_store.add_subscription(
-        session, chat_id=chat.id, kind=SubscriptionKind.TOPIC, target=target, query=text
+        session, chat_id=chat.id, kind=kind, target=target, query=query, feed_id=feed_id
     )
     await ensure_schedule(session, chat=chat, now=now)
     return added
@@ -108,6 +149,14 @@ async def topics(update: Update, context: CustomContext) -> None:
     await reply(update, "\n".join(lines), markup=keyboards.topics_keyboard(names, subscribed))
 
 
+async def _feed_or_topic_target(session: AsyncSession, text: str) -> str:
+    if text.lower().startswith(("http://", "https://")):
+        feed = await feed_store.get_feed_by_url(session, url=text)
+        if feed is not None and feed.id is not None:
+            return sub_store.feed_target(feed.id)
+    return target_of(text)
+
+
 def target_of(text: str) -> str:
     """The subscription target a topic text stands for (itself if it is no valid query)."""
     try:
@@ -117,7 +166,7 @@ def target_of(text: str) -> str:
 
 
 async def subscribe(update: Update, context: CustomContext) -> None:
-    """Follow a topic query."""
+    """Follow a topic query (or a known feed by its URL)."""
     text = args_text(context)
     if not text:
         await usage(
@@ -133,9 +182,14 @@ async def subscribe(update: Update, context: CustomContext) -> None:
         if chat is None:
             return
         try:
-            subscription, created = await subscribe_topic(
-                session, chat=chat, text=text, settings=context.settings, now=context.now()
-            )
+            if text.lower().startswith(("http://", "https://")):
+                subscription, created = await subscribe_feed(
+                    session, chat=chat, url=text, settings=context.settings, now=context.now()
+                )
+            else:
+                subscription, created = await subscribe_topic(
+                    session, chat=chat, text=text, settings=context.settings, now=context.now()
+                )
         except SubscribeError as exc:
             await usage(update, "/subscribe <topic query>", str(exc))
             return
@@ -170,7 +224,7 @@ async def unsubscribe(update: Update, context: CustomContext) -> None:
                 update, "Tap a topic to unsubscribe:", markup=keyboards.unsubscribe_keyboard(subs)
             )
             return
-        target = target_of(text)
+        target = await _feed_or_topic_target(session, text)
         match = next(
             (s for s in subs if s.target == target or s.query.lower() == text.lower()), None
         )

@@ -20,8 +20,7 @@ from storage import articles as article_store
 from storage import chats as chat_store
 from storage import deliveries as delivery_store
 from storage import feeds as feed_store
-from storage import subscriptions as sub_store
-from storage.models import ChatState, DeliveryStatus, FeedCreate, SubscriptionKind
+from storage.models import ChatState, DeliveryStatus, FeedCreate
 from tests.bot.test_handlers_harness import (
     ADMIN,
     NOW,
@@ -176,17 +175,8 @@ async def test_ingest_tick_and_failing_feed_notices(
 
     async with sqlite_sessionmaker() as session:
         await feed_store.add_feed(session, data=FeedCreate(url=FEED_URL, full_text=False))
-        bad, _ = await feed_store.add_feed(
+        await feed_store.add_feed(
             session, data=FeedCreate(url=broken, title="Broken Wire", full_text=False)
-        )
-        reader, _ = await chat_store.upsert_chat(session, telegram_id=USER)
-        assert reader.id is not None and bad.id is not None
-        await sub_store.add_subscription(
-            session,
-            chat_id=reader.id,
-            kind=SubscriptionKind.FEED,
-            target=sub_store.feed_target(bad.id),
-            feed_id=bad.id,
         )
         await session.commit()
     emulator = make_emulator()
@@ -204,12 +194,17 @@ async def test_ingest_tick_and_failing_feed_notices(
             fetcher=fetcher,
         ) as bot,
     ):
+        [reply] = await bot.say(USER, "/subscribe https://unknown.example/rss")
+        assert "I don't know that feed" in reply.text and "Usage: /subscribe" in reply.text
+        [reply] = await bot.say(USER, f"/subscribe {broken}")
+        assert "Subscribed this chat to Broken Wire" in reply.text
         assert await bot.ticks.ingest() == 8
         for _ in range(4):  # the broken feed fails until it counts as failing, told once
             clock.now += timedelta(days=1)
             await bot.ticks.ingest()
+        before = len(emulator.chat(USER).messages)
         await bot.deliver()
-        [notice] = emulator.chat(USER).messages
+        [notice] = emulator.chat(USER).messages[before:]
         assert "Broken Wire" in notice.text and "failing" in notice.text
         [admin_notice] = emulator.chat(ADMIN).messages
         assert admin_notice.text == notice.text
@@ -223,6 +218,8 @@ async def test_ingest_tick_and_failing_feed_notices(
         assert reply.text.count("\n") >= 8
         [reply] = await bot.say(USER, "/search quantum chromodynamics")
         assert "Nothing found for quantum chromodynamics" in reply.text
+        [reply] = await bot.say(USER, f"/unsubscribe {broken}")
+        assert "Unsubscribed from Broken Wire" in reply.text
     async with sqlite_sessionmaker() as session:
         assert await article_store.count_articles(session) == 8
 
