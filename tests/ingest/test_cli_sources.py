@@ -8,7 +8,8 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -70,29 +71,67 @@ def run(*args: str, cwd: Path, private: bool = False) -> subprocess.CompletedPro
     )
 
 
-def one_line_error(result: subprocess.CompletedProcess[str], needle: str) -> None:
+@dataclass
+class Outcome:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+Invoke = Callable[..., Outcome]
+
+
+@pytest.fixture
+def cli(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Invoke:
+    """`digestbot …` in-process: the same `main()` the console script runs, without the
+    seconds a new interpreter takes to import everything (subprocess tests prove the rest)."""
+    from bot.cli import main
+
+    for name in [k for k in os.environ if k.startswith("DIGESTBOT_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DIGESTBOT_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+
+    def invoke(*args: str, private: bool = False) -> Outcome:
+        monkeypatch.setenv("DIGESTBOT_ALLOW_PRIVATE_URLS", "true" if private else "false")
+        monkeypatch.setattr(sys, "argv", ["digestbot", *args])
+        capsys.readouterr()
+        code = 0
+        try:
+            main()
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+        captured = capsys.readouterr()
+        return Outcome(code, captured.out, captured.err)
+
+    return invoke
+
+
+def one_line_error(result: subprocess.CompletedProcess[str] | Outcome, needle: str) -> None:
     assert result.returncode != 0
     assert result.stderr.strip().count("\n") == 0, result.stderr
     assert needle in result.stderr and "Traceback" not in result.stderr
 
 
-def test_feed_list_add_refresh_export_import_remove(site: str, tmp_path: Path) -> None:
+def test_feed_list_add_refresh_export_import_remove(site: str, tmp_path: Path, cli: Invoke) -> None:
     added = run("feeds", "add", f"{site}/home", cwd=tmp_path, private=True)  # discovers /rss
     assert added.returncode == 0, added.stderr
     assert f"added feed #1: Harbour City Courier ({site}/rss)" in added.stdout
-    again = run("feeds", "add", f"{site}/rss", cwd=tmp_path, private=True)
+    again = cli("feeds", "add", f"{site}/rss", private=True)
     assert "already in the list" in again.stdout
 
-    refreshed = run("refresh", cwd=tmp_path, private=True)
+    refreshed = cli("refresh", private=True)
     assert refreshed.returncode == 0, refreshed.stderr
     assert "Harbour City Courier" in refreshed.stdout
     assert "1 feeds refreshed, 2 new articles, 0 failed" in refreshed.stdout
-    assert "no feed is due" in run("refresh", cwd=tmp_path, private=True).stdout
+    assert "no feed is due" in cli("refresh", private=True).stdout
 
-    listed = run("feeds", "list", cwd=tmp_path)
+    listed = cli("feeds", "list")
     assert "Harbour City Courier" in listed.stdout and f"{site}/rss" in listed.stdout
 
-    exported = run("feeds", "export", cwd=tmp_path)
+    exported = cli("feeds", "export")
     assert [o.url for o in parse_opml(exported.stdout.encode())] == [f"{site}/rss"]
     opml = tmp_path / "more.opml"
     opml.write_text(
@@ -102,14 +141,14 @@ def test_feed_list_add_refresh_export_import_remove(site: str, tmp_path: Path) -
         '<outline text="Internal" xmlUrl="http://10.0.0.8/rss"/>'
         "</body></opml>"
     )
-    imported = run("feeds", "import", str(opml), cwd=tmp_path)
+    imported = cli("feeds", "import", str(opml))
     assert imported.returncode == 0, imported.stderr
     assert "imported 1 new feeds (0 already in the list, 2 skipped)" in imported.stdout
     assert "skipped http://10.0.0.8/rss" in imported.stderr
 
-    removed = run("feeds", "remove", "1", cwd=tmp_path)
+    removed = cli("feeds", "remove", "1")
     assert removed.returncode == 0 and "removed feed #1" in removed.stdout
-    one_line_error(run("feeds", "remove", "1", cwd=tmp_path), "no feed #1")
+    one_line_error(run("feeds", "remove", "1", cwd=tmp_path), "no feed #1")  # a real exit code
 
 
 @pytest.mark.parametrize(
@@ -131,32 +170,15 @@ def test_feed_list_add_refresh_export_import_remove(site: str, tmp_path: Path) -
     ],
 )
 def test_user_errors_are_one_line(
-    site: str,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    args: tuple[str, ...],
-    private: bool,
-    needle: str,
+    site: str, cli: Invoke, args: tuple[str, ...], private: bool, needle: str
 ) -> None:
-    """In-process (the same `main()` the console script runs), to keep the suite fast."""
-    from bot.cli import main
-
-    for name in [k for k in os.environ if k.startswith("DIGESTBOT_")]:
-        monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DIGESTBOT_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
-    monkeypatch.setenv("DIGESTBOT_ALLOW_PRIVATE_URLS", "true" if private else "false")
-    monkeypatch.setattr(sys, "argv", ["digestbot", *(a.format(site=site) for a in args)])
-    with pytest.raises(SystemExit) as exit_info:
-        main()
-    assert exit_info.value.code == 2
-    error = capsys.readouterr().err
-    assert error.startswith("digestbot: ") and error.count("\n") == 1, error
-    assert needle in error and "Traceback" not in error
+    result = cli(*(a.format(site=site) for a in args), private=private)
+    assert result.returncode == 2
+    assert result.stderr.startswith("digestbot: ") and result.stderr.count("\n") == 1
+    assert needle in result.stderr and "Traceback" not in result.stderr
 
 
-def test_ingest_a_file_and_a_page_as_json(site: str, tmp_path: Path) -> None:
+def test_ingest_a_file_and_a_page_as_json(site: str, tmp_path: Path, cli: Invoke) -> None:
     note = tmp_path / "note.md"
     note.write_text(
         "# Lisbon trams get new batteries\n\nThe city's historic trams will run on batteries "
@@ -170,10 +192,10 @@ def test_ingest_a_file_and_a_page_as_json(site: str, tmp_path: Path) -> None:
     assert record["url"] == note.resolve().as_uri() and record["summary"]
     assert isinstance(record["topics"], list) and record["topics"]
 
-    page = run("ingest", f"{site}/story", "--json", cwd=tmp_path, private=True)
+    page = cli("ingest", f"{site}/story", "--json", private=True)
     assert page.returncode == 0, page.stderr
     story = json.loads(page.stdout)
     assert story["title"] == "Night trains return to the coast line"
     assert story["text"].startswith("Sleeper trains will run again") and story["id"] == 2
-    plain = run("ingest", f"{site}/story", cwd=tmp_path, private=True)
+    plain = cli("ingest", f"{site}/story", private=True)
     assert plain.stdout.startswith("#2 Night trains return to the coast line")
