@@ -36,7 +36,8 @@ _NOTICE = re.compile(
     r"(?:use|service|conditions)|ad[ -]?blocker|paywall|free articles?|"
     r"articles? (?:left|remaining)|"
     r"continue reading|unlimited (?:digital )?access|subscribers? only|already (?:a subscriber|"
-    r"have an account|registered)|per (?:month|week|year)|javascript)\b",
+    r"have an account|registered)|javascript)\b|"
+    r"[$£€]\s?\d[\d.,]*\s*(?:/|a|per)\s*(?:month|week|year|mo)\b",  # a price per period
     re.IGNORECASE,
 )
 _IMPERATIVE = re.compile(

@@ -128,3 +128,14 @@ def test_a_list_item_naming_the_author_organisation_stays() -> None:
     assert clean_text(text, author="Beachbody") == text
     byline = "Beachbody | Nutrition desk"
     assert byline not in clean_text(f"{byline}\n\n{text}", author="Beachbody")
+
+
+def test_prose_with_service_words_but_no_offer_stays() -> None:
+    lines = [
+        "- Go to three Narcotics Anonymous meetings per week",
+        "Subscribers to the water company will see the increase on their April bills.",
+    ]
+    text = "\n\n".join([BODY[0], *lines, BODY[1]])
+    assert clean_text(text) == text
+    offer = "Subscribe for $4.99/month and get unlimited access."
+    assert offer not in clean_text("\n\n".join([BODY[0], offer, BODY[1]]))
