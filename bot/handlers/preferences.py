@@ -46,6 +46,7 @@ async def schedule(update: Update, context: CustomContext) -> None:
         try:
             description = await change_schedule(session, chat=chat, text=text, now=context.now())
         except ScheduleChangeError as exc:
+            await session.commit()  # release the database before talking to Telegram
             await usage(update, SCHEDULE_USAGE, str(exc))
             return
         await session.commit()
@@ -140,6 +141,7 @@ async def mute(update: Update, context: CustomContext) -> None:
             return
         muted = await sub_store.list_mutes(session, chat_id=chat.id)
         if word not in muted and len(muted) >= context.settings.max_mutes:
+            await session.commit()  # release the database before talking to Telegram
             await reply(
                 update, f"You muted {len(muted)} words, the most allowed. /unmute one first."
             )

@@ -191,6 +191,7 @@ async def subscribe(update: Update, context: CustomContext) -> None:
                     session, chat=chat, text=text, settings=context.settings, now=context.now()
                 )
         except SubscribeError as exc:
+            await session.commit()  # release the database before talking to Telegram
             await usage(update, "/subscribe <topic query>", str(exc))
             return
         remember_thread(update, chat)
@@ -229,6 +230,7 @@ async def unsubscribe(update: Update, context: CustomContext) -> None:
             (s for s in subs if s.target == target or s.query.lower() == text.lower()), None
         )
         if match is None or match.id is None:
+            await session.commit()  # release the database before talking to Telegram
             await usage(update, "/unsubscribe [topic]", f"You do not follow {text}.")
             return
         await sub_store.remove_subscription(session, chat_id=chat.id, subscription_id=match.id)
