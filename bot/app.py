@@ -21,6 +21,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
@@ -213,13 +214,14 @@ def measured(name: str, handler: Handler) -> Handler:
 
 async def throttle(update: Update, context: CustomContext) -> None:
     """Per-chat command rate limit: a polite reply once, then silence, until the minute passes."""
-    chat = update.effective_chat
-    is_command = update.callback_query is not None or (
-        update.effective_message is not None
-        and bool(update.effective_message.text)
-        and update.effective_message.text.startswith("/")  # type: ignore[union-attr]
+    chat, message = update.effective_chat, update.message
+    # What gets an answer counts: commands, button presses, and any text in a private chat.
+    answered = update.callback_query is not None or (
+        message is not None
+        and message.text is not None
+        and (message.text.startswith("/") or message.chat.type == ChatType.PRIVATE)
     )
-    if chat is None or not is_command:
+    if chat is None or not answered:
         return
     services = context.services
     now = services.clock()
@@ -227,8 +229,8 @@ async def throttle(update: Update, context: CustomContext) -> None:
         return
     if update.callback_query is not None:
         await update.callback_query.answer("Too many requests — please wait a minute.")
-    elif services.throttle.should_warn(chat.id, now) and update.effective_message is not None:
-        await update.effective_message.reply_text(
+    elif services.throttle.should_warn(chat.id, now) and message is not None:
+        await message.reply_text(
             "You're sending commands faster than I can keep up with. "
             "Please wait a minute and try again.",
             do_quote=False,

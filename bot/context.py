@@ -30,7 +30,6 @@ class Services:
     throttle: CommandThrottle = field(default_factory=lambda: CommandThrottle(20))
     busy: int = 0  # updates being handled right now (tests wait for 0)
     ticks: Any = None  # bot.ticks.Ticks, set by build_application
-    extras: dict[str, Any] = field(default_factory=dict)
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:

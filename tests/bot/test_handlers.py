@@ -206,6 +206,7 @@ async def test_per_chat_rate_limit_answers_once_politely(
         [reply] = await bot.say(USER, "/list")
         assert "faster than I can keep up" in reply.text
         await bot.say(USER, "/list", replies=0)  # refused again, silently
+        await bot.say(USER, "plain text is no way around it", replies=0)
         assert len(bot.emulator.chat(USER).messages) == 4
         # other chats are not affected
         [reply] = await bot.say(502, "/help")
