@@ -19,13 +19,16 @@ _BLANK_LINES = re.compile(r"\n\s*\n+")
 
 # A sentence ends at . ! ? (or an ellipsis), optionally followed by closing quotes/brackets,
 # then whitespace. Abbreviations and initials are handled in `split_sentences`.
-_BOUNDARY = re.compile(r"(?:[.!?…]+)(?:\s*(?:''|[\"'”’»)\]]))*(?=\s+)")
+_BOUNDARY = re.compile(r"(?:[.!?…。！？]+)(?:\s*(?:''|[\"'”’»)\]」』]))*(?=\s+)")
+# Chinese and Japanese end sentences without a following space: add one to split on.
+_CJK_END = re.compile(r"([。！？]+(?:[」』”’)]+(?![\u3040-\u309f]))?)(?=[^\s」』”’)])")
 _ABBREVIATIONS = wordset(
     """mr mrs ms dr prof sr jr st mt ft gen col lt sgt capt cmdr adm gov sen rep rev hon pres
     vs etc e.g i.e cf al inc ltd co corp no nos vol fig approx est jan feb mar apr jun jul aug
     sep sept oct nov dec u.s u.k u.n e.u a.m p.m d.c n.y l.a op"""
 )
 _ACRONYM = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
+_NUMBER_ABBREVIATIONS = frozenset({"no", "nos", "vol", "fig", "pp", "art", "para"})
 _WORD = re.compile(r"[^\W_]+(?:['’.\-][^\W_]+)*", re.UNICODE)
 
 STOPWORDS = wordset(
@@ -58,12 +61,15 @@ def split_paragraphs(text: str) -> list[str]:
     return [p.strip() for p in _BLANK_LINES.split(text) if p.strip()]
 
 
-def _is_abbreviation(chunk: str) -> bool:
-    """Does `chunk` (text up to and including a period) end with an abbreviation or initial?"""
+def _is_abbreviation(chunk: str, following: str) -> bool:
+    """Does `chunk` (text up to and including a period) end with an abbreviation or initial?
+    `following` is the text after it ("No." abbreviates only before a number)."""
     last = chunk.rsplit(None, 1)[-1] if chunk.strip() else ""
     word = last[:-1].lstrip("(\"'“‘")
     if not word:
         return False
+    if word.lower() in _NUMBER_ABBREVIATIONS:
+        return following.lstrip()[:1].isdigit()
     if word.lower() in _ABBREVIATIONS:
         return True
     # A single capital letter is an initial ("J. Smith"); dotted acronyms like "U.S." too.
@@ -78,13 +84,15 @@ def split_sentences(text: str) -> list[str]:
     on lower-cased, tokenized text such as CNN/DailyMail's (`... the group . on monday , ...`)."""
     sentences: list[str] = []
     for paragraph in split_paragraphs(text):
-        paragraph = " ".join(paragraph.split())
+        paragraph = _CJK_END.sub(r"\1 ", " ".join(paragraph.split()))
         start = 0
         for match in _BOUNDARY.finditer(paragraph):
             end = match.end()
             chunk = paragraph[start:end]
             before = paragraph[start : match.start() + 1]
-            if match.group(0).startswith(".") and _is_abbreviation(before):
+            # A period right before the space may end an abbreviation; one before a closing
+            # quote ends the sentence.
+            if match.group(0) == "." and _is_abbreviation(before, paragraph[end : end + 4]):
                 continue
             if chunk.strip():
                 sentences.append(chunk.strip())

@@ -135,3 +135,16 @@ def test_a_very_long_text_is_summarised_quickly() -> None:
     )
     summary = summarize(text, max_chars=300)
     assert summary.startswith("Report 0 covers the harbour barrier")
+
+
+def test_sentences_after_quotes_numbers_and_in_japanese() -> None:
+    assert split_sentences('He said "no." Then he left. He lives at No. 10 now.') == [
+        'He said "no."',
+        "Then he left.",
+        "He lives at No. 10 now.",
+    ]
+    assert split_sentences("東京は晴れです。明日は雨でしょう！「本当？」と彼は言った。") == [
+        "東京は晴れです。",
+        "明日は雨でしょう！",
+        "「本当？」と彼は言った。",
+    ]
