@@ -256,16 +256,21 @@ def _update_id(update: object) -> object:
 
 
 async def _set_commands(application: AppType) -> None:
+    """The command menu: everyone's commands, plus the admin commands in each admin's chat
+    (an admin who never wrote to the bot has no chat yet; that one is skipped)."""
     commands = [BotCommand(name, text) for name, text in start.COMMANDS]
     admin_commands = commands + [BotCommand(name, text) for name, text in start.ADMIN_COMMANDS]
     try:
         await application.bot.set_my_commands(commands)
-        for admin_id in application.bot_data.services.settings.admin_ids:
+    except TelegramError:
+        logger.warning("set_my_commands failed", exc_info=True)
+    for admin_id in sorted(application.bot_data.services.settings.admin_ids):
+        try:
             await application.bot.set_my_commands(
                 admin_commands, scope=BotCommandScopeChat(admin_id)
             )
-    except TelegramError:
-        logger.warning("set_my_commands failed", exc_info=True)
+        except TelegramError as exc:
+            logger.info("no admin command menu for admin=%s: %s", admin_id, exc)
 
 
 # --- running ---------------------------------------------------------------------------------
