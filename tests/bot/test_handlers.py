@@ -231,3 +231,45 @@ async def test_one_chat_in_order_while_chats_run_side_by_side(
                 "Unmuted word0.",
                 "Muted word0.",  # in order: the unmute made room under the limit of 2
             ]
+
+
+HOSTILE = [
+    "<b>bold</b> <script>alert(1)</script>",
+    "&amp; &lt; &#0; &nosuch; & < >",
+    '"unclosed',
+    "NEAR(a b) OR ; DROP TABLE chat; --",
+    "😀" * 40 + " עברית ‏mixed‎ zero​width",
+    "x" * 3000,
+    "-",
+    "OR OR OR",
+    "@@@ /// ###",
+    "line one\nline two",
+]
+COMMANDS = [
+    "/subscribe",
+    "/unsubscribe",
+    "/mute",
+    "/unmute",
+    "/timezone",
+    "/quiet",
+    "/max",
+    "/schedule",
+    "/search",
+    "/latest",
+    "/channel",
+    "/removefeed",
+    "/nosuchcommand",
+]
+
+
+async def test_hostile_arguments_get_one_valid_answer_each(
+    sqlite_sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    async with running(sqlite_sessionmaker, admin_ids=str(USER), commands_per_minute=10_000) as bot:
+        for command in COMMANDS:
+            for argument in HOSTILE:
+                [reply] = await bot.say(USER, f"{command} {argument}")
+                assert "something went wrong" not in reply.text, (command, argument)
+                assert reply.text.strip()
+        [reply] = await bot.say(USER, "x" * 4000)
+        assert reply.text.startswith("I only understand commands.")
