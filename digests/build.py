@@ -24,8 +24,8 @@ from digests.render import DigestView, ItemView, Renderer, TopicGroup, item_view
 from digests.schedule import next_due, quiet_of, spec_of
 from digests.select import (
     Candidate,
+    Entry,
     Ranked,
-    Scored,
     Selection,
     Watermark,
     grouped,
@@ -47,6 +47,7 @@ MAX_LOOKBACK = timedelta(days=3)  # a first digest, or one after a long pause, l
 MAX_CANDIDATES = 20_000
 CATCHUP_AFTER = timedelta(hours=1)  # a digest this late (downtime) is a catch-up digest
 BATCH = 500  # schedules per transaction
+CACHE_LIMIT = 20_000  # selections and renders kept per tick for chats that share them
 
 TITLES = {
     "scheduled": "Your digest",
@@ -114,7 +115,7 @@ class DigestBuilder:
         self.stories: dict[int, list[Candidate]] = {}
         self.newest: Watermark | None = None
         self.matches: dict[str, dict[int, float]] = {}
-        self.scored: dict[tuple[str, object], list[Scored]] = {}
+        self.scored: dict[tuple[str, object], list[Entry]] = {}
         self.selections: dict[tuple[object, ...], Selection] = {}
         self.renders: dict[tuple[object, ...], list[str]] = {}
         self.keys: dict[int, tuple[Selection, tuple[object, ...]]] = {}
@@ -231,6 +232,9 @@ class DigestBuilder:
                 title=TITLES.get(kind, TITLES["scheduled"]),
             )
             parts = self.renderer.digest_parts(view)
+            if len(self.renders) >= CACHE_LIMIT:  # bounded memory; popular ones come back
+                self.renders.clear()
+                self.keys.clear()
             self.renders[key] = parts
         return parts
 
@@ -324,7 +328,7 @@ class DigestBuilder:
             return "catchup"
         return "scheduled"
 
-    async def scored_topic(self, target: str) -> list[Scored]:
+    async def scored_topic(self, target: str) -> list[Entry]:
         known = self.scored.get(("topic", target))
         if known is None:
             known = score_matches(
@@ -332,11 +336,12 @@ class DigestBuilder:
                 articles=self.articles,
                 story_articles=self.stories,
                 now=self.now,
+                list_id=len(self.scored),
             )
             self.scored[("topic", target)] = known
         return known
 
-    def scored_feed(self, feed_id: int) -> list[Scored]:
+    def scored_feed(self, feed_id: int) -> list[Entry]:
         known = self.scored.get(("feed", feed_id))
         if known is None:
             known = score_matches(
@@ -344,6 +349,7 @@ class DigestBuilder:
                 articles=self.articles,
                 story_articles=self.stories,
                 now=self.now,
+                list_id=len(self.scored),
             )
             self.scored[("feed", feed_id)] = known
         return known
@@ -357,7 +363,7 @@ class DigestBuilder:
         chat: Chat,
     ) -> Selection:
         watermark = self.effective_watermark(schedule)
-        topics: list[tuple[str, list[Scored]]] = []
+        topics: list[tuple[str, list[Entry]]] = []
         for sub in chat_subs:
             if sub.kind == SubscriptionKind.TOPIC:
                 topics.append((sub.label, await self.scored_topic(sub.target)))
@@ -383,6 +389,8 @@ class DigestBuilder:
             max_items=chat.max_items,
         )
         if key is not None:
+            if len(self.selections) >= CACHE_LIMIT:
+                self.selections.clear()
             self.selections[key] = selection
         return selection
 

@@ -104,10 +104,13 @@ def rank_score(match: float, sources: int, article: Candidate, now: datetime) ->
 class Scored:
     """One matching article, ranked once per tick for every chat that follows the topic."""
 
-    neg_score: float
-    neg_id: int
     article: Candidate
     others: tuple[Candidate, ...]  # the other outlets' articles of its story
+
+
+# (-score, -article id, list id, match): plain tuples sort in C; the list id (unique per
+# ranked list) breaks ties, so the Scored itself is never compared
+Entry = tuple[float, int, int, Scored]
 
 
 def score_matches(
@@ -116,81 +119,78 @@ def score_matches(
     articles: Mapping[int, Candidate],
     story_articles: Mapping[int, Sequence[Candidate]],
     now: datetime,
-) -> list[Scored]:
+    list_id: int = 0,
+) -> list[Entry]:
     """A topic's (or feed's) matches ranked: match strength, story size across outlets,
     recency. Best first."""
-    scored = []
+    entries: list[Entry] = []
     for article_id, match in matches.items():
         article = articles.get(article_id)
         if article is not None:
             story = story_articles.get(article.story_key, ())
             score = rank_score(match, len(story) or 1, article, now)
             others = tuple(a for a in story if a.id != article.id)
-            scored.append(Scored(-score, -article.id, article, others))
-    scored.sort(key=lambda s: (s.neg_score, s.neg_id))
-    return scored
+            entries.append((-score, -article.id, list_id, Scored(article, others)))
+    entries.sort(key=lambda e: (e[0], e[1]))
+    return entries
 
 
 def select_stories(
     *,
-    topics: Sequence[tuple[str, Sequence[Scored]]],
+    topics: Sequence[tuple[str, Sequence[Entry]]],
     watermark: Watermark | None,
     mutes: MuteMatcher | None = None,
     sent_stories: frozenset[int] | set[int] = frozenset(),
     max_items: int = 10,
 ) -> Selection:
-    """One chat's digest from its topics' and feeds' ranked matches (`score_matches`), as
-    (label, matches) in the order the chat follows them.
+    """One chat's digest from its topics' and feeds' ranked matches (`score_matches`, each
+    list with its own `list_id`), as (label, matches) in the order the chat follows them.
 
     Each story appears once, with the label and article of its best match and the other
     outlets that reported it; the first `max_items` are shown, the next `MORE_PAGES` pages
     are kept for /more."""
     cap = max(1, max_items)
     wanted = cap * (1 + MORE_PAGES)
-    prefix = wanted
-    # Most chats need only the head of each list: merge the heads (fast), and everything
-    # only when skipped stories leave the heads short.
-    ranked = _pick(topics, prefix, wanted, watermark, mutes, sent_stories)
-    if len(ranked) < wanted and any(len(m) > prefix for _, m in topics):
-        ranked = _pick(topics, None, wanted, watermark, mutes, sent_stories)
+    labels = {m[0][2]: label for label, m in topics if m}
+    lists = [m for _, m in topics if m]
+    # Most chats need only the head of each list: merge the heads, and everything only when
+    # skipped stories leave the heads short.
+    ranked = _pick(lists, labels, wanted, wanted, watermark, mutes, sent_stories)
+    if len(ranked) < wanted and any(len(m) > wanted for m in lists):
+        ranked = _pick(lists, labels, None, wanted, watermark, mutes, sent_stories)
     return Selection(tuple(ranked[:cap]), tuple(ranked[cap:]), overflow=max(0, len(ranked) - cap))
 
 
 def _pick(
-    topics: Sequence[tuple[str, Sequence[Scored]]],
+    lists: Sequence[Sequence[Entry]],
+    labels: Mapping[int, str],
     prefix: int | None,
     wanted: int,
     watermark: Watermark | None,
     mutes: MuteMatcher | None,
     sent_stories: frozenset[int] | set[int],
 ) -> list[Ranked]:
-    entries = sorted(  # (score, id, topic index) is unique: the Scored is never compared
-        (s.neg_score, s.neg_id, index, s)
-        for index, (_, matches) in enumerate(topics)
-        for s in (matches[:prefix] if prefix is not None else matches)
-    )
-    # past the last head entry of a cut list, entries left out of the heads may rank higher
-    bound = min(
-        (
-            (m[prefix - 1].neg_score, m[prefix - 1].neg_id)
-            for _, m in topics
-            if prefix and len(m) > prefix
-        ),
-        default=None,
-    )
+    if len(lists) == 1:
+        entries: Sequence[Entry] = lists[0] if prefix is None else lists[0][:prefix]
+        bound = None
+    else:
+        entries = sorted(e for m in lists for e in (m if prefix is None else m[:prefix]))
+        # past the last head entry of a cut list, entries left out of the heads may rank higher
+        bound = min((m[prefix - 1] for m in lists if prefix and len(m) > prefix), default=None)
     taken: set[int] = set()
     ranked: list[Ranked] = []
-    for neg_score, neg_id, index, entry in entries:
-        if bound is not None and (neg_score, neg_id) > bound:
+    for entry in entries:
+        if bound is not None and entry > bound:
             break
-        article = entry.article
+        neg_score, _, list_id, scored = entry
+        article = scored.article
         key = article.story_key
-        if key in taken or key in sent_stories or not is_new(article, watermark):
+        if key in taken or key in sent_stories or (watermark and not is_new(article, watermark)):
             continue
         taken.add(key)
         if mutes and mutes.matches(article.title, article.summary, article.keyphrases):
             continue
-        ranked.append(Ranked(article, topics[index][0], -neg_score, entry.others))
+        ranked.append(Ranked(article, labels[list_id], -neg_score, scored.others))
         if len(ranked) >= wanted:
             break
     return ranked
