@@ -2,7 +2,8 @@
 
 ROUGE-1/2/L (and Lsum) F1 × 100 with Google's rouge-score, Porter stemming on, for our
 3-sentence extractive summaries and for lead-3 (the first three sentences, computed here with
-the same sentence splitter), plus our speed in articles per second on one core.
+the same sentence splitter), plus our speed in articles per second on one core. Also the
+300-character summaries the bot stores, against lead under the same budget.
 
 The ranking weights in `ingest.summarize.Weights` were tuned on the first 250 articles only
 (`--tune` repeats that coordinate search); the figures reported are on all 500 and on the
@@ -27,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from rouge_score import rouge_scorer
 
-from ingest.summarize import DEFAULT_WEIGHTS, Weights, select_sentences
+from ingest.summarize import DEFAULT_WEIGHTS, Weights, select_sentences, summarize
 from ingest.text import split_sentences
 
 DEFAULT_DATA = (
@@ -51,6 +52,25 @@ def ours(items: list[dict[str, str]], n: int, weights: Weights) -> list[list[str
 
 def lead(items: list[dict[str, str]], n: int) -> list[list[str]]:
     return [split_sentences(item["article"])[:n] for item in items]
+
+
+def lead_within(items: list[dict[str, str]], budget: int) -> list[list[str]]:
+    """Lead under a budget: up to three sentences in document order, skipping any that would
+    overflow (the first sentence is always taken)."""
+    result = []
+    for item in items:
+        chosen: list[str] = []
+        for sentence in split_sentences(item["article"]):
+            if len(chosen) == 3:
+                break
+            if not chosen or len(" ".join([*chosen, sentence])) <= budget:
+                chosen.append(sentence)
+        result.append(chosen)
+    return result
+
+
+def budgeted(items: list[dict[str, str]], budget: int) -> list[list[str]]:
+    return [split_sentences(summarize(item["article"], max_chars=budget)) for item in items]
 
 
 def line(name: str, scores: dict[str, float]) -> str:
@@ -112,6 +132,11 @@ def main() -> None:
     print(line(f"lead-{n}, all", lead_all))
     print(line(f"ours, held-out {len(items) - half}", ours_held))
     print(line(f"lead-{n}, held-out {len(items) - half}", lead_held))
+    budget = 300
+    ours_budget = score(scorer, items, budgeted(items, budget))
+    lead_budget = score(scorer, items, lead_within(items, budget))
+    print(line(f"ours, {budget} chars, all", ours_budget))
+    print(line(f"lead within {budget} chars", lead_budget))
     print(f"speed: {per_second:.0f} articles/s on one core (CPU time)")
     print(
         f"articles={len(items)} rouge1={ours_all['rouge1']:.2f} rouge2={ours_all['rouge2']:.2f} "
@@ -119,7 +144,8 @@ def main() -> None:
         f"lead3_rouge1={lead_all['rouge1']:.2f} lead3_rouge2={lead_all['rouge2']:.2f} "
         f"lead3_rougeL={lead_all['rougeL']:.2f} lead3_rougeLsum={lead_all['rougeLsum']:.2f} "
         f"heldout_rouge1={ours_held['rouge1']:.2f} heldout_lead3_rouge1={lead_held['rouge1']:.2f} "
-        f"articles_per_s={per_second:.0f}"
+        f"budget300_rouge1={ours_budget['rouge1']:.2f} "
+        f"budget300_lead_rouge1={lead_budget['rouge1']:.2f} articles_per_s={per_second:.0f}"
     )
 
 
