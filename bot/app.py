@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.constants import ChatType
-from telegram.error import TelegramError
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     ApplicationBuilder,
@@ -279,11 +279,14 @@ async def _set_commands(application: AppType) -> None:
 async def serve(
     application: AppType, *, role: Role, stop: asyncio.Event, poll_timeout: float = 10.0
 ) -> None:
-    """Run until `stop` is set: initialize, post_init, receive updates (unless a worker),
-    and on stop: stop receiving, stop the ticks (releasing in-flight work), shut down."""
+    """Run until `stop` is set: initialize (retrying while the Bot API is unreachable),
+    post_init, receive updates (unless a worker); on stop, or if starting fails: stop
+    receiving, stop the ticks (releasing in-flight work), shut down."""
     settings = application.bot_data.services.settings
+    if not await _initialize(application, stop):
+        return
     webhook: web.AppRunner | None = None
-    async with application:
+    try:
         if application.post_init is not None:
             await application.post_init(application)
         if role != "worker":
@@ -298,17 +301,36 @@ async def serve(
                 )
         await application.start()
         logger.info("digestbot running role=%s mode=%s", role, _mode(settings, role))
-        try:
-            await stop.wait()
-        finally:
-            logger.info("stopping")
-            if application.updater is not None and application.updater.running:
-                await application.updater.stop()
-            if webhook is not None:
-                await webhook.cleanup()
+        await stop.wait()
+    finally:
+        logger.info("stopping")
+        if application.updater is not None and application.updater.running:
+            await application.updater.stop()
+        if webhook is not None:
+            await webhook.cleanup()
+        if application.running:
             await application.stop()
-            if application.post_stop is not None:
-                await application.post_stop(application)
+        if application.post_stop is not None:
+            await application.post_stop(application)
+        await application.shutdown()
+
+
+async def _initialize(application: AppType, stop: asyncio.Event) -> bool:
+    """`initialize()` (it calls getMe), retried with backoff while the Bot API cannot be
+    reached; False when asked to stop first. A refused token is raised (InvalidToken)."""
+    delay = 1.0
+    while not stop.is_set():
+        try:
+            await application.initialize()
+            return True
+        except (InvalidToken, BadRequest):
+            raise
+        except NetworkError as exc:  # includes TimedOut
+            logger.warning("cannot reach the Bot API (%s); retrying in %.0f s", exc, delay)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), delay)
+            delay = min(delay * 2, 60.0)
+    return False
 
 
 def _mode(settings: Settings, role: Role) -> str:

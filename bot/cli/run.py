@@ -60,6 +60,8 @@ def run_command(
 
 
 async def _run(settings: Settings, role: str) -> None:
+    from telegram.error import InvalidToken
+
     from bot.app import build_application, serve
     from bot.metrics import HealthServer
     from storage.db import DatabaseURLError, display_url, make_engine, make_sessionmaker, upgrade
@@ -96,6 +98,10 @@ async def _run(settings: Settings, role: str) -> None:
         await health.start("0.0.0.0", settings.metrics_port)
     try:
         await serve(application, role=role, stop=stop)  # type: ignore[arg-type]
+    except InvalidToken:
+        raise UserError(
+            "Telegram refused TELEGRAM_BOT_TOKEN: check the token @BotFather gave you"
+        ) from None
     finally:
         if health is not None:
             await health.stop()

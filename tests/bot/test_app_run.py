@@ -95,3 +95,59 @@ async def test_run_polls_the_emulator_and_stops_cleanly_on_sigterm(tmp_path: Pat
     assert emulator.token not in log  # the token is never logged
     assert "Traceback" not in log
     assert (tmp_path / "bot.db").exists()
+
+
+@pytest.mark.slow
+async def test_run_refused_token_is_one_line_and_unreachable_api_is_retried(
+    tmp_path: Path,
+) -> None:
+    emulator = Emulator(token="5151:the-real-token")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DIGESTBOT_")}
+    env.update(
+        {
+            "TELEGRAM_BOT_TOKEN": "5151:a-wrong-token",
+            "DIGESTBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
+            "PYTHONPATH": ROOT,
+        }
+    )
+    async with emulator.serve() as url:
+        refused = await asyncio.create_subprocess_exec(
+            *DIGESTBOT,
+            "run",
+            "--base-url",
+            f"{url}/bot",
+            cwd=tmp_path,
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        _out, err = await asyncio.wait_for(refused.communicate(), timeout=60)
+    assert refused.returncode == 2
+    assert err.decode().strip().splitlines()[-1] == (
+        "digestbot: Telegram refused TELEGRAM_BOT_TOKEN: check the token @BotFather gave you"
+    )
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        closed = sock.getsockname()[1]
+    waiting = await asyncio.create_subprocess_exec(
+        *DIGESTBOT,
+        "run",
+        "--base-url",
+        f"http://127.0.0.1:{closed}/bot",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        assert waiting.stderr is not None
+        line = await asyncio.wait_for(waiting.stderr.readline(), timeout=60)
+        while b"cannot reach the Bot API" not in line:
+            line = await asyncio.wait_for(waiting.stderr.readline(), timeout=60)
+        waiting.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(waiting.wait(), timeout=30)
+    finally:
+        if waiting.returncode is None:
+            waiting.kill()
+            await waiting.wait()
+    assert waiting.returncode == 0
