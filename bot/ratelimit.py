@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
@@ -38,6 +40,13 @@ class Limits:
     global_burst: int = 1
     chat_burst: int = 1
     paid_broadcast: bool = False
+    #: Pace at this fraction of each limit: a send scheduled on time can reach Telegram a few
+    #: milliseconds late, and one send too many in a window costs a flood wait of a second.
+    headroom: float = 0.99
+
+    @property
+    def global_interval(self) -> float:
+        return 1.0 / (self.global_rate * self.headroom)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Limits:
@@ -56,7 +65,7 @@ class Limits:
         interval = 1.0 / self.per_chat_rate
         if group:
             interval = max(interval, 60.0 / self.group_per_minute)
-        return interval
+        return interval / self.headroom
 
 
 class SendLimiter(Protocol):
@@ -66,6 +75,9 @@ class SendLimiter(Protocol):
 
     async def acquire(self, chat_id: int, *, group: bool = False) -> None:
         """Wait until a message to `chat_id` may go out, and count it."""
+
+    def done(self, chat_id: int, *, group: bool = False) -> None:
+        """The request `acquire` allowed has been answered (or failed)."""
 
     async def flood_wait(self, chat_id: int, seconds: float) -> bool:
         """Telegram said 429 for `chat_id`: pause that chat (or, when the limit looks global,
@@ -89,6 +101,49 @@ class _Gcra:
         self.tat = max(self.tat, at) + interval
 
 
+class _Window:
+    """At most `limit` sends in any `span` seconds as the server counts them: a send may start
+    only when fewer than `limit` sends are in flight or *completed* within the last `span`.
+    A send reaches the server before its answer reaches us, so however late a scheduled send
+    goes out, the server never sees one too many (the GCRA pacing alone cannot promise that)."""
+
+    __slots__ = ("changed", "done", "in_flight", "limit", "lock", "span")
+
+    def __init__(self, limit: int, span: float) -> None:
+        self.limit = max(1, limit)
+        self.span = span + 0.002  # the server drops a send exactly `span` old: keep a margin
+        self.done: deque[float] = deque()
+        self.in_flight = 0
+        self.changed = asyncio.Event()
+        self.lock = asyncio.Lock()  # one waiter watches the window, the rest queue behind it
+
+    async def enter(self, clock: Clock, sleep: Sleep) -> None:
+        async with self.lock:
+            while True:
+                now = clock()
+                while self.done and self.done[0] <= now - self.span:
+                    self.done.popleft()
+                if len(self.done) + self.in_flight < self.limit:
+                    self.in_flight += 1
+                    return
+                if self.done:
+                    await sleep(self.done[0] + self.span - now)
+                else:
+                    self.changed.clear()
+                    await self.changed.wait()
+
+    def leave(self, now: float) -> None:
+        self.in_flight = max(0, self.in_flight - 1)
+        self.done.append(now)
+        if len(self.done) > self.limit:
+            self.done.popleft()
+        self.changed.set()
+
+    @property
+    def idle(self) -> bool:
+        return not self.in_flight and not self.done
+
+
 class LocalLimiter:
     """Pacing for one process: each `acquire` reserves the earliest time that satisfies both
     the global and the chat's bucket, then sleeps until it. Reservations queue in call order,
@@ -108,6 +163,17 @@ class LocalLimiter:
         self._chats: dict[int, _Gcra] = {}
         self._paused_until = 0.0
         self._last_flood: tuple[int, float] | None = None
+        self._window = _Window(math.floor(limits.global_rate), 1.0)
+        self._group_windows: dict[int, _Window] = {}
+
+    def _group_window(self, chat_id: int) -> _Window:
+        window = self._group_windows.get(chat_id)
+        if window is None:
+            if len(self._group_windows) > 10_000:
+                self._group_windows = {k: w for k, w in self._group_windows.items() if not w.idle}
+            limit = math.floor(self.limits.group_per_minute)
+            window = self._group_windows[chat_id] = _Window(limit, 60.0)
+        return window
 
     def _chat(self, chat_id: int) -> _Gcra:
         bucket = self._chats.get(chat_id)
@@ -123,7 +189,7 @@ class LocalLimiter:
 
     async def acquire(self, chat_id: int, *, group: bool = False) -> None:
         limits = self.limits
-        g_interval = 1.0 / limits.global_rate
+        g_interval = limits.global_interval
         c_interval = limits.chat_interval(group=group)
         while True:
             now = self._clock()
@@ -139,7 +205,23 @@ class LocalLimiter:
                 await self._sleep(at - now)
             # a global flood wait that began while we slept applies to us too
             if self._paused_until <= max(at, self._clock()):
-                return
+                break
+        if not group:
+            await self._window.enter(self._clock, self._sleep)
+            return
+        window = self._group_window(chat_id)
+        await window.enter(self._clock, self._sleep)
+        try:
+            await self._window.enter(self._clock, self._sleep)
+        except BaseException:
+            window.in_flight -= 1  # cancelled while waiting: this send never happens
+            raise
+
+    def done(self, chat_id: int, *, group: bool = False) -> None:
+        now = self._clock()
+        self._window.leave(now)
+        if group:
+            self._group_window(chat_id).leave(now)
 
     async def flood_wait(self, chat_id: int, seconds: float) -> bool:
         now = self._clock()
@@ -225,6 +307,8 @@ class RedisLimiter:
         self._prefix = prefix
         self._acquire = self._redis.register_script(_ACQUIRE)
         self._flood = self._redis.register_script(_FLOOD)
+        # this process's own sends also keep to the window (see `_Window`)
+        self._local = LocalLimiter(limits, sleep=sleep)
 
     def _keys(self, chat_id: int) -> list[str]:
         p = self._prefix
@@ -233,7 +317,7 @@ class RedisLimiter:
     async def acquire(self, chat_id: int, *, group: bool = False) -> None:
         limits = self.limits
         args: list[str | int] = [
-            repr(1.0 / limits.global_rate),
+            repr(limits.global_interval),
             limits.global_burst,
             repr(limits.chat_interval(group=group)),
             limits.chat_burst,
@@ -242,6 +326,12 @@ class RedisLimiter:
         wait = float(at_text) - float(now_text)
         if wait > 0:
             await self._sleep(wait)
+        if group:
+            await self._local._group_window(chat_id).enter(self._local._clock, self._sleep)
+        await self._local._window.enter(self._local._clock, self._sleep)
+
+    def done(self, chat_id: int, *, group: bool = False) -> None:
+        self._local.done(chat_id, group=group)
 
     async def flood_wait(self, chat_id: int, seconds: float) -> bool:
         args = [repr(float(seconds)), str(chat_id), repr(GLOBAL_WINDOW)]
