@@ -59,60 +59,84 @@ _GENERIC = wordset(
 )
 
 
-def _names_seen(sentences: list[str]) -> set[str]:
-    """Lower-cased words written capitalised somewhere a capital is not forced."""
-    seen: set[str] = set()
-    for sentence in sentences:
-        for token, named in _tokens(sentence, frozenset()):
-            if named:
-                seen.add(token.lower())
-    return seen
+# A scanned sentence: word tokens as (token, lower-cased, capitalised, forced) where `forced`
+# means a sentence start or quotation may explain the capital; None marks a break (punctuation,
+# a bare number).
+_Scanned = list[tuple[str, str, bool, bool] | None]
 
 
-def _tokens(sentence: str, names: set[str] | frozenset[str]) -> list[tuple[str, bool]]:
-    """Word tokens of a sentence (possessives dropped) with a flag: written like a name, i.e.
-    capitalised where a sentence or quotation does not force a capital, an acronym, or a
-    capitalised opener that the article writes as a name elsewhere."""
-    out: list[tuple[str, bool]] = []
+def _scan(sentence: str) -> _Scanned:
+    out: _Scanned = []
     previous = ""
     for index, raw in enumerate(_TOKEN.findall(sentence)):
-        if not _LETTERS.search(raw):
-            out.append((raw, False))
+        if not (raw[0].isalpha() or _LETTERS.search(raw)):
+            out.append(None)
             previous = raw
             continue
-        token = _POSSESSIVE.sub("", raw)
+        token = _POSSESSIVE.sub("", raw) if "s" in raw[-1:].lower() else raw
         opener = index == 0 or previous in _OPENERS
-        named = token[:1].isupper() and (
-            not opener or (len(token) > 1 and token.isupper()) or token.lower() in names
-        )
-        out.append((token, named and token.lower() not in _WEAK_CAPITALS))
+        out.append((token, token.lower(), token[0].isupper(), opener))
         previous = raw
     return out
 
 
-def _candidates(tokens: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
+def _names_seen(scanned: list[_Scanned]) -> set[str]:
+    """Lower-cased words written capitalised somewhere a capital is not forced."""
+    return {
+        item[1]
+        for tokens in scanned
+        for item in tokens
+        if item is not None and item[2] and not item[3]
+    }
+
+
+def _tokens(tokens: _Scanned, names: set[str]) -> list[tuple[str, bool] | None]:
+    """Word tokens with a flag: written like a name, i.e. capitalised where a sentence or a
+    quotation does not force a capital, an acronym, or a capitalised opener that the article
+    writes as a name elsewhere."""
+    out: list[tuple[str, bool] | None] = []
+    for item in tokens:
+        if item is None:
+            out.append(None)
+            continue
+        token, lowered, capital, forced = item
+        named = (
+            capital
+            and (not forced or (len(token) > 1 and token.isupper()) or lowered in names)
+            and lowered not in _WEAK_CAPITALS
+        )
+        out.append((token, named))
+    return out
+
+
+def _candidates(tokens: list[tuple[str, bool] | None]) -> list[tuple[str, bool]]:
     """Runs of 1–3 content words inside one sentence; flag = all words name-like."""
     found: list[tuple[str, bool]] = []
     run: list[tuple[str, bool]] = []
 
     def flush() -> None:
-        for size in (1, 2, 3):
-            for start in range(len(run) - size + 1):
-                gram = run[start : start + size]
-                found.append((" ".join(w for w, _ in gram), all(n for _, n in gram)))
+        count = len(run)
+        for start in range(count):
+            word, named = run[start]
+            found.append((word, named))
+            if start + 1 < count:
+                second, named2 = run[start + 1]
+                found.append((f"{word} {second}", named and named2))
+                if start + 2 < count:
+                    third, named3 = run[start + 2]
+                    found.append((f"{word} {second} {third}", named and named2 and named3))
         run.clear()
 
-    for token, named in tokens:
-        lowered = token.lower()
-        if (
-            len(token) < 2
-            or not _LETTERS.search(token)
-            or lowered in STOPWORDS
-            or (lowered in _GENERIC and not named)
-        ):
+    for item in tokens:
+        if item is None:
             flush()
             continue
-        run.append((token, named))
+        token, named = item
+        lowered = token.lower()
+        if len(token) < 2 or lowered in STOPWORDS or (lowered in _GENERIC and not named):
+            flush()
+            continue
+        run.append(item)
     flush()
     return found
 
@@ -126,17 +150,22 @@ def _head(text: str) -> str:
     return text[: cut + 1 if cut > TOPIC_CHARS // 2 else TOPIC_CHARS]
 
 
-def _analyse(title: str, text: str) -> tuple[dict[str, float], dict[str, str], Counter[str]]:
+def _analyse(
+    title: str, text: str
+) -> tuple[dict[str, float], dict[str, Counter[str]], Counter[str]]:
     sentences = split_sentences(_head(text))
+    scanned = [_scan(sentence) for sentence in sentences]
+    names = _names_seen(scanned)
+    if title:
+        scanned.insert(0, _scan(title))
     scores: dict[str, float] = defaultdict(float)
     surface: dict[str, Counter[str]] = defaultdict(Counter)
     in_body: Counter[str] = Counter()
     capital_counts: Counter[str] = Counter()
     position: dict[str, int] = {}
-    names = _names_seen(sentences)
-    for index, sentence in enumerate([title, *sentences] if title else sentences):
+    for index, tokens in enumerate(scanned):
         is_title = bool(title) and index == 0
-        for phrase, named in _candidates(_tokens(sentence, names)):
+        for phrase, named in _candidates(_tokens(tokens, names)):
             key = phrase.lower()
             scores[key] += 2.0 if is_title else 1.0
             surface[key][phrase] += 1
@@ -151,8 +180,7 @@ def _analyse(title: str, text: str) -> tuple[dict[str, float], dict[str, str], C
         early = 1.0 + 1.0 / math.log2(2 + position[key] * 4 / total)
         name_boost = 1.5 if capital_counts[key] * 2 >= sum(surface[key].values()) else 1.0
         scores[key] = scores[key] * early * name_boost * (1.0 + 0.6 * (size - 1))
-    display = {key: counter.most_common(1)[0][0] for key, counter in surface.items()}
-    return scores, display, in_body
+    return scores, surface, in_body
 
 
 def keyphrases(title: str, text: str, *, limit: int = 8) -> list[str]:
@@ -161,7 +189,7 @@ def keyphrases(title: str, text: str, *, limit: int = 8) -> list[str]:
     Frequency, an early first mention, the title, capitalisation (names) and length raise a
     phrase's score; a phrase must occur in the body (a multi-word one at least twice in all);
     a phrase overlapping a better one is dropped."""
-    scores, display, in_body = _analyse(title, text)
+    scores, surface, in_body = _analyse(title, text)
     ranked = sorted(scores, key=lambda k: (-scores[k], k))
     chosen: list[str] = []
     for key in ranked:
@@ -172,7 +200,7 @@ def keyphrases(title: str, text: str, *, limit: int = 8) -> list[str]:
         if any(_overlaps(key, other) for other in chosen):
             continue
         chosen.append(key)
-    return [display[key] for key in chosen]
+    return [surface[key].most_common(1)[0][0] for key in chosen]
 
 
 def _sum_counts(key: str, in_body: Counter[str], title: str) -> int:
@@ -195,11 +223,12 @@ def entities(text: str, *, limit: int = 10) -> list[str]:
     """Names (people, places, organisations): runs of words written like names, most
     mentioned first; honorifics are dropped ("Mr Blair" counts as "Blair")."""
     counts: Counter[str] = Counter()
-    sentences = split_sentences(_head(text))
-    names = _names_seen(sentences)
-    for sentence in sentences:
+    scanned = [_scan(sentence) for sentence in split_sentences(_head(text))]
+    names = _names_seen(scanned)
+    for tokens in scanned:
         run: list[str] = []
-        for token, named in [*_tokens(sentence, names), (".", False)]:
+        for item in [*_tokens(tokens, names), None]:
+            token, named = item if item is not None else ("", False)
             if named:
                 run.append(token)
                 continue
