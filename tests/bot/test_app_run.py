@@ -151,3 +151,77 @@ async def test_run_refused_token_is_one_line_and_unreachable_api_is_retried(
             waiting.kill()
             await waiting.wait()
     assert waiting.returncode == 0
+
+
+@pytest.mark.slow
+async def test_run_does_the_whole_job_feed_to_delivered_digest(tmp_path: Path) -> None:
+    """A real process: an admin adds a (loopback) feed, the ingest tick stores it, /digest
+    builds a digest and the delivery loop sends it — nothing stepped by hand."""
+    from aiohttp import web
+
+    from bot.demo import sample_feed
+    from storage.types import utcnow
+
+    body = sample_feed(utcnow())
+
+    async def feed(_request: web.Request) -> web.Response:
+        return web.Response(body=body, content_type="application/rss+xml")
+
+    app = web.Application()
+    app.router.add_get("/feed.xml", feed)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    feed_port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    admin = 4242
+    emulator = Emulator(token="5151:run-test-token", limits=Limits(enabled=False))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DIGESTBOT_")}
+    env.update(
+        {
+            "TELEGRAM_BOT_TOKEN": emulator.token,
+            "DIGESTBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
+            "DIGESTBOT_ADMIN_IDS": str(admin),
+            "DIGESTBOT_ALLOW_PRIVATE_URLS": "true",  # the feed server is on loopback
+            "DIGESTBOT_INGEST_INTERVAL": "1",
+            "DIGESTBOT_COMMANDS_PER_MINUTE": "1000",
+            "PYTHONPATH": ROOT,
+        }
+    )
+    try:
+        async with emulator.serve() as url:
+            process = await asyncio.create_subprocess_exec(
+                *DIGESTBOT,
+                "run",
+                "--base-url",
+                f"{url}/bot",
+                cwd=tmp_path,
+                env=env,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+            )
+            try:
+                person = emulator.user(admin)
+                person.send(f"/addfeed http://127.0.0.1:{feed_port}/feed.xml")
+                [added] = await emulator.wait_for_messages(admin, 1, timeout=60)
+                assert "Added feed #1" in added.text
+                person.send("/subscribe climate")
+                await emulator.wait_for_messages(admin, 2, timeout=30)
+                # stories wait a few seconds after being stored before a digest takes them
+                for attempt in range(20):
+                    person.send("/digest")
+                    messages = await emulator.wait_for_messages(admin, 3 + attempt, timeout=30)
+                    if "Nothing new" not in messages[-1].text:
+                        break
+                    await asyncio.sleep(2)
+                digest = emulator.chat(admin).last.text
+                assert "Offshore wind farm" in digest
+                process.send_signal(signal.SIGTERM)
+                await asyncio.wait_for(process.communicate(), timeout=30)
+            finally:
+                if process.returncode is None:
+                    process.kill()
+                    await process.wait()
+    finally:
+        await runner.cleanup()
+    assert process.returncode == 0
