@@ -123,6 +123,8 @@ async def main(args: argparse.Namespace) -> None:
     print(f"cpu: {cpu:.1f} s, {stored / cpu:.1f} articles per CPU-second")
     print(f"stories: {stories} ({multi} with more than one article: near-duplicates joined)")
     print(f"exact duplicates skipped: {len(records) - stored}; feed errors: {len(errors)}")
+    for result in errors:
+        print(f"  feed {result.url}: {result.error}")
     print(
         f"articles={stored} feeds={len(feeds)} seconds={seconds:.1f} cpu_seconds={cpu:.1f} "
         f"rate={stored / seconds:.1f}/s stories={stories} duplicates={len(records) - stored}"

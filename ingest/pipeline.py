@@ -13,7 +13,8 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -39,6 +40,7 @@ RETRY_BASE = timedelta(minutes=5)  # first retry after a failure; doubles each t
 FAILING_AFTER = 3  # consecutive failures before subscribers and admins are told
 CLAIM_LEASE = timedelta(minutes=10)  # a refresh that crashed is retried after this
 KEYPHRASES = 8
+RETRIES = 3  # attempts per feed when PostgreSQL reports a deadlock
 MAX_PAGES = 30  # linked pages fetched per refresh of a teaser feed; later entries keep teasers
 
 
@@ -321,6 +323,13 @@ async def store_document(
     """De-duplicate, summarise, tag and store one new document; None when the same text is
     already stored (content hash). A near-duplicate joins that article's story."""
     digest = content_hash(document.title, document.text)
+    postgres = dialect_name(session) == "postgresql"
+    if postgres:
+        # Workers refreshing different feeds at once would each miss the other's uncommitted
+        # copy of the same text: the second waits here until the first commits, then sees it.
+        connection = await session.connection()
+        key = int.from_bytes(bytes.fromhex(digest[:16]), "big", signed=True)
+        await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
     if await article_store.get_by_content_hash(session, content_hash=digest):
         return None
     fingerprint = signature(document.title, document.text) or None
@@ -333,7 +342,7 @@ async def store_document(
         source_name=source,
         **_derived(document, digest=digest, fingerprint=fingerprint),
     )
-    if dialect_name(session) != "postgresql":  # SQLite: one writer, nobody can race us
+    if not postgres:  # SQLite: one writer, nobody can race us
         return await article_store.add_article(session, data=data, stored_at=now, story_id=story_id)
     # Another worker may store the same page between our look-up and this insert: the unique
     # constraint refuses it and only this article is rolled back, not the whole refresh.
@@ -475,27 +484,51 @@ async def refresh_due_feeds(
         return result
 
     async def refresh_one(feed_id: int) -> RefreshResult | None:
-        async with slots, sessionmaker() as session:
-            feed = await feed_store.get_feed(session, feed_id=feed_id)
-            if feed is None:
-                return None  # removed meanwhile
-            try:
-                result = await refresh_feed(session, feed, fetcher=fetcher, now=now)
-                await session.commit()
-                return result
-            except Exception as exc:  # a bug or a database error must not stop the other feeds
-                logger.exception("refresh failed feed=%s", feed_id)
-                await session.rollback()
-                feed = await feed_store.get_feed(session, feed_id=feed_id)
-                if feed is None:
-                    return None
-                result = RefreshResult(feed_id=feed_id, url=feed.url, title=feed.title)
-                record_failure(feed, result, exc, now=now)
-                await session.commit()
-                return result
+        async with slots:
+            for attempt in range(1, RETRIES + 1):
+                async with sessionmaker() as session:
+                    feed = await feed_store.get_feed(session, feed_id=feed_id)
+                    if feed is None:
+                        return None  # removed meanwhile
+                    try:
+                        result = await refresh_feed(session, feed, fetcher=fetcher, now=now)
+                        await session.commit()
+                        return result
+                    except DBAPIError as exc:
+                        if _retryable(exc) and attempt < RETRIES:
+                            # Two refreshes updated the same stories in opposite orders: one
+                            # was rolled back by PostgreSQL; doing it again succeeds.
+                            logger.info("feed=%s deadlock, retrying attempt=%s", feed_id, attempt)
+                            await session.rollback()
+                            await asyncio.sleep(0.05 * attempt)
+                            continue
+                        error: Exception = exc
+                    except Exception as exc:  # a bug or a database error: keep the others going
+                        error = exc
+                    logger.error("refresh failed feed=%s", feed_id, exc_info=error)
+                    await session.rollback()
+                    return await _record_crash(session, feed_id, error, now=now)
+        return None
 
     results = await asyncio.gather(*(one(feed.id) for feed in claimed if feed.id is not None))
     return [r for r in results if r is not None]
+
+
+def _retryable(error: DBAPIError) -> bool:
+    """A deadlock or serialization failure: PostgreSQL rolled us back; try again."""
+    return getattr(error.orig, "sqlstate", None) in {"40P01", "40001"}
+
+
+async def _record_crash(
+    session: AsyncSession, feed_id: int, error: Exception, *, now: datetime
+) -> RefreshResult | None:
+    feed = await feed_store.get_feed(session, feed_id=feed_id)
+    if feed is None:
+        return None
+    result = RefreshResult(feed_id=feed_id, url=feed.url, title=feed.title)
+    record_failure(feed, result, error, now=now)
+    await session.commit()
+    return result
 
 
 async def ingest_document(
