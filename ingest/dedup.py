@@ -8,14 +8,18 @@ import hashlib
 import re
 import zlib
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 import numpy as np
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ingest.text import content_words, words, wordset
 from storage.articles import recent_signatures
+from storage.models import Story
 
 # Query parameters that only say how a reader arrived, never which page they get.
 _TRACKING_EXACT = wordset(
@@ -118,34 +122,96 @@ def similarity(first: str, second: str) -> float:
     return max(0.0, (equal - 1 / 256) / (1 - 1 / 256))
 
 
+@dataclass
+class _Window:
+    """The signatures of one session's recent articles, decoded once and topped up with newer
+    rows on each look-up (a refresh stores many articles; re-reading the whole window for each
+    cost more than everything else the pipeline does)."""
+
+    loaded_since: datetime
+    max_id: int = 0
+    stories: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    stored: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float64))
+    matrix: np.ndarray = field(
+        default_factory=lambda: np.zeros((0, SIGNATURE_HASHES), dtype=np.uint8)
+    )
+
+    def add(self, rows: Sequence[tuple[int, int, str, datetime]]) -> None:
+        if not rows:
+            return
+        stories, stored, matrix = _decode_many(rows)
+        self.max_id = max(self.max_id, max(row[0] for row in rows))
+        self.stories = np.concatenate([self.stories, stories])
+        self.stored = np.concatenate([self.stored, stored])
+        self.matrix = np.concatenate([self.matrix, matrix])
+
+
+_WINDOW_KEY = "ingest.dedup.window"
+
+
 async def find_story(session: AsyncSession, *, signature: str, now: datetime) -> int | None:
     """The story of the most similar article stored in the last days, if similar enough."""
     mine = _decode(signature)
     if mine is None:
         return None
-    rows = await recent_signatures(session, since=now - STORY_WINDOW)
-    stories, matrix = _decode_many(rows)
-    if not stories:
+    since = now - STORY_WINDOW
+    window = session.info.get(_WINDOW_KEY)
+    if not isinstance(window, _Window) or since < window.loaded_since:
+        window = _Window(loaded_since=since)
+        session.info[_WINDOW_KEY] = window
+        _forget_on_rollback(session)
+    window.add(await recent_signatures(session, since=since, after_id=window.max_id))
+    story = _best_story(window, mine, since)
+    if story is not None and await session.get(Story, story) is None:
+        # Rolled back since we read it (a savepoint, a failed refresh): start afresh.
+        session.info.pop(_WINDOW_KEY, None)
+        window = _Window(loaded_since=since)
+        window.add(await recent_signatures(session, since=since))
+        session.info[_WINDOW_KEY] = window
+        story = _best_story(window, mine, since)
+    return story
+
+
+def _forget_on_rollback(session: AsyncSession) -> None:
+    """Any rollback (a savepoint included) may have removed rows we hold: drop the window."""
+    sync_session = session.sync_session
+    if sync_session.info.get(_WINDOW_KEY + ".listening"):
+        return
+
+    def forget(rolled_back: Session, _transaction: object) -> None:
+        rolled_back.info.pop(_WINDOW_KEY, None)
+
+    event.listen(sync_session, "after_soft_rollback", forget)
+    sync_session.info[_WINDOW_KEY + ".listening"] = True
+
+
+def _best_story(window: _Window, mine: bytes, since: datetime) -> int | None:
+    current = window.stored >= since.timestamp()
+    if not current.any():
         return None
-    equal = (matrix == np.frombuffer(mine, dtype=np.uint8)[None, :]).mean(axis=1)
+    equal = (window.matrix[current] == np.frombuffer(mine, dtype=np.uint8)[None, :]).mean(axis=1)
     scores = (equal - 1 / 256) / (1 - 1 / 256)
     best = int(np.argmax(scores))
     if float(scores[best]) < STORY_THRESHOLD:
         return None
-    return stories[best]
+    return int(window.stories[current][best])
 
 
-def _decode_many(rows: Sequence[tuple[int, str]]) -> tuple[list[int], np.ndarray]:
-    """Story ids and a (rows × hashes) byte matrix of the well-formed signatures, decoded in
-    one call (per-row decoding dominated the look-up)."""
+def _decode_many(
+    rows: Sequence[tuple[int, int, str, datetime]],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Story ids, storage times and a (rows × hashes) byte matrix of the well-formed
+    signatures, decoded in one call (per-row decoding dominated the look-up)."""
     size = SIGNATURE_HASHES * 4 // 3
-    usable = [(story_id, value) for story_id, value in rows if len(value) == size]
+    usable = [row for row in rows if len(row[2]) == size]
     try:
-        raw = base64.urlsafe_b64decode("".join(value for _, value in usable).encode("ascii"))
-        stories = [story_id for story_id, _ in usable]
+        raw = base64.urlsafe_b64decode("".join(row[2] for row in usable).encode("ascii"))
     except (ValueError, UnicodeEncodeError):  # a damaged row: fall back to one at a time
-        decoded = [(story_id, _decode(value)) for story_id, value in usable]
-        stories = [story_id for story_id, value in decoded if value is not None]
-        raw = b"".join(value for _, value in decoded if value is not None)
-    matrix = np.frombuffer(raw, dtype=np.uint8).reshape(len(stories), SIGNATURE_HASHES)
-    return stories, matrix
+        usable = [row for row in usable if _decode(row[2]) is not None]
+        raw = b"".join(_decode(row[2]) or b"" for row in usable)
+    matrix = np.frombuffer(raw, dtype=np.uint8).reshape(len(usable), SIGNATURE_HASHES)
+    return (
+        np.array([row[1] for row in usable], dtype=np.int64),
+        np.array([row[3].timestamp() for row in usable], dtype=np.float64),
+        matrix,
+    )

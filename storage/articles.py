@@ -107,18 +107,23 @@ async def count_articles(session: AsyncSession) -> int:
 
 
 async def recent_signatures(
-    session: AsyncSession, *, since: datetime, limit: int = 20_000
-) -> Sequence[tuple[int, str]]:
-    """`(story_id, signature)` of articles stored since `since`, newest first (near-duplicate
-    look-ups compare a new article against these)."""
+    session: AsyncSession, *, since: datetime, after_id: int = 0, limit: int = 20_000
+) -> Sequence[tuple[int, int, str, datetime]]:
+    """`(article_id, story_id, signature, stored_at)` of articles stored since `since` (and with
+    an id above `after_id`), newest first: near-duplicate look-ups compare against these."""
     result = await session.exec(
-        select(Article.story_id, Article.signature)
+        select(Article.id, Article.story_id, Article.signature, Article.stored_at)
         .where(
             col(Article.stored_at) >= since,
+            col(Article.id) > after_id,
             col(Article.signature).is_not(None),
             col(Article.story_id).is_not(None),
         )
-        .order_by(col(Article.stored_at).desc(), col(Article.id).desc())
+        .order_by(col(Article.id).desc())
         .limit(limit)
     )
-    return [(int(story_id), str(sig)) for story_id, sig in result.all() if story_id and sig]
+    return [
+        (int(article_id), int(story_id), str(sig), stored_at)
+        for article_id, story_id, sig, stored_at in result.all()
+        if article_id and story_id and sig
+    ]

@@ -125,3 +125,30 @@ async def test_old_stories_are_not_matched(session: AsyncSession, now: datetime)
         is None
     )
     assert await find_story(session, signature="not a signature", now=now) is None
+
+
+async def test_articles_stored_after_a_look_up_are_found_in_the_same_session(
+    session: AsyncSession, now: datetime
+) -> None:
+    assert await find_story(session, signature=signature(*OUTLET_B), now=now) is None
+    first = await add_article(
+        session, data=_article(OUTLET_A, "https://a.example/rail"), stored_at=now
+    )
+    later = now + timedelta(minutes=5)
+    assert await find_story(session, signature=signature(*OUTLET_B), now=later) == first.story_id
+
+
+async def test_a_rolled_back_story_is_never_returned(session: AsyncSession, now: datetime) -> None:
+    await add_article(session, data=_article(OTHER, "https://a.example/homes"), stored_at=now)
+    await session.commit()
+    assert await find_story(session, signature=signature(*OUTLET_B), now=now) is None
+    nested = await session.begin_nested()
+    await add_article(session, data=_article(OUTLET_A, "https://a.example/rail"), stored_at=now)
+    assert await find_story(session, signature=signature(*OUTLET_B), now=now) is not None
+    await nested.rollback()
+    assert await find_story(session, signature=signature(*OUTLET_B), now=now) is None
+    # ... and a story stored afterwards is found again.
+    kept = await add_article(
+        session, data=_article(OUTLET_A, "https://c.example/rail"), stored_at=now
+    )
+    assert await find_story(session, signature=signature(*OUTLET_B), now=now) == kept.story_id
