@@ -148,7 +148,7 @@ def _is_byline(block: _Block, author_parts: list[str]) -> bool:
     for name in author_parts:
         if name in lowered:
             size = len(name.split())
-            if block.words <= size + 1 or lowered.startswith("by "):
+            if block.words <= size + 1 or lowered.startswith(f"by {name}"):
                 return True
             segments = [p.strip(" .:").removeprefix("by ") for p in _SEPARATORS.split(lowered)]
             if block.words <= 2 * size + 6 and name in segments:

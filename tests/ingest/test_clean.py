@@ -139,3 +139,9 @@ def test_prose_with_service_words_but_no_offer_stays() -> None:
     assert clean_text(text) == text
     offer = "Subscribe for $4.99/month and get unlimited access."
     assert offer not in clean_text("\n\n".join([BODY[0], offer, BODY[1]]))
+
+
+def test_a_short_sentence_starting_with_by_and_naming_the_author_stays() -> None:
+    sentence = "By the time Helen Marsh arrived, the vote was over."
+    text = "\n\n".join([BODY[0], sentence, BODY[1]])
+    assert clean_text(text, author="Helen Marsh") == text
