@@ -119,6 +119,7 @@ class DigestBuilder:
         self.selections: dict[tuple[object, ...], Selection] = {}
         self.renders: dict[tuple[object, ...], list[str]] = {}
         self.keys: dict[int, tuple[Selection, tuple[object, ...]]] = {}
+        self.older_unsent: bool | None = None
         self.views: dict[int, ItemView] = {}
         self.dues: dict[tuple[object, ...], datetime | None] = {}
 
@@ -425,13 +426,21 @@ class DigestBuilder:
             outbox.extend(
                 store.delivery_rows(chat=b.chat, digest_id=digest_id, parts=b.parts, now=self.now)
             )
+        # chats that already wait for FOLD_THRESHOLD digests: with this one, fold them
+        chats = {b.chat.id: b.chat for b in built if b.chat.id is not None}
+        if self.older_unsent is None:  # once a tick: an outbox with nothing waiting has no backlog
+            self.older_unsent = await store.any_unsent_before(self.session, before=self.now)
+        backlog = (
+            await store.chats_with_backlog(
+                self.session, chat_ids=list(chats), threshold=FOLD_THRESHOLD - 1, before=self.now
+            )
+            if self.older_unsent
+            else []
+        )
         await store.insert_digest_items(self.session, rows=items)
         await store.insert_sent_stories(self.session, rows=sent, sent_at=self.now)
         await store.insert_deliveries(self.session, rows=outbox)
-        chats = {b.chat.id: b.chat for b in built if b.chat.id is not None}
-        for chat_id in await store.chats_with_backlog(
-            self.session, chat_ids=list(chats), threshold=FOLD_THRESHOLD
-        ):
+        for chat_id in backlog:
             await fold_backlog(self.session, chat=chats[chat_id], now=self.now)
         return digest_ids
 

@@ -65,6 +65,7 @@ def shorten(text: str, limit: int) -> str:
     return cut.rstrip(" ,;:-–—") + "…"
 
 
+@lru_cache(maxsize=65_536)
 def one_line(text: str | None, limit: int) -> str:
     return shorten(" ".join(clean_text(text).split()), limit)
 

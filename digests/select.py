@@ -15,7 +15,7 @@ from datetime import datetime
 
 from digests.query import MuteMatcher
 
-MORE_PAGES = 2  # "+N more" keeps up to this many pages of max_items for /more
+MORE_PAGES = 1  # "+N more" holds back up to this many pages of max_items for /more
 RECENCY_HALF_LIFE_HOURS = 12.0
 
 Watermark = tuple[datetime, int]  # (stored_at, article id) of the last article considered

@@ -442,10 +442,25 @@ async def insert_deliveries(session: AsyncSession, *, rows: Sequence[dict[str, A
     )
 
 
+async def any_unsent_before(session: AsyncSession, *, before: datetime) -> bool:
+    """Does any digest part made before `before` still wait in the outbox?"""
+    result = await session.exec(
+        select(Delivery.id)
+        .where(
+            col(Delivery.status).in_([DeliveryStatus.PENDING, DeliveryStatus.PARKED]),
+            col(Delivery.digest_id).is_not(None),
+            col(Delivery.created_at) < before,
+        )
+        .limit(1)
+    )
+    return result.first() is not None
+
+
 async def chats_with_backlog(
-    session: AsyncSession, *, chat_ids: Sequence[int], threshold: int
+    session: AsyncSession, *, chat_ids: Sequence[int], threshold: int, before: datetime
 ) -> list[int]:
-    """Chats with more than `threshold` whole digests unsent (candidates for folding)."""
+    """Chats with more than `threshold` whole digests made before `before` and unsent
+    (candidates for folding)."""
     found: list[int] = []
     unsent = [DeliveryStatus.PENDING, DeliveryStatus.PARKED]
     for part in chunks(list(chat_ids)):
@@ -455,6 +470,7 @@ async def chats_with_backlog(
                 col(Delivery.chat_id).in_(list(part)),
                 col(Delivery.digest_id).is_not(None),
                 col(Delivery.status).in_(unsent),
+                col(Delivery.created_at) < before,
             )
             .group_by(col(Delivery.chat_id))
             .having(func.count(func.distinct(Delivery.digest_id)) > threshold)

@@ -161,7 +161,7 @@ async def test_mute_words_hide_stories(sessionmaker: async_sessionmaker[AsyncSes
 async def test_cap_more_and_digest_now(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
     async with sessionmaker() as session:
         chat = await make_chat(session, telegram_id=5, topics=["robots"], now=T0, max_items=3)
-        for i in range(8):
+        for i in range(7):
             await make_article(
                 session, title=f"Robots story {i}", stored_at=T0 + timedelta(minutes=i)
             )
@@ -172,8 +172,9 @@ async def test_cap_more_and_digest_now(sessionmaker: async_sessionmaker[AsyncSes
         digest = await build_digest_now(session, chat_id=chat_id, now=DUE - timedelta(minutes=30))
         await session.commit()
         assert digest is not None and digest.kind == "manual"
-        assert (digest.items_count, digest.overflow_count) == (3, 5)
-        assert "+5 more" in texts(await parts_of(session, chat_id))
+        # three shown, one more page held back for /more, the lowest-ranked one not offered
+        assert (digest.items_count, digest.overflow_count) == (3, 3)
+        assert "+3 more" in texts(await parts_of(session, chat_id))
         # the schedule keeps its time; the watermark moved: the tick finds nothing new
         nothing = await build_digest_now(session, chat_id=chat_id, now=DUE - timedelta(minutes=29))
         assert nothing is None
@@ -182,13 +183,11 @@ async def test_cap_more_and_digest_now(sessionmaker: async_sessionmaker[AsyncSes
     async with sessionmaker() as session:
         more = await build_more(session, chat_id=chat_id, now=DUE)
         await session.commit()
-        assert more is not None and (more.items_count, more.overflow_count) == (3, 2)
-        last = await build_more(session, chat_id=chat_id, now=DUE)
-        await session.commit()
-        assert last is not None and (last.items_count, last.overflow_count) == (2, 0)
+        assert more is not None and (more.items_count, more.overflow_count) == (3, 0)
         assert await build_more(session, chat_id=chat_id, now=DUE) is None
         text = texts(await parts_of(session, chat_id))
-        assert all(text.count(f"Robots story {i}") == 1 for i in range(8))
+        assert "more" not in parse_html((await parts_of(session, chat_id))[-1].text)[0]
+        assert sorted(text.count(f"Robots story {i}") for i in range(7)) == [0] + [1] * 6
         hidden = (
             await session.exec(select(DigestItem).where(col(DigestItem.shown).is_(False)))
         ).all()
@@ -276,3 +275,27 @@ async def test_daily_0230_across_both_dst_changes_is_sent_once_each_day(
     async with sessionmaker() as session:
         digests = await digest_store.digests_of(session, chat_id=chat_id)
         assert [d.created_at.strftime("%m-%d %H") for d in digests] == ["03-29 01", "10-25 00"]
+
+
+async def test_unsent_backlog_is_folded_like_enqueue_parts_does(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    async with sessionmaker() as session:
+        chat = await make_chat(session, telegram_id=9, topics=["comet"], schedule="hourly", now=T0)
+        await session.commit()
+        chat_id = chat.id or 0
+    for hour in range(5):  # nothing is delivered meanwhile (the chat is flood-limited, say)
+        now = T0 + timedelta(hours=hour + 1)
+        async with sessionmaker() as session:
+            await make_article(
+                session, title=f"Comet sighting {hour}", stored_at=now - timedelta(minutes=5)
+            )
+            await session.commit()
+        assert await build_due_digests(sessionmaker, now=now, owner="a") == 1
+    async with sessionmaker() as session:
+        parts = await parts_of(session, chat_id)
+        digests = {p.digest_id for p in parts}
+        assert len(digests) < 5  # folded into a catch-up digest
+        text = texts(parts)
+        assert all(text.count(f"Comet sighting {h}") == 1 for h in range(5))
+        assert "digests while you were away" in text
