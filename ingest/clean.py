@@ -73,7 +73,10 @@ _DATELINE = re.compile(
     r"^(?:published|updated|last updated|posted|first published|modified)\b[\s:]", re.IGNORECASE
 )
 _BYLINE = re.compile(
-    r"^[Bb][Yy]:?\s+[A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|van|von|de|der|da|and|&))*\s*(?:[,|•·\-–—]|$)"
+    r"^[Bb][Yy]:?\s+(?!(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b|(?:January|February|March|"
+    r"April|May|June|July|August|September|October|November|December|Christmas|Easter|"
+    r"Contrast|Comparison|Law|Then|Now)\b)"
+    r"[A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|van|von|de|der|da|and|&))*\s*(?:[,|•·\-–—]|$)"
 )
 _CREDIT = re.compile(
     r"^(?:photo(?:graph)?|image|picture|video|illustration|credit|source|graphic)s?"

@@ -145,3 +145,10 @@ def test_a_short_sentence_starting_with_by_and_naming_the_author_stays() -> None
     sentence = "By the time Helen Marsh arrived, the vote was over."
     text = "\n\n".join([BODY[0], sentence, BODY[1]])
     assert clean_text(text, author="Helen Marsh") == text
+
+
+def test_by_a_date_is_not_a_byline() -> None:
+    sentence = "By Monday, most residents had left."
+    text = "\n\n".join([BODY[0], sentence, BODY[1]])
+    assert clean_text(text) == text
+    assert clean_text(f"By Jane Doe, Staff Writer\n\n{text}") == text
