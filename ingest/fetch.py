@@ -390,11 +390,21 @@ def _parse_retry_after(value: str | None, *, date: str | None) -> float | None:
     return max(0.0, (when - reference).total_seconds())
 
 
-def _max_age(value: str | None) -> float | None:
-    if not value:
+def _max_age(headers: httpx.Headers) -> float | None:
+    """Seconds the response stays fresh: `Cache-Control: max-age`, else `Expires` − `Date`."""
+    found = re.search(
+        r"(?:^|[,\s])max-age\s*=\s*\"?(\d+)", headers.get("cache-control", ""), re.IGNORECASE
+    )
+    if found:
+        return float(found.group(1))
+    expires, date = headers.get("expires"), headers.get("date")
+    if not expires or not date:
         return None
-    found = re.search(r"(?:^|[,\s])max-age\s*=\s*\"?(\d+)", value, re.IGNORECASE)
-    return float(found.group(1)) if found else None
+    try:
+        seconds = (parsedate_to_datetime(expires) - parsedate_to_datetime(date)).total_seconds()
+    except (TypeError, ValueError):
+        return None  # "Expires: 0" and other invalid dates mean already stale
+    return seconds if seconds > 0 else None
 
 
 def _media_type(value: str | None) -> tuple[str, str | None]:
@@ -566,5 +576,5 @@ class Fetcher:
             etag=headers.get("etag"),
             last_modified=headers.get("last-modified"),
             permanent_url=permanent_url,
-            max_age=_max_age(headers.get("cache-control")),
+            max_age=_max_age(headers),
         )

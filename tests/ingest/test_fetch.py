@@ -213,12 +213,23 @@ async def test_error_statuses_carry_status_and_retry_after() -> None:
     assert limited_error.value.retry_after == 3600
 
 
-async def test_cache_control_max_age_is_reported() -> None:
+async def test_cache_control_max_age_and_expires_are_reported() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, content=RSS, headers={"Cache-Control": "public, max-age=7200"})
 
+    def expires(request: httpx.Request) -> httpx.Response:
+        headers = {
+            "Date": "Sun, 01 Mar 2026 09:00:00 GMT",
+            "Expires": request.url.params.get("e", "0"),
+        }
+        return httpx.Response(200, content=RSS, headers=headers)
+
     async with Fetcher(transport=httpx.MockTransport(handler)) as fetcher:
         assert (await fetcher.fetch("https://feeds.example/rss")).max_age == 7200
+    async with Fetcher(transport=httpx.MockTransport(expires)) as fetcher:
+        later = await fetcher.fetch("https://feeds.example/rss?e=Sun, 01 Mar 2026 10:30:00 GMT")
+        assert later.max_age == 5400
+        assert (await fetcher.fetch("https://feeds.example/rss?e=0")).max_age is None
 
 
 async def test_charsets_from_header_meta_and_detection() -> None:

@@ -447,3 +447,29 @@ async def test_a_page_stored_meanwhile_by_another_worker_is_skipped(
             "https://race.example/a",
             "https://race.example/b",
         ]
+
+
+async def test_an_unexpected_error_fails_only_its_feed(
+    sessionmaker: async_sessionmaker[AsyncSession], now: datetime
+) -> None:
+    """A bug (here: the transport raising something no fetcher expects) is recorded as that
+    feed's failure; the other feeds of the tick are refreshed and committed."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "buggy.example":
+            raise RuntimeError("boom")
+        return xml(fixture("rss2.xml"))
+
+    async with sessionmaker() as session:
+        await add(session, "https://buggy.example/rss")
+        await add(session, "https://courier.example/feeds/all.rss", full_text=False)
+    async with Fetcher(transport=httpx.MockTransport(handler)) as fetcher:
+        results = await refresh_due_feeds(sessionmaker, fetcher=fetcher, now=now)
+    by_url = {r.url: r for r in results}
+    assert by_url["https://buggy.example/rss"].error == "boom"
+    assert by_url["https://courier.example/feeds/all.rss"].new_articles == 2
+    async with sessionmaker() as session:
+        buggy = await feed_store.get_feed_by_url(session, url="https://buggy.example/rss")
+        assert buggy is not None and buggy.error_count == 1 and buggy.last_error == "boom"
+        assert buggy.next_check_at == now + timedelta(minutes=5)
+        assert len(await articles(session)) == 2
