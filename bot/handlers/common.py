@@ -12,6 +12,7 @@ from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.error import TelegramError
 
 from bot.context import CustomContext
+from digests.split import split_html
 from storage import chats as chat_store
 from storage.models import Chat
 
@@ -35,17 +36,22 @@ def args_text(context: CustomContext) -> str:
 async def reply(
     update: Update, text: str, *, markup: InlineKeyboardMarkup | None = None
 ) -> Message | None:
-    """Answer in the chat (and forum thread) the update came from; `text` is HTML."""
+    """Answer in the chat (and forum thread) the update came from; `text` is HTML. A text over
+    Telegram's limits (a long /list) goes as several valid messages, the keyboard on the last."""
     message = update.effective_message
     if message is None:
         return None
-    return await message.reply_text(
-        text,
-        parse_mode=ParseMode.HTML,
-        reply_markup=markup,
-        do_quote=False,
-        link_preview_options=NO_PREVIEW,
-    )
+    parts = split_html(text) or [text]
+    sent: Message | None = None
+    for number, part in enumerate(parts, start=1):
+        sent = await message.reply_text(
+            part,
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup if number == len(parts) else None,
+            do_quote=False,
+            link_preview_options=NO_PREVIEW,
+        )
+    return sent
 
 
 async def usage(update: Update, line: str, problem: str | None = None) -> None:

@@ -11,7 +11,6 @@ from bot.context import CustomContext
 from bot.handlers.common import args_text, esc, managed_chat, may_change, reply, usage
 from digests.build import build_digest_now, build_more
 from digests.query import QueryError, parse_query
-from digests.split import split_html
 from storage import articles as article_store
 from storage import subscriptions as sub_store
 from storage.models import Article, Chat
@@ -140,5 +139,4 @@ async def _send_list(
         timezone=chat.timezone if chat else "UTC",
         language=chat.language if chat else "en",
     )
-    for part in split_html(html_text):
-        await reply(update, part)
+    await reply(update, html_text)

@@ -273,3 +273,17 @@ async def test_hostile_arguments_get_one_valid_answer_each(
                 assert reply.text.strip()
         [reply] = await bot.say(USER, "x" * 4000)
         assert reply.text.startswith("I only understand commands.")
+
+
+async def test_a_long_list_arrives_as_several_valid_messages(
+    sqlite_sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    topics = [f"topic{n} " + " ".join(f"w{n}x{i}" for i in range(24)) for n in range(30)]
+    assert all(len(t) <= 200 for t in topics) and sum(map(len, topics)) > 4096
+    async with running(sqlite_sessionmaker, max_subscriptions=50, max_query_length=200) as bot:
+        for topic in topics:
+            await bot.say(USER, f"/subscribe {topic}")
+        first, second = await bot.say(USER, "/list", replies=2)
+    text = first.text + "\n" + second.text
+    assert first.text.startswith("Settings for this chat")
+    assert all(f"topic{n} " in text for n in range(30))
