@@ -47,6 +47,17 @@ _IMPERATIVE = re.compile(
     r"become|don't miss|never miss|stay (?:up to date|informed|tuned))\b",
     re.IGNORECASE,
 )
+# Verbs that open a call to act and hardly ever a sentence of news ("Like many towns, ..." and
+# "Support for the plan ..." do).
+_STRONG_IMPERATIVE = re.compile(
+    r"^(click|tap|download|subscribe|sign (?:up|in)|log ?in|register|follow|share|join|watch|"
+    r"listen|learn more|find out|discover|explore|don't miss|never miss|get (?:the|our))\b",
+    re.IGNORECASE,
+)
+# "Click here ..." as one of the sentences of a short line.
+_CLICK_HERE = re.compile(
+    r"(?:^|[.!?]\s+)(?:click|tap|press) (?:here|below|on (?:the|this) link)\b", re.IGNORECASE
+)
 # What a call to act points at: the link, the app, more updates.
 _CTA_OBJECT = re.compile(
     r"\b(here|below|link|app|apps|headlines|updates|alerts|newsletters?|inbox|podcasts?|"
@@ -176,7 +187,11 @@ def _is_noise(block: _Block) -> bool:
     if n <= 30:
         if _STATUS_OPENER.match(text) and _ACCOUNT.search(text):
             return True
-        if _IMPERATIVE.match(text) and (hits >= 1 or _CTA_OBJECT.search(text)):
+        if _CLICK_HERE.search(text):
+            return True
+        if _IMPERATIVE.match(text) and (
+            hits >= 1 or (_STRONG_IMPERATIVE.match(text) and _CTA_OBJECT.search(text))
+        ):
             return True
         if hits >= 2 and hits * 6 >= n:
             return True

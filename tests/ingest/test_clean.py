@@ -44,6 +44,7 @@ def test_calls_to_act_and_social_prompts_go() -> None:
         "Download our app to get breaking news alerts.",
         "Follow @coastalcourier for more",
         "Subscribe to our podcast wherever you listen.",
+        "Get the magazine delivered every month. 12 issues for £11.99. Click here for details.",
     ]:
         assert clean_text(with_inserted(prompt)) == "\n\n".join(BODY), prompt
 
@@ -152,3 +153,12 @@ def test_by_a_date_is_not_a_byline() -> None:
     text = "\n\n".join([BODY[0], sentence, BODY[1]])
     assert clean_text(text) == text
     assert clean_text(f"By Jane Doe, Staff Writer\n\n{text}") == text
+
+
+def test_sentences_opening_with_a_verb_like_word_stay() -> None:
+    lines = [
+        "Like many towns here, Port Alder floods almost every winter.",
+        "Support for the barrier rose after the video of the 2020 flood.",
+    ]
+    text = "\n\n".join([BODY[0], *lines, BODY[1]])
+    assert clean_text(text) == text
