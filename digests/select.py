@@ -66,9 +66,11 @@ class Selection:
         return not self.shown
 
     def key(self) -> tuple[object, ...]:
-        """Identity of what a digest would show (digests with equal keys render alike)."""
+        """Identity of what a digest would show, within one tick (where an article's other
+        outlets are fixed): digests with equal keys render alike."""
         return (
-            tuple((r.article.id, r.topic, tuple(a.id for a in r.also)) for r in self.shown),
+            tuple([r.article.id for r in self.shown]),
+            tuple([r.topic for r in self.shown]),
             len(self.hidden),
         )
 
