@@ -29,7 +29,7 @@ _TITLES = wordset("mr mrs ms dr sir lord prof president minister chancellor")
 
 def detect_language(text: str) -> str | None:
     """ISO 639-1 code of the text's language, or None when too short or unsure."""
-    sample = text[:1500]
+    sample = text[:800]
     if len(_LETTERS.findall(sample)) < 12:
         return None
     language, probability = _identifier().classify(sample)
