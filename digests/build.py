@@ -467,20 +467,26 @@ async def build_due_digests(
             session, now=now, owner=owner, limit=limit, lease=LEASE
         )
         await session.commit()
-        if not claimed:
-            return 0
-        builder = DigestBuilder(session, now=now, renderer=renderer or default_renderer())
-        built = 0
-        for start in range(0, len(claimed), max(1, batch)):
-            chunk = claimed[start : start + max(1, batch)]
+    if not claimed:
+        return 0
+    built = 0
+    builder: DigestBuilder | None = None
+    for start in range(0, len(claimed), max(1, batch)):
+        chunk = claimed[start : start + max(1, batch)]
+        # a session per batch: a failed batch rolls back alone (its leases expire and it is
+        # retried later), the others go on; the builder's matches and renders carry over
+        async with sessionmaker() as session:
+            if builder is None:
+                builder = DigestBuilder(session, now=now, renderer=renderer or default_renderer())
+            builder.session = session
             try:
                 built += len(await builder.build_batch(chunk, owner=owner))
                 await session.commit()
             except Exception:
                 await session.rollback()
                 logger.exception("digest batch failed schedules=%d owner=%s", len(chunk), owner)
-        logger.info("digests built=%d claimed=%d owner=%s", built, len(claimed), owner)
-        return built
+    logger.info("digests built=%d claimed=%d owner=%s", built, len(claimed), owner)
+    return built
 
 
 async def _lease_for_command(
