@@ -97,6 +97,7 @@ def _emulator_report(process: subprocess.Popen[str]) -> dict[str, Any]:
 
 async def _fill_outbox(sessionmaker: Any, chats: int, now: datetime) -> dict[int, list[str]]:
     from sqlalchemy import insert, select
+    from sqlalchemy import text as sql
 
     from storage.models import Chat, Delivery, Digest
 
@@ -140,6 +141,14 @@ async def _fill_outbox(sessionmaker: Any, chats: int, now: datetime) -> dict[int
                 )
         for start in range(0, len(rows), 5000):
             await connection.execute(insert(Delivery), rows[start : start + 5000])
+        await session.commit()
+    async with sessionmaker() as session:
+        # a bulk load leaves PostgreSQL's planner statistics stale until autovacuum runs;
+        # a live outbox grows gradually and is analysed as it goes
+        connection = await session.connection()
+        await connection.execute(
+            sql("ANALYZE delivery" if connection.dialect.name == "postgresql" else "ANALYZE")
+        )
         await session.commit()
     return expected
 
