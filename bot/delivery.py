@@ -109,6 +109,7 @@ class DeliveryWorker:
                     Limits.from_settings(settings),
                     clock=lambda: clock().timestamp(),
                     sleep=_yield,
+                    guard=False,
                 )
         self.limiter = limiter
         self.lease = lease

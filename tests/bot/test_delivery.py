@@ -359,3 +359,26 @@ async def test_close_gives_back_what_was_not_sent(
             session, now=datetime.now(UTC), owner="w2", lease=timedelta(seconds=10), limit=10
         )
         assert len(claimed) == 6 - sent
+
+
+async def test_a_frozen_test_clock_never_stalls_the_worker(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    """Handlers' tests inject a clock that stands still; the default limiter must not wait for
+    time to pass (here: more sends than one second's budget, all at the same instant)."""
+    frozen = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+    emulator = Emulator(limits=EmulatorLimits(enabled=False))
+    bot = Bot(emulator.token, request=emulator.request())
+    await bot.initialize()
+    worker = DeliveryWorker(
+        bot=bot, sessionmaker=sessionmaker, settings=_settings(), owner="w1", clock=lambda: frozen
+    )
+    async with sessionmaker() as session:
+        for telegram_id in range(1, 41):
+            emulator.private_chat(telegram_id)
+            chat, _ = await chat_store.upsert_chat(session, telegram_id=telegram_id)
+            await store.enqueue_parts(session, chat=chat, digest_id=None, parts=["x"], now=frozen)
+        await session.commit()
+    async with asyncio.timeout(20):
+        assert await worker.run_once() == 40
+    assert emulator.stats.sent_per_chat.total() == 40
