@@ -93,6 +93,13 @@ class _Sub:
 
 
 @dataclass
+class _Prepared:
+    schedule_ids: list[int]
+    built: list[tuple[int, _Built]]  # (schedule id, digest)
+    advances: list[dict[str, Any]]
+
+
+@dataclass
 class _Built:
     chat: Chat
     kind: str
@@ -104,8 +111,8 @@ class _Built:
 class DigestBuilder:
     """One tick's (or one command's) worth of digests, sharing matches and renders."""
 
-    def __init__(self, session: AsyncSession, *, now: datetime, renderer: Renderer) -> None:
-        self.session = session
+    def __init__(self, session: AsyncSession | None, *, now: datetime, renderer: Renderer) -> None:
+        self._session = session
         self.now = now
         self.until = now - SETTLE
         self.renderer = renderer
@@ -122,6 +129,15 @@ class DigestBuilder:
         self.older_unsent: bool | None = None
         self.views: dict[int, ItemView] = {}
         self.dues: dict[tuple[object, ...], datetime | None] = {}
+
+    @property
+    def session(self) -> AsyncSession:
+        assert self._session is not None, "the builder has no session"
+        return self._session
+
+    @session.setter
+    def session(self, session: AsyncSession) -> None:
+        self._session = session
 
     # --- shared state ---------------------------------------------------------------------
 
@@ -252,16 +268,25 @@ class DigestBuilder:
     ) -> list[_Built]:
         """Build the digests of these leased schedules in the session's transaction: outbox
         parts, digest rows, sent stories, watermarks, next due times, leases released."""
-        held = await store.confirm_leases(
-            self.session,
-            ids=[s.id for s in schedules if s.id is not None],
+        prepared = await self.prepare(
+            schedules,
             owner=owner,
-            now=self.now,
-            lease=LEASE,
+            advance_due=advance_due,
+            kind=kind,
+            include_paused=include_paused,
         )
-        schedules = [s for s in schedules if s.id in held]
-        if not schedules:
-            return []
+        return await self.commit(self.session, prepared, owner=owner)
+
+    async def prepare(
+        self,
+        schedules: Sequence[Schedule],
+        *,
+        owner: str,
+        advance_due: bool = True,
+        kind: str | None = None,
+        include_paused: bool = False,
+    ) -> _Prepared:
+        """Select and render these schedules' digests, reading only (`commit` writes them)."""
         chat_ids = [s.chat_id for s in schedules]
         chats = await store.chats_by_id(self.session, ids=chat_ids)
         subs: dict[int, list[_Sub]] = {}
@@ -276,11 +301,10 @@ class DigestBuilder:
             chat_ids=chat_ids,
             story_ids=sorted({a.story_id for a in self.articles.values() if a.story_id}),
         )
-        built: list[_Built] = []
-        advances: list[dict[str, Any]] = []
+        prepared = _Prepared([s.id for s in schedules if s.id is not None], [], [])
         for schedule in schedules:
             chat = chats.get(schedule.chat_id)
-            if chat is None:
+            if chat is None or schedule.id is None:
                 continue
             due = self.next_due(schedule, chat) if advance_due else schedule.next_due_at
             watermark = (
@@ -306,8 +330,8 @@ class DigestBuilder:
                 if not selection.empty:
                     order = [s.label for s in chat_subs]
                     parts = self.render(selection, chat, this_kind, order)
-                    built.append(_Built(chat, this_kind, selection, parts))
-            advances.append(
+                    prepared.built.append((schedule.id, _Built(chat, this_kind, selection, parts)))
+            prepared.advances.append(
                 {
                     "id": schedule.id,
                     "owner": owner,
@@ -318,8 +342,21 @@ class DigestBuilder:
                     "wm_id": watermark[1] if watermark else 0,
                 }
             )
-        await self.write(built)
-        await store.advance_schedules(self.session, rows=advances)
+        return prepared
+
+    async def commit(
+        self, session: AsyncSession, prepared: _Prepared, *, owner: str
+    ) -> list[_Built]:
+        """Write prepared digests for the schedules `owner` still holds, in `session`'s
+        transaction (re-taking their leases first), and advance those schedules."""
+        held = await store.confirm_leases(
+            session, ids=prepared.schedule_ids, owner=owner, now=self.now, lease=LEASE
+        )
+        built = [b for schedule_id, b in prepared.built if schedule_id in held]
+        await self.write(built, session=session)
+        await store.advance_schedules(
+            session, rows=[a for a in prepared.advances if a["id"] in held]
+        )
         return built
 
     def kind_of(self, schedule: Schedule) -> str:
@@ -395,12 +432,15 @@ class DigestBuilder:
             self.selections[key] = selection
         return selection
 
-    async def write(self, built: Sequence[_Built]) -> list[int]:
+    async def write(
+        self, built: Sequence[_Built], *, session: AsyncSession | None = None
+    ) -> list[int]:
         """Digest rows, their items, sent stories and outbox parts, in bulk."""
         if not built:
             return []
+        session = session or self.session
         digest_ids = await store.insert_digests(
-            self.session,
+            session,
             rows=[
                 {
                     "chat_id": b.chat.id,
@@ -429,19 +469,19 @@ class DigestBuilder:
         # chats that already wait for FOLD_THRESHOLD digests: with this one, fold them
         chats = {b.chat.id: b.chat for b in built if b.chat.id is not None}
         if self.older_unsent is None:  # once a tick: an outbox with nothing waiting has no backlog
-            self.older_unsent = await store.any_unsent_before(self.session, before=self.now)
+            self.older_unsent = await store.any_unsent_before(session, before=self.now)
         backlog = (
             await store.chats_with_backlog(
-                self.session, chat_ids=list(chats), threshold=FOLD_THRESHOLD - 1, before=self.now
+                session, chat_ids=list(chats), threshold=FOLD_THRESHOLD - 1, before=self.now
             )
             if self.older_unsent
             else []
         )
-        await store.insert_digest_items(self.session, rows=items)
-        await store.insert_sent_stories(self.session, rows=sent, sent_at=self.now)
-        await store.insert_deliveries(self.session, rows=outbox)
+        await store.insert_digest_items(session, rows=items)
+        await store.insert_sent_stories(session, rows=sent, sent_at=self.now)
+        await store.insert_deliveries(session, rows=outbox)
         for chat_id in backlog:
-            await fold_backlog(self.session, chat=chats[chat_id], now=self.now)
+            await fold_backlog(session, chat=chats[chat_id], now=self.now)
         return digest_ids
 
 
@@ -469,22 +509,40 @@ async def build_due_digests(
         await session.commit()
     if not claimed:
         return 0
+    builder = DigestBuilder(None, now=now, renderer=renderer or default_renderer())
+
+    async def commit(session: AsyncSession, prepared: _Prepared) -> int:
+        try:
+            done = await builder.commit(session, prepared, owner=owner)
+            await session.commit()
+            return len(done)
+        except Exception:
+            await session.rollback()
+            logger.exception(
+                "digest batch failed schedules=%d owner=%s", len(prepared.schedule_ids), owner
+            )
+            return 0
+        finally:
+            await session.close()
+
+    # A session per batch: a failed batch rolls back alone (its leases expire and it is retried
+    # later). Reads, selection and rendering end their snapshot before the batch writes.
+    # (Overlapping one batch's writes with the next one's rendering was tried: no faster, as
+    # the driver holds the GIL while binding rows.)
     built = 0
-    builder: DigestBuilder | None = None
     for start in range(0, len(claimed), max(1, batch)):
         chunk = claimed[start : start + max(1, batch)]
-        # a session per batch: a failed batch rolls back alone (its leases expire and it is
-        # retried later), the others go on; the builder's matches and renders carry over
-        async with sessionmaker() as session:
-            if builder is None:
-                builder = DigestBuilder(session, now=now, renderer=renderer or default_renderer())
-            builder.session = session
-            try:
-                built += len(await builder.build_batch(chunk, owner=owner))
-                await session.commit()
-            except Exception:
-                await session.rollback()
-                logger.exception("digest batch failed schedules=%d owner=%s", len(chunk), owner)
+        session = sessionmaker()
+        builder.session = session
+        try:
+            prepared = await builder.prepare(chunk, owner=owner)
+            await session.commit()
+        except Exception:
+            await session.rollback()
+            await session.close()
+            logger.exception("digest batch failed schedules=%d owner=%s", len(chunk), owner)
+            continue
+        built += await commit(session, prepared)
     logger.info("digests built=%d claimed=%d owner=%s", built, len(claimed), owner)
     return built
 
