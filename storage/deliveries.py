@@ -260,8 +260,9 @@ async def backoff(
     Returns the new status."""
     assert delivery.id is not None
     attempts = delivery.attempts + 1
-    retried_for = max(nominal_retry_time(attempts - 1), now - delivery.created_at)
-    if retried_for >= give_up_after and attempts > 1:
+    # time since the first failure is at least the nominal waits so far (jitter only adds);
+    # not `now - created_at`: a part parked for days must not fail at its first hiccup
+    if nominal_retry_time(attempts - 1) >= give_up_after:
         await fail(session, delivery_id=delivery.id, owner=owner, error=error, attempts=attempts)
         return DeliveryStatus.FAILED
     values = {

@@ -270,3 +270,25 @@ async def test_many_parts_are_marked_sent_at_once(session: AsyncSession, now: da
     rows = [r for chat in chats for r in await store.chat_parts(session, chat_id=chat.id or 0)]
     assert sorted(r.telegram_message_id or 0 for r in rows) == [1000, 1001, 1002]
     assert {(r.status, r.lease_owner, r.sent_at) for r in rows} == {("sent", None, now)}
+
+
+async def test_an_old_part_is_not_given_up_at_its_first_failures(
+    session: AsyncSession, now: datetime
+) -> None:
+    chat = await _chat(session, 17)
+    await store.enqueue_parts(session, chat=chat, digest_id=None, parts=["old"], now=now)
+    await session.commit()
+    later = now + timedelta(days=5)  # parked for days, then revived
+    for _ in range(3):
+        [part] = await _claim(session, later)
+        status = await store.backoff(
+            session,
+            delivery=part,
+            owner="w1",
+            now=later,
+            error="NetworkError: Bad Gateway",
+            give_up_after=timedelta(hours=48),
+        )
+        await session.commit()
+        assert status == "pending"
+        later = (await store.chat_parts(session, chat_id=chat.id or 0))[0].next_attempt_at
