@@ -166,7 +166,7 @@ class LocalLimiter:
         self._global = _Gcra()
         self._chats: dict[int, _Gcra] = {}
         self._paused_until = 0.0
-        self._last_flood: tuple[int, float] | None = None
+        self._last_flood: tuple[int, float, float] | None = None
         self._window = _Window(math.floor(limits.global_rate), 1.0)
         self._group_windows: dict[int, _Window] = {}
 
@@ -235,12 +235,15 @@ class LocalLimiter:
         now = self._clock()
         chat = self._chat(chat_id)
         chat.tat = max(chat.tat, now + seconds)
-        last, self._last_flood = self._last_flood, (chat_id, now)
+        last, self._last_flood = self._last_flood, (chat_id, now, seconds)
         is_global = last is not None and last[0] != chat_id and now - last[1] <= GLOBAL_WINDOW
         if is_global:
-            self._paused_until = max(self._paused_until, now + seconds)
-            self._global.tat = max(self._global.tat, now + seconds)
-            logger.warning("flood wait (global) seconds=%s", seconds)
+            assert last is not None
+            # the shorter of the two waits: a group's long per-minute wait must not stop all
+            pause = min(seconds, last[2])
+            self._paused_until = max(self._paused_until, now + pause)
+            self._global.tat = max(self._global.tat, now + pause)
+            logger.warning("flood wait (global) seconds=%s", pause)
         else:
             logger.info("flood wait chat=%s seconds=%s", chat_id, seconds)
         return is_global
@@ -276,12 +279,15 @@ local seconds, chat, window = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3])
 local ctat = tonumber(redis.call('GET', KEYS[2]) or '0')
 redis.call('SET', KEYS[2], tostring(math.max(ctat, now + seconds)), 'EX', math.ceil(seconds) + 60)
 local last = redis.call('GET', KEYS[4])
-redis.call('SET', KEYS[4], chat .. ' ' .. tostring(now), 'EX', 60)
+redis.call('SET', KEYS[4], chat .. ' ' .. tostring(now) .. ' ' .. tostring(seconds), 'EX', 60)
 if last then
-  local sep = string.find(last, ' ')
-  local lchat, lnow = string.sub(last, 1, sep - 1), tonumber(string.sub(last, sep + 1))
+  local a = string.find(last, ' ')
+  local b = string.find(last, ' ', a + 1)
+  local lchat = string.sub(last, 1, a - 1)
+  local lnow = tonumber(string.sub(last, a + 1, b - 1))
+  local lseconds = tonumber(string.sub(last, b + 1))
   if lchat ~= chat and now - lnow <= window then
-    local until_ = now + seconds
+    local until_ = now + math.min(seconds, lseconds)
     local paused = tonumber(redis.call('GET', KEYS[3]) or '0')
     redis.call('SET', KEYS[3], tostring(math.max(paused, until_)), 'EX', math.ceil(seconds) + 60)
     local gtat = tonumber(redis.call('GET', KEYS[1]) or '0')

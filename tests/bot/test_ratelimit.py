@@ -114,6 +114,12 @@ async def test_flood_wait_pauses_the_chat_and_a_global_one_everything() -> None:
     start = fake.now
     await _send(limiter, 5)
     assert fake.now - start >= 5
+    fake.now += 100
+    assert not await limiter.flood_wait(-100, 40)  # a group's per-minute wait
+    assert await limiter.flood_wait(6, 2)
+    start = fake.now
+    await _send(limiter, 7)
+    assert 2 <= fake.now - start < 3  # everything waits the shorter of the two
 
 
 def test_limits_come_from_the_settings() -> None:
