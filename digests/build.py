@@ -422,7 +422,7 @@ class DigestBuilder:
             topics=topics,
             # every candidate is newer than a watermark at or before the window's start
             watermark=None if self.window is not None and watermark <= self.window else watermark,
-            mutes=MuteMatcher(muted or ()),
+            mutes=MuteMatcher(muted) if muted else None,
             sent_stories=sent or frozenset(),
             max_items=chat.max_items,
         )
