@@ -84,6 +84,66 @@ def _candidate(row: Sequence[Any]) -> Candidate:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class ScheduleRow:
+    """The columns of a claimed schedule the builder reads (plain attributes: fast)."""
+
+    id: int
+    chat_id: int
+    kind: str
+    time: str | None
+    weekday: str | None
+    cron: str | None
+    next_due_at: datetime | None
+    watermark_stored_at: datetime | None
+    watermark_article_id: int
+
+    @classmethod
+    def of(cls, s: Schedule) -> ScheduleRow:
+        assert s.id is not None
+        return cls(
+            s.id,
+            s.chat_id,
+            s.kind,
+            s.time,
+            s.weekday,
+            s.cron,
+            s.next_due_at,
+            s.watermark_stored_at,
+            s.watermark_article_id,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ChatRow:
+    """The columns of a chat the builder reads."""
+
+    id: int
+    telegram_id: int
+    thread_id: int | None
+    state: str
+    language: str
+    timezone: str
+    max_items: int
+    quiet_start: str | None
+    quiet_end: str | None
+
+    @classmethod
+    def of(cls, c: Chat) -> ChatRow:
+        assert c.id is not None
+        return cls(
+            c.id,
+            c.telegram_id,
+            c.thread_id,
+            c.state,
+            c.language,
+            c.timezone,
+            c.max_items,
+            c.quiet_start,
+            c.quiet_end,
+        )
+
+
 @dataclass
 class _Sub:
     kind: str
@@ -101,7 +161,7 @@ class _Prepared:
 
 @dataclass
 class _Built:
-    chat: Chat
+    chat: ChatRow
     kind: str
     selection: Selection
     parts: list[str]
@@ -141,14 +201,14 @@ class DigestBuilder:
 
     # --- shared state ---------------------------------------------------------------------
 
-    def effective_watermark(self, schedule: Schedule) -> Watermark:
+    def effective_watermark(self, schedule: ScheduleRow) -> Watermark:
         floor = (self.now - MAX_LOOKBACK, 0)
         if schedule.watermark_stored_at is None:
             return floor
         mark = (schedule.watermark_stored_at, schedule.watermark_article_id)
         return max(mark, floor)
 
-    async def load_candidates(self, schedules: Sequence[Schedule]) -> None:
+    async def load_candidates(self, schedules: Sequence[ScheduleRow]) -> None:
         """The articles stored since the oldest watermark of these schedules (once a tick)."""
         oldest = min(self.effective_watermark(s) for s in schedules)
         if self.window is not None and oldest >= self.window:
@@ -204,7 +264,7 @@ class DigestBuilder:
         self.matches[target] = found
         return found
 
-    def next_due(self, schedule: Schedule, chat: Chat) -> datetime | None:
+    def next_due(self, schedule: ScheduleRow, chat: ChatRow) -> datetime | None:
         spec = spec_of(
             schedule.kind, time=schedule.time, weekday=schedule.weekday, cron=schedule.cron
         )
@@ -223,7 +283,7 @@ class DigestBuilder:
         return cached
 
     def render(
-        self, selection: Selection, chat: Chat, kind: str, order: Sequence[str]
+        self, selection: Selection, chat: ChatRow, kind: str, order: Sequence[str]
     ) -> list[str]:
         """The parts of a digest: chats with the same stories (and zone, language) share them."""
         memo = self.keys.get(id(selection))
@@ -259,7 +319,7 @@ class DigestBuilder:
 
     async def build_batch(
         self,
-        schedules: Sequence[Schedule],
+        schedules: Sequence[ScheduleRow],
         *,
         owner: str,
         advance_due: bool = True,
@@ -279,7 +339,7 @@ class DigestBuilder:
 
     async def prepare(
         self,
-        schedules: Sequence[Schedule],
+        schedules: Sequence[ScheduleRow],
         *,
         owner: str,
         advance_due: bool = True,
@@ -288,7 +348,7 @@ class DigestBuilder:
     ) -> _Prepared:
         """Select and render these schedules' digests, reading only (`commit` writes them)."""
         chat_ids = [s.chat_id for s in schedules]
-        chats = await store.chats_by_id(self.session, ids=chat_ids)
+        chats = {row[0]: ChatRow(*row) for row in await store.chat_rows(self.session, ids=chat_ids)}
         subs: dict[int, list[_Sub]] = {}
         for chat_id, sub_kind, target, query, feed_id in await store.subscriptions_of(
             self.session, chat_ids=chat_ids
@@ -301,10 +361,10 @@ class DigestBuilder:
             chat_ids=chat_ids,
             story_ids=sorted({a.story_id for a in self.articles.values() if a.story_id}),
         )
-        prepared = _Prepared([s.id for s in schedules if s.id is not None], [], [])
+        prepared = _Prepared([s.id for s in schedules], [], [])
         for schedule in schedules:
             chat = chats.get(schedule.chat_id)
-            if chat is None or schedule.id is None:
+            if chat is None:
                 continue
             due = self.next_due(schedule, chat) if advance_due else schedule.next_due_at
             watermark = (
@@ -359,7 +419,7 @@ class DigestBuilder:
         )
         return built
 
-    def kind_of(self, schedule: Schedule) -> str:
+    def kind_of(self, schedule: ScheduleRow) -> str:
         if schedule.kind == ScheduleKind.REALTIME:
             return "realtime"
         if schedule.next_due_at is not None and self.now - schedule.next_due_at > CATCHUP_AFTER:
@@ -394,11 +454,11 @@ class DigestBuilder:
 
     async def select(
         self,
-        schedule: Schedule,
+        schedule: ScheduleRow,
         chat_subs: Sequence[_Sub],
         muted: list[str] | None,
         sent: set[int] | None,
-        chat: Chat,
+        chat: ChatRow,
     ) -> Selection:
         watermark = self.effective_watermark(schedule)
         topics: list[tuple[str, list[Entry]]] = []
@@ -457,17 +517,25 @@ class DigestBuilder:
         outbox: list[dict[str, Any]] = []
         for digest_id, b in zip(digest_ids, built, strict=True):
             b.digest_id = digest_id
-            chat_id = b.chat.id or 0
+            chat_id = b.chat.id
             shown = len(b.selection.shown)
             for rank, ranked in enumerate(b.selection.shown + b.selection.hidden):
                 items.append((digest_id, ranked.article.id, rank, rank < shown))
                 if rank < shown and ranked.article.story_id is not None:
                     sent.append((chat_id, ranked.article.story_id, digest_id))
             outbox.extend(
-                store.delivery_rows(chat=b.chat, digest_id=digest_id, parts=b.parts, now=self.now)
+                store.delivery_rows(
+                    chat_id=chat_id,
+                    telegram_chat_id=b.chat.telegram_id,
+                    thread_id=b.chat.thread_id,
+                    blocked=b.chat.state == ChatState.BLOCKED,
+                    digest_id=digest_id,
+                    parts=b.parts,
+                    now=self.now,
+                )
             )
         # chats that already wait for FOLD_THRESHOLD digests: with this one, fold them
-        chats = {b.chat.id: b.chat for b in built if b.chat.id is not None}
+        chats = {b.chat.id: b.chat for b in built}
         if self.older_unsent is None:  # once a tick: an outbox with nothing waiting has no backlog
             self.older_unsent = await store.any_unsent_before(session, before=self.now)
         backlog = (
@@ -481,7 +549,9 @@ class DigestBuilder:
         await store.insert_sent_stories(session, rows=sent, sent_at=self.now)
         await store.insert_deliveries(session, rows=outbox)
         for chat_id in backlog:
-            await fold_backlog(session, chat=chats[chat_id], now=self.now)
+            chat_row = await session.get(Chat, chat_id)
+            if chat_row is not None:
+                await fold_backlog(session, chat=chat_row, now=self.now)
         return digest_ids
 
 
@@ -509,6 +579,7 @@ async def build_due_digests(
         await session.commit()
     if not claimed:
         return 0
+    rows = [ScheduleRow.of(s) for s in claimed]
     builder = DigestBuilder(None, now=now, renderer=renderer or default_renderer())
 
     async def commit(session: AsyncSession, prepared: _Prepared) -> int:
@@ -530,8 +601,8 @@ async def build_due_digests(
     # (Overlapping one batch's writes with the next one's rendering was tried: no faster, as
     # the driver holds the GIL while binding rows.)
     built = 0
-    for start in range(0, len(claimed), max(1, batch)):
-        chunk = claimed[start : start + max(1, batch)]
+    for start in range(0, len(rows), max(1, batch)):
+        chunk = rows[start : start + max(1, batch)]
         session = sessionmaker()
         builder.session = session
         try:
@@ -597,7 +668,7 @@ async def build_digest_now(
     schedule, owner = leased
     builder = DigestBuilder(session, now=now, renderer=renderer or default_renderer())
     built = await builder.build_batch(
-        [schedule], owner=owner, advance_due=False, kind=kind, include_paused=True
+        [ScheduleRow.of(schedule)], owner=owner, advance_due=False, kind=kind, include_paused=True
     )
     if not built or built[0].digest_id is None:
         return None
@@ -647,7 +718,8 @@ async def build_more(
         tuple(ranked[:cap]), tuple(ranked[cap:]), overflow=max(0, len(ranked) - cap)
     )
     builder = DigestBuilder(session, now=now, renderer=renderer or default_renderer())
-    parts = builder.render(selection, chat, "more", [MORE_GROUP])
-    built = _Built(chat, "more", selection, parts)
+    chat_row = ChatRow.of(chat)
+    parts = builder.render(selection, chat_row, "more", [MORE_GROUP])
+    built = _Built(chat_row, "more", selection, parts)
     await builder.write([built])
     return await session.get(Digest, built.digest_id) if built.digest_id else None

@@ -115,7 +115,8 @@ def pack_blocks(
             current, cur_len, cur_ent = piece, length, entities
     if current:
         parts.append(current)
-    return parts
+    # a part with no visible text (an empty tag alone) is not a message Telegram accepts
+    return [p for p in parts if _TAG.sub("", p).strip()]
 
 
 @dataclass

@@ -100,6 +100,28 @@ async def advance_schedules(session: AsyncSession, *, rows: Sequence[dict[str, A
 # --- reads ---------------------------------------------------------------------------------------
 
 
+async def chat_rows(session: AsyncSession, *, ids: Sequence[int]) -> list[tuple[Any, ...]]:
+    """`(id, telegram_id, thread_id, state, language, timezone, max_items, quiet_start,
+    quiet_end)` of these chats."""
+    rows: list[tuple[Any, ...]] = []
+    connection = await session.connection()
+    columns = (
+        col(Chat.id),
+        col(Chat.telegram_id),
+        col(Chat.thread_id),
+        col(Chat.state),
+        col(Chat.language),
+        col(Chat.timezone),
+        col(Chat.max_items),
+        col(Chat.quiet_start),
+        col(Chat.quiet_end),
+    )
+    for part in chunks(list(ids)):
+        result = await connection.execute(core_select(*columns).where(col(Chat.id).in_(list(part))))
+        rows.extend(tuple(row) for row in result.all())
+    return rows
+
+
 async def chats_by_id(session: AsyncSession, *, ids: Sequence[int]) -> dict[int, Chat]:
     found: dict[int, Chat] = {}
     for part in chunks(list(ids)):
@@ -392,17 +414,25 @@ _DELIVERY_COLUMNS = (
 
 
 def delivery_rows(
-    *, chat: Chat, digest_id: int, parts: Sequence[str], now: datetime
+    *,
+    chat_id: int,
+    telegram_chat_id: int,
+    thread_id: int | None,
+    blocked: bool,
+    digest_id: int,
+    parts: Sequence[str],
+    now: datetime,
 ) -> list[dict[str, Any]]:
-    """Outbox rows with the fields `storage.deliveries.enqueue_parts` writes."""
-    status = DeliveryStatus.PENDING if chat.state != "blocked" else DeliveryStatus.PARKED
+    """Outbox rows with the fields `storage.deliveries.enqueue_parts` writes (a blocked
+    chat's parts parked)."""
+    status = DeliveryStatus.PARKED if blocked else DeliveryStatus.PENDING
     return [
         {
             "digest_id": digest_id,
             "part_no": part_no,
-            "chat_id": chat.id,
-            "telegram_chat_id": chat.telegram_id,
-            "thread_id": chat.thread_id,
+            "chat_id": chat_id,
+            "telegram_chat_id": telegram_chat_id,
+            "thread_id": thread_id,
             "text": text,
             "parse_mode": "HTML",
             "reply_markup": None,
