@@ -299,3 +299,36 @@ async def test_unsent_backlog_is_folded_like_enqueue_parts_does(
         text = texts(parts)
         assert all(text.count(f"Comet sighting {h}") == 1 for h in range(5))
         assert "digests while you were away" in text
+
+
+async def test_feed_subscriptions_take_every_new_article_of_the_feed(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    from storage import feeds as feed_store
+    from storage.models import FeedCreate, SubscriptionKind
+
+    async with sessionmaker() as session:
+        feed, _ = await feed_store.add_feed(
+            session, data=FeedCreate(url="https://wire.example/feed.xml", title="The Wire")
+        )
+        other, _ = await feed_store.add_feed(
+            session, data=FeedCreate(url="https://other.example/feed.xml")
+        )
+        chat = await make_chat(session, telegram_id=11, topics=[], now=T0)
+        assert chat.id is not None and feed.id is not None
+        await sub_store.add_subscription(
+            session,
+            chat_id=chat.id,
+            kind=SubscriptionKind.FEED,
+            target=sub_store.feed_target(feed.id),
+            query="The Wire",
+            feed_id=feed.id,
+        )
+        await make_article(session, title="Anything at all", stored_at=T0, feed_id=feed.id)
+        await make_article(session, title="Not this one", stored_at=T0, feed_id=other.id)
+        await session.commit()
+        chat_id = chat.id
+    assert await build_due_digests(sessionmaker, now=DUE, owner="a") == 1
+    async with sessionmaker() as session:
+        text = texts(await parts_of(session, chat_id))
+        assert "The Wire" in text and "Anything at all" in text and "Not this one" not in text
