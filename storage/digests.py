@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import bindparam, func, update
+from sqlalchemy import func, update
 from sqlalchemy import select as core_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -63,38 +63,38 @@ async def confirm_leases(
 
 async def advance_schedules(session: AsyncSession, *, rows: Sequence[dict[str, Any]]) -> None:
     """Many schedules advanced and released at once: each row has `id`, `owner`,
-    `next_due_at`, `last_run_at`, `timezone`, `wm_at`, `wm_id` (the watermark)."""
+    `next_due_at`, `last_run_at`, `timezone`, `wm_at`, `wm_id` (the watermark). Rows with the
+    same values (most of a tick's) are one statement."""
     if not rows:
         return
     table = _table(Schedule)
-    statement = (
-        update(table)
-        .where(table.c.id == bindparam("b_id"), table.c.lease_owner == bindparam("b_owner"))
-        .values(
-            next_due_at=bindparam("b_due"),
-            last_run_at=bindparam("b_run"),
-            timezone=bindparam("b_tz"),
-            watermark_stored_at=bindparam("b_wm_at"),
-            watermark_article_id=bindparam("b_wm_id"),
-            lease_owner=None,
-            lease_until=None,
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for r in rows:
+        key = (
+            r["owner"],
+            r["next_due_at"],
+            r["last_run_at"],
+            r["timezone"],
+            r["wm_at"],
+            r["wm_id"],
         )
-        .execution_options(synchronize_session=False)
-    )
-    params = [
-        {
-            "b_id": r["id"],
-            "b_owner": r["owner"],
-            "b_due": r["next_due_at"],
-            "b_run": r["last_run_at"],
-            "b_tz": r["timezone"],
-            "b_wm_at": r["wm_at"],
-            "b_wm_id": r["wm_id"],
-        }
-        for r in rows
-    ]
-    connection = await session.connection()
-    await connection.execute(statement, params)
+        groups.setdefault(key, []).append(r["id"])
+    for (owner, due, run, tz, wm_at, wm_id), ids in groups.items():
+        for part in chunks(ids):
+            await session.exec(
+                update(table)
+                .where(table.c.id.in_(list(part)), table.c.lease_owner == owner)
+                .values(
+                    next_due_at=due,
+                    last_run_at=run,
+                    timezone=tz,
+                    watermark_stored_at=wm_at,
+                    watermark_article_id=wm_id,
+                    lease_owner=None,
+                    lease_until=None,
+                )
+                .execution_options(synchronize_session=False)
+            )
 
 
 # --- reads ---------------------------------------------------------------------------------------
