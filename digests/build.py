@@ -188,7 +188,7 @@ class DigestBuilder:
         self.keys: dict[int, tuple[Selection, tuple[object, ...]]] = {}
         self.older_unsent: bool | None = None
         self.views: dict[int, ItemView] = {}
-        self.dues: dict[tuple[object, ...], datetime | None] = {}
+        self.dues: dict[tuple[str | None, ...], datetime | None] = {}
 
     @property
     def session(self) -> AsyncSession:
@@ -265,11 +265,19 @@ class DigestBuilder:
         return found
 
     def next_due(self, schedule: ScheduleRow, chat: ChatRow) -> datetime | None:
-        spec = spec_of(
-            schedule.kind, time=schedule.time, weekday=schedule.weekday, cron=schedule.cron
+        key = (
+            schedule.kind,
+            schedule.time,
+            schedule.weekday,
+            schedule.cron,
+            chat.timezone,
+            chat.quiet_start,
+            chat.quiet_end,
         )
-        key = (spec, chat.timezone, chat.quiet_start, chat.quiet_end)
         if key not in self.dues:
+            spec = spec_of(
+                schedule.kind, time=schedule.time, weekday=schedule.weekday, cron=schedule.cron
+            )
             self.dues[key] = next_due(
                 spec, chat.timezone, self.now, quiet_of(chat.quiet_start, chat.quiet_end)
             )
@@ -464,7 +472,10 @@ class DigestBuilder:
         topics: list[tuple[str, list[Entry]]] = []
         for sub in chat_subs:
             if sub.kind == SubscriptionKind.TOPIC:
-                topics.append((sub.label, await self.scored_topic(sub.target)))
+                known = self.scored.get(("topic", sub.target))  # no coroutine when known
+                if known is None:
+                    known = await self.scored_topic(sub.target)
+                topics.append((sub.label, known))
             elif sub.kind == SubscriptionKind.FEED and sub.feed_id is not None:
                 topics.append((sub.label, self.scored_feed(sub.feed_id)))
         key: tuple[object, ...] | None = None
@@ -475,9 +486,9 @@ class DigestBuilder:
                 watermark,
                 chat.max_items,
             )
-            known = self.selections.get(key)
-            if known is not None:
-                return known
+            shared = self.selections.get(key)
+            if shared is not None:
+                return shared
         selection = select_stories(
             topics=topics,
             # every candidate is newer than a watermark at or before the window's start
