@@ -71,6 +71,14 @@ class Settings(BaseSettings):
     ingest_interval: float = Field(default=60.0, gt=0, description="Ingest tick, seconds.")
     digest_interval: float = Field(default=30.0, gt=0, description="Digest tick, seconds.")
     deliver_interval: float = Field(default=1.0, gt=0, description="Delivery tick, seconds.")
+    digest_batch: int = Field(
+        default=500, ge=1, description="Schedules one digest claim takes (it repeats while full)."
+    )
+    digest_lease: float = Field(
+        default=120.0,
+        gt=0,
+        description="Seconds a dead process's claimed schedules wait before another takes them.",
+    )
 
     # fetching
     user_agent: str = Field(

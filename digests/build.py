@@ -41,7 +41,9 @@ from storage.search import search_articles
 
 logger = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=5)
+LEASE = timedelta(
+    minutes=2
+)  # a batch commits in well under a second; a dead process's claim waits this long
 SETTLE = timedelta(seconds=10)  # articles younger than this wait: their insert may not be visible
 MAX_LOOKBACK = timedelta(days=3)  # a first digest, or one after a long pause, looks this far back
 MAX_CANDIDATES = 20_000
@@ -171,9 +173,17 @@ class _Built:
 class DigestBuilder:
     """One tick's (or one command's) worth of digests, sharing matches and renders."""
 
-    def __init__(self, session: AsyncSession | None, *, now: datetime, renderer: Renderer) -> None:
+    def __init__(
+        self,
+        session: AsyncSession | None,
+        *,
+        now: datetime,
+        renderer: Renderer,
+        lease: timedelta = LEASE,
+    ) -> None:
         self._session = session
         self.now = now
+        self.lease = lease
         self.until = now - SETTLE
         self.renderer = renderer
         self.window: Watermark | None = None
@@ -418,7 +428,7 @@ class DigestBuilder:
         """Write prepared digests for the schedules `owner` still holds, in `session`'s
         transaction (re-taking their leases first), and advance those schedules."""
         held = await store.confirm_leases(
-            session, ids=prepared.schedule_ids, owner=owner, now=self.now, lease=LEASE
+            session, ids=prepared.schedule_ids, owner=owner, now=self.now, lease=self.lease
         )
         built = [b for schedule_id, b in prepared.built if schedule_id in held]
         await self.write(built, session=session)
@@ -577,21 +587,53 @@ async def build_due_digests(
     limit: int = 100,
     renderer: Renderer | None = None,
     batch: int = BATCH,
+    lease: timedelta = LEASE,
+    until_done: bool = False,
 ) -> int:
     """The digest tick: claim up to `limit` due schedules and build their digests, one
     transaction per batch of `batch` schedules; returns the digests written to the outbox.
+    With `until_done`, claim again while a claim comes back full. Schedules claimed by a
+    process that dies are taken over once `lease` has passed.
 
     A schedule overdue by many slots (downtime) gets one catch-up digest and its next slot
     after `now`; paused and blocked chats are skipped and their schedules advanced."""
+    renderer = renderer or default_renderer()
+    total = 0
+    while True:
+        claimed, built = await _claim_and_build(
+            sessionmaker,
+            now=now,
+            owner=owner,
+            limit=limit,
+            renderer=renderer,
+            batch=batch,
+            lease=lease,
+        )
+        total += built
+        if not until_done or claimed < limit:
+            return total
+
+
+async def _claim_and_build(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    *,
+    now: datetime,
+    owner: str,
+    limit: int,
+    renderer: Renderer,
+    batch: int,
+    lease: timedelta,
+) -> tuple[int, int]:
+    """One claim of up to `limit` schedules, built; returns (claimed, built)."""
     async with sessionmaker() as session:
         claimed = await schedule_store.claim_due_schedules(
-            session, now=now, owner=owner, limit=limit, lease=LEASE
+            session, now=now, owner=owner, limit=limit, lease=lease
         )
         await session.commit()
     if not claimed:
-        return 0
+        return 0, 0
     rows = [ScheduleRow.of(s) for s in claimed]
-    builder = DigestBuilder(None, now=now, renderer=renderer or default_renderer())
+    builder = DigestBuilder(None, now=now, renderer=renderer, lease=lease)
 
     async def commit(session: AsyncSession, prepared: _Prepared) -> int:
         try:
@@ -626,7 +668,7 @@ async def build_due_digests(
             continue
         built += await commit(session, prepared)
     logger.info("digests built=%d claimed=%d owner=%s", built, len(claimed), owner)
-    return built
+    return len(claimed), built
 
 
 async def _lease_for_command(

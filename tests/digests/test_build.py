@@ -332,3 +332,40 @@ async def test_feed_subscriptions_take_every_new_article_of_the_feed(
     async with sessionmaker() as session:
         text = texts(await parts_of(session, chat_id))
         assert "The Wire" in text and "Anything at all" in text and "Not this one" not in text
+
+
+async def test_tick_claims_again_until_every_due_schedule_is_built(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    """A tick with a claim size of 4 still builds all 11 digests due at 08:00, not 4 per tick."""
+    async with sessionmaker() as session:
+        for n in range(11):
+            await make_chat(session, telegram_id=3000 + n, topics=["tides"], now=T0)
+        await make_article(session, title="Tides are high", stored_at=T0)
+        await session.commit()
+    assert await build_due_digests(sessionmaker, now=DUE, owner="a", limit=4) == 4
+    built = await build_due_digests(sessionmaker, now=DUE, owner="a", limit=4, until_done=True)
+    assert built == 7
+    async with sessionmaker() as session:
+        assert len((await session.exec(select(Digest))).all()) == 11
+
+
+async def test_schedules_claimed_by_a_dead_process_are_built_after_the_lease(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    async with sessionmaker() as session:
+        chat = await make_chat(session, telegram_id=3100, topics=["tides"], now=T0)
+        await make_article(session, title="Tides are high", stored_at=T0)
+        # a process claimed the schedule, then died before building it
+        claimed = await schedule_store.claim_due_schedules(
+            session, now=DUE, owner="dead", limit=10, lease=timedelta(seconds=30)
+        )
+        await session.commit()
+    assert [s.chat_id for s in claimed] == [chat.id]
+    later = DUE + timedelta(seconds=20)
+    assert await build_due_digests(sessionmaker, now=later, owner="b", until_done=True) == 0
+    later = DUE + timedelta(seconds=31)
+    assert await build_due_digests(sessionmaker, now=later, owner="b", until_done=True) == 1
+    async with sessionmaker() as session:
+        digests = (await session.exec(select(Digest))).all()
+        assert [d.chat_id for d in digests] == [chat.id]
