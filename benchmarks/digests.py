@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import func, insert, select
 
+from bot.settings import Settings
 from digests.build import build_due_digests
 from digests.query import normalize_query
 from digests.render import Renderer
@@ -45,6 +46,7 @@ from storage.models import (
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 TOPICS = 2_000
 ARTICLES = 2_000
+CLAIM: int = Settings.model_fields["digest_batch"].default
 SYLLABLES = ["ka", "lo", "mi", "ne", "ru", "ta", "vo", "zi", "pe", "su", "de", "ba", "gor", "lin"]
 
 
@@ -182,8 +184,14 @@ async def run(subscribers: int, seed: int) -> str:
         sessionmaker = make_sessionmaker(engine)
         renderer = Renderer()
         started = time.perf_counter()
+        # as the digest tick does it: claims of DIGESTBOT_DIGEST_BATCH schedules until none is due
         built = await build_due_digests(
-            sessionmaker, now=NOW, owner="bench", limit=subscribers, renderer=renderer
+            sessionmaker,
+            now=NOW,
+            owner="bench",
+            limit=CLAIM,
+            renderer=renderer,
+            until_done=True,
         )
         seconds = time.perf_counter() - started
         async with engine.connect() as conn:

@@ -597,17 +597,12 @@ async def build_due_digests(
 
     A schedule overdue by many slots (downtime) gets one catch-up digest and its next slot
     after `now`; paused and blocked chats are skipped and their schedules advanced."""
-    renderer = renderer or default_renderer()
+    # one builder for every claim: matches, selections and renders are shared across them
+    builder = DigestBuilder(None, now=now, renderer=renderer or default_renderer(), lease=lease)
     total = 0
     while True:
         claimed, built = await _claim_and_build(
-            sessionmaker,
-            now=now,
-            owner=owner,
-            limit=limit,
-            renderer=renderer,
-            batch=batch,
-            lease=lease,
+            sessionmaker, builder, owner=owner, limit=limit, batch=batch
         )
         total += built
         if not until_done or claimed < limit:
@@ -616,24 +611,21 @@ async def build_due_digests(
 
 async def _claim_and_build(
     sessionmaker: async_sessionmaker[AsyncSession],
+    builder: DigestBuilder,
     *,
-    now: datetime,
     owner: str,
     limit: int,
-    renderer: Renderer,
     batch: int,
-    lease: timedelta,
 ) -> tuple[int, int]:
     """One claim of up to `limit` schedules, built; returns (claimed, built)."""
     async with sessionmaker() as session:
         claimed = await schedule_store.claim_due_schedules(
-            session, now=now, owner=owner, limit=limit, lease=lease
+            session, now=builder.now, owner=owner, limit=limit, lease=builder.lease
         )
         await session.commit()
     if not claimed:
         return 0, 0
     rows = [ScheduleRow.of(s) for s in claimed]
-    builder = DigestBuilder(None, now=now, renderer=renderer, lease=lease)
 
     async def commit(session: AsyncSession, prepared: _Prepared) -> int:
         try:

@@ -229,10 +229,9 @@ class DigestItem(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("digest_id", "article_id", name="uq_digest_item"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    # looked up through uq_digest_item (digest_id first): no index of its own
     digest_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("digest.id", ondelete="CASCADE"), nullable=False, index=True
-        )
+        sa_column=Column(Integer, ForeignKey("digest.id", ondelete="CASCADE"), nullable=False)
     )
     article_id: int = Field(
         sa_column=Column(Integer, ForeignKey("article.id", ondelete="CASCADE"), nullable=False)

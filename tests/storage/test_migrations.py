@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
@@ -47,3 +48,40 @@ async def test_every_step_upgrades_with_data_kept(backend: str, tmp_path: Path) 
         async with make_sessionmaker(engine)() as session:
             hits = await search_articles(session, "volcano")
         assert len(hits) == 1
+
+
+async def test_migrations_build_exactly_the_models_tables(backend: str, tmp_path: Path) -> None:
+    """A model change without its migration (or the reverse) shows here, not in production."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    import storage.models  # noqa: F401  (registers the tables)
+
+    async with database(backend, tmp_path) as (_url, engine, schema):
+
+        def diff(connection: Any) -> list[Any]:
+            context = MigrationContext.configure(
+                connection, opts={"compare_type": False, "include_schemas": False}
+            )
+            found = compare_metadata(context, SQLModel.metadata)
+            # the full-text search objects (FTS5 tables, the tsvector column and its index)
+            # are the migrations' own
+            return [d for d in found if not _search_object(d)]
+
+        async with engine.connect() as connection:
+            if schema:
+                await connection.execute(text(f'SET search_path TO "{schema}"'))
+            differences = await connection.run_sync(diff)
+        assert differences == []
+
+
+def _search_object(difference: tuple[Any, ...]) -> bool:
+    kind = difference[0]
+    if kind == "remove_table":
+        return "fts" in difference[1].name
+    if kind == "remove_index":
+        return bool(difference[1].name == "ix_article_search")
+    if kind == "remove_column":
+        return bool(difference[3].name == "search_vector")
+    return False
