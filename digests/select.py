@@ -8,8 +8,9 @@ and recency, capped at the chat's maximum; the rest wait for /more.
 
 from __future__ import annotations
 
+import heapq
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -155,35 +156,24 @@ def select_stories(
     wanted = cap * (1 + MORE_PAGES)
     labels = {m[0][2]: label for label, m in topics if m}
     lists = [m for _, m in topics if m]
-    # Most chats need only the head of each list: merge the heads, and everything only when
-    # skipped stories leave the heads short.
-    ranked = _pick(lists, labels, wanted, wanted, watermark, mutes, sent_stories)
-    if len(ranked) < wanted and any(len(m) > wanted for m in lists):
-        ranked = _pick(lists, labels, None, wanted, watermark, mutes, sent_stories)
+    ranked = _pick(lists, labels, wanted, watermark, mutes, sent_stories)
     return Selection(tuple(ranked[:cap]), tuple(ranked[cap:]), overflow=max(0, len(ranked) - cap))
 
 
 def _pick(
     lists: Sequence[Sequence[Entry]],
     labels: Mapping[int, str],
-    prefix: int | None,
     wanted: int,
     watermark: Watermark | None,
     mutes: MuteMatcher | None,
     sent_stories: frozenset[int] | set[int],
 ) -> list[Ranked]:
-    if len(lists) == 1:
-        entries: Sequence[Entry] = lists[0] if prefix is None else lists[0][:prefix]
-        bound = None
-    else:
-        entries = sorted(e for m in lists for e in (m if prefix is None else m[:prefix]))
-        # past the last head entry of a cut list, entries left out of the heads may rank higher
-        bound = min((m[prefix - 1] for m in lists if prefix and len(m) > prefix), default=None)
+    # Each list is ranked already: merge them lazily, as far as the digest needs (most chats
+    # need only the heads of their lists).
+    entries: Iterable[Entry] = lists[0] if len(lists) == 1 else heapq.merge(*lists)
     taken: set[int] = set()
     ranked: list[Ranked] = []
     for entry in entries:
-        if bound is not None and entry > bound:
-            break
         neg_score, _, list_id, scored = entry
         article = scored.article
         key = article.story_key
