@@ -529,20 +529,19 @@ class DigestBuilder:
                     "created_at": self.now,
                     "items_count": len(b.selection.shown),
                     "overflow_count": len(b.selection.hidden),
+                    "article_ids": [r.article.id for r in b.selection.shown],
+                    "more_ids": [r.article.id for r in b.selection.hidden],
                 }
                 for b in built
             ],
         )
-        items: list[tuple[int, int, int, bool]] = []
         sent: list[tuple[int, int, int]] = []
         outbox: list[dict[str, Any]] = []
         for digest_id, b in zip(digest_ids, built, strict=True):
             b.digest_id = digest_id
             chat_id = b.chat.id
-            shown = len(b.selection.shown)
-            for rank, ranked in enumerate(b.selection.shown + b.selection.hidden):
-                items.append((digest_id, ranked.article.id, rank, rank < shown))
-                if rank < shown and ranked.article.story_id is not None:
+            for ranked in b.selection.shown:
+                if ranked.article.story_id is not None:
                     sent.append((chat_id, ranked.article.story_id, digest_id))
             outbox.extend(
                 store.delivery_rows(
@@ -566,7 +565,6 @@ class DigestBuilder:
             if self.older_unsent
             else []
         )
-        await store.insert_digest_items(session, rows=items)
         await store.insert_sent_stories(session, rows=sent, sent_at=self.now)
         await store.insert_deliveries(session, rows=outbox)
         for chat_id in backlog:
@@ -735,16 +733,13 @@ async def build_more(
     source = await store.latest_digest_with_more(session, chat_id=chat_id)
     if source is None or source.id is None:
         return None
-    hidden = await store.hidden_items(session, digest_id=source.id)
-    await store.mark_items_shown(session, item_ids=[h.id for h in hidden if h.id is not None])
-    rows = {
-        int(r[0]): _candidate(r)
-        for r in await store.articles_by_ids(session, ids=[h.article_id for h in hidden])
-    }
+    hidden = store.parse_ids(source.more_ids)
+    await store.take_more(session, digest_id=source.id)
+    rows = {int(r[0]): _candidate(r) for r in await store.articles_by_ids(session, ids=hidden)}
     story_ids = sorted({a.story_id for a in rows.values() if a.story_id is not None})
     sent = await store.sent_stories(session, chat_ids=[chat_id], story_ids=story_ids)
     already = sent.get(chat_id, set())
-    fresh = [rows[h.article_id] for h in hidden if h.article_id in rows]
+    fresh = [rows[article_id] for article_id in hidden if article_id in rows]
     fresh = [a for a in fresh if a.story_id is None or a.story_id not in already]
     if not fresh:
         return None

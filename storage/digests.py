@@ -20,7 +20,6 @@ from storage.models import (
     Delivery,
     DeliveryStatus,
     Digest,
-    DigestItem,
     Mute,
     Schedule,
     SentStory,
@@ -248,42 +247,31 @@ async def sent_stories(
     return found
 
 
+def ids_text(ids: Sequence[int]) -> str:
+    """Article ids as a digest row stores them: "12,7,30"."""
+    return ",".join(map(str, ids))
+
+
+def parse_ids(text: str | None) -> list[int]:
+    """The article ids of `ids_text`, in order."""
+    return [int(part) for part in (text or "").split(",") if part.strip()]
+
+
 async def latest_digest_with_more(session: AsyncSession, *, chat_id: int) -> Digest | None:
     """The chat's newest digest that still holds stories for /more."""
     result = await session.exec(
         select(Digest)
-        .where(
-            Digest.chat_id == chat_id,
-            col(Digest.id).in_(
-                select(DigestItem.digest_id).where(col(DigestItem.shown).is_(False))
-            ),
-        )
+        .where(Digest.chat_id == chat_id, col(Digest.more_ids) != "")
         .order_by(col(Digest.id).desc())
         .limit(1)
     )
     return result.first()
 
 
-async def hidden_items(session: AsyncSession, *, digest_id: int) -> list[DigestItem]:
-    result = await session.exec(
-        select(DigestItem)
-        .where(DigestItem.digest_id == digest_id, col(DigestItem.shown).is_(False))
-        .order_by(col(DigestItem.rank))
-    )
-    return list(result.all())
-
-
-async def mark_items_shown(session: AsyncSession, *, item_ids: Sequence[int]) -> None:
-    table = _table(DigestItem)
-    for part in chunks(list(item_ids)):
-        await session.exec(update(table).where(table.c.id.in_(list(part))).values(shown=True))
-
-
-async def digest_items(session: AsyncSession, *, digest_id: int) -> list[DigestItem]:
-    result = await session.exec(
-        select(DigestItem).where(DigestItem.digest_id == digest_id).order_by(col(DigestItem.rank))
-    )
-    return list(result.all())
+async def take_more(session: AsyncSession, *, digest_id: int) -> None:
+    """The digest's held-back stories are on their way (/more): it holds none any longer."""
+    table = _table(Digest)
+    await session.exec(update(table).where(table.c.id == digest_id).values(more_ids=""))
 
 
 async def digests_of(session: AsyncSession, *, chat_id: int) -> list[Digest]:
@@ -352,34 +340,45 @@ async def reserve_digest_ids(session: AsyncSession, *, count: int) -> list[int]:
 
 
 async def insert_digests(session: AsyncSession, *, rows: Sequence[dict[str, Any]]) -> list[int]:
-    """Insert digest rows (`chat_id`, `kind`, `created_at`, `items_count`, `overflow_count`);
-    their ids in the same order."""
+    """Insert digest rows (`chat_id`, `kind`, `created_at`, `items_count`, `overflow_count`,
+    `article_ids`, `more_ids` — lists of ints); their ids in the same order."""
     ids = await reserve_digest_ids(session, count=len(rows))
     created = _table(Digest).c.created_at
+    times: dict[datetime, Any] = {}
+
+    def at(value: datetime) -> Any:
+        if value not in times:
+            times[value] = bind_value(session, created, value)
+        return times[value]
+
     await _executemany(
         session,
         "digest",
-        ["id", "chat_id", "kind", "created_at", "items_count", "overflow_count"],
+        [
+            "id",
+            "chat_id",
+            "kind",
+            "created_at",
+            "items_count",
+            "overflow_count",
+            "article_ids",
+            "more_ids",
+        ],
         [
             (
                 digest_id,
                 r["chat_id"],
                 r["kind"],
-                bind_value(session, created, r["created_at"]),
+                at(r["created_at"]),
                 r["items_count"],
                 r["overflow_count"],
+                ids_text(r["article_ids"]),
+                ids_text(r["more_ids"]),
             )
             for digest_id, r in zip(ids, rows, strict=True)
         ],
     )
     return ids
-
-
-async def insert_digest_items(
-    session: AsyncSession, *, rows: Sequence[tuple[int, int, int, bool]]
-) -> None:
-    """Rows of (`digest_id`, `article_id`, `rank`, `shown`)."""
-    await _executemany(session, "digest_item", ["digest_id", "article_id", "rank", "shown"], rows)
 
 
 async def insert_sent_stories(

@@ -214,6 +214,12 @@ class Schedule(SQLModel, table=True):
 
 
 class Digest(SQLModel, table=True):
+    """One digest sent (or on its way) to a chat. The articles it showed, best first, and the
+    ones it held back for /more are comma-separated article ids: a tick writes 100 000 digests,
+    and a row per item would be millions of rows for lists read only whole."""
+
+    __table_args__ = (Index("ix_digest_chat", "chat_id", "id"),)
+
     id: int | None = Field(default=None, primary_key=True)
     chat_id: int = Field(
         sa_column=Column(Integer, ForeignKey("chat.id", ondelete="CASCADE"), nullable=False)
@@ -222,22 +228,8 @@ class Digest(SQLModel, table=True):
     created_at: datetime = _created()
     items_count: int = 0
     overflow_count: int = 0
-
-
-class DigestItem(SQLModel, table=True):
-    __tablename__ = "digest_item"
-    __table_args__ = (UniqueConstraint("digest_id", "article_id", name="uq_digest_item"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    # looked up through uq_digest_item (digest_id first): no index of its own
-    digest_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("digest.id", ondelete="CASCADE"), nullable=False)
-    )
-    article_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("article.id", ondelete="CASCADE"), nullable=False)
-    )
-    rank: int = 0
-    shown: bool = True  # False: counted in "+N more", sent by /more
+    article_ids: str = Field(default="", sa_type=Text, nullable=False)  # shown
+    more_ids: str = Field(default="", sa_type=Text, nullable=False)  # held back, sent by /more
 
 
 class Delivery(SQLModel, table=True):

@@ -39,12 +39,47 @@ async def test_every_step_upgrades_with_data_kept(backend: str, tmp_path: Path) 
                     "'Old volcano story', 'lava', '', '', 'h', '2025-01-01 00:00:00')"
                 )
             )
+            # a digest of the first schema: two articles shown, one held back for /more
+            for n in (2, 3, 4):
+                await connection.execute(
+                    text(
+                        "INSERT INTO article (canonical_url, url, title, text, summary, "
+                        "keyphrases, content_hash, stored_at) VALUES "
+                        f"('https://old.example/{n}', '', 'Story {n}', '', '', '', 'h{n}', "
+                        "'2025-01-01 00:00:00')"
+                    )
+                )
+            await connection.execute(
+                text(
+                    "INSERT INTO chat (telegram_id, type, language, timezone, state, max_items, "
+                    "created_at) VALUES (42, 'private', 'en', 'UTC', 'active', 2, "
+                    "'2025-01-01 00:00:00')"
+                )
+            )
+            await connection.execute(
+                text(
+                    "INSERT INTO digest (chat_id, kind, created_at, items_count, overflow_count) "
+                    "VALUES (1, 'scheduled', '2025-01-02 08:00:00', 2, 1)"
+                )
+            )
+            for article_id, rank, shown in ((3, 0, True), (2, 1, True), (4, 2, False)):
+                await connection.execute(
+                    text(
+                        "INSERT INTO digest_item (digest_id, article_id, rank, shown) "
+                        "VALUES (1, :a, :r, :s)"
+                    ),
+                    {"a": article_id, "r": rank, "s": shown},
+                )
         await upgrade(engine)
         await upgrade(engine)  # idempotent
         assert await current_revision(engine) == head_revision()
         async with engine.connect() as connection:
             url = (await connection.execute(text("SELECT url FROM feed"))).scalar_one()
+            digest = (
+                await connection.execute(text("SELECT article_ids, more_ids FROM digest"))
+            ).one()
         assert url == "https://old.example/rss"
+        assert tuple(digest) == ("3,2", "4")  # what it showed, best first, and what /more sends
         async with make_sessionmaker(engine)() as session:
             hits = await search_articles(session, "volcano")
         assert len(hits) == 1
