@@ -120,3 +120,54 @@ def _search_object(difference: tuple[Any, ...]) -> bool:
     if kind == "remove_column":
         return bool(difference[3].name == "search_vector")
     return False
+
+
+async def test_digest_ids_survive_a_downgrade_and_upgrade_again(
+    backend: str, tmp_path: Path
+) -> None:
+    """Rolling back a release (alembic downgrade 0002) keeps what each digest showed."""
+    from alembic import command
+
+    async with database(backend, tmp_path) as (_url, engine, _schema):
+        async with engine.begin() as connection:
+            for n in (1, 2):
+                await connection.execute(
+                    text(
+                        "INSERT INTO article (canonical_url, url, title, text, summary, "
+                        f"keyphrases, content_hash, stored_at) VALUES ('https://e.example/{n}', "
+                        f"'', 'Story {n}', '', '', '', 'h{n}', '2025-01-01 00:00:00')"
+                    )
+                )
+            await connection.execute(
+                text(
+                    "INSERT INTO chat (telegram_id, type, language, timezone, state, max_items, "
+                    "created_at) VALUES (42, 'private', 'en', 'UTC', 'active', 1, "
+                    "'2025-01-01 00:00:00')"
+                )
+            )
+            await connection.execute(
+                text(
+                    "INSERT INTO digest (chat_id, kind, created_at, items_count, overflow_count, "
+                    "article_ids, more_ids) VALUES (1, 'scheduled', '2025-01-02 08:00:00', 1, 1, "
+                    "'2', '1')"
+                )
+            )
+
+        def downgrade(connection: Any) -> None:
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0002")
+
+        async with engine.begin() as connection:
+            await connection.run_sync(downgrade)
+        async with engine.connect() as connection:
+            items = await connection.execute(
+                text("SELECT article_id, rank, shown FROM digest_item ORDER BY rank")
+            )
+            assert [(a, r, bool(s)) for a, r, s in items.all()] == [(2, 0, True), (1, 1, False)]
+        await upgrade(engine)
+        async with engine.connect() as connection:
+            digest = (
+                await connection.execute(text("SELECT article_ids, more_ids FROM digest"))
+            ).one()
+        assert tuple(digest) == ("2", "1")

@@ -43,6 +43,14 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    bind = op.get_bind()
+    rows = bind.execute(sa.text("SELECT id, article_ids, more_ids FROM digest")).all()
+    existing = {int(r[0]) for r in bind.execute(sa.text("SELECT id FROM article")).all()}
+    # columns first: SQLite rebuilds the table, which would cascade to digest_item rows
+    with op.batch_alter_table("digest", schema=None) as batch_op:
+        batch_op.drop_index("ix_digest_chat")
+        batch_op.drop_column("more_ids")
+        batch_op.drop_column("article_ids")
     op.create_table(
         "digest_item",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -55,9 +63,6 @@ def downgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("digest_id", "article_id", name="uq_digest_item"),
     )
-    bind = op.get_bind()
-    rows = bind.execute(sa.text("SELECT id, article_ids, more_ids FROM digest")).all()
-    existing = {int(r[0]) for r in bind.execute(sa.text("SELECT id FROM article")).all()}
     items = []
     for digest_id, shown_ids, more_ids in rows:
         ids = [(int(a), True) for a in shown_ids.split(",") if a] + [
@@ -76,7 +81,3 @@ def downgrade() -> None:
             ),
             items,
         )
-    with op.batch_alter_table("digest", schema=None) as batch_op:
-        batch_op.drop_index("ix_digest_chat")
-        batch_op.drop_column("more_ids")
-        batch_op.drop_column("article_ids")
