@@ -271,14 +271,14 @@ class SentStory(SQLModel, table=True):
     """Nothing is sent twice to a chat: one row per (chat, story) once a digest includes it."""
 
     __tablename__ = "sent_story"
-    __table_args__ = (UniqueConstraint("chat_id", "story_id", name="uq_sent_story"),)
+    # keyed by (chat, story) alone, a clustered table on SQLite: a tick writes a million rows
+    __table_args__ = {"sqlite_with_rowid": False}
 
-    id: int | None = Field(default=None, primary_key=True)
     chat_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("chat.id", ondelete="CASCADE"), nullable=False)
+        sa_column=Column(Integer, ForeignKey("chat.id", ondelete="CASCADE"), primary_key=True)
     )
     story_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("story.id", ondelete="CASCADE"), nullable=False)
+        sa_column=Column(Integer, ForeignKey("story.id", ondelete="CASCADE"), primary_key=True)
     )
     digest_id: int | None = Field(
         default=None,

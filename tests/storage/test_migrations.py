@@ -70,6 +70,18 @@ async def test_every_step_upgrades_with_data_kept(backend: str, tmp_path: Path) 
                     ),
                     {"a": article_id, "r": rank, "s": shown},
                 )
+            await connection.execute(
+                text(
+                    "INSERT INTO story (title, sources_count, created_at, updated_at) "
+                    "VALUES ('Story 3', 1, '2025-01-01 00:00:00', '2025-01-01 00:00:00')"
+                )
+            )
+            await connection.execute(
+                text(
+                    "INSERT INTO sent_story (chat_id, story_id, digest_id, sent_at) "
+                    "VALUES (1, 1, 1, '2025-01-02 08:00:00')"
+                )
+            )
         await upgrade(engine)
         await upgrade(engine)  # idempotent
         assert await current_revision(engine) == head_revision()
@@ -80,6 +92,11 @@ async def test_every_step_upgrades_with_data_kept(backend: str, tmp_path: Path) 
             ).one()
         assert url == "https://old.example/rss"
         assert tuple(digest) == ("3,2", "4")  # what it showed, best first, and what /more sends
+        async with engine.connect() as connection:
+            sent = (
+                await connection.execute(text("SELECT chat_id, story_id FROM sent_story"))
+            ).all()
+        assert [tuple(row) for row in sent] == [(1, 1)]
         async with make_sessionmaker(engine)() as session:
             hits = await search_articles(session, "volcano")
         assert len(hits) == 1
