@@ -460,10 +460,20 @@ async def insert_deliveries(session: AsyncSession, *, rows: Sequence[dict[str, A
         session,
         "delivery",
         _DELIVERY_COLUMNS,
-        [
-            tuple(
-                at(r[c]) if c in ("next_attempt_at", "created_at") else r[c]
-                for c in _DELIVERY_COLUMNS
+        [  # in _DELIVERY_COLUMNS order
+            (
+                r["digest_id"],
+                r["part_no"],
+                r["chat_id"],
+                r["telegram_chat_id"],
+                r["thread_id"],
+                r["text"],
+                r["parse_mode"],
+                r["reply_markup"],
+                r["status"],
+                r["attempts"],
+                at(r["next_attempt_at"]),
+                at(r["created_at"]),
             )
             for r in rows
         ],
