@@ -39,6 +39,7 @@ from telegram.request import BaseRequest
 
 from bot import metrics
 from bot.context import AppType, BotData, CustomContext, Services
+from bot.delivery import AiohttpRequest
 from bot.handlers import (
     admin,
     buttons,
@@ -141,8 +142,10 @@ def build_application(
     )
     if settings.base_url:
         builder = builder.base_url(settings.base_url)
-    if request is not None:
-        builder = builder.request(request)
+    # Replies go through aiohttp as deliveries do: under a few dozen commands a second httpx's
+    # pool bookkeeping cost more CPU than the handlers (benchmarks/load.py). Long polling
+    # keeps PTB's default client.
+    builder = builder.request(request if request is not None else AiohttpRequest())
     if get_updates_request is not None:
         builder = builder.get_updates_request(get_updates_request)
     if role == "worker":
@@ -319,17 +322,22 @@ async def _initialize(application: AppType, stop: asyncio.Event) -> bool:
     """`initialize()` (it calls getMe), retried with backoff while the Bot API cannot be
     reached; False when asked to stop first. A refused token is raised (InvalidToken)."""
     delay = 1.0
-    while not stop.is_set():
-        try:
-            await application.initialize()
-            return True
-        except (InvalidToken, BadRequest):
-            raise
-        except NetworkError as exc:  # includes TimedOut
-            logger.warning("cannot reach the Bot API (%s); retrying in %.0f s", exc, delay)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), delay)
-            delay = min(delay * 2, 60.0)
+    try:
+        while not stop.is_set():
+            try:
+                await application.initialize()
+                return True
+            except (InvalidToken, BadRequest):  # BadRequest is a NetworkError: not retried
+                raise
+            except NetworkError as exc:  # includes TimedOut
+                logger.warning("cannot reach the Bot API (%s); retrying in %.0f s", exc, delay)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), delay)
+                delay = min(delay * 2, 60.0)
+    except BaseException:  # a refused token (InvalidToken, BadRequest) or a cancel
+        await application.bot.request.shutdown()  # PTB leaves a failed start's client open
+        raise
+    await application.bot.request.shutdown()
     return False
 
 
