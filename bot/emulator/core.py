@@ -183,6 +183,7 @@ class Emulator:
         self._next_update_id = 1
         self._poll_generation = 0
         self._waiters: set[asyncio.Future[None]] = set()
+        self._observers: list[Callable[[Message], None]] = []
         self._callback_ids = itertools.count(1)
         self.closed = False
 
@@ -329,6 +330,13 @@ class Emulator:
             pass
         finally:
             self._waiters.discard(waiter)
+
+    def observe(self, callback: Callable[[Message], None]) -> Callable[[], None]:
+        """Call `callback(message)` for every message stored from now on (the bot's and
+        people's) as it is stored, without waking anyone; returns a function that stops it.
+        For drivers following many chats at once (benchmarks); `callback` must not raise."""
+        self._observers.append(callback)
+        return lambda: self._observers.remove(callback)
 
     async def wait_for(
         self,
@@ -624,6 +632,8 @@ class Emulator:
         )
         chat.next_message_id += 1
         chat.add(message)
+        for observer in self._observers:
+            observer(message)
         return message
 
     def _message_api(self, chat: Chat, message: Message, *, with_reply: bool = True) -> JSON:
