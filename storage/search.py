@@ -135,13 +135,23 @@ async def search_articles(
             f"WHERE a.search_vector @@ s.q{where} "
             f"ORDER BY score DESC, a.id DESC LIMIT :limit"
         )
-    else:
+    elif filters:
         params["match"] = compile_fts5(query)
         sql = (
             "SELECT a.id, -bm25(article_fts, 10.0, 8.0, 4.0, 1.0) AS score "
             "FROM article_fts JOIN article a ON a.id = article_fts.rowid "
             f"WHERE article_fts MATCH :match{where} "
             "ORDER BY score DESC, a.id DESC LIMIT :limit"
+        )
+    else:
+        # Nothing to filter on the article row: rank the index alone (its rowid is the
+        # article's id). Joining every match to its row cost as much again as ranking it, and
+        # a broad /search matches most articles.
+        params["match"] = compile_fts5(query)
+        sql = (
+            "SELECT rowid, -bm25(article_fts, 10.0, 8.0, 4.0, 1.0) AS score "
+            "FROM article_fts WHERE article_fts MATCH :match "
+            "ORDER BY score DESC, rowid DESC LIMIT :limit"
         )
     result = await session.exec(text(sql).bindparams(**params))  # type: ignore[call-overload]
     return [SearchHit(int(row[0]), float(row[1])) for row in result.all()]
