@@ -24,7 +24,6 @@ from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     ApplicationBuilder,
     ApplicationHandlerStop,
     CallbackQueryHandler,
@@ -39,7 +38,7 @@ from telegram.request import BaseRequest
 
 from bot import metrics
 from bot.context import AppType, BotData, CustomContext, Services
-from bot.delivery import AiohttpRequest
+from bot.delivery import AiohttpRequest, process_limiter
 from bot.handlers import (
     admin,
     buttons,
@@ -52,6 +51,7 @@ from bot.handlers import (
 )
 from bot.handlers.ordering import PerChatUpdateProcessor
 from bot.handlers.throttle import CommandThrottle
+from bot.replylimit import SharedRateLimiter
 from bot.settings import Settings
 from bot.ticks import Ticks
 from digests.render import Renderer
@@ -127,17 +127,13 @@ def build_application(
         renderer=Renderer(settings.templates_dir),
     )
     context_types = ContextTypes(context=CustomContext, bot_data=BotData)
+    limiter = process_limiter(settings, clock=clock)
     builder = (
         ApplicationBuilder()
         .token(token)
         .context_types(context_types)
-        .rate_limiter(
-            AIORateLimiter(
-                overall_max_rate=settings.rate_global,
-                group_max_rate=settings.rate_per_group_minute,
-                max_retries=2,
-            )
-        )
+        # replies and deliveries share one budget (bot/replylimit.py)
+        .rate_limiter(SharedRateLimiter(limiter))
         .concurrent_updates(PerChatUpdateProcessor())
     )
     if settings.base_url:
@@ -159,6 +155,7 @@ def build_application(
         fetcher=fetcher,
         delivery_request=delivery_request or request,
         token=token,
+        limiter=limiter,
     )
     if role != "worker":
         _add_handlers(application)
@@ -171,6 +168,7 @@ def build_application(
 
     async def post_stop(app: AppType) -> None:
         await services.ticks.stop()
+        await limiter.close()
 
     application.post_init = post_init
     application.post_stop = post_stop

@@ -101,17 +101,7 @@ class DeliveryWorker:
         self.owner = owner
         self.clock = clock
         self._own_limiter = limiter is None
-        if limiter is None:
-            if clock is utcnow:
-                limiter = make_limiter(settings)
-            else:  # an injected clock (tests) drives the pacing too: nothing really sleeps
-                limiter = LocalLimiter(
-                    Limits.from_settings(settings),
-                    clock=lambda: clock().timestamp(),
-                    sleep=_yield,
-                    guard=False,
-                )
-        self.limiter = limiter
+        self.limiter = limiter or process_limiter(settings, clock=clock)
         self.lease = lease
         self.give_up_after = timedelta(hours=settings.delivery_give_up_hours)
         self._rng = rng or random.Random()
@@ -444,6 +434,19 @@ class DeliveryWorker:
                         raise
                     logger.warning("recording outcomes failed, retrying", exc_info=True)
                     await asyncio.sleep(0.2 * (attempt + 1))
+
+
+def process_limiter(settings: Settings, *, clock: Callable[[], datetime] = utcnow) -> SendLimiter:
+    """The send limiter of a process (`bot/ratelimit.py`): Redis-shared when configured. With
+    an injected clock (tests) that clock drives the pacing too, and nothing really sleeps."""
+    if clock is utcnow:
+        return make_limiter(settings)
+    return LocalLimiter(
+        Limits.from_settings(settings),
+        clock=lambda: clock().timestamp(),
+        sleep=_yield,
+        guard=False,
+    )
 
 
 class AiohttpRequest(BaseRequest):

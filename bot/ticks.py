@@ -22,6 +22,7 @@ from telegram.request import BaseRequest
 
 from bot import metrics
 from bot.delivery import AiohttpRequest, DeliveryWorker
+from bot.ratelimit import SendLimiter
 from bot.settings import Settings
 from digests.build import build_due_digests
 from ingest.fetch import Fetcher
@@ -48,6 +49,7 @@ class Ticks:
         fetcher: Fetcher | None = None,
         delivery_request: BaseRequest | None = None,
         token: str,
+        limiter: SendLimiter | None = None,
     ) -> None:
         self.services = services
         self.bot = bot
@@ -56,6 +58,7 @@ class Ticks:
         self._own_fetcher = fetcher is None
         self._delivery_request = delivery_request
         self._token = token
+        self._limiter = limiter  # shared with the command replies; owned by the application
         self.worker: DeliveryWorker | None = None
         self._delivery_bot: Bot | None = None
         self._stop = asyncio.Event()
@@ -89,6 +92,7 @@ class Ticks:
             settings=settings,
             owner=self.services.owner,
             clock=self.services.clock,
+            limiter=self._limiter,
         )
         if not schedule:
             return

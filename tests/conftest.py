@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,6 +13,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import make_sessionmaker
 from tests.dbutil import database
+
+# as `digestbot` itself runs (bot/cli): python-telegram-bot's times as timedeltas, no warnings
+os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import typer
@@ -45,6 +46,9 @@ _register()
 
 def main() -> None:
     """Console-script entry point: a user error is one line on stderr, never a traceback."""
+    # python-telegram-bot warns on every 429 until told that its times are timedeltas; ours
+    # are read as timedeltas already (bot/delivery.py, bot/replylimit.py)
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
     try:
         app()
     except UserError as exc:
