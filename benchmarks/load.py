@@ -27,14 +27,13 @@ Limits, as they are:
   commands/s and `rate` is that offered load as long as the bot keeps up.
   `--commands-per-minute 60` raises both (~180 commands/s offered: the bot's capacity shows);
   the emulator still allows a private chat only ~1 reply/s.
-- Replies go through python-telegram-bot's AIORateLimiter at DIGESTBOT_RATE_GLOBAL and the
-  emulator enforces Telegram's flood limits. With the free 30 msg/s, replies are capped at 30/s
-  and the latency is the rate limiter's queue (`--rate-global 30`; the limiter's bucket lets
-  bursts past 30 in a second, which the emulator answers with 429s). By default the bot runs
-  with DIGESTBOT_RATE_GLOBAL=1000 and DIGESTBOT_PAID_BROADCAST=1 and the emulator's overall
-  limit is raised to 1000/s, to measure the bot rather than the limit. This stands for paid
-  broadcast, which Telegram grants per message (`allow_paid_broadcast`); the command replies do
-  not ask for it, and DIGESTBOT_PAID_BROADCAST alone leaves them at DIGESTBOT_RATE_GLOBAL.
+- Replies are paced by the bot's send limiter (bot/replylimit.py: the budget deliveries use
+  too) at DIGESTBOT_RATE_GLOBAL, and the emulator enforces Telegram's flood limits. With the
+  free 30 msg/s, replies are capped at 30/s and the latency is the limiter's queue
+  (`--rate-global 30`). By default the bot runs with DIGESTBOT_RATE_GLOBAL=1000 and
+  DIGESTBOT_PAID_BROADCAST=1 and the emulator's overall limit is raised to 1000/s, to measure
+  the bot rather than the limit. This stands for paid broadcast, which Telegram grants per
+  message (`allow_paid_broadcast`); command replies do not ask for it.
 
 Figures go to stderr (per command, the bot's CPU and its own handler times from /metrics, the
 machine's load); the last line is `users=… chats=… articles=… commands=… seconds=… rate=…/s
