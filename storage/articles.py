@@ -101,6 +101,16 @@ async def latest_articles(session: AsyncSession, *, limit: int = 10) -> Sequence
     return result.all()
 
 
+async def latest_keyphrases(session: AsyncSession, *, limit: int = 200) -> list[str]:
+    """The keyphrases of the newest `limit` articles, newest first (no article bodies)."""
+    result = await session.exec(
+        select(Article.keyphrases)
+        .order_by(col(Article.stored_at).desc(), col(Article.id).desc())
+        .limit(limit)
+    )
+    return list(result.all())
+
+
 async def count_articles(session: AsyncSession) -> int:
     result = await session.exec(select(func.count()).select_from(Article))
     return int(result.one())

@@ -101,10 +101,13 @@ async def search_articles(
     limit: int = 20,
     stored_after: datetime | None = None,
     article_ids: Iterable[int] | None = None,
+    newest: int | None = None,
 ) -> list[SearchHit]:
     """Articles matching `query`, best first; a `str` means all of its words.
 
-    `stored_after` and `article_ids` narrow the candidates (a digest's new articles).
+    `stored_after` and `article_ids` narrow the candidates (a digest's new articles);
+    `newest` ranks only that many of the most recently stored matches (a news search: a word
+    in most of 100 000 articles costs a ranking of them all, and old news rarely wins).
     """
     if isinstance(query, str):
         query = SearchQuery.all_words(query)
@@ -127,7 +130,28 @@ async def search_articles(
             names.append(f":id{i}")
         filters.append(f"a.id IN ({', '.join(names)})")
     where = "".join(f" AND {f}" for f in filters)
-    if dialect_name(session) == "postgresql":
+    if newest is not None:
+        params["newest"] = max(1, newest)
+        if dialect_name(session) == "postgresql":
+            tsquery = _pg_tsquery(query, params)
+            sql = (  # ranked after the cut: only the newest matches are ranked
+                "SELECT t.id, ts_rank_cd(t.search_vector, t.q) AS score FROM ("
+                f"SELECT a.id, a.search_vector, s.q FROM article a "
+                f"CROSS JOIN (SELECT {tsquery} AS q) AS s "
+                f"WHERE a.search_vector @@ s.q{where} ORDER BY a.id DESC LIMIT :newest) AS t "
+                "ORDER BY score DESC, t.id DESC LIMIT :limit"
+            )
+        else:
+            params["match"] = compile_fts5(query)
+            join = " JOIN article a ON a.id = article_fts.rowid" if filters else ""
+            sql = (  # FTS5 walks the matches newest first and ranks only those it returns
+                "SELECT id, score FROM ("
+                "SELECT article_fts.rowid AS id, -bm25(article_fts, 10.0, 8.0, 4.0, 1.0) AS score "
+                f"FROM article_fts{join} WHERE article_fts MATCH :match{where} "
+                "ORDER BY article_fts.rowid DESC LIMIT :newest) "
+                "ORDER BY score DESC, id DESC LIMIT :limit"
+            )
+    elif dialect_name(session) == "postgresql":
         tsquery = _pg_tsquery(query, params)
         sql = (
             f"SELECT a.id, ts_rank_cd(a.search_vector, s.q) AS score "

@@ -17,6 +17,11 @@ from storage.models import Article, Chat
 from storage.search import search_articles
 
 RESULTS = 10
+#: /search ranks this many of the newest matching stories by relevance (news, not an archive:
+#: a word in most of 100 000 stories would otherwise rank them all, about 100 ms each time)
+SEARCH_WINDOW = 2_000
+#: /latest <topic>: the best of this many newest matches, newest first
+LATEST_WINDOW = 200
 
 
 async def digest(update: Update, context: CustomContext) -> None:
@@ -82,7 +87,7 @@ async def latest(update: Update, context: CustomContext) -> None:
             except QueryError as exc:
                 await usage(update, "/latest [topic]", str(exc))
                 return
-            hits = await search_articles(session, query, limit=RESULTS * 3)
+            hits = await search_articles(session, query, limit=RESULTS * 3, newest=LATEST_WINDOW)
             articles = await _in_order(session, [h.article_id for h in hits])
             articles = sorted(articles, key=lambda a: a.stored_at, reverse=True)[:RESULTS]
         else:
@@ -104,7 +109,7 @@ async def search(update: Update, context: CustomContext) -> None:
     async with context.services.session() as session:
         chat = await managed_chat(update, context, session)
         await session.commit()
-        hits = await search_articles(session, words, limit=RESULTS)
+        hits = await search_articles(session, words, limit=RESULTS, newest=SEARCH_WINDOW)
         articles = await _in_order(session, [h.article_id for h in hits])
     await _send_list(
         update,

@@ -120,10 +120,10 @@ async def trending_topics(session: AsyncSession, *, limit: int = TRENDING_COUNT)
     newest article first (so a quiet day still shows what is new)."""
     counts: Counter[str] = Counter()
     order: dict[str, tuple[int, int]] = {}
-    for age, article in enumerate(
-        await article_store.latest_articles(session, limit=TRENDING_FROM)
+    for age, keyphrases in enumerate(
+        await article_store.latest_keyphrases(session, limit=TRENDING_FROM)
     ):
-        phrases = [p.strip().lower() for p in article.keyphrases.split(";") if p.strip()]
+        phrases = [p.strip().lower() for p in keyphrases.split(";") if p.strip()]
         for rank, phrase in enumerate(dict.fromkeys(phrases)):
             counts[phrase] += 1
             order.setdefault(phrase, (rank, age))

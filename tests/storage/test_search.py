@@ -199,3 +199,22 @@ def test_fts5_expression_quotes_every_word() -> None:
     query = SearchQuery(((Term(("near",)), Term(("a", "b"))),), exclude=(Term(("x",)),))
     assert compile_fts5(query) == '(("near" AND "a b")) NOT "x"'
     assert words('NEAR("x" * title:y)') == ("near", "x", "title", "y")
+
+
+async def test_newest_ranks_only_the_most_recent_matches(session: AsyncSession) -> None:
+    """A news search over the newest matches: the old article that matches best gives way."""
+    ids = []
+    for n, title in enumerate(["Volcano volcano volcano erupts", "Volcano", "Volcano", "Volcano"]):
+        a = await articles.add_article(
+            session,
+            data=ArticleCreate(canonical_url=f"https://v.com/{n}", title=title, text="lava"),
+        )
+        ids.append(a.id or 0)
+    await session.commit()
+    everything = await search_articles(session, "volcano", limit=10)
+    assert everything[0].article_id == ids[0]  # the strongest match, though the oldest
+    recent = await search_articles(session, "volcano", limit=10, newest=3)
+    assert sorted(h.article_id for h in recent) == sorted(ids[1:])
+    assert [h.article_id for h in await search_articles(session, "volcano", newest=1)] == [ids[3]]
+    hostile = await search_articles(session, 'volcano" OR NEAR(', limit=10, newest=2)
+    assert {h.article_id for h in hostile} <= set(ids)
