@@ -8,6 +8,7 @@ selection shared by many chats is rendered once.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -49,6 +50,9 @@ MAX_LOOKBACK = timedelta(days=3)  # a first digest, or one after a long pause, l
 MAX_CANDIDATES = 20_000
 CATCHUP_AFTER = timedelta(hours=1)  # a digest this late (downtime) is a catch-up digest
 BATCH = 500  # schedules per transaction
+#: Building is CPU work on the event loop the delivery worker and command handlers share: give
+#: them a turn every this many chats (a stalled loop sends its reserved turns late, in a burst)
+YIELD_EVERY = 50
 CACHE_LIMIT = 20_000  # selections and renders kept per tick for chats that share them
 
 TITLES = {
@@ -380,7 +384,9 @@ class DigestBuilder:
             story_ids=sorted({a.story_id for a in self.articles.values() if a.story_id}),
         )
         prepared = _Prepared([s.id for s in schedules], [], [])
-        for schedule in schedules:
+        for index, schedule in enumerate(schedules):
+            if index % YIELD_EVERY == YIELD_EVERY - 1:
+                await asyncio.sleep(0)  # let the process's sends and replies run meanwhile
             chat = chats.get(schedule.chat_id)
             if chat is None:
                 continue
