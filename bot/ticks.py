@@ -141,7 +141,10 @@ class Ticks:
         if self.fetcher is None:
             return 0
         results = await refresh_due_feeds(
-            self.services.sessionmaker, fetcher=self.fetcher, now=self.services.clock()
+            self.services.sessionmaker,
+            fetcher=self.fetcher,
+            now=self.services.clock(),
+            clock=self.services.clock,
         )
         new = sum(r.new_articles for r in results)
         metrics.ARTICLES_INGESTED.inc(new)

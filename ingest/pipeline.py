@@ -77,10 +77,21 @@ class _Document:
 
 
 async def refresh_feed(
-    session: AsyncSession, feed: Feed, *, fetcher: Fetcher, now: datetime
+    session: AsyncSession,
+    feed: Feed,
+    *,
+    fetcher: Fetcher,
+    now: datetime,
+    clock: Callable[[], datetime] | None = None,
 ) -> RefreshResult:
     """Conditional GET → parse → (linked pages) → clean → de-duplicate → summarise → tag →
-    store what is new → update the feed's state and next check. The caller commits."""
+    store what is new → update the feed's state and next check. The caller commits.
+
+    New articles are stamped `stored_at` by `clock` when they are written, after the network
+    (`now` without a clock): digests take articles a few seconds after their stamp, so the
+    stamp must not be older than the commit by more than that — with refreshes running in
+    parallel on PostgreSQL, a feed refreshed late in a tick would otherwise commit articles
+    stamped at the tick's start behind a digest's watermark."""
     assert feed.id is not None
     result = RefreshResult(feed_id=feed.id, url=feed.url, title=feed.title)
     try:
@@ -105,6 +116,7 @@ async def refresh_feed(
         if parsed is not None:
             _update_metadata(feed, parsed)
             taken: set[str] = set()  # canonical URLs stored by this refresh
+            stamp = clock() if clock is not None else now
             for (entry, existing), document in zip(work, documents, strict=True):
                 outcome = await _store_entry(
                     session,
@@ -115,7 +127,7 @@ async def refresh_feed(
                     fetcher=fetcher,
                     full_text=full_text,
                     taken=taken,
-                    now=now,
+                    now=stamp,
                 )
                 result.new_articles += outcome == "new"
                 result.updated_articles += outcome == "updated"
@@ -465,6 +477,7 @@ async def refresh_due_feeds(
     now: datetime,
     limit: int = 50,
     on_result: Callable[[RefreshResult], None] | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> list[RefreshResult]:
     """The ingest tick: claim due feeds, refresh each in a transaction of its own (several at
     once on PostgreSQL, one after another on SQLite, which has one writer). `on_result` sees
@@ -491,7 +504,9 @@ async def refresh_due_feeds(
                     if feed is None:
                         return None  # removed meanwhile
                     try:
-                        result = await refresh_feed(session, feed, fetcher=fetcher, now=now)
+                        result = await refresh_feed(
+                            session, feed, fetcher=fetcher, now=now, clock=clock
+                        )
                         await session.commit()
                         return result
                     except DBAPIError as exc:

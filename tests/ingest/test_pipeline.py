@@ -473,3 +473,21 @@ async def test_an_unexpected_error_fails_only_its_feed(
         assert buggy is not None and buggy.error_count == 1 and buggy.last_error == "boom"
         assert buggy.next_check_at == now + timedelta(minutes=5)
         assert len(await articles(session)) == 2
+
+
+async def test_articles_are_stamped_when_written_not_when_the_tick_began(
+    sessionmaker: async_sessionmaker[AsyncSession], now: datetime
+) -> None:
+    """A feed refreshed late in a long tick: its articles carry the time they were written, so
+    a digest waiting a few seconds after each stamp cannot have moved past them meanwhile."""
+    written = now + timedelta(minutes=3)  # the tick has been busy with other feeds
+    web = Web({"https://courier.example/feeds/all.rss": xml(fixture("rss2.xml"))})
+    async with sessionmaker() as session:
+        await add(session, "https://courier.example/feeds/all.rss", full_text=False)
+    async with web.fetcher() as fetcher:
+        results = await refresh_due_feeds(
+            sessionmaker, fetcher=fetcher, now=now, clock=lambda: written
+        )
+    assert results[0].new_articles > 0
+    async with sessionmaker() as session:
+        assert {a.stored_at for a in await articles(session)} == {written}
