@@ -190,6 +190,7 @@ class DigestBuilder:
         self.lease = lease
         self.until = now - SETTLE
         self.renderer = renderer
+        renderer.forget_stories()  # keyed by the views of a builder; this one has new views
         self.window: Watermark | None = None
         self.articles: dict[int, Candidate] = {}
         self.by_feed: dict[int, list[int]] = {}

@@ -256,6 +256,11 @@ class Renderer:
         self._stories: dict[tuple[int, str, str], tuple[ItemView, Markup]] = {}
         self._pieces: dict[tuple[object, ...], str] = {}
 
+    def forget_stories(self) -> None:
+        """Drop the stories cached for views of an earlier tick (their views are gone, so the
+        entries could never be hit again, only kept until the cache filled)."""
+        self._stories.clear()
+
     def story(self, item: ItemView, tz: str, lang: str) -> Markup:
         """One story rendered with item.html.j2, cached for the same view object (digests built
         in one tick share their views) in a zone and language."""

@@ -366,3 +366,24 @@ async def test_schedules_claimed_by_a_dead_process_are_built_after_the_lease(
     async with sessionmaker() as session:
         digests = (await session.exec(select(Digest))).all()
         assert [d.chat_id for d in digests] == [chat.id]
+
+
+async def test_rendered_stories_are_not_kept_from_one_tick_to_the_next(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    """The soak's slow memory growth: each tick's story cache must go with its tick."""
+    from digests.render import Renderer
+
+    renderer = Renderer()
+    async with sessionmaker() as session:
+        await make_chat(session, telegram_id=3200, topics=["tides"], schedule="hourly", now=T0)
+        await make_article(session, title="Tides are high", stored_at=T0)
+        await session.commit()
+    assert await build_due_digests(sessionmaker, now=DUE, owner="a", renderer=renderer) == 1
+    assert len(renderer._stories) == 1
+    async with sessionmaker() as session:
+        await make_article(session, title="Tides are low", stored_at=DUE)
+        await session.commit()
+    later = DUE + timedelta(hours=1)
+    assert await build_due_digests(sessionmaker, now=later, owner="a", renderer=renderer) == 1
+    assert len(renderer._stories) == 1  # only the story of this tick's digest
