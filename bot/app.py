@@ -320,10 +320,12 @@ async def _initialize(application: AppType, stop: asyncio.Event) -> bool:
     """`initialize()` (it calls getMe), retried with backoff while the Bot API cannot be
     reached; False when asked to stop first. A refused token is raised (InvalidToken)."""
     delay = 1.0
+    started = False
     try:
         while not stop.is_set():
             try:
                 await application.initialize()
+                started = True
                 return True
             except (InvalidToken, BadRequest):  # BadRequest is a NetworkError: not retried
                 raise
@@ -332,11 +334,10 @@ async def _initialize(application: AppType, stop: asyncio.Event) -> bool:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), delay)
                 delay = min(delay * 2, 60.0)
-    except BaseException:  # a refused token (InvalidToken, BadRequest) or a cancel
-        await application.bot.request.shutdown()  # PTB leaves a failed start's client open
-        raise
-    await application.bot.request.shutdown()
-    return False
+        return False
+    finally:
+        if not started:  # refused, stopped or cancelled: PTB leaves the client open
+            await application.bot.request.shutdown()
 
 
 def _mode(settings: Settings, role: Role) -> str:

@@ -42,9 +42,9 @@ from storage.search import search_articles
 
 logger = logging.getLogger(__name__)
 
-LEASE = timedelta(
-    minutes=2
-)  # a batch commits in well under a second; a dead process's claim waits this long
+#: A batch commits in well under a second; a dead process's claim waits this long
+#: (the tick's is DIGESTBOT_DIGEST_LEASE, the same by default)
+LEASE = timedelta(minutes=2)
 SETTLE = timedelta(seconds=10)  # articles younger than this wait: their insert may not be visible
 MAX_LOOKBACK = timedelta(days=3)  # a first digest, or one after a long pause, looks this far back
 MAX_CANDIDATES = 20_000
