@@ -1,11 +1,11 @@
 """Benchmark: build digests for N subscribers over 2 000 new articles through the digest tick's
-own code (`digests.build.build_due_digests`: claim, match, select, render, split, outbox).
+own code (`digests.tick.build_due_digests`: claim, match, select, render, split, outbox).
 
 Topics follow a long tail (a few popular, many rare; several per subscriber). The database is
 a SQLite file in a temporary directory. Usage:
 
     python benchmarks/digests.py                      # 10 000 and 100 000 subscribers
-    python benchmarks/digests.py --subscribers 5000
+    python benchmarks/digests.py --subscribers 5000 --helpers 0   # no helper processes
 
 Each run ends with the line
 `subscribers=… articles=… digests=… parts=… seconds=… rate=…/s peak_rss_mb=…`.
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import resource
 import sys
@@ -28,10 +29,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import func, insert, select
 
-from bot.settings import Settings
-from digests.build import build_due_digests
+from bot.settings import Settings, default_helper_processes
 from digests.query import normalize_query
 from digests.render import Renderer
+from digests.tick import HelperConfig, build_due_digests
 from storage.db import make_engine, make_sessionmaker, upgrade
 from storage.models import (
     Article,
@@ -176,7 +177,7 @@ async def setup(url: str, subscribers: int, seed: int) -> None:
     await engine.dispose()
 
 
-async def run(subscribers: int, seed: int) -> str:
+async def run(subscribers: int, seed: int, helpers: int) -> str:
     with tempfile.TemporaryDirectory(prefix="digestbot-bench-") as tmp:
         url = f"sqlite:///{Path(tmp) / 'bench.db'}"
         await setup(url, subscribers, seed)
@@ -184,7 +185,8 @@ async def run(subscribers: int, seed: int) -> str:
         sessionmaker = make_sessionmaker(engine)
         renderer = Renderer()
         started = time.perf_counter()
-        # as the digest tick does it: claims of DIGESTBOT_DIGEST_BATCH schedules until none is due
+        # as the digest tick does it: claims of DIGESTBOT_DIGEST_BATCH schedules until none is
+        # due, helper processes (DIGESTBOT_DIGEST_HELPERS) selecting and rendering beside it
         built = await build_due_digests(
             sessionmaker,
             now=NOW,
@@ -192,6 +194,7 @@ async def run(subscribers: int, seed: int) -> str:
             limit=CLAIM,
             renderer=renderer,
             until_done=True,
+            helpers=HelperConfig(database_url=url, processes=helpers),
         )
         seconds = time.perf_counter() - started
         async with engine.connect() as conn:
@@ -199,7 +202,11 @@ async def run(subscribers: int, seed: int) -> str:
             parts = (await conn.execute(select(func.count()).select_from(Delivery))).scalar_one()
         await engine.dispose()
     assert built == digests
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # this process's peak plus the largest helper's: what the tick needs at most, together
+    peak = (
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    ) / 1024
     return (
         f"subscribers={subscribers} articles={ARTICLES} digests={digests} parts={parts} "
         f"seconds={seconds:.2f} rate={digests / seconds:.0f}/s peak_rss_mb={peak:.0f}"
@@ -210,9 +217,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--subscribers", type=int, action="append", help="subscribers (repeatable)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--helpers",
+        type=int,
+        default=default_helper_processes(),
+        help="helper processes, as DIGESTBOT_DIGEST_HELPERS (default: as the bot on this machine)",
+    )
     args = parser.parse_args()
     for n in args.subscribers or [10_000, 100_000]:
-        print(asyncio.run(run(n, args.seed)), flush=True)
+        print(f"helpers={args.helpers} cpus={os.cpu_count()}", flush=True)
+        print(asyncio.run(run(n, args.seed, args.helpers)), flush=True)
 
 
 if __name__ == "__main__":

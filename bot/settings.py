@@ -3,6 +3,7 @@ and passed down. Nothing else in the project reads environment variables."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -79,6 +80,21 @@ class Settings(BaseSettings):
         gt=0,
         description="Seconds a dead process's claimed schedules wait before another takes them.",
     )
+    digest_helpers: int | None = Field(
+        default=None,
+        ge=0,
+        le=64,
+        description=(
+            "Helper processes that select and render a large digest tick (0: none; "
+            "unset: one per CPU core beyond the first, up to 3)."
+        ),
+    )
+
+    def helper_processes(self) -> int:
+        """`digest_helpers`, or the default for this machine."""
+        if self.digest_helpers is not None:
+            return self.digest_helpers
+        return default_helper_processes()
 
     # fetching
     user_agent: str = Field(
@@ -166,3 +182,8 @@ def load_settings(**overrides: Any) -> Settings:
         raise SettingsError(f"invalid setting {_variable_name(field)}: {message}") from None
     except (ValueError, TypeError) as exc:  # e.g. an unparsable admin id list
         raise SettingsError(f"invalid settings: {exc}") from None
+
+
+def default_helper_processes() -> int:
+    """Digest helper processes when unset: one per CPU core beyond the first, up to 3."""
+    return max(0, min(3, (os.cpu_count() or 1) - 1))

@@ -3,7 +3,7 @@ a second process neither loses nor doubles work; nothing per subscriber is sched
 
 ingest  → `ingest.pipeline.refresh_due_feeds`, then one notice per feed that started failing
           or recovered, to its subscribers (through the outbox) and to the admins;
-digest  → `digests.build.build_due_digests`;
+digest  → `digests.tick.build_due_digests` (with helper processes for a large tick);
 deliver → the `DeliveryWorker`'s own loop, started with the application."""
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from bot import metrics
 from bot.delivery import AiohttpRequest, DeliveryWorker
 from bot.ratelimit import SendLimiter
 from bot.settings import Settings
-from digests.build import build_due_digests
+from digests.tick import HelperConfig, build_due_digests
 from ingest.fetch import Fetcher
 from ingest.pipeline import RefreshResult, refresh_due_feeds
 from storage import deliveries as delivery_store
@@ -157,7 +157,8 @@ class Ticks:
     async def digest(self) -> int:
         """Build every due digest into the outbox, `digest_batch` schedules per claim, claiming
         again while a claim comes back full (so 100 000 chats due at 08:00 are all built in
-        this tick); returns digests built."""
+        this tick, helper processes selecting and rendering beside this one); returns digests
+        built."""
         settings = self.services.settings
         built = await build_due_digests(
             self.services.sessionmaker,
@@ -167,6 +168,11 @@ class Ticks:
             limit=settings.digest_batch,
             lease=timedelta(seconds=settings.digest_lease),
             until_done=True,
+            helpers=HelperConfig(
+                database_url=settings.database_url,
+                templates_dir=settings.templates_dir,
+                processes=settings.helper_processes(),
+            ),
         )
         metrics.DIGESTS_BUILT.inc(built)
         return built

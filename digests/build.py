@@ -1,22 +1,20 @@
 """The digest tick and /digest, /more: claim due schedules, select what is new for each chat,
 render it, write its parts to the outbox, record what was sent and advance the schedule.
 
-One path for all of them (`DigestBuilder`): a tick claims many schedules and builds them in
-batches, one transaction per batch; every topic query is matched once per tick, and a
-selection shared by many chats is rendered once.
+One path for all of them (`DigestBuilder`): a tick (`digests.tick`) claims many schedules and
+builds them in batches, one transaction per batch; every topic query is matched once per tick,
+and a selection shared by many chats is rendered once.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import or_, update
-from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -40,8 +38,6 @@ from storage.deliveries import FOLD_THRESHOLD, fold_backlog
 from storage.models import Chat, ChatState, Digest, Schedule, ScheduleKind, SubscriptionKind
 from storage.search import search_articles
 
-logger = logging.getLogger(__name__)
-
 #: A batch commits in well under a second; a dead process's claim waits this long
 #: (the tick's is DIGESTBOT_DIGEST_LEASE, the same by default)
 LEASE = timedelta(minutes=2)
@@ -49,7 +45,6 @@ SETTLE = timedelta(seconds=10)  # articles younger than this wait: their insert 
 MAX_LOOKBACK = timedelta(days=3)  # a first digest, or one after a long pause, looks this far back
 MAX_CANDIDATES = 20_000
 CATCHUP_AFTER = timedelta(hours=1)  # a digest this late (downtime) is a catch-up digest
-BATCH = 500  # schedules per transaction
 #: Building is CPU work on the event loop the delivery worker and command handlers share: give
 #: them a turn every this many chats (a stalled loop sends its reserved turns late, in a burst)
 YIELD_EVERY = 50
@@ -159,7 +154,7 @@ class _Sub:
 
 
 @dataclass
-class _Prepared:
+class Prepared:
     schedule_ids: list[int]
     built: list[tuple[int, _Built]]  # (schedule id, digest)
     advances: list[dict[str, Any]]
@@ -167,11 +162,25 @@ class _Prepared:
 
 @dataclass
 class _Built:
+    """A digest ready to write: what `write` needs and no more (helper processes send these
+    back to the tick's process, so they stay small)."""
+
     chat: ChatRow
     kind: str
-    selection: Selection
+    shown: tuple[tuple[int, int | None], ...]  # (article id, story id), in digest order
+    hidden: tuple[int, ...]  # article ids kept for /more
     parts: list[str]
     digest_id: int | None = None
+
+    @classmethod
+    def of(cls, chat: ChatRow, kind: str, selection: Selection, parts: list[str]) -> _Built:
+        return cls(
+            chat,
+            kind,
+            tuple([(r.article.id, r.article.story_id) for r in selection.shown]),
+            tuple([r.article.id for r in selection.hidden]),
+            parts,
+        )
 
 
 class DigestBuilder:
@@ -368,7 +377,7 @@ class DigestBuilder:
         advance_due: bool = True,
         kind: str | None = None,
         include_paused: bool = False,
-    ) -> _Prepared:
+    ) -> Prepared:
         """Select and render these schedules' digests, reading only (`commit` writes them)."""
         chat_ids = [s.chat_id for s in schedules]
         chats = {row[0]: ChatRow(*row) for row in await store.chat_rows(self.session, ids=chat_ids)}
@@ -384,7 +393,7 @@ class DigestBuilder:
             chat_ids=chat_ids,
             story_ids=sorted({a.story_id for a in self.articles.values() if a.story_id}),
         )
-        prepared = _Prepared([s.id for s in schedules], [], [])
+        prepared = Prepared([s.id for s in schedules], [], [])
         for index, schedule in enumerate(schedules):
             if index % YIELD_EVERY == YIELD_EVERY - 1:
                 await asyncio.sleep(0)  # let the process's sends and replies run meanwhile
@@ -415,7 +424,9 @@ class DigestBuilder:
                 if not selection.empty:
                     order = [s.label for s in chat_subs]
                     parts = self.render(selection, chat, this_kind, order)
-                    prepared.built.append((schedule.id, _Built(chat, this_kind, selection, parts)))
+                    prepared.built.append(
+                        (schedule.id, _Built.of(chat, this_kind, selection, parts))
+                    )
             prepared.advances.append(
                 {
                     "id": schedule.id,
@@ -430,7 +441,7 @@ class DigestBuilder:
         return prepared
 
     async def commit(
-        self, session: AsyncSession, prepared: _Prepared, *, owner: str
+        self, session: AsyncSession, prepared: Prepared, *, owner: str
     ) -> list[_Built]:
         """Write prepared digests for the schedules `owner` still holds, in `session`'s
         transaction (re-taking their leases first), and advance those schedules."""
@@ -534,10 +545,10 @@ class DigestBuilder:
                     "chat_id": b.chat.id,
                     "kind": b.kind,
                     "created_at": self.now,
-                    "items_count": len(b.selection.shown),
-                    "overflow_count": len(b.selection.hidden),
-                    "article_ids": [r.article.id for r in b.selection.shown],
-                    "more_ids": [r.article.id for r in b.selection.hidden],
+                    "items_count": len(b.shown),
+                    "overflow_count": len(b.hidden),
+                    "article_ids": [article_id for article_id, _ in b.shown],
+                    "more_ids": b.hidden,
                 }
                 for b in built
             ],
@@ -547,9 +558,9 @@ class DigestBuilder:
         for digest_id, b in zip(digest_ids, built, strict=True):
             b.digest_id = digest_id
             chat_id = b.chat.id
-            for ranked in b.selection.shown:
-                if ranked.article.story_id is not None:
-                    sent.append((chat_id, ranked.article.story_id, digest_id))
+            for _, story_id in b.shown:
+                if story_id is not None:
+                    sent.append((chat_id, story_id, digest_id))
             outbox.extend(
                 store.delivery_rows(
                     chat_id=chat_id,
@@ -582,90 +593,6 @@ class DigestBuilder:
 
 
 # --- the entry points -------------------------------------------------------------------------
-
-
-async def build_due_digests(
-    sessionmaker: async_sessionmaker[AsyncSession],
-    *,
-    now: datetime,
-    owner: str,
-    limit: int = 100,
-    renderer: Renderer | None = None,
-    batch: int = BATCH,
-    lease: timedelta = LEASE,
-    until_done: bool = False,
-) -> int:
-    """The digest tick: claim up to `limit` due schedules and build their digests, one
-    transaction per batch of `batch` schedules; returns the digests written to the outbox.
-    With `until_done`, claim again while a claim comes back full. Schedules claimed by a
-    process that dies are taken over once `lease` has passed.
-
-    A schedule overdue by many slots (downtime) gets one catch-up digest and its next slot
-    after `now`; paused and blocked chats are skipped and their schedules advanced."""
-    # one builder for every claim: matches, selections and renders are shared across them
-    builder = DigestBuilder(None, now=now, renderer=renderer or default_renderer(), lease=lease)
-    total = 0
-    while True:
-        claimed, built = await _claim_and_build(
-            sessionmaker, builder, owner=owner, limit=limit, batch=batch
-        )
-        total += built
-        if not until_done or claimed < limit:
-            return total
-
-
-async def _claim_and_build(
-    sessionmaker: async_sessionmaker[AsyncSession],
-    builder: DigestBuilder,
-    *,
-    owner: str,
-    limit: int,
-    batch: int,
-) -> tuple[int, int]:
-    """One claim of up to `limit` schedules, built; returns (claimed, built)."""
-    async with sessionmaker() as session:
-        claimed = await schedule_store.claim_due_schedules(
-            session, now=builder.now, owner=owner, limit=limit, lease=builder.lease
-        )
-        await session.commit()
-    if not claimed:
-        return 0, 0
-    rows = [ScheduleRow.of(s) for s in claimed]
-
-    async def commit(session: AsyncSession, prepared: _Prepared) -> int:
-        try:
-            done = await builder.commit(session, prepared, owner=owner)
-            await session.commit()
-            return len(done)
-        except Exception:
-            await session.rollback()
-            logger.exception(
-                "digest batch failed schedules=%d owner=%s", len(prepared.schedule_ids), owner
-            )
-            return 0
-        finally:
-            await session.close()
-
-    # A session per batch: a failed batch rolls back alone (its leases expire and it is retried
-    # later). Reads, selection and rendering end their snapshot before the batch writes.
-    # (Overlapping one batch's writes with the next one's rendering was tried: no faster, as
-    # the driver holds the GIL while binding rows.)
-    built = 0
-    for start in range(0, len(rows), max(1, batch)):
-        chunk = rows[start : start + max(1, batch)]
-        session = sessionmaker()
-        builder.session = session
-        try:
-            prepared = await builder.prepare(chunk, owner=owner)
-            await session.commit()
-        except Exception:
-            await session.rollback()
-            await session.close()
-            logger.exception("digest batch failed schedules=%d owner=%s", len(chunk), owner)
-            continue
-        built += await commit(session, prepared)
-    logger.info("digests built=%d claimed=%d owner=%s", built, len(claimed), owner)
-    return len(claimed), built
 
 
 async def _lease_for_command(
@@ -767,6 +694,6 @@ async def build_more(
     builder = DigestBuilder(session, now=now, renderer=renderer or default_renderer())
     chat_row = ChatRow.of(chat)
     parts = builder.render(selection, chat_row, "more", [MORE_GROUP])
-    built = _Built(chat_row, "more", selection, parts)
+    built = _Built.of(chat_row, "more", selection, parts)
     await builder.write([built])
     return await session.get(Digest, built.digest_id) if built.digest_id else None

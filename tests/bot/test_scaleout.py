@@ -89,7 +89,7 @@ REPLY_SLACK = 2 * USERS_PER_ROUND * len(COMMANDS)
 STARTUP = 60.0  # seconds four processes may take to start on a loaded machine
 FINISH = 60.0  # seconds from the kill until everything is delivered (the leases are 10 s)
 
-_BUILT = re.compile(r'digests built=(\d+) claimed=(\d+) owner=([^\s"]+)')
+_BUILT = re.compile(r'digests built=(\d+) claimed=(\d+) (?:\S+ )*?owner=([^\s"]+)')
 
 
 @dataclass

@@ -11,7 +11,8 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.emulator.html import parse_html
-from digests.build import build_digest_now, build_due_digests, build_more
+from digests.build import build_digest_now, build_more
+from digests.tick import build_due_digests
 from storage import deliveries as delivery_store
 from storage import digests as digest_store
 from storage import schedules as schedule_store
