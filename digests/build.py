@@ -99,6 +99,21 @@ class ScheduleRow:
     watermark_stored_at: datetime | None
     watermark_article_id: int
 
+    @staticmethod
+    def columns() -> tuple[Any, ...]:
+        """The schedule's columns, in the order of this row's fields."""
+        return (
+            col(Schedule.id),
+            col(Schedule.chat_id),
+            col(Schedule.kind),
+            col(Schedule.time),
+            col(Schedule.weekday),
+            col(Schedule.cron),
+            col(Schedule.next_due_at),
+            col(Schedule.watermark_stored_at),
+            col(Schedule.watermark_article_id),
+        )
+
     @classmethod
     def of(cls, s: Schedule) -> ScheduleRow:
         assert s.id is not None

@@ -153,17 +153,18 @@ class _Claims:
     async def next(self) -> list[ScheduleRow] | None:
         if not self._batches and self.more:
             async with self._sessionmaker() as session:
-                claimed = await schedule_store.claim_due_schedules(
+                claimed = await schedule_store.claim_due_schedule_rows(
                     session,
                     now=self._builder.now,
                     owner=self._owner,
                     limit=self._limit,
                     lease=self._builder.lease,
+                    columns=ScheduleRow.columns(),
                 )
                 await session.commit()
             self.more = self._repeat and len(claimed) >= self._limit
             self.claimed += len(claimed)
-            rows = [ScheduleRow.of(s) for s in claimed]
+            rows = [ScheduleRow(*row) for row in claimed]
             self._batches.extend(
                 rows[start : start + self._batch] for start in range(0, len(rows), self._batch)
             )

@@ -10,7 +10,7 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.leases import claim_due, release
+from storage.leases import claim_due, claim_due_columns, release
 from storage.models import Schedule, ScheduleKind
 
 DEFAULT_LEASE = timedelta(minutes=5)
@@ -47,6 +47,15 @@ async def set_schedule(
     return schedule
 
 
+def _due_schedules() -> dict[str, Any]:
+    """What makes a schedule claimable, most overdue first."""
+    return {
+        "due": col(Schedule.next_due_at),
+        "where": [col(Schedule.next_due_at).is_not(None)],
+        "order_by": [col(Schedule.next_due_at), col(Schedule.id)],
+    }
+
+
 async def claim_due_schedules(
     session: AsyncSession,
     *,
@@ -58,15 +67,29 @@ async def claim_due_schedules(
     """Lease up to `limit` schedules due at `now` (`FOR UPDATE SKIP LOCKED` on PostgreSQL),
     most overdue first. The caller commits before building."""
     return await claim_due(
+        session, Schedule, now=now, owner=owner, lease=lease, limit=limit, **_due_schedules()
+    )
+
+
+async def claim_due_schedule_rows(
+    session: AsyncSession,
+    *,
+    now: datetime,
+    owner: str,
+    limit: int,
+    lease: timedelta = DEFAULT_LEASE,
+    columns: Sequence[Any],
+) -> list[tuple[Any, ...]]:
+    """`claim_due_schedules`, returning only these columns of each schedule, as tuples."""
+    return await claim_due_columns(
         session,
         Schedule,
-        due=col(Schedule.next_due_at),
+        columns=columns,
         now=now,
         owner=owner,
         lease=lease,
         limit=limit,
-        where=[col(Schedule.next_due_at).is_not(None)],
-        order_by=[col(Schedule.next_due_at), col(Schedule.id)],
+        **_due_schedules(),
     )
 
 
