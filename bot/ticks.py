@@ -168,7 +168,7 @@ class Ticks:
             limit=settings.digest_batch,
             lease=timedelta(seconds=settings.digest_lease),
             until_done=True,
-            helpers=HelperConfig(
+            helpers=HelperConfig(  # they open the database this process's sessions use
                 database_url=settings.database_url,
                 templates_dir=settings.templates_dir,
                 processes=settings.helper_processes(),

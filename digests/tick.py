@@ -32,7 +32,7 @@ from storage.db import make_engine, make_sessionmaker
 logger = logging.getLogger(__name__)
 
 BATCH = 500  # schedules per transaction
-HELPERS_FROM = 2_000  # due schedules that make helper processes worth starting (about 1 s)
+HELPERS_FROM = 10_000  # due schedules from which helpers gain more than their start costs
 QUEUED_PER_HELPER = 4
 
 
@@ -67,12 +67,13 @@ async def build_due_digests(
     lease: timedelta = LEASE,
     until_done: bool = False,
     helpers: HelperConfig | None = None,
-    helpers_from: int = HELPERS_FROM,
+    helpers_from: int | None = None,
 ) -> int:
     """The digest tick: claim up to `limit` due schedules and build their digests, one
     transaction per batch of `batch` schedules; returns the digests written to the outbox.
     With `until_done`, claim again while a claim comes back full, and when at least
-    `helpers_from` schedules are due, let `helpers` processes select and render batches too.
+    `helpers_from` (`HELPERS_FROM`) schedules are due, let `helpers` processes select and
+    render batches too.
     Schedules claimed by a process that dies are taken over once `lease` has passed.
 
     A schedule overdue by many slots (downtime) gets one catch-up digest and its next slot
@@ -87,14 +88,17 @@ async def build_due_digests(
     if helpers is not None and helpers.usable and claims.more:
         async with sessionmaker() as session:
             due = await schedule_store.due_count(session, now=now)
-        if due >= helpers_from:
+        if due >= (HELPERS_FROM if helpers_from is None else helpers_from):
             pool = _HelperPool(helpers, now=now, lease=lease)
     waiting: dict[asyncio.Future[Prepared], Sequence[ScheduleRow]] = {}
     built = by_helpers = 0
     try:
         while chunk is not None or waiting:
-            while pool is not None and pool.healthy and chunk and len(waiting) < pool.queue_size:
-                waiting[pool.prepare(chunk, owner=owner)] = chunk
+            while chunk is not None and pool is not None and pool.wants(len(waiting)):
+                future = pool.prepare(chunk, owner=owner)
+                if future is None:  # no helper could start: this process builds them all
+                    break
+                waiting[future] = chunk
                 chunk = await claims.next()
             done = [future for future in waiting if future.done()]
             if not done and chunk is not None:  # nothing of the helpers' to write: build here
@@ -229,13 +233,21 @@ class _HelperPool:
             initargs=(config, now, lease),
         )
 
-    @property
-    def queue_size(self) -> int:
-        return self.size * QUEUED_PER_HELPER
+    def wants(self, waiting: int) -> bool:
+        """Whether to queue another batch, with `waiting` batches queued or in progress."""
+        return self.healthy and waiting < self.size * QUEUED_PER_HELPER
 
-    def prepare(self, rows: Sequence[ScheduleRow], *, owner: str) -> asyncio.Future[Prepared]:
+    def prepare(
+        self, rows: Sequence[ScheduleRow], *, owner: str
+    ) -> asyncio.Future[Prepared] | None:
+        """Queue a batch for the helpers; None when they cannot take it (none would start)."""
         loop = asyncio.get_running_loop()
-        return loop.run_in_executor(self._pool, _helper_prepare, list(rows), owner)
+        try:
+            return loop.run_in_executor(self._pool, _helper_prepare, list(rows), owner)
+        except Exception:
+            self.healthy = False
+            logger.exception("digest helpers did not start; this process builds every batch")
+            return None
 
     def result(self, future: asyncio.Future[Prepared]) -> Prepared | None:
         """A finished batch, or None when its helper failed (then no more go to helpers)."""

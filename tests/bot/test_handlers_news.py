@@ -3,17 +3,25 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.demo import FEED_URL, local_bot, sample_transport
+from digests import tick
 from ingest.fetch import Fetcher
 from storage import feeds as feed_store
+from storage.db import make_sessionmaker
 from storage.models import FeedCreate
 from tests.bot.test_handlers_harness import NOW, make_emulator, make_settings
+from tests.conftest import BACKENDS
+from tests.dbutil import database
 
 USER = 640
 
@@ -111,3 +119,53 @@ async def test_the_digest_tick_sends_on_schedule_and_not_while_paused(
         digest = bot.emulator.chat(USER).last.text
         assert "Reusable rocket" in digest and "water vapour" in digest
         assert bot.emulator.chat(USER + 1).last.text.startswith("Paused")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_a_large_digest_tick_uses_helper_processes(
+    backend: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The tick's helpers open the database the settings name and render with the bot's
+    templates; every subscriber gets one digest (a tick counts as large from one due here)."""
+    monkeypatch.setattr(tick, "HELPERS_FROM", 1)
+    caplog.set_level(logging.INFO, logger="digests.tick")
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "digest_header.html.j2").write_text("<b>Morning news</b>\n")
+    async with database(backend, tmp_path) as (url, engine, schema):
+        sessionmaker = make_sessionmaker(engine)
+        async with sessionmaker() as session:
+            await feed_store.add_feed(session, data=FeedCreate(url=FEED_URL, full_text=False))
+            await session.commit()
+        settings = make_settings(
+            database_url=f"{url}?schema={schema}" if schema else url,
+            templates_dir=str(tmp_path / "templates"),
+            digest_helpers=1,
+            digest_batch=2,
+            max_subscriptions=5,
+        )
+        clock = Clock(NOW)
+        fetcher = Fetcher(transport=httpx.MockTransport(sample_transport(NOW).handle_request))
+        users = [USER + n for n in range(7)]
+        async with (
+            fetcher,
+            local_bot(
+                make_emulator(), settings, sessionmaker=sessionmaker, clock=clock, fetcher=fetcher
+            ) as bot,
+        ):
+            await bot.ticks.ingest()
+            for user in users:
+                await bot.say(user, "/subscribe space OR rocket")
+                await bot.say(user, "/schedule daily 09:00")
+            clock.now += timedelta(hours=1, minutes=1)
+            assert await bot.ticks.digest() == len(users)
+            assert await bot.ticks.digest() == 0
+            while await bot.deliver():
+                pass
+            for user in users:
+                digest = bot.emulator.chat(user).last.text
+                assert digest.startswith("Morning news") and "Reusable rocket" in digest
+    batches = [re.search(r"helper_batches=(\d+)", r.getMessage()) for r in caplog.records]
+    assert sum(int(m.group(1)) for m in batches if m) > 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,18 @@ def test_dotenv_file_is_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) ->
     assert settings.max_items == 5
 
 
+def test_digest_helpers_default_to_the_spare_cores(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DIGESTBOT_DIGEST_HELPERS", raising=False)
+    for cores, helpers in [(1, 0), (2, 1), (4, 3), (64, 3)]:
+        monkeypatch.setattr(os, "cpu_count", lambda cores=cores: cores)
+        assert load_settings().helper_processes() == helpers
+    monkeypatch.setenv("DIGESTBOT_DIGEST_HELPERS", "0")
+    assert load_settings().helper_processes() == 0
+
+
 @pytest.mark.parametrize(
     ("variable", "value", "expected"),
     [
@@ -44,6 +57,7 @@ def test_dotenv_file_is_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) ->
         ("DIGESTBOT_ADMIN_IDS", "1,bob", "DIGESTBOT_ADMIN_IDS"),
         ("DIGESTBOT_LOG_FORMAT", "xml", "invalid setting DIGESTBOT_LOG_FORMAT"),
         ("DIGESTBOT_MAX_ITEMS", "0", "invalid setting DIGESTBOT_MAX_ITEMS"),
+        ("DIGESTBOT_DIGEST_HELPERS", "-1", "invalid setting DIGESTBOT_DIGEST_HELPERS"),
     ],
 )
 def test_invalid_values_name_the_variable(

@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import logging
 import re
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from digests import tick
 from digests.build import DigestBuilder, ScheduleRow
 from digests.render import Renderer
 from digests.tick import HelperConfig, build_due_digests
@@ -137,6 +140,37 @@ async def test_a_failing_helper_hands_its_batches_back(
     assert await _sent(sessionmaker) == expected
     assert _helper_batches(caplog) == 0
     assert any("digest helper failed" in r.getMessage() for r in caplog.records)
+
+
+async def test_helpers_that_cannot_start_leave_the_work_here(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    tmp_path: Path,
+) -> None:
+    class NoProcesses(ProcessPoolExecutor):
+        def submit(self, *args: Any, **kwargs: Any) -> Any:
+            raise OSError("Resource temporarily unavailable (no more processes)")
+
+    monkeypatch.setattr(tick, "ProcessPoolExecutor", NoProcesses)
+    await _fill(sessionmaker)
+    expected = await _expected(sessionmaker)
+    helpers = HelperConfig(database_url=f"sqlite:///{tmp_path / 'unused.db'}")
+
+    built = await build_due_digests(
+        sessionmaker,
+        now=DUE,
+        owner="tick",
+        limit=6,
+        batch=3,
+        until_done=True,
+        helpers=helpers,
+        helpers_from=1,
+    )
+
+    assert built == len(expected)
+    assert await _sent(sessionmaker) == expected
+    assert any("did not start" in r.getMessage() for r in caplog.records)
 
 
 def test_helpers_need_a_database_other_processes_can_open() -> None:
