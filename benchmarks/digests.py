@@ -2,10 +2,11 @@
 own code (`digests.tick.build_due_digests`: claim, match, select, render, split, outbox).
 
 Topics follow a long tail (a few popular, many rare; several per subscriber). The database is
-a SQLite file in a temporary directory. Usage:
+a SQLite file in a temporary directory, or a throwaway schema with --postgres. Usage:
 
     python benchmarks/digests.py                      # 10 000 and 100 000 subscribers
     python benchmarks/digests.py --subscribers 5000 --helpers 0   # no helper processes
+    python benchmarks/digests.py --postgres postgresql://postgres@127.0.0.1/test
 
 Each run ends with the line
 `subscribers=… articles=… digests=… parts=… seconds=… rate=…/s peak_rss_mb=…`.
@@ -21,13 +22,17 @@ import resource
 import sys
 import tempfile
 import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.engine import make_url
 
 from bot.settings import Settings, default_helper_processes
 from digests.query import normalize_query
@@ -177,9 +182,27 @@ async def setup(url: str, subscribers: int, seed: int) -> None:
     await engine.dispose()
 
 
-async def run(subscribers: int, seed: int, helpers: int) -> str:
-    with tempfile.TemporaryDirectory(prefix="digestbot-bench-") as tmp:
-        url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+@asynccontextmanager
+async def scratch_database(postgres: str | None) -> AsyncIterator[str]:
+    """A SQLite file in a temporary directory, or a throwaway schema in `postgres`."""
+    if postgres is None:
+        with tempfile.TemporaryDirectory(prefix="digestbot-bench-") as tmp:
+            yield f"sqlite:///{Path(tmp) / 'bench.db'}"
+        return
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(postgres)
+    async with admin.begin() as conn:
+        await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield make_url(postgres).update_query_dict({"schema": schema}).render_as_string(False)
+    finally:
+        async with admin.begin() as conn:
+            await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        await admin.dispose()
+
+
+async def run(subscribers: int, seed: int, helpers: int, postgres: str | None) -> str:
+    async with scratch_database(postgres) as url:
         await setup(url, subscribers, seed)
         engine = make_engine(url)
         sessionmaker = make_sessionmaker(engine)
@@ -218,6 +241,11 @@ def main() -> None:
     parser.add_argument("--subscribers", type=int, action="append", help="subscribers (repeatable)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="run in a throwaway schema of this PostgreSQL database instead of a SQLite file",
+    )
+    parser.add_argument(
         "--helpers",
         type=int,
         default=default_helper_processes(),
@@ -226,7 +254,7 @@ def main() -> None:
     args = parser.parse_args()
     for n in args.subscribers or [10_000, 100_000]:
         print(f"helpers={args.helpers} cpus={os.cpu_count()}", flush=True)
-        print(asyncio.run(run(n, args.seed, args.helpers)), flush=True)
+        print(asyncio.run(run(n, args.seed, args.helpers, args.postgres)), flush=True)
 
 
 if __name__ == "__main__":
