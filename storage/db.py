@@ -5,6 +5,7 @@ Nothing here reads the environment: the composition root passes the database URL
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -102,14 +103,47 @@ def head_revision() -> str:
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     """Bring the schema to `revision` (idempotent; run at every start)."""
+    await _migrate(engine, lambda config: command.upgrade(config, revision))
 
-    def _run(connection: Connection) -> None:
+
+async def downgrade(engine: AsyncEngine, revision: str) -> None:
+    """Take the schema back to `revision` (rolling back a release), keeping the data."""
+    await _migrate(engine, lambda config: command.downgrade(config, revision))
+
+
+class MigrationError(RuntimeError):
+    """A migration left rows that point nowhere; it was rolled back."""
+
+
+async def _migrate(engine: AsyncEngine, step: Callable[[Config], None]) -> None:
+    """Run an Alembic command in one transaction. On SQLite, foreign keys are off meanwhile:
+    a migration there rebuilds a table by copying it and dropping the old one, and with them on
+    the drop would cascade into every table that refers to it (a chat's subscriptions, a
+    digest's outbox parts). They are checked before the commit instead."""
+
+    def run(connection: Connection) -> None:
         config = alembic_config()
         config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+        before = MigrationContext.configure(connection).get_current_revision()
+        step(config)
+        after = MigrationContext.configure(connection).get_current_revision()
+        if connection.dialect.name == "sqlite" and after != before:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+            if broken:
+                raise MigrationError(f"migration left {len(broken)} dangling references")
 
-    async with engine.begin() as connection:
-        await connection.run_sync(_run)
+    async with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:  # outside a transaction, or SQLite ignores it
+            await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            await connection.commit()
+        try:
+            async with connection.begin():
+                await connection.run_sync(run)
+        finally:
+            if sqlite:
+                await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                await connection.commit()
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:

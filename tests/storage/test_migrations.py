@@ -8,7 +8,14 @@ from typing import Any
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
-from storage.db import alembic_config, current_revision, head_revision, make_sessionmaker, upgrade
+from storage.db import (
+    alembic_config,
+    current_revision,
+    downgrade,
+    head_revision,
+    make_sessionmaker,
+    upgrade,
+)
 from storage.search import search_articles
 from tests.dbutil import database
 
@@ -82,6 +89,21 @@ async def test_every_step_upgrades_with_data_kept(backend: str, tmp_path: Path) 
                     "VALUES (1, 1, 1, '2025-01-02 08:00:00')"
                 )
             )
+            # rows that refer to tables a migration rebuilds: a subscription, an unsent part
+            await connection.execute(
+                text(
+                    "INSERT INTO subscription (chat_id, kind, target, query, created_at) "
+                    "VALUES (1, 'topic', 'volcano', 'volcano', '2025-01-01 00:00:00')"
+                )
+            )
+            await connection.execute(
+                text(
+                    "INSERT INTO delivery (digest_id, part_no, chat_id, telegram_chat_id, text, "
+                    "status, attempts, next_attempt_at, created_at) VALUES (1, 0, 1, 42, "
+                    "'<b>Your digest</b>', 'pending', 0, '2025-01-02 08:00:00', "
+                    "'2025-01-02 08:00:00')"
+                )
+            )
         await upgrade(engine)
         await upgrade(engine)  # idempotent
         assert await current_revision(engine) == head_revision()
@@ -94,9 +116,17 @@ async def test_every_step_upgrades_with_data_kept(backend: str, tmp_path: Path) 
         assert tuple(digest) == ("3,2", "4")  # what it showed, best first, and what /more sends
         async with engine.connect() as connection:
             sent = (
-                await connection.execute(text("SELECT chat_id, story_id FROM sent_story"))
+                await connection.execute(
+                    text("SELECT chat_id, story_id, digest_id FROM sent_story")
+                )
             ).all()
-        assert [tuple(row) for row in sent] == [(1, 1)]
+            outbox = (
+                await connection.execute(text("SELECT digest_id, chat_id, text FROM delivery"))
+            ).all()
+            followed = (await connection.execute(text("SELECT target FROM subscription"))).all()
+        assert [tuple(row) for row in sent] == [(1, 1, 1)]
+        assert [tuple(row) for row in outbox] == [(1, 1, "<b>Your digest</b>")]
+        assert [tuple(row) for row in followed] == [("volcano",)]
         async with make_sessionmaker(engine)() as session:
             hits = await search_articles(session, "volcano")
         assert len(hits) == 1
@@ -143,8 +173,6 @@ async def test_digest_ids_survive_a_downgrade_and_upgrade_again(
     backend: str, tmp_path: Path
 ) -> None:
     """Rolling back a release (alembic downgrade 0002) keeps what each digest showed."""
-    from alembic import command
-
     async with database(backend, tmp_path) as (_url, engine, _schema):
         async with engine.begin() as connection:
             for n in (1, 2):
@@ -170,13 +198,7 @@ async def test_digest_ids_survive_a_downgrade_and_upgrade_again(
                 )
             )
 
-        def downgrade(connection: Any) -> None:
-            config = alembic_config()
-            config.attributes["connection"] = connection
-            command.downgrade(config, "0002")
-
-        async with engine.begin() as connection:
-            await connection.run_sync(downgrade)
+        await downgrade(engine, "0002")
         async with engine.connect() as connection:
             items = await connection.execute(
                 text("SELECT article_id, rank, shown FROM digest_item ORDER BY rank")
