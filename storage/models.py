@@ -155,6 +155,11 @@ class Chat(SQLModel, table=True):
     quiet_start: str | None = Field(default=None, max_length=5)  # "22:00", in the chat's zone
     quiet_end: str | None = Field(default=None, max_length=5)
     linked_by: int | None = Field(default=None, sa_type=BigInteger)  # channel: linking admin
+    # a private chat: the channel its user manages from here (/channel), kept across restarts
+    managing_chat_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("chat.id", ondelete="SET NULL"), nullable=True),
+    )
     created_at: datetime = _created()
     blocked_at: datetime | None = _time()
 

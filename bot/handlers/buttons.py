@@ -141,8 +141,6 @@ async def _stop(update: Update, context: CustomContext, answer: str) -> str:
         label = chat_label(chat)
         await chat_store.delete_chat(session, chat_id=chat.id)
         await session.commit()
-    if context.user_data is not None:
-        context.user_data.pop("channel", None)
     await _edit(update, f"Deleted everything stored for {label}. /start to begin again.")
     return "Deleted"
 

@@ -3,7 +3,7 @@
 The user must be an admin of the bot (DIGESTBOT_ADMIN_IDS) and of the channel, and the bot an
 admin of the channel (to post).
 After `/channel @name` the setting commands of this private chat apply to the channel until
-`/channel off`."""
+`/channel off` (the link is kept on the private chat's row: it survives restarts)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from telegram.error import TelegramError
 from bot.context import CustomContext
 from bot.handlers.common import (
     ADMIN_STATUSES,
-    CHANNEL_KEY,
     args_text,
     esc,
     is_chat_admin,
@@ -35,15 +34,19 @@ async def channel(update: Update, context: CustomContext) -> None:
         await reply(update, "Link a channel from a private chat with me.")
         return
     text = args_text(context)
-    user_data = context.user_data if context.user_data is not None else {}
-    if not text:
-        current = user_data.get(CHANNEL_KEY)
-        note = "You are managing this chat." if current is None else "You are managing a channel."
-        await usage(update, USAGE, note)
-        return
-    if text.lower() == "off":
-        user_data.pop(CHANNEL_KEY, None)
-        await reply(update, "Back to managing this chat.")
+    if not text or text.lower() == "off":
+        async with context.services.session() as session:
+            own = await chat_store.get_chat_by_telegram_id(session, telegram_id=chat.id)
+            managing = own is not None and own.managing_chat_id is not None
+            if own is not None and managing and text:
+                own.managing_chat_id = None
+                session.add(own)
+                await session.commit()
+        if text:
+            await reply(update, "Back to managing this chat.")
+        else:
+            note = "You are managing a channel." if managing else "You are managing this chat."
+            await usage(update, USAGE, note)
         return
     if not context.settings.is_admin(user.id):
         await reply(update, "Only the bot's admins can link a channel.")
@@ -82,8 +85,18 @@ async def channel(update: Update, context: CustomContext) -> None:
         )
         row.linked_by = user.id
         session.add(row)
+        own, _created = await chat_store.upsert_chat(
+            session,
+            telegram_id=chat.id,
+            type=ChatType.PRIVATE,
+            title=chat.full_name,
+            username=chat.username,
+            timezone=context.settings.default_timezone,
+            max_items=context.settings.max_items,
+        )
+        own.managing_chat_id = row.id
+        session.add(own)
         await session.commit()
-    user_data[CHANNEL_KEY] = target.id
     await reply(
         update,
         f"Linked <b>{esc(target.title or name)}</b>. Commands here now set up the channel "

@@ -21,7 +21,6 @@ logger = logging.getLogger(__name__)
 ADMIN_STATUSES = frozenset({ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER})
 GROUP_TYPES = frozenset({ChatType.GROUP, ChatType.SUPERGROUP})
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-CHANNEL_KEY = "channel"  # user_data: the linked channel a private chat is managing
 NOT_ADMIN = "Only this group's admins can change its settings."
 
 
@@ -88,16 +87,17 @@ async def managed_chat(
     update: Update, context: CustomContext, session: AsyncSession, *, create: bool = True
 ) -> Chat | None:
     """The chat a command is about: this chat, or in a private chat the channel the user
-    switched to with /channel. Created on first contact; a forum thread is remembered."""
+    switched to with /channel (kept on the private chat's row). Created on first contact; a
+    forum thread is remembered."""
     chat = update.effective_chat
     if chat is None:
         return None
-    channel_id = context.user_data.get(CHANNEL_KEY) if context.user_data is not None else None
-    if chat.type == ChatType.PRIVATE and isinstance(channel_id, int):
-        channel = await chat_store.get_chat_by_telegram_id(session, telegram_id=channel_id)
-        if channel is not None:
-            return channel
-        context.user_data.pop(CHANNEL_KEY, None)  # type: ignore[union-attr]
+    if chat.type == ChatType.PRIVATE:
+        own = await chat_store.get_chat_by_telegram_id(session, telegram_id=chat.id)
+        if own is not None and own.managing_chat_id is not None:
+            channel = await chat_store.get_chat(session, chat_id=own.managing_chat_id)
+            if channel is not None:
+                return channel
     if not create:
         return await chat_store.get_chat_by_telegram_id(session, telegram_id=chat.id)
     settings = context.settings

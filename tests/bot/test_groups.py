@@ -116,6 +116,37 @@ async def test_channel_linked_from_a_private_chat(
     assert row is not None and row.type == "channel" and row.linked_by == OWNER
 
 
+async def test_a_channel_link_survives_a_restart(
+    sqlite_sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    emulator = make_emulator()
+    channel = -100557
+    emulator.channel(channel, "Evening Brief", admins=[OWNER], username="eveningbrief")
+    async with running(sqlite_sessionmaker, emulator=emulator, admin_ids=str(OWNER)) as bot:
+        [reply] = await bot.say(OWNER, "/channel @eveningbrief")
+        assert "Linked Evening Brief" in reply.text
+    # a new process (a restart, or another poller) on the same database
+    async with running(sqlite_sessionmaker, emulator=emulator, admin_ids=str(OWNER)) as bot:
+        [reply] = await bot.say(OWNER, "/channel")
+        assert "You are managing a channel" in reply.text
+        [reply] = await bot.say(OWNER, "/subscribe markets")
+        assert "Subscribed channel @eveningbrief to markets" in reply.text
+        [reply] = await bot.say(OWNER, "/channel off")
+    async with running(sqlite_sessionmaker, emulator=emulator, admin_ids=str(OWNER)) as bot:
+        [reply] = await bot.say(OWNER, "/subscribe gardens")
+        assert "Subscribed this chat to gardens" in reply.text
+        # deleting the channel's data ends the link; the private chat is itself again
+        await bot.say(OWNER, "/channel @eveningbrief")
+        async with sqlite_sessionmaker() as session:
+            row = await chat_store.get_chat_by_telegram_id(session, telegram_id=channel)
+            assert row is not None and row.id is not None
+            await chat_store.delete_chat(session, chat_id=row.id)
+            await session.commit()
+        [reply] = await bot.say(OWNER, "/channel")
+        assert "You are managing this chat" in reply.text
+    assert await followed(sqlite_sessionmaker, OWNER) == ["gardens"]
+
+
 async def test_membership_changes_move_the_outbox_at_once(
     sqlite_sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
