@@ -33,7 +33,7 @@ logger = logging.getLogger(__name__)
 
 BATCH = 500  # schedules per transaction
 HELPERS_FROM = 10_000  # due schedules from which helpers gain more than their start costs
-QUEUED_PER_HELPER = 4
+QUEUED_PER_HELPER = 4  # batches queued at each helper, so it never idles between two
 
 
 @dataclass(frozen=True)
@@ -184,16 +184,28 @@ async def _build_here(
 ) -> int:
     """Select and render a batch in this process, then write it; returns digests written.
     A failed batch is logged and left to its leases (another tick retries it)."""
+    try:
+        prepared = await _prepare(sessionmaker, builder, rows, owner=owner)
+    except Exception:
+        logger.exception("digest batch failed schedules=%d owner=%s", len(rows), owner)
+        return 0
+    return await _write(sessionmaker, builder, prepared, owner=owner)
+
+
+async def _prepare(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    builder: DigestBuilder,
+    rows: Sequence[ScheduleRow],
+    *,
+    owner: str,
+) -> Prepared:
+    """Select and render a batch, reading only (here or in a helper); the read snapshot ends
+    before the batch is written."""
     async with sessionmaker() as session:
         builder.session = session
-        try:
-            prepared = await builder.prepare(rows, owner=owner)
-            await session.commit()  # reads end their snapshot before the batch writes
-        except Exception:
-            await session.rollback()
-            logger.exception("digest batch failed schedules=%d owner=%s", len(rows), owner)
-            return 0
-    return await _write(sessionmaker, builder, prepared, owner=owner)
+        prepared = await builder.prepare(rows, owner=owner)
+        await session.commit()
+    return prepared
 
 
 async def _write(
@@ -291,12 +303,5 @@ def _helper_start(config: HelperConfig, now: datetime, lease: timedelta) -> None
 def _helper_prepare(rows: list[ScheduleRow], owner: str) -> Prepared:
     """In a helper process: select and render one batch, reading only."""
     assert _helper is not None, "not a helper process"
-    return _helper.loop.run_until_complete(_prepare(_helper, rows, owner))
-
-
-async def _prepare(helper: _Helper, rows: list[ScheduleRow], owner: str) -> Prepared:
-    async with helper.sessionmaker() as session:
-        helper.builder.session = session
-        prepared = await helper.builder.prepare(rows, owner=owner)
-        await session.commit()
-    return prepared
+    batch = _prepare(_helper.sessionmaker, _helper.builder, rows, owner=owner)
+    return _helper.loop.run_until_complete(batch)

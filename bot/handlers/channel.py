@@ -15,6 +15,7 @@ from bot.context import CustomContext
 from bot.handlers.common import (
     ADMIN_STATUSES,
     args_text,
+    chat_row,
     esc,
     is_chat_admin,
     reply,
@@ -74,28 +75,11 @@ async def channel(update: Update, context: CustomContext) -> None:
         await reply(update, f"Only an admin of {esc(name)} can link it.")
         return
     async with context.services.session() as session:
-        row, _created = await chat_store.upsert_chat(
-            session,
-            telegram_id=target.id,
-            type=ChatType.CHANNEL,
-            title=target.title,
-            username=target.username,
-            timezone=context.settings.default_timezone,
-            max_items=context.settings.max_items,
-        )
+        row = await chat_row(session, context, target)
         row.linked_by = user.id
-        session.add(row)
-        own, _created = await chat_store.upsert_chat(
-            session,
-            telegram_id=chat.id,
-            type=ChatType.PRIVATE,
-            title=chat.full_name,
-            username=chat.username,
-            timezone=context.settings.default_timezone,
-            max_items=context.settings.max_items,
-        )
+        own = await chat_row(session, context, chat)
         own.managing_chat_id = row.id
-        session.add(own)
+        session.add_all([row, own])
         await session.commit()
     await reply(
         update,

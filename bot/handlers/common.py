@@ -7,7 +7,8 @@ import html
 import logging
 
 from sqlmodel.ext.asyncio.session import AsyncSession
-from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Message, Update
+from telegram import Chat as TelegramChat
+from telegram import ChatFullInfo, InlineKeyboardMarkup, LinkPreviewOptions, Message, Update
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.error import TelegramError
 
@@ -92,21 +93,28 @@ async def managed_chat(
     chat = update.effective_chat
     if chat is None:
         return None
-    if chat.type == ChatType.PRIVATE:
+    if create:
+        own: Chat | None = await chat_row(session, context, chat)
+    else:
         own = await chat_store.get_chat_by_telegram_id(session, telegram_id=chat.id)
-        if own is not None and own.managing_chat_id is not None:
-            channel = await chat_store.get_chat(session, chat_id=own.managing_chat_id)
-            if channel is not None:
-                return channel
-    if not create:
-        return await chat_store.get_chat_by_telegram_id(session, telegram_id=chat.id)
+    if own is not None and chat.type == ChatType.PRIVATE and own.managing_chat_id is not None:
+        channel = await chat_store.get_chat(session, chat_id=own.managing_chat_id)
+        if channel is not None:
+            return channel
+    return own
+
+
+async def chat_row(
+    session: AsyncSession, context: CustomContext, chat: TelegramChat | ChatFullInfo
+) -> Chat:
+    """This Telegram chat's row, created with the settings' defaults on first contact; its
+    title and username are kept current."""
     settings = context.settings
-    title = chat.title or chat.full_name
     row, _created = await chat_store.upsert_chat(
         session,
         telegram_id=chat.id,
         type=str(chat.type),
-        title=title,
+        title=chat.title or chat.full_name,
         username=chat.username,
         timezone=settings.default_timezone,
         max_items=settings.max_items,

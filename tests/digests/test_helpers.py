@@ -78,6 +78,20 @@ async def _sent(sessionmaker: async_sessionmaker[AsyncSession]) -> dict[int, lis
     return sent
 
 
+async def _tick(sessionmaker: async_sessionmaker[AsyncSession], helpers: HelperConfig) -> int:
+    """A tick in batches of three, claims of six, counted as large from one due schedule."""
+    return await build_due_digests(
+        sessionmaker,
+        now=DUE,
+        owner="tick",
+        limit=6,
+        batch=3,
+        until_done=True,
+        helpers=helpers,
+        helpers_from=1,
+    )
+
+
 def _helper_batches(caplog: pytest.LogCaptureFixture) -> int:
     found = [re.search(r"helper_batches=(\d+)", r.getMessage()) for r in caplog.records]
     return sum(int(m.group(1)) for m in found if m)
@@ -96,15 +110,8 @@ async def test_helpers_build_what_one_process_would_each_chat_once(
         assert len(expected) > CHATS // 3  # most chats due at 08:00 UTC have news
 
         caplog.set_level(logging.INFO, logger="digests.tick")
-        built = await build_due_digests(
-            sessionmaker,
-            now=DUE,
-            owner="tick",
-            limit=6,
-            batch=3,
-            until_done=True,
-            helpers=HelperConfig(database_url=url, schema=schema, processes=2),
-            helpers_from=1,
+        built = await _tick(
+            sessionmaker, HelperConfig(database_url=url, schema=schema, processes=2)
         )
 
         assert built == len(expected)
@@ -125,16 +132,7 @@ async def test_a_failing_helper_hands_its_batches_back(
     caplog.set_level(logging.INFO, logger="digests.tick")
     broken = HelperConfig(database_url="sqlite:////proc/no-such-dir/digestbot.db")
 
-    built = await build_due_digests(
-        sessionmaker,
-        now=DUE,
-        owner="tick",
-        limit=6,
-        batch=3,
-        until_done=True,
-        helpers=broken,
-        helpers_from=1,
-    )
+    built = await _tick(sessionmaker, broken)
 
     assert built == len(expected)  # all built, in this tick, by this process
     assert await _sent(sessionmaker) == expected
@@ -157,16 +155,7 @@ async def test_helpers_that_cannot_start_leave_the_work_here(
     expected = await _expected(sessionmaker)
     helpers = HelperConfig(database_url=f"sqlite:///{tmp_path / 'unused.db'}")
 
-    built = await build_due_digests(
-        sessionmaker,
-        now=DUE,
-        owner="tick",
-        limit=6,
-        batch=3,
-        until_done=True,
-        helpers=helpers,
-        helpers_from=1,
-    )
+    built = await _tick(sessionmaker, helpers)
 
     assert built == len(expected)
     assert await _sent(sessionmaker) == expected
