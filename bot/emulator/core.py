@@ -40,6 +40,9 @@ __all__ = ["ApiError", "Clock", "Emulator", "InjectedFault", "ManualClock", "Sta
 
 MAX_TEXT_LENGTH = 4096
 MAX_ENTITIES = 100
+# telegram-bot-api Client.cpp `get_formatted_text`: `text.size() > (1 << 15)` is refused with
+# "Text is too long" before any parsing; the size is the raw parameter's, in UTF-8 bytes.
+MAX_TEXT_BYTES = 1 << 15
 MAX_CALLBACK_DATA = 64
 # tdlib's bot command pattern: not glued to a word character or to / < >.
 _BOT_COMMAND_RE = re.compile(r"(?<![\w/<>])/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?(?![\w/<>@])")
@@ -789,11 +792,14 @@ class Emulator:
         elif chat.type == "channel" and not chat.bot_is_admin:
             raise bad_request("need administrator rights in the channel chat")
 
-    def _formatted(self, params: JSON, key: str = "text") -> tuple[str, list[JSON], str | None]:
+    def formatted(self, params: JSON, key: str = "text") -> tuple[str, list[JSON], str | None]:
+        """The text, entities and parse mode Telegram stores for `params`, or its refusal."""
         text = params.get(key)
         if text is None or text == "":
             raise bad_request("message text is empty")
         text = str(text)
+        if len(text.encode("utf-8", "surrogatepass")) > MAX_TEXT_BYTES:
+            raise bad_request("text is too long")
         mode = params.get("parse_mode")
         mode_name = str(mode).lower() if mode else ""
         if mode_name == "html":

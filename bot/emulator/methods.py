@@ -190,7 +190,7 @@ async def delete_my_commands(em: Emulator, params: JSON) -> Any:
 async def send_message(em: Emulator, params: JSON) -> Any:
     chat = em._chat_for_bot(params.get("chat_id"))
     em._check_can_write(chat)
-    text, entities, mode = em._formatted(params)
+    text, entities, mode = em.formatted(params)
     markup = em._markup(params.get("reply_markup"))
     thread = em._thread(chat, params)
     reply_to = _reply_target(chat, params)
@@ -252,7 +252,7 @@ _NOT_MODIFIED = (
 async def edit_message_text(em: Emulator, params: JSON) -> Any:
     chat, message = _editable(em, params, "message to edit not found")
     em._check_can_write(chat)
-    text, entities, mode = em._formatted(params)
+    text, entities, mode = em.formatted(params)
     markup = em._markup(params.get("reply_markup"))
     if text == message.text and entities == message.entities and markup == message.reply_markup:
         raise bad_request(_NOT_MODIFIED)
