@@ -161,6 +161,7 @@ class Emulator:
         clock: Clock = time.time,
         limits: Limits | None = None,
         privacy_mode: bool = True,
+        allow_local_webhooks: bool = False,
     ) -> None:
         bot_id = int(token.split(":", 1)[0]) if token.split(":", 1)[0].isdigit() else 123
         self.token = token
@@ -171,6 +172,9 @@ class Emulator:
         # Group privacy mode (Telegram's default): in groups a bot that is not an administrator
         # gets only commands (not addressed to another bot) and replies to its own messages.
         self.privacy_mode = privacy_mode
+        # Telegram accepts only HTTPS webhooks on ports 80/88/443/8443 at public addresses;
+        # this lets a local bot receive updates on a loopback URL (plain HTTP, any port).
+        self.allow_local_webhooks = allow_local_webhooks
         self.flood = FloodControl(limits or Limits())
         self.faults: Faults | None = None
         self.stats = Stats()

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from bot.emulator.errors import ApiError, bad_request
 from bot.emulator.state import JSON, Chat, Message
-from bot.emulator.webhook import NOT_LOOPBACK, Webhook, deliver, is_loopback
+from bot.emulator.webhook import NOT_LOOPBACK, Webhook, deliver, is_loopback, reserved_address
 
 if TYPE_CHECKING:
     from bot.emulator.core import Emulator
@@ -110,9 +110,7 @@ async def set_webhook(em: Emulator, params: JSON) -> Any:
     url = str(params.get("url") or "").strip()
     if not url:
         return await delete_webhook(em, params)
-    scheme = urlsplit(url).scheme.lower()
-    if scheme != "https" and not (scheme == "http" and is_loopback(url)):
-        raise bad_request("bad webhook: HTTPS url must be provided for webhook")
+    _check_webhook_url(em, url)
     secret = params.get("secret_token")
     if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", str(secret)):
         raise bad_request("secret token contains unallowed characters")
@@ -134,6 +132,30 @@ async def set_webhook(em: Emulator, params: JSON) -> Any:
         hook.last_error_date, hook.last_error_message = em.now(), NOT_LOOPBACK
     em._notify()  # a long poll in progress ends with a conflict
     return True
+
+
+_WEBHOOK_PORTS = frozenset({80, 88, 443, 8443})
+
+
+def _check_webhook_url(em: Emulator, url: str) -> None:
+    """Telegram's rules for a webhook URL (telegram-bot-api Client.cpp, WebhookActor.cpp): HTTPS
+    only, on ports 80, 88, 443 or 8443, never a reserved (loopback, private) address. With
+    `Emulator(allow_local_webhooks=True)` loopback URLs may use plain HTTP and any port, for
+    local testing; nothing else is relaxed."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise bad_request("can't parse URL") from None
+    if em.allow_local_webhooks and is_loopback(url) and parts.scheme.lower() in ("http", "https"):
+        return
+    if parts.scheme.lower() != "https":
+        raise bad_request("bad webhook: HTTPS url must be provided for webhook")
+    if port is not None and port not in _WEBHOOK_PORTS:
+        raise bad_request("bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443")
+    reserved = reserved_address(url)
+    if reserved is not None:
+        raise bad_request(f"bad webhook: IP address {reserved} is reserved")
 
 
 async def delete_webhook(em: Emulator, params: JSON) -> Any:
