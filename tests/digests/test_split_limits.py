@@ -78,7 +78,9 @@ def test_a_part_of_short_text_and_long_links_is_cut_by_its_bytes() -> None:
 
 
 def test_one_block_of_many_long_links_is_cut_inside_with_tags_closed() -> None:
-    links = " ".join(f'<a href="https://e.example/{i}/{"y" * 2040}">link {i}</a>' for i in range(40))
+    links = " ".join(
+        f'<a href="https://e.example/{i}/{"y" * 2040}">link {i}</a>' for i in range(40)
+    )
     parts = split_html(f"<i>{links}</i>")
     assert len(parts) >= 3
     emulator = Emulator()
