@@ -11,6 +11,7 @@ from telegram.error import BadRequest
 from bot.context import CustomContext
 from bot.handlers import callbacks, keyboards
 from bot.handlers.common import NOT_ADMIN, chat_label, managed_chat, may_change, remember_thread
+from bot.handlers.notices import fit_notice
 from bot.handlers.schedules import ScheduleChangeError, change_schedule
 from bot.handlers.subscriptions import SubscribeError, subscribe_topic, target_of, topic_targets
 from storage import chats as chat_store
@@ -35,7 +36,7 @@ async def button(update: Update, context: CustomContext) -> None:
         return
     handler = _ACTIONS[data.action]
     notice = await handler(update, context, data.arg)
-    await query.answer(notice)
+    await query.answer(fit_notice(notice))
 
 
 async def _toggle_topic(update: Update, context: CustomContext, topic: str) -> str:
@@ -56,7 +57,7 @@ async def _toggle_topic(update: Update, context: CustomContext, topic: str) -> s
                     session, chat=chat, text=topic, settings=context.settings, now=context.now()
                 )
             except SubscribeError as exc:
-                return str(exc)[:200]
+                return str(exc)
             remember_thread(update, chat)
             session.add(chat)
             notice = f"Following {topic}"
