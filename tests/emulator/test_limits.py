@@ -49,7 +49,7 @@ async def test_the_byte_limit_is_checked_before_parsing_and_on_edits(emulator: E
     assert (status, body) == (400, error("Bad Request: text is too long"))
 
 
-# ----- entities over 100 (MessageEntity.cpp `get_input_message_entities`) --------------------------
+# ----- entities over 100 (MessageEntity.cpp `get_input_message_entities`) ------------------------
 
 
 async def test_links_and_code_are_kept_before_bold_and_italic(emulator: Emulator) -> None:
@@ -125,7 +125,7 @@ async def test_url_buttons_are_checked(emulator: Emulator, url: str, reason: str
 
 
 async def test_reply_markup_that_is_not_an_object(emulator: Emulator) -> None:
-    status, body = await emulator.call(
+    _, body = await emulator.call(
         "sendMessage", {"chat_id": 42, "text": "x", "reply_markup": "{not json"}
     )
     assert body == error("Bad Request: can't parse reply keyboard markup JSON object")
