@@ -188,6 +188,7 @@ class Emulator:
         self.fault_hang_seconds = 30.0
         self.callback_answers: dict[str, JSON | None] = {}
         self._callbacks: dict[str, tuple[int, int]] = {}
+        self._presses: dict[str, JSON] = {}
         self._updates: list[JSON] = []
         self._next_update_id = 1
         self._poll_generation = 0
@@ -374,6 +375,18 @@ class Emulator:
         """Wait until the bot has sent at least `n` messages to `chat_id`; return them."""
         await self.wait_for(lambda: self._bot_count(chat_id) >= n, timeout)
         return self._bot_messages(chat_id)
+
+    def notices(self, chat_id: int) -> list[JSON]:
+        """The button taps in `chat_id`, oldest first, each with the notice the bot answered
+        (`text`, `show_alert`, `url`; `answered` false while the bot has not answered)."""
+        result = []
+        for query_id, press in self._presses.items():
+            if press["chat_id"] != chat_id:
+                continue
+            answer = self.callback_answers.get(query_id)
+            answered = query_id in self.callback_answers
+            result.append({**press, "answered": answered, **(answer or {})})
+        return result
 
     def _bot_count(self, chat_id: int) -> int:
         chat = self.chats.get(chat_id)
@@ -755,6 +768,13 @@ class Emulator:
             raise LookupError(f"no message {message_id} in chat {chat_id}")
         query_id = str(next(self._callback_ids) * 1_000_003 + user_id)
         self._callbacks[query_id] = (chat_id, message_id)
+        self._presses[query_id] = {
+            "callback_query_id": query_id,
+            "user_id": user_id,
+            "chat_id": chat_id,
+            "message_id": message_id,
+            "data": data,
+        }
         return self.add_update(
             "callback_query",
             {
