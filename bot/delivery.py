@@ -37,6 +37,7 @@ from telegram.request import BaseRequest, RequestData
 from bot import metrics
 from bot.ratelimit import Limits, LocalLimiter, SendLimiter, make_limiter
 from bot.settings import Settings
+from digests.split import MAX_TEXT_BYTES, MAX_TEXT_UTF16, raw_bytes, split_html
 from storage import chats as chat_store
 from storage import deliveries as store
 from storage.leases import release
@@ -55,6 +56,9 @@ MAX_HTTP = 24
 
 _TAG = re.compile(r"<[^>]*>")
 _PARSE_ERRORS = ("can't parse entities", "can't find end", "unsupported start tag", "unclosed")
+# "text is too long": over 32,768 raw bytes (Client.cpp); "message is too long": over 4096
+# characters once parsed (tdlib). Either way the part is split again, never dropped.
+_TOO_LONG = ("text is too long", "message is too long")
 
 Op = Callable[[AsyncSession], Awaitable[None]]
 
@@ -62,6 +66,20 @@ Op = Callable[[AsyncSession], Awaitable[None]]
 def plain_text(text: str) -> str:
     """Telegram HTML as the plain text a reader would see: tags dropped, entities decoded."""
     return html.unescape(_TAG.sub("", text))
+
+
+def resplit(text: str, parse_mode: str | None) -> list[str]:
+    """`text` cut into at least two valid messages (HTML, or plain text when `parse_mode` is
+    None), tighter limits each round until it splits; [] when it cannot be split at all."""
+    source = text if parse_mode else html.escape(text, quote=False)
+    limit, max_bytes = MAX_TEXT_UTF16, min(MAX_TEXT_BYTES, raw_bytes(source))
+    pieces: list[str] = []
+    while limit >= 16 and max_bytes >= 64:
+        pieces = split_html(source, limit=limit, max_bytes=max_bytes)
+        if len(pieces) >= 2:
+            return pieces if parse_mode else [html.unescape(p) for p in pieces]
+        limit, max_bytes = limit // 2, max_bytes // 2
+    return []
 
 
 def _retry_seconds(exc: RetryAfter) -> float:
@@ -278,6 +296,9 @@ class DeliveryWorker:
                     text, parse_mode = plain_text(text), None
                     flight.sending = False
                     continue
+                if any(marker in reason for marker in _TOO_LONG):
+                    await self._resplit(part, text, parse_mode, exc.message)
+                    return
                 if "thread not found" in reason and thread_id is not None:
                     thread_id = None  # the forum topic is gone: the chat itself still is
                     flight.sending = False
@@ -376,6 +397,39 @@ class DeliveryWorker:
 
         async def op(session: AsyncSession) -> None:
             await store.fail(session, delivery_id=delivery_id, owner=self.owner, error=reason)
+
+        await self._write(op)
+
+    async def _resplit(
+        self, part: Delivery, text: str, parse_mode: str | None, reason: str
+    ) -> None:
+        """Telegram refused the part as too long: it goes back to the outbox as several
+        shorter parts, in its place, due at once."""
+        assert part.id is not None
+        delivery_id = part.id
+        pieces = resplit(text, parse_mode)
+        if not pieces:
+            await self._failed(part, f"BadRequest: {reason} (and it cannot be split)")
+            return
+        logger.warning(
+            "part=%s chat=%s refused (%s, %d bytes): split into %d parts",
+            part.id,
+            part.telegram_chat_id,
+            reason,
+            raw_bytes(text),
+            len(pieces),
+        )
+        now = self.clock()
+
+        async def op(session: AsyncSession) -> None:
+            await store.resplit_part(
+                session,
+                delivery_id=delivery_id,
+                owner=self.owner,
+                pieces=pieces,
+                parse_mode=parse_mode,
+                now=now,
+            )
 
         await self._write(op)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
@@ -182,6 +183,30 @@ def load_settings(**overrides: Any) -> Settings:
         raise SettingsError(f"invalid setting {_variable_name(field)}: {message}") from None
     except (ValueError, TypeError) as exc:  # e.g. an unparsable admin id list
         raise SettingsError(f"invalid settings: {exc}") from None
+
+
+#: The only ports Telegram delivers webhooks to (telegram-bot-api WebhookActor.cpp / Client.cpp:
+#: "Webhook can be set up only on ports 80, 88, 443 or 8443").
+WEBHOOK_PORTS = frozenset({80, 88, 443, 8443})
+
+
+def webhook_url_problem(url: str) -> str | None:
+    """Why Telegram's setWebhook would refuse `url` (HTTPS only, on one of `WEBHOOK_PORTS`,
+    a host and no credentials), or None when it is acceptable."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return "it is not a valid URL"
+    if parts.scheme.lower() != "https":
+        return "Telegram delivers webhooks only to https:// URLs"
+    if not parts.hostname:
+        return "the URL has no host"
+    if parts.username is not None or parts.password is not None:
+        return "the URL must not hold a user name or password"
+    if port is not None and port not in WEBHOOK_PORTS:
+        return f"Telegram delivers webhooks only to ports 80, 88, 443 or 8443, not {port}"
+    return None
 
 
 def default_helper_processes() -> int:

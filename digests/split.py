@@ -1,5 +1,7 @@
 """Split Telegram HTML into messages within Telegram's limits: at most 4096 UTF-16 code units of
-text after entity parsing and at most 100 entities per message.
+text after entity parsing, at most 100 entities and at most 32,768 bytes of raw (UTF-8) text per
+message — the Bot API refuses a longer `text` parameter before parsing it ("text is too long",
+telegram-bot-api Client.cpp `get_formatted_text`), and long link URLs reach that first.
 
 Cuts fall at item boundaries (blank lines outside any tag) first; inside an item only at a
 paragraph, then a sentence, then a word, and a character cut only for a word longer than a
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 
 MAX_TEXT_UTF16 = 4096  # telegram.constants.MessageLimit.MAX_TEXT_LENGTH
 MAX_ENTITIES = 100
+MAX_TEXT_BYTES = 1 << 15  # Client.cpp: `text.size() > (1 << 15)` -> "Text is too long"
 
 _TAG = re.compile(r"<(/?)([A-Za-z][\w-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
 _OPEN = re.compile(r"<[A-Za-z]")
@@ -53,9 +56,22 @@ def measure(html: str) -> tuple[int, int]:
     return result
 
 
-def fits(html: str, *, limit: int = MAX_TEXT_UTF16, max_entities: int = MAX_ENTITIES) -> bool:
+def raw_bytes(html: str) -> int:
+    """The size of `html` as Telegram receives it: UTF-8 bytes."""
+    if html.isascii():  # the common case, without encoding
+        return len(html)
+    return len(html.encode("utf-8", "surrogatepass"))
+
+
+def fits(
+    html: str,
+    *,
+    limit: int = MAX_TEXT_UTF16,
+    max_entities: int = MAX_ENTITIES,
+    max_bytes: int = MAX_TEXT_BYTES,
+) -> bool:
     length, entities = measure(html)
-    return length <= limit and entities <= max_entities
+    return length <= limit and entities <= max_entities and raw_bytes(html) <= max_bytes
 
 
 def _blocks(html: str) -> list[str]:
@@ -74,45 +90,65 @@ def _blocks(html: str) -> list[str]:
 
 
 def split_html(
-    html: str, *, limit: int = MAX_TEXT_UTF16, max_entities: int = MAX_ENTITIES
+    html: str,
+    *,
+    limit: int = MAX_TEXT_UTF16,
+    max_entities: int = MAX_ENTITIES,
+    max_bytes: int = MAX_TEXT_BYTES,
 ) -> list[str]:
     """Valid Telegram HTML → messages, each valid on its own and within the limits; an empty
     text gives no messages."""
     html = html.strip()
     if not html:
         return []
-    if fits(html, limit=limit, max_entities=max_entities):
+    if fits(html, limit=limit, max_entities=max_entities, max_bytes=max_bytes):
         return [html]
-    return pack_blocks(_blocks(html), limit=limit, max_entities=max_entities)
+    return pack_blocks(_blocks(html), limit=limit, max_entities=max_entities, max_bytes=max_bytes)
 
 
 def pack_blocks(
-    blocks: Sequence[str], *, limit: int = MAX_TEXT_UTF16, max_entities: int = MAX_ENTITIES
+    blocks: Sequence[str],
+    *,
+    limit: int = MAX_TEXT_UTF16,
+    max_entities: int = MAX_ENTITIES,
+    max_bytes: int = MAX_TEXT_BYTES,
 ) -> list[str]:
     """Messages made of whole blocks (balanced HTML, no blank line outside a tag) joined by
     blank lines, as many per message as fit; a block too big alone is cut inside."""
-    sizes = [measure(b) for b in blocks]
-    total = sum(n for n, _ in sizes) + 2 * max(0, len(blocks) - 1)
-    if total <= limit and sum(e for _, e in sizes) <= max_entities:
+    sizes = [(*measure(b), raw_bytes(b)) for b in blocks]
+    gaps = 2 * max(0, len(blocks) - 1)
+    if (
+        sum(n for n, _, _ in sizes) + gaps <= limit
+        and sum(e for _, e, _ in sizes) <= max_entities
+        and sum(b for _, _, b in sizes) + gaps <= max_bytes
+    ):
         text = "\n\n".join(blocks)
         return [text] if text else []
     parts: list[str] = []
-    current, cur_len, cur_ent = "", 0, 0
-    for block, (length, entities) in zip(blocks, sizes, strict=True):
-        if length > limit or entities > max_entities:
-            pieces = _split_block(block, limit=limit, max_entities=max_entities)
+    current, cur_len, cur_ent, cur_bytes = "", 0, 0, 0
+    for block, (length, entities, size) in zip(blocks, sizes, strict=True):
+        if length > limit or entities > max_entities or size > max_bytes:
+            pieces = _split_block(
+                block, limit=limit, max_entities=max_entities, max_bytes=max_bytes
+            )
         else:
             pieces = [block]
         for piece in pieces:
             length, entities = measure(piece)
-            fits_in = cur_len + 2 + length <= limit and cur_ent + entities <= max_entities
+            size = raw_bytes(piece)
+            fits_in = (
+                cur_len + 2 + length <= limit
+                and cur_ent + entities <= max_entities
+                and cur_bytes + 2 + size <= max_bytes
+            )
             if current and fits_in:
                 current = f"{current}\n\n{piece}"
                 cur_len, cur_ent = cur_len + 2 + length, cur_ent + entities
+                cur_bytes += 2 + size
                 continue
             if current:
                 parts.append(current)
-            current, cur_len, cur_ent = piece, length, entities
+            current, cur_len, cur_ent, cur_bytes = piece, length, entities, size
     if current:
         parts.append(current)
     # a part with no visible text (an empty tag alone) is not a message Telegram accepts
@@ -125,6 +161,7 @@ class _Part:
     length: int = 0
     entities: int = 0
     start: int = 0  # atoms reopened from the previous part
+    size: int = 0  # raw UTF-8 bytes
 
 
 def _quality(atom: str, depth: int) -> int:
@@ -148,42 +185,69 @@ def _atom_length(atom: str) -> tuple[int, int]:
     return utf16_len(atom), 0
 
 
-def _split_block(html: str, *, limit: int, max_entities: int) -> list[str]:
+Stack = list[tuple[str, str]]  # (start tag as written, name) of the tags open here
+
+
+def _push(stack: Stack, atom: str) -> Stack:
+    """The open tags after `atom`."""
+    if atom.startswith("</"):
+        return stack[:-1]
+    if atom.startswith("<") and len(atom) > 1:
+        match = _TAG.match(atom)
+        return [*stack, (atom, match.group(2).lower() if match else "b")]
+    return stack
+
+
+def _closing_bytes(stack: Stack) -> int:
+    """Bytes of the end tags that close `stack` at a cut."""
+    return sum(len(name) + 3 for _, name in stack)
+
+
+def _split_block(html: str, *, limit: int, max_entities: int, max_bytes: int) -> list[str]:
     """Cut one oversized block at the best boundaries, carrying open tags across cuts."""
     atoms = _ATOM.findall(html)
     result: list[str] = []
-    stack: list[tuple[str, str]] = []  # (start tag as written, name)
+    stack: Stack = []
     part = _Part([])
     # (quality, atom index, text length so far, open tags) of each place a cut may fall
-    breaks: list[tuple[int, int, int, list[tuple[str, str]]]] = []
+    breaks: list[tuple[int, int, int, Stack]] = []
 
-    def reopen(open_tags: list[tuple[str, str]]) -> _Part:
-        return _Part([t for t, _ in open_tags], 0, len(open_tags), len(open_tags))
+    def reopen(open_tags: Stack) -> _Part:
+        size = sum(raw_bytes(t) for t, _ in open_tags)
+        return _Part([t for t, _ in open_tags], 0, len(open_tags), len(open_tags), size)
 
-    def close(atoms_: list[str], open_tags: list[tuple[str, str]]) -> str:
+    def close(atoms_: list[str], open_tags: Stack) -> str:
         return ("".join(atoms_) + "".join(f"</{name}>" for _, name in reversed(open_tags))).strip()
 
     def emit(text: str) -> None:
         if measure(text)[0] > 0 and text.strip():
             result.append(text)
 
+    def room(atom: str, length: int, entities: int) -> bool:
+        size = raw_bytes(atom) + _closing_bytes(_push(stack, atom))
+        return (
+            part.length + length <= limit
+            and part.entities + entities <= max_entities
+            and part.size + size <= max_bytes
+        )
+
+    def add(atom: str, length: int, entities: int) -> None:
+        nonlocal stack
+        part.atoms.append(atom)
+        part.length += length
+        part.entities += entities
+        part.size += raw_bytes(atom)
+        stack = _push(stack, atom)
+        quality = _quality(atom, len(stack))
+        if quality:
+            breaks.append((quality, len(part.atoms), part.length, list(stack)))
+
     i = 0
     while i < len(atoms):
         atom = atoms[i]
         length, entities = _atom_length(atom)
-        if part.length + length <= limit and part.entities + entities <= max_entities:
-            part.atoms.append(atom)
-            part.length += length
-            part.entities += entities
-            if atom.startswith("</"):
-                if stack:
-                    stack.pop()
-            elif atom.startswith("<") and len(atom) > 1:
-                match = _TAG.match(atom)
-                stack.append((atom, match.group(2).lower() if match else "b"))
-            quality = _quality(atom, len(stack))
-            if quality:
-                breaks.append((quality, len(part.atoms), part.length, list(stack)))
+        if room(atom, length, entities):
+            add(atom, length, entities)
             i += 1
             continue
         # The atom does not fit: cut at the best boundary seen in this part.
@@ -196,46 +260,34 @@ def _split_block(html: str, *, limit: int, max_entities: int) -> list[str]:
             rest = part.atoms[at:]
             part = reopen(open_tags)
             breaks = []
+            stack = list(open_tags)
             # replay the atoms after the cut into the new part
-            replay_stack = list(open_tags)
             for kept in rest:
-                k_len, k_ent = _atom_length(kept)
-                part.atoms.append(kept)
-                part.length += k_len
-                part.entities += k_ent
-                if kept.startswith("</"):
-                    if replay_stack:
-                        replay_stack.pop()
-                elif kept.startswith("<") and len(kept) > 1:
-                    match = _TAG.match(kept)
-                    replay_stack.append((kept, match.group(2).lower() if match else "b"))
-                quality = _quality(kept, len(replay_stack))
-                if quality:
-                    breaks.append((quality, len(part.atoms), part.length, list(replay_stack)))
-            stack = replay_stack
-            if part.length + length <= limit and part.entities + entities <= max_entities:
+                add(kept, *_atom_length(kept))
+            if room(atom, length, entities):
                 continue
         # No boundary helps: close here; a word longer than the room left is cut by characters.
         if part.length > 0:
             emit(close(part.atoms, stack))
             part = reopen(stack)
             breaks = []
-            if length <= limit - part.length and entities + part.entities <= max_entities:
+            if room(atom, length, entities):
                 continue
         if atom.startswith("<") or atom.startswith("&"):
             # a tag or entity alone cannot be cut; with no room left it would loop
             emit(close(part.atoms, stack))
-            part = reopen(stack[: max(0, max_entities - 1)])
             stack = stack[: max(0, max_entities - 1)]
-            part.atoms.append(atom)
-            part.length += length
-            part.entities += entities
+            part = reopen(stack)
+            breaks = []
+            add(atom, length, entities)
             i += 1
             continue
-        room = max(1, limit - part.length)
-        head, tail = _cut_utf16(atom, room)
+        units = max(1, limit - part.length)
+        size = max(4, max_bytes - part.size - _closing_bytes(stack))
+        head, tail = _cut(atom, units, size)
         part.atoms.append(head)
         part.length += utf16_len(head)
+        part.size += raw_bytes(head)
         emit(close(part.atoms, stack))
         part = reopen(stack)
         breaks = []
@@ -244,11 +296,13 @@ def _split_block(html: str, *, limit: int, max_entities: int) -> list[str]:
     return result
 
 
-def _cut_utf16(text: str, room: int) -> tuple[str, str]:
-    """The longest prefix of `text` within `room` UTF-16 units (never half a character)."""
-    used = 0
+def _cut(text: str, units: int, size: int) -> tuple[str, str]:
+    """The longest prefix of `text` within `units` UTF-16 units and `size` UTF-8 bytes (never
+    half a character, at least one character)."""
+    used = used_bytes = 0
     for index, char in enumerate(text):
         used += 2 if ord(char) > 0xFFFF else 1
-        if used > room:
+        used_bytes += len(char.encode("utf-8", "surrogatepass"))
+        if used > units or used_bytes > size:
             return text[: max(1, index)], text[max(1, index) :]
     return text, ""

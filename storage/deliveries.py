@@ -23,10 +23,12 @@ from storage.db import dialect_name
 from storage.leases import claim_due, release
 from storage.models import Chat, ChatState, Delivery, DeliveryStatus, Digest
 
-# Telegram's limits for one text message (MessageLimit.MAX_TEXT_LENGTH, 100 entities); kept
-# here because storage imports nothing of Telegram.
+# Telegram's limits for one text message (MessageLimit.MAX_TEXT_LENGTH, 100 entities, 32,768
+# bytes of raw text: telegram-bot-api Client.cpp); kept here because storage imports nothing of
+# Telegram (digests/split.py holds the same figures).
 MAX_TEXT_UTF16 = 4096
 MAX_ENTITIES = 100
+MAX_TEXT_BYTES = 1 << 15
 
 #: A chat with more unsent digests than this gets them folded into one catch-up digest.
 FOLD_THRESHOLD = 3
@@ -289,6 +291,69 @@ async def fail(
     return bool(await release(session, Delivery, ids=[delivery_id], owner=owner, values=values))
 
 
+async def resplit_part(
+    session: AsyncSession,
+    *,
+    delivery_id: int,
+    owner: str,
+    pieces: Sequence[str],
+    parse_mode: str | None,
+    now: datetime,
+) -> int:
+    """Telegram refused the part as too long: it becomes `pieces`, due now, in its place in the
+    chat's order. The part keeps its row (its chat's head) with the first piece; the others are
+    new rows right behind it, and the chat's later unsent parts are moved behind those (rows
+    are sent in id order, so they are written again after them). Only while `owner` holds the
+    part's lease; returns the pieces written (0 when the lease was lost). The caller commits."""
+    part = await session.get(Delivery, delivery_id, populate_existing=True)
+    if part is None or part.lease_owner != owner or not pieces:
+        return 0
+    later = (
+        await session.exec(
+            select(Delivery)
+            .where(
+                col(Delivery.chat_id) == part.chat_id,
+                col(Delivery.id) > delivery_id,
+                col(Delivery.status).in_([DeliveryStatus.PENDING, DeliveryStatus.PARKED]),
+            )
+            .order_by(col(Delivery.id))
+            .execution_options(populate_existing=True)
+        )
+    ).all()
+    moved = [row.model_dump(exclude={"id"}) for row in later]
+    for row in later:
+        await session.delete(row)
+    await session.flush()
+    extra = len(pieces) - 1
+    markup = part.reply_markup
+    part.text, part.parse_mode = pieces[0], parse_mode
+    part.reply_markup = markup if extra == 0 else None
+    part.lease_owner, part.lease_until, part.next_attempt_at = None, None, now
+    session.add(part)
+    for index, text in enumerate(pieces[1:], start=1):
+        session.add(
+            Delivery(
+                digest_id=part.digest_id,
+                part_no=part.part_no + index,
+                chat_id=part.chat_id,
+                telegram_chat_id=part.telegram_chat_id,
+                thread_id=part.thread_id,
+                text=text,
+                parse_mode=parse_mode,
+                reply_markup=markup if index == extra else None,
+                status=part.status,
+                next_attempt_at=now,
+                created_at=part.created_at,
+            )
+        )
+    for values in moved:
+        if values["digest_id"] is not None and values["digest_id"] == part.digest_id:
+            values["part_no"] += extra  # the same digest's later parts keep their order
+        session.add(Delivery(**values))
+    await session.flush()
+    return len(pieces)
+
+
 async def replace_text(
     session: AsyncSession, *, delivery_id: int, text: str, parse_mode: str | None
 ) -> None:
@@ -361,7 +426,9 @@ def _utf16_len(text: str) -> int:
 
 def _pack(texts: Sequence[str], *, header: str) -> list[str]:
     """Pack whole parts (each valid HTML on its own) into as few messages as fit Telegram's
-    limits; the raw HTML length bounds the parsed length, each open tag one entity."""
+    limits; the raw HTML length bounds the parsed length, each open tag one entity. (4096
+    UTF-16 units of raw HTML are at most 12,288 UTF-8 bytes, so the Bot API's 32 KiB holds
+    already; the byte check states it, should the length bound ever be loosened.)"""
     messages: list[str] = []
     current = header
     for text in texts:
@@ -369,6 +436,7 @@ def _pack(texts: Sequence[str], *, header: str) -> list[str]:
         fits = (
             _utf16_len(candidate) <= MAX_TEXT_UTF16
             and len(_OPEN_TAG.findall(candidate)) <= MAX_ENTITIES
+            and len(candidate.encode("utf-8")) <= MAX_TEXT_BYTES
         )
         if fits:
             current = candidate

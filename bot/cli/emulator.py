@@ -32,6 +32,12 @@ def emulator_command(
     no_privacy_mode: bool = typer.Option(
         False, "--no-privacy-mode", help="Deliver every group message to the bot."
     ),
+    allow_local_webhooks: bool = typer.Option(
+        False,
+        "--allow-local-webhooks",
+        help="Accept setWebhook with a loopback URL (plain http, any port) and deliver to it; "
+        "Telegram itself accepts only public https URLs on ports 80, 88, 443 or 8443.",
+    ),
 ) -> None:
     """Serve a local Telegram Bot API (base_url http://HOST:PORT/bot) and its /_emulator/ driver."""
     if not _TOKEN_RE.match(token):
@@ -55,7 +61,11 @@ def emulator_command(
         enabled=not no_flood_limits,
     )
     emulator = Emulator(
-        token=token, bot_username=bot_username, limits=limits, privacy_mode=not no_privacy_mode
+        token=token,
+        bot_username=bot_username,
+        limits=limits,
+        privacy_mode=not no_privacy_mode,
+        allow_local_webhooks=allow_local_webhooks,
     )
     try:
         asyncio.run(run_forever(emulator, host=host, port=port))

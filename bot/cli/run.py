@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from bot.cli.common import UserError, echo, settings_or_exit
-from bot.settings import Settings
+from bot.settings import Settings, webhook_url_problem
 
 if TYPE_CHECKING:
     from bot.context import AppType
@@ -47,6 +47,7 @@ def run_command(
     settings = settings_or_exit(**overrides)
     if not settings.token:
         raise UserError(NO_TOKEN)
+    check_webhook_url(settings)
     from bot.logs import configure_logging
 
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
@@ -57,6 +58,17 @@ def run_command(
         asyncio.run(_run(settings, role.value))
     except KeyboardInterrupt:  # a second Ctrl-C while stopping
         sys.exit(130)
+
+
+def check_webhook_url(settings: Settings) -> None:
+    """Stop before starting when Telegram would refuse DIGESTBOT_WEBHOOK_URL. A `--base-url`
+    server (the emulator, a local telegram-bot-api) decides for itself: local servers accept
+    plain HTTP and other ports."""
+    if not settings.webhook_url or settings.base_url:
+        return
+    problem = webhook_url_problem(settings.webhook_url)
+    if problem:
+        raise UserError(f"invalid setting DIGESTBOT_WEBHOOK_URL: {problem}")
 
 
 async def _run(settings: Settings, role: str) -> None:

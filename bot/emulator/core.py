@@ -20,7 +20,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bot.emulator.entities import EmptyTextError, fix_formatted_text
+from bot.emulator.entities import EmptyTextError, fix_formatted_text, limit_entities
 from bot.emulator.errors import ApiError, InjectedFault, bad_request
 from bot.emulator.html import EntityParseError, parse_html, utf16_len
 from bot.emulator.limits import Faults, FloodControl, Limits
@@ -39,8 +39,11 @@ Clock = Callable[[], float]
 __all__ = ["ApiError", "Clock", "Emulator", "InjectedFault", "ManualClock", "Stats", "bad_request"]
 
 MAX_TEXT_LENGTH = 4096
-MAX_ENTITIES = 100
+# telegram-bot-api Client.cpp `get_formatted_text`: `text.size() > (1 << 15)` is refused with
+# "Text is too long" before any parsing; the size is the raw parameter's, in UTF-8 bytes.
+MAX_TEXT_BYTES = 1 << 15
 MAX_CALLBACK_DATA = 64
+NO_METHOD = "Not Found: method not found"
 # tdlib's bot command pattern: not glued to a word character or to / < >.
 _BOT_COMMAND_RE = re.compile(r"(?<![\w/<>])/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?(?![\w/<>@])")
 _TEXT_BUTTONS = (
@@ -131,7 +134,9 @@ def coerce_params(raw: dict[str, Any]) -> JSON:
                 try:
                     value = json.loads(value)
                 except ValueError:
-                    raise bad_request(f"can't parse {key} JSON object") from None
+                    # Client.cpp names the reply markup's JSON in its own words
+                    name = "reply keyboard markup" if key == "reply_markup" else key
+                    raise bad_request(f"can't parse {name} JSON object") from None
         params[key] = value
     return params
 
@@ -158,6 +163,7 @@ class Emulator:
         clock: Clock = time.time,
         limits: Limits | None = None,
         privacy_mode: bool = True,
+        allow_local_webhooks: bool = False,
     ) -> None:
         bot_id = int(token.split(":", 1)[0]) if token.split(":", 1)[0].isdigit() else 123
         self.token = token
@@ -168,6 +174,9 @@ class Emulator:
         # Group privacy mode (Telegram's default): in groups a bot that is not an administrator
         # gets only commands (not addressed to another bot) and replies to its own messages.
         self.privacy_mode = privacy_mode
+        # Telegram accepts only HTTPS webhooks on ports 80/88/443/8443 at public addresses;
+        # this lets a local bot receive updates on a loopback URL (plain HTTP, any port).
+        self.allow_local_webhooks = allow_local_webhooks
         self.flood = FloodControl(limits or Limits())
         self.faults: Faults | None = None
         self.stats = Stats()
@@ -179,6 +188,7 @@ class Emulator:
         self.fault_hang_seconds = 30.0
         self.callback_answers: dict[str, JSON | None] = {}
         self._callbacks: dict[str, tuple[int, int]] = {}
+        self._presses: dict[str, JSON] = {}
         self._updates: list[JSON] = []
         self._next_update_id = 1
         self._poll_generation = 0
@@ -256,9 +266,13 @@ class Emulator:
 
     async def _run(self, method: str, raw_params: dict[str, Any] | None) -> tuple[int, JSON]:
         handler = METHODS.get(method.lower())
-        if handler is None:
+        if handler is None:  # Client.cpp `on_cmd`
             self.stats.errors[404] += 1
-            return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
+            return 404, {
+                "ok": False,
+                "error_code": 404,
+                "description": "Not Found: method not found",
+            }
         try:
             params = coerce_params(raw_params or {})
             result = await handler(self, params)
@@ -361,6 +375,18 @@ class Emulator:
         """Wait until the bot has sent at least `n` messages to `chat_id`; return them."""
         await self.wait_for(lambda: self._bot_count(chat_id) >= n, timeout)
         return self._bot_messages(chat_id)
+
+    def notices(self, chat_id: int) -> list[JSON]:
+        """The button taps in `chat_id`, oldest first, each with the notice the bot answered
+        (`text`, `show_alert`, `url`; `answered` false while the bot has not answered)."""
+        result = []
+        for query_id, press in self._presses.items():
+            if press["chat_id"] != chat_id:
+                continue
+            answer = self.callback_answers.get(query_id)
+            answered = query_id in self.callback_answers
+            result.append({**press, "answered": answered, **(answer or {})})
+        return result
 
     def _bot_count(self, chat_id: int) -> int:
         chat = self.chats.get(chat_id)
@@ -742,6 +768,13 @@ class Emulator:
             raise LookupError(f"no message {message_id} in chat {chat_id}")
         query_id = str(next(self._callback_ids) * 1_000_003 + user_id)
         self._callbacks[query_id] = (chat_id, message_id)
+        self._presses[query_id] = {
+            "callback_query_id": query_id,
+            "user_id": user_id,
+            "chat_id": chat_id,
+            "message_id": message_id,
+            "data": data,
+        }
         return self.add_update(
             "callback_query",
             {
@@ -789,11 +822,14 @@ class Emulator:
         elif chat.type == "channel" and not chat.bot_is_admin:
             raise bad_request("need administrator rights in the channel chat")
 
-    def _formatted(self, params: JSON, key: str = "text") -> tuple[str, list[JSON], str | None]:
+    def formatted(self, params: JSON, key: str = "text") -> tuple[str, list[JSON], str | None]:
+        """The text, entities and parse mode Telegram stores for `params`, or its refusal."""
         text = params.get(key)
         if text is None or text == "":
             raise bad_request("message text is empty")
         text = str(text)
+        if len(text.encode("utf-8", "surrogatepass")) > MAX_TEXT_BYTES:
+            raise bad_request("text is too long")
         mode = params.get("parse_mode")
         mode_name = str(mode).lower() if mode else ""
         if mode_name == "html":
@@ -810,11 +846,11 @@ class Emulator:
             raise bad_request("unsupported parse_mode")
         try:
             text, entities = fix_formatted_text(text, entities)
-        except EmptyTextError:
-            raise bad_request("message text is empty") from None
+        except EmptyTextError:  # blank once parsed: tdlib's fix_formatted_text
+            raise bad_request("text must be non-empty") from None
         if utf16_len(text) > MAX_TEXT_LENGTH:
             raise bad_request("message is too long")
-        return text, entities[:MAX_ENTITIES], (str(mode) if mode else None)
+        return text, limit_entities(entities), (str(mode) if mode else None)
 
     @staticmethod
     def _given_entities(entities: Any) -> list[JSON]:
@@ -822,15 +858,25 @@ class Emulator:
             return []
         if not isinstance(entities, list) or not all(isinstance(e, dict) for e in entities):
             raise bad_request("can't parse entities JSON object")
-        return [dict(e) for e in entities if int(e.get("length", 0)) > 0]
+        return [
+            dict(e)
+            for e in entities
+            if int(e.get("length", 0)) > 0 and e.get("type") not in _DETECTED_ENTITY_TYPES
+        ]
 
     @staticmethod
     def _markup(markup: Any) -> JSON | None:
-        """Validate an inline keyboard as Telegram does; other keyboards are kept as given."""
+        """An inline keyboard as Telegram keeps it; other keyboards are kept as given.
+
+        Each button is parsed as telegram-bot-api's `get_inline_keyboard_button` does (Client.cpp:
+        an empty `url` or `callback_data` counts as absent, so a button left with neither is a
+        "text button"); then tdlib's `get_reply_markup` (td/telegram/ReplyMarkup.cpp) skips
+        buttons with empty text, checks URL buttons, and keeps at most 12 buttons a row and 300
+        in all, silently dropping the rest; a keyboard left empty is no keyboard."""
         if not markup:
             return None
         if not isinstance(markup, dict):
-            raise bad_request("can't parse reply keyboard markup JSON object")
+            raise bad_request("object expected as reply markup")
         if "inline_keyboard" not in markup:
             return markup
         rows = markup["inline_keyboard"]
@@ -840,18 +886,24 @@ class Emulator:
             )
         for row in rows:
             for button in row:
-                if not isinstance(button, dict) or not isinstance(button.get("text"), str):
-                    raise bad_request(_TEXT_BUTTONS)
-                if "callback_data" in button:
-                    size = len(str(button["callback_data"]).encode("utf-8"))
-                    if not 1 <= size <= MAX_CALLBACK_DATA:
-                        raise bad_request("BUTTON_DATA_INVALID")
-                elif "url" in button:
-                    if not str(button["url"]).strip():
-                        raise bad_request("BUTTON_URL_INVALID")
-                elif not any(k in button for k in _OTHER_BUTTON_KINDS):
-                    raise bad_request(_TEXT_BUTTONS)
-        return {"inline_keyboard": rows}
+                _parse_inline_button(button)
+        kept_rows: list[list[JSON]] = []
+        total = 0
+        for row in rows:
+            kept: list[JSON] = []
+            for button in row:
+                if not button["text"]:
+                    continue
+                _check_inline_button(button)
+                kept.append(button)
+                total += 1
+                if len(kept) >= MAX_ROW_BUTTONS or total >= MAX_BUTTONS:
+                    break
+            if kept:
+                kept_rows.append(kept)
+            if total >= MAX_BUTTONS:
+                break
+        return {"inline_keyboard": kept_rows} if kept_rows else None
 
     def _thread(self, chat: Chat, params: JSON) -> int | None:
         thread = params.get("message_thread_id")
@@ -873,6 +925,57 @@ class Emulator:
         message_id = params.get("message_id")
         message = chat.find(int(message_id)) if message_id is not None else None
         return chat, message
+
+
+# Entity types Telegram finds by itself: given ones are ignored (telegram-bot-api Client.cpp,
+# `get_text_entity_type` returns nullptr for them).
+_DETECTED_ENTITY_TYPES = frozenset(
+    {"mention", "hashtag", "cashtag", "bot_command", "url", "email", "phone_number"}
+    | {"bank_card_number"}
+)
+
+MAX_ROW_BUTTONS = 12  # ReplyMarkup.cpp: `row_button_count >= 12`
+MAX_BUTTONS = 300  # ReplyMarkup.cpp: `total_button_count >= 300`
+_LINK_SCHEMES = frozenset({"http", "https", "tg", "ton", "tonsite"})
+
+
+def _parse_inline_button(button: Any) -> None:
+    """Client.cpp `get_inline_keyboard_button`: the errors it answers for one button."""
+    if not isinstance(button, dict):
+        raise bad_request(
+            "can't parse inline keyboard button: InlineKeyboardButton must be an Object"
+        )
+    if not isinstance(button.get("text"), str):
+        raise bad_request(_TEXT_BUTTONS)
+    if button.get("url") or button.get("callback_data"):
+        return
+    if not any(k in button for k in _OTHER_BUTTON_KINDS):
+        raise bad_request(_TEXT_BUTTONS)
+
+
+def _check_inline_button(button: JSON) -> None:
+    """tdlib's checks of a button kept in the keyboard (ReplyMarkup.cpp, LinkManager.cpp)."""
+    if button.get("url"):
+        url = str(button["url"])
+        reason = _link_problem(url)
+        if reason is not None:
+            raise bad_request(f"inline keyboard button URL '{url}' is invalid: {reason}")
+    elif len(str(button.get("callback_data") or "").encode("utf-8")) > MAX_CALLBACK_DATA:
+        raise bad_request("BUTTON_DATA_INVALID")
+
+
+def _link_problem(url: str) -> str | None:
+    """Why tdlib's `LinkManager::check_link` refuses `url` (a scheme-less link is http)."""
+    scheme, sep, rest = url.partition(":")
+    if not sep or "/" in scheme or "." in scheme:
+        scheme, rest = "http", "//" + url
+    if scheme.lower() not in _LINK_SCHEMES:
+        return "Unsupported URL protocol"
+    if scheme.lower() in ("http", "https"):
+        host = rest.removeprefix("//").split("/", 1)[0].split("?", 1)[0].rsplit("@", 1)[-1]
+        if not host.split(":", 1)[0]:
+            return "URL host is empty"
+    return None
 
 
 _OTHER_BUTTON_KINDS = (

@@ -99,6 +99,11 @@ class ChatView:
         return messages[-1]
 
     @property
+    def notices(self) -> list[JSON]:
+        """Button taps here and the notices the bot answered them with, oldest first."""
+        return self.emulator.notices(self.chat_id)
+
+    @property
     def actions(self) -> list[str]:
         chat = self.record
         return list(chat.actions) if chat else []

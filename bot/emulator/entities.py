@@ -52,7 +52,7 @@ _REMOVED = frozenset({*map(chr, range(0x2028, 0x202F)), "\u0333", "\u033f", "\u0
 
 
 class EmptyTextError(ValueError):
-    """Nothing but whitespace is left (the Bot API's `message text is empty`)."""
+    """Nothing but whitespace is left (tdlib's `Text must be non-empty`)."""
 
 
 def _priority(entity: JSON) -> int:
@@ -210,6 +210,36 @@ def fix_entities(entities: list[JSON]) -> list[JSON]:
     return result
 
 
+MAX_USER_ENTITIES = 100  # MessageEntity.cpp: MAX_USER_ENTITY_COUNT, "server-side limit"
+
+
+def limit_entities(entities: list[JSON]) -> list[JSON]:
+    """The entities Telegram keeps of a message with more than 100 (tdlib's
+    `get_input_message_entities`, td/telegram/MessageEntity.cpp): first the continuous ones —
+    links, code, pre, blockquotes, mentions by name — in order, up to 100 (custom emoji are
+    not counted); then the formatting runs (bold, italic, underline, strikethrough, spoiler),
+    each type's touching runs merged, in order, in the room left. Not the first 100 by offset."""
+    if len(entities) <= MAX_USER_ENTITIES:
+        return entities
+    kept: list[JSON] = []
+    splittable: list[JSON] = []
+    count = 0
+    for entity in entities:
+        if entity["type"] in _SPLITTABLE:
+            splittable.append(entity)
+        elif entity["type"] == "custom_emoji":
+            kept.append(entity)
+        elif count < MAX_USER_ENTITIES:
+            kept.append(entity)
+            count += 1
+    for entity in _split(splittable, []):
+        if count >= MAX_USER_ENTITIES:
+            break
+        kept.append(entity)
+        count += 1
+    return fix_entities(kept)
+
+
 def _clean(text: str, entities: list[JSON]) -> tuple[str, list[JSON]]:
     """Replace control characters by spaces and drop removed ones, moving entity bounds."""
     out: list[str] = []
@@ -243,7 +273,7 @@ def fix_formatted_text(text: str, entities: list[JSON]) -> tuple[str, list[JSON]
     entities = _remove_empty(entities)
     stripped = text.rstrip(" \n")
     if not stripped:
-        raise EmptyTextError("message text is empty")
+        raise EmptyTextError("text must be non-empty")
     entities = fix_entities(entities)
 
     last = utf16_len(stripped)  # rtrim: entities end at the last non-blank character

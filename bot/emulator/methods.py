@@ -14,12 +14,14 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from bot.emulator.errors import ApiError, bad_request
+from bot.emulator.html import utf16_len
 from bot.emulator.state import JSON, Chat, Message
-from bot.emulator.webhook import NOT_LOOPBACK, Webhook, deliver, is_loopback
+from bot.emulator.webhook import NOT_LOOPBACK, Webhook, deliver, is_loopback, reserved_address
 
 if TYPE_CHECKING:
     from bot.emulator.core import Emulator
 
+MAX_CALLBACK_ANSWER = 200
 _COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
 _CHAT_ACTIONS = frozenset(
     {
@@ -110,9 +112,7 @@ async def set_webhook(em: Emulator, params: JSON) -> Any:
     url = str(params.get("url") or "").strip()
     if not url:
         return await delete_webhook(em, params)
-    scheme = urlsplit(url).scheme.lower()
-    if scheme != "https" and not (scheme == "http" and is_loopback(url)):
-        raise bad_request("bad webhook: HTTPS url must be provided for webhook")
+    _check_webhook_url(em, url)
     secret = params.get("secret_token")
     if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", str(secret)):
         raise bad_request("secret token contains unallowed characters")
@@ -134,6 +134,30 @@ async def set_webhook(em: Emulator, params: JSON) -> Any:
         hook.last_error_date, hook.last_error_message = em.now(), NOT_LOOPBACK
     em._notify()  # a long poll in progress ends with a conflict
     return True
+
+
+_WEBHOOK_PORTS = frozenset({80, 88, 443, 8443})
+
+
+def _check_webhook_url(em: Emulator, url: str) -> None:
+    """Telegram's rules for a webhook URL (telegram-bot-api Client.cpp, WebhookActor.cpp): HTTPS
+    only, on ports 80, 88, 443 or 8443, never a reserved (loopback, private) address. With
+    `Emulator(allow_local_webhooks=True)` loopback URLs may use plain HTTP and any port, for
+    local testing; nothing else is relaxed."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise bad_request("can't parse URL") from None
+    if em.allow_local_webhooks and is_loopback(url) and parts.scheme.lower() in ("http", "https"):
+        return
+    if parts.scheme.lower() != "https":
+        raise bad_request("bad webhook: HTTPS url must be provided for webhook")
+    if port is not None and port not in _WEBHOOK_PORTS:
+        raise bad_request("bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443")
+    reserved = reserved_address(url)
+    if reserved is not None:
+        raise bad_request(f"bad webhook: IP address {reserved} is reserved")
 
 
 async def delete_webhook(em: Emulator, params: JSON) -> Any:
@@ -190,7 +214,7 @@ async def delete_my_commands(em: Emulator, params: JSON) -> Any:
 async def send_message(em: Emulator, params: JSON) -> Any:
     chat = em._chat_for_bot(params.get("chat_id"))
     em._check_can_write(chat)
-    text, entities, mode = em._formatted(params)
+    text, entities, mode = em.formatted(params)
     markup = em._markup(params.get("reply_markup"))
     thread = em._thread(chat, params)
     reply_to = _reply_target(chat, params)
@@ -235,6 +259,9 @@ def _reply_target(chat: Chat, params: JSON) -> int | None:
 def _editable(em: Emulator, params: JSON, not_found: str) -> tuple[Chat, Message]:
     if params.get("inline_message_id"):
         raise bad_request("MESSAGE_ID_INVALID")
+    if params.get("chat_id") in (None, "") and not params.get("message_id"):
+        # Client.cpp: no chat_id and no message_id means an inline message, and there is none
+        raise bad_request("message identifier is not specified")
     chat, message = em._bot_message(params)
     if message is None:
         raise bad_request(not_found)
@@ -250,10 +277,11 @@ _NOT_MODIFIED = (
 
 
 async def edit_message_text(em: Emulator, params: JSON) -> Any:
+    # Client.cpp `process_edit_message_text_query`: the text and the markup are checked first
+    text, entities, mode = em.formatted(params)
+    markup = em._markup(params.get("reply_markup"))
     chat, message = _editable(em, params, "message to edit not found")
     em._check_can_write(chat)
-    text, entities, mode = em._formatted(params)
-    markup = em._markup(params.get("reply_markup"))
     if text == message.text and entities == message.entities and markup == message.reply_markup:
         raise bad_request(_NOT_MODIFIED)
     message.text, message.entities, message.parse_mode = text, entities, mode
@@ -290,6 +318,11 @@ async def answer_callback_query(em: Emulator, params: JSON) -> Any:
     if query_id not in em._callbacks or query_id in em.callback_answers:
         raise bad_request("query is too old and response timeout expired or query ID is invalid")
     text = params.get("text")
+    if text is not None and utf16_len(str(text)) > MAX_CALLBACK_ANSWER:
+        # The Bot API documents 0-200 characters; Telegram's answer to more is the server's
+        # MESSAGE_TOO_LONG, passed through verbatim (Client.cpp `fail_query_with_error` keeps an
+        # upper-case error as it is).
+        raise bad_request("MESSAGE_TOO_LONG")
     em.callback_answers[query_id] = {
         "text": text,
         "show_alert": bool(params.get("show_alert")),
@@ -317,9 +350,9 @@ async def get_chat(em: Emulator, params: JSON) -> Any:
 async def get_chat_member(em: Emulator, params: JSON) -> Any:
     chat = em._chat_for_bot(params.get("chat_id"))
     user_id = params.get("user_id")
-    if user_id is None:
-        raise bad_request("user_id is empty")
-    user = em.bot if user_id == em.bot.id else em.users.get(int(user_id))
+    if not isinstance(user_id, int) or user_id <= 0:  # Client.cpp `get_user_id`
+        raise bad_request("invalid user_id specified")
+    user = em.bot if user_id == em.bot.id else em.users.get(user_id)
     if user is None:
         raise bad_request("user not found")
     if chat.type == "channel" and not chat.bot_is_admin:

@@ -8,9 +8,13 @@ Driver endpoints (all JSON):
 - `GET /_emulator/chats/{chat_id}/messages` — what the bot sent there;
 - `POST /_emulator/chats/{chat_id}/state` — `{"blocked"|"deactivated"|"kicked": bool}`,
   `{"migrate_to_chat_id": -100…}` or `{"exists": false}`;
-- `GET /_emulator/chats/{chat_id}/transcript` (`?format=html`), `GET /_emulator/stats`,
+- `GET /_emulator/chats/{chat_id}/notices` — button taps there with the bot's answers
+  (answerCallbackQuery `text`, `show_alert`, `url`, `answered`);
+- `GET /_emulator/chats/{chat_id}/transcript` (JSON; `?format=html` is a `text/html` page),
+  `GET /_emulator/stats`,
   `POST /_emulator/faults` (`{"kind", "next_n"?, "fraction"?, "applied"?, "methods"?}`),
-  `POST /_emulator/groups` (`{"chat_id", "title", "admins"?, "members"?, "forum"?}`).
+  `POST /_emulator/groups` (`{"chat_id", "title", "type"?: "group"|"supergroup"|"channel",
+  "admins"?, "members"?, "forum"?, "username"?, "bot_is_admin"?}`).
 """
 
 from __future__ import annotations
@@ -151,8 +155,18 @@ async def get_transcript(request: web.Request) -> web.Response:
     chat_id = _chat_id(request)
     if chat_id not in emulator.chats:
         return _driver_error("chat not found", 404)
-    as_html = request.query.get("format") == "html"
-    return _json({"ok": True, "result": emulator.chat(chat_id).transcript(html=as_html)})
+    if request.query.get("format") == "html":  # a page to open in a browser
+        page = emulator.chat(chat_id).transcript(html=True)
+        return web.Response(text=page, content_type="text/html", charset="utf-8")
+    return _json({"ok": True, "result": emulator.chat(chat_id).transcript()})
+
+
+async def get_notices(request: web.Request) -> web.Response:
+    emulator = request.app[EMULATOR_KEY]
+    chat_id = _chat_id(request)
+    if chat_id not in emulator.chats:
+        return _driver_error("chat not found", 404)
+    return _json({"ok": True, "result": emulator.notices(chat_id)})
 
 
 _STATE_FIELDS = ("blocked", "deactivated", "kicked", "exists")
@@ -203,15 +217,33 @@ async def post_faults(request: web.Request) -> web.Response:
 async def post_group(request: web.Request) -> web.Response:
     emulator = request.app[EMULATOR_KEY]
     body = await _body(request)
+    kind = body.get("type")
+    if kind not in (None, "group", "supergroup", "channel"):
+        return _driver_error("bad group: type must be group, supergroup or channel")
+    username = str(body["username"]).lstrip("@") if body.get("username") else None
     try:
-        chat = emulator.group(
-            int(body["chat_id"]),
-            str(body.get("title", "Group")),
-            members=[int(u) for u in body.get("members", [])],
-            admins=[int(u) for u in body.get("admins", [])],
-            forum=bool(body.get("forum", False)),
-            bot_is_admin=bool(body.get("bot_is_admin", False)),
-        )
+        chat_id = int(body["chat_id"])
+        title = str(body.get("title", "Channel" if kind == "channel" else "Group"))
+        admins = [int(u) for u in body.get("admins", [])]
+        if kind == "channel":  # the bot posts there, so it is an administrator by default
+            chat = emulator.channel(
+                chat_id,
+                title,
+                admins=admins,
+                username=username,
+                bot_is_admin=bool(body.get("bot_is_admin", True)),
+            )
+        else:
+            chat = emulator.group(
+                chat_id,
+                title,
+                members=[int(u) for u in body.get("members", [])],
+                admins=admins,
+                forum=bool(body.get("forum", False)),
+                bot_is_admin=bool(body.get("bot_is_admin", False)),
+                username=username,
+                supergroup=None if kind is None else kind == "supergroup",
+            )
     except (KeyError, ValueError, TypeError) as exc:
         return _driver_error(f"bad group: {exc}")
     return _json({"ok": True, "result": chat.to_api()})
@@ -229,6 +261,7 @@ def make_app(emulator: Emulator) -> web.Application:
     app.router.add_post("/_emulator/updates", post_update)
     app.router.add_get("/_emulator/chats/{chat_id}/messages", get_messages)
     app.router.add_get("/_emulator/chats/{chat_id}/transcript", get_transcript)
+    app.router.add_get("/_emulator/chats/{chat_id}/notices", get_notices)
     app.router.add_post("/_emulator/chats/{chat_id}/state", post_state)
     app.router.add_get("/_emulator/stats", get_stats)
     app.router.add_post("/_emulator/faults", post_faults)

@@ -1,7 +1,9 @@
 """Webhook delivery: while a webhook is set, updates are POSTed to it in order, as Telegram does.
 
-Only loopback URLs are ever contacted (the emulator never reaches another host); any other URL
-is accepted by setWebhook but reported in getWebhookInfo's `last_error_message`. A delivery
+Only loopback URLs are ever contacted (the emulator never reaches another host), and setWebhook
+accepts them only with `Emulator(allow_local_webhooks=True)` (Telegram refuses reserved
+addresses); any other URL Telegram would accept is accepted but reported in getWebhookInfo's
+`last_error_message`. A delivery
 that fails (connection error, non-2xx answer) is retried after `retry_seconds`.
 """
 
@@ -32,6 +34,19 @@ def is_loopback(url: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def reserved_address(url: str) -> str | None:
+    """The address of a URL whose host is a loopback, private or otherwise reserved IP (or
+    localhost), as Telegram names it when refusing such a webhook; None for any other host."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost":
+        return "127.0.0.1"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return None
+    return str(address) if not address.is_global else None
 
 
 @dataclass

@@ -11,6 +11,7 @@ from telegram.error import BadRequest
 from bot.context import CustomContext
 from bot.handlers import callbacks, keyboards
 from bot.handlers.common import NOT_ADMIN, chat_label, managed_chat, may_change, remember_thread
+from bot.handlers.notices import fit_notice
 from bot.handlers.schedules import ScheduleChangeError, change_schedule
 from bot.handlers.subscriptions import SubscribeError, subscribe_topic, target_of, topic_targets
 from storage import chats as chat_store
@@ -35,7 +36,7 @@ async def button(update: Update, context: CustomContext) -> None:
         return
     handler = _ACTIONS[data.action]
     notice = await handler(update, context, data.arg)
-    await query.answer(notice)
+    await query.answer(fit_notice(notice))
 
 
 async def _toggle_topic(update: Update, context: CustomContext, topic: str) -> str:
@@ -56,7 +57,7 @@ async def _toggle_topic(update: Update, context: CustomContext, topic: str) -> s
                     session, chat=chat, text=topic, settings=context.settings, now=context.now()
                 )
             except SubscribeError as exc:
-                return str(exc)[:200]
+                return str(exc)
             remember_thread(update, chat)
             session.add(chat)
             notice = f"Following {topic}"
@@ -103,16 +104,36 @@ async def _unsubscribe(update: Update, context: CustomContext, arg: str) -> str:
         await sub_store.remove_subscription(session, chat_id=chat.id, subscription_id=sub.id)
         await session.commit()
         remaining = [s for s in subs.values() if s.id != sub.id]
+        page = keyboards.page_of(list(subs).index(sub.id), len(remaining))
     query = update.callback_query
     if query is not None:
         try:
             if remaining:
-                await query.edit_message_reply_markup(keyboards.unsubscribe_keyboard(remaining))
+                markup = keyboards.unsubscribe_keyboard(remaining, page)
+                await query.edit_message_reply_markup(markup)
             else:
                 await query.edit_message_text("You follow no topics now. /topics has ideas.")
         except BadRequest as exc:
             logger.debug("keyboard not redrawn: %s", exc)
     return f"Unsubscribed from {sub.query or sub.target}"
+
+
+async def _page(update: Update, context: CustomContext, arg: str) -> str:
+    """◀ ▶ on a paged keyboard: redraw it at that page, from what is stored now."""
+    query = update.callback_query
+    async with context.services.session() as session:
+        chat = await managed_chat(update, context, session)
+        if chat is None or chat.id is None or query is None:
+            return STALE
+        subs = await sub_store.list_subscriptions(session, chat_id=chat.id)
+        await session.commit()
+    if not subs:
+        return "You follow no topics now."
+    try:
+        await query.edit_message_reply_markup(keyboards.unsubscribe_keyboard(subs, int(arg[1:])))
+    except BadRequest as exc:  # the same page again: "message is not modified"
+        logger.debug("keyboard not redrawn: %s", exc)
+    return ""
 
 
 async def _schedule(update: Update, context: CustomContext, text: str) -> str:
@@ -168,4 +189,5 @@ _ACTIONS = {
     callbacks.SCHEDULE: _schedule,
     callbacks.STOP: _stop,
     callbacks.MORE: _more,
+    callbacks.PAGE: _page,
 }

@@ -15,7 +15,9 @@ UNSUBSCRIBE = "u"  # arg: subscription id
 SCHEDULE = "s"  # arg: a schedule text, e.g. "daily 08:00"
 STOP = "x"  # arg: "yes" or "no"
 MORE = "m"  # arg: empty
-ACTIONS = frozenset({TOGGLE_TOPIC, UNSUBSCRIBE, SCHEDULE, STOP, MORE})
+PAGE = "p"  # arg: a keyboard's letter and a page number, e.g. "u2"
+ACTIONS = frozenset({TOGGLE_TOPIC, UNSUBSCRIBE, SCHEDULE, STOP, MORE, PAGE})
+PAGED = frozenset({UNSUBSCRIBE})  # keyboards that page
 
 
 class CallbackDataTooLong(ValueError):
@@ -49,5 +51,9 @@ def decode(data: str | None) -> Callback | None:
     if not sep or action not in ACTIONS:
         return None
     if action == UNSUBSCRIBE and not arg.isdigit():
+        return None
+    if action == PAGE and not (
+        arg[:1] in PAGED and arg[1:].isascii() and arg[1:].isdigit() and len(arg) <= 6
+    ):
         return None
     return Callback(action, arg)

@@ -12,6 +12,10 @@ from storage.models import Subscription
 SUGGESTED_TOPICS = ("technology", "science", "climate", "economy", "health", "space")
 QUICK_SCHEDULES = ("realtime", "hourly", "daily 08:00", "weekdays 07:30", "weekly mon 09:00")
 MAX_LABEL = 40
+#: Buttons per page of a keyboard that grows with the chat (one subscription a button):
+#: Telegram keeps at most 12 a row and 300 in all and drops the rest (tdlib ReplyMarkup.cpp),
+#: so long lists page with ◀ ▶ instead.
+PAGE_SIZE = 8
 
 
 def _label(text: str) -> str:
@@ -49,15 +53,48 @@ def quick_setup_keyboard(subscribed: set[str]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows + _rows(schedules, 3))
 
 
-def unsubscribe_keyboard(subscriptions: Sequence[Subscription]) -> InlineKeyboardMarkup:
+def page_count(items: int) -> int:
+    return max(1, -(-items // PAGE_SIZE))
+
+
+def page_of(index: int, items: int) -> int:
+    """The page showing the `index`-th of `items` (the last page when it is gone)."""
+    return max(0, min(index // PAGE_SIZE, page_count(items) - 1))
+
+
+def _nav_row(kind: str, page: int, pages: int) -> list[InlineKeyboardButton]:
+    """◀ n/N ▶ for page `page` (0-based) of `pages`; the middle button redraws this page."""
+
+    def to(number: int, text: str) -> InlineKeyboardButton:
+        return InlineKeyboardButton(
+            text, callback_data=callbacks.encode(callbacks.PAGE, f"{kind}{number}")
+        )
+
+    row = [to(page - 1, "◀")] if page > 0 else []
+    row.append(to(page, f"{page + 1}/{pages}"))
+    if page + 1 < pages:
+        row.append(to(page + 1, "▶"))
+    return row
+
+
+def unsubscribe_keyboard(
+    subscriptions: Sequence[Subscription], page: int = 0
+) -> InlineKeyboardMarkup:
+    """One button a subscription, `PAGE_SIZE` a page, with ◀ ▶ when there are more."""
+    pages = page_count(len(subscriptions))
+    page = max(0, min(page, pages - 1))
+    shown = subscriptions[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
     buttons = [
         InlineKeyboardButton(
             f"✖ {_label(s.query or s.target)}",
             callback_data=callbacks.encode(callbacks.UNSUBSCRIBE, str(s.id)),
         )
-        for s in subscriptions
+        for s in shown
     ]
-    return InlineKeyboardMarkup(_rows(buttons, 1))
+    rows = _rows(buttons, 1)
+    if pages > 1:
+        rows.append(_nav_row(callbacks.UNSUBSCRIBE, page, pages))
+    return InlineKeyboardMarkup(rows)
 
 
 def stop_keyboard() -> InlineKeyboardMarkup:

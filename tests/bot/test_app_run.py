@@ -225,3 +225,33 @@ async def test_run_does_the_whole_job_feed_to_delivered_digest(tmp_path: Path) -
     finally:
         await runner.cleanup()
     assert process.returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://bot.example.org/hook", "https://"),
+        ("https://bot.example.org:8080/hook", "8080"),
+        ("https:///hook", "no host"),
+    ],
+)
+def test_run_stops_with_one_line_on_a_webhook_url_telegram_refuses(
+    tmp_path: Path, url: str, reason: str
+) -> None:
+    # Telegram's rule: HTTPS on ports 80, 88, 443 or 8443 only (telegram-bot-api
+    # WebhookActor.cpp, Client.cpp "Webhook can be set up only on ports 80, 88, 443 or 8443")
+    env = {"TELEGRAM_BOT_TOKEN": "1:x", "DIGESTBOT_WEBHOOK_URL": url}
+    result = run("run", cwd=tmp_path, env=env)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "DIGESTBOT_WEBHOOK_URL" in lines[0] and reason in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_the_webhook_urls_telegram_accepts_pass() -> None:
+    from bot.settings import webhook_url_problem
+
+    for url in ("https://a.example/h", "https://a.example:88/h", "https://a.example:8443/h"):
+        assert webhook_url_problem(url) is None
+    assert webhook_url_problem("https://user:pw@a.example/h") is not None

@@ -109,10 +109,10 @@ def test_http_driver_and_bot_api(server_url: str) -> None:
             "Forbidden: bot was blocked by the user",
         )
 
-        assert client.post(f"{api}/noSuchMethod").json() == {
+        assert client.post(f"{api}/noSuchMethod").json() == {  # Client.cpp `on_cmd`
             "ok": False,
             "error_code": 404,
-            "description": "Not Found",
+            "description": "Not Found: method not found",
         }
         assert client.post("/botWRONG:TOKEN/getMe").status_code == 401
         assert client.get("/_emulator/chats/777/messages").status_code == 404

@@ -91,10 +91,19 @@ async def test_length_counted_in_utf16_after_parsing(emulator: Emulator) -> None
     assert (await send(emulator, text="a" * 4097))[1] == error("Bad Request: message is too long")
 
 
-@pytest.mark.parametrize("text", ["", "   \n ", "<b></b>"])
-async def test_empty_text_is_refused(emulator: Emulator, text: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        # telegram-bot-api Client.cpp `get_input_message_text`: an empty parameter
+        ("", "message text is empty"),
+        # tdlib MessageEntity.cpp `fix_formatted_text`: nothing but whitespace once parsed
+        ("   \n ", "text must be non-empty"),
+        ("<b></b>", "text must be non-empty"),
+    ],
+)
+async def test_empty_text_is_refused(emulator: Emulator, text: str, reason: str) -> None:
     status, body = await send(emulator, text=text, parse_mode="HTML")
-    assert (status, body) == (400, error("Bad Request: message text is empty"))
+    assert (status, body) == (400, error(f"Bad Request: {reason}"))
 
 
 async def test_surrounding_whitespace_trimmed_entities_follow(emulator: Emulator) -> None:
@@ -124,9 +133,18 @@ def keyboard(data: str) -> dict[str, Any]:
 
 async def test_callback_data_limit_is_64_bytes(emulator: Emulator) -> None:
     assert (await send(emulator, text="x", reply_markup=keyboard("é" * 32)))[0] == 200
-    for bad in ("é" * 32 + "a", "", "a" * 65):
+    for bad in ("é" * 32 + "a", "a" * 65):
         status, body = await send(emulator, text="x", reply_markup=keyboard(bad))
         assert (status, body) == (400, error("Bad Request: BUTTON_DATA_INVALID"))
+    # Client.cpp `get_inline_keyboard_button`: an empty callback_data counts as none at all
+    status, body = await send(emulator, text="x", reply_markup=keyboard(""))
+    assert (status, body) == (
+        400,
+        error(
+            "Bad Request: can't parse inline keyboard button: "
+            "Text buttons are unallowed in the inline keyboard"
+        ),
+    )
 
 
 async def test_text_only_inline_button_refused(emulator: Emulator) -> None:
@@ -379,8 +397,8 @@ async def test_get_updates_offset_semantics(emulator: Emulator) -> None:
 async def test_unknown_method_answers_not_found(emulator: Emulator) -> None:
     assert await emulator.call("sendTeleport", {}) == (
         404,
-        {"ok": False, "error_code": 404, "description": "Not Found"},
-    )
+        {"ok": False, "error_code": 404, "description": "Not Found: method not found"},
+    )  # telegram-bot-api Client.cpp `on_cmd`
 
 
 async def test_replies_in_groups(emulator: Emulator) -> None:
