@@ -1,0 +1,90 @@
+"""Hostile feeds (issue 18, cases 1 and 2): impossible character references, NUL and lone
+surrogates never lose a feed's valid entries, and both databases store the same text."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import httpx
+import pytest
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from ingest.fetch import Fetcher
+from ingest.parse import parse_feed
+from ingest.pipeline import refresh_feed
+from storage import feeds as feed_store
+from storage.models import Article, FeedCreate, FeedState
+from storage.sanitize import clean_char_refs, clean_str
+
+URL = "https://hostile.example/rss"
+
+
+def rss(*items: tuple[str, str]) -> bytes:
+    """An RSS 2.0 feed of (title, description) items, each linking to its own page."""
+    body = "".join(
+        f"<item><title>{title}</title><description>{text}</description>"
+        f"<link>https://hostile.example/{number}</link><guid>g{number}</guid></item>"
+        for number, (title, text) in enumerate(items)
+    )
+    document = f'<?xml version="1.0"?><rss version="2.0"><channel><title>Hostile</title>{body}'
+    return (document + "</channel></rss>").encode()
+
+
+def fetcher(content: bytes) -> Fetcher:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=content, headers={"Content-Type": "application/xml"})
+
+    return Fetcher(transport=httpx.MockTransport(handler), user_agent="digestbot-test")
+
+
+@pytest.mark.parametrize(
+    "reference", ["&#xD800;", "&#1114112;", "&#99999999999999999999;", "&#0;", "&#x0;"]
+)
+def test_an_impossible_character_reference_loses_nothing(reference: str, now: datetime) -> None:
+    content = rss(
+        (f"Ferry{reference} strike", f"Crews walk out{reference} at dawn."),
+        ("Harbour reopens", "The harbour reopened on Monday."),
+    )
+    parsed = parse_feed(content, url=URL, now=now)
+    assert [e.title for e in parsed.entries] == ["Ferry\ufffd strike", "Harbour reopens"]
+    assert parsed.entries[0].text == "Crews walk out\ufffd at dawn."
+
+
+def test_valid_references_are_kept(now: datetime) -> None:
+    content = rss(("Caf&#233; &#x1F600; &#65;", "ok &#10; fine"))
+    assert parse_feed(content, url=URL, now=now).entries[0].title == "Café 😀 A"
+    assert clean_char_refs(b"&#0000000065; &#x0000010FFFF;") == b"&#0000000065; &#x0000010FFFF;"
+
+
+def test_clean_str_drops_nul_and_replaces_lone_surrogates() -> None:
+    assert clean_str("a\x00b") == "ab"
+    assert clean_str("a\ud800b\udfff") == "a\ufffdb\ufffd"
+    assert clean_str("\ud83d\ude00") == "😀"  # a pair split by a lax decoder is one emoji
+    assert clean_str("plain") == "plain"
+
+
+async def test_a_bad_entry_does_not_lose_the_feed_on_either_database(
+    session: AsyncSession, now: datetime
+) -> None:
+    content = rss(
+        ("Ferry &#xD800; strike", "Crews walk out &#99999999999999999999; at dawn."),
+        ("Nul &#0; in title", "Text with a NUL &#0; reference."),
+        ("Raw \x00 byte", "A raw \x00 NUL byte in the text."),
+        ("Harbour reopens", "The harbour reopened on Monday."),
+    )
+    feed, _ = await feed_store.add_feed(session, data=FeedCreate(url=URL, full_text=False))
+    async with fetcher(content) as client:
+        result = await refresh_feed(session, feed, fetcher=client, now=now)
+    await session.commit()
+    assert result.error is None
+    assert result.new_articles == 4
+    assert feed.state == FeedState.OK
+    stored = (await session.exec(select(Article).order_by(col(Article.guid)))).all()
+    assert [a.title for a in stored] == [
+        "Ferry \ufffd strike",
+        "Nul \ufffd in title",
+        "Raw byte",
+        "Harbour reopens",
+    ]
+    assert not any("\x00" in (a.text + a.title + a.summary) for a in stored)
