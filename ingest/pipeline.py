@@ -30,6 +30,7 @@ from ingest.topics import detect_language, keyphrases
 from storage import articles as article_store
 from storage import feeds as feed_store
 from storage.db import dialect_name
+from storage.sanitize import clean_str
 from storage.models import Article, ArticleCreate, Feed, FeedState
 
 logger = logging.getLogger(__name__)
@@ -71,6 +72,13 @@ class _Document:
     author: str | None
     published_at: datetime | None
     language: str | None
+
+    def __post_init__(self) -> None:
+        # Every stored document passes here: both databases must store the same text.
+        for name in ("url", "canonical_url", "title", "text", "author"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, clean_str(value))
 
 
 # --- one feed -------------------------------------------------------------------------------

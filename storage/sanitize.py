@@ -4,6 +4,7 @@ surrogates (not encodable as UTF-8). Applied at each edge where outside text com
 from __future__ import annotations
 
 import re
+from typing import AnyStr
 
 REPLACEMENT = "\ufffd"
 _BAD = re.compile("[\x00\ud800-\udfff]")
@@ -32,19 +33,25 @@ def valid_code_point(value: int) -> bool:
     return 0 < value <= 0x10FFFF and not 0xD800 <= value <= 0xDFFF
 
 
-def clean_char_refs(content: bytes) -> bytes:
-    """Markup bytes with every numeric character reference to an impossible character
-    (`&#0;`, `&#xD800;`, `&#1114112;`, `&#99999999999999999999;`) replaced by `&#xFFFD;`:
-    parsers raise on these, losing the whole document for one bad reference."""
-    if b"&#" not in content:
+def clean_char_refs(content: AnyStr) -> AnyStr:
+    """Markup (bytes or text) with every numeric character reference to an impossible
+    character (`&#0;`, `&#xD800;`, `&#1114112;`, `&#99999999999999999999;`) replaced by
+    `&#xFFFD;`: parsers raise on these, losing the whole document for one bad reference."""
+    if isinstance(content, bytes):
+        if b"&#" not in content:
+            return content
+        return _CHAR_REF.sub(_replace_ref, content)
+    if "&#" not in content:
         return content
+    return _CHAR_REF.sub(_replace_ref, content.encode("utf-8", "surrogatepass")).decode(
+        "utf-8", "surrogatepass"
+    )
 
-    def replace(match: re.Match[bytes]) -> bytes:
-        digits_hex, digits_dec = match.group(1), match.group(2)
-        digits = digits_hex or digits_dec
-        if len(digits.lstrip(b"0")) > 8:
-            return _REPLACEMENT_REF  # longer than any code point, however it is written
-        value = int(digits, 16) if digits_hex else int(digits)
-        return match.group(0) if valid_code_point(value) else _REPLACEMENT_REF
 
-    return _CHAR_REF.sub(replace, content)
+def _replace_ref(match: re.Match[bytes]) -> bytes:
+    digits_hex, digits_dec = match.group(1), match.group(2)
+    digits = digits_hex or digits_dec
+    if len(digits.lstrip(b"0")) > 8:
+        return _REPLACEMENT_REF  # longer than any code point, however it is written
+    value = int(digits, 16) if digits_hex else int(digits)
+    return match.group(0) if valid_code_point(value) else _REPLACEMENT_REF

@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ingest.fetch import Fetcher
 from ingest.parse import parse_feed
-from ingest.pipeline import refresh_feed
+from ingest.pipeline import ingest_document, refresh_feed
 from storage import feeds as feed_store
 from storage.models import Article, FeedCreate, FeedState
 from storage.sanitize import clean_char_refs, clean_str
@@ -88,3 +88,36 @@ async def test_a_bad_entry_does_not_lose_the_feed_on_either_database(
         "Harbour reopens",
     ]
     assert not any("\x00" in (a.text + a.title + a.summary) for a in stored)
+
+
+PAGE = (
+    "<html><head><title>Night trains return\x00 &#xD800;</title></head><body><article>"
+    "<h1>Night trains return</h1>"
+    + "<p>The sleeper service\x00 to the coast runs again from May &#0; with six carriages "
+    "and a dining car, the operator said on Tuesday. &#99999999999999999999;</p>" * 3
+    + "</article></body></html>"
+)
+
+
+@pytest.mark.parametrize("as_bytes", [True, False])
+async def test_pages_and_text_files_are_cleaned_on_either_database(
+    session: AsyncSession, now: datetime, as_bytes: bool
+) -> None:
+    content: bytes | str = PAGE.encode() if as_bytes else PAGE
+    page = await ingest_document(
+        session, content=content, url="https://hostile.example/night\x00", now=now, kind="html"
+    )
+    text = await ingest_document(
+        session,
+        content=b"Ferry\x00 news \xed\xa0\x80\n\nThe ferry\x00 runs again \xed\xbf\xbf today."
+        if as_bytes
+        else "Ferry\x00 news \ud800\n\nThe ferry\x00 runs again \udfff today.",
+        url=None,
+        now=now,
+        kind="text",
+    )
+    await session.commit()
+    assert "\x00" not in page.title + page.text + page.canonical_url
+    assert "sleeper service to the coast" in page.text
+    assert text.title.startswith("Ferry news")
+    assert "\x00" not in text.text and "\ud800" not in text.title
