@@ -30,8 +30,8 @@ from ingest.topics import detect_language, keyphrases
 from storage import articles as article_store
 from storage import feeds as feed_store
 from storage.db import dialect_name
-from storage.sanitize import clean_str
 from storage.models import Article, ArticleCreate, Feed, FeedState
+from storage.sanitize import clean_str
 
 logger = logging.getLogger(__name__)
 

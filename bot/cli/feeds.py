@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.cli.common import UserError, echo, run, settings_or_exit
+from bot.cli.db import open_database
 from bot.settings import Settings
 from ingest.fetch import Fetcher, FetchError, FetchResult, UnsafeURLError
 from ingest.files import DocumentError, read_document
@@ -26,7 +27,7 @@ from ingest.opml import OPMLError, Outline, export_opml, read_opml
 from ingest.parse import FeedParseError, ParsedFeed, discover_feeds, parse_feed
 from ingest.pipeline import RefreshResult, ingest_document, refresh_due_feeds
 from storage import feeds as feed_store
-from storage.db import DatabaseURLError, display_url, make_engine, make_sessionmaker, upgrade
+from storage.db import make_sessionmaker
 from storage.models import Article, Feed, FeedCreate, FeedState
 from storage.types import utcnow
 
@@ -44,16 +45,8 @@ _TEXT_TYPES = ("text/plain", "text/markdown", "text/x-markdown")
 @asynccontextmanager
 async def _database(settings: Settings) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
     """The migrated database of the settings; its errors become one line."""
-    url = settings.database_url
+    engine = await open_database(settings.database_url)
     try:
-        engine = make_engine(url)
-    except DatabaseURLError as exc:
-        raise UserError(f"invalid setting DIGESTBOT_DATABASE_URL: {exc}") from None
-    try:
-        try:
-            await upgrade(engine)
-        except Exception as exc:  # driver errors vary by backend; the message says enough
-            raise UserError(f"cannot reach the database at {display_url(url)}: {exc}") from None
         yield make_sessionmaker(engine)
     finally:
         await engine.dispose()

@@ -76,7 +76,8 @@ async def test_forged_button_ids_with_non_ascii_digits_get_the_notice(
 
 
 @pytest.mark.parametrize(
-    "url", ["http://<b>x</b>/", "http://[::1", "http://exa mple.com/", "http://x:99999/", "ftp://a/"]
+    "url",
+    ["http://<b>x</b>/", "http://[::1", "http://exa mple.com/", "http://x:99999/", "ftp://a/"],
 )
 async def test_addfeed_with_a_malformed_url_answers_with_the_usage(
     any_sessionmaker: async_sessionmaker[AsyncSession], url: str

@@ -94,7 +94,8 @@ PAGE = (
     "<html><head><title>Night trains return\x00 &#xD800;</title></head><body><article>"
     "<h1>Night trains return</h1>"
     + "<p>The sleeper service\x00 to the coast runs again from May &#0; with six carriages "
-    "and a dining car, the operator said on Tuesday. &#99999999999999999999;</p>" * 3
+    "and a dining car, the operator said on Tuesday. &#99999999999999999999;</p>"
+    * 3
     + "</article></body></html>"
 )
 
