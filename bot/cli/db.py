@@ -8,7 +8,7 @@ import sys
 import typer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.cli.common import UserError, echo, run, settings_or_exit
+from bot.cli.common import UserError, echo, note_after, run, settings_or_exit
 from storage.db import (
     DatabaseURLError,
     create_schema,
@@ -47,7 +47,7 @@ async def open_database(url: str, *, create: bool = False) -> AsyncEngine:
         await engine.dispose()
         raise UserError(database_problem(exc, url=url)) from None
     if new_file:
-        print(f"digestbot: created a new database at {path}", file=sys.stderr)
+        note_after(f"created a new database at {path}")
     return engine
 
 

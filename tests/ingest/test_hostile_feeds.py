@@ -3,16 +3,18 @@ surrogates never lose a feed's valid entries, and both databases store the same 
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
 import httpx
 import pytest
+from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ingest.fetch import Fetcher
 from ingest.parse import parse_feed
-from ingest.pipeline import ingest_document, refresh_feed
+from ingest.pipeline import ingest_document, refresh_due_feeds, refresh_feed
 from storage import feeds as feed_store
 from storage.models import Article, FeedCreate, FeedState
 from storage.sanitize import clean_char_refs, clean_str
@@ -122,3 +124,39 @@ async def test_pages_and_text_files_are_cleaned_on_either_database(
     assert "sleeper service to the coast" in page.text
     assert text.title.startswith("Ferry news")
     assert "\x00" not in text.text and "\ud800" not in text.title
+
+
+async def test_feeds_are_fetched_side_by_side_and_all_stored(
+    sessionmaker: async_sessionmaker[AsyncSession], now: datetime
+) -> None:
+    """On SQLite too (one writer): a slow server does not hold up the other feeds' fetches,
+    and every feed's entries are written."""
+    in_flight = 0
+    most = 0
+
+    async def slow(request: httpx.Request) -> httpx.Response:
+        nonlocal in_flight, most
+        in_flight += 1
+        most = max(most, in_flight)
+        await asyncio.sleep(0.2)
+        in_flight -= 1
+        number = request.url.path.strip("/")
+        content = rss((f"Story {number}", f"Text of feed {number}."))
+        content = content.replace(b"hostile.example/0", f"feed{number}.example/0".encode())
+        return httpx.Response(200, content=content, headers={"Content-Type": "application/xml"})
+
+    async with sessionmaker() as session:
+        for number in range(4):
+            await feed_store.add_feed(
+                session,
+                data=FeedCreate(url=f"https://slow.example/{number}", full_text=False),
+            )
+        await session.commit()
+    client = Fetcher(transport=httpx.MockTransport(slow), user_agent="digestbot-test")
+    async with client:
+        results = await refresh_due_feeds(sessionmaker, fetcher=client, now=now)
+    assert sorted(r.new_articles for r in results) == [1, 1, 1, 1]
+    assert all(r.error is None for r in results)
+    assert most >= 2  # fetched side by side, not one after another
+    async with sessionmaker() as session:
+        assert len((await session.exec(select(Article))).all()) == 4
