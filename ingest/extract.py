@@ -51,7 +51,7 @@ def extract_raw(html: str | bytes, *, url: str | None = None) -> str:
 def extract_page(html: str | bytes, *, url: str | None = None) -> Page | None:
     """Title, author, date, canonical URL, language and cleaned main text; None when the page
     has no main text (an index page, an error page, an empty body)."""
-    html = clean_char_refs(html if isinstance(html, bytes) else clean_str(html))
+    html = clean_char_refs(html) if isinstance(html, bytes) else clean_char_refs(clean_str(html))
     document = _bare(html, url=url)
     if document is None or not document.text:
         return None

@@ -72,15 +72,17 @@ async def test_on_conflict_exit_stops_the_bot(
     sqlite_sessionmaker: async_sessionmaker[AsyncSession], caplog: pytest.LogCaptureFixture
 ) -> None:
     emulator = make_emulator()
-    async with running(sqlite_sessionmaker, emulator=emulator, on_conflict="exit") as bot:
-        async with other_instance(emulator):
-            for _ in range(200):
-                if not bot.application.running:
-                    break
-                await asyncio.sleep(0.05)
-            assert not bot.application.running or any(
-                "stopping (DIGESTBOT_ON_CONFLICT=exit)" in r.getMessage() for r in caplog.records
-            )
+    async with (
+        running(sqlite_sessionmaker, emulator=emulator, on_conflict="exit") as bot,
+        other_instance(emulator),
+    ):
+        for _ in range(200):
+            if not bot.application.running:
+                break
+            await asyncio.sleep(0.05)
+        assert not bot.application.running or any(
+            "stopping (DIGESTBOT_ON_CONFLICT=exit)" in r.getMessage() for r in caplog.records
+        )
     said = [r for r in caplog.records if CONFLICT_LINE in r.getMessage()]
     assert len(said) == 1 and said[0].levelno == logging.ERROR
 
