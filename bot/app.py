@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.constants import ChatType
-from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
+from telegram.error import BadRequest, Conflict, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     ApplicationBuilder,
     ApplicationHandlerStop,
@@ -299,6 +299,7 @@ async def serve(
                     timeout=timedelta(seconds=poll_timeout),
                     bootstrap_retries=-1,
                     allowed_updates=Update.ALL_TYPES,
+                    error_callback=PollingErrors(settings.on_conflict, stop),
                 )
         await application.start()
         logger.info("digestbot running role=%s mode=%s", role, _mode(settings, role))
@@ -314,6 +315,41 @@ async def serve(
         if application.post_stop is not None:
             await application.post_stop(application)
         await application.shutdown()
+
+
+class PollingErrors:
+    """What polling says when getUpdates fails (python-telegram-bot backs off itself, from 1 s
+    up to 30 s): one line per back-off step, no traceback; another instance polling with the
+    same token (409 Conflict) is said once, clearly, and then either waited out or, with
+    `on_conflict="exit"`, the bot stops (`conflicted` is then True)."""
+
+    def __init__(self, on_conflict: Literal["wait", "exit"], stop: asyncio.Event) -> None:
+        self.on_conflict = on_conflict
+        self.stop = stop
+        self.conflicts = 0
+        self.conflicted = False
+
+    def __call__(self, error: TelegramError) -> None:
+        if isinstance(error, Conflict):
+            self.conflicts += 1
+            if self.on_conflict == "exit":
+                if not self.conflicted:
+                    logger.error(
+                        "another instance is polling with this bot token (409 Conflict): "
+                        "stopping (DIGESTBOT_ON_CONFLICT=exit)"
+                    )
+                self.conflicted = True
+                self.stop.set()
+            elif self.conflicts == 1:
+                logger.warning(
+                    "another instance is polling with this bot token (409 Conflict): backing "
+                    "off and retrying until it stops (DIGESTBOT_ON_CONFLICT=exit stops this one)"
+                )
+            else:
+                logger.debug("still in conflict with another instance count=%s", self.conflicts)
+            return
+        self.conflicts = 0  # a different problem: a later conflict is news again
+        logger.warning("polling failed (%s: %s); backing off", type(error).__name__, error)
 
 
 async def _initialize(application: AppType, stop: asyncio.Event) -> bool:

@@ -118,6 +118,11 @@ class Settings(BaseSettings):
     )
 
     # operations
+    on_conflict: Literal["wait", "exit"] = Field(
+        default="wait",
+        description="When another instance polls with the same token (409 Conflict): wait "
+        "(back off and keep trying) or exit.",
+    )
     log_format: Literal["text", "json"] = Field(default="text", description="text or json logs.")
     log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR.")
     metrics_port: int | None = Field(

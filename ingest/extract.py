@@ -14,6 +14,7 @@ from ingest.clean import clean_text
 from ingest.dedup import canonicalize_url
 from ingest.text import normalize_whitespace, words
 from ingest.topics import detect_language
+from storage.sanitize import clean_char_refs, clean_optional, clean_str
 
 logger = logging.getLogger(__name__)
 
@@ -50,12 +51,13 @@ def extract_raw(html: str | bytes, *, url: str | None = None) -> str:
 def extract_page(html: str | bytes, *, url: str | None = None) -> Page | None:
     """Title, author, date, canonical URL, language and cleaned main text; None when the page
     has no main text (an index page, an error page, an empty body)."""
+    html = clean_char_refs(html) if isinstance(html, bytes) else clean_char_refs(clean_str(html))
     document = _bare(html, url=url)
     if document is None or not document.text:
         return None
-    title = normalize_whitespace(str(document.title or "")).replace("\n", " ")
-    author = _author(document.author)
-    raw = normalize_whitespace(str(document.text).replace("\n", "\n\n"))
+    title = clean_str(normalize_whitespace(str(document.title or "")).replace("\n", " "))
+    author = clean_optional(_author(document.author))
+    raw = clean_str(normalize_whitespace(str(document.text).replace("\n", "\n\n")))
     text = clean_text(raw, title=title or None, author=author)
     if len(words(text)) < MIN_WORDS:
         return None
@@ -64,7 +66,7 @@ def extract_page(html: str | bytes, *, url: str | None = None) -> Page | None:
         title=title,
         author=author,
         published_at=_published(html, document.date),
-        canonical_url=_canonical(document.url, url),
+        canonical_url=clean_optional(_canonical(document.url, url)),
         language=language,
         text=text,
     )

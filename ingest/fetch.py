@@ -37,6 +37,8 @@ MAX_REDIRECTS = 5
 PER_HOST = 2
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _LOCAL_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback")
+# What a host name never contains (IDN names may hold any other non-ASCII letter).
+_NOT_IN_HOST = re.compile(r"[\x00-\x20\x7f<>\"'{}|\\^`%/?#@\[\]()*,;=!$&+~]")
 
 
 class FetchError(Exception):
@@ -52,6 +54,11 @@ class FetchError(Exception):
 
 class UnsafeURLError(FetchError):
     """The URL is not http(s) or leads to a loopback, private or otherwise internal address."""
+
+
+class InvalidURLError(UnsafeURLError):
+    """The text is not a well-formed http(s) URL (no host, a bad port, characters no host
+    name has, an unclosed IPv6 bracket)."""
 
 
 class TooLargeError(FetchError):
@@ -133,19 +140,29 @@ def _literal(host: str) -> IPAddress | None:
         return None
 
 
+def valid_url(url: str) -> str:
+    """`url` when it is a well-formed http(s) URL with a host; `InvalidURLError` (one line
+    naming what is wrong) for anything else."""
+    _split(url)
+    return url
+
+
 def _split(url: str) -> tuple[str, str, int]:
-    """(scheme, host, port) of an http(s) URL, or UnsafeURLError."""
+    """(scheme, host, port) of an http(s) URL, or InvalidURLError/UnsafeURLError."""
+    shown = url[:200]
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
-        raise UnsafeURLError(f"not a valid URL: {url[:200]}") from None
+        raise InvalidURLError(f"not a valid URL: {shown}") from None
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
-        raise UnsafeURLError(f"only http and https URLs are fetched, not {scheme or 'this'!r}")
+        raise InvalidURLError(f"only http and https URLs are fetched, not {scheme or 'this'!r}")
     host = (parts.hostname or "").rstrip(".")
     if not host:
-        raise UnsafeURLError(f"the URL has no host: {url[:200]}")
+        raise InvalidURLError(f"the URL has no host: {shown}")
+    if _literal(host) is None and (_NOT_IN_HOST.search(host) or ".." in host):
+        raise InvalidURLError(f"not a valid host name in {shown}")
     return scheme, host, port or (443 if scheme == "https" else 80)
 
 
@@ -501,7 +518,7 @@ class Fetcher:
         except httpx.TimeoutException:
             raise FetchError(f"timed out (no answer within {self.timeout:g} s)") from None
         except httpx.InvalidURL as exc:
-            raise UnsafeURLError(f"not a valid URL: {exc}") from None
+            raise InvalidURLError(f"not a valid URL: {exc}") from None
         except httpx.RemoteProtocolError as exc:
             raise FetchError(f"the server broke the HTTP protocol: {exc}") from None
         except httpx.TransportError as exc:

@@ -11,6 +11,7 @@ from typing import Literal
 
 from ingest.fetch import decode_text
 from ingest.text import normalize_whitespace
+from storage.sanitize import clean_str
 
 Kind = Literal["html", "text"]
 
@@ -62,7 +63,7 @@ def read_document(path: Path) -> tuple[bytes, Kind]:
 def text_document(content: str | bytes) -> TextDocument:
     """Plain text or Markdown: the first non-empty line (without Markdown marks) is the title,
     the rest the text, with Markdown emphasis, links and list marks reduced to their words."""
-    text = decode_text(content) if isinstance(content, bytes) else content
+    text = clean_str(decode_text(content) if isinstance(content, bytes) else content)
     text = normalize_whitespace(text.replace("\r\n", "\n"))
     lines = text.split("\n")
     index = next((i for i, line in enumerate(lines) if line.strip()), None)

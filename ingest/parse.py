@@ -18,6 +18,7 @@ import lxml.html
 from lxml import etree
 
 from ingest.text import normalize_whitespace, words, wordset
+from storage.sanitize import clean_char_refs, clean_optional, clean_str
 
 TEASER_WORDS = 120  # an entry shorter than this is only a teaser of the linked page
 _TEASER_END = re.compile(
@@ -81,8 +82,7 @@ def parse_feed(
     if not media.strip().lower().endswith("xml"):
         media = "application/xml"
     headers = {"content-location": url, "content-type": media + semicolon + parameters}
-    # A BytesIO, never the bytes themselves: feedparser treats a string as a URL or file path.
-    parsed: Any = feedparser.parse(io.BytesIO(content), response_headers=headers)
+    parsed = _feedparser(clean_char_refs(content), headers)
     problem = _problem(parsed)
     feed = parsed.get("feed", {})
     if not parsed.get("version") and not parsed.entries:
@@ -93,11 +93,22 @@ def parse_feed(
     entries = [e for raw in parsed.entries if (e := _entry(raw, base=url, now=now)) is not None]
     return ParsedFeed(
         title=_plain(feed.get("title")) or None,
-        site_url=site_url,
+        site_url=clean_optional(site_url),
         entries=entries,
         ttl_minutes=_int(feed.get("ttl")),
-        warning=problem,
+        warning=clean_optional(problem),
     )
+
+
+def _feedparser(content: bytes, headers: dict[str, str]) -> Any:
+    """feedparser's result; a character it cannot represent (a reference the byte-level
+    clean-up did not see, e.g. escaped twice, or in an encoding that is not ASCII-based)
+    becomes `FeedParseError`, not a crash."""
+    try:
+        # A BytesIO, never the bytes themselves: feedparser treats a string as a URL or path.
+        return feedparser.parse(io.BytesIO(content), response_headers=headers)
+    except (ValueError, OverflowError) as exc:  # UnicodeError is a ValueError
+        raise FeedParseError(f"broken feed, nothing could be read: {exc}") from None
 
 
 def _problem(parsed: Any) -> str | None:
@@ -122,8 +133,8 @@ def _entry(raw: Any, *, base: str, now: datetime) -> EntryIn | None:
         digest = hashlib.sha256(f"{title}\n{text}".encode()).hexdigest()[:32]
         guid = f"sha256:{digest}"
     return EntryIn(
-        guid=guid[:2000],
-        url=url,
+        guid=clean_str(guid)[:2000],
+        url=clean_str(url),
         title=title or _first_words(text),
         author=_plain(raw.get("author")) or None,
         published_at=published,
@@ -140,7 +151,7 @@ def _entry_text(raw: Any) -> str:
     for detail in candidates:
         if not detail:
             continue
-        value = str(detail.get("value") or "")
+        value = clean_str(str(detail.get("value") or ""))
         kind = str(detail.get("type") or "text/html")
         text = normalize_whitespace(value) if kind == "text/plain" else html_to_text(value)
         if len(text) > len(best):
@@ -179,7 +190,7 @@ def html_to_text(fragment: str) -> str:
 def _plain(value: Any) -> str:
     if not value:
         return ""
-    text = str(value)
+    text = clean_str(str(value))
     if "<" in text or "&" in text:
         text = html_to_text(text)
     return " ".join(text.split())

@@ -5,9 +5,10 @@ does the same for one page or file; `refresh_due_feeds` is the ingest tick's bod
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -31,6 +32,7 @@ from storage import articles as article_store
 from storage import feeds as feed_store
 from storage.db import dialect_name
 from storage.models import Article, ArticleCreate, Feed, FeedState
+from storage.sanitize import clean_str
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +44,7 @@ CLAIM_LEASE = timedelta(minutes=10)  # a refresh that crashed is retried after t
 KEYPHRASES = 8
 RETRIES = 3  # attempts per feed when PostgreSQL reports a deadlock
 MAX_PAGES = 30  # linked pages fetched per refresh of a teaser feed; later entries keep teasers
+PARALLEL_FEEDS = 4  # feeds refreshed at once by one tick (on SQLite: fetched at once)
 
 
 @dataclass
@@ -72,6 +75,13 @@ class _Document:
     published_at: datetime | None
     language: str | None
 
+    def __post_init__(self) -> None:
+        # Every stored document passes here: both databases must store the same text.
+        for name in ("url", "canonical_url", "title", "text", "author"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, clean_str(value))
+
 
 # --- one feed -------------------------------------------------------------------------------
 
@@ -83,6 +93,7 @@ async def refresh_feed(
     fetcher: Fetcher,
     now: datetime,
     clock: Callable[[], datetime] | None = None,
+    before_writes: Callable[[], Awaitable[None]] | None = None,
 ) -> RefreshResult:
     """Conditional GET → parse → (linked pages) → clean → de-duplicate → summarise → tag →
     store what is new → update the feed's state and next check. The caller commits.
@@ -91,7 +102,10 @@ async def refresh_feed(
     (`now` without a clock): digests take articles a few seconds after their stamp, so the
     stamp must not be older than the commit by more than that — with refreshes running in
     parallel on PostgreSQL, a feed refreshed late in a tick would otherwise commit articles
-    stamped at the tick's start behind a digest's watermark."""
+    stamped at the tick's start behind a digest's watermark.
+
+    `before_writes` is awaited once the network is done and before the first write (on
+    SQLite, the tick's turn to write: feeds are fetched side by side, written one by one)."""
     assert feed.id is not None
     result = RefreshResult(feed_id=feed.id, url=feed.url, title=feed.title)
     try:
@@ -112,6 +126,8 @@ async def refresh_feed(
             full_text = feed.full_text if feed.full_text is not None else parsed.teaser_only
             work = await _plan_entries(session, feed, parsed.entries)
             documents = await _documents(work, fetcher=fetcher, full_text=full_text)
+        if before_writes is not None:
+            await before_writes()
         await _follow_permanent_redirect(session, feed, fetched, result)
         if parsed is not None:
             _update_metadata(feed, parsed)
@@ -132,6 +148,8 @@ async def refresh_feed(
                 result.new_articles += outcome == "new"
                 result.updated_articles += outcome == "updated"
     except (FetchError, FeedParseError) as exc:
+        if before_writes is not None:
+            await before_writes()
         record_failure(feed, result, exc, now=now)
         return result
     _record_success(
@@ -479,16 +497,18 @@ async def refresh_due_feeds(
     on_result: Callable[[RefreshResult], None] | None = None,
     clock: Callable[[], datetime] | None = None,
 ) -> list[RefreshResult]:
-    """The ingest tick: claim due feeds, refresh each in a transaction of its own (several at
-    once on PostgreSQL, one after another on SQLite, which has one writer). `on_result` sees
-    each result as it is committed (a progress bar)."""
+    """The ingest tick: claim due feeds, refresh each in a transaction of its own, several at
+    once. On SQLite, which has one writer, they are fetched side by side and written one at
+    a time (a stalled server delays only its own feed). `on_result` sees each result as it
+    is committed (a progress bar)."""
     async with sessionmaker() as session:
         claimed = await feed_store.claim_due_feeds(
             session, now=now, until=now + CLAIM_LEASE, limit=limit
         )
         await session.commit()
-        parallel = 4 if session.get_bind().dialect.name == "postgresql" else 1
-    slots = asyncio.Semaphore(parallel)
+        sqlite = session.get_bind().dialect.name != "postgresql"
+    slots = asyncio.Semaphore(PARALLEL_FEEDS)
+    write_turn = asyncio.Lock() if sqlite else None
 
     async def one(feed_id: int) -> RefreshResult | None:
         result = await refresh_one(feed_id)
@@ -499,13 +519,27 @@ async def refresh_due_feeds(
     async def refresh_one(feed_id: int) -> RefreshResult | None:
         async with slots:
             for attempt in range(1, RETRIES + 1):
-                async with sessionmaker() as session:
+                held = False
+                async with contextlib.AsyncExitStack() as turn, sessionmaker() as session:
+
+                    async def my_turn() -> None:
+                        # SQLite: held from the first write until this session is closed.
+                        nonlocal held
+                        if write_turn is not None and not held:
+                            await turn.enter_async_context(write_turn)
+                            held = True
+
                     feed = await feed_store.get_feed(session, feed_id=feed_id)
                     if feed is None:
                         return None  # removed meanwhile
                     try:
                         result = await refresh_feed(
-                            session, feed, fetcher=fetcher, now=now, clock=clock
+                            session,
+                            feed,
+                            fetcher=fetcher,
+                            now=now,
+                            clock=clock,
+                            before_writes=my_turn,
                         )
                         await session.commit()
                         return result
@@ -522,6 +556,7 @@ async def refresh_due_feeds(
                         error = exc
                     logger.error("refresh failed feed=%s", feed_id, exc_info=error)
                     await session.rollback()
+                    await my_turn()
                     return await _record_crash(session, feed_id, error, now=now)
         return None
 

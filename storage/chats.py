@@ -10,6 +10,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Chat, ChatState, ChatType
+from storage.sanitize import clean_optional
 
 
 async def get_chat(session: AsyncSession, *, chat_id: int) -> Chat | None:
@@ -32,7 +33,9 @@ async def upsert_chat(
     language: str | None = None,
     max_items: int = 10,
 ) -> tuple[Chat, bool]:
-    """The chat with this Telegram id, created if new (`True`); its title is kept current."""
+    """The chat with this Telegram id, created if new (`True`); its title is kept current
+    (titles come from anyone who names a group: cleaned of NUL and lone surrogates)."""
+    title, username = clean_optional(title), clean_optional(username)
     chat = await get_chat_by_telegram_id(session, telegram_id=telegram_id)
     if chat is not None:
         if title is not None:

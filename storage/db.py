@@ -13,7 +13,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -47,6 +47,109 @@ def display_url(url: str) -> str:
         return "<invalid database URL>"
 
 
+def sqlite_path(url: str) -> Path | None:
+    """The absolute file of a SQLite URL; None for PostgreSQL and in-memory databases."""
+    try:
+        parsed = make_url(url)
+    except Exception:
+        return None
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    if str(parsed.database).startswith("file:"):
+        return None  # a URI filename: SQLite decides
+    return Path(str(parsed.database)).expanduser().resolve()
+
+
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def sqlite_file_problem(url: str) -> str | None:
+    """Why the SQLite file of `url` cannot be opened, found before connecting (a failed
+    connection leaves aiosqlite's thread behind): a directory, an unreadable file, a file
+    that is not a database. None when it is fine or does not exist yet."""
+    path = sqlite_path(url)
+    if path is None or not path.exists():
+        return None
+    if path.is_dir():
+        return f"{path} is a directory, not a SQLite database: correct the path"
+    try:
+        with path.open("rb") as file:
+            header = file.read(len(_SQLITE_HEADER))
+    except OSError as exc:
+        return f"cannot read the SQLite database {path}: {exc.strerror or exc}"
+    if header and header != _SQLITE_HEADER:
+        return f"{path} is not a SQLite database: correct the path, or move the file away"
+    return None
+
+
+def database_problem(error: BaseException, *, url: str) -> str:
+    """One line saying what is wrong with the database and how to fix it, for an error
+    raised while connecting or migrating (never SQLAlchemy's "Background on this error")."""
+    original = getattr(error, "orig", None) or error
+    cause = getattr(original, "__cause__", None)
+    message = " ".join(str(original).split()) or type(original).__name__
+    state = getattr(original, "sqlstate", None) or getattr(cause, "sqlstate", None)
+    shown = display_url(url)
+    path = sqlite_path(url)
+    if path is not None:
+        lowered = message.lower()
+        if "not a database" in lowered or "malformed" in lowered:
+            return f"{path} is not a SQLite database (or it is damaged): {message}"
+        if path.is_dir():
+            return f"{path} is a directory, not a SQLite database: correct the path"
+        if "unable to open" in lowered or isinstance(original, PermissionError):
+            return f"cannot open the SQLite database {path}: check its permissions ({message})"
+        if "readonly" in lowered or "read-only" in lowered:
+            return f"the SQLite database {path} is read-only: check its permissions"
+        return f"the SQLite database {path} failed: {message}"
+    schema = _schema_of(url)
+    if state == "3F000" and schema:  # invalid_schema_name: the server was reached
+        return missing_schema_message(url)
+    if state is not None:
+        return f"the database at {shown} refused: {message} (SQLSTATE {state})"
+    return f"cannot reach the database at {shown}: {message}"
+
+
+def missing_schema_message(url: str) -> str:
+    schema = _schema_of(url)
+    return (
+        f"the schema {schema!r} does not exist in {display_url(url)}: run `digestbot db "
+        f"upgrade` to create it (or CREATE SCHEMA {schema} yourself)"
+    )
+
+
+def _schema_of(url: str) -> str | None:
+    try:
+        value = make_url(url).query.get("schema")
+    except Exception:
+        return None
+    return str(value) if value else None
+
+
+async def create_schema(url: str, *, create: bool = True) -> bool:
+    """Create the `?schema=` of a PostgreSQL URL when it is missing (`digestbot db upgrade`
+    does this; the bot and the other commands only say it is missing); True if it was
+    missing. With `create=False`, only whether it is missing."""
+    schema = _schema_of(url)
+    if not schema or async_url(url).get_backend_name() != "postgresql":
+        return False
+    engine = create_async_engine(async_url(url).difference_update_query(["schema"]))
+    try:
+        async with engine.begin() as connection:
+            exists = await connection.scalar(
+                text("SELECT 1 FROM information_schema.schemata WHERE schema_name = :name"),
+                {"name": schema},
+            )
+            if exists:
+                return False
+            if create:
+                quoted = connection.dialect.identifier_preparer.quote_identifier(schema)
+                await connection.execute(text(f"CREATE SCHEMA {quoted}"))
+            return True
+    finally:
+        await engine.dispose()
+
+
 def is_postgres(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "postgresql"
 
@@ -61,8 +164,13 @@ def make_engine(url: str, *, schema: str | None = None, **kwargs: Any) -> AsyncE
     connect_args: dict[str, Any] = {}
     if target.get_backend_name() == "sqlite":
         connect_args["timeout"] = 30
-        if target.database and target.database != ":memory:":
-            Path(target.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        path = sqlite_path(url)
+        if path is not None and not path.parent.is_dir():
+            # A typo must not silently create a tree of directories and an empty database.
+            raise DatabaseURLError(
+                f"the directory {path.parent} does not exist (the SQLite database would be "
+                f"{path}): create it first, or correct the path"
+            )
     elif schema:
         connect_args["server_settings"] = {"search_path": schema}
     engine = create_async_engine(target, connect_args=connect_args, **kwargs)

@@ -70,6 +70,7 @@ class FeedBase(SQLModel):
     title: str | None = Field(default=None, sa_type=Text)
     site_url: str | None = Field(default=None, sa_type=Text)
     full_text: bool | None = None  # fetch the linked page; None = decide (teaser-only feeds)
+    category: str | None = Field(default=None, sa_type=Text)  # OPML folder path, "News/Local"
 
 
 class FeedCreate(FeedBase):

@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from bot.cli.common import UserError
+from bot.cli.common import UserError, flush_notes
 
 app = typer.Typer(
     name="digestbot",
@@ -52,7 +52,12 @@ def main() -> None:
     try:
         app()
     except UserError as exc:
+        flush_notes(succeeded=False)
         print(f"digestbot: {exc}", file=sys.stderr)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.exit(130)
+    except SystemExit as exc:
+        flush_notes(succeeded=not exc.code)
+        raise
+    flush_notes(succeeded=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
@@ -19,6 +20,22 @@ class UserError(Exception):
     def __init__(self, message: str, exit_code: int = 2) -> None:
         super().__init__(message)
         self.exit_code = exit_code
+
+
+# Lines for stderr once the command succeeded (an error stays the only line when it fails).
+_notes: list[str] = []
+
+
+def note_after(message: str) -> None:
+    """Say `message` on stderr after the command's output, unless the command fails."""
+    _notes.append(message)
+
+
+def flush_notes(*, succeeded: bool) -> None:
+    if succeeded:
+        for message in _notes:
+            print(f"digestbot: {message}", file=sys.stderr)
+    _notes.clear()
 
 
 def settings_or_exit(**overrides: Any) -> Settings:

@@ -19,14 +19,15 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.cli.common import UserError, echo, run, settings_or_exit
+from bot.cli.db import open_database
 from bot.settings import Settings
 from ingest.fetch import Fetcher, FetchError, FetchResult, UnsafeURLError
 from ingest.files import DocumentError, read_document
-from ingest.opml import OPMLError, Outline, export_opml, parse_opml
+from ingest.opml import OPMLError, Outline, export_opml, read_opml
 from ingest.parse import FeedParseError, ParsedFeed, discover_feeds, parse_feed
 from ingest.pipeline import RefreshResult, ingest_document, refresh_due_feeds
 from storage import feeds as feed_store
-from storage.db import DatabaseURLError, display_url, make_engine, make_sessionmaker, upgrade
+from storage.db import make_sessionmaker
 from storage.models import Article, Feed, FeedCreate, FeedState
 from storage.types import utcnow
 
@@ -44,16 +45,8 @@ _TEXT_TYPES = ("text/plain", "text/markdown", "text/x-markdown")
 @asynccontextmanager
 async def _database(settings: Settings) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
     """The migrated database of the settings; its errors become one line."""
-    url = settings.database_url
+    engine = await open_database(settings.database_url)
     try:
-        engine = make_engine(url)
-    except DatabaseURLError as exc:
-        raise UserError(f"invalid setting DIGESTBOT_DATABASE_URL: {exc}") from None
-    try:
-        try:
-            await upgrade(engine)
-        except Exception as exc:  # driver errors vary by backend; the message says enough
-            raise UserError(f"cannot reach the database at {display_url(url)}: {exc}") from None
         yield make_sessionmaker(engine)
     finally:
         await engine.dispose()
@@ -155,7 +148,7 @@ def list_command() -> None:
     if not feeds:
         echo("no feeds yet: digestbot feeds add URL")
         return
-    table = Table("id", "state", "title", "url", "next check (UTC)", "last error")
+    table = Table("id", "state", "category", "title", "url", "next check (UTC)", "last error")
     for feed in feeds:
         state = feed.state
         if feed.state == FeedState.FAILING or feed.error_count:
@@ -163,6 +156,7 @@ def list_command() -> None:
         table.add_row(
             str(feed.id),
             state,
+            feed.category or "",
             feed.title or "",
             feed.url,
             _when(feed.next_check_at) or "now",
@@ -196,18 +190,23 @@ async def _remove(settings: Settings, feed_id: int) -> bool:
 
 @feeds_app.command("import")
 def import_command(path: Path = typer.Argument(..., help="An OPML file.")) -> None:
-    """Add every feed of an OPML file (URLs that would reach private addresses are skipped)."""
+    """Add every feed of an OPML file with its category (the folders it is nested in). Every
+    outline left out is named with the reason (malformed or private URLs, duplicates, the
+    part of a broken file after the break); entities are never expanded."""
     settings = settings_or_exit()
     try:
-        outlines = parse_opml(path.read_bytes())
+        document = read_opml(path.read_bytes())
     except FileNotFoundError:
         raise UserError(f"no such file: {path}") from None
     except (OSError, OPMLError) as exc:
         raise UserError(f"cannot import {path}: {exc}") from None
-    added, present, refused = run(_import(settings, outlines))
-    for url, reason in refused:
+    for note in document.notes:
+        print(f"digestbot: {path}: {note}", file=sys.stderr)
+    added, present, refused = run(_import(settings, document.outlines))
+    skipped = document.skipped + refused
+    for url, reason in skipped:
         print(f"digestbot: skipped {url}: {reason}", file=sys.stderr)
-    echo(f"imported {added} new feeds ({present} already in the list, {len(refused)} skipped)")
+    echo(f"imported {added} new feeds ({present} already in the list, {len(skipped)} skipped)")
 
 
 async def _import(
@@ -226,10 +225,17 @@ async def _import(
     added = present = 0
     async with _database(settings) as sessionmaker, sessionmaker() as session:
         for outline in accepted:
-            _feed, created = await feed_store.add_feed(
+            feed, created = await feed_store.add_feed(
                 session,
-                data=FeedCreate(url=outline.url, title=outline.title, site_url=outline.site_url),
+                data=FeedCreate(
+                    url=outline.url,
+                    title=outline.title,
+                    site_url=outline.site_url,
+                    category=outline.category,
+                ),
             )
+            if not created and outline.category and not feed.category:
+                feed.category = outline.category  # filed now, by a later import
             added += created
             present += not created
         await session.commit()
@@ -241,7 +247,9 @@ def export_command() -> None:
     """Print the feed list as OPML."""
     settings = settings_or_exit()
     feeds = run(_list(settings))
-    outlines = [Outline(url=f.url, title=f.title, site_url=f.site_url) for f in feeds]
+    outlines = [
+        Outline(url=f.url, title=f.title, site_url=f.site_url, category=f.category) for f in feeds
+    ]
     sys.stdout.write(export_opml(outlines, now=utcnow()))
 
 

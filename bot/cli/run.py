@@ -75,20 +75,11 @@ async def _run(settings: Settings, role: str) -> None:
     from telegram.error import InvalidToken
 
     from bot.app import build_application, serve
+    from bot.cli.db import open_database
     from bot.metrics import HealthServer
-    from storage.db import DatabaseURLError, display_url, make_engine, make_sessionmaker, upgrade
+    from storage.db import make_sessionmaker
 
-    try:
-        engine = make_engine(settings.database_url)
-    except DatabaseURLError as exc:
-        raise UserError(f"invalid setting DIGESTBOT_DATABASE_URL: {exc}") from None
-    try:
-        await upgrade(engine)
-    except Exception as exc:
-        await engine.dispose()
-        raise UserError(
-            f"cannot reach the database at {display_url(settings.database_url)}: {exc}"
-        ) from None
+    engine = await open_database(settings.database_url)
     sessionmaker = make_sessionmaker(engine)
     application = build_application(settings, sessionmaker=sessionmaker, role=role)  # type: ignore[arg-type]
     stop = asyncio.Event()

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from sqlalchemy import func
 from sqlmodel import select
 from telegram import Update
 
 from bot.context import CustomContext
 from bot.handlers.common import args_text, esc, reply, usage
-from ingest.fetch import UnsafeURLError, check_url
+from ingest.fetch import FetchError, InvalidURLError, UnsafeURLError, check_url
 from storage import articles as article_store
 from storage import chats as chat_store
 from storage import deliveries as delivery_store
@@ -34,14 +32,18 @@ async def addfeed(update: Update, context: CustomContext) -> None:
     if not await _is_admin(update, context):
         return
     url = args_text(context)
-    parts = urlsplit(url)
-    if not url or len(url) > MAX_URL or parts.scheme not in {"http", "https"} or not parts.netloc:
+    try:
+        if not url or len(url) > MAX_URL:
+            raise InvalidURLError("no URL")
+        await check_url(url, allow_private=context.settings.allow_private_urls)
+    except InvalidURLError:
         await usage(update, "/addfeed <url>", "Give the feed's http(s) address.")
         return
-    try:
-        await check_url(url, allow_private=context.settings.allow_private_urls)
     except UnsafeURLError as exc:
         await usage(update, "/addfeed <url>", f"I won't fetch that address: {exc}")
+        return
+    except FetchError as exc:  # e.g. a host name that does not resolve
+        await usage(update, "/addfeed <url>", f"I can't reach that address: {exc}")
         return
     user = update.effective_user
     async with context.services.session() as session:

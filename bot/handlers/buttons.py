@@ -16,6 +16,7 @@ from bot.handlers.schedules import ScheduleChangeError, change_schedule
 from bot.handlers.subscriptions import SubscribeError, subscribe_topic, target_of, topic_targets
 from storage import chats as chat_store
 from storage import subscriptions as sub_store
+from storage.sanitize import clean_optional
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +28,7 @@ async def button(update: Update, context: CustomContext) -> None:
     query = update.callback_query
     if query is None:
         return
-    data = callbacks.decode(query.data)
+    data = callbacks.decode(clean_optional(query.data))
     if data is None or query.message is None:
         await query.answer(STALE)
         return

@@ -50,7 +50,8 @@ def decode(data: str | None) -> Callback | None:
     action, sep, arg = data.partition(":")
     if not sep or action not in ACTIONS:
         return None
-    if action == UNSUBSCRIBE and not arg.isdigit():
+    # str.isdigit() accepts "²" and "①", which int() refuses: ASCII digits only.
+    if action == UNSUBSCRIBE and not (arg.isascii() and arg.isdigit()):
         return None
     if action == PAGE and not (
         arg[:1] in PAGED and arg[1:].isascii() and arg[1:].isdigit() and len(arg) <= 6

@@ -16,6 +16,7 @@ from bot.context import CustomContext
 from digests.split import split_html
 from storage import chats as chat_store
 from storage.models import Chat
+from storage.sanitize import clean_str
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +31,9 @@ def esc(text: object) -> str:
 
 
 def args_text(context: CustomContext) -> str:
-    return " ".join(context.args or []).strip()
+    """The command's arguments, cleaned of NUL and lone surrogates (every command's text
+    passes here, so both databases store, and search for, the same thing)."""
+    return clean_str(" ".join(context.args or []).strip())
 
 
 async def reply(

@@ -132,8 +132,10 @@ def test_opml_round_trip_with_nested_categories() -> None:
     </body></opml>"""
     outlines = parse_opml(opml)
     assert outlines == [
-        Outline("https://courier.example/feeds/all.rss", "Courier", "https://courier.example/"),
-        Outline("https://science.example/blog/atom.xml", "Field Notes", None),
+        Outline(
+            "https://courier.example/feeds/all.rss", "Courier", "https://courier.example/", "News"
+        ),
+        Outline("https://science.example/blog/atom.xml", "Field Notes", None, "News"),
     ]
     exported = export_opml(
         [*outlines, Outline("https://q.example/?a=1&b=<2>", 'Quotes "&" more')], now=NOW
