@@ -38,7 +38,8 @@ Item = dict[str, str]
 
 
 def load(name: str) -> list[Item]:
-    rows = [json.loads(line) for line in (EVAL / "stories" / f"{name}.jsonl").open()]
+    with (EVAL / "stories" / f"{name}.jsonl").open() as lines:
+        rows = [json.loads(line) for line in lines]
     return sorted(rows, key=lambda r: when(r["published"]))  # stable: file order on ties
 
 
@@ -100,7 +101,7 @@ def scores(truth: Sequence[str], predicted: Sequence[int]) -> dict[str, float]:
         by_true[t].add(n)
         by_pred[p].add(n)
     bp = br = 0.0
-    for n, (t, p) in enumerate(zip(truth, predicted, strict=True)):
+    for t, p in zip(truth, predicted, strict=True):
         both = len(by_true[t] & by_pred[p])
         bp += both / len(by_pred[p])
         br += both / len(by_true[t])
@@ -133,7 +134,7 @@ def timed(method: Callable[[Sequence[Item]], list[int]], items: Sequence[Item]) 
 
 def tune(data: dict[str, list[Item]]) -> None:
     """Thresholds on the tune halves only: the highest F1 with precision ≥ 0.95 on both."""
-    for threshold in [x / 100 for x in range(14, 46, 2)]:
+    for threshold in [x / 100 for x in range(14, 40, 3)]:
         row = []
         for name, items in data.items():
             part = [i for i in items if half(i["story"]) == "tune"]
@@ -145,7 +146,8 @@ def tune(data: dict[str, list[Item]]) -> None:
 def background(size: int, end: datetime) -> list[tuple[str, str, datetime]]:
     """`size` distinct articles recombined from BBC paragraphs, spread over the window."""
     rng = random.Random(20261130)
-    bbc = [json.loads(line) for line in (EVAL / "corpus" / "bbc_news_2225.jsonl").open()]
+    with (EVAL / "corpus" / "bbc_news_2225.jsonl").open() as lines:
+        bbc = [json.loads(line) for line in lines]
     paragraphs = [p for row in bbc for p in row["article"].split("\n\n") if len(p) > 80]
     window = StoryIndex().window.total_seconds() * 0.95
     result = []
@@ -203,7 +205,7 @@ def main() -> None:
         probe = data["allsides_2021"][:300]
         for size in (5_000, 50_000):
             mine, today = cost(probe, size)
-            print(f"store {size:>6,}: stories {mine:.2f} ms/article, minhash {today:.2f} ms/article")
+            print(f"store {size:>6,}: stories {mine:.2f} ms/article, minhash {today:.2f} ms/art.")
             summary[f"ms_{size // 1000}k"] = mine
     print(" ".join(f"{key}={value:.3f}" for key, value in summary.items()))
 

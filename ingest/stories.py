@@ -4,23 +4,29 @@ numbers, headline words, rare lead terms) and how close in time they are. Pure, 
 
 from __future__ import annotations
 
+import functools
+import heapq
+import json
 import math
 import re
 from collections import Counter, deque
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from importlib import resources
 
 from ingest.text import STOPWORDS, split_sentences, wordset
 
 STORY_WINDOW = timedelta(days=4)  # events are short-lived; BASIL's outlets differ by ≤ 4 days
-DECAY_DAYS = 6.0  # similarity × exp(-Δdays / DECAY_DAYS) against the story's latest article
-THRESHOLD = 0.30  # tuned on the tune halves of both benchmark sets (benchmarks/stories.py)
+DECAY_DAYS = 0.75  # similarity × exp(-Δdays / DECAY_DAYS) against the story's latest article
+THRESHOLD = 0.23  # tuned on the tune halves of both benchmark sets (benchmarks/stories.py)
 LEAD_WORDS = 80  # the lead: what every outlet puts first, and all a teaser carries
 TITLE_WEIGHT = 2.0  # a headline word counts this much more than a lead word
 NAME_WEIGHT = 1.5  # ... and a name or number this much more again
 RETRIEVE_MAX_DF = 400  # terms in more recent articles than this find no candidates (cost cap)
 CANDIDATES = 12  # stories scored in full per article
+IDF_VERSION = 1  # of ingest/models/story_idf.json (training/story_idf.py)
+PRIOR_WEIGHT = 1.0  # the general-news prior counts as this many windows' worth of articles
 
 # Words every news report uses whatever the event: they say nothing about which event.
 _NEWS_WORDS = wordset(
@@ -71,6 +77,22 @@ def _useful(word: str) -> bool:
     if word[:1].isdigit() or word[:1] in "$€£":
         return len(word) > 1 or word.isdigit()
     return len(word) > 2 and word not in STOPWORDS and word not in _NEWS_WORDS
+
+
+def terms(text: str) -> list[str]:
+    """The normalised useful terms of a text, in order (what rarity is counted over)."""
+    return [w for w in (_normal(t) for t in _TOKEN.findall(text)) if _useful(w)]
+
+
+@functools.cache
+def prior() -> tuple[int, dict[str, int]]:
+    """Document frequencies in general news (articles, term → articles): the rarity of a term
+    before the recent window has seen enough to say."""
+    raw = resources.files("ingest").joinpath("models/story_idf.json").read_text("utf-8")
+    data = json.loads(raw)
+    if data.get("version") != IDF_VERSION:
+        raise RuntimeError("ingest/models/story_idf.json: unexpected version")
+    return int(data["documents"]), {str(t): int(n) for t, n in data["df"].items()}
 
 
 def _lead(text: str) -> str:
@@ -153,7 +175,11 @@ class StoryIndex:
     _next_story: int = 1
 
     def idf(self, term: str) -> float:
-        return math.log((self.articles + 2) / (self.df[term] + 1))
+        """Rarity over the recent window, smoothed by general news (the shipped prior)."""
+        documents, df = prior()
+        scale = PRIOR_WEIGHT * max(1.0, self.articles / documents)
+        total = self.articles + scale * documents
+        return math.log((total + 2) / (self.df[term] + scale * df.get(term, 0) + 1))
 
     def assign(self, feats: Features, at: datetime, *, story: int | None = None) -> Decision:
         """Decide the article's story (a new one if none is similar enough) and add it. Pass
@@ -166,7 +192,7 @@ class StoryIndex:
             else self.best(feats, at)
         )
         if not decision.joined:
-            decision = Decision(self._new_id(decision.story), joined=False)
+            decision = replace(decision, story=self._new_id(decision.story))
         self._add(decision.story, feats, now)
         return decision
 
@@ -177,15 +203,15 @@ class StoryIndex:
         norm = math.sqrt(sum(v * v for v in mine.values()))
         if not norm:
             return Decision(0, joined=False)
-        overlap: Counter[int] = Counter()
+        overlap: dict[int, float] = {}
         for term, value in mine.items():
             posting = self.postings.get(term)
             if not posting or len(posting) > RETRIEVE_MAX_DF:
                 continue
             for story_id in posting:
-                overlap[story_id] += value
+                overlap[story_id] = overlap.get(story_id, 0.0) + value
         best: tuple[float, int, tuple[str, ...]] = (0.0, 0, ())
-        for story_id, _ in overlap.most_common(CANDIDATES):
+        for story_id in heapq.nlargest(CANDIDATES, overlap, key=overlap.__getitem__):
             story = self.stories.get(story_id)
             if story is None:
                 continue
@@ -197,13 +223,13 @@ class StoryIndex:
             their_norm = math.sqrt(sum(v * v for v in theirs.values()))
             score = dot / (norm * their_norm) * math.exp(-days / self.decay_days)
             if score > best[0]:
-                shared = sorted(
+                ranked = sorted(
                     (t for t in mine if t in theirs), key=lambda t: -mine[t] * theirs[t]
                 )
-                best = (score, story_id, tuple(shared[:8]))
-        score, story_id, shared = best
+                best = (score, story_id, tuple(ranked[:8]))
+        score, best_id, shared = best
         if score >= self.threshold:
-            return Decision(story_id, joined=True, similarity=score, shared=shared)
+            return Decision(best_id, joined=True, similarity=score, shared=shared)
         return Decision(0, joined=False, similarity=score, shared=shared)
 
     def _new_id(self, hint: int) -> int:
