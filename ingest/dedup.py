@@ -23,6 +23,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from ingest.stories import STORY_WINDOW as REPORTING_WINDOW
 from ingest.stories import Features, StoryIndex, features
 from ingest.text import content_words, words, wordset
+from storage import stories as story_rows
 from storage.articles import recent_signatures
 from storage.models import Story
 from storage.stories import recent_story_terms
@@ -301,3 +302,31 @@ async def _story_index(session: AsyncSession, now: datetime) -> StoryIndex:
         cached.index.assign(feats, stored_at, story=story_id)
         cached.max_id = max(cached.max_id, article_id)
     return cached.index
+
+
+async def rebuild_stories(session: AsyncSession, *, since: datetime, now: datetime) -> int:
+    """Re-cluster the articles stored since `since` with today's method, in the order they
+    were stored, recording each decision anew; returns the number of stories. Caller commits."""
+    index = StoryIndex()
+    made: set[int] = set()
+    for article in await story_rows.articles_since(session, since=since):
+        mine = features(article.title, article.text)
+        decision = index.best(mine, article.stored_at)
+        if decision.joined:
+            story_id = decision.story
+            await story_rows.join_story(session, article=article, story_id=story_id, now=now)
+        else:
+            story_id = await story_rows.new_story(session, article=article, now=now)
+            made.add(story_id)
+        index.assign(mine, article.stored_at, story=story_id)
+        why = {"via": "report" if decision.joined else "new", **decision.explain()}
+        await story_rows.record_decision(
+            session,
+            article=article,
+            terms=json.dumps(mine.to_json(), ensure_ascii=False, separators=(",", ":")),
+            similarity=round(decision.similarity, 4),
+            why=json.dumps(why, ensure_ascii=False),
+        )
+    session.info.pop(_INDEX_KEY, None)
+    session.info.pop(_WINDOW_KEY, None)
+    return len(made)
