@@ -85,10 +85,10 @@ class Selection:
 
 def is_update(article: Candidate, others: Sequence[Candidate]) -> bool:
     """Whether an article of a story the chat already got adds something: it was published
-    `UPDATE_AFTER` or more after the story's earlier articles (or none of them is known)."""
+    `UPDATE_AFTER` or more after the story's earlier articles (with none, it is what was sent)."""
     at = article.published_at or article.stored_at
     earlier = [o.published_at or o.stored_at for o in others if o.mark < article.mark]
-    return not earlier or at - min(earlier) >= UPDATE_AFTER
+    return bool(earlier) and at - min(earlier) >= UPDATE_AFTER
 
 
 def is_new(article: Candidate, watermark: Watermark | None) -> bool:
