@@ -10,12 +10,12 @@ import json
 import math
 import re
 from collections import Counter, deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from importlib import resources
 
-from ingest.text import STOPWORDS, split_sentences, wordset
+from ingest.text import STOPWORDS, wordset
 
 STORY_WINDOW = timedelta(days=4)  # events are short-lived; BASIL's outlets differ by ≤ 4 days
 DECAY_DAYS = 0.75  # similarity × exp(-Δdays / DECAY_DAYS) against the story's latest article
@@ -23,8 +23,10 @@ THRESHOLD = 0.23  # tuned on the tune halves of both benchmark sets (benchmarks/
 LEAD_WORDS = 80  # the lead: what every outlet puts first, and all a teaser carries
 TITLE_WEIGHT = 2.0  # a headline word counts this much more than a lead word
 NAME_WEIGHT = 1.5  # ... and a name or number this much more again
-RETRIEVE_MAX_DF = 400  # terms in more recent articles than this find no candidates (cost cap)
+RETRIEVE_TERMS = 16  # an article's most telling terms look up candidate stories ...
+RETRIEVE_MAX_DF = 100  # ... unless more recent stories than this share one (cost cap)
 CANDIDATES = 12  # stories scored in full per article
+NORM_REFRESH = 200  # articles after which a story's length is recomputed with newer rarities
 IDF_VERSION = 1  # of ingest/models/story_idf.json (training/story_idf.py)
 PRIOR_WEIGHT = 1.0  # the general-news prior counts as this many windows' worth of articles
 
@@ -61,27 +63,26 @@ class Features:
         )
 
 
+@functools.lru_cache(maxsize=200_000)
 def _normal(token: str) -> str:
-    """Lower case, no possessive, crude singular: "Senators'" and "senator" are one term."""
+    """Lower case, no possessive, crude singular: "Senators'" and "senator" are one term;
+    "" for a word that says nothing about an event (stopwords, news boilerplate)."""
     word = _POSSESSIVE.sub("", token.lower()).replace(",", "")
     if word[:1].isdigit() or word[:1] in "$€£":
-        return word.rstrip(".")
+        word = word.rstrip(".")
+        return word if len(word) > 1 or word.isdigit() else ""
+    if len(word) < 3 or word in STOPWORDS or word in _NEWS_WORDS:
+        return ""
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
     if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
-
-
-def _useful(word: str) -> bool:
-    if word[:1].isdigit() or word[:1] in "$€£":
-        return len(word) > 1 or word.isdigit()
-    return len(word) > 2 and word not in STOPWORDS and word not in _NEWS_WORDS
+        word = word[:-1]
+    return "" if word in STOPWORDS or word in _NEWS_WORDS else word
 
 
 def terms(text: str) -> list[str]:
     """The normalised useful terms of a text, in order (what rarity is counted over)."""
-    return [w for w in (_normal(t) for t in _TOKEN.findall(text)) if _useful(w)]
+    return [w for w in map(_normal, _TOKEN.findall(text)) if w]
 
 
 @functools.cache
@@ -95,43 +96,40 @@ def prior() -> tuple[int, dict[str, int]]:
     return int(data["documents"]), {str(t): int(n) for t, n in data["df"].items()}
 
 
-def _lead(text: str) -> str:
-    tokens = text.split()
-    return " ".join(tokens[:LEAD_WORDS])
-
-
-def _names(lead: str) -> set[str]:
-    """Terms written like names or numbers in running text: capitalised words that do not open
-    a sentence (or that the lead also capitalises elsewhere), and figures."""
-    found: set[str] = set()
+def _lead_terms(text: str) -> tuple[list[str], set[str]]:
+    """The lead's terms, and those written like names or numbers in running text: figures,
+    and capitalised words that do not open a sentence (or that the lead also capitalises
+    elsewhere)."""
+    lead = " ".join(text.split()[:LEAD_WORDS])
+    found: list[str] = []
+    names: set[str] = set()
     opening: set[str] = set()
-    for sentence in split_sentences(lead):
-        for index, token in enumerate(_TOKEN.findall(sentence)):
-            word = _normal(token)
-            if not _useful(word):
-                continue
-            if word[:1].isdigit() or word[:1] in "$€£":
-                found.add(word)
-            elif token[:1].isupper():
-                (opening if index == 0 else found).add(word)
-    return found | {word for word in opening if word in found}
+    previous = 0
+    for match in _TOKEN.finditer(lead):
+        token = match.group()
+        gap = lead[previous : match.start()]
+        previous = match.end()
+        word = _normal(token)
+        if not word:
+            continue
+        found.append(word)
+        if word[:1].isdigit() or word[:1] in "$€£":
+            names.add(word)
+        elif token[:1].isupper():
+            starts = match.start() == 0 or any(c in gap for c in ".!?:")
+            (opening if starts else names).add(word)
+    return found, names | (opening & names)
 
 
 def features(title: str, text: str) -> Features:
     """The weighted terms of the headline and lead, names and numbers weighted up. A teaser
     (a headline and a sentence) gets the same kind of features, only fewer."""
-    lead = _lead(text)
-    names = _names(lead)
-    title_tokens = [_normal(t) for t in _TOKEN.findall(title)]
-    weights: dict[str, float] = {}
-    for word in (_normal(t) for t in _TOKEN.findall(lead)):
-        if _useful(word):
-            weights[word] = 1.0
-    for word in title_tokens:
-        if _useful(word):
-            weights[word] = TITLE_WEIGHT
-            if word[:1].isdigit():
-                names.add(word)
+    lead, names = _lead_terms(text)
+    weights = dict.fromkeys(lead, 1.0)
+    for word in terms(title):
+        weights[word] = TITLE_WEIGHT
+        if word[:1].isdigit():
+            names.add(word)
     for word in names:
         weights[word] = weights.get(word, 1.0) * NAME_WEIGHT
     return Features(weights, frozenset(names))
@@ -155,6 +153,8 @@ class _Story:
     weights: Counter[str] = field(default_factory=Counter)
     latest: float = 0.0
     members: int = 0
+    norm: float = 0.0  # of the rarity-weighted terms, as of `norm_at` articles in the window
+    norm_at: int = -1
 
 
 @dataclass
@@ -176,10 +176,15 @@ class StoryIndex:
 
     def idf(self, term: str) -> float:
         """Rarity over the recent window, smoothed by general news (the shipped prior)."""
-        documents, df = prior()
+        return self._rarity()(term)
+
+    def _rarity(self) -> Callable[[str], float]:
+        """`idf` with the window's current counts bound once (it is called for every term)."""
+        documents, prior_df = prior()
         scale = PRIOR_WEIGHT * max(1.0, self.articles / documents)
-        total = self.articles + scale * documents
-        return math.log((total + 2) / (self.df[term] + scale * df.get(term, 0) + 1))
+        top = math.log(self.articles + scale * documents + 2)
+        df, log = self.df, math.log
+        return lambda term: top - log(df.get(term, 0) + scale * prior_df.get(term, 0) + 1)
 
     def assign(self, feats: Features, at: datetime, *, story: int | None = None) -> Decision:
         """Decide the article's story (a new one if none is similar enough) and add it. Pass
@@ -199,12 +204,15 @@ class StoryIndex:
     def best(self, feats: Features, at: datetime) -> Decision:
         """The most similar recent story if similar enough; otherwise a decision to start one."""
         now = at.timestamp()
-        mine = {t: w * self.idf(t) for t, w in feats.weights.items()}
+        idf = self._rarity()
+        rarity = {t: idf(t) for t in feats.weights}
+        mine = {t: w * rarity[t] for t, w in feats.weights.items()}
         norm = math.sqrt(sum(v * v for v in mine.values()))
         if not norm:
             return Decision(0, joined=False)
         overlap: dict[int, float] = {}
-        for term, value in mine.items():
+        for term in heapq.nlargest(RETRIEVE_TERMS, mine, key=mine.__getitem__):
+            value = mine[term]
             posting = self.postings.get(term)
             if not posting or len(posting) > RETRIEVE_MAX_DF:
                 continue
@@ -218,19 +226,26 @@ class StoryIndex:
             days = max(0.0, now - story.latest) / 86400
             if days > self.window.total_seconds() / 86400:
                 continue
-            theirs = {t: w * self.idf(t) for t, w in story.weights.items()}
-            dot = sum(v * theirs[t] for t, v in mine.items() if t in theirs)
-            their_norm = math.sqrt(sum(v * v for v in theirs.values()))
-            score = dot / (norm * their_norm) * math.exp(-days / self.decay_days)
+            weights = story.weights
+            common = {t: v * weights[t] * rarity[t] for t, v in mine.items() if t in weights}
+            score = sum(common.values()) / (norm * self._norm(story, idf))
+            score *= math.exp(-days / self.decay_days)
             if score > best[0]:
-                ranked = sorted(
-                    (t for t in mine if t in theirs), key=lambda t: -mine[t] * theirs[t]
-                )
+                ranked = sorted(common, key=common.__getitem__, reverse=True)
                 best = (score, story_id, tuple(ranked[:8]))
         score, best_id, shared = best
         if score >= self.threshold:
             return Decision(best_id, joined=True, similarity=score, shared=shared)
         return Decision(0, joined=False, similarity=score, shared=shared)
+
+    def _norm(self, story: _Story, idf: Callable[[str], float]) -> float:
+        """The story's vector length; rarity drifts slowly, so it is recomputed only when the
+        story changed or the window has grown or shrunk by a tenth (`NORM_REFRESH` at least)."""
+        drift = max(NORM_REFRESH, self.articles // 10)
+        if story.norm_at < 0 or abs(self.articles - story.norm_at) > drift:
+            story.norm = math.sqrt(sum((w * idf(t)) ** 2 for t, w in story.weights.items()))
+            story.norm_at = self.articles
+        return story.norm or 1.0
 
     def _new_id(self, hint: int) -> int:
         story_id = hint or self._next_story
@@ -244,6 +259,7 @@ class StoryIndex:
     def _add(self, story_id: int, feats: Features, now: float) -> None:
         story = self.stories.setdefault(story_id, _Story())
         story.weights.update(feats.weights)
+        story.norm_at = -1
         story.latest = max(story.latest, now)
         story.members += 1
         terms = tuple(feats.weights)
