@@ -258,8 +258,14 @@ class StoryIndex:
 
     def _add(self, story_id: int, feats: Features, now: float) -> None:
         story = self.stories.setdefault(story_id, _Story())
+        if story.norm_at >= 0:  # grow the length by the added terms only (big stories)
+            idf = self._rarity()
+            squares = story.norm * story.norm
+            for term, weight in feats.weights.items():
+                before = story.weights.get(term, 0.0)
+                squares += ((before + weight) ** 2 - before * before) * idf(term) ** 2
+            story.norm = math.sqrt(squares)
         story.weights.update(feats.weights)
-        story.norm_at = -1
         story.latest = max(story.latest, now)
         story.members += 1
         terms = tuple(feats.weights)
