@@ -190,13 +190,9 @@ def _forget_on_rollback(session: AsyncSession) -> None:
 
     def forget(rolled_back: Session, _transaction: object) -> None:
         rolled_back.info.pop(_WINDOW_KEY, None)
+        rolled_back.info.pop(_INDEX_KEY, None)
 
     event.listen(sync_session, "after_soft_rollback", forget)
-    event.listen(
-        sync_session,
-        "after_soft_rollback",
-        lambda rolled_back, _t: rolled_back.info.pop(_INDEX_KEY, None),
-    )
     sync_session.info[_WINDOW_KEY + ".listening"] = True
 
 
