@@ -10,7 +10,7 @@ import json
 import math
 import re
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from importlib import resources
@@ -252,10 +252,6 @@ class StoryIndex:
         self._next_story = max(self._next_story, story_id) + 1
         return story_id
 
-    def reserve(self, story_id: int) -> None:
-        """Ids up to `story_id` are taken elsewhere (stored stories): new ones start above."""
-        self._next_story = max(self._next_story, story_id + 1)
-
     def _add(self, story_id: int, feats: Features, now: float) -> None:
         story = self.stories.setdefault(story_id, _Story())
         if story.norm_at >= 0:  # grow the length by the added terms only (big stories)
@@ -292,14 +288,3 @@ class StoryIndex:
             story = self.stories.get(story_id)
             if story is not None and story.latest < horizon:
                 del self.stories[story_id]
-
-    def known(self, story_id: int) -> bool:
-        return story_id in self.stories
-
-
-def cluster(
-    items: Iterable[tuple[str, str, datetime]], *, index: StoryIndex | None = None
-) -> list[Decision]:
-    """The online clustering of `(title, text, published)` items in the order given."""
-    index = index or StoryIndex()
-    return [index.assign(features(title, text), at) for title, text, at in items]
