@@ -36,24 +36,29 @@ from storage.types import utcnow
 
 DEMO_TOKEN = "777000:demo-token-for-the-local-emulator"
 FEED_URL = "https://newsroom.example/feed.xml"
+# A second invented outlet reporting one newsroom event in its own words: shown once, with
+# "Also reported by Coast Wire".
+WIRE_URL = "https://coastwire.example/feed.xml"
 SUBSCRIBER = 1001
 BUTTON = "  tapped"
 _HOURS_AGO = re.compile(r"\{\{hours_ago:(\d+)\}\}")
 
 
-def sample_feed(now: datetime) -> bytes:
+def sample_feed(now: datetime, name: str = "newsroom.xml") -> bytes:
     """The packaged sample feed, its stories dated a few hours before `now`."""
-    text = files("bot.demo_data").joinpath("newsroom.xml").read_text(encoding="utf-8")
+    text = files("bot.demo_data").joinpath(name).read_text(encoding="utf-8")
     dated = _HOURS_AGO.sub(lambda m: format_datetime(now - timedelta(hours=int(m.group(1)))), text)
     return dated.encode("utf-8")
 
 
 def sample_transport(now: datetime) -> httpx.MockTransport:
-    """Serves the sample feed at FEED_URL; every other URL is a 404 (nothing leaves)."""
-    body = sample_feed(now)
+    """Serves the sample feeds at FEED_URL and WIRE_URL; every other URL is a 404 (nothing
+    leaves)."""
+    bodies = {FEED_URL: sample_feed(now), WIRE_URL: sample_feed(now, "coastwire.xml")}
 
     def handle(request: httpx.Request) -> httpx.Response:
-        if str(request.url) == FEED_URL:
+        body = bodies.get(str(request.url))
+        if body is not None:
             return httpx.Response(
                 200, content=body, headers={"Content-Type": "application/rss+xml"}
             )
@@ -230,6 +235,9 @@ async def _demo(path: Path, *, verbose: bool) -> str:
             await feed_store.add_feed(
                 session, data=FeedCreate(url=FEED_URL, title="The Demo Newsroom", full_text=False)
             )
+            await feed_store.add_feed(
+                session, data=FeedCreate(url=WIRE_URL, title="Coast Wire", full_text=False)
+            )
             await session.commit()
         emulator = Emulator(
             token=DEMO_TOKEN,
@@ -252,7 +260,8 @@ async def _demo(path: Path, *, verbose: bool) -> str:
             if verbose:
                 lines.append(
                     f"digestbot demo: temporary database {path.name}, Bot API emulator "
-                    f"in-process, sample feed {FEED_URL} ({stored} stories ingested)."
+                    f"in-process, sample feeds {FEED_URL} and {WIRE_URL} ({stored} stories "
+                    "ingested)."
                 )
             await bot.say(SUBSCRIBER, "/start")
             taps = [f"{BUTTON} climate → {await bot.press(SUBSCRIBER, 'climate')}"]

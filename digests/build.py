@@ -323,10 +323,11 @@ class DigestBuilder:
         return self.dues[key]
 
     def view(self, ranked: Ranked) -> ItemView:
-        cached = self.views.get(ranked.article.id)
+        key = ranked.article.id if not ranked.update else -ranked.article.id
+        cached = self.views.get(key)
         if cached is None:
-            cached = item_view(ranked.article, also=ranked.also)
-            self.views[ranked.article.id] = cached
+            cached = item_view(ranked.article, also=ranked.also, update=ranked.update)
+            self.views[key] = cached
         return cached
 
     def render(

@@ -125,6 +125,7 @@ class ItemView:
     summary: str = ""
     also: tuple[SourceView, ...] = ()
     story_id: int | None = None
+    update: bool = False  # a later article of a story the chat already got
 
     def __post_init__(self) -> None:
         # whatever the source held: clean, bounded text, and http(s) links or none
@@ -185,8 +186,11 @@ def source_name(url: str | None, fallback: str | None = None) -> str:
     return host.removeprefix("www.") or "source"
 
 
-def item_view(article: ArticleLike, *, also: Sequence[ArticleLike] = ()) -> ItemView:
-    """The view of an article (with the other outlets that reported the same story)."""
+def item_view(
+    article: ArticleLike, *, also: Sequence[ArticleLike] = (), update: bool = False
+) -> ItemView:
+    """The view of an article (with the other outlets that reported the same story; `update`
+    when it follows up a story the chat already got)."""
     url = safe_url(article.url) or safe_url(article.canonical_url)
     others: dict[str, SourceView] = {}
     for other in also:
@@ -202,6 +206,7 @@ def item_view(article: ArticleLike, *, also: Sequence[ArticleLike] = ()) -> Item
         summary=paragraphs(article.summary, MAX_SUMMARY),
         also=tuple(others.values())[:5],
         story_id=article.story_id,
+        update=update,
     )
 
 

@@ -1,9 +1,10 @@
 """Choose what goes into one chat's digest — pure functions, `now` passed in.
 
 New means stored after the chat's watermark (not published after: a late-dated article is
-still new), matching one of its topics or feeds, not muted, its story not yet sent to the chat.
-Near-duplicates are one item (the other outlets listed), ranked by match strength, story size
-and recency, capped at the chat's maximum; the rest wait for /more.
+still new), matching one of its topics or feeds, not muted, its story not yet sent to the chat
+— or, when it was, an article from a later day (a developing story, or a wrong merge) shown as
+a marked update rather than dropped. One story is one item (the other outlets listed), ranked
+by match strength, story size and recency, capped at the chat's maximum; the rest wait for /more.
 """
 
 from __future__ import annotations
@@ -13,12 +14,15 @@ import heapq
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from digests.query import MuteMatcher
 
 MORE_PAGES = 1  # "+N more" holds back up to this many pages of max_items for /more
 RECENCY_HALF_LIFE_HOURS = 12.0
+# An article joining a story the chat already got is news again if it came this much later
+# than the story's earlier articles: a development, or a merge that should not have happened.
+UPDATE_AFTER = timedelta(hours=12)
 
 Watermark = tuple[datetime, int]  # (stored_at, article id) of the last article considered
 
@@ -55,6 +59,7 @@ class Ranked:
     topic: str
     score: float
     also: tuple[Candidate, ...] = ()
+    update: bool = False  # its story was sent to the chat before: shown as an update
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +78,17 @@ class Selection:
         return (
             tuple([r.article.id for r in self.shown]),
             tuple([r.topic for r in self.shown]),
+            tuple([r.update for r in self.shown]),
             len(self.hidden),
         )
+
+
+def is_update(article: Candidate, others: Sequence[Candidate]) -> bool:
+    """Whether an article of a story the chat already got adds something: it was published
+    `UPDATE_AFTER` or more after the story's earlier articles (with none, it is what was sent)."""
+    at = article.published_at or article.stored_at
+    earlier = [o.published_at or o.stored_at for o in others if o.mark < article.mark]
+    return bool(earlier) and at - min(earlier) >= UPDATE_AFTER
 
 
 def is_new(article: Candidate, watermark: Watermark | None) -> bool:
@@ -192,12 +206,15 @@ def _pick(
         neg_score, _, list_id, scored = entry
         article = scored.article
         key = article.story_key
-        if key in taken or key in sent_stories or (watermark and not is_new(article, watermark)):
+        if key in taken or (watermark and not is_new(article, watermark)):
             continue
+        update = key in sent_stories
+        if update and not is_update(article, scored.others):
+            continue  # the same news again, from another outlet: the chat has it
         taken.add(key)
         if mutes and mutes.matches(article.title, article.summary, article.keyphrases):
             continue
-        ranked.append(Ranked(article, labels[list_id], -neg_score, scored.others))
+        ranked.append(Ranked(article, labels[list_id], -neg_score, scored.others, update))
         if len(ranked) >= wanted:
             break
     return ranked

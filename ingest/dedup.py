@@ -1,10 +1,13 @@
-"""De-duplication: canonical URLs without tracking parameters, exact content hashes, and a
-MinHash signature over word shingles so one story from several outlets becomes one story."""
+"""De-duplication: canonical URLs without tracking parameters, exact content hashes, a MinHash
+signature over word shingles for near-copies (syndication), and the placement of each new
+article in a story: a near-copy joins its original's story, anything else goes through the
+cross-outlet story index (`ingest.stories`) built from the recent articles' stored terms."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import re
 import zlib
 from collections.abc import Sequence
@@ -17,9 +20,13 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from ingest.stories import STORY_WINDOW as REPORTING_WINDOW
+from ingest.stories import Features, StoryIndex, features
 from ingest.text import content_words, words, wordset
+from storage import stories as story_rows
 from storage.articles import recent_signatures
 from storage.models import Story
+from storage.stories import recent_story_terms
 
 # Query parameters that only say how a reader arrived, never which page they get.
 _TRACKING_EXACT = wordset(
@@ -35,7 +42,8 @@ _DEFAULT_PORTS = {"http": "80", "https": "443"}
 
 SIGNATURE_HASHES = 48  # one byte each; base64 of 48 bytes is 64 characters (the column's size)
 STORY_WINDOW = timedelta(days=3)
-STORY_THRESHOLD = 0.3  # estimated Jaccard similarity of shingle sets to call it the same story
+STORY_THRESHOLD = 0.3  # estimated Jaccard similarity of shingle sets (the method before 0008)
+NEAR_COPY = 0.7  # ... above which an article is a copy of another (syndication, a reprint)
 
 _rng = np.random.default_rng(20261126)  # fixed: signatures must compare across processes
 _MULTIPLIERS = _rng.integers(1, 2**63, size=SIGNATURE_HASHES, dtype=np.uint64) | np.uint64(1)
@@ -149,7 +157,9 @@ class _Window:
 _WINDOW_KEY = "ingest.dedup.window"
 
 
-async def find_story(session: AsyncSession, *, signature: str, now: datetime) -> int | None:
+async def find_story(
+    session: AsyncSession, *, signature: str, now: datetime, threshold: float = STORY_THRESHOLD
+) -> int | None:
     """The story of the most similar article stored in the last days, if similar enough."""
     mine = _decode(signature)
     if mine is None:
@@ -161,14 +171,14 @@ async def find_story(session: AsyncSession, *, signature: str, now: datetime) ->
         session.info[_WINDOW_KEY] = window
         _forget_on_rollback(session)
     window.add(await recent_signatures(session, since=since, after_id=window.max_id))
-    story = _best_story(window, mine, since)
+    story = _best_story(window, mine, since, threshold)
     if story is not None and await session.get(Story, story) is None:
         # Rolled back since we read it (a savepoint, a failed refresh): start afresh.
         session.info.pop(_WINDOW_KEY, None)
         window = _Window(loaded_since=since)
         window.add(await recent_signatures(session, since=since))
         session.info[_WINDOW_KEY] = window
-        story = _best_story(window, mine, since)
+        story = _best_story(window, mine, since, threshold)
     return story
 
 
@@ -180,19 +190,20 @@ def _forget_on_rollback(session: AsyncSession) -> None:
 
     def forget(rolled_back: Session, _transaction: object) -> None:
         rolled_back.info.pop(_WINDOW_KEY, None)
+        rolled_back.info.pop(_INDEX_KEY, None)
 
     event.listen(sync_session, "after_soft_rollback", forget)
     sync_session.info[_WINDOW_KEY + ".listening"] = True
 
 
-def _best_story(window: _Window, mine: bytes, since: datetime) -> int | None:
+def _best_story(window: _Window, mine: bytes, since: datetime, threshold: float) -> int | None:
     current = window.stored >= since.timestamp()
     if not current.any():
         return None
     equal = (window.matrix[current] == np.frombuffer(mine, dtype=np.uint8)[None, :]).mean(axis=1)
     scores = (equal - 1 / 256) / (1 - 1 / 256)
     best = int(np.argmax(scores))
-    if float(scores[best]) < STORY_THRESHOLD:
+    if float(scores[best]) < threshold:
         return None
     return int(window.stories[current][best])
 
@@ -215,3 +226,103 @@ def _decode_many(
         np.array([row[3].timestamp() for row in usable], dtype=np.float64),
         matrix,
     )
+
+
+# --- placing an article in a story -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Placement:
+    """The story an article joins (None: a story of its own) and what to record about why."""
+
+    story_id: int | None
+    terms: str  # the article's features as JSON: stored, so the index can be rebuilt from rows
+    similarity: float | None
+    why: str  # JSON: {"via": "copy" | "report" | "new", "similarity", "shared": [terms]}
+
+
+@dataclass
+class _Index:
+    """One session's story index over the recent articles' stored terms, topped up with newer
+    rows on each look-up (as `_Window` is for signatures)."""
+
+    index: StoryIndex
+    loaded_since: datetime
+    max_id: int = 0
+
+
+_INDEX_KEY = "ingest.dedup.stories"
+
+
+async def place_story(
+    session: AsyncSession, *, title: str, text: str, fingerprint: str | None, now: datetime
+) -> Placement:
+    """Where a new article goes: a near-copy joins its original's story; otherwise the most
+    similar story of the last days that reports the same event, if any is similar enough."""
+    mine = features(title, text)
+    terms = json.dumps(mine.to_json(), ensure_ascii=False, separators=(",", ":"))
+    if fingerprint:
+        copy_of = await find_story(session, signature=fingerprint, now=now, threshold=NEAR_COPY)
+        if copy_of is not None:
+            why = {"via": "copy", "similarity": 1.0, "shared": []}
+            return Placement(copy_of, terms, None, json.dumps(why))
+    index = await _story_index(session, now)
+    decision = index.best(mine, now)
+    if decision.joined and await session.get(Story, decision.story) is None:
+        session.info.pop(_INDEX_KEY, None)  # rolled back since we read it: start afresh
+        index = await _story_index(session, now)
+        decision = index.best(mine, now)
+    why = {"via": "report" if decision.joined else "new", **decision.explain()}
+    return Placement(
+        decision.story if decision.joined else None,
+        terms,
+        round(decision.similarity, 4),
+        json.dumps(why, ensure_ascii=False),
+    )
+
+
+async def _story_index(session: AsyncSession, now: datetime) -> StoryIndex:
+    since = now - REPORTING_WINDOW
+    cached = session.info.get(_INDEX_KEY)
+    if not isinstance(cached, _Index) or since < cached.loaded_since:
+        cached = _Index(StoryIndex(), loaded_since=since)
+        session.info[_INDEX_KEY] = cached
+        _forget_on_rollback(session)
+    for article_id, story_id, stored_terms, stored_at in await recent_story_terms(
+        session, since=since, after_id=cached.max_id
+    ):
+        try:
+            feats = Features.from_json(json.loads(stored_terms))
+        except (ValueError, TypeError):
+            feats = Features({})
+        cached.index.assign(feats, stored_at, story=story_id)
+        cached.max_id = max(cached.max_id, article_id)
+    return cached.index
+
+
+async def rebuild_stories(session: AsyncSession, *, since: datetime, now: datetime) -> int:
+    """Re-cluster the articles stored since `since` with today's method, in the order they
+    were stored, recording each decision anew; returns the number of stories. Caller commits."""
+    index = StoryIndex()
+    made: set[int] = set()
+    for article in await story_rows.articles_since(session, since=since):
+        mine = features(article.title, article.text)
+        decision = index.best(mine, article.stored_at)
+        if decision.joined:
+            story_id = decision.story
+            await story_rows.join_story(session, article=article, story_id=story_id, now=now)
+        else:
+            story_id = await story_rows.new_story(session, article=article, now=now)
+            made.add(story_id)
+        index.assign(mine, article.stored_at, story=story_id)
+        why = {"via": "report" if decision.joined else "new", **decision.explain()}
+        await story_rows.record_decision(
+            session,
+            article=article,
+            terms=json.dumps(mine.to_json(), ensure_ascii=False, separators=(",", ":")),
+            similarity=round(decision.similarity, 4),
+            why=json.dumps(why, ensure_ascii=False),
+        )
+    session.info.pop(_INDEX_KEY, None)
+    session.info.pop(_WINDOW_KEY, None)
+    return len(made)

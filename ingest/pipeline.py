@@ -21,7 +21,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ingest.clean import clean_text
-from ingest.dedup import canonicalize_url, content_hash, find_story, signature
+from ingest.dedup import canonicalize_url, content_hash, place_story, signature
 from ingest.extract import extract_page
 from ingest.fetch import Fetcher, FetchError, FetchResult
 from ingest.files import DocumentError, text_document
@@ -30,6 +30,7 @@ from ingest.summarize import summarize
 from ingest.topics import detect_language, keyphrases
 from storage import articles as article_store
 from storage import feeds as feed_store
+from storage import stories as story_store
 from storage.db import dialect_name
 from storage.models import Article, ArticleCreate, Feed, FeedState
 from storage.sanitize import clean_str
@@ -363,7 +364,10 @@ async def store_document(
     if await article_store.get_by_content_hash(session, content_hash=digest):
         return None
     fingerprint = signature(document.title, document.text) or None
-    story_id = await find_story(session, signature=fingerprint, now=now) if fingerprint else None
+    placement = await place_story(
+        session, title=document.title, text=document.text, fingerprint=fingerprint, now=now
+    )
+    story_id = placement.story_id
     data = ArticleCreate(
         canonical_url=document.canonical_url,
         url=document.url,
@@ -373,17 +377,28 @@ async def store_document(
         **_derived(document, digest=digest, fingerprint=fingerprint),
     )
     if not postgres:  # SQLite: one writer, nobody can race us
-        return await article_store.add_article(session, data=data, stored_at=now, story_id=story_id)
-    # Another worker may store the same page between our look-up and this insert: the unique
-    # constraint refuses it and only this article is rolled back, not the whole refresh.
-    try:
-        async with session.begin_nested():
-            return await article_store.add_article(
-                session, data=data, stored_at=now, story_id=story_id
-            )
-    except IntegrityError:
-        logger.info("stored meanwhile by another worker url=%s", document.canonical_url)
-        return None
+        article = await article_store.add_article(
+            session, data=data, stored_at=now, story_id=story_id
+        )
+    else:
+        # Another worker may store the same page between our look-up and this insert: the
+        # unique constraint refuses it and only this article is rolled back, not the refresh.
+        try:
+            async with session.begin_nested():
+                article = await article_store.add_article(
+                    session, data=data, stored_at=now, story_id=story_id
+                )
+        except IntegrityError:
+            logger.info("stored meanwhile by another worker url=%s", document.canonical_url)
+            return None
+    await story_store.record_decision(
+        session,
+        article=article,
+        terms=placement.terms,
+        similarity=placement.similarity,
+        why=placement.why,
+    )
+    return article
 
 
 def _derived(

@@ -137,6 +137,11 @@ class Article(ArticleBase, table=True):
         default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True
     )
     updated_at: datetime | None = _time()
+    # story clustering: the article's weighted terms (JSON, the index's input), the similarity
+    # to the story it joined, and why (JSON: "copy" / "report" / "new" and the shared terms)
+    story_terms: str | None = Field(default=None, sa_type=Text)
+    story_similarity: float | None = None
+    story_why: str | None = Field(default=None, sa_type=Text)
 
 
 # --- subscribers ----------------------------------------------------------------------------

@@ -17,6 +17,9 @@ def test_demo_prints_the_subscribers_digest(tmp_path: Path) -> None:
     assert "/start" in out and "/subscribe space OR rocket" in out and "/digest" in out
     assert "Your digest" in out
     assert "Offshore wind farm in the North Sea" in out  # climate
+    # the same event from a second outlet is one story: shown once, with the other outlet
+    assert "Also reported by" in out and "Coast Wire" in out
+    assert "North Sea turbines replace" not in out
     assert "water vapour on a rocky planet" in out  # space
     assert "Central bank" not in out  # economy was not asked for
     assert "Traceback" not in result.stderr

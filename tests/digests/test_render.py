@@ -231,3 +231,16 @@ def test_split_any_valid_html_into_valid_parts(html: str) -> None:
     whole, _ = parse_html(html)  # the input is valid
     plain = check_parts(split_html(html))
     assert "".join("".join(p.split()) for p in plain) == "".join(whole.split())
+
+
+@pytest.mark.parametrize("style", ["digest", "compact"])
+def test_an_update_to_a_story_already_sent_is_marked(style: str) -> None:
+    first, _ = sample_items()
+    update = ItemView(
+        first.article_id, first.title, first.url, first.source, first.published, "", update=True
+    )
+    digest = sample_digest(groups=(TopicGroup("energy", (update, sample_items()[1])),))
+    plain = check_parts(Renderer().digest_parts(digest, style=style))
+    text = "\n".join(plain)
+    assert text.count("Update:") == 1
+    assert text.index("Update:") < text.index("Regulators")

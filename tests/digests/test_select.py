@@ -14,6 +14,7 @@ from digests.select import (
     MORE_PAGES,
     Candidate,
     Entry,
+    is_update,
     score_matches,
     select_stories,
 )
@@ -89,6 +90,24 @@ def test_old_sent_and_muted_stories_are_left_out() -> None:
     assert [r.article.id for r in selection.shown] == [4]
 
 
+def test_a_later_article_of_a_sent_story_is_an_update_the_same_news_again_is_not() -> None:
+    articles = {
+        1: article(1, story=5, title="Fed holds rates", hours=40),  # sent in an earlier digest
+        2: article(2, story=5, title="Fed holds rates, other outlet", hours=36),
+        3: article(3, story=5, title="Fed chair testifies a day later", hours=2),
+        4: article(4, story=6, title="Storm nears coast", hours=30),  # sent
+        5: article(5, story=6, title="Storm nears coast, another outlet", hours=26),
+    }
+    topics = {"news": dict.fromkeys(articles, 1.0)}
+    selection = select_stories(
+        topics=ranked_lists(topics, articles),
+        watermark=(NOW - timedelta(hours=38), 1),
+        sent_stories={5, 6},
+    )
+    # story 5 comes back once, marked, with its later article; story 6 adds nothing 4 h on
+    assert [(r.article.id, r.update) for r in selection.shown] == [(3, True)]
+
+
 def reference(
     lists: list[tuple[str, list[Entry]]],
     watermark: tuple[datetime, int] | None,
@@ -102,7 +121,7 @@ def reference(
     picked: list[tuple[int, str]] = []
     for (_score, _id, _list, scored), label in entries:
         a = scored.article
-        if a.story_key in taken or a.story_key in sent:
+        if a.story_key in taken or (a.story_key in sent and not is_update(a, scored.others)):
             continue
         if watermark is not None and a.mark <= watermark:
             continue
@@ -148,3 +167,4 @@ def test_selection_equals_the_plain_reference(
     shown, hidden = reference(lists, watermark, sent, muted, max_items)
     assert [(r.article.id, r.topic) for r in selection.shown] == shown
     assert [(r.article.id, r.topic) for r in selection.hidden] == hidden
+    assert all(r.update == (r.article.story_key in sent) for r in selection.shown)

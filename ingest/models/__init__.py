@@ -1,0 +1,1 @@
+"""Small model files shipped with the package; each is made by a script in training/."""

@@ -1,0 +1,290 @@
+"""Story clustering for reporting, not copying: whether a new article reports the same event as
+a story of the last few days, from what outlets share when they cover one event (names,
+numbers, headline words, rare lead terms) and how close in time they are. Pure, no I/O."""
+
+from __future__ import annotations
+
+import functools
+import heapq
+import json
+import math
+import re
+from collections import Counter, deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from importlib import resources
+
+from ingest.text import STOPWORDS, wordset
+
+STORY_WINDOW = timedelta(days=4)  # events are short-lived; BASIL's outlets differ by ≤ 4 days
+DECAY_DAYS = 0.75  # similarity × exp(-Δdays / DECAY_DAYS) against the story's latest article
+THRESHOLD = 0.23  # tuned on the tune halves of both benchmark sets (benchmarks/stories.py)
+LEAD_WORDS = 80  # the lead: what every outlet puts first, and all a teaser carries
+TITLE_WEIGHT = 2.0  # a headline word counts this much more than a lead word
+NAME_WEIGHT = 1.5  # ... and a name or number this much more again
+RETRIEVE_TERMS = 16  # an article's most telling terms look up candidate stories ...
+RETRIEVE_MAX_DF = 100  # ... unless more recent stories than this share one (cost cap)
+CANDIDATES = 12  # stories scored in full per article
+NORM_REFRESH = 200  # articles after which a story's length is recomputed with newer rarities
+IDF_VERSION = 1  # of ingest/models/story_idf.json (training/story_idf.py)
+PRIOR_WEIGHT = 1.0  # the general-news prior counts as this many windows' worth of articles
+
+# Words every news report uses whatever the event: they say nothing about which event.
+_NEWS_WORDS = wordset(
+    """said says say told tell according report reports reported reporting news
+    monday tuesday wednesday thursday friday saturday sunday today yesterday tomorrow week
+    weeks weekend month months year years day days time times new first last
+    mr mrs ms dr people percent per cent statement thing things way ways"""
+)
+_TOKEN = re.compile(r"[$€£]?\d[\d,.]*%?|[^\W\d_]+(?:['’][^\W\d_]+)*", re.UNICODE)
+_POSSESSIVE = re.compile(r"['’]s?$")
+
+
+@dataclass(frozen=True)
+class Features:
+    """What one article says about its event: term → weight before rarity (role only)."""
+
+    weights: Mapping[str, float]
+    names: frozenset[str] = frozenset()
+
+    def to_json(self) -> dict[str, object]:
+        return {"w": {t: round(w, 3) for t, w in self.weights.items()}, "n": sorted(self.names)}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, object]) -> Features:
+        weights = data.get("w", {})
+        names = data.get("n", [])
+        if not isinstance(weights, dict) or not isinstance(names, list):
+            return cls({})
+        return cls(
+            {str(t): float(w) for t, w in weights.items() if isinstance(w, int | float)},
+            frozenset(str(n) for n in names),
+        )
+
+
+@functools.lru_cache(maxsize=200_000)
+def _normal(token: str) -> str:
+    """Lower case, no possessive, crude singular: "Senators'" and "senator" are one term;
+    "" for a word that says nothing about an event (stopwords, news boilerplate)."""
+    word = _POSSESSIVE.sub("", token.lower()).replace(",", "")
+    if word[:1].isdigit() or word[:1] in "$€£":
+        word = word.rstrip(".")
+        return word if len(word) > 1 or word.isdigit() else ""
+    if len(word) < 3 or word in STOPWORDS or word in _NEWS_WORDS:
+        return ""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    return "" if word in STOPWORDS or word in _NEWS_WORDS else word
+
+
+def terms(text: str) -> list[str]:
+    """The normalised useful terms of a text, in order (what rarity is counted over)."""
+    return [w for w in map(_normal, _TOKEN.findall(text)) if w]
+
+
+@functools.cache
+def prior() -> tuple[int, dict[str, int]]:
+    """Document frequencies in general news (articles, term → articles): the rarity of a term
+    before the recent window has seen enough to say."""
+    raw = resources.files("ingest").joinpath("models/story_idf.json").read_text("utf-8")
+    data = json.loads(raw)
+    if data.get("version") != IDF_VERSION:
+        raise RuntimeError("ingest/models/story_idf.json: unexpected version")
+    return int(data["documents"]), {str(t): int(n) for t, n in data["df"].items()}
+
+
+def _lead_terms(text: str) -> tuple[list[str], set[str]]:
+    """The lead's terms, and those written like names or numbers in running text: figures,
+    and capitalised words that do not open a sentence (or that the lead also capitalises
+    elsewhere)."""
+    lead = " ".join(text.split()[:LEAD_WORDS])
+    found: list[str] = []
+    names: set[str] = set()
+    opening: set[str] = set()
+    previous = 0
+    for match in _TOKEN.finditer(lead):
+        token = match.group()
+        gap = lead[previous : match.start()]
+        previous = match.end()
+        word = _normal(token)
+        if not word:
+            continue
+        found.append(word)
+        if word[:1].isdigit() or word[:1] in "$€£":
+            names.add(word)
+        elif token[:1].isupper():
+            starts = match.start() == 0 or any(c in gap for c in ".!?:")
+            (opening if starts else names).add(word)
+    return found, names | (opening & names)
+
+
+def features(title: str, text: str) -> Features:
+    """The weighted terms of the headline and lead, names and numbers weighted up. A teaser
+    (a headline and a sentence) gets the same kind of features, only fewer."""
+    lead, names = _lead_terms(text)
+    weights = dict.fromkeys(lead, 1.0)
+    for word in terms(title):
+        weights[word] = TITLE_WEIGHT
+        if word[:1].isdigit():
+            names.add(word)
+    for word in names:
+        weights[word] = weights.get(word, 1.0) * NAME_WEIGHT
+    return Features(weights, frozenset(names))
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Where an article went and why: the story, the similarity and the terms that drove it."""
+
+    story: int
+    joined: bool
+    similarity: float = 0.0
+    shared: tuple[str, ...] = ()
+
+    def explain(self) -> dict[str, object]:
+        return {"similarity": round(self.similarity, 3), "shared": list(self.shared)}
+
+
+@dataclass
+class _Story:
+    weights: Counter[str] = field(default_factory=Counter)
+    latest: float = 0.0
+    members: int = 0
+    norm: float = 0.0  # of the rarity-weighted terms, as of `norm_at` articles in the window
+    norm_at: int = -1
+
+
+@dataclass
+class StoryIndex:
+    """Stories of the last `window`, an inverted index over their terms, and each term's
+    document frequency over the same window (the rarity that weighs it). Articles must arrive
+    in time order; what falls out of the window is forgotten, so the cost per article depends
+    on how many articles a window holds per term, not on the size of the store."""
+
+    window: timedelta = STORY_WINDOW
+    threshold: float = THRESHOLD
+    decay_days: float = DECAY_DAYS
+    stories: dict[int, _Story] = field(default_factory=dict)
+    postings: dict[str, dict[int, float]] = field(default_factory=dict)
+    df: Counter[str] = field(default_factory=Counter)
+    articles: int = 0
+    _seen: deque[tuple[float, int, tuple[str, ...]]] = field(default_factory=deque)
+    _next_story: int = 1
+
+    def idf(self, term: str) -> float:
+        """Rarity over the recent window, smoothed by general news (the shipped prior)."""
+        return self._rarity()(term)
+
+    def _rarity(self) -> Callable[[str], float]:
+        """`idf` with the window's current counts bound once (it is called for every term)."""
+        documents, prior_df = prior()
+        scale = PRIOR_WEIGHT * max(1.0, self.articles / documents)
+        top = math.log(self.articles + scale * documents + 2)
+        df, log = self.df, math.log
+        return lambda term: top - log(df.get(term, 0) + scale * prior_df.get(term, 0) + 1)
+
+    def assign(self, feats: Features, at: datetime, *, story: int | None = None) -> Decision:
+        """Decide the article's story (a new one if none is similar enough) and add it. Pass
+        `story` to record a decision made elsewhere (a near-copy, a stored article)."""
+        now = at.timestamp()
+        self._expire(now)
+        decision = (
+            Decision(story, joined=True, similarity=1.0)
+            if story is not None
+            else self.best(feats, at)
+        )
+        if not decision.joined:
+            decision = replace(decision, story=self._new_id(decision.story))
+        self._add(decision.story, feats, now)
+        return decision
+
+    def best(self, feats: Features, at: datetime) -> Decision:
+        """The most similar recent story if similar enough; otherwise a decision to start one."""
+        now = at.timestamp()
+        idf = self._rarity()
+        rarity = {t: idf(t) for t in feats.weights}
+        mine = {t: w * rarity[t] for t, w in feats.weights.items()}
+        norm = math.sqrt(sum(v * v for v in mine.values()))
+        if not norm:
+            return Decision(0, joined=False)
+        overlap: dict[int, float] = {}
+        for term in heapq.nlargest(RETRIEVE_TERMS, mine, key=mine.__getitem__):
+            value = mine[term]
+            posting = self.postings.get(term)
+            if not posting or len(posting) > RETRIEVE_MAX_DF:
+                continue
+            for story_id in posting:
+                overlap[story_id] = overlap.get(story_id, 0.0) + value
+        best: tuple[float, int, tuple[str, ...]] = (0.0, 0, ())
+        for story_id in heapq.nlargest(CANDIDATES, overlap, key=overlap.__getitem__):
+            story = self.stories.get(story_id)
+            if story is None:
+                continue
+            days = max(0.0, now - story.latest) / 86400
+            if days > self.window.total_seconds() / 86400:
+                continue
+            weights = story.weights
+            common = {t: v * weights[t] * rarity[t] for t, v in mine.items() if t in weights}
+            score = sum(common.values()) / (norm * self._norm(story, idf))
+            score *= math.exp(-days / self.decay_days)
+            if score > best[0]:
+                ranked = sorted(common, key=common.__getitem__, reverse=True)
+                best = (score, story_id, tuple(ranked[:8]))
+        score, best_id, shared = best
+        if score >= self.threshold:
+            return Decision(best_id, joined=True, similarity=score, shared=shared)
+        return Decision(0, joined=False, similarity=score, shared=shared)
+
+    def _norm(self, story: _Story, idf: Callable[[str], float]) -> float:
+        """The story's vector length; rarity drifts slowly, so it is recomputed only when the
+        story changed or the window has grown or shrunk by a tenth (`NORM_REFRESH` at least)."""
+        drift = max(NORM_REFRESH, self.articles // 10)
+        if story.norm_at < 0 or abs(self.articles - story.norm_at) > drift:
+            story.norm = math.sqrt(sum((w * idf(t)) ** 2 for t, w in story.weights.items()))
+            story.norm_at = self.articles
+        return story.norm or 1.0
+
+    def _new_id(self, hint: int) -> int:
+        story_id = hint or self._next_story
+        self._next_story = max(self._next_story, story_id) + 1
+        return story_id
+
+    def _add(self, story_id: int, feats: Features, now: float) -> None:
+        story = self.stories.setdefault(story_id, _Story())
+        if story.norm_at >= 0:  # grow the length by the added terms only (big stories)
+            idf = self._rarity()
+            squares = story.norm * story.norm
+            for term, weight in feats.weights.items():
+                before = story.weights.get(term, 0.0)
+                squares += ((before + weight) ** 2 - before * before) * idf(term) ** 2
+            story.norm = math.sqrt(squares)
+        story.weights.update(feats.weights)
+        story.latest = max(story.latest, now)
+        story.members += 1
+        terms = tuple(feats.weights)
+        for term in terms:
+            self.postings.setdefault(term, {})[story_id] = now
+            self.df[term] += 1
+        self.articles += 1
+        self._seen.append((now, story_id, terms))
+
+    def _expire(self, now: float) -> None:
+        horizon = now - self.window.total_seconds()
+        while self._seen and self._seen[0][0] < horizon:
+            _, story_id, terms = self._seen.popleft()
+            self.articles -= 1
+            for term in terms:
+                self.df[term] -= 1
+                if self.df[term] <= 0:
+                    del self.df[term]
+                posting = self.postings.get(term)
+                if posting is not None and posting.get(story_id, now) < horizon:
+                    del posting[story_id]
+                    if not posting:
+                        del self.postings[term]
+            story = self.stories.get(story_id)
+            if story is not None and story.latest < horizon:
+                del self.stories[story_id]
