@@ -21,6 +21,7 @@ from bot.handlers.schedules import (
     change_schedule,
     refresh_schedule,
 )
+from digests import texts
 from storage import chats as chat_store
 from storage import subscriptions as sub_store
 from storage.models import ChatState
@@ -122,7 +123,7 @@ async def max_items(update: Update, context: CustomContext) -> None:
         chat.max_items = count
         session.add(chat)
         await session.commit()
-    await reply(update, f"Digests now show up to <b>{count}</b> stories.")
+    await reply(update, f"Digests now show up to <b>{esc(texts.stories(count))}</b>.")
 
 
 async def mute(update: Update, context: CustomContext) -> None:
@@ -143,7 +144,7 @@ async def mute(update: Update, context: CustomContext) -> None:
         if word not in muted and len(muted) >= context.settings.max_mutes:
             await session.commit()  # release the database before talking to Telegram
             await reply(
-                update, f"You muted {len(muted)} words, the most allowed. /unmute one first."
+                update, f"You muted {texts.words(len(muted))}, the most allowed. /unmute one first."
             )
             return
         added = await sub_store.add_mute(session, chat_id=chat.id, word=word)

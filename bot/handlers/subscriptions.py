@@ -23,6 +23,7 @@ from bot.handlers.common import (
 from bot.handlers.keyboards import SUGGESTED_TOPICS
 from bot.handlers.schedules import describe_schedule, ensure_schedule
 from bot.settings import Settings
+from digests import texts
 from digests.query import QueryError, normalize_query, parse_query
 from storage import articles as article_store
 from storage import feeds as feed_store
@@ -100,7 +101,8 @@ async def _add(
         return same, False
     if len(existing) >= settings.max_subscriptions:
         raise SubscribeError(
-            f"You follow {len(existing)} topics, the most allowed. Remove one with /unsubscribe."
+            f"You follow {texts.topics(len(existing))}, the most allowed. "
+            "Remove one with /unsubscribe."
         )
     added = await sub_store.add_subscription(
         session, chat_id=chat.id, kind=kind, target=target, query=query, feed_id=feed_id
