@@ -8,7 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
 
 from bot.context import CustomContext
-from bot.handlers.common import args_text, esc, managed_chat, may_change, reply, usage
+from bot.handlers.common import args_text, esc, managed_chat, reply, usage
 from digests.build import build_digest_now, build_more
 from digests.query import QueryError, parse_query
 from storage import articles as article_store
@@ -25,9 +25,7 @@ LATEST_WINDOW = 200
 
 
 async def digest(update: Update, context: CustomContext) -> None:
-    """Send my digest now."""
-    if not await may_change(update, context):
-        return
+    """Send my digest now (in a group anyone may ask: it reads, it changes no setting)."""
     async with context.services.session() as session:
         chat = await managed_chat(update, context, session)
         if chat is None or chat.id is None:
@@ -52,9 +50,7 @@ async def digest(update: Update, context: CustomContext) -> None:
 
 
 async def more(update: Update, context: CustomContext) -> None:
-    """The rest of the last digest."""
-    if not await may_change(update, context):
-        return
+    """The rest of the last digest (anyone in a group may ask)."""
     await send_more(update, context)
 
 
