@@ -137,3 +137,18 @@ async def recent_signatures(
         for article_id, story_id, sig, stored_at in result.all()
         if article_id and story_id and sig
     ]
+
+
+async def story_articles(
+    session: AsyncSession, *, story_ids: Sequence[int], limit: int = 500
+) -> Sequence[Article]:
+    """The articles of these stories (every outlet that reported them), oldest first."""
+    if not story_ids:
+        return []
+    result = await session.exec(
+        select(Article)
+        .where(col(Article.story_id).in_(list(story_ids)))
+        .order_by(col(Article.id))
+        .limit(limit)
+    )
+    return result.all()
