@@ -50,7 +50,7 @@ from bot.handlers import (
     subscriptions,
 )
 from bot.handlers.ordering import PerChatUpdateProcessor
-from bot.handlers.throttle import CommandThrottle
+from bot.handlers.throttle import COMMAND, TAP, CommandThrottle
 from bot.replylimit import SharedRateLimiter
 from bot.settings import Settings
 from bot.ticks import Ticks
@@ -226,7 +226,8 @@ async def throttle(update: Update, context: CustomContext) -> None:
         return
     services = context.services
     now = services.clock()
-    if services.throttle.allow(chat.id, now):
+    cost = TAP if update.callback_query is not None else COMMAND
+    if services.throttle.allow(chat.id, now, cost=cost):
         return
     if update.callback_query is not None:
         await update.callback_query.answer("Too many requests — please wait a minute.")
