@@ -41,6 +41,7 @@ from bot.context import AppType, BotData, CustomContext, Services
 from bot.delivery import AiohttpRequest, process_limiter
 from bot.handlers import (
     admin,
+    broadcast,
     buttons,
     channel,
     membership,
@@ -91,6 +92,7 @@ COMMAND_HANDLERS: dict[str, Handler] = {
     "feeds": admin.feeds,
     "removefeed": admin.removefeed,
     "stats": admin.stats,
+    "broadcast": broadcast.broadcast,
 }
 
 
@@ -179,6 +181,9 @@ def _add_handlers(application: AppType) -> None:
     application.add_handler(TypeHandler(Update, throttle), group=-1)
     for name, handler in COMMAND_HANDLERS.items():
         application.add_handler(CommandHandler(name, measured(name, handler), filters=NEW))
+    application.add_handler(
+        CallbackQueryHandler(measured("broadcast", broadcast.confirm), pattern=broadcast.PATTERN)
+    )
     application.add_handler(CallbackQueryHandler(measured("button", buttons.button)))
     application.add_handler(
         ChatMemberHandler(

@@ -40,6 +40,7 @@ ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
     ("feeds", "feeds and their health"),
     ("removefeed", "remove a feed: /removefeed <id>"),
     ("stats", "subscribers, articles, deliveries, feed errors"),
+    ("broadcast", "announce something to every chat: /broadcast <text>"),
 )
 
 
