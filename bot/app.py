@@ -182,7 +182,9 @@ def _add_handlers(application: AppType) -> None:
     for name, handler in COMMAND_HANDLERS.items():
         application.add_handler(CommandHandler(name, measured(name, handler), filters=NEW))
     application.add_handler(
-        CallbackQueryHandler(measured("broadcast", broadcast.confirm), pattern=broadcast.PATTERN)
+        CallbackQueryHandler(
+            measured("broadcast_button", broadcast.confirm), pattern=broadcast.PATTERN
+        )
     )
     application.add_handler(CallbackQueryHandler(measured("button", buttons.button)))
     application.add_handler(
