@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.handlers.broadcast import AnnouncementError, announcement_html
 from storage import chats as chat_store
 from storage import deliveries as delivery_store
-from storage.db import make_engine, make_sessionmaker
+from storage.db import make_engine, make_sessionmaker, upgrade
 from storage.models import ChatState, ChatType, DeliveryStatus
 from tests.bot.test_cli import run
 from tests.bot.test_handlers_harness import ADMIN, make_emulator, running
@@ -86,10 +88,10 @@ async def test_broadcast_reaches_every_active_chat_once_and_parks_the_blocked(
 
 
 async def test_broadcast_from_the_command_line(tmp_path: Path) -> None:
-    assert run("db", "upgrade", cwd=tmp_path).returncode == 0
     engine = make_engine(f"sqlite:///{tmp_path / 'digestbot.db'}")
     sessionmaker = make_sessionmaker(engine)
     try:
+        await upgrade(engine)
         async with sessionmaker() as session:
             for telegram_id in (1, 2, 3):
                 await chat_store.upsert_chat(session, telegram_id=telegram_id)
@@ -125,11 +127,20 @@ async def test_broadcast_from_the_command_line(tmp_path: Path) -> None:
 
         notice.write_text("x" * 5000, encoding="utf-8")
         too_long = run("broadcast", str(notice), cwd=tmp_path)
-        notice.write_text("  \n", encoding="utf-8")
-        empty = run("broadcast", str(notice), cwd=tmp_path)
-        missing = run("broadcast", str(tmp_path / "nope.txt"), cwd=tmp_path)
-        for failed, reason in [(too_long, "5000"), (empty, "empty"), (missing, "no such file")]:
-            assert failed.returncode == 2 and reason in failed.stderr
-            assert failed.stderr.strip().count("\n") == 0
+        assert too_long.returncode == 2 and "5000" in too_long.stderr
+        assert too_long.stderr.strip().count("\n") == 0 and "Traceback" not in too_long.stderr
     finally:
         await engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [("", "empty"), ("  \n \n", "empty"), ("x" * 4097, "4097 characters"), ("😀" * 2049, "4098")],
+)
+def test_an_announcement_that_is_no_single_message_is_refused(text: str, problem: str) -> None:
+    with pytest.raises(AnnouncementError, match=problem):
+        announcement_html(text)
+
+
+def test_an_announcement_keeps_its_lines_and_is_escaped() -> None:
+    assert announcement_html(" a < b  \r\n\r\nc & d\n") == "a &lt; b\n\nc &amp; d"
