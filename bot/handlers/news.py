@@ -89,7 +89,9 @@ async def latest(update: Update, context: CustomContext) -> None:
             hits = await search_articles(session, query, limit=LATEST_WINDOW, newest=LATEST_WINDOW)
             matches = await _in_order(session, [h.article_id for h in hits])
         else:
-            matches = list(await article_store.latest_articles(session, limit=LATEST_WINDOW))
+            matches = list(
+                await article_store.latest_articles(session, limit=LATEST_WINDOW, with_text=False)
+            )
         # newest first by when each was reported, not in the order feeds were fetched
         matches.sort(key=lambda a: (reported_at(a), a.id or 0), reverse=True)
         items = await _stories(session, matches)
@@ -131,7 +133,8 @@ async def _stories(session: AsyncSession, matches: Sequence[Article]) -> list[It
 
 
 async def _in_order(session: AsyncSession, ids: list[int]) -> list[Article]:
-    rows = {a.id: a for a in await article_store.articles_by_ids(session, ids=ids)}
+    found = await article_store.articles_by_ids(session, ids=ids, with_text=False)
+    rows = {a.id: a for a in found}
     return [rows[i] for i in ids if i in rows]
 
 
