@@ -92,6 +92,13 @@ async def test_in_a_group_reading_commands_work_for_every_member(
         assert "Nothing new on your topics" in reply.text  # the group's digest, now
         [reply] = await bot.say(MEMBER, "/timezone", chat_id=GROUP)
         assert "Time zone: UTC" in reply.text
+        # the More button under a digest reads too (its callback data is "m:")
+        before = len(bot.emulator.chat(GROUP).messages)
+        answer = await bot.press_data(MEMBER, reply.message_id, "m:", chat_id=GROUP)
+        assert answer is None or "Only this group's admins" not in answer
+        assert "Nothing more" in bot.emulator.chat(GROUP).texts[before]
+        refused = await bot.press_data(MEMBER, reply.message_id, "s:hourly", chat_id=GROUP)
+        assert refused == "Only this group's admins can change its settings."
         for command in ("/max 3", "/timezone Europe/Paris", "/schedule hourly", "/pause"):
             [reply] = await bot.say(MEMBER, command, chat_id=GROUP)
             assert "Only this group's admins" in reply.text, command
