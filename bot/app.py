@@ -41,6 +41,7 @@ from bot.context import AppType, BotData, CustomContext, Services
 from bot.delivery import AiohttpRequest, process_limiter
 from bot.handlers import (
     admin,
+    broadcast,
     buttons,
     channel,
     membership,
@@ -50,7 +51,7 @@ from bot.handlers import (
     subscriptions,
 )
 from bot.handlers.ordering import PerChatUpdateProcessor
-from bot.handlers.throttle import CommandThrottle
+from bot.handlers.throttle import COMMAND, TAP, CommandThrottle
 from bot.replylimit import SharedRateLimiter
 from bot.settings import Settings
 from bot.ticks import Ticks
@@ -91,6 +92,7 @@ COMMAND_HANDLERS: dict[str, Handler] = {
     "feeds": admin.feeds,
     "removefeed": admin.removefeed,
     "stats": admin.stats,
+    "broadcast": broadcast.broadcast,
 }
 
 
@@ -179,6 +181,11 @@ def _add_handlers(application: AppType) -> None:
     application.add_handler(TypeHandler(Update, throttle), group=-1)
     for name, handler in COMMAND_HANDLERS.items():
         application.add_handler(CommandHandler(name, measured(name, handler), filters=NEW))
+    application.add_handler(
+        CallbackQueryHandler(
+            measured("broadcast_button", broadcast.confirm), pattern=broadcast.PATTERN
+        )
+    )
     application.add_handler(CallbackQueryHandler(measured("button", buttons.button)))
     application.add_handler(
         ChatMemberHandler(
@@ -226,7 +233,8 @@ async def throttle(update: Update, context: CustomContext) -> None:
         return
     services = context.services
     now = services.clock()
-    if services.throttle.allow(chat.id, now):
+    cost = TAP if update.callback_query is not None else COMMAND
+    if services.throttle.allow(chat.id, now, cost=cost):
         return
     if update.callback_query is not None:
         await update.callback_query.answer("Too many requests — please wait a minute.")

@@ -128,6 +128,10 @@ class Settings(BaseSettings):
     metrics_port: int | None = Field(
         default=None, description="Serve /metrics and /healthz on this port."
     )
+    metrics_host: str = Field(
+        default="127.0.0.1",
+        description="Address /metrics and /healthz bind (0.0.0.0: every interface).",
+    )
     redis_url: str | None = Field(
         default=None, description="Redis for the shared send-rate limiter across processes."
     )

@@ -28,6 +28,7 @@ from jinja2 import (
 )
 from markupsafe import Markup
 
+from digests import texts
 from digests.schedule import zone_of
 from digests.split import pack_blocks, split_html
 
@@ -256,6 +257,9 @@ class Renderer:
             keep_trailing_newline=False,
             auto_reload=False,
         )
+        # plural forms through gettext (digests/texts.py): {{ ngettext("%(num)d story", …, n) }}
+        self.env.add_extension("jinja2.ext.i18n")
+        self.env.install_gettext_translations(texts.CATALOG, newstyle=True)  # type: ignore[attr-defined]
         self.env.globals.update(local_time=local_time, href=_href, story=self.story)
         self.env.filters.update(href=_href)
         self._stories: dict[tuple[int, str, str], tuple[ItemView, Markup]] = {}

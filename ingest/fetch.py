@@ -61,6 +61,21 @@ class InvalidURLError(UnsafeURLError):
     name has, an unclosed IPv6 bracket)."""
 
 
+#: How an operator allows private addresses; named in the refusal so it can be found.
+ALLOW_PRIVATE_SETTING = "DIGESTBOT_ALLOW_PRIVATE_URLS"
+
+
+class PrivateAddressError(UnsafeURLError):
+    """The host is (or resolves to) a loopback, private or reserved address; the message
+    names the setting that allows such addresses in a trusted local setup."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(
+            f"{what}; set {ALLOW_PRIVATE_SETTING}=true to allow private addresses "
+            "(trusted local setups only)"
+        )
+
+
 class TooLargeError(FetchError):
     """The body is larger than the limit (or never ends)."""
 
@@ -179,7 +194,7 @@ async def checked_addresses(
     elif resolver is None:
         name = host.lower()
         if not allow_private and any(name == n or name.endswith("." + n) for n in _LOCAL_NAMES):
-            raise UnsafeURLError(f"{host} is a loopback address")
+            raise PrivateAddressError(f"{host} is a loopback address")
         return []
     else:
         addresses = await resolver(host, port)
@@ -191,7 +206,7 @@ async def checked_addresses(
         parsed = _literal(address)
         if parsed is None or not is_public_address(parsed):
             where = host if host == address else f"{host} ({address})"
-            raise UnsafeURLError(f"{where} is a private, loopback or reserved address")
+            raise PrivateAddressError(f"{where} is a private, loopback or reserved address")
     return addresses
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy.orm import defer
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -68,10 +70,21 @@ async def add_article(
     return article
 
 
-async def articles_by_ids(session: AsyncSession, *, ids: Sequence[int]) -> Sequence[Article]:
+def _heads() -> Any:
+    """Leave out what lists never show (the full text and keyphrases): reading them would
+    raise, and loading them costs more than the rest of the row."""
+    return defer(Article.text), defer(Article.keyphrases)  # type: ignore[arg-type]
+
+
+async def articles_by_ids(
+    session: AsyncSession, *, ids: Sequence[int], with_text: bool = True
+) -> Sequence[Article]:
     if not ids:
         return []
-    result = await session.exec(select(Article).where(col(Article.id).in_(list(ids))))
+    statement = select(Article).where(col(Article.id).in_(list(ids)))
+    if not with_text:
+        statement = statement.options(*_heads())
+    result = await session.exec(statement)
     return result.all()
 
 
@@ -94,10 +107,15 @@ async def stored_since(
     return result.all()
 
 
-async def latest_articles(session: AsyncSession, *, limit: int = 10) -> Sequence[Article]:
-    result = await session.exec(
+async def latest_articles(
+    session: AsyncSession, *, limit: int = 10, with_text: bool = True
+) -> Sequence[Article]:
+    statement = (
         select(Article).order_by(col(Article.stored_at).desc(), col(Article.id).desc()).limit(limit)
     )
+    if not with_text:
+        statement = statement.options(*_heads())
+    result = await session.exec(statement)
     return result.all()
 
 
@@ -137,3 +155,20 @@ async def recent_signatures(
         for article_id, story_id, sig, stored_at in result.all()
         if article_id and story_id and sig
     ]
+
+
+async def story_articles(
+    session: AsyncSession, *, story_ids: Sequence[int], limit: int = 500
+) -> Sequence[Article]:
+    """The articles of these stories (every outlet that reported them), oldest first, without
+    their text."""
+    if not story_ids:
+        return []
+    result = await session.exec(
+        select(Article)
+        .where(col(Article.story_id).in_(list(story_ids)))
+        .order_by(col(Article.id))
+        .limit(limit)
+        .options(*_heads())
+    )
+    return result.all()

@@ -44,6 +44,10 @@ def _register() -> None:
 
     stories.register(app)
 
+    from bot.cli import broadcast
+
+    broadcast.register(app)
+
 
 _register()
 

@@ -98,7 +98,7 @@ async def _run(settings: Settings, role: str) -> None:
                 else {"ingest": settings.ingest_interval, "digest": settings.digest_interval}
             ),
         )
-        await health.start("0.0.0.0", settings.metrics_port)
+        await health.start(settings.metrics_host, settings.metrics_port)
     try:
         await serve(application, role=role, stop=stop)  # type: ignore[arg-type]
     except InvalidToken:

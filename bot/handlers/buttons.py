@@ -32,7 +32,9 @@ async def button(update: Update, context: CustomContext) -> None:
     if data is None or query.message is None:
         await query.answer(STALE)
         return
-    if not await may_change(update, context, tell=False):  # every button changes something
+    # every button but More changes something; More only reads, like /more
+    reads = data.action == callbacks.MORE
+    if not reads and not await may_change(update, context, tell=False):
         await query.answer(NOT_ADMIN)
         return
     handler = _ACTIONS[data.action]

@@ -8,9 +8,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
 
 from bot.context import CustomContext
-from bot.handlers.common import args_text, esc, managed_chat, may_change, reply, usage
+from bot.handlers.common import args_text, esc, managed_chat, reply, usage
 from digests.build import build_digest_now, build_more
 from digests.query import QueryError, parse_query
+from digests.render import ItemView
+from digests.results import first_story_ids, reported_at, story_items
 from storage import articles as article_store
 from storage import subscriptions as sub_store
 from storage.models import Article, Chat
@@ -20,14 +22,13 @@ RESULTS = 10
 #: /search ranks this many of the newest matching stories by relevance (news, not an archive:
 #: a word in most of 100 000 stories would otherwise rank them all, about 100 ms each time)
 SEARCH_WINDOW = 2_000
-#: /latest <topic>: the best of this many newest matches, newest first
+#: /latest: the stories among this many newest articles (or newest matches of a topic), in
+#: the order they were reported
 LATEST_WINDOW = 200
 
 
 async def digest(update: Update, context: CustomContext) -> None:
-    """Send my digest now."""
-    if not await may_change(update, context):
-        return
+    """Send my digest now (in a group anyone may ask: it reads, it changes no setting)."""
     async with context.services.session() as session:
         chat = await managed_chat(update, context, session)
         if chat is None or chat.id is None:
@@ -52,9 +53,7 @@ async def digest(update: Update, context: CustomContext) -> None:
 
 
 async def more(update: Update, context: CustomContext) -> None:
-    """The rest of the last digest."""
-    if not await may_change(update, context):
-        return
+    """The rest of the last digest (anyone in a group may ask)."""
     await send_more(update, context)
 
 
@@ -87,14 +86,18 @@ async def latest(update: Update, context: CustomContext) -> None:
             except QueryError as exc:
                 await usage(update, "/latest [topic]", str(exc))
                 return
-            hits = await search_articles(session, query, limit=RESULTS * 3, newest=LATEST_WINDOW)
-            articles = await _in_order(session, [h.article_id for h in hits])
-            articles = sorted(articles, key=lambda a: a.stored_at, reverse=True)[:RESULTS]
+            hits = await search_articles(session, query, limit=LATEST_WINDOW, newest=LATEST_WINDOW)
+            matches = await _in_order(session, [h.article_id for h in hits])
         else:
-            articles = list(await article_store.latest_articles(session, limit=RESULTS))
+            matches = list(
+                await article_store.latest_articles(session, limit=LATEST_WINDOW, with_text=False)
+            )
+        # newest first by when each was reported, not in the order feeds were fetched
+        matches.sort(key=lambda a: (reported_at(a), a.id or 0), reverse=True)
+        items = await _stories(session, matches)
     title = f"Latest on {topic}" if topic else "Latest stories"
     empty = f"No stories on {esc(topic)} yet." if topic else "No stories stored yet."
-    await _send_list(update, context, chat, title, articles, empty=empty)
+    await _send_list(update, context, chat, title, items, empty=empty)
 
 
 async def search(update: Update, context: CustomContext) -> None:
@@ -109,20 +112,29 @@ async def search(update: Update, context: CustomContext) -> None:
     async with context.services.session() as session:
         chat = await managed_chat(update, context, session)
         await session.commit()
-        hits = await search_articles(session, words, limit=RESULTS, newest=SEARCH_WINDOW)
-        articles = await _in_order(session, [h.article_id for h in hits])
+        # the best matches decide which stories are listed; the list shows them newest first
+        hits = await search_articles(session, words, limit=RESULTS * 4, newest=SEARCH_WINDOW)
+        items = await _stories(session, await _in_order(session, [h.article_id for h in hits]))
     await _send_list(
         update,
         context,
         chat,
         f"Search: {words}",
-        articles,
+        items,
         empty=f"Nothing found for {esc(words)}.",
     )
 
 
+async def _stories(session: AsyncSession, matches: Sequence[Article]) -> list[ItemView]:
+    """The first RESULTS stories among `matches`, each once with its other outlets."""
+    story_ids = first_story_ids(matches, limit=RESULTS)
+    outlets = await article_store.story_articles(session, story_ids=story_ids)
+    return story_items(matches, outlets=outlets, limit=RESULTS)
+
+
 async def _in_order(session: AsyncSession, ids: list[int]) -> list[Article]:
-    rows = {a.id: a for a in await article_store.articles_by_ids(session, ids=ids)}
+    found = await article_store.articles_by_ids(session, ids=ids, with_text=False)
+    rows = {a.id: a for a in found}
     return [rows[i] for i in ids if i in rows]
 
 
@@ -131,16 +143,16 @@ async def _send_list(
     context: CustomContext,
     chat: Chat | None,
     title: str,
-    articles: Sequence[Article],
+    items: Sequence[ItemView],
     *,
     empty: str,
 ) -> None:
-    if not articles:
+    if not items:
         await reply(update, empty)
         return
     html_text = context.services.renderer.render_results(
         title=title,
-        articles=list(articles),
+        articles=list(items),
         timezone=chat.timezone if chat else "UTC",
         language=chat.language if chat else "en",
     )

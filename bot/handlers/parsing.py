@@ -62,6 +62,19 @@ def parse_timezone(text: str) -> str:
     raise ArgumentError(f"Unknown time zone {text!r}.")
 
 
+_ETC_OFFSET = re.compile(r"^Etc/GMT([+-])(\d{1,2})$")
+
+
+def zone_label(zone: str) -> str:
+    """How a stored zone reads to people: `Etc/GMT-2` (POSIX signs, inverted) is "UTC+2";
+    a named zone is its name."""
+    match = _ETC_OFFSET.match(zone)
+    if match is None:
+        return zone
+    sign = "-" if match.group(1) == "+" else "+"
+    return f"UTC{sign}{int(match.group(2))}"
+
+
 def parse_hhmm(text: str) -> str:
     match = _HHMM.match(text.strip())
     if not match:

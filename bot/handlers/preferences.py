@@ -15,12 +15,20 @@ from bot.handlers.common import (
     reply,
     usage,
 )
-from bot.handlers.parsing import ArgumentError, parse_count, parse_quiet, parse_timezone
+from bot.handlers.parsing import (
+    ArgumentError,
+    parse_count,
+    parse_quiet,
+    parse_timezone,
+    zone_label,
+)
 from bot.handlers.schedules import (
     ScheduleChangeError,
     change_schedule,
     refresh_schedule,
 )
+from digests import texts
+from digests.render import local_time
 from storage import chats as chat_store
 from storage import subscriptions as sub_store
 from storage.models import ChatState
@@ -29,6 +37,8 @@ SCHEDULE_USAGE = (
     "/schedule <realtime | hourly | daily 08:00 | weekdays 07:30 | weekly mon 09:00 | off>"
 )
 MAX_WORD = 64
+MAX_ITEMS = 50
+TIMEZONE_USAGE = "/timezone <Area/City | UTC+2>"
 
 
 async def schedule(update: Update, context: CustomContext) -> None:
@@ -54,17 +64,15 @@ async def schedule(update: Update, context: CustomContext) -> None:
 
 
 async def timezone(update: Update, context: CustomContext) -> None:
-    """Set the time zone schedules are read in."""
+    """Set the time zone schedules are read in (without an argument: show it)."""
     text = args_text(context)
     if not text:
-        await usage(
-            update, "/timezone <Area/City>", "Which time zone? For example: /timezone Europe/Berlin"
-        )
+        await _show_timezone(update, context)
         return
     try:
         zone = parse_timezone(text)
     except ArgumentError as exc:
-        await usage(update, "/timezone <Area/City>", str(exc))
+        await usage(update, TIMEZONE_USAGE, str(exc))
         return
     if not await may_change(update, context):
         return
@@ -76,7 +84,30 @@ async def timezone(update: Update, context: CustomContext) -> None:
         session.add(chat)
         await refresh_schedule(session, chat=chat, now=context.now())
         await session.commit()
-    await reply(update, f"Time zone set to <b>{esc(zone)}</b>.")
+    await reply(
+        update,
+        f"Time zone set to <b>{esc(zone_label(zone))}</b>. "
+        f"It is {esc(_clock(context, zone, chat.language))} there now.",
+    )
+
+
+async def _show_timezone(update: Update, context: CustomContext) -> None:
+    async with context.services.session() as session:
+        chat = await managed_chat(update, context, session)
+        await session.commit()
+    if chat is None:
+        return
+    await reply(
+        update,
+        f"Time zone: <b>{esc(zone_label(chat.timezone))}</b> — it is "
+        f"{esc(_clock(context, chat.timezone, chat.language))} there now.\n"
+        "Change it: /timezone <i>Europe/Berlin</i>, <i>New York</i> or <i>UTC+2</i>",
+    )
+
+
+def _clock(context: CustomContext, zone: str, language: str) -> str:
+    """The local time now in `zone`: "Mon 10:00"."""
+    return local_time(context.now(), zone, language, "EEE HH:mm")
 
 
 async def quiet(update: Update, context: CustomContext) -> None:
@@ -99,7 +130,8 @@ async def quiet(update: Update, context: CustomContext) -> None:
     if hours:
         await reply(
             update,
-            f"Quiet hours {hours[0]}–{hours[1]} ({esc(chat.timezone)}): digests due then wait "
+            f"Quiet hours {hours[0]}–{hours[1]} ({esc(zone_label(chat.timezone))}): digests due "
+            "then wait "
             "until they end.",
         )
     else:
@@ -107,9 +139,13 @@ async def quiet(update: Update, context: CustomContext) -> None:
 
 
 async def max_items(update: Update, context: CustomContext) -> None:
-    """How many stories a digest shows."""
+    """How many stories a digest shows (without an argument: show it)."""
+    text = args_text(context)
+    if not text:
+        await _show_max_items(update, context)
+        return
     try:
-        count = parse_count(args_text(context), low=1, high=50)
+        count = parse_count(text, low=1, high=MAX_ITEMS)
     except ArgumentError as exc:
         await usage(update, "/max <n>", str(exc))
         return
@@ -122,7 +158,20 @@ async def max_items(update: Update, context: CustomContext) -> None:
         chat.max_items = count
         session.add(chat)
         await session.commit()
-    await reply(update, f"Digests now show up to <b>{count}</b> stories.")
+    await reply(update, f"Digests now show up to <b>{esc(texts.stories(count))}</b>.")
+
+
+async def _show_max_items(update: Update, context: CustomContext) -> None:
+    async with context.services.session() as session:
+        chat = await managed_chat(update, context, session)
+        await session.commit()
+    if chat is None:
+        return
+    await reply(
+        update,
+        f"Digests show up to <b>{esc(texts.stories(chat.max_items))}</b>; the rest wait for "
+        f"/more.\nChange it: /max <i>n</i> (1 to {MAX_ITEMS})",
+    )
 
 
 async def mute(update: Update, context: CustomContext) -> None:
@@ -143,7 +192,7 @@ async def mute(update: Update, context: CustomContext) -> None:
         if word not in muted and len(muted) >= context.settings.max_mutes:
             await session.commit()  # release the database before talking to Telegram
             await reply(
-                update, f"You muted {len(muted)} words, the most allowed. /unmute one first."
+                update, f"You muted {texts.words(len(muted))}, the most allowed. /unmute one first."
             )
             return
         added = await sub_store.add_mute(session, chat_id=chat.id, word=word)

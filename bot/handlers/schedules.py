@@ -47,3 +47,13 @@ async def describe_schedule(session: AsyncSession, chat: Chat) -> str:
         return "none yet (/schedule daily 08:00)"
     spec = spec_of(row.kind, time=row.time, weekday=row.weekday, cron=row.cron)
     return spec.describe()
+
+
+async def next_digest_at(session: AsyncSession, chat: Chat, *, now: datetime) -> datetime | None:
+    """When the chat's next digest is due (UTC) as the digest tick sees it, `now` when it is
+    overdue (the tick takes it on its next run); None without a schedule or when it is off."""
+    assert chat.id is not None
+    row = await schedule_store.get_schedule(session, chat_id=chat.id)
+    if row is None or row.next_due_at is None:
+        return None
+    return max(row.next_due_at, now)

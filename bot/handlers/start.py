@@ -40,6 +40,7 @@ ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
     ("feeds", "feeds and their health"),
     ("removefeed", "remove a feed: /removefeed <id>"),
     ("stats", "subscribers, articles, deliveries, feed errors"),
+    ("broadcast", "announce something to every chat: /broadcast <text>"),
 )
 
 
@@ -101,4 +102,6 @@ async def unknown(update: Update, context: CustomContext) -> None:
         return  # groups talk among themselves; only commands are for us
     else:
         first = "I only understand commands."
-    await reply(update, first + " Here is what I can do:\n\n" + help_text(admin=False))
+    user = update.effective_user
+    admin = context.settings.is_admin(user.id if user else None)
+    await reply(update, first + " Here is what I can do:\n\n" + help_text(admin=admin))

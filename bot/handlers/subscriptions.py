@@ -21,13 +21,16 @@ from bot.handlers.common import (
     usage,
 )
 from bot.handlers.keyboards import SUGGESTED_TOPICS
-from bot.handlers.schedules import describe_schedule, ensure_schedule
+from bot.handlers.parsing import zone_label
+from bot.handlers.schedules import describe_schedule, ensure_schedule, next_digest_at
 from bot.settings import Settings
+from digests import texts
 from digests.query import QueryError, normalize_query, parse_query
+from digests.render import local_time
 from storage import articles as article_store
 from storage import feeds as feed_store
 from storage import subscriptions as sub_store
-from storage.models import Chat, Subscription, SubscriptionKind
+from storage.models import Chat, ChatState, Subscription, SubscriptionKind
 
 TRENDING_FROM = 200  # recent articles whose keyphrases make the trending list
 TRENDING_COUNT = 6
@@ -100,7 +103,8 @@ async def _add(
         return same, False
     if len(existing) >= settings.max_subscriptions:
         raise SubscribeError(
-            f"You follow {len(existing)} topics, the most allowed. Remove one with /unsubscribe."
+            f"You follow {texts.topics(len(existing))}, the most allowed. "
+            "Remove one with /unsubscribe."
         )
     added = await sub_store.add_subscription(
         session, chat_id=chat.id, kind=kind, target=target, query=query, feed_id=feed_id
@@ -239,7 +243,7 @@ async def unsubscribe(update: Update, context: CustomContext) -> None:
 
 
 async def list_command(update: Update, context: CustomContext) -> None:
-    """Subscriptions, schedule, time zone and other settings."""
+    """Subscriptions, schedule and when the next digest is due, time zone, other settings."""
     async with context.services.session() as session:
         chat = await managed_chat(update, context, session)
         if chat is None or chat.id is None:
@@ -247,19 +251,43 @@ async def list_command(update: Update, context: CustomContext) -> None:
         subs = await sub_store.list_subscriptions(session, chat_id=chat.id)
         mutes = await sub_store.list_mutes(session, chat_id=chat.id)
         schedule = await describe_schedule(session, chat)
+        due = await next_digest_at(session, chat, now=context.now())
+        feed_names = {
+            s.id: await _feed_name(session, s) for s in subs if s.kind == SubscriptionKind.FEED
+        }
         await session.commit()
+    topic_subs = [s for s in subs if s.kind != SubscriptionKind.FEED]
     lines = [f"<b>Settings for {chat_label(chat)}</b>"]
-    if subs:
-        lines.append("Topics: " + ", ".join(f"<b>{esc(s.query or s.target)}</b>" for s in subs))
-    else:
+    if topic_subs:
+        lines.append(
+            "Topics: " + ", ".join(f"<b>{esc(s.query or s.target)}</b>" for s in topic_subs)
+        )
+    elif not feed_names:
         lines.append("Topics: none yet — /topics or /subscribe <i>words</i>")
+    if feed_names:
+        lines.append("Feeds: " + ", ".join(f"<b>{esc(name)}</b>" for name in feed_names.values()))
     lines.append(f"Schedule: {esc(schedule)}")
-    lines.append(f"Time zone: {esc(chat.timezone)}")
+    if chat.state == ChatState.PAUSED:
+        lines.append("Next digest: none while paused")
+    elif due is not None:
+        when = local_time(due, chat.timezone, chat.language, "EEE d MMM, HH:mm")
+        lines.append(f"Next digest: {esc(when)}")
+    lines.append(f"Time zone: {esc(zone_label(chat.timezone))}")
     if chat.quiet_start and chat.quiet_end:
         lines.append(f"Quiet hours: {esc(chat.quiet_start)}–{esc(chat.quiet_end)}")
     lines.append(f"Items per digest: {chat.max_items}")
     if mutes:
         lines.append("Muted words: " + ", ".join(esc(m) for m in mutes))
-    if chat.state != "active":
+    if chat.state != ChatState.ACTIVE:
         lines.append(f"State: {esc(chat.state)} (/resume to continue)")
     await reply(update, "\n".join(lines))
+
+
+async def _feed_name(session: AsyncSession, subscription: Subscription) -> str:
+    """A followed feed as people know it: its current title, else its address."""
+    feed = None
+    if subscription.feed_id is not None:
+        feed = await feed_store.get_feed(session, feed_id=subscription.feed_id)
+    if feed is None:
+        return subscription.query or subscription.target
+    return feed.title or feed.url

@@ -107,16 +107,16 @@ async def test_schedule_timezone_quiet_and_max(
         [reply] = await bot.say(USER, "/timezone Berlin")
         assert "Europe/Berlin" in reply.text
         [reply] = await bot.say(USER, "/timezone Atlantis/Lost")
-        assert "Usage: /timezone <Area/City>" in reply.text
-        [reply] = await bot.say(USER, "/timezone")
-        assert "Usage: /timezone" in reply.text
+        assert "Usage: /timezone <Area/City | UTC+2>" in reply.text
+        [reply] = await bot.say(USER, "/timezone")  # without an argument: the current value
+        assert "Time zone: Europe/Berlin" in reply.text
         [reply] = await bot.say(USER, "/quiet 22:00-07:00")
         assert "22:00–07:00" in reply.text
         [reply] = await bot.say(USER, "/quiet sometimes")
         assert "Usage: /quiet <22:00-07:00 | off>" in reply.text
         [reply] = await bot.say(USER, "/max 5")
         assert "up to 5 stories" in reply.text
-        for bad in ("/max", "/max 0", "/max 51", "/max lots"):
+        for bad in ("/max 0", "/max 51", "/max lots"):
             [reply] = await bot.say(USER, bad)
             assert "Usage: /max <n>" in reply.text
         [reply] = await bot.say(USER, "/schedule weekly mon 09:00")
