@@ -7,6 +7,9 @@ import sys
 
 import typer
 
+# typer (0.29) carries its own copy of click; these are the errors its parser raises
+from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+
 from bot.cli.common import UserError
 
 app = typer.Typer(
@@ -50,9 +53,26 @@ def main() -> None:
     # are read as timedeltas already (bot/delivery.py, bot/replylimit.py)
     os.environ.setdefault("PTB_TIMEDELTA", "1")
     try:
-        app()
+        code = app(prog_name="digestbot", standalone_mode=False)
     except UserError as exc:
         print(f"digestbot: {exc}", file=sys.stderr)
         sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
+    except NoArgsIsHelpError as exc:  # a bare group: its help is the answer
+        exc.show()
+        sys.exit(exc.exit_code)
+    except ClickException as exc:  # typer's usage errors: one line, not a box
+        print(f"digestbot: {usage_line(exc)}", file=sys.stderr)
+        sys.exit(exc.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
         sys.exit(130)
+    if isinstance(code, int) and code:  # typer.Exit(code) from a command
+        sys.exit(code)
+
+
+def usage_line(error: ClickException) -> str:
+    """The error in one line, with where to read more: `--help` of the command it concerns."""
+    message = " ".join(error.format_message().split())
+    context = getattr(error, "ctx", None)
+    if isinstance(error, UsageError) and context is not None:
+        return f"{message} (see {context.command_path} --help)"
+    return message

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
+from sqlalchemy.engine import make_url
 
 from bot.cli.common import UserError, echo, run, settings_or_exit
 from storage.db import (
@@ -55,11 +58,26 @@ def upgrade_command() -> None:
 def revision_command() -> None:
     """Print the schema revision of the database."""
     url = _url()
+    missing = _missing_sqlite_file(url)
+    if missing is not None:  # connecting would create an empty file: only upgrade does that
+        raise UserError(f"no database at {missing}: create it with digestbot db upgrade")
     try:
         revision = run(_revision(url))
     except Exception as exc:
         raise UserError(f"cannot read the database at {display_url(url)}: {exc}") from None
     echo(f"{revision or 'empty'} (head {head_revision()})")
+
+
+def _missing_sqlite_file(url: str) -> Path | None:
+    """The SQLite file the URL names when it does not exist yet (None otherwise)."""
+    try:
+        parsed = make_url(url)
+    except Exception:  # an invalid URL: the usual path reports it
+        return None
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    path = Path(parsed.database)
+    return None if path.exists() else path
 
 
 def register(app: typer.Typer) -> None:
