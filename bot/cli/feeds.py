@@ -20,14 +20,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.cli.common import UserError, echo, run, settings_or_exit
 from bot.settings import Settings
-from ingest.fetch import Fetcher, FetchError, FetchResult, UnsafeURLError
+from ingest.feeds import AddedFeed, AddFeedError, add_feed, feed_health
+from ingest.fetch import Fetcher, FetchError, UnsafeURLError
 from ingest.files import DocumentError, read_document
 from ingest.opml import OPMLError, Outline, export_opml, parse_opml
-from ingest.parse import FeedParseError, ParsedFeed, discover_feeds, parse_feed
 from ingest.pipeline import RefreshResult, ingest_document, refresh_due_feeds
 from storage import feeds as feed_store
 from storage.db import DatabaseURLError, display_url, make_engine, make_sessionmaker, upgrade
-from storage.models import Article, Feed, FeedCreate, FeedState
+from storage.models import Article, Feed, FeedCreate
 from storage.types import utcnow
 
 feeds_app = typer.Typer(
@@ -91,60 +91,30 @@ def add_command(
     """Add a feed (checked once: it must be reachable and parse as RSS or Atom)."""
     settings = settings_or_exit()
     url = _checked_url(url)
-    feed, created = run(_add(settings, url, full_text=full_text, check=check))
-    if created:
+    added = run(_add(settings, url, full_text=full_text, check=check))
+    feed = added.feed
+    if added.announced_by:
+        echo(f"{added.announced_by} announces the feed {feed.url}")
+    if added.created:
         echo(f"added feed #{feed.id}: {feed.title or feed.url} ({feed.url})")
     else:
         echo(f"feed #{feed.id} is already in the list: {feed.url}")
 
 
-async def _add(
-    settings: Settings, url: str, *, full_text: bool | None, check: bool
-) -> tuple[Feed, bool]:
-    title: str | None = None
-    site_url: str | None = None
-    async with _fetcher(settings) as fetcher:
+async def _add(settings: Settings, url: str, *, full_text: bool | None, check: bool) -> AddedFeed:
+    async with (
+        _database(settings) as sessionmaker,
+        sessionmaker() as session,
+        _fetcher(settings) as fetcher,
+    ):
         try:
-            await fetcher.check(url)
-            if check:
-                url, title, site_url = await _probe(fetcher, url)
-        except UnsafeURLError as exc:
-            raise UserError(f"refused {url}: {exc}") from None
-        except FetchError as exc:
-            raise UserError(f"cannot fetch {url}: {exc}") from None
-    async with _database(settings) as sessionmaker, sessionmaker() as session:
-        feed, created = await feed_store.add_feed(
-            session,
-            data=FeedCreate(url=url, title=title, site_url=site_url, full_text=full_text),
-        )
+            added = await add_feed(
+                session, url=url, fetcher=fetcher, now=utcnow(), full_text=full_text, check=check
+            )
+        except AddFeedError as exc:
+            raise UserError(str(exc)) from None
         await session.commit()
-        return feed, created
-
-
-async def _probe(fetcher: Fetcher, url: str) -> tuple[str, str | None, str | None]:
-    """(feed URL, title, site URL): the URL itself when it is a feed, else the first feed
-    the page announces."""
-    fetched = await fetcher.fetch(url)
-    try:
-        parsed = _parse(fetched)
-    except FeedParseError as error:
-        candidates = discover_feeds(fetched.content, url=fetched.url)
-        if not candidates:
-            raise UserError(f"{url} is not a feed and links to none ({error})") from None
-        url = candidates[0]
-        fetched = await fetcher.fetch(url)
-        try:
-            parsed = _parse(fetched)
-        except FeedParseError as exc:
-            raise UserError(f"{url} is not a feed: {exc}") from None
-    return fetched.permanent_url or url, parsed.title, parsed.site_url
-
-
-def _parse(fetched: FetchResult) -> ParsedFeed:
-    content_type = fetched.content_type
-    if fetched.charset:
-        content_type += f"; charset={fetched.charset}"
-    return parse_feed(fetched.content, url=fetched.url, now=utcnow(), content_type=content_type)
+        return added
 
 
 @feeds_app.command("list")
@@ -155,18 +125,16 @@ def list_command() -> None:
     if not feeds:
         echo("no feeds yet: digestbot feeds add URL")
         return
-    table = Table("id", "state", "title", "url", "next check (UTC)", "last error")
+    table = Table("id", "health", "title", "url", "next check (UTC)", "last error")
     for feed in feeds:
-        state = feed.state
-        if feed.state == FeedState.FAILING or feed.error_count:
-            state = f"{feed.state} ×{feed.error_count}"
+        health = feed_health(feed)
         table.add_row(
             str(feed.id),
-            state,
+            health.label,
             feed.title or "",
             feed.url,
             _when(feed.next_check_at) or "now",
-            feed.last_error or "",
+            health.last_error or "",
         )
     Console(width=200).print(table)
 
