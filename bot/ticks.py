@@ -26,7 +26,7 @@ from bot.ratelimit import SendLimiter
 from bot.settings import Settings
 from digests.tick import HelperConfig, build_due_digests
 from ingest.fetch import Fetcher
-from ingest.pipeline import RefreshResult, refresh_due_feeds
+from ingest.pipeline import Polling, RefreshResult, refresh_due_feeds
 from storage import deliveries as delivery_store
 from storage import feeds as feed_store
 from storage.models import Chat, ChatState, Subscription
@@ -145,6 +145,7 @@ class Ticks:
             fetcher=self.fetcher,
             now=self.services.clock(),
             clock=self.services.clock,
+            polling=polling(self.services.settings),
         )
         new = sum(r.new_articles for r in results)
         metrics.ARTICLES_INGESTED.inc(new)
@@ -214,6 +215,11 @@ class Ticks:
                     await self.bot.send_message(admin_id, text, parse_mode="HTML")
                 except TelegramError:
                     logger.warning("feed notice to admin=%s failed", admin_id, exc_info=True)
+
+
+def polling(settings: Settings) -> Polling:
+    """How often feeds are checked, from DIGESTBOT_FEED_INTERVAL and …_FEED_MIN_INTERVAL."""
+    return Polling(interval=settings.feed_interval, fastest=settings.fastest_feed_interval)
 
 
 def make_fetcher(settings: Settings) -> Fetcher:

@@ -34,7 +34,8 @@ from storage.models import Article, ArticleCreate, Feed, FeedState
 
 logger = logging.getLogger(__name__)
 
-CHECK_INTERVAL = timedelta(minutes=30)  # how often a healthy feed is checked, at least
+CHECK_INTERVAL = timedelta(minutes=30)  # how often a healthy feed is checked (the default)
+FASTEST_INTERVAL = timedelta(minutes=1)  # feeds realtime subscribers follow (the default)
 MAX_INTERVAL = timedelta(days=1)  # no server hint (max-age, ttl, Retry-After) waits longer
 RETRY_BASE = timedelta(minutes=5)  # first retry after a failure; doubles each time
 FAILING_AFTER = 3  # consecutive failures before subscribers and admins are told
@@ -61,6 +62,21 @@ class RefreshResult:
 
 
 @dataclass(frozen=True)
+class Polling:
+    """How often feeds are checked (DIGESTBOT_FEED_INTERVAL, DIGESTBOT_FEED_MIN_INTERVAL)."""
+
+    interval: timedelta = CHECK_INTERVAL
+    fastest: timedelta = FASTEST_INTERVAL
+
+    def interval_for(self, feed: Feed, *, realtime: bool) -> timedelta:
+        """The feed's own interval when one is set; the fastest when realtime subscribers
+        follow it; else the global one."""
+        if feed.check_interval:
+            return timedelta(seconds=feed.check_interval)
+        return min(self.fastest, self.interval) if realtime else self.interval
+
+
+@dataclass(frozen=True)
 class _Document:
     """What is about to be stored: an entry (with its linked page's text) or a page/file."""
 
@@ -83,6 +99,7 @@ async def refresh_feed(
     fetcher: Fetcher,
     now: datetime,
     clock: Callable[[], datetime] | None = None,
+    interval: timedelta = CHECK_INTERVAL,
 ) -> RefreshResult:
     """Conditional GET → parse → (linked pages) → clean → de-duplicate → summarise → tag →
     store what is new → update the feed's state and next check. The caller commits.
@@ -135,7 +152,12 @@ async def refresh_feed(
         record_failure(feed, result, exc, now=now)
         return result
     _record_success(
-        feed, result, fetched, ttl_minutes=parsed.ttl_minutes if parsed else None, now=now
+        feed,
+        result,
+        fetched,
+        ttl_minutes=parsed.ttl_minutes if parsed else None,
+        interval=interval,
+        now=now,
     )
     return result
 
@@ -417,6 +439,7 @@ def _record_success(
     fetched: FetchResult,
     *,
     ttl_minutes: int | None,
+    interval: timedelta = CHECK_INTERVAL,
     now: datetime,
 ) -> None:
     if feed.state == FeedState.FAILING:
@@ -432,8 +455,8 @@ def _record_success(
     else:
         feed.etag = fetched.etag or feed.etag
         feed.last_modified = fetched.last_modified or feed.last_modified
-    # Never sooner than our interval; later when the server or the feed asks for it.
-    wait = CHECK_INTERVAL
+    # Never sooner than the feed's interval; later when the server or the feed asks for it.
+    wait = interval
     if fetched.max_age:
         wait = max(wait, timedelta(seconds=fetched.max_age))
     if ttl_minutes:
@@ -478,15 +501,18 @@ async def refresh_due_feeds(
     limit: int = 50,
     on_result: Callable[[RefreshResult], None] | None = None,
     clock: Callable[[], datetime] | None = None,
+    polling: Polling | None = None,
 ) -> list[RefreshResult]:
     """The ingest tick: claim due feeds, refresh each in a transaction of its own (several at
-    once on PostgreSQL, one after another on SQLite, which has one writer). `on_result` sees
-    each result as it is committed (a progress bar)."""
+    once on PostgreSQL, one after another on SQLite, which has one writer), each next check
+    set by `polling`. `on_result` sees each result as it is committed (a progress bar)."""
+    polling = polling or Polling()
     async with sessionmaker() as session:
         claimed = await feed_store.claim_due_feeds(
             session, now=now, until=now + CLAIM_LEASE, limit=limit
         )
         await session.commit()
+        realtime = await feed_store.realtime_follows(session) if claimed else None
         parallel = 4 if session.get_bind().dialect.name == "postgresql" else 1
     slots = asyncio.Semaphore(parallel)
 
@@ -504,8 +530,11 @@ async def refresh_due_feeds(
                     if feed is None:
                         return None  # removed meanwhile
                     try:
+                        interval = polling.interval_for(
+                            feed, realtime=realtime is not None and feed_id in realtime
+                        )
                         result = await refresh_feed(
-                            session, feed, fetcher=fetcher, now=now, clock=clock
+                            session, feed, fetcher=fetcher, now=now, clock=clock, interval=interval
                         )
                         await session.commit()
                         return result

@@ -87,6 +87,7 @@ class Feed(FeedCreate, table=True):
     state: str = Field(default=FeedState.OK, max_length=16)
     failing_notified_at: datetime | None = _time()
     created_at: datetime = _created()
+    check_interval: int | None = None  # seconds between checks; None: the global setting
 
 
 class Story(SQLModel, table=True):

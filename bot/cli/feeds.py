@@ -7,7 +7,7 @@ import json
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
@@ -19,12 +19,14 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.cli.common import UserError, echo, run, settings_or_exit
+from bot.durations import DurationError, format_duration, parse_duration
 from bot.settings import Settings
+from bot.ticks import polling
 from ingest.feeds import AddedFeed, AddFeedError, add_feed, feed_health
 from ingest.fetch import Fetcher, FetchError, UnsafeURLError
 from ingest.files import DocumentError, read_document
 from ingest.opml import OPMLError, Outline, export_opml, parse_opml
-from ingest.pipeline import RefreshResult, ingest_document, refresh_due_feeds
+from ingest.pipeline import RefreshResult, ingest_document, refresh_due_feeds, refresh_feed
 from storage import feeds as feed_store
 from storage.db import DatabaseURLError, display_url, make_engine, make_sessionmaker, upgrade
 from storage.models import Article, Feed, FeedCreate
@@ -125,14 +127,17 @@ def list_command() -> None:
     if not feeds:
         echo("no feeds yet: digestbot feeds add URL")
         return
-    table = Table("id", "health", "title", "url", "next check (UTC)", "last error")
+    table = Table("id", "health", "title", "url", "every", "next check (UTC)", "last error")
+    default = format_duration(settings.feed_interval)
     for feed in feeds:
         health = feed_health(feed)
+        every = feed.check_interval
         table.add_row(
             str(feed.id),
             health.label,
             feed.title or "",
             feed.url,
+            format_duration(timedelta(seconds=every)) if every else f"{default} (default)",
             _when(feed.next_check_at) or "now",
             health.last_error or "",
         )
@@ -142,6 +147,45 @@ def list_command() -> None:
 async def _list(settings: Settings) -> list[Feed]:
     async with _database(settings) as sessionmaker, sessionmaker() as session:
         return list(await feed_store.list_feeds(session))
+
+
+@feeds_app.command("set")
+def set_command(
+    feed_id: int = typer.Argument(..., help="The feed's id (see feeds list)."),
+    every: str = typer.Option(
+        ...,
+        "--every",
+        help="Check it this often: 90s, 5m, 2h, 1d; 'default' for DIGESTBOT_FEED_INTERVAL.",
+    ),
+) -> None:
+    """Set how often one feed is checked."""
+    settings = settings_or_exit()
+    interval: timedelta | None = None
+    if every.strip().lower() != "default":
+        try:
+            interval = parse_duration(every)
+        except DurationError as exc:
+            raise UserError(str(exc)) from None
+        fastest = settings.fastest_feed_interval
+        if interval < fastest or interval > timedelta(days=1):
+            raise UserError(
+                f"--every must be from {format_duration(fastest)} (DIGESTBOT_FEED_MIN_INTERVAL)"
+                " to 1d"
+            )
+    feed = run(_set(settings, feed_id, interval))
+    if feed is None:
+        raise UserError(f"no feed #{feed_id} (see digestbot feeds list)")
+    default = f"{format_duration(settings.feed_interval)}, the default"
+    shown = format_duration(interval) if interval else default
+    next_check = _when(feed.next_check_at) or "now"
+    echo(f"feed #{feed_id} is checked every {shown}; next check {next_check} (UTC)")
+
+
+async def _set(settings: Settings, feed_id: int, interval: timedelta | None) -> Feed | None:
+    async with _database(settings) as sessionmaker, sessionmaker() as session:
+        feed = await feed_store.set_check_interval(session, feed_id=feed_id, interval=interval)
+        await session.commit()
+        return feed
 
 
 @feeds_app.command("remove")
@@ -216,10 +260,15 @@ def export_command() -> None:
 # --- refresh --------------------------------------------------------------------------------
 
 
-def refresh_command() -> None:
-    """Refresh every due feed once, with a progress bar and a result per feed."""
+def refresh_command(
+    force: bool = typer.Option(False, "--force", help="Check every feed now, due or not."),
+    feed_id: int | None = typer.Option(
+        None, "--feed", metavar="ID", help="Only this feed (checked now, due or not)."
+    ),
+) -> None:
+    """Refresh every due feed once (or all, or one, now), with a result per feed."""
     settings = settings_or_exit()
-    results = run(_refresh(settings))
+    results = run(_refresh(settings, force=force or feed_id is not None, feed_id=feed_id))
     if not results:
         echo("no feed is due")
         return
@@ -239,10 +288,17 @@ def refresh_command() -> None:
     echo(f"{len(results)} feeds refreshed, {new} new articles, {failed} failed")
 
 
-async def _refresh(settings: Settings) -> list[RefreshResult]:
+async def _refresh(
+    settings: Settings, *, force: bool = False, feed_id: int | None = None
+) -> list[RefreshResult]:
     now = utcnow()
     async with _database(settings) as sessionmaker:
+        if feed_id is not None:
+            return [await _refresh_one(settings, sessionmaker, feed_id, now=now)]
         async with sessionmaker() as session:
+            if force:  # the database stays the schedule: every feed is made due now
+                await feed_store.make_due(session, now=now)
+                await session.commit()
             total = len(await feed_store.due_feeds(session, now=now, limit=100_000))
         if not total:
             return []
@@ -263,8 +319,34 @@ async def _refresh(settings: Settings) -> list[RefreshResult]:
 
             async with _fetcher(settings) as fetcher:
                 return await refresh_due_feeds(
-                    sessionmaker, fetcher=fetcher, now=now, limit=total, on_result=advance
+                    sessionmaker,
+                    fetcher=fetcher,
+                    now=now,
+                    limit=total,
+                    on_result=advance,
+                    polling=polling(settings),
                 )
+
+
+async def _refresh_one(
+    settings: Settings,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    feed_id: int,
+    *,
+    now: datetime,
+) -> RefreshResult:
+    async with sessionmaker() as session:
+        feed = await feed_store.get_feed(session, feed_id=feed_id)
+        if feed is None:
+            raise UserError(f"no feed #{feed_id} (see digestbot feeds list)")
+        realtime = feed_id in await feed_store.realtime_follows(session)
+        interval = polling(settings).interval_for(feed, realtime=realtime)
+        async with _fetcher(settings) as fetcher:
+            result = await refresh_feed(
+                session, feed, fetcher=fetcher, now=now, clock=utcnow, interval=interval
+            )
+        await session.commit()
+        return result
 
 
 def _outcome(result: RefreshResult) -> str:

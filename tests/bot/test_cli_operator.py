@@ -12,6 +12,9 @@ from pathlib import Path
 import pytest
 
 from tests.bot.test_cli import run as run_subprocess
+from tests.ingest.test_cli_sources import site
+
+__all__ = ["site"]
 
 
 @dataclass
@@ -92,3 +95,46 @@ def test_db_revision_in_an_empty_folder_creates_no_database(cli: Invoke, tmp_pat
 def test_a_bare_group_still_shows_its_help(cli: Invoke) -> None:
     result = cli("feeds")
     assert "Usage: digestbot feeds" in result.stdout + result.stderr
+
+
+# --- feed intervals and forced refreshes ----------------------------------------------------
+
+
+def test_feed_interval_set_list_and_forced_refresh(
+    site: str, cli: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DIGESTBOT_FEED_INTERVAL", "10m")
+    assert cli("feeds", "add", f"{site}/rss").returncode == 0
+    assert cli("feeds", "add", f"{site}/teaser.xml").returncode == 0
+    assert "2 feeds refreshed" in cli("refresh").stdout
+    assert "no feed is due" in cli("refresh").stdout
+
+    set_ = cli("feeds", "set", "2", "--every", "5m")
+    assert set_.returncode == 0, set_.stderr
+    assert "feed #2 is checked every 5m" in set_.stdout
+    listed = cli("feeds", "list").stdout
+    assert "10m (default)" in listed and " 5m " in listed
+
+    assert_one_line(
+        cli("feeds", "set", "2", "--every", "2s"), "from 1m (DIGESTBOT_FEED_MIN_INTERVAL)"
+    )
+    assert_one_line(cli("feeds", "set", "2", "--every", "soon"), "not a duration: 'soon'")
+    assert_one_line(cli("feeds", "set", "9", "--every", "5m"), "no feed #9")
+    back = cli("feeds", "set", "2", "--every", "default").stdout
+    assert "feed #2 is checked every 10m, the default;" in back
+
+    one = cli("refresh", "--feed", "1")
+    assert one.returncode == 0, one.stderr
+    assert "1 feeds refreshed, 0 new articles, 0 failed" in one.stdout
+    forced = cli("refresh", "--force")
+    assert "2 feeds refreshed, 0 new articles, 0 failed" in forced.stdout
+    assert_one_line(cli("refresh", "--feed", "9"), "no feed #9")
+
+
+def test_a_bad_feed_interval_setting_is_one_line(
+    cli: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DIGESTBOT_FEED_INTERVAL", "every now and then")
+    assert_one_line(cli("feeds", "list"), "invalid setting DIGESTBOT_FEED_INTERVAL: not a duration")
+    monkeypatch.setenv("DIGESTBOT_FEED_INTERVAL", "1s")
+    assert_one_line(cli("feeds", "list"), "DIGESTBOT_FEED_INTERVAL: use a duration from 5s to 1d")

@@ -1,0 +1,29 @@
+"""feed.check_interval: how often this feed is checked, in seconds (`digestbot feeds set ID
+--every 5m`); NULL keeps the global DIGESTBOT_FEED_INTERVAL
+
+Revision ID: 0010
+Revises: 0005
+Create Date: 2026-11-30
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0010"
+down_revision: str | None = "0005"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("feed", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("check_interval", sa.Integer(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("feed", schema=None) as batch_op:
+        batch_op.drop_column("check_interval")
