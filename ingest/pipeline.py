@@ -485,7 +485,7 @@ def record_failure(feed: Feed, result: RefreshResult, error: Exception, *, now: 
         if feed.failing_notified_at is None:
             feed.failing_notified_at = now
             result.became_failing = True
-    logger.info("feed=%s failed count=%s error=%s", feed.id, feed.error_count, feed.last_error)
+    logger.warning("feed=%s failed count=%s error=%s", feed.id, feed.error_count, feed.last_error)
     result.error = feed.last_error
     result.next_check_at = feed.next_check_at
 

@@ -43,6 +43,10 @@ def _register() -> None:
 
     feeds.register(app)
 
+    from bot.cli import reports
+
+    reports.register(app)
+
 
 _register()
 

@@ -7,8 +7,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from urllib.parse import urlsplit
 
-from sqlalchemy import func
-from sqlmodel import select
 from telegram import Update
 
 from bot.context import CustomContext
@@ -16,12 +14,8 @@ from bot.handlers.common import args_text, esc, reply, usage
 from bot.ticks import make_fetcher
 from ingest.feeds import AddFeedError, RefusedURLError, add_feed, feed_health
 from ingest.fetch import Fetcher
-from storage import articles as article_store
-from storage import chats as chat_store
-from storage import deliveries as delivery_store
 from storage import feeds as feed_store
-from storage import subscriptions as sub_store
-from storage.models import ChatState, Feed, FeedState
+from storage import reports
 
 logger = logging.getLogger(__name__)
 
@@ -124,34 +118,10 @@ async def removefeed(update: Update, context: CustomContext) -> None:
 
 
 async def stats(update: Update, context: CustomContext) -> None:
-    """Subscribers, articles, deliveries and feed errors (admins)."""
+    """Subscribers, articles, deliveries and feed errors (admins): as `digestbot stats`."""
     if not await _is_admin(update, context):
         return
     async with context.services.session() as session:
-        active = await chat_store.count_chats(session, state=ChatState.ACTIVE)
-        paused = await chat_store.count_chats(session, state=ChatState.PAUSED)
-        blocked = await chat_store.count_chats(session, state=ChatState.BLOCKED)
-        subscriptions = await sub_store.count_subscriptions(session)
-        articles = await article_store.count_articles(session)
-        deliveries = await delivery_store.delivery_counts(session)
-        reasons = await delivery_store.failure_reasons(session, limit=3)
-        feeds_total = int((await session.exec(select(func.count()).select_from(Feed))).one())
-        failing = await session.exec(
-            select(func.count()).select_from(Feed).where(Feed.state == FeedState.FAILING)
-        )
-        feeds_failing = int(failing.one())
-    lines = [
-        "<b>Stats</b>",
-        f"Subscribers: {active} active, {paused} paused, {blocked} blocked",
-        f"Subscriptions: {subscriptions}",
-        f"Articles: {articles}",
-        "Deliveries: "
-        + ", ".join(
-            f"{deliveries.get(k, 0)} {k}"
-            for k in ("pending", "sending", "sent", "failed", "parked")
-        ),
-        f"Feeds: {feeds_total}, {feeds_failing} failing",
-    ]
-    if reasons:
-        lines.append("Failed because: " + "; ".join(f"{esc(r)} ×{n}" for r, n in reasons))
+        figures = await reports.stats(session)
+    lines = ["<b>Stats</b>", *(esc(line) for line in reports.stats_lines(figures))]
     await reply(update, "\n".join(lines))
