@@ -122,6 +122,18 @@ class Settings(BaseSettings):
         "checked this often.",
     )
 
+    # WebSub push (off when websub_callback_url is unset)
+    websub_callback_url: str | None = Field(
+        default=None,
+        description="Public URL WebSub hubs push to (feed id appended), e.g. "
+        "https://bot.example.org/websub; unset: no push, polling only.",
+    )
+    websub_listen: str = Field(default="127.0.0.1", description="Address the callback binds.")
+    websub_port: int = Field(default=8444, gt=0, lt=65536, description="Port it binds.")
+    websub_secret: SecretStr | None = Field(
+        default=None, description="Hubs sign pushes with a secret derived from this (HMAC)."
+    )
+
     # webhook mode (polling when webhook_url is unset)
     webhook_url: str | None = Field(default=None, description="Public HTTPS URL of the webhook.")
     webhook_listen: str = Field(default="127.0.0.1", description="Address the webhook binds.")

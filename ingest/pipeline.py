@@ -27,6 +27,7 @@ from ingest.files import DocumentError, text_document
 from ingest.parse import EntryIn, FeedParseError, ParsedFeed, parse_feed
 from ingest.summarize import summarize
 from ingest.topics import detect_language, keyphrases
+from ingest.websub import find_hub
 from storage import articles as article_store
 from storage import feeds as feed_store
 from storage.db import dialect_name
@@ -59,6 +60,30 @@ class RefreshResult:
     warning: str | None = None  # broken feed, entries recovered
     moved_to: str | None = None  # permanent redirect: the stored URL changed to this
     next_check_at: datetime | None = None
+
+
+PUSHED = 299  # `FetchResult.status` of content a WebSub hub pushed (not fetched by us)
+
+
+def pushed_content(feed: Feed, content: bytes, *, content_type: str) -> FetchResult:
+    """Pushed content as `refresh_feed(pushed=…)` takes it."""
+    media, _, parameters = content_type.partition(";")
+    charset = None
+    for parameter in parameters.split(";"):
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset":
+            charset = value.strip().strip('"') or None
+    return FetchResult(
+        url=feed.url,
+        status=PUSHED,
+        content=content,
+        content_type=media.strip().lower(),
+        charset=charset,
+        etag=None,
+        last_modified=None,
+        permanent_url=None,
+        max_age=None,
+    )
 
 
 @dataclass(frozen=True)
@@ -100,6 +125,7 @@ async def refresh_feed(
     now: datetime,
     clock: Callable[[], datetime] | None = None,
     interval: timedelta = CHECK_INTERVAL,
+    pushed: FetchResult | None = None,
 ) -> RefreshResult:
     """Conditional GET → parse → (linked pages) → clean → de-duplicate → summarise → tag →
     store what is new → update the feed's state and next check. The caller commits.
@@ -108,11 +134,15 @@ async def refresh_feed(
     (`now` without a clock): digests take articles a few seconds after their stamp, so the
     stamp must not be older than the commit by more than that — with refreshes running in
     parallel on PostgreSQL, a feed refreshed late in a tick would otherwise commit articles
-    stamped at the tick's start behind a digest's watermark."""
+    stamped at the tick's start behind a digest's watermark.
+
+    `pushed`: the body a WebSub hub pushed, stored instead of fetching the feed."""
     assert feed.id is not None
     result = RefreshResult(feed_id=feed.id, url=feed.url, title=feed.title)
     try:
-        fetched = await fetcher.fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified)
+        fetched = pushed or await fetcher.fetch(
+            feed.url, etag=feed.etag, last_modified=feed.last_modified
+        )
         parsed: ParsedFeed | None = None
         full_text = False
         work: list[tuple[EntryIn, Article | None]] = []
@@ -132,6 +162,8 @@ async def refresh_feed(
         await _follow_permanent_redirect(session, feed, fetched, result)
         if parsed is not None:
             _update_metadata(feed, parsed)
+            if pushed is None:  # a push may be a partial feed: the polled one names the hub
+                feed.hub_url, feed.hub_topic = find_hub(fetched.content)
             taken: set[str] = set()  # canonical URLs stored by this refresh
             stamp = clock() if clock is not None else now
             for (entry, existing), document in zip(work, documents, strict=True):
@@ -450,7 +482,9 @@ def _record_success(
     feed.last_error = None
     feed.failing_notified_at = None
     feed.last_checked_at = now
-    if not fetched.not_modified:  # a new body comes with new validators (or none)
+    if fetched.status == PUSHED:
+        pass  # the validators still describe the feed as last polled
+    elif not fetched.not_modified:  # a new body comes with new validators (or none)
         feed.etag, feed.last_modified = fetched.etag, fetched.last_modified
     else:
         feed.etag = fetched.etag or feed.etag
@@ -530,8 +564,12 @@ async def refresh_due_feeds(
                     if feed is None:
                         return None  # removed meanwhile
                     try:
+                        pushed = bool(
+                            feed.hub_url and feed.websub_until and feed.websub_until > now
+                        )  # a hub pushes it: polling is only the safety net
                         interval = polling.interval_for(
-                            feed, realtime=realtime is not None and feed_id in realtime
+                            feed,
+                            realtime=not pushed and realtime is not None and feed_id in realtime,
                         )
                         result = await refresh_feed(
                             session, feed, fetcher=fetcher, now=now, clock=clock, interval=interval

@@ -144,3 +144,16 @@ async def realtime_follows(session: AsyncSession) -> RealtimeFollows:
     rows = (await session.exec(statement)).all()
     every = any(kind == SubscriptionKind.TOPIC for kind, _feed in rows)
     return RealtimeFollows(every, frozenset(feed for kind, feed in rows if feed is not None))
+
+
+async def feeds_to_subscribe(
+    session: AsyncSession, *, lapse: datetime, asked_before: datetime
+) -> Sequence[Feed]:
+    """Feeds announcing a WebSub hub whose push subscription ends before `lapse` (or never
+    started), not asked for since `asked_before`."""
+    statement = select(Feed).where(
+        col(Feed.hub_url).is_not(None),
+        or_(col(Feed.websub_until).is_(None), col(Feed.websub_until) < lapse),
+        or_(col(Feed.websub_requested_at).is_(None), col(Feed.websub_requested_at) < asked_before),
+    )
+    return (await session.exec(statement.order_by(col(Feed.id)))).all()

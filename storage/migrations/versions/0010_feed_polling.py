@@ -1,5 +1,6 @@
 """feed.check_interval: how often this feed is checked, in seconds (`digestbot feeds set ID
---every 5m`); NULL keeps the global DIGESTBOT_FEED_INTERVAL
+--every 5m`; NULL keeps the global DIGESTBOT_FEED_INTERVAL); feed.hub_url, hub_topic,
+websub_until, websub_requested_at: WebSub push from the hub a feed announces
 
 Revision ID: 0010
 Revises: 0005
@@ -13,6 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from storage.types import UTCDateTime
+
 revision: str = "0010"
 down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
@@ -22,8 +25,16 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("feed", schema=None) as batch_op:
         batch_op.add_column(sa.Column("check_interval", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("hub_url", sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column("hub_topic", sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column("websub_until", UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column("websub_requested_at", UTCDateTime(), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("feed", schema=None) as batch_op:
+        batch_op.drop_column("websub_requested_at")
+        batch_op.drop_column("websub_until")
+        batch_op.drop_column("hub_topic")
+        batch_op.drop_column("hub_url")
         batch_op.drop_column("check_interval")
