@@ -4,7 +4,7 @@ feed a site's page announces, fetch it once, parse it, refuse duplicates) — an
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Literal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -155,12 +155,3 @@ def feed_health(feed: Feed) -> FeedHealth:
     if feed.last_checked_at is None:
         return FeedHealth("new", "not checked yet", None)
     return FeedHealth("ok", "ok", None)
-
-
-def format_interval(interval: timedelta) -> str:
-    """5m, 90s, 2h, 1d: the shortest exact form."""
-    seconds = int(interval.total_seconds())
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds and seconds % size == 0:
-            return f"{seconds // size}{unit}"
-    return f"{seconds}s"
