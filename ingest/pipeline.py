@@ -542,11 +542,20 @@ async def refresh_due_feeds(
     set by `polling`. `on_result` sees each result as it is committed (a progress bar)."""
     polling = polling or Polling()
     async with sessionmaker() as session:
+        realtime = await feed_store.realtime_follows(session)
+        if realtime:  # feeds newly followed in realtime: checked soon, not in half an hour
+            await feed_store.hasten(
+                session,
+                realtime,
+                now=now,
+                interval=min(polling.fastest, polling.interval),
+                normal=polling.interval,
+                beyond=now + CLAIM_LEASE,
+            )
         claimed = await feed_store.claim_due_feeds(
             session, now=now, until=now + CLAIM_LEASE, limit=limit
         )
         await session.commit()
-        realtime = await feed_store.realtime_follows(session) if claimed else None
         parallel = 4 if session.get_bind().dialect.name == "postgresql" else 1
     slots = asyncio.Semaphore(parallel)
 
@@ -569,7 +578,7 @@ async def refresh_due_feeds(
                         )  # a hub pushes it: polling is only the safety net
                         interval = polling.interval_for(
                             feed,
-                            realtime=not pushed and realtime is not None and feed_id in realtime,
+                            realtime=not pushed and feed_id in realtime,
                         )
                         result = await refresh_feed(
                             session, feed, fetcher=fetcher, now=now, clock=clock, interval=interval

@@ -132,6 +132,9 @@ class RealtimeFollows:
     def __contains__(self, feed_id: object) -> bool:
         return self.every_feed or feed_id in self.feed_ids
 
+    def __bool__(self) -> bool:
+        return self.every_feed or bool(self.feed_ids)
+
 
 async def realtime_follows(session: AsyncSession) -> RealtimeFollows:
     statement = (
@@ -157,3 +160,39 @@ async def feeds_to_subscribe(
         or_(col(Feed.websub_requested_at).is_(None), col(Feed.websub_requested_at) < asked_before),
     )
     return (await session.exec(statement.order_by(col(Feed.id)))).all()
+
+
+async def hasten(
+    session: AsyncSession,
+    follows: RealtimeFollows,
+    *,
+    now: datetime,
+    interval: timedelta,
+    normal: timedelta,
+    beyond: datetime,
+) -> int:
+    """Bring the next check of followed feeds without an interval of their own forward to
+    `interval` after their last check, for those due later than `beyond` — a feed due sooner
+    may be held by a refresh right now (its claim moved `next_check_at` up to the lease's end,
+    and `beyond` is that end) — and only when they wait the `normal` interval, not longer
+    because the server asked (max-age, ttl, Retry-After). Returns how many moved. Caller
+    commits."""
+    statement = select(Feed).where(
+        col(Feed.check_interval).is_(None),
+        col(Feed.last_checked_at).is_not(None),
+        col(Feed.next_check_at) > beyond,
+        Feed.error_count == 0,
+    )
+    if not follows.every_feed:
+        statement = statement.where(col(Feed.id).in_(sorted(follows.feed_ids)))
+    moved = 0
+    for feed in (await session.exec(statement)).all():
+        assert feed.last_checked_at is not None
+        pushed = feed.hub_url and feed.websub_until and feed.websub_until > now
+        asked_later = feed.next_check_at and feed.next_check_at > feed.last_checked_at + normal
+        if pushed or asked_later:
+            continue
+        feed.next_check_at = max(now, feed.last_checked_at + interval)
+        session.add(feed)
+        moved += 1
+    return moved

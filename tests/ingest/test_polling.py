@@ -78,13 +78,18 @@ async def test_feeds_realtime_subscribers_follow_are_checked_at_the_fastest_rate
     await session.commit()
     assert set((await refresh(sessionmaker, now)).values()) == {timedelta(minutes=20)}
 
-    # the chat goes realtime: its feed (only) is checked at the fastest rate from then on
+    # the chat goes realtime: its feed (only) is checked 2 minutes after its last check, not
+    # 20, and at the fastest rate from then on
     await schedule_store.set_schedule(session, chat_id=chat.id, kind="realtime", next_due_at=None)
-    await feed_store.make_due(session, now=now)
     await session.commit()
-    assert await refresh(sessionmaker, now) == {
-        "https://a.example/rss": timedelta(minutes=2),
-        "https://b.example/atom": timedelta(minutes=20),
+    # (figures relative to each tick's time)
+    assert await refresh(sessionmaker, now + timedelta(minutes=1)) == {
+        "https://a.example/rss": timedelta(minutes=1),  # due 2 minutes after its last check
+        "https://b.example/atom": timedelta(minutes=19),
+    }
+    assert await refresh(sessionmaker, now + timedelta(minutes=2)) == {
+        "https://a.example/rss": timedelta(minutes=2),  # checked, then the fast pace
+        "https://b.example/atom": timedelta(minutes=18),
     }
 
     # a realtime topic may match any feed's articles: every feed is checked fast
@@ -109,6 +114,24 @@ async def test_server_hints_still_slow_a_feed_down(
     )
     async with cached.fetcher() as fetcher:
         await refresh_due_feeds(sessionmaker, fetcher=fetcher, now=now, polling=POLLING)
+    async with sessionmaker() as fresh:
+        assert await next_checks(fresh, now) == {
+            "https://a.example/rss": timedelta(minutes=60),
+            "https://b.example/atom": timedelta(minutes=30),
+        }
+    # a realtime reader of every feed does not override what the servers asked for
+    chat, _ = await chat_store.upsert_chat(session, telegram_id=6)
+    assert chat.id is not None
+    await sub_store.add_subscription(
+        session, chat_id=chat.id, kind=SubscriptionKind.TOPIC, target="ferry", query="ferry"
+    )
+    await schedule_store.set_schedule(session, chat_id=chat.id, kind="realtime", next_due_at=None)
+    await session.commit()
+    async with cached.fetcher() as fetcher:
+        later = now + timedelta(minutes=5)
+        assert not await refresh_due_feeds(
+            sessionmaker, fetcher=fetcher, now=later, polling=POLLING
+        )
     async with sessionmaker() as fresh:
         assert await next_checks(fresh, now) == {
             "https://a.example/rss": timedelta(minutes=60),
