@@ -138,3 +138,15 @@ def test_a_bad_feed_interval_setting_is_one_line(
     assert_one_line(cli("feeds", "list"), "invalid setting DIGESTBOT_FEED_INTERVAL: not a duration")
     monkeypatch.setenv("DIGESTBOT_FEED_INTERVAL", "1s")
     assert_one_line(cli("feeds", "list"), "DIGESTBOT_FEED_INTERVAL: use a duration from 5s to 1d")
+
+
+def test_the_example_env_file_is_valid_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.settings import load_settings
+
+    for name in [k for k in os.environ if k.startswith("DIGESTBOT_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    example = Path(__file__).resolve().parents[2] / ".env.example"
+    settings = load_settings(_env_file=example)
+    assert settings.token == "123:ABC" and settings.base_url == "http://127.0.0.1:8081/bot"
+    assert settings.is_admin(42) and settings.feed_min_interval.total_seconds() == 60
