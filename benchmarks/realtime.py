@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -108,6 +109,9 @@ async def main() -> None:
     parser.add_argument("--digest-interval", type=float, default=30.0)
     parser.add_argument("--timeout", type=float, default=900.0, help="per entry, seconds")
     args = parser.parse_args()
+    task = asyncio.current_task()
+    assert task is not None  # SIGTERM cancels the run, so the bot process is stopped too
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
 
     feed = Feed()
     app = web.Application()

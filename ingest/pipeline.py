@@ -41,6 +41,7 @@ MAX_INTERVAL = timedelta(days=1)  # no server hint (max-age, ttl, Retry-After) w
 RETRY_BASE = timedelta(minutes=5)  # first retry after a failure; doubles each time
 FAILING_AFTER = 3  # consecutive failures before subscribers and admins are told
 CLAIM_LEASE = timedelta(minutes=10)  # a refresh that crashed is retried after this
+DUE_SLACK = timedelta(seconds=2)  # checks due this soon after a tick are taken by it
 KEYPHRASES = 8
 RETRIES = 3  # attempts per feed when PostgreSQL reports a deadlock
 MAX_PAGES = 30  # linked pages fetched per refresh of a teaser feed; later entries keep teasers
@@ -552,8 +553,10 @@ async def refresh_due_feeds(
                 normal=polling.interval,
                 beyond=now + CLAIM_LEASE,
             )
+        # A check due a moment after the tick is taken now: the tick starts a few ms after its
+        # own schedule, and a 1-minute feed on a 1-minute tick would otherwise wait two ticks.
         claimed = await feed_store.claim_due_feeds(
-            session, now=now, until=now + CLAIM_LEASE, limit=limit
+            session, now=now + DUE_SLACK, until=now + CLAIM_LEASE, limit=limit
         )
         await session.commit()
         parallel = 4 if session.get_bind().dialect.name == "postgresql" else 1
