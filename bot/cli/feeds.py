@@ -127,21 +127,34 @@ def list_command() -> None:
     if not feeds:
         echo("no feeds yet: digestbot feeds add URL")
         return
+    realtime = run(_realtime_follows(settings))
     table = Table("id", "health", "title", "url", "every", "next check (UTC)", "last error")
-    default = format_duration(settings.feed_interval)
     for feed in feeds:
         health = feed_health(feed)
-        every = feed.check_interval
         table.add_row(
             str(feed.id),
             health.label,
             feed.title or "",
             feed.url,
-            format_duration(timedelta(seconds=every)) if every else f"{default} (default)",
+            _every(settings, feed, realtime=feed.id in realtime),
             _when(feed.next_check_at) or "now",
             health.last_error or "",
         )
     Console(width=200).print(table)
+
+
+def _every(settings: Settings, feed: Feed, *, realtime: bool) -> str:
+    """How often the feed is checked, and why: its own interval, realtime readers, default."""
+    if feed.check_interval:
+        return format_duration(timedelta(seconds=feed.check_interval))
+    if realtime:
+        return f"{format_duration(settings.fastest_feed_interval)} (realtime readers)"
+    return f"{format_duration(settings.feed_interval)} (default)"
+
+
+async def _realtime_follows(settings: Settings) -> feed_store.RealtimeFollows:
+    async with _database(settings) as sessionmaker, sessionmaker() as session:
+        return await feed_store.realtime_follows(session)
 
 
 async def _list(settings: Settings) -> list[Feed]:

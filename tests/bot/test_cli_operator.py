@@ -3,6 +3,7 @@ nothing, feed intervals, forced refreshes, what was sent to whom."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
 from collections.abc import Callable
@@ -100,8 +101,34 @@ def test_a_bare_group_still_shows_its_help(cli: Invoke) -> None:
 # --- feed intervals and forced refreshes ----------------------------------------------------
 
 
+async def follow_in_realtime(path: Path, *, feed_id: int) -> None:
+    """A chat with a realtime schedule follows the feed (as /subscribe and /schedule do)."""
+    from storage import chats, schedules, subscriptions
+    from storage.db import make_engine, make_sessionmaker
+    from storage.models import SubscriptionKind
+
+    engine = make_engine(f"sqlite:///{path}")
+    try:
+        async with make_sessionmaker(engine)() as session:
+            chat, _ = await chats.upsert_chat(session, telegram_id=77)
+            assert chat.id is not None
+            await subscriptions.add_subscription(
+                session,
+                chat_id=chat.id,
+                kind=SubscriptionKind.FEED,
+                target=f"feed:{feed_id}",
+                feed_id=feed_id,
+            )
+            await schedules.set_schedule(
+                session, chat_id=chat.id, kind="realtime", next_due_at=None
+            )
+            await session.commit()
+    finally:
+        await engine.dispose()
+
+
 def test_feed_interval_set_list_and_forced_refresh(
-    site: str, cli: Invoke, monkeypatch: pytest.MonkeyPatch
+    site: str, cli: Invoke, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("DIGESTBOT_FEED_INTERVAL", "10m")
     assert cli("feeds", "add", f"{site}/rss").returncode == 0
@@ -122,6 +149,9 @@ def test_feed_interval_set_list_and_forced_refresh(
     assert_one_line(cli("feeds", "set", "9", "--every", "5m"), "no feed #9")
     back = cli("feeds", "set", "2", "--every", "default").stdout
     assert "feed #2 is checked every 10m, the default;" in back
+    asyncio.run(follow_in_realtime(tmp_path / "cli.db", feed_id=1))
+    listed = cli("feeds", "list").stdout
+    assert "1m (realtime readers)" in listed and "10m (default)" in listed
 
     one = cli("refresh", "--feed", "1")
     assert one.returncode == 0, one.stderr
