@@ -54,7 +54,12 @@ class WebSubServer:
         self._runner = web.AppRunner(self.app(), access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.settings.websub_listen, self.settings.websub_port)
-        await site.start()
+        try:
+            await site.start()
+        except OSError as exc:  # several workers on one host: the first one serves it
+            logger.warning("websub callback not served by this process: %s", exc)
+            await self.stop()
+            return
         logger.info(
             "websub callback on %s:%s%s",
             self.settings.websub_listen,

@@ -191,3 +191,33 @@ def test_hub_discovery_and_signatures() -> None:
     assert not signature_valid("k", body + b" ", sha1)
     assert not signature_valid("other", body, sha1)
     assert not signature_valid("k", body, None) and not signature_valid("k", body, "md5=00")
+
+
+async def test_a_second_process_on_the_same_port_still_starts(
+    sqlite_sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    from bot.websub import WebSubServer
+    from ingest.pipeline import Polling
+
+    port = free_port()
+    settings = make_settings(websub_callback_url="http://127.0.0.1/websub", websub_port=port)
+    async with Fetcher() as fetcher:
+        servers = [
+            WebSubServer(
+                settings,
+                sessionmaker=sqlite_sessionmaker,
+                fetcher=fetcher,
+                clock=utcnow,
+                polling=Polling(),
+            )
+            for _ in range(2)
+        ]
+        await servers[0].start()
+        try:
+            await servers[1].start()  # the port is taken: a warning, not a crash
+            async with httpx.AsyncClient() as client:
+                answer = await client.get(f"http://127.0.0.1:{port}/websub/9")
+            assert answer.status_code == 404  # the first one answers: no feed #9
+        finally:
+            for server in servers:
+                await server.stop()
