@@ -215,6 +215,14 @@ def measured(name: str, handler: Handler) -> Handler:
             context.services.busy -= 1
             elapsed = asyncio.get_running_loop().time() - started
             metrics.COMMAND_LATENCY.labels(name).observe(elapsed)
+            chat, user = update.effective_chat, update.effective_user
+            logger.info(  # one line per command handled (issue 19)
+                "command=%s chat=%s user=%s ms=%.0f",
+                name,
+                chat.id if chat else None,
+                user.id if user else None,
+                elapsed * 1000,
+            )
 
     timed.__doc__ = handler.__doc__
     return timed

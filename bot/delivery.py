@@ -344,6 +344,13 @@ class DeliveryWorker:
 
     async def _record_sent(self, part: Delivery, message_id: int) -> None:
         metrics.PARTS_SENT.inc()
+        logger.info(
+            "sent part=%s digest=%s chat=%s message=%s",
+            part.id,
+            part.digest_id,
+            part.telegram_chat_id,
+            message_id,
+        )
         assert part.id is not None
         self._sent.append((part.id, message_id))
         await self._write()

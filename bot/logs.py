@@ -69,3 +69,7 @@ def configure_logging(
     # httpx logs every request URL, and Bot API URLs contain the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    # APScheduler logs "Running job" and "executed successfully" for every tick (a line a
+    # second): only when debugging. Commands and delivery outcomes are logged by us instead.
+    quiet = logging.DEBUG if logging.getLevelName(level) <= logging.DEBUG else logging.WARNING
+    logging.getLogger("apscheduler.executors").setLevel(quiet)

@@ -4,6 +4,7 @@ and passed down. Nothing else in the project reads environment variables."""
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -11,6 +12,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.durations import parse_duration
+
+MIN_FEED_INTERVAL = timedelta(seconds=5)  # the fastest any feed may be polled
 
 
 class SettingsError(ValueError):
@@ -107,6 +112,28 @@ class Settings(BaseSettings):
     allow_private_urls: bool = Field(
         default=False, description="Let feeds reach private addresses (trusted local setups)."
     )
+    feed_interval: timedelta = Field(
+        default=timedelta(minutes=30),
+        description="How often a feed is checked, e.g. 30m (one feed: digestbot feeds set ID "
+        "--every 5m).",
+    )
+    feed_min_interval: timedelta = Field(
+        default=timedelta(minutes=1),
+        description="The fastest a feed is checked: feeds realtime subscribers follow are "
+        "checked this often.",
+    )
+
+    # WebSub push (off when websub_callback_url is unset)
+    websub_callback_url: str | None = Field(
+        default=None,
+        description="Public URL WebSub hubs push to (feed id appended), e.g. "
+        "https://bot.example.org/websub; unset: no push, polling only.",
+    )
+    websub_listen: str = Field(default="127.0.0.1", description="Address the callback binds.")
+    websub_port: int = Field(default=8444, gt=0, lt=65536, description="Port it binds.")
+    websub_secret: SecretStr | None = Field(
+        default=None, description="Hubs sign pushes with a secret derived from this (HMAC)."
+    )
 
     # webhook mode (polling when webhook_url is unset)
     webhook_url: str | None = Field(default=None, description="Public HTTPS URL of the webhook.")
@@ -147,6 +174,20 @@ class Settings(BaseSettings):
             return frozenset({value})
         return value
 
+    @field_validator("feed_interval", "feed_min_interval", mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return parse_duration(value)  # its DurationError is a ValueError: one line
+        return value
+
+    @field_validator("feed_interval", "feed_min_interval")
+    @classmethod
+    def _sensible_interval(cls, value: timedelta) -> timedelta:
+        if not MIN_FEED_INTERVAL <= value <= timedelta(days=1):
+            raise ValueError("use a duration from 5s to 1d, e.g. 30m")
+        return value
+
     @field_validator("default_timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -165,6 +206,11 @@ class Settings(BaseSettings):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError("use DEBUG, INFO, WARNING or ERROR")
         return level
+
+    @property
+    def fastest_feed_interval(self) -> timedelta:
+        """`feed_min_interval`, never slower than the global interval."""
+        return min(self.feed_min_interval, self.feed_interval)
 
     @property
     def token(self) -> str | None:

@@ -24,9 +24,11 @@ from bot import metrics
 from bot.delivery import AiohttpRequest, DeliveryWorker
 from bot.ratelimit import SendLimiter
 from bot.settings import Settings
+from bot.websub import WebSubServer
 from digests.tick import HelperConfig, build_due_digests
 from ingest.fetch import Fetcher
-from ingest.pipeline import RefreshResult, refresh_due_feeds
+from ingest.pipeline import Polling, RefreshResult, refresh_due_feeds
+from ingest.websub import renew_subscriptions
 from storage import deliveries as delivery_store
 from storage import feeds as feed_store
 from storage.models import Chat, ChatState, Subscription
@@ -63,6 +65,7 @@ class Ticks:
         self._delivery_bot: Bot | None = None
         self._stop = asyncio.Event()
         self._loop_task: asyncio.Task[None] | None = None
+        self._websub: WebSubServer | None = None
 
     @property
     def enabled(self) -> bool:
@@ -94,6 +97,15 @@ class Ticks:
             clock=self.services.clock,
             limiter=self._limiter,
         )
+        if settings.websub_callback_url:
+            self._websub = WebSubServer(
+                settings,
+                sessionmaker=self.services.sessionmaker,
+                fetcher=self.fetcher,
+                clock=self.services.clock,
+                polling=polling(settings),
+            )
+            await self._websub.start()
         if not schedule:
             return
         queue = application.job_queue
@@ -124,6 +136,9 @@ class Ticks:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._loop_task
             self._loop_task = None
+        if self._websub is not None:
+            await self._websub.stop()
+            self._websub = None
         if self.worker is not None:
             await self.worker.close()
             self.worker = None
@@ -145,7 +160,18 @@ class Ticks:
             fetcher=self.fetcher,
             now=self.services.clock(),
             clock=self.services.clock,
+            polling=polling(self.services.settings),
         )
+        settings = self.services.settings
+        if settings.websub_callback_url:
+            secret = settings.websub_secret
+            await renew_subscriptions(
+                self.services.sessionmaker,
+                fetcher=self.fetcher,
+                callback_base=settings.websub_callback_url,
+                secret=secret.get_secret_value() if secret else None,
+                now=self.services.clock(),
+            )
         new = sum(r.new_articles for r in results)
         metrics.ARTICLES_INGESTED.inc(new)
         metrics.FEED_ERRORS.inc(sum(1 for r in results if r.error))
@@ -214,6 +240,11 @@ class Ticks:
                     await self.bot.send_message(admin_id, text, parse_mode="HTML")
                 except TelegramError:
                     logger.warning("feed notice to admin=%s failed", admin_id, exc_info=True)
+
+
+def polling(settings: Settings) -> Polling:
+    """How often feeds are checked, from DIGESTBOT_FEED_INTERVAL and …_FEED_MIN_INTERVAL."""
+    return Polling(interval=settings.feed_interval, fastest=settings.fastest_feed_interval)
 
 
 def make_fetcher(settings: Settings) -> Fetcher:

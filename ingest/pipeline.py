@@ -28,6 +28,7 @@ from ingest.files import DocumentError, text_document
 from ingest.parse import EntryIn, FeedParseError, ParsedFeed, parse_feed
 from ingest.summarize import summarize
 from ingest.topics import detect_language, keyphrases
+from ingest.websub import find_hub
 from storage import articles as article_store
 from storage import feeds as feed_store
 from storage import stories as story_store
@@ -37,11 +38,13 @@ from storage.sanitize import clean_str
 
 logger = logging.getLogger(__name__)
 
-CHECK_INTERVAL = timedelta(minutes=30)  # how often a healthy feed is checked, at least
+CHECK_INTERVAL = timedelta(minutes=30)  # how often a healthy feed is checked (the default)
+FASTEST_INTERVAL = timedelta(minutes=1)  # feeds realtime subscribers follow (the default)
 MAX_INTERVAL = timedelta(days=1)  # no server hint (max-age, ttl, Retry-After) waits longer
 RETRY_BASE = timedelta(minutes=5)  # first retry after a failure; doubles each time
 FAILING_AFTER = 3  # consecutive failures before subscribers and admins are told
 CLAIM_LEASE = timedelta(minutes=10)  # a refresh that crashed is retried after this
+DUE_SLACK = timedelta(seconds=2)  # checks due this soon after a tick are taken by it
 KEYPHRASES = 8
 RETRIES = 3  # attempts per feed when PostgreSQL reports a deadlock
 MAX_PAGES = 30  # linked pages fetched per refresh of a teaser feed; later entries keep teasers
@@ -62,6 +65,45 @@ class RefreshResult:
     warning: str | None = None  # broken feed, entries recovered
     moved_to: str | None = None  # permanent redirect: the stored URL changed to this
     next_check_at: datetime | None = None
+
+
+PUSHED = 299  # `FetchResult.status` of content a WebSub hub pushed (not fetched by us)
+
+
+def pushed_content(feed: Feed, content: bytes, *, content_type: str) -> FetchResult:
+    """Pushed content as `refresh_feed(pushed=…)` takes it."""
+    media, _, parameters = content_type.partition(";")
+    charset = None
+    for parameter in parameters.split(";"):
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset":
+            charset = value.strip().strip('"') or None
+    return FetchResult(
+        url=feed.url,
+        status=PUSHED,
+        content=content,
+        content_type=media.strip().lower(),
+        charset=charset,
+        etag=None,
+        last_modified=None,
+        permanent_url=None,
+        max_age=None,
+    )
+
+
+@dataclass(frozen=True)
+class Polling:
+    """How often feeds are checked (DIGESTBOT_FEED_INTERVAL, DIGESTBOT_FEED_MIN_INTERVAL)."""
+
+    interval: timedelta = CHECK_INTERVAL
+    fastest: timedelta = FASTEST_INTERVAL
+
+    def interval_for(self, feed: Feed, *, realtime: bool) -> timedelta:
+        """The feed's own interval when one is set; the fastest when realtime subscribers
+        follow it; else the global one."""
+        if feed.check_interval:
+            return timedelta(seconds=feed.check_interval)
+        return min(self.fastest, self.interval) if realtime else self.interval
 
 
 @dataclass(frozen=True)
@@ -95,6 +137,8 @@ async def refresh_feed(
     now: datetime,
     clock: Callable[[], datetime] | None = None,
     before_writes: Callable[[], Awaitable[None]] | None = None,
+    interval: timedelta = CHECK_INTERVAL,
+    pushed: FetchResult | None = None,
 ) -> RefreshResult:
     """Conditional GET → parse → (linked pages) → clean → de-duplicate → summarise → tag →
     store what is new → update the feed's state and next check. The caller commits.
@@ -106,11 +150,14 @@ async def refresh_feed(
     stamped at the tick's start behind a digest's watermark.
 
     `before_writes` is awaited once the network is done and before the first write (on
-    SQLite, the tick's turn to write: feeds are fetched side by side, written one by one)."""
+    SQLite, the tick's turn to write: feeds are fetched side by side, written one by one).
+    `pushed`: the body a WebSub hub pushed, stored instead of fetching the feed."""
     assert feed.id is not None
     result = RefreshResult(feed_id=feed.id, url=feed.url, title=feed.title)
     try:
-        fetched = await fetcher.fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified)
+        fetched = pushed or await fetcher.fetch(
+            feed.url, etag=feed.etag, last_modified=feed.last_modified
+        )
         parsed: ParsedFeed | None = None
         full_text = False
         work: list[tuple[EntryIn, Article | None]] = []
@@ -132,6 +179,8 @@ async def refresh_feed(
         await _follow_permanent_redirect(session, feed, fetched, result)
         if parsed is not None:
             _update_metadata(feed, parsed)
+            if pushed is None:  # a push may be a partial feed: the polled one names the hub
+                feed.hub_url, feed.hub_topic = find_hub(fetched.content)
             taken: set[str] = set()  # canonical URLs stored by this refresh
             stamp = clock() if clock is not None else now
             for (entry, existing), document in zip(work, documents, strict=True):
@@ -154,7 +203,12 @@ async def refresh_feed(
         record_failure(feed, result, exc, now=now)
         return result
     _record_success(
-        feed, result, fetched, ttl_minutes=parsed.ttl_minutes if parsed else None, now=now
+        feed,
+        result,
+        fetched,
+        ttl_minutes=parsed.ttl_minutes if parsed else None,
+        interval=interval,
+        now=now,
     )
     return result
 
@@ -450,6 +504,7 @@ def _record_success(
     fetched: FetchResult,
     *,
     ttl_minutes: int | None,
+    interval: timedelta = CHECK_INTERVAL,
     now: datetime,
 ) -> None:
     if feed.state == FeedState.FAILING:
@@ -460,13 +515,15 @@ def _record_success(
     feed.last_error = None
     feed.failing_notified_at = None
     feed.last_checked_at = now
-    if not fetched.not_modified:  # a new body comes with new validators (or none)
+    if fetched.status == PUSHED:
+        pass  # the validators still describe the feed as last polled
+    elif not fetched.not_modified:  # a new body comes with new validators (or none)
         feed.etag, feed.last_modified = fetched.etag, fetched.last_modified
     else:
         feed.etag = fetched.etag or feed.etag
         feed.last_modified = fetched.last_modified or feed.last_modified
-    # Never sooner than our interval; later when the server or the feed asks for it.
-    wait = CHECK_INTERVAL
+    # Never sooner than the feed's interval; later when the server or the feed asks for it.
+    wait = interval
     if fetched.max_age:
         wait = max(wait, timedelta(seconds=fetched.max_age))
     if ttl_minutes:
@@ -495,7 +552,7 @@ def record_failure(feed: Feed, result: RefreshResult, error: Exception, *, now: 
         if feed.failing_notified_at is None:
             feed.failing_notified_at = now
             result.became_failing = True
-    logger.info("feed=%s failed count=%s error=%s", feed.id, feed.error_count, feed.last_error)
+    logger.warning("feed=%s failed count=%s error=%s", feed.id, feed.error_count, feed.last_error)
     result.error = feed.last_error
     result.next_check_at = feed.next_check_at
 
@@ -511,14 +568,28 @@ async def refresh_due_feeds(
     limit: int = 50,
     on_result: Callable[[RefreshResult], None] | None = None,
     clock: Callable[[], datetime] | None = None,
+    polling: Polling | None = None,
 ) -> list[RefreshResult]:
     """The ingest tick: claim due feeds, refresh each in a transaction of its own, several at
-    once. On SQLite, which has one writer, they are fetched side by side and written one at
-    a time (a stalled server delays only its own feed). `on_result` sees each result as it
-    is committed (a progress bar)."""
+    once, each next check set by `polling`. On SQLite, which has one writer, they are fetched
+    side by side and written one at a time (a stalled server delays only its own feed).
+    `on_result` sees each result as it is committed (a progress bar)."""
+    polling = polling or Polling()
     async with sessionmaker() as session:
+        realtime = await feed_store.realtime_follows(session)
+        if realtime:  # feeds newly followed in realtime: checked soon, not in half an hour
+            await feed_store.hasten(
+                session,
+                realtime,
+                now=now,
+                interval=min(polling.fastest, polling.interval),
+                normal=polling.interval,
+                beyond=now + CLAIM_LEASE,
+            )
+        # A check due a moment after the tick is taken now: the tick starts a few ms after its
+        # own schedule, and a 1-minute feed on a 1-minute tick would otherwise wait two ticks.
         claimed = await feed_store.claim_due_feeds(
-            session, now=now, until=now + CLAIM_LEASE, limit=limit
+            session, now=now + DUE_SLACK, until=now + CLAIM_LEASE, limit=limit
         )
         await session.commit()
         sqlite = session.get_bind().dialect.name != "postgresql"
@@ -548,6 +619,13 @@ async def refresh_due_feeds(
                     if feed is None:
                         return None  # removed meanwhile
                     try:
+                        pushed = bool(
+                            feed.hub_url and feed.websub_until and feed.websub_until > now
+                        )  # a hub pushes it: polling is only the safety net
+                        interval = polling.interval_for(
+                            feed,
+                            realtime=not pushed and feed_id in realtime,
+                        )
                         result = await refresh_feed(
                             session,
                             feed,
@@ -555,6 +633,7 @@ async def refresh_due_feeds(
                             now=now,
                             clock=clock,
                             before_writes=my_turn,
+                            interval=interval,
                         )
                         await session.commit()
                         return result

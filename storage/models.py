@@ -88,6 +88,11 @@ class Feed(FeedCreate, table=True):
     state: str = Field(default=FeedState.OK, max_length=16)
     failing_notified_at: datetime | None = _time()
     created_at: datetime = _created()
+    check_interval: int | None = None  # seconds between checks; None: the global setting
+    hub_url: str | None = Field(default=None, sa_type=Text)  # WebSub hub the feed announces
+    hub_topic: str | None = Field(default=None, sa_type=Text)  # its rel="self" URL
+    websub_until: datetime | None = _time()  # the hub confirmed pushes until then
+    websub_requested_at: datetime | None = _time()  # last subscription request sent
 
 
 class Story(SQLModel, table=True):

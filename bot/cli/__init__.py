@@ -7,6 +7,9 @@ import sys
 
 import typer
 
+# typer (0.29) carries its own copy of click; these are the errors its parser raises
+from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+
 from bot.cli.common import UserError, flush_notes
 
 app = typer.Typer(
@@ -48,6 +51,10 @@ def _register() -> None:
 
     broadcast.register(app)
 
+    from bot.cli import reports
+
+    reports.register(app)
+
 
 _register()
 
@@ -58,14 +65,32 @@ def main() -> None:
     # are read as timedeltas already (bot/delivery.py, bot/replylimit.py)
     os.environ.setdefault("PTB_TIMEDELTA", "1")
     try:
-        app()
+        code = app(prog_name="digestbot", standalone_mode=False)
     except UserError as exc:
         flush_notes(succeeded=False)
         print(f"digestbot: {exc}", file=sys.stderr)
         sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
+    except NoArgsIsHelpError as exc:  # a bare group: its help is the answer
+        exc.show()
+        sys.exit(exc.exit_code)
+    except ClickException as exc:  # typer's usage errors: one line, not a box
+        print(f"digestbot: {usage_line(exc)}", file=sys.stderr)
+        sys.exit(exc.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
         sys.exit(130)
     except SystemExit as exc:
         flush_notes(succeeded=not exc.code)
         raise
-    flush_notes(succeeded=True)
+    failed = isinstance(code, int) and code != 0  # typer.Exit(code) from a command
+    flush_notes(succeeded=not failed)
+    if failed:
+        sys.exit(code)
+
+
+def usage_line(error: ClickException) -> str:
+    """The error in one line, with where to read more: `--help` of the command it concerns."""
+    message = " ".join(error.format_message().split())
+    context = getattr(error, "ctx", None)
+    if isinstance(error, UsageError) and context is not None:
+        return f"{message} (see {context.command_path} --help)"
+    return message

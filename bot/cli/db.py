@@ -62,7 +62,7 @@ async def _upgrade(url: str) -> str | None:
 async def _revision(url: str) -> str | None:
     path = sqlite_path(url)
     if path is not None and not path.exists():
-        raise UserError(f"no database at {path} yet: `digestbot db upgrade` creates it")
+        raise UserError(f"no database at {path}: create it with digestbot db upgrade")
     problem = sqlite_file_problem(url)
     if problem is not None:
         raise UserError(problem)

@@ -7,7 +7,7 @@ import json
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
@@ -20,15 +20,17 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.cli.common import UserError, echo, run, settings_or_exit
 from bot.cli.db import open_database
+from bot.durations import DurationError, format_duration, parse_duration
 from bot.settings import Settings
-from ingest.fetch import Fetcher, FetchError, FetchResult, UnsafeURLError
+from bot.ticks import polling
+from ingest.feeds import AddedFeed, AddFeedError, add_feed, feed_health
+from ingest.fetch import Fetcher, FetchError, UnsafeURLError
 from ingest.files import DocumentError, read_document
 from ingest.opml import OPMLError, Outline, export_opml, read_opml
-from ingest.parse import FeedParseError, ParsedFeed, discover_feeds, parse_feed
-from ingest.pipeline import RefreshResult, ingest_document, refresh_due_feeds
+from ingest.pipeline import RefreshResult, ingest_document, refresh_due_feeds, refresh_feed
 from storage import feeds as feed_store
 from storage.db import make_sessionmaker
-from storage.models import Article, Feed, FeedCreate, FeedState
+from storage.models import Article, Feed, FeedCreate
 from storage.types import utcnow
 
 feeds_app = typer.Typer(
@@ -84,60 +86,30 @@ def add_command(
     """Add a feed (checked once: it must be reachable and parse as RSS or Atom)."""
     settings = settings_or_exit()
     url = _checked_url(url)
-    feed, created = run(_add(settings, url, full_text=full_text, check=check))
-    if created:
+    added = run(_add(settings, url, full_text=full_text, check=check))
+    feed = added.feed
+    if added.announced_by:
+        echo(f"{added.announced_by} announces the feed {feed.url}")
+    if added.created:
         echo(f"added feed #{feed.id}: {feed.title or feed.url} ({feed.url})")
     else:
         echo(f"feed #{feed.id} is already in the list: {feed.url}")
 
 
-async def _add(
-    settings: Settings, url: str, *, full_text: bool | None, check: bool
-) -> tuple[Feed, bool]:
-    title: str | None = None
-    site_url: str | None = None
-    async with _fetcher(settings) as fetcher:
+async def _add(settings: Settings, url: str, *, full_text: bool | None, check: bool) -> AddedFeed:
+    async with (
+        _database(settings) as sessionmaker,
+        sessionmaker() as session,
+        _fetcher(settings) as fetcher,
+    ):
         try:
-            await fetcher.check(url)
-            if check:
-                url, title, site_url = await _probe(fetcher, url)
-        except UnsafeURLError as exc:
-            raise UserError(f"refused {url}: {exc}") from None
-        except FetchError as exc:
-            raise UserError(f"cannot fetch {url}: {exc}") from None
-    async with _database(settings) as sessionmaker, sessionmaker() as session:
-        feed, created = await feed_store.add_feed(
-            session,
-            data=FeedCreate(url=url, title=title, site_url=site_url, full_text=full_text),
-        )
+            added = await add_feed(
+                session, url=url, fetcher=fetcher, now=utcnow(), full_text=full_text, check=check
+            )
+        except AddFeedError as exc:
+            raise UserError(str(exc)) from None
         await session.commit()
-        return feed, created
-
-
-async def _probe(fetcher: Fetcher, url: str) -> tuple[str, str | None, str | None]:
-    """(feed URL, title, site URL): the URL itself when it is a feed, else the first feed
-    the page announces."""
-    fetched = await fetcher.fetch(url)
-    try:
-        parsed = _parse(fetched)
-    except FeedParseError as error:
-        candidates = discover_feeds(fetched.content, url=fetched.url)
-        if not candidates:
-            raise UserError(f"{url} is not a feed and links to none ({error})") from None
-        url = candidates[0]
-        fetched = await fetcher.fetch(url)
-        try:
-            parsed = _parse(fetched)
-        except FeedParseError as exc:
-            raise UserError(f"{url} is not a feed: {exc}") from None
-    return fetched.permanent_url or url, parsed.title, parsed.site_url
-
-
-def _parse(fetched: FetchResult) -> ParsedFeed:
-    content_type = fetched.content_type
-    if fetched.charset:
-        content_type += f"; charset={fetched.charset}"
-    return parse_feed(fetched.content, url=fetched.url, now=utcnow(), content_type=content_type)
+        return added
 
 
 @feeds_app.command("list")
@@ -148,26 +120,81 @@ def list_command() -> None:
     if not feeds:
         echo("no feeds yet: digestbot feeds add URL")
         return
-    table = Table("id", "state", "category", "title", "url", "next check (UTC)", "last error")
+    realtime = run(_realtime_follows(settings))
+    table = Table(
+        "id", "health", "category", "title", "url", "every", "next check (UTC)", "last error"
+    )
     for feed in feeds:
-        state = feed.state
-        if feed.state == FeedState.FAILING or feed.error_count:
-            state = f"{feed.state} ×{feed.error_count}"
+        health = feed_health(feed)
         table.add_row(
             str(feed.id),
-            state,
+            health.label,
             feed.category or "",
             feed.title or "",
             feed.url,
+            _every(settings, feed, realtime=feed.id in realtime),
             _when(feed.next_check_at) or "now",
-            feed.last_error or "",
+            health.last_error or "",
         )
     Console(width=200).print(table)
+
+
+def _every(settings: Settings, feed: Feed, *, realtime: bool) -> str:
+    """How often the feed is checked, and why: its own interval, realtime readers, default."""
+    if feed.check_interval:
+        return format_duration(timedelta(seconds=feed.check_interval))
+    if realtime:
+        return f"{format_duration(settings.fastest_feed_interval)} (realtime readers)"
+    return f"{format_duration(settings.feed_interval)} (default)"
+
+
+async def _realtime_follows(settings: Settings) -> feed_store.RealtimeFollows:
+    async with _database(settings) as sessionmaker, sessionmaker() as session:
+        return await feed_store.realtime_follows(session)
 
 
 async def _list(settings: Settings) -> list[Feed]:
     async with _database(settings) as sessionmaker, sessionmaker() as session:
         return list(await feed_store.list_feeds(session))
+
+
+@feeds_app.command("set")
+def set_command(
+    feed_id: int = typer.Argument(..., help="The feed's id (see feeds list)."),
+    every: str = typer.Option(
+        ...,
+        "--every",
+        help="Check it this often: 90s, 5m, 2h, 1d; 'default' for DIGESTBOT_FEED_INTERVAL.",
+    ),
+) -> None:
+    """Set how often one feed is checked."""
+    settings = settings_or_exit()
+    interval: timedelta | None = None
+    if every.strip().lower() != "default":
+        try:
+            interval = parse_duration(every)
+        except DurationError as exc:
+            raise UserError(str(exc)) from None
+        fastest = settings.fastest_feed_interval
+        if interval < fastest or interval > timedelta(days=1):
+            raise UserError(
+                f"--every must be from {format_duration(fastest)} (DIGESTBOT_FEED_MIN_INTERVAL)"
+                " to 1d"
+            )
+    feed = run(_set(settings, feed_id, interval))
+    if feed is None:
+        raise UserError(f"no feed #{feed_id} (see digestbot feeds list)")
+    default = f"{format_duration(settings.feed_interval)}, the default"
+    shown = format_duration(interval) if interval else default
+    next_check = _when(feed.next_check_at) or "now"
+    echo(f"feed #{feed_id} is checked every {shown}; next check {next_check} (UTC)")
+
+
+async def _set(settings: Settings, feed_id: int, interval: timedelta | None) -> Feed | None:
+    async with _database(settings) as sessionmaker, sessionmaker() as session:
+        feed = await feed_store.set_check_interval(session, feed_id=feed_id, interval=interval)
+        await session.commit()
+        return feed
 
 
 @feeds_app.command("remove")
@@ -256,10 +283,15 @@ def export_command() -> None:
 # --- refresh --------------------------------------------------------------------------------
 
 
-def refresh_command() -> None:
-    """Refresh every due feed once, with a progress bar and a result per feed."""
+def refresh_command(
+    force: bool = typer.Option(False, "--force", help="Check every feed now, due or not."),
+    feed_id: int | None = typer.Option(
+        None, "--feed", metavar="ID", help="Only this feed (checked now, due or not)."
+    ),
+) -> None:
+    """Refresh every due feed once (or all, or one, now), with a result per feed."""
     settings = settings_or_exit()
-    results = run(_refresh(settings))
+    results = run(_refresh(settings, force=force or feed_id is not None, feed_id=feed_id))
     if not results:
         echo("no feed is due")
         return
@@ -279,10 +311,17 @@ def refresh_command() -> None:
     echo(f"{len(results)} feeds refreshed, {new} new articles, {failed} failed")
 
 
-async def _refresh(settings: Settings) -> list[RefreshResult]:
+async def _refresh(
+    settings: Settings, *, force: bool = False, feed_id: int | None = None
+) -> list[RefreshResult]:
     now = utcnow()
     async with _database(settings) as sessionmaker:
+        if feed_id is not None:
+            return [await _refresh_one(settings, sessionmaker, feed_id, now=now)]
         async with sessionmaker() as session:
+            if force:  # the database stays the schedule: every feed is made due now
+                await feed_store.make_due(session, now=now)
+                await session.commit()
             total = len(await feed_store.due_feeds(session, now=now, limit=100_000))
         if not total:
             return []
@@ -303,8 +342,34 @@ async def _refresh(settings: Settings) -> list[RefreshResult]:
 
             async with _fetcher(settings) as fetcher:
                 return await refresh_due_feeds(
-                    sessionmaker, fetcher=fetcher, now=now, limit=total, on_result=advance
+                    sessionmaker,
+                    fetcher=fetcher,
+                    now=now,
+                    limit=total,
+                    on_result=advance,
+                    polling=polling(settings),
                 )
+
+
+async def _refresh_one(
+    settings: Settings,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    feed_id: int,
+    *,
+    now: datetime,
+) -> RefreshResult:
+    async with sessionmaker() as session:
+        feed = await feed_store.get_feed(session, feed_id=feed_id)
+        if feed is None:
+            raise UserError(f"no feed #{feed_id} (see digestbot feeds list)")
+        realtime = feed_id in await feed_store.realtime_follows(session)
+        interval = polling(settings).interval_for(feed, realtime=realtime)
+        async with _fetcher(settings) as fetcher:
+            result = await refresh_feed(
+                session, feed, fetcher=fetcher, now=now, clock=utcnow, interval=interval
+            )
+        await session.commit()
+        return result
 
 
 def _outcome(result: RefreshResult) -> str:

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func
-from sqlmodel import select
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from telegram import Update
 
 from bot.context import CustomContext
 from bot.handlers.common import args_text, esc, reply, usage
-from ingest.fetch import FetchError, InvalidURLError, UnsafeURLError, check_url
-from storage import articles as article_store
-from storage import chats as chat_store
-from storage import deliveries as delivery_store
+from bot.ticks import make_fetcher
+from ingest.feeds import AddFeedError, RefusedURLError, add_feed, feed_health
+from ingest.fetch import Fetcher
 from storage import feeds as feed_store
-from storage import subscriptions as sub_store
-from storage.models import ChatState, Feed, FeedCreate, FeedState
+from storage import reports
+
+logger = logging.getLogger(__name__)
 
 MAX_URL = 2000
 
@@ -28,37 +30,57 @@ async def _is_admin(update: Update, context: CustomContext) -> bool:
 
 
 async def addfeed(update: Update, context: CustomContext) -> None:
-    """Add a feed by URL (admins)."""
+    """Add a feed by its URL or its site's (admins): fetched once, the announced feed found."""
     if not await _is_admin(update, context):
         return
     url = args_text(context)
-    try:
-        if not url or len(url) > MAX_URL:
-            raise InvalidURLError("no URL")
-        await check_url(url, allow_private=context.settings.allow_private_urls)
-    except InvalidURLError:
-        await usage(update, "/addfeed <url>", "Give the feed's http(s) address.")
-        return
-    except UnsafeURLError as exc:
-        await usage(update, "/addfeed <url>", f"I won't fetch that address: {exc}")
-        return
-    except FetchError as exc:  # e.g. a host name that does not resolve
-        await usage(update, "/addfeed <url>", f"I can't reach that address: {exc}")
+    if not url or len(url) > MAX_URL or not url.lower().startswith(("http://", "https://")):
+        await usage(update, "/addfeed <url>", "Give the feed's (or its site's) http(s) address.")
         return
     user = update.effective_user
-    async with context.services.session() as session:
-        feed, created = await feed_store.add_feed(
-            session, data=FeedCreate(url=url, added_by=user.id if user else None)
-        )
+    async with _fetcher(context) as fetcher, context.services.session() as session:
+        try:
+            added = await add_feed(
+                session,
+                url=url,
+                fetcher=fetcher,
+                now=context.services.now(),
+                added_by=user.id if user else None,
+            )
+        except RefusedURLError as exc:
+            await usage(update, "/addfeed <url>", f"I won't fetch that address: {exc.reason}")
+            return
+        except AddFeedError as exc:
+            await reply(update, f"Not added: {esc(str(exc))}")
+            return
         await session.commit()
-    if created:
-        await reply(update, f"Added feed #{feed.id}: {esc(url)}\nIt is fetched within a minute.")
-    else:
-        await reply(update, f"That feed is already here as #{feed.id}.")
+    feed = added.feed
+    logger.info("feed added feed=%s url=%s created=%s", feed.id, feed.url, added.created)
+    found = f"The page announces {esc(feed.url)}.\n" if added.announced_by else ""
+    if not added.created:
+        await reply(update, f"{found}That feed is already here as #{feed.id}.")
+        return
+    entries = f", {added.entries} entries now" if added.entries is not None else ""
+    await reply(
+        update,
+        f"{found}Added feed #{feed.id}: <b>{esc(feed.title or feed.url)}</b>{entries}.\n"
+        "Its articles arrive with the next ingest tick.",
+    )
+
+
+@asynccontextmanager
+async def _fetcher(context: CustomContext) -> AsyncIterator[Fetcher]:
+    """The ticks' fetcher when this process runs them, else one for this command."""
+    ticks = context.services.ticks
+    if ticks is not None and ticks.fetcher is not None:
+        yield ticks.fetcher
+        return
+    async with make_fetcher(context.settings) as fetcher:
+        yield fetcher
 
 
 async def feeds(update: Update, context: CustomContext) -> None:
-    """List feeds with their health (admins)."""
+    """List feeds with their health and last error (admins)."""
     if not await _is_admin(update, context):
         return
     async with context.services.session() as session:
@@ -68,11 +90,9 @@ async def feeds(update: Update, context: CustomContext) -> None:
         return
     lines = [f"<b>{len(rows)} feeds</b>"]
     for feed in rows[:50]:
-        health = "✅ ok" if feed.state == FeedState.OK else f"⚠️ failing ×{feed.error_count}"
-        line = f"#{feed.id} {esc(feed.title or feed.url)} — {health}"
-        if feed.last_error and feed.state != FeedState.OK:
-            line += f": {esc(feed.last_error[:120])}"
-        lines.append(line)
+        health = feed_health(feed)
+        name = esc(feed.title or feed.url)
+        lines.append(f"#{feed.id} {name} — {health.icon} {esc(health.describe())}")
     if len(rows) > 50:
         lines.append(f"… and {len(rows) - 50} more")
     await reply(update, "\n".join(lines))
@@ -96,34 +116,10 @@ async def removefeed(update: Update, context: CustomContext) -> None:
 
 
 async def stats(update: Update, context: CustomContext) -> None:
-    """Subscribers, articles, deliveries and feed errors (admins)."""
+    """Subscribers, articles, deliveries and feed errors (admins): as `digestbot stats`."""
     if not await _is_admin(update, context):
         return
     async with context.services.session() as session:
-        active = await chat_store.count_chats(session, state=ChatState.ACTIVE)
-        paused = await chat_store.count_chats(session, state=ChatState.PAUSED)
-        blocked = await chat_store.count_chats(session, state=ChatState.BLOCKED)
-        subscriptions = await sub_store.count_subscriptions(session)
-        articles = await article_store.count_articles(session)
-        deliveries = await delivery_store.delivery_counts(session)
-        reasons = await delivery_store.failure_reasons(session, limit=3)
-        feeds_total = int((await session.exec(select(func.count()).select_from(Feed))).one())
-        failing = await session.exec(
-            select(func.count()).select_from(Feed).where(Feed.state == FeedState.FAILING)
-        )
-        feeds_failing = int(failing.one())
-    lines = [
-        "<b>Stats</b>",
-        f"Subscribers: {active} active, {paused} paused, {blocked} blocked",
-        f"Subscriptions: {subscriptions}",
-        f"Articles: {articles}",
-        "Deliveries: "
-        + ", ".join(
-            f"{deliveries.get(k, 0)} {k}"
-            for k in ("pending", "sending", "sent", "failed", "parked")
-        ),
-        f"Feeds: {feeds_total}, {feeds_failing} failing",
-    ]
-    if reasons:
-        lines.append("Failed because: " + "; ".join(f"{esc(r)} ×{n}" for r, n in reasons))
+        figures = await reports.stats(session)
+    lines = ["<b>Stats</b>", *(esc(line) for line in reports.stats_lines(figures))]
     await reply(update, "\n".join(lines))

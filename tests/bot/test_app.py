@@ -209,7 +209,7 @@ async def test_ingest_tick_and_failing_feed_notices(
         [admin_notice] = emulator.chat(ADMIN).messages
         assert admin_notice.text == notice.text
         [reply] = await bot.say(ADMIN, "/feeds")
-        assert "Broken Wire — ⚠️ failing" in reply.text
+        assert "Broken Wire — ❌ failing ×" in reply.text
         [reply] = await bot.say(USER, "/search glacier")
         assert "Glacier melt" in reply.text
         [reply] = await bot.say(USER, "/latest space")
@@ -225,7 +225,14 @@ async def test_ingest_tick_and_failing_feed_notices(
 
 
 async def test_admin_commands(sqlite_sessionmaker: async_sessionmaker[AsyncSession]) -> None:
-    async with running(sqlite_sessionmaker) as bot:
+    # the feed is served by a MockTransport: nothing leaves the machine
+    fetcher = Fetcher(transport=sample_transport(NOW), allow_private=False)
+    async with (
+        fetcher,
+        local_bot(
+            make_emulator(), make_settings(), sessionmaker=sqlite_sessionmaker, fetcher=fetcher
+        ) as bot,
+    ):
         await bot.say(USER, "/subscribe climate")
         [reply] = await bot.say(USER, "/addfeed https://example.org/feed")
         assert "for the bot's admins" in reply.text
@@ -239,12 +246,12 @@ async def test_admin_commands(sqlite_sessionmaker: async_sessionmaker[AsyncSessi
         assert "I won't fetch that address" in reply.text
         [reply] = await bot.say(ADMIN, "/addfeed http://169.254.169.254/latest/meta-data")
         assert "I won't fetch that address" in reply.text
-        [reply] = await bot.say(ADMIN, "/addfeed https://93.184.215.14/feed.xml")
+        [reply] = await bot.say(ADMIN, f"/addfeed {FEED_URL}")
         assert "Added feed #1" in reply.text
-        [reply] = await bot.say(ADMIN, "/addfeed https://93.184.215.14/feed.xml")
+        [reply] = await bot.say(ADMIN, f"/addfeed {FEED_URL}")
         assert "already here as #1" in reply.text
         [reply] = await bot.say(ADMIN, "/feeds")
-        assert "#1 https://93.184.215.14/feed.xml — ✅ ok" in reply.text
+        assert "#1 The Demo Newsroom" in reply.text and "— 🕓 not checked yet" in reply.text
         [reply] = await bot.say(ADMIN, "/stats")
         assert "Subscribers: 1 active" in reply.text and "Subscriptions: 1" in reply.text
         assert "0 pending" in reply.text and "0 failed" in reply.text
