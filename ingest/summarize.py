@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from importlib import resources
 
 import numpy as np
@@ -27,7 +27,12 @@ DUPLICATE = 0.6  # share of the shorter sentence's terms that makes two sentence
 # --- The shape of a sentence a reader can take alone -----------------------------------------
 
 # Ends with terminal punctuation, possibly inside closing quotes or brackets.
-_TERMINAL = re.compile(r"[.!?…][\"'”’»)\]]*$|[.!?…]\s*''$")
+_TERMINAL = re.compile(r"[.!?…。！？][\"'”’»)\]」』]*$|[.!?…]\s*''$")
+# Scripts written without spaces between words (Chinese, Japanese): count characters instead.
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+# "Rated: PG-13", "Subs: Poom, Ellington": a label and its value, not a sentence.
+_LABEL = re.compile(r"^(?:[A-Z][\w'’-]*\s?){1,3}:\s")
+_LOWER_WORD = re.compile(r"(?:^|\s)[a-z][a-z'’-]*\b")
 # Who wrote it, took the picture, or where to click: lines about the article, not of it.
 _ABOUT_THE_ARTICLE = re.compile(
     r"^(?:by\b|published\b|updated\b|last (?:updated|modified)\b|posted\b|click\b|follow\b|"
@@ -49,9 +54,9 @@ _DEPENDENT = re.compile(
     r"therefore|thus|hence|besides|nevertheless|nonetheless|otherwise|indeed|also|then|"
     r"that's why|even so|in addition|as a result|for example|for instance|in fact|"
     r"on the other hand|by contrast|in contrast|at the same time|"
-    r"he|she|it|they|him|them|his|hers|its|their|theirs|it's|it ['’]s|"
+    r"he|she|it|they|him|them|his|her|hers|its|their|theirs|it's|it ['’]s|"
     r"(?:this|that|these|those|such)(?!\s+(?:year|week|month|morning|afternoon|evening|night|"
-    r"weekend|season|summer|winter|spring|autumn|fall|time|is|was|has|had|means)\b))\b"
+    r"weekend|season|summer|winter|spring|autumn|fall|time)\b))\b"
     r"(?![-'’]\w)",
     re.IGNORECASE,
 )
@@ -70,22 +75,51 @@ def _balanced(sentence: str) -> bool:
     return straight % 2 == 0 and curly == tokenized == brackets == squares == 0
 
 
+def _word_count(sentence: str) -> int:
+    spaced = len(sentence.split())
+    if spaced * 12 < len(sentence):  # few spaces for its length: perhaps unspaced script
+        return max(spaced, len(_UNSPACED.findall(sentence)) // 2)
+    return spaced
+
+
+def _reads_as_prose(sentence: str, word_count: int) -> bool:
+    """In normally cased text: starts like a sentence, is not a "Label: value" line, and has
+    lower-case words as prose does (headings and names-only lines are mostly capitalised)."""
+    if not (sentence[0].isupper() or sentence[0].isdigit() or sentence[0] in "\"“‘'(`"):
+        return False
+    if _LABEL.match(sentence):
+        return False
+    return len(_LOWER_WORD.findall(sentence)) >= max(2, word_count // 4)
+
+
 def readable(sentence: str, *, cased: bool = True) -> bool:
     """Can `sentence` stand in a summary as a whole sentence of prose? It ends with terminal
     punctuation, its quotes and brackets are balanced, it has 4–80 words, it is not a heading,
     a caption, a credit, a byline or dateline, a list item, and it does not speak in the first
     person outside quotation marks (a reader's comment, a line from the middle of a quotation).
-    In normally cased text (`cased`) it also starts with a capital, a digit or a quote."""
-    word_count = len(sentence.split())
+    In normally cased text (`cased`) it also starts with a capital, a digit or a quote, is not
+    a "Label: value" line, and has lower-case words as prose does."""
+    word_count = _word_count(sentence)
     if not SHORT_WORDS <= word_count <= LONG_WORDS or not _TERMINAL.search(sentence):
         return False
     if not _balanced(sentence) or _ABOUT_THE_ARTICLE.search(sentence):
         return False
     if _LIST_ITEM.match(sentence):
         return False
-    if cased and not (sentence[0].isupper() or sentence[0].isdigit() or sentence[0] in "\"“‘'(`"):
+    if cased and not _reads_as_prose(sentence, word_count):
         return False
     return not (_FIRST_PERSON.search(sentence.lower()) and not _QUOTES.search(sentence))
+
+
+def _complete(sentence: str, *, cased: bool) -> bool:
+    """The least a summary sentence must be: begun, ended, balanced, not about the article."""
+    return bool(
+        not (cased and sentence[0].islower())
+        and _TERMINAL.search(sentence)
+        and _balanced(sentence)
+        and not _ABOUT_THE_ARTICLE.search(sentence)
+        and not _LIST_ITEM.match(sentence)
+    )
 
 
 def dependent(sentence: str) -> bool:
@@ -151,7 +185,9 @@ def load_model() -> Model:
     )
 
 
-@lru_cache(maxsize=65536)
+_STEMS: dict[str, str] = {}  # word -> its stem, "" for words that carry no content
+
+
 def _stem(word: str) -> str:
     """A crude suffix stripper: enough to match "vote", "voted", "votes" for similarity."""
     if len(word) > 4:
@@ -160,7 +196,17 @@ def _stem(word: str) -> str:
 
 
 def _terms(sentence: str) -> list[str]:
-    return [_stem(w) for w in _TOKEN.findall(sentence.lower()) if len(w) > 2 and w not in STOPWORDS]
+    out = []
+    stems = _STEMS
+    for word in _TOKEN.findall(sentence.lower()):
+        stem = stems.get(word)
+        if stem is None:
+            stem = "" if len(word) <= 2 or word in STOPWORDS else _stem(word)
+            if len(stems) < 200_000:
+                stems[word] = stem
+        if stem:
+            out.append(stem)
+    return out
 
 
 def sentence_features(sentences: list[str], terms: list[list[str]] | None = None) -> np.ndarray:
@@ -312,9 +358,12 @@ def choose(
             for waiting in [d for d in deferred if d - 1 == index]:
                 if len(chosen) < n and take(waiting):
                     deferred.remove(waiting)
-    if not chosen:
-        # No readable sentence fits: the best whole sentence, never a cut one.
-        chosen = [order[0] if first_readable is None else first_readable]
+    if not chosen and first_readable is not None:
+        # No readable sentence fits the budget: the best one whole, never a cut one.
+        chosen = [first_readable]
+    elif not chosen:
+        # Nothing reads as prose (a short note, a list): the best complete sentence, if any.
+        chosen = [i for i in order if _complete(sentences[i], cased=cased)][:1]
     return sorted(chosen)
 
 
