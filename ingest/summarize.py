@@ -30,8 +30,8 @@ DUPLICATE = 0.6  # share of the shorter sentence's terms that makes two sentence
 _TERMINAL = re.compile(r"[.!?…。！？][\"'”’»)\]」』]*$|[.!?…]\s*''$")
 # Scripts written without spaces between words (Chinese, Japanese): count characters instead.
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
-# "Rated: PG-13", "Subs: Poom, Ellington": a label and its value, not a sentence.
-_LABEL = re.compile(r"^(?:[A-Z][\w'’-]*\s?){1,3}:\s")
+# "Rated: PG-13 for …", "Subs: Poom, …": a label and a short value, not a sentence.
+_LABEL = re.compile(r"^(?:[A-Z][\w'’-]*\s?){1,2}:\s")
 _LOWER_WORD = re.compile(r"(?:^|\s)[a-z][a-z'’-]*\b")
 # Who wrote it, took the picture, or where to click: lines about the article, not of it.
 _ABOUT_THE_ARTICLE = re.compile(
@@ -87,7 +87,7 @@ def _reads_as_prose(sentence: str, word_count: int) -> bool:
     lower-case words as prose does (headings and names-only lines are mostly capitalised)."""
     if not (sentence[0].isupper() or sentence[0].isdigit() or sentence[0] in "\"“‘'(`"):
         return False
-    if _LABEL.match(sentence):
+    if _LABEL.match(sentence) and word_count <= 12:
         return False
     return len(_LOWER_WORD.findall(sentence)) >= max(2, word_count // 4)
 
@@ -353,11 +353,13 @@ def choose(
         if index > 0 and dependent(sentences[index]) and index - 1 not in chosen:
             deferred.append(index)
             continue
-        if take(index):
+        taken = [index] if take(index) else []
+        while taken:
             # A deferred sentence whose predecessor is now chosen reads well after all.
-            for waiting in [d for d in deferred if d - 1 == index]:
-                if len(chosen) < n and take(waiting):
-                    deferred.remove(waiting)
+            after = taken.pop() + 1
+            if after in deferred and len(chosen) < n and take(after):
+                deferred.remove(after)
+                taken.append(after)
     if not chosen and first_readable is not None:
         # No readable sentence fits the budget: the best one whole, never a cut one.
         chosen = [first_readable]
