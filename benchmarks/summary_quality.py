@@ -85,7 +85,6 @@ _DATELINE = re.compile(
     r"^\w+ \d{1,2},? \d{4}\W*$|^\d{1,2} \w+ \d{4}\W*$",
     re.IGNORECASE,
 )
-_SMALL = wordset("a an the of and or in on at to for with by from as is are was were be")
 
 
 def _words(sentence: str) -> list[str]:
@@ -113,9 +112,9 @@ def _heading(sentence: str, cased: bool) -> bool:
         return True
     if not cased:
         return False
-    content = [w for w in words if w.lower() not in _SMALL]
-    capitals = sum(1 for w in content if w[0].isupper())
-    return len(content) >= 4 and len(words) <= 12 and capitals / len(content) > 0.8
+    # Title Case: every word of four letters or more is capitalised.
+    long_words = [w for w in words if len(w) >= 4 and w.isalpha()]
+    return len(long_words) >= 3 and len(words) <= 12 and all(w[0].isupper() for w in long_words)
 
 
 def _boilerplate(sentence: str) -> bool:

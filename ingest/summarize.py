@@ -18,6 +18,7 @@ from ingest.clean import teaser_sentences
 from ingest.text import STOPWORDS, split_sentences
 
 _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
+_TOKEN_OR_BREAK = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|\n", re.UNICODE)
 _SUFFIX = re.compile(r"(?:ing|ed|es|s)$")
 MAX_SENTENCES = 150
 SHORT_WORDS = 4  # fewer words than this: a label, a byline, a fragment
@@ -40,7 +41,8 @@ _ABOUT_THE_ARTICLE = re.compile(
     r"subscribe\b|watch\b.*:|pictured\b)"
     r"|\b(?:contributed|additional reporting) to this (?:report|story|article)\b"
     r"|\b(?:reporting|writing|editing) by\b"
-    r"|\b(?:photo|image|picture|video) (?:credit|courtesy)\b|\bcredit\s*:"
+    r"|\b(?:photo|image|picture|video) (?:credit|courtesy)\b"
+    r"|\b(?:credit|photo|photograph|picture|image|caption)s?\s*:"
     r"|\b(?:getty|reuters|ap|afp|epa|pa|shutterstock) (?:images|photo|pictures)\b"
     r"|\|",
     re.IGNORECASE,
@@ -54,7 +56,7 @@ _DEPENDENT = re.compile(
     r"therefore|thus|hence|besides|nevertheless|nonetheless|otherwise|indeed|also|then|"
     r"that's why|even so|in addition|as a result|for example|for instance|in fact|"
     r"on the other hand|by contrast|in contrast|at the same time|"
-    r"he|she|it|they|him|them|his|her|hers|its|their|theirs|it's|it ['’]s|"
+    r"he|she|it|they|him|them|his|her|hers|its|their|theirs|it['’]s|it ['’]s|"
     r"(?:this|that|these|those|such)(?!\s+(?:year|week|month|morning|afternoon|evening|night|"
     r"weekend|season|summer|winter|spring|autumn|fall|time)\b))\b"
     r"(?![-'’]\w)",
@@ -196,16 +198,29 @@ def _stem(word: str) -> str:
 
 
 def _terms(sentence: str) -> list[str]:
-    out = []
+    return _terms_of_each([sentence])[0]
+
+
+def _terms_of_each(sentences: list[str]) -> list[list[str]]:
+    """Content-word stems of each sentence (one pass over the text: this is the hot loop)."""
+    current: list[str] = []
+    out = [current]
     stems = _STEMS
-    for word in _TOKEN.findall(sentence.lower()):
+    text = "\n".join(sentences)
+    if text.count("\n") != len(sentences) - 1:
+        text = "\n".join(" ".join(s.split()) for s in sentences)
+    for word in _TOKEN_OR_BREAK.findall(text.lower()):
         stem = stems.get(word)
         if stem is None:
+            if word == "\n":
+                current = []
+                out.append(current)
+                continue
             stem = "" if len(word) <= 2 or word in STOPWORDS else _stem(word)
             if len(stems) < 200_000:
                 stems[word] = stem
         if stem:
-            out.append(stem)
+            current.append(stem)
     return out
 
 
@@ -213,27 +228,34 @@ def sentence_features(sentences: list[str], terms: list[list[str]] | None = None
     """One row of `FEATURES` per sentence (the model's input; the training script uses it too)."""
     count = len(sentences)
     if terms is None:
-        terms = [_terms(s) for s in sentences]
+        terms = _terms_of_each(sentences)
     vocabulary: dict[str, int] = {}
     rows: list[int] = []
     columns: list[int] = []
     for row, sentence_terms in enumerate(terms):
         columns.extend([vocabulary.setdefault(term, len(vocabulary)) for term in sentence_terms])
         rows.extend([row] * len(sentence_terms))
-    counts = np.zeros((count, max(1, len(vocabulary))), dtype=np.float64)
-    np.add.at(counts, (rows, columns), 1.0)
+    size = max(1, len(vocabulary))
+    flat = np.bincount(
+        np.asarray(rows, dtype=np.intp) * size + np.asarray(columns, dtype=np.intp),
+        minlength=count * size,
+    )
+    counts = flat.reshape(count, size).astype(np.float64)
     present = counts > 0
     idf = np.log1p(count / np.maximum(present.sum(axis=0), 1))
     matrix = counts * idf[None, :]
-    norms = np.linalg.norm(matrix, axis=1)
+    norms = np.sqrt(np.einsum("ij,ij->i", matrix, matrix))
     norms[norms == 0] = 1.0
     matrix /= norms[:, None]
     similarity = np.einsum("ik,jk->ij", matrix, matrix)  # einsum: no BLAS threads
-    np.fill_diagonal(similarity, 0.0)
     if count > 1:
-        off_diagonal = similarity[~np.eye(count, dtype=bool)]
-        edges = np.maximum(similarity - float(off_diagonal.min()), 0.0)
+        np.fill_diagonal(similarity, np.inf)
+        low = float(similarity.min())
+        np.fill_diagonal(similarity, 0.0)
+        edges = np.maximum(similarity - low, 0.0)
+        np.fill_diagonal(edges, 0.0)
     else:
+        np.fill_diagonal(similarity, 0.0)
         edges = similarity
     later = np.triu(edges, 1).sum(axis=1)
     earlier = np.tril(edges, -1).sum(axis=1)
