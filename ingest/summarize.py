@@ -113,6 +113,12 @@ def readable(sentence: str, *, cased: bool = True) -> bool:
     return not (_FIRST_PERSON.search(sentence.lower()) and not _QUOTES.search(sentence))
 
 
+def about_the_article(sentence: str) -> bool:
+    """Is `sentence` about the article rather than of it: a byline, a credit, a caption label,
+    a call to click or share?"""
+    return bool(_ABOUT_THE_ARTICLE.search(sentence))
+
+
 def _complete(sentence: str, *, cased: bool) -> bool:
     """The least a summary sentence must be: begun, ended, balanced, not about the article."""
     return bool(
