@@ -76,7 +76,7 @@ _CREDIT_WORDS = (
     "additional reporting",
     "(photo",
     "image:",
-    "caption",
+    "caption:",
     "click here",
     "scroll down",
 )

@@ -33,6 +33,7 @@ _TERMINAL = re.compile(r"[.!?…。！？][\"'”’»)\]」』]*$|[.!?…]\s*''
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 # "Rated: PG-13 for …", "Subs: Poom, …": a label and a short value, not a sentence.
 _LABEL = re.compile(r"^(?:[A-Z][\w'’-]*\s?){1,2}:\s")
+_NOT_A_START = frozenset(",;:.!?)]}’”»-–—")  # the rest of a sentence cut before its start
 _LOWER_WORD = re.compile(r"(?:^|\s)[a-z][a-z'’-]*\b")
 # Who wrote it, took the picture, or where to click: lines about the article, not of it.
 _ABOUT_THE_ARTICLE = re.compile(
@@ -59,7 +60,7 @@ _DEPENDENT = re.compile(
     r"he|she|it|they|him|them|his|her|hers|its|their|theirs|it['’]s|it ['’]s|"
     r"(?:this|that|these|those|such)(?!\s+(?:year|week|month|morning|afternoon|evening|night|"
     r"weekend|season|summer|winter|spring|autumn|fall|time)\b))\b"
-    r"(?![-'’]\w)",
+    r"(?!-\w)",
     re.IGNORECASE,
 )
 _FIRST_PERSON = re.compile(r"(?:^|\s)(?:i|i'm|i've|i'd|i'll|my|me|myself)(?=[\s,.!?;:]|$)")
@@ -91,7 +92,9 @@ def _reads_as_prose(sentence: str, word_count: int) -> bool:
         return False
     if _LABEL.match(sentence) and word_count <= 12:
         return False
-    return len(_LOWER_WORD.findall(sentence)) >= max(2, word_count // 4)
+    lower = _LOWER_WORD.findall(sentence)
+    # Prose has lower-case words, and not only "and", "of", "in" between names.
+    return len(lower) >= max(2, word_count // 4) and any(len(w.strip()) >= 4 for w in lower)
 
 
 def readable(sentence: str, *, cased: bool = True) -> bool:
@@ -106,7 +109,7 @@ def readable(sentence: str, *, cased: bool = True) -> bool:
         return False
     if not _balanced(sentence) or _ABOUT_THE_ARTICLE.search(sentence):
         return False
-    if _LIST_ITEM.match(sentence):
+    if _LIST_ITEM.match(sentence) or sentence[0] in _NOT_A_START:
         return False
     if cased and not _reads_as_prose(sentence, word_count):
         return False

@@ -236,3 +236,14 @@ def test_a_summary_of_a_page_with_no_prose_is_empty_not_a_fragment() -> None:
     # Mozilla Readability test page lazy-image-3: only a heading-like line.
     assert summarize("Test Case 2") == ""
     assert select_sentences("Test Case 2\n\nLorem ipsum", n=3) == []
+
+
+def test_pieces_of_sentences_are_not_readable() -> None:
+    # Mozilla Readability test page webmd-1: the tail of an institution's name.
+    assert not readable("Asthma and Immunology in Houston.")
+    # bbc-sport-134: a list of fixtures is names joined by "v" and "of", not prose.
+    assert not readable("Republic of Ireland v Faroe Islands; Cyprus v France.")
+    # CNN/DM dev (cnndm-test-see2017-009402): the end of a quotation cut from its start.
+    assert not readable(", ' she wrote .", cased=False)
+    # CNN/DM dev (cnndm-test-see2017-011162): a contraction with a typographic apostrophe.
+    assert dependent("he’s now on 17 goals for the season .")
