@@ -1,11 +1,16 @@
-"""Extractive summaries: the 1–3 sentences that carry an article's gist, within a character
-budget, never cut. Ranking is position-aware centrality (as in PACSUM) over TF-IDF vectors."""
+"""Extractive summaries: the 1–3 whole sentences that carry an article's gist, within a
+character budget. A small linear model (`ingest/models/summarizer.json`, trained by
+`training/train_summarizer.py` on CNN/DailyMail training items) scores each sentence from its
+position, length, centrality (directed, as in PACSUM) and term salience; only sentences that
+read as whole sentences of prose on their own may be chosen (`readable`, `dependent`)."""
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
+from importlib import resources
 
 import numpy as np
 
@@ -13,38 +18,187 @@ from ingest.clean import teaser_sentences
 from ingest.text import STOPWORDS, split_sentences
 
 _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
+_TOKEN_OR_BREAK = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|\n", re.UNICODE)
 _SUFFIX = re.compile(r"(?:ing|ed|es|s)$")
-_TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*$|''$")
-# Lines that look like sentences but only say who wrote it, when, or where to click.
-_JUNK = re.compile(
-    r"^(?:by\b|published\b|updated\b|last updated\b|posted\b|click\b|follow\b|share\b|"
-    r"read more\b|related\b|copyright\b|photo\b|image\b|\(?cnn\)?\s*--?\s*$)",
+MAX_SENTENCES = 150
+SHORT_WORDS = 4  # fewer words than this: a label, a byline, a fragment
+LONG_WORDS = 80  # more than this: a run-on list or a paragraph the splitter could not cut
+DUPLICATE = 0.6  # share of the shorter sentence's terms that makes two sentences say the same
+
+# --- The shape of a sentence a reader can take alone -----------------------------------------
+
+# Ends with terminal punctuation, possibly inside closing quotes or brackets.
+_TERMINAL = re.compile(r"[.!?…。！？][\"'”’»)\]」』]*$|[.!?…]\s*''$")
+# Scripts written without spaces between words (Chinese, Japanese): count characters instead.
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+# "Rated: PG-13 for …", "Subs: Poom, …": a label and a short value, not a sentence.
+_LABEL = re.compile(r"^(?:[A-Z][\w'’-]*\s?){1,2}:\s")
+_NOT_A_START = frozenset(",;:.!?)]}’”»-–—")  # the rest of a sentence cut before its start
+_LOWER_WORD = re.compile(r"(?:^|\s)[a-z][a-z'’-]*\b")
+# Who wrote it, took the picture, or where to click: lines about the article, not of it.
+_ABOUT_THE_ARTICLE = re.compile(
+    r"^(?:by\b|published\b|updated\b|last (?:updated|modified)\b|posted\b|click\b|follow\b|"
+    r"share\b|read more\b|related\b|copyright\b|©|\(?cnn\)?\s*--?\s*$|scroll down\b|sign up\b|"
+    r"subscribe\b|watch\b.*:|pictured\b)"
+    r"|\b(?:contributed|additional reporting) to this (?:report|story|article)\b"
+    r"|\b(?:reporting|writing|editing) by\b"
+    r"|\b(?:photo|image|picture|video) (?:credit|courtesy)\b"
+    r"|\b(?:credit|photo|photograph|picture|image|caption)s?\s*:"
+    r"|\b(?:getty|reuters|ap|afp|epa|pa|shutterstock) (?:images|photo|pictures)\b"
+    r"|\|",
     re.IGNORECASE,
+)
+# A list item: a bullet, or a number or letter with a dot or bracket, then a space.
+_LIST_ITEM = re.compile(r"^\s*(?:[•·▪■►*\-–—]|\(?(?:\d{1,2}|[a-z])[.)])\s")
+# An opening word that needs the sentence before it: a connective or an anaphoric pronoun.
+# "This week" and "That night" point at time, not at an earlier sentence.
+_DEPENDENT = re.compile(
+    r"^[\"'“‘`]*\s*(?:but|so|and|or|yet|however|still|instead|meanwhile|moreover|furthermore|"
+    r"therefore|thus|hence|besides|nevertheless|nonetheless|otherwise|indeed|also|then|"
+    r"that's why|even so|in addition|as a result|for example|for instance|in fact|"
+    r"on the other hand|by contrast|in contrast|at the same time|"
+    r"he|she|it|they|him|them|his|her|hers|its|their|theirs|it['’]s|it ['’]s|"
+    r"(?:this|that|these|those|such)(?!\s+(?:year|week|month|morning|afternoon|evening|night|"
+    r"weekend|season|summer|winter|spring|autumn|fall|time)\b))\b"
+    r"(?!-\w)",
+    re.IGNORECASE,
+)
+_FIRST_PERSON = re.compile(r"(?:^|\s)(?:i|i'm|i've|i'd|i'll|my|me|myself)(?=[\s,.!?;:]|$)")
+_QUOTES = re.compile(r"[\"“”]|``|''")
+_DIGIT = re.compile(r"\d")
+
+
+def _balanced(sentence: str) -> bool:
+    """Quotation marks and brackets open and close inside the sentence."""
+    straight = sentence.count('"')
+    curly = sentence.count("“") - sentence.count("”")
+    tokenized = sentence.count("``") - sentence.count("''")
+    brackets = sentence.count("(") - sentence.count(")")
+    squares = sentence.count("[") - sentence.count("]")
+    return straight % 2 == 0 and curly == tokenized == brackets == squares == 0
+
+
+def _word_count(sentence: str) -> int:
+    spaced = len(sentence.split())
+    if spaced * 12 < len(sentence):  # few spaces for its length: perhaps unspaced script
+        return max(spaced, len(_UNSPACED.findall(sentence)) // 2)
+    return spaced
+
+
+def _reads_as_prose(sentence: str, word_count: int) -> bool:
+    """In normally cased text: starts like a sentence, is not a "Label: value" line, and has
+    lower-case words as prose does (headings and names-only lines are mostly capitalised)."""
+    if not (sentence[0].isupper() or sentence[0].isdigit() or sentence[0] in "\"“‘'(`"):
+        return False
+    if _LABEL.match(sentence) and word_count <= 12:
+        return False
+    lower = _LOWER_WORD.findall(sentence)
+    # Prose has lower-case words, and not only "and", "of", "in" between names.
+    return len(lower) >= max(2, word_count // 4) and any(len(w.strip()) >= 4 for w in lower)
+
+
+def readable(sentence: str, *, cased: bool = True) -> bool:
+    """Can `sentence` stand in a summary as a whole sentence of prose? It ends with terminal
+    punctuation, its quotes and brackets are balanced, it has 4–80 words, it is not a heading,
+    a caption, a credit, a byline or dateline, a list item, and it does not speak in the first
+    person outside quotation marks (a reader's comment, a line from the middle of a quotation).
+    In normally cased text (`cased`) it also starts with a capital, a digit or a quote, is not
+    a "Label: value" line, and has lower-case words as prose does."""
+    word_count = _word_count(sentence)
+    if not SHORT_WORDS <= word_count <= LONG_WORDS or not _TERMINAL.search(sentence):
+        return False
+    if not _balanced(sentence) or _ABOUT_THE_ARTICLE.search(sentence):
+        return False
+    if _LIST_ITEM.match(sentence) or sentence[0] in _NOT_A_START:
+        return False
+    if cased and not _reads_as_prose(sentence, word_count):
+        return False
+    return not (_FIRST_PERSON.search(sentence.lower()) and not _QUOTES.search(sentence))
+
+
+def about_the_article(sentence: str) -> bool:
+    """Is `sentence` about the article rather than of it: a byline, a credit, a caption label,
+    a call to click or share?"""
+    return bool(_ABOUT_THE_ARTICLE.search(sentence))
+
+
+def _complete(sentence: str, *, cased: bool) -> bool:
+    """The least a summary sentence must be: begun, ended, balanced, not about the article."""
+    return bool(
+        not (cased and sentence[0].islower())
+        and _TERMINAL.search(sentence)
+        and _balanced(sentence)
+        and not _ABOUT_THE_ARTICLE.search(sentence)
+        and not _LIST_ITEM.match(sentence)
+    )
+
+
+def dependent(sentence: str) -> bool:
+    """Does `sentence` open with a connective ("But", "However") or an anaphoric pronoun ("He",
+    "This") that needs the sentence before it?"""
+    return bool(_DEPENDENT.match(sentence))
+
+
+# --- Features and the learned scorer ---------------------------------------------------------
+
+FEATURES = (
+    "first",
+    "second",
+    "third",
+    "fourth",
+    "fifth",
+    "position 6-10",
+    "inverse position",
+    "relative position",
+    "log sentences",
+    "log words",
+    "length off 20 words",
+    "forward centrality",
+    "backward centrality",
+    "degree",
+    "centroid similarity",
+    "lead similarity",
+    "term salience",
+    "has number",
+    "has quote",
 )
 
 
 @dataclass(frozen=True)
-class Weights:
-    """Ranking parameters, tuned on the first 250 CNN/DM dev articles (benchmarks/summarize.py)."""
+class Model:
+    """A linear scorer over standardised features, and how summaries are chosen with it."""
 
-    forward: float = 1.0  # similarity to later sentences (what the article goes on to develop)
-    backward: float = 0.0  # similarity to earlier sentences (PACSUM penalises; tuning chose 0)
-    threshold: float = 0.0  # edges below min + threshold·(max − min) are dropped
-    lead: float = 2.0  # weight of the position prior
-    decay: float = 0.1  # prior = 1 / (1 + position)^decay
-    length_penalty: float = 0.1  # per relative distance from the target length
-    target_words: int = 20  # summary sentences are short: news highlights run ~15–25 words
-    title: float = 0.5  # similarity to the title
-    short_words: int = 4  # sentences shorter than this are not chosen ...
-    long_words: int = 80  # ... nor longer than this, unless nothing else is left
-    redundancy: float = 1.01  # skip a near-repeat of a chosen sentence (off: no gain on CNN/DM)
+    mean: np.ndarray
+    scale: np.ndarray
+    weights: np.ndarray
+    bias: float
+    trigram_block: bool  # skip a sentence sharing a word trigram with a chosen one
+
+    def score(self, features: np.ndarray) -> np.ndarray:
+        standard = (features - self.mean) / self.scale
+        return np.asarray(np.einsum("ij,j->i", standard, self.weights) + self.bias)
 
 
-DEFAULT_WEIGHTS = Weights()
-MAX_SENTENCES = 150
+@cache
+def load_model() -> Model:
+    """The shipped model, read once per process."""
+    raw = json.loads(
+        resources.files("ingest").joinpath("models/summarizer.json").read_text(encoding="utf-8")
+    )
+    if list(raw["features"]) != list(FEATURES):
+        raise RuntimeError("ingest/models/summarizer.json does not match the feature list")
+    return Model(
+        mean=np.array(raw["mean"], dtype=np.float64),
+        scale=np.array(raw["scale"], dtype=np.float64),
+        weights=np.array(raw["weights"], dtype=np.float64),
+        bias=float(raw["bias"]),
+        trigram_block=bool(raw["trigram_block"]),
+    )
 
 
-@lru_cache(maxsize=65536)
+_STEMS: dict[str, str] = {}  # word -> its stem, "" for words that carry no content
+
+
 def _stem(word: str) -> str:
     """A crude suffix stripper: enough to match "vote", "voted", "votes" for similarity."""
     if len(word) > 4:
@@ -53,73 +207,107 @@ def _stem(word: str) -> str:
 
 
 def _terms(sentence: str) -> list[str]:
-    return [_stem(w) for w in _TOKEN.findall(sentence.lower()) if len(w) > 2 and w not in STOPWORDS]
+    return _terms_of_each([sentence])[0]
 
 
-def _eligible(sentence: str, word_count: int, weights: Weights) -> bool:
-    if word_count < weights.short_words or _JUNK.match(sentence):
-        return False
-    # Half a quotation (the splitter cut a quote of several sentences) reads badly alone.
-    if (sentence.count('"') + sentence.count("“") + sentence.count("”")) % 2:
-        return False
-    return bool(_TERMINAL.search(sentence))
+def _terms_of_each(sentences: list[str]) -> list[list[str]]:
+    """Content-word stems of each sentence (one pass over the text: this is the hot loop)."""
+    current: list[str] = []
+    out = [current]
+    stems = _STEMS
+    text = "\n".join(sentences)
+    if text.count("\n") != len(sentences) - 1:
+        text = "\n".join(" ".join(s.split()) for s in sentences)
+    for word in _TOKEN_OR_BREAK.findall(text.lower()):
+        stem = stems.get(word)
+        if stem is None:
+            if word == "\n":
+                current = []
+                out.append(current)
+                continue
+            stem = "" if len(word) <= 2 or word in STOPWORDS else _stem(word)
+            if len(stems) < 200_000:
+                stems[word] = stem
+        if stem:
+            current.append(stem)
+    return out
 
 
-def rank_sentences(
-    sentences: list[str], *, title: str | None = None, weights: Weights = DEFAULT_WEIGHTS
-) -> list[int]:
-    """Indices of `sentences`, best first: directed centrality, a lead prior, a length prior."""
-    return _rank(sentences, [_terms(s) for s in sentences], title=title, weights=weights)
-
-
-def _rank(
-    sentences: list[str], terms: list[list[str]], *, title: str | None, weights: Weights
-) -> list[int]:
+def sentence_features(sentences: list[str], terms: list[list[str]] | None = None) -> np.ndarray:
+    """One row of `FEATURES` per sentence (the model's input; the training script uses it too)."""
     count = len(sentences)
-    if count == 0:
-        return []
+    if terms is None:
+        terms = _terms_of_each(sentences)
     vocabulary: dict[str, int] = {}
     rows: list[int] = []
     columns: list[int] = []
     for row, sentence_terms in enumerate(terms):
         columns.extend([vocabulary.setdefault(term, len(vocabulary)) for term in sentence_terms])
         rows.extend([row] * len(sentence_terms))
-    matrix = np.zeros((count, max(1, len(vocabulary))), dtype=np.float64)
-    np.add.at(matrix, (rows, columns), 1.0)
-    idf = np.log1p(count / np.maximum((matrix > 0).sum(axis=0), 1))
-    matrix *= idf[None, :]
-    norms = np.linalg.norm(matrix, axis=1)
+    size = max(1, len(vocabulary))
+    flat = np.bincount(
+        np.asarray(rows, dtype=np.intp) * size + np.asarray(columns, dtype=np.intp),
+        minlength=count * size,
+    )
+    counts = flat.reshape(count, size).astype(np.float64)
+    present = counts > 0
+    idf = np.log1p(count / np.maximum(present.sum(axis=0), 1))
+    matrix = counts * idf[None, :]
+    norms = np.sqrt(np.einsum("ij,ij->i", matrix, matrix))
     norms[norms == 0] = 1.0
     matrix /= norms[:, None]
     similarity = np.einsum("ik,jk->ij", matrix, matrix)  # einsum: no BLAS threads
-    np.fill_diagonal(similarity, 0.0)
-
     if count > 1:
-        off_diagonal = similarity[~np.eye(count, dtype=bool)]
-        low, high = float(off_diagonal.min()), float(off_diagonal.max())
+        np.fill_diagonal(similarity, np.inf)
+        low = float(similarity.min())
+        np.fill_diagonal(similarity, 0.0)
+        edges = np.maximum(similarity - low, 0.0)
+        np.fill_diagonal(edges, 0.0)
     else:
-        low = high = 0.0
-    edges = np.maximum(similarity - (low + weights.threshold * (high - low)), 0.0)
+        np.fill_diagonal(similarity, 0.0)
+        edges = similarity
     later = np.triu(edges, 1).sum(axis=1)
     earlier = np.tril(edges, -1).sum(axis=1)
-    centrality = weights.forward * later + weights.backward * earlier
-    spread = float(centrality.max() - centrality.min())
-    if spread > 0:
-        centrality = (centrality - centrality.min()) / spread
+    centroid = matrix.sum(axis=0)
+    centroid_size = float(np.linalg.norm(centroid)) or 1.0
+    document_counts = counts.sum(axis=0)
+    salience = np.einsum("ij,j->i", present, np.log1p(document_counts)) / np.maximum(
+        present.sum(axis=1), 1
+    )
+
     positions = np.arange(count, dtype=np.float64)
-    score = centrality + weights.lead / np.power(1.0 + positions, weights.decay)
-    lengths = np.array([len(s.split()) for s in sentences], dtype=np.float64)
-    target = float(weights.target_words)
-    score -= weights.length_penalty * np.abs(lengths - target) / target
-    if title:
-        vector = np.zeros(matrix.shape[1])
-        for term in _terms(title):
-            if term in vocabulary:
-                vector[vocabulary[term]] += idf[vocabulary[term]]
-        size = float(np.linalg.norm(vector))
-        if size > 0:
-            score = score + weights.title * np.einsum("ij,j->i", matrix, vector / size)
-    return [int(i) for i in np.argsort(-score, kind="stable")]
+    word_counts = np.array([len(s.split()) for s in sentences], dtype=np.float64)
+    out = np.zeros((count, len(FEATURES)), dtype=np.float64)
+    for index in range(5):
+        out[index : index + 1, index] = 1.0
+    out[5:10, 5] = 1.0
+    out[:, 6] = 1.0 / (1.0 + positions)
+    out[:, 7] = positions / max(1, count)
+    out[:, 8] = np.log1p(count)
+    out[:, 9] = np.log1p(word_counts)
+    out[:, 10] = np.abs(word_counts - 20.0) / 20.0
+    out[:, 11] = later / (float(later.max()) or 1.0)
+    out[:, 12] = earlier / (float(earlier.max()) or 1.0)
+    out[:, 13] = (later + earlier) / max(1, count - 1)
+    out[:, 14] = np.einsum("ij,j->i", matrix, centroid) / centroid_size
+    out[:, 15] = similarity[0]
+    out[0, 15] = 1.0
+    out[:, 16] = salience
+    out[:, 17] = [_DIGIT.search(s) is not None for s in sentences]
+    out[:, 18] = [_QUOTES.search(s) is not None for s in sentences]
+    return out
+
+
+def rank_sentences(sentences: list[str], *, title: str | None = None) -> list[int]:
+    """Indices of `sentences`, best first, by the learned score (`title` is not used: the
+    training data has none)."""
+    if not sentences:
+        return []
+    scores = load_model().score(sentence_features(sentences))
+    return [int(i) for i in np.argsort(-scores, kind="stable")]
+
+
+# --- Choosing ----------------------------------------------------------------------------------
 
 
 def _candidates(text: str) -> list[str]:
@@ -129,53 +317,15 @@ def _candidates(text: str) -> list[str]:
     return [s for s in split_sentences(text) if s not in teasers][:MAX_SENTENCES]
 
 
-def _choose(
-    sentences: list[str],
-    *,
-    n: int,
-    title: str | None,
-    max_chars: int | None,
-    weights: Weights,
-) -> list[str]:
-    if not sentences or n <= 0:
-        return []
-    terms = [_terms(s) for s in sentences]
-    order = _rank(sentences, terms, title=title, weights=weights)
-    word_counts = [len(s.split()) for s in sentences]
-    chosen: list[int] = []
-    used = 0
+def _is_cased(sentences: list[str]) -> bool:
+    """Is the text written in normal case (not lower-cased like CNN/DM's tokenized text)?"""
+    head = " ".join(sentences[:5])
+    return head != head.lower()
 
-    def take(index: int) -> None:
-        nonlocal used
-        length = len(sentences[index]) + (1 if chosen else 0)
-        if max_chars is not None and used + length > max_chars:
-            return
-        mine = set(terms[index])
-        if any(_overlap(mine, set(terms[other])) >= weights.redundancy for other in chosen):
-            return
-        chosen.append(index)
-        used += length
 
-    # First the sentences that read as sentences of the story, then (short articles) the rest.
-    passed_over: list[int] = []
-    for index in order:
-        if len(chosen) >= n:
-            break
-        if word_counts[index] <= weights.long_words and _eligible(
-            sentences[index], word_counts[index], weights
-        ):
-            take(index)
-        else:
-            passed_over.append(index)
-    for index in passed_over:
-        if len(chosen) >= n:
-            break
-        take(index)
-    if not chosen:
-        # Nothing fits the budget: one whole sentence is better than a cut one.
-        readable = [i for i in order if _eligible(sentences[i], word_counts[i], weights)]
-        chosen = [(readable or order)[0]]
-    return [sentences[i] for i in sorted(chosen)]
+def _trigrams(sentence: str) -> set[tuple[str, ...]]:
+    tokens = _TOKEN.findall(sentence.lower())
+    return {tuple(tokens[i : i + 3]) for i in range(len(tokens) - 2)}
 
 
 def _overlap(first: set[str], second: set[str]) -> float:
@@ -184,23 +334,96 @@ def _overlap(first: set[str], second: set[str]) -> float:
     return len(first & second) / min(len(first), len(second))
 
 
-def select_sentences(
-    text: str, *, n: int = 3, title: str | None = None, weights: Weights = DEFAULT_WEIGHTS
-) -> list[str]:
-    """The `n` best sentences of `text` (fewer if it has fewer), in document order."""
-    return _choose(_candidates(text), n=n, title=title, max_chars=None, weights=weights)
+def choose(
+    sentences: list[str],
+    scores: np.ndarray,
+    *,
+    n: int,
+    max_chars: int | None,
+    trigram_block: bool,
+) -> list[int]:
+    """Indices of the sentences to show, in document order: the best-scoring readable ones that
+    fit the budget, never two saying the same, never one that leans on an unchosen sentence
+    before it. Only when no readable sentence exists does the best one of the rest stand in."""
+    count = len(sentences)
+    if count == 0 or n <= 0:
+        return []
+    cased = _is_cased(sentences)
+    order = [int(i) for i in np.argsort(-scores, kind="stable")]
+    chosen: list[int] = []
+    chosen_terms: list[set[str]] = []
+    blocked: set[tuple[str, ...]] = set()
+    deferred: list[int] = []
+    first_readable: int | None = None
+    used = 0
+
+    def take(index: int) -> bool:
+        nonlocal used
+        length = len(sentences[index]) + (1 if chosen else 0)
+        if max_chars is not None and used + length > max_chars:
+            return False
+        terms = set(_terms(sentences[index]))
+        if any(_overlap(terms, other) >= DUPLICATE for other in chosen_terms):
+            return False
+        grams = _trigrams(sentences[index]) if trigram_block else set()
+        if grams & blocked:
+            return False
+        chosen.append(index)
+        chosen_terms.append(terms)
+        blocked.update(grams)
+        used += length
+        return True
+
+    for index in order:
+        if len(chosen) >= n:
+            break
+        if not readable(sentences[index], cased=cased):
+            continue
+        if first_readable is None:
+            first_readable = index
+        if index > 0 and dependent(sentences[index]) and index - 1 not in chosen:
+            deferred.append(index)
+            continue
+        taken = [index] if take(index) else []
+        while taken:
+            # A deferred sentence whose predecessor is now chosen reads well after all.
+            after = taken.pop() + 1
+            if after in deferred and len(chosen) < n and take(after):
+                deferred.remove(after)
+                taken.append(after)
+    if not chosen and first_readable is not None:
+        # No readable sentence fits the budget: the best one whole, never a cut one.
+        chosen = [first_readable]
+    elif not chosen:
+        # Nothing reads as prose (a short note, a list): the best complete sentence, if any.
+        chosen = [i for i in order if _complete(sentences[i], cased=cased)][:1]
+    return sorted(chosen)
+
+
+def select_sentences(text: str, *, n: int = 3, title: str | None = None) -> list[str]:
+    """The `n` best sentences of `text` (fewer if it has fewer readable ones), in document
+    order."""
+    sentences = _candidates(text)
+    if not sentences:
+        return []
+    model = load_model()
+    scores = model.score(sentence_features(sentences))
+    indices = choose(sentences, scores, n=n, max_chars=None, trigram_block=model.trigram_block)
+    return [sentences[i] for i in indices]
 
 
 def summarize(
     text: str, *, title: str | None = None, max_chars: int = 300, max_sentences: int = 3
 ) -> str:
     """1–`max_sentences` whole sentences, at most `max_chars` characters together (a single
-    sentence longer than the budget is returned whole rather than cut); "" for empty text."""
-    chosen = _choose(
-        _candidates(text),
-        n=max_sentences,
-        title=title,
-        max_chars=max_chars,
-        weights=DEFAULT_WEIGHTS,
+    sentence longer than the budget is returned whole rather than cut, when nothing shorter
+    reads well); "" for empty text."""
+    sentences = _candidates(text)
+    if not sentences:
+        return ""
+    model = load_model()
+    scores = model.score(sentence_features(sentences))
+    indices = choose(
+        sentences, scores, n=max_sentences, max_chars=max_chars, trigram_block=model.trigram_block
     )
-    return " ".join(chosen)
+    return " ".join(sentences[i] for i in indices)

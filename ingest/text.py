@@ -19,7 +19,7 @@ _BLANK_LINES = re.compile(r"\n\s*\n+")
 
 # A sentence ends at . ! ? (or an ellipsis), optionally followed by closing quotes/brackets,
 # then whitespace. Abbreviations and initials are handled in `split_sentences`.
-_BOUNDARY = re.compile(r"(?:[.!?…。！？]+)(?:\s*(?:''|[\"'”’»)\]」』]))*(?=\s+)")
+_BOUNDARY = re.compile(r"(?:[.!?…。！？]+)(?:\s*(?:''|[\"'”’»)\]」』]))*(?=\s+|$)")
 # Chinese and Japanese end sentences without a following space: add one to split on.
 _CJK_END = re.compile(r"([。！？]+(?:[」』”’)]+(?![\u3040-\u309f]))?)(?=[^\s」』”’)])")
 _ABBREVIATIONS = wordset(

@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 from functools import lru_cache
 from typing import Any
 
+from ingest.summarize import about_the_article
 from ingest.text import STOPWORDS, split_sentences, wordset
 
 _TOKEN = re.compile(r"[^\W_]+(?:['’.\-&][^\W_]+)*|[^\w\s]", re.UNICODE)
@@ -55,8 +56,20 @@ _GENERIC = wordset(
     including according number part less more most several few another around next new old
     big small high low long great little whether however although though already around report
     reported says said say saying added also another whose able likely really per cent percent
-    mr mrs ms"""
+    mr mrs ms vs via am pm"""
 )
+# Words of the page around an article (credits, sharing, formats), never what it is about.
+_PAGE_WORDS = wordset(
+    """getty images image images photo photos photograph picture pictures video videos credit
+    credits caption copyright reuters afp ap pa epa shutterstock pdf print email comments comment
+    share text click subscribe newsletter advertisement"""
+)
+# A dateline opening a paragraph: "LONDON (Reuters) -", "WASHINGTON —".
+_DATELINE = re.compile(r"^[A-Z][A-Z .,'’-]{2,}(?:\([^)]*\))?\s*[-–—:]\s", re.MULTILINE)
+# Separators between a headline and the site's name in a page title.
+_TITLE_PARTS = re.compile(r"\s+[|–—-]\s+|\s+::\s+")
+# Single words shaped like verbs or adverbs ("coming", "loosening", "named", "really").
+_VERB_SHAPED = re.compile(r"(?:ing|ed|ly)$")
 
 
 # A scanned sentence: word tokens as (token, lower-cased, capitalised, forced) where `forced`
@@ -133,7 +146,12 @@ def _candidates(tokens: list[tuple[str, bool] | None]) -> list[tuple[str, bool]]
             continue
         token, named = item
         lowered = token.lower()
-        if len(token) < 2 or lowered in STOPWORDS or (lowered in _GENERIC and not named):
+        if (
+            len(token) < 2
+            or lowered in STOPWORDS
+            or lowered in _PAGE_WORDS
+            or (lowered in _GENERIC and not named)
+        ):
             flush()
             continue
         run.append(item)
@@ -153,7 +171,10 @@ def _head(text: str) -> str:
 def _analyse(
     title: str, text: str
 ) -> tuple[dict[str, float], dict[str, Counter[str]], Counter[str]]:
-    sentences = split_sentences(_head(text))
+    title = headline(title)
+    sentences = [
+        s for s in split_sentences(_DATELINE.sub("", _head(text))) if not about_the_article(s)
+    ]
     scanned = [_scan(sentence) for sentence in sentences]
     names = _names_seen(scanned)
     if title:
@@ -178,7 +199,10 @@ def _analyse(
     for key in list(scores):
         size = key.count(" ") + 1
         early = 1.0 + 1.0 / math.log2(2 + position[key] * 4 / total)
-        name_boost = 1.5 if capital_counts[key] * 2 >= sum(surface[key].values()) else 1.0
+        named = capital_counts[key] * 2 >= sum(surface[key].values())
+        name_boost = 1.5 if named else 1.0
+        if size == 1 and not named and _VERB_SHAPED.search(key):
+            name_boost = 0.3  # "coming", "named": a verb or an adverb says little alone
         scores[key] = scores[key] * early * name_boost * (1.0 + 0.6 * (size - 1))
     return scores, surface, in_body
 
@@ -215,8 +239,21 @@ def _singular(phrase: str) -> str:
 
 
 def _overlaps(first: str, second: str) -> bool:
+    """Does one phrase repeat the other ("Warner" in "Time Warner", "TimeWarner"), or do two
+    multi-word phrases share a word ("Sir Digby", "Digby Jones")?"""
     a, b = f" {_singular(first)} ", f" {_singular(second)} "
-    return a in b or b in a
+    if a in b or b in a or a.replace(" ", "") in b.replace(" ", ""):
+        return True
+    if b.replace(" ", "") in a.replace(" ", ""):
+        return True
+    return " " in first.strip() and " " in second.strip() and bool(set(a.split()) & set(b.split()))
+
+
+def headline(title: str) -> str:
+    """The headline of a page title without the site's name ("Storm hits coast | Daily
+    Planet" -> "Storm hits coast"): the longest part between separators."""
+    parts = [p.strip() for p in _TITLE_PARTS.split(title) if p.strip()]
+    return max(parts, key=len) if len(parts) > 1 else title
 
 
 def entities(text: str, *, limit: int = 10) -> list[str]:

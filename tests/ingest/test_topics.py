@@ -63,3 +63,31 @@ def test_generic_words_are_not_keyphrases() -> None:
     phrases = [p.lower() for p in keyphrases("Harbour barrier approved", text)]
     assert phrases[0] == "harbour barrier"
     assert not {"year", "people", "time", "last", "said"} & set(phrases)
+
+
+# BBC News corpus, bbc-politics-005 (../shared/eval/corpus/bbc_news_2225.jsonl; BBC, research use),
+# first two paragraphs.
+BROWN_TITLE = "Brown ally rejects Budget spree"
+BROWN = """Chancellor Gordon Brown's closest ally has denied suggestions there will be a Budget giveaway on 16 March.
+
+Ed Balls, ex-chief economic adviser to the Treasury, said there would be no spending spree before polling day. But Mr Balls, a prospective Labour MP, said he was confident the chancellor would meet his fiscal rules. He was speaking as Sir Digby Jones, CBI director general, warned Mr Brown not to be tempted to use any extra cash on pre-election bribes."""
+
+
+def test_keyphrases_ignore_the_page_around_the_article() -> None:
+    plain = keyphrases(BROWN_TITLE, BROWN)
+    # The same article as a web page shows it: site name in the title, a dateline, a credit.
+    page = keyphrases(
+        f"{BROWN_TITLE} | BBC News",
+        f"LONDON (Reuters) - {BROWN}\n\nPhoto: Getty Images\n\nShare this article by email",
+    )
+    assert page == plain
+    lowered = {p.lower() for p in page}
+    assert not lowered & {"bbc news", "london", "getty", "images", "getty images", "email", "share"}
+
+
+def test_keyphrases_name_a_person_once_and_skip_lone_verbs() -> None:
+    phrases = keyphrases(BROWN_TITLE, BROWN)
+    assert "Balls" in phrases and "Brown" in phrases
+    # "Sir Digby" and "Digby Jones" are one person: at most one of them.
+    assert len([p for p in phrases if "Digby" in p]) <= 1
+    assert not {"denied", "speaking", "tempted", "warned"} & {p.lower() for p in phrases}

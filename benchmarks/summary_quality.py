@@ -1,0 +1,263 @@
+"""Do stored summaries read well? Counts, per rule, the summaries that break it.
+
+Runs `ingest.summarize.summarize` (the 300-character summary the bot stores) over real articles:
+the `../shared/eval/pages/` sets after extraction (`ingest.extract.extract_page`), the BBC
+corpus, and the CNN/DM dev set. The checks below are written here, independently of the
+selection code, so that they check it rather than repeat it:
+
+- whole: every summary sentence is a sentence of the article, and there is at least one;
+- budget: at most 300 characters;
+- terminal: each sentence ends with . ! ? or … (before closing quotes or brackets);
+- balanced: quotation marks and brackets pair up inside each sentence;
+- fragment: in normally cased text, a sentence starting with a lower-case letter;
+- heading: a line in Title Case or without a verb-like word, as headings and labels are;
+- boilerplate: a caption, a photo or reporting credit, a byline or a bare dateline;
+- list item: a sentence starting with a bullet or an enumerator;
+- comment: first person singular with no quotation mark in the sentence (a reader's
+  comment, or a line from the middle of someone's quotation);
+- dangling: opens with a connective or an anaphoric pronoun while the sentence before it in
+  the article is not in the summary;
+- repeated: two sentences that say the same (most content words shared).
+
+    .venv/bin/python benchmarks/summary_quality.py [--limit N] [--show RULE]
+
+The last line is `summaries=N flawed=M rate=R` over all sets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import re
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from ingest.extract import extract_page
+from ingest.summarize import summarize
+from ingest.text import split_sentences, wordset
+
+EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
+BUDGET = 300
+RULES = (
+    "whole",
+    "budget",
+    "terminal",
+    "balanced",
+    "fragment",
+    "heading",
+    "boilerplate",
+    "list item",
+    "comment",
+    "dangling",
+    "repeated",
+)
+
+_CONNECTIVES = wordset(
+    """but so and or yet however still instead meanwhile moreover furthermore therefore thus
+    hence besides nevertheless nonetheless otherwise indeed also then"""
+)
+_PRONOUNS = wordset("he she it they him them his her hers its their theirs this these those")
+_TIME_WORDS = wordset("year week month morning afternoon evening night weekend season time")
+_CREDIT_WORDS = (
+    "credit:",
+    "photo:",
+    "photograph:",
+    "getty images",
+    "©",
+    "contributed to this report",
+    "reporting by",
+    "editing by",
+    "writing by",
+    "additional reporting",
+    "(photo",
+    "image:",
+    "caption:",
+    "click here",
+    "scroll down",
+)
+_DATELINE = re.compile(
+    r"^(?:by |published|updated|posted|last updated)|^\W*\d{1,2}:\d{2}\b|"
+    r"^\w+ \d{1,2},? \d{4}\W*$|^\d{1,2} \w+ \d{4}\W*$",
+    re.IGNORECASE,
+)
+
+
+def _words(sentence: str) -> list[str]:
+    return re.findall(r"[^\W_]+(?:'[^\W_]+)?", sentence)
+
+
+def _bare(sentence: str) -> str:
+    return sentence.rstrip("\"'”’»)] `」』")
+
+
+def _terminal(sentence: str) -> bool:
+    return _bare(sentence)[-1:] in {".", "!", "?", "…", "。", "！", "？"}
+
+
+def _balanced(sentence: str) -> bool:
+    pairs = [("(", ")"), ("[", "]"), ("“", "”"), ("``", "''")]
+    if any(sentence.count(a) != sentence.count(b) for a, b in pairs):
+        return False
+    return sentence.count('"') % 2 == 0
+
+
+def _heading(sentence: str, cased: bool) -> bool:
+    words = _words(sentence)
+    if not _terminal(sentence) and len(words) <= 15:
+        return True
+    if not cased:
+        return False
+    # Title Case: every word of four letters or more is capitalised.
+    long_words = [w for w in words if len(w) >= 4 and w.isalpha()]
+    return len(long_words) >= 3 and len(words) <= 12 and all(w[0].isupper() for w in long_words)
+
+
+def _boilerplate(sentence: str) -> bool:
+    lowered = sentence.lower()
+    return (
+        "|" in sentence
+        or any(w in lowered for w in _CREDIT_WORDS)
+        or bool(_DATELINE.search(sentence.strip()))
+    )
+
+
+def _list_item(sentence: str) -> bool:
+    return bool(re.match(r"^\s*(?:[•·▪■►*\-–—]\s|\d{1,2}[.)]\s|[a-z]\)\s)", sentence))
+
+
+def _comment(sentence: str) -> bool:
+    lowered = f" {sentence.lower()} "
+    first_person = re.search(r"[\s(](?:i|i'm|i 'm|my|me)[\s,.!?]", lowered)
+    quoted = any(q in sentence for q in ('"', "“", "”", "``", "''", "‘", "’ "))
+    return bool(first_person) and not quoted
+
+
+def _opener(sentence: str) -> bool:
+    words = [w.lower() for w in _words(sentence)[:2]]
+    if not words:
+        return False
+    if words[0] in _CONNECTIVES:
+        return True
+    if words[0] in _PRONOUNS:
+        return not (
+            words[0] in {"this", "these", "those"} and words[1:2] and words[1] in _TIME_WORDS
+        )
+    return False
+
+
+def _content(sentence: str) -> set[str]:
+    return {w.lower() for w in _words(sentence) if len(w) > 3}
+
+
+def flaws(text: str, summary: str) -> set[str]:
+    """The rules `summary` (of `text`) breaks."""
+    broken: set[str] = set()
+    article = split_sentences(text)
+    parts = split_sentences(summary)
+    if any(p not in article for p in parts):
+        broken.add("whole")
+    if not parts and any(
+        len(_words(s)) >= 4 and _terminal(s) and _balanced(s) and s[:1].isupper() for s in article
+    ):
+        broken.add("whole")  # nothing shown although the article has a complete sentence
+    if len(summary) > BUDGET:
+        broken.add("budget")
+    cased = text != text.lower()
+    positions: dict[str, list[int]] = {}
+    for index, sentence in enumerate(article):
+        positions.setdefault(sentence, []).append(index)
+    for part in parts:
+        if not _terminal(part):
+            broken.add("terminal")
+        if not _balanced(part):
+            broken.add("balanced")
+        if cased and part[:1].islower():
+            broken.add("fragment")
+        if _heading(part, cased):
+            broken.add("heading")
+        if _boilerplate(part):
+            broken.add("boilerplate")
+        if _list_item(part):
+            broken.add("list item")
+        if _comment(part):
+            broken.add("comment")
+        # A sentence the article repeats is fine if one of its places follows a chosen one.
+        places = positions.get(part, [0])
+        if _opener(part) and all(i > 0 and article[i - 1] not in parts for i in places):
+            broken.add("dangling")
+    for i, first in enumerate(parts):
+        for second in parts[i + 1 :]:
+            a, b = _content(first), _content(second)
+            if min(len(a), len(b)) >= 4 and len(a & b) / min(len(a), len(b)) >= 0.7:
+                broken.add("repeated")
+    return broken
+
+
+Article = tuple[str, str, str]  # id, title, text
+
+
+def pages(directory: Path, pattern: str, limit: int) -> Iterator[Article]:
+    for path in sorted(directory.glob(pattern))[: limit or None]:
+        page = extract_page(gzip.decompress(path.read_bytes()))
+        if page is not None:
+            yield str(path.relative_to(directory)), page.title, page.text
+
+
+def jsonl(path: Path, limit: int, title: bool) -> Iterator[Article]:
+    with path.open(encoding="utf-8") as rows:
+        for number, row in enumerate(rows):
+            if limit and number >= limit:
+                break
+            item = json.loads(row)
+            yield item["id"], item.get("title", "") if title else "", item["article"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--limit", type=int, default=0, help="at most N articles per set")
+    parser.add_argument(
+        "--show", choices=RULES, action="append", help="print the summaries breaking RULE"
+    )
+    args = parser.parse_args()
+    sets: dict[str, Callable[[], Iterator[Article]]] = {
+        "pages/l3s-gn1": lambda: pages(
+            EVAL / "pages" / "l3s-gn1", "original/*.html.gz", args.limit
+        ),
+        "pages/readability": lambda: pages(
+            EVAL / "pages" / "readability", "*/source.html.gz", args.limit
+        ),
+        "bbc_news_2225": lambda: jsonl(
+            EVAL / "corpus" / "bbc_news_2225.jsonl", args.limit, title=True
+        ),
+        "cnndm_dev500": lambda: jsonl(
+            EVAL / "summarization" / "cnndm_dev500.jsonl", args.limit, title=False
+        ),
+    }
+    total = flawed_total = 0
+    print(f"{'set':<20} {'summaries':>9} {'flawed':>7}  " + "  ".join(RULES))
+    for name, articles in sets.items():
+        counts: Counter[str] = Counter()
+        summaries = flawed = 0
+        for item_id, title, text in articles():
+            summary = summarize(text, title=title or None, max_chars=BUDGET)
+            broken = flaws(text, summary)
+            summaries += 1
+            flawed += bool(broken)
+            counts.update(broken)
+            if args.show and broken & set(args.show):
+                print(f"--- {name} {item_id} {sorted(broken)}: {summary}")
+        rates = "  ".join(f"{100 * counts[r] / max(1, summaries):>{len(r)}.1f}" for r in RULES)
+        print(f"{name:<20} {summaries:>9} {100 * flawed / max(1, summaries):>6.1f}%  {rates}")
+        total += summaries
+        flawed_total += flawed
+    print("(rates in % of the set's summaries)")
+    print(f"summaries={total} flawed={flawed_total} rate={flawed_total / max(1, total):.4f}")
+
+
+if __name__ == "__main__":
+    main()
