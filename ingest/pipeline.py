@@ -25,10 +25,12 @@ from ingest.extract import extract_page
 from ingest.fetch import Fetcher, FetchError, FetchResult
 from ingest.files import DocumentError, text_document
 from ingest.parse import EntryIn, FeedParseError, ParsedFeed, parse_feed
+from ingest.sections import classify
 from ingest.summarize import summarize
 from ingest.topics import detect_language, keyphrases
 from storage import articles as article_store
 from storage import feeds as feed_store
+from storage import sections as section_store
 from storage.db import dialect_name
 from storage.models import Article, ArticleCreate, Feed, FeedState
 
@@ -317,6 +319,7 @@ async def _update_if_edited(
         return "same"
     _update(article, document, now=now)
     session.add(article)
+    await _store_sections(session, article, document)
     return "updated"
 
 
@@ -355,17 +358,31 @@ async def store_document(
         **_derived(document, digest=digest, fingerprint=fingerprint),
     )
     if not postgres:  # SQLite: one writer, nobody can race us
-        return await article_store.add_article(session, data=data, stored_at=now, story_id=story_id)
+        article = await article_store.add_article(
+            session, data=data, stored_at=now, story_id=story_id
+        )
+        await _store_sections(session, article, document)
+        return article
     # Another worker may store the same page between our look-up and this insert: the unique
     # constraint refuses it and only this article is rolled back, not the whole refresh.
     try:
         async with session.begin_nested():
-            return await article_store.add_article(
+            article = await article_store.add_article(
                 session, data=data, stored_at=now, story_id=story_id
             )
+            await _store_sections(session, article, document)
+            return article
     except IntegrityError:
         logger.info("stored meanwhile by another worker url=%s", document.canonical_url)
         return None
+
+
+async def _store_sections(session: AsyncSession, article: Article, document: _Document) -> None:
+    """The article's news sections, from the classifier, replacing any it had."""
+    assert article.id is not None
+    await section_store.set_sections(
+        session, article_id=article.id, sections=classify(document.title, document.text)
+    )
 
 
 def _derived(
@@ -597,6 +614,7 @@ async def ingest_document(
             _update(existing, document, now=now)
             session.add(existing)
             await session.flush()
+            await _store_sections(session, existing, document)
         return existing
     article = await store_document(
         session, document, feed_id=None, guid=None, source=_host(document.url), now=now

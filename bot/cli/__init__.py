@@ -40,6 +40,10 @@ def _register() -> None:
 
     feeds.register(app)
 
+    from bot.cli import sections
+
+    sections.register(app)
+
 
 _register()
 
