@@ -30,7 +30,9 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "training"))
+# this directory holds benchmarks/ingest.py, which would shadow the `ingest` package
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent]
+sys.path[:0] = [str(ROOT), str(ROOT / "training")]
 
 import train_sections as training  # noqa: E402
 
