@@ -20,8 +20,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from digests.query import (
     MuteMatcher,
+    Prominent,
     QueryError,
-    matches_prominently,
     parse_query,
     parse_section_topic,
 )
@@ -229,6 +229,7 @@ class DigestBuilder:
         self.newest: Watermark | None = None
         self.matches: dict[str, dict[int, float]] = {}
         self.sections: dict[int, dict[str, float]] | None = None  # of the candidates, lazily
+        self.prominent_words: dict[int, Prominent] = {}
         self.scored: dict[tuple[str, object], list[Entry]] = {}
         self.selections: dict[tuple[object, ...], Selection] = {}
         self.renders: dict[tuple[object, ...], list[str]] = {}
@@ -310,11 +311,14 @@ class DigestBuilder:
         self.matches[target] = found
         return found
 
-    @staticmethod
-    def prominent(query: SearchQuery, article: Candidate) -> bool:
+    def prominent(self, query: SearchQuery, article: Candidate) -> bool:
         """A keyword topic matches what the article is about (title, summary, keyphrases),
         not a word deep in a long page (the search engine looked at every word)."""
-        return matches_prominently(query, article.title, article.summary, article.keyphrases)
+        words = self.prominent_words.get(article.id)
+        if words is None:
+            words = Prominent.of(article.title, article.summary, article.keyphrases)
+            self.prominent_words[article.id] = words
+        return words.matches(query)
 
     async def search(self, query: SearchQuery) -> dict[int, float]:
         """The candidates a keyword query matches, with their raw scores."""

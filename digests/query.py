@@ -220,22 +220,32 @@ def stem(word: str) -> str:
     return word
 
 
-def _stems(*texts: str) -> tuple[str, ...]:
-    return tuple(stem(w) for w in words(" \n ".join(texts)))
+@dataclass(frozen=True)
+class Prominent:
+    """An article's prominent words (title, summary, keyphrases), stemmed: computed once per
+    article, matched against many topics."""
 
+    found: tuple[str, ...]
+    vocabulary: frozenset[str]
 
-def _has(found: tuple[str, ...], vocabulary: set[str], term: Term) -> bool:
-    phrase = tuple(stem(w) for w in term.words)
-    if len(phrase) == 1:
-        return phrase[0] in vocabulary
-    return all(w in vocabulary for w in phrase) and _has_phrase(found, phrase)
+    @classmethod
+    def of(cls, *texts: str) -> Prominent:
+        found = tuple(stem(w) for w in words(" \n ".join(texts)))
+        return cls(found, frozenset(found))
+
+    def has(self, term: Term) -> bool:
+        phrase = tuple(stem(w) for w in term.words)
+        if len(phrase) == 1:
+            return phrase[0] in self.vocabulary
+        return all(w in self.vocabulary for w in phrase) and _has_phrase(self.found, phrase)
+
+    def matches(self, query: SearchQuery) -> bool:
+        if any(self.has(term) for term in query.exclude):
+            return False
+        return any(all(self.has(t) for t in group) for group in query.groups if group)
 
 
 def matches_prominently(query: SearchQuery, *texts: str) -> bool:
     """Does the query match these texts — an article's title, summary, lead and keyphrases,
     not every word of a long page — with conservative stemming?"""
-    found = _stems(*texts)
-    vocabulary = set(found)
-    if any(_has(found, vocabulary, term) for term in query.exclude):
-        return False
-    return any(all(_has(found, vocabulary, t) for t in group) for group in query.groups if group)
+    return Prominent.of(*texts).matches(query)
