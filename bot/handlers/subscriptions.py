@@ -257,17 +257,20 @@ async def subscribe(update: Update, context: CustomContext) -> None:
         remember_thread(update, chat)
         session.add(chat)
         await session.commit()
-    query = esc(describe(subscription))
+    query = f"<b>{esc(subscription.query)}</b>"
+    if subscription.kind == SubscriptionKind.SECTION:
+        query += f" — {esc(describe(subscription))}"
+    else:
+        query += " (feed)" if subscription.kind == SubscriptionKind.FEED else " (keywords)"
     if created:
         hint = ""
         if subscription.kind == SubscriptionKind.SECTION:
             hint = f' For the words themselves, quote them: /subscribe "{esc(text)}".'
         await reply(
-            update,
-            f"Subscribed {chat_label(chat)} to <b>{query}</b>.{hint} /list shows everything.",
+            update, f"Subscribed {chat_label(chat)} to {query}.{hint} /list shows everything."
         )
     else:
-        await reply(update, f"Already following <b>{query}</b>.")
+        await reply(update, f"Already following {query}.")
 
 
 async def unsubscribe(update: Update, context: CustomContext) -> None:
