@@ -18,7 +18,13 @@ from sqlalchemy import or_, update
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from digests.query import MuteMatcher, QueryError, parse_query
+from digests.query import (
+    MuteMatcher,
+    Prominent,
+    QueryError,
+    parse_query,
+    parse_section_topic,
+)
 from digests.render import DigestView, ItemView, Renderer, TopicGroup, item_view
 from digests.schedule import next_due, quiet_of, spec_of
 from digests.select import (
@@ -34,9 +40,10 @@ from digests.select import (
 )
 from storage import digests as store
 from storage import schedules as schedule_store
+from storage import sections as section_store
 from storage.deliveries import FOLD_THRESHOLD, fold_backlog
 from storage.models import Chat, ChatState, Digest, Schedule, ScheduleKind, SubscriptionKind
-from storage.search import search_articles
+from storage.search import SearchQuery, search_articles
 
 #: A batch commits in well under a second; a dead process's claim waits this long
 #: (the tick's is DIGESTBOT_DIGEST_LEASE, the same by default)
@@ -221,6 +228,8 @@ class DigestBuilder:
         self.stories: dict[int, list[Candidate]] = {}
         self.newest: Watermark | None = None
         self.matches: dict[str, dict[int, float]] = {}
+        self.sections: dict[int, dict[str, float]] | None = None  # of the candidates, lazily
+        self.prominent_words: dict[int, Prominent] = {}
         self.scored: dict[tuple[str, object], list[Entry]] = {}
         self.selections: dict[tuple[object, ...], Selection] = {}
         self.renders: dict[tuple[object, ...], list[str]] = {}
@@ -257,6 +266,7 @@ class DigestBuilder:
         )
         self.window = oldest
         self.matches.clear()
+        self.sections = None
         self.scored.clear()
         self.selections.clear()
         fresh = [_candidate(r) for r in rows]
@@ -284,23 +294,75 @@ class DigestBuilder:
         known = self.matches.get(target)
         if known is not None:
             return known
+        try:
+            query = parse_query(target, max_length=10_000)
+        except QueryError:
+            query = None
         found: dict[int, float] = {}
-        if self.window is not None and self.articles:
-            try:
-                query = parse_query(target, max_length=10_000)
-            except QueryError:
-                query = None
-            if query is not None:
-                hits = await search_articles(
-                    self.session,
-                    query,
-                    limit=len(self.articles) + 1000,
-                    stored_after=self.window[0] - timedelta(microseconds=1),
-                )
-                found = normalized(
-                    {h.article_id: h.score for h in hits if h.article_id in self.articles}
-                )
+        if query is not None:
+            hits = await self.search(query)
+            found = normalized(
+                {
+                    article_id: score
+                    for article_id, score in hits.items()
+                    if self.prominent(query, self.articles[article_id])
+                }
+            )
         self.matches[target] = found
+        return found
+
+    def prominent(self, query: SearchQuery, article: Candidate) -> bool:
+        """A keyword topic matches what the article is about (title, summary, keyphrases),
+        not a word deep in a long page (the search engine looked at every word)."""
+        words = self.prominent_words.get(article.id)
+        if words is None:
+            words = Prominent.of(article.title, article.summary, article.keyphrases)
+            self.prominent_words[article.id] = words
+        return words.matches(query)
+
+    async def search(self, query: SearchQuery) -> dict[int, float]:
+        """The candidates a keyword query matches, with their raw scores."""
+        if self.window is None or not self.articles:
+            return {}
+        hits = await search_articles(
+            self.session,
+            query,
+            limit=len(self.articles) + 1000,
+            stored_after=self.window[0] - timedelta(microseconds=1),
+        )
+        return {h.article_id: h.score for h in hits if h.article_id in self.articles}
+
+    async def match_section(self, target: str) -> dict[int, float]:
+        """A section subscription's candidates (stored sections), scored by the classifier's
+        confidence; narrowing words keep only articles that match them, -words drop those
+        that have them (once per tick)."""
+        key = "section:" + target
+        known = self.matches.get(key)
+        if known is not None:
+            return known
+        try:
+            topic = parse_section_topic(target, max_length=10_000)
+        except QueryError:
+            topic = None
+        found: dict[int, float] = {}
+        if topic is not None and self.articles:
+            if self.sections is None:
+                self.sections = await section_store.sections_of(
+                    self.session, article_ids=sorted(self.articles)
+                )
+            found = {
+                article_id: scores[topic.section]
+                for article_id, scores in self.sections.items()
+                if topic.section in scores
+            }
+            narrow = topic.narrow
+            if found and narrow is not None and narrow.groups:
+                wanted = await self.search(SearchQuery(narrow.groups))
+                found = {a: score for a, score in found.items() if a in wanted}
+            if found and narrow is not None and narrow.exclude:
+                unwanted = await self.search(SearchQuery(tuple((t,) for t in narrow.exclude)))
+                found = {a: score for a, score in found.items() if a not in unwanted}
+        self.matches[key] = found
         return found
 
     def next_due(self, schedule: ScheduleRow, chat: ChatRow) -> datetime | None:
@@ -478,17 +540,22 @@ class DigestBuilder:
             return "catchup"
         return "scheduled"
 
-    async def scored_topic(self, target: str) -> list[Entry]:
-        known = self.scored.get(("topic", target))
+    async def scored_topic(self, target: str, kind: str = SubscriptionKind.TOPIC) -> list[Entry]:
+        known = self.scored.get((kind, target))
         if known is None:
+            matches = (
+                await self.match_section(target)
+                if kind == SubscriptionKind.SECTION
+                else await self.match(target)
+            )
             known = score_matches(
-                await self.match(target),
+                matches,
                 articles=self.articles,
                 story_articles=self.stories,
                 now=self.now,
                 list_id=len(self.scored),
             )
-            self.scored[("topic", target)] = known
+            self.scored[(kind, target)] = known
         return known
 
     def scored_feed(self, feed_id: int) -> list[Entry]:
@@ -515,10 +582,10 @@ class DigestBuilder:
         watermark = self.effective_watermark(schedule)
         topics: list[tuple[str, list[Entry]]] = []
         for sub in chat_subs:
-            if sub.kind == SubscriptionKind.TOPIC:
-                known = self.scored.get(("topic", sub.target))  # no coroutine when known
+            if sub.kind in (SubscriptionKind.TOPIC, SubscriptionKind.SECTION):
+                known = self.scored.get((sub.kind, sub.target))  # no coroutine when known
                 if known is None:
-                    known = await self.scored_topic(sub.target)
+                    known = await self.scored_topic(sub.target, sub.kind)
                 topics.append((sub.label, known))
             elif sub.kind == SubscriptionKind.FEED and sub.feed_id is not None:
                 topics.append((sub.label, self.scored_feed(sub.feed_id)))

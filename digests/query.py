@@ -48,8 +48,11 @@ def _tokens(text: str) -> list[_Token]:
     return found
 
 
-def parse_query(text: str, *, max_length: int = MAX_QUERY_LENGTH) -> SearchQuery:
-    """Parse a topic query: `"ai safety" OR alignment -crypto`. Raises `QueryError`."""
+def parse_query(
+    text: str, *, max_length: int = MAX_QUERY_LENGTH, only_excluded: bool = False
+) -> SearchQuery:
+    """Parse a topic query: `"ai safety" OR alignment -crypto`. Raises `QueryError`.
+    `only_excluded` accepts a query of -excluded words alone (what narrows a section)."""
     text = " ".join(text.split())
     if not text:
         raise QueryError("Give at least one word to look for, e.g. climate OR energy.")
@@ -74,6 +77,8 @@ def parse_query(text: str, *, max_length: int = MAX_QUERY_LENGTH) -> SearchQuery
         raise QueryError("OR needs words on both sides, e.g. cats OR dogs.")
     kept = [tuple(g) for g in dict.fromkeys(tuple(g) for g in groups if g)]
     if not kept:
+        if exclude and only_excluded:
+            return SearchQuery((), tuple(exclude))
         if exclude:
             raise QueryError(
                 "A topic needs at least one word to look for, not only -excluded words."
@@ -97,6 +102,66 @@ def format_query(query: SearchQuery) -> str:
     text = " OR ".join(groups)
     excluded = sorted({"-" + _show(t) for t in query.exclude})
     return " ".join([text, *excluded]) if excluded else text
+
+
+# --- sections -----------------------------------------------------------------------------------
+
+#: What people type for each news section (any case); `ingest.sections.SECTIONS` are the names.
+SECTION_ALIASES: dict[str, tuple[str, ...]] = {
+    "world": ("world", "world news", "international", "global news", "foreign news"),
+    "politics": ("politics", "political news", "government"),
+    "business": ("business", "economy", "economics", "finance", "markets", "money"),
+    "technology": ("technology", "tech", "tech news", "technology news"),
+    "science": ("science", "sciences", "science news"),
+    "health": ("health", "medicine", "healthcare", "health news"),
+    "climate": ("climate", "climate change", "environment", "global warming"),
+    "sport": ("sport", "sports", "sport news", "sports news"),
+    "culture": ("culture", "arts", "arts and culture", "entertainment", "art", "the arts"),
+}
+_ALIASES = {alias: name for name, aliases in SECTION_ALIASES.items() for alias in aliases}
+_LONGEST_ALIAS = max(len(alias.split()) for alias in _ALIASES)
+
+
+@dataclass(frozen=True)
+class SectionTopic:
+    """A news section, maybe narrowed by words (`science space`) or with words excluded
+    (`sport -cricket`); `narrow` holds them as a query whose groups may be empty."""
+
+    section: str
+    narrow: SearchQuery | None = None
+
+    @property
+    def target(self) -> str:
+        """The subscription target: the section's name, then the narrowing query's text."""
+        if self.narrow is None:
+            return self.section
+        return f"{self.section} {format_query(self.narrow).strip()}"
+
+    def describe(self) -> str:
+        if self.narrow is None:
+            return f"{self.section} (section)"
+        return f"{self.section} (section): {format_query(self.narrow).strip()}"
+
+
+def parse_section_topic(text: str, *, max_length: int = MAX_QUERY_LENGTH) -> SectionTopic | None:
+    """The section a topic names (its first words are a section's name or alias, any case),
+    with the rest as narrowing words; None for any other topic, and for a quoted one
+    (`"technology"` is the keyword). Raises `QueryError` for bad narrowing words."""
+    text = " ".join(text.translate(_QUOTES).split())
+    if not text or text.startswith(('"', "-")):
+        return None
+    head = text.split(" ")
+    for size in range(min(_LONGEST_ALIAS, len(head)), 0, -1):
+        section = _ALIASES.get(" ".join(head[:size]).lower().replace("&", "and"))
+        if section is None:
+            continue
+        rest = " ".join(head[size:])
+        if not rest:
+            return SectionTopic(section)
+        if rest.split(" ")[0].upper() in OR_WORDS:
+            return None  # "tech OR science": an OR of words, a keyword topic
+        return SectionTopic(section, parse_query(rest, max_length=max_length, only_excluded=True))
+    return None
 
 
 def normalize_query(text: str, *, max_length: int = MAX_QUERY_LENGTH) -> str:
@@ -136,3 +201,51 @@ class MuteMatcher:
 def _has_phrase(found: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
     n = len(phrase)
     return any(found[i : i + n] == phrase for i in range(len(found) - n + 1))
+
+
+# --- precise keyword matching -------------------------------------------------------------------
+
+
+def stem(word: str) -> str:
+    """A conservative stem: plurals and possessives only ("elections" is "election", but
+    "election" is not "elect", nor "spaces" "space" of "spacecraft")."""
+    if word.endswith(("'s", "’s")):
+        word = word[:-2]
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("ches", "shes", "sses", "xes", "zes")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+@dataclass(frozen=True)
+class Prominent:
+    """An article's prominent words (title, summary, keyphrases), stemmed: computed once per
+    article, matched against many topics."""
+
+    found: tuple[str, ...]
+    vocabulary: frozenset[str]
+
+    @classmethod
+    def of(cls, *texts: str) -> Prominent:
+        found = tuple(stem(w) for w in words(" \n ".join(texts)))
+        return cls(found, frozenset(found))
+
+    def has(self, term: Term) -> bool:
+        phrase = tuple(stem(w) for w in term.words)
+        if len(phrase) == 1:
+            return phrase[0] in self.vocabulary
+        return all(w in self.vocabulary for w in phrase) and _has_phrase(self.found, phrase)
+
+    def matches(self, query: SearchQuery) -> bool:
+        if any(self.has(term) for term in query.exclude):
+            return False
+        return any(all(self.has(t) for t in group) for group in query.groups if group)
+
+
+def matches_prominently(query: SearchQuery, *texts: str) -> bool:
+    """Does the query match these texts — an article's title, summary, lead and keyphrases,
+    not every word of a long page — with conservative stemming?"""
+    return Prominent.of(*texts).matches(query)

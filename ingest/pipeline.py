@@ -26,11 +26,13 @@ from ingest.extract import extract_page
 from ingest.fetch import Fetcher, FetchError, FetchResult
 from ingest.files import DocumentError, text_document
 from ingest.parse import EntryIn, FeedParseError, ParsedFeed, parse_feed
+from ingest.sections import classify
 from ingest.summarize import summarize
 from ingest.topics import detect_language, keyphrases
 from ingest.websub import find_hub
 from storage import articles as article_store
 from storage import feeds as feed_store
+from storage import sections as section_store
 from storage import stories as story_store
 from storage.db import dialect_name
 from storage.models import Article, ArticleCreate, Feed, FeedState
@@ -390,6 +392,7 @@ async def _update_if_edited(
         return "same"
     _update(article, document, now=now)
     session.add(article)
+    await _store_sections(session, article, document)
     return "updated"
 
 
@@ -445,6 +448,7 @@ async def store_document(
         except IntegrityError:
             logger.info("stored meanwhile by another worker url=%s", document.canonical_url)
             return None
+    await _store_sections(session, article, document)
     await story_store.record_decision(
         session,
         article=article,
@@ -453,6 +457,14 @@ async def store_document(
         why=placement.why,
     )
     return article
+
+
+async def _store_sections(session: AsyncSession, article: Article, document: _Document) -> None:
+    """The article's news sections, from the classifier, replacing any it had."""
+    assert article.id is not None
+    await section_store.set_sections(
+        session, article_id=article.id, sections=classify(document.title, document.text)
+    )
 
 
 def _derived(
@@ -726,6 +738,7 @@ async def ingest_document(
             _update(existing, document, now=now)
             session.add(existing)
             await session.flush()
+            await _store_sections(session, existing, document)
         return existing
     article = await store_document(
         session, document, feed_id=None, guid=None, source=_host(document.url), now=now

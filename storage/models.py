@@ -7,7 +7,17 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime, utcnow
@@ -42,6 +52,7 @@ class ChatState(StrEnum):
 class SubscriptionKind(StrEnum):
     TOPIC = "topic"
     FEED = "feed"
+    SECTION = "section"  # target: the section's name, then any narrowing words
 
 
 class ScheduleKind(StrEnum):
@@ -147,6 +158,20 @@ class Article(ArticleBase, table=True):
     story_terms: str | None = Field(default=None, sa_type=Text)
     story_similarity: float | None = None
     story_why: str | None = Field(default=None, sa_type=Text)
+
+
+class ArticleSection(SQLModel, table=True):
+    """A news section an article belongs to (technology, sport, ...) with the classifier's
+    confidence; a section subscription reads it through the (section, article_id) index."""
+
+    __tablename__ = "article_section"
+    __table_args__ = (Index("ix_article_section_section", "section", "article_id"),)
+
+    article_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("article.id", ondelete="CASCADE"), primary_key=True)
+    )
+    section: str = Field(sa_column=Column(String(16), primary_key=True))
+    score: float = Field(sa_column=Column(Float, nullable=False))
 
 
 # --- subscribers ----------------------------------------------------------------------------

@@ -55,6 +55,10 @@ def _register() -> None:
 
     reports.register(app)
 
+    from bot.cli import sections
+
+    sections.register(app)
+
 
 _register()
 

@@ -1,5 +1,6 @@
-"""`digestbot extract` and `digestbot summarize`: the text side of ingest, usable from scripts
-without a database (a saved page in, its main text out; JSONL articles in, summaries out)."""
+"""`digestbot extract`, `summarize` and `classify`: the text side of ingest, usable from scripts
+without a database (a saved page in, its main text out; JSONL articles in, summaries or news
+sections out)."""
 
 from __future__ import annotations
 
@@ -102,6 +103,62 @@ _SUMMARIZE_HELP = (
 )
 
 
+def _parse_classify_line(number: int, line: str) -> tuple[Any, str, str]:
+    try:
+        item = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise UserError(f"line {number}: not valid JSON ({exc.msg})") from None
+    if not isinstance(item, dict):
+        raise UserError(f"line {number}: expected a JSON object")
+    if "id" not in item:
+        raise UserError(f'line {number}: missing "id"')
+    fields = []
+    for name in ("title", "text"):
+        value = item.get(name, "")
+        if value is None:
+            value = ""
+        if not isinstance(value, str):
+            raise UserError(f'line {number}: "{name}" must be a string')
+        fields.append(value)
+    return item["id"], fields[0], fields[1]
+
+
+def classify_stream(source: TextIO, sink: TextIO) -> int:
+    """Write each JSONL article's news sections to `sink`; returns the number written.
+    Stops at the first bad line (UserError naming it); blank lines are skipped."""
+    from ingest.sections import classify
+
+    written = 0
+    for number, line in enumerate(source, start=1):
+        if not line.strip():
+            continue
+        item_id, title, text = _parse_classify_line(number, line)
+        sections = [{"name": name, "score": score} for name, score in classify(title, text)]
+        sink.write(json.dumps({"id": item_id, "sections": sections}, ensure_ascii=False))
+        sink.write("\n")
+        written += 1
+    return written
+
+
+def classify_command() -> None:
+    """Read JSONL articles on stdin ({"id", "title", "text"}), write {"id", "sections"} lines."""
+    try:
+        classify_stream(sys.stdin, sys.stdout)
+    finally:
+        sys.stdout.flush()
+
+
+_CLASSIFY_HELP = (
+    'Read JSONL articles on stdin ({"id", "title", "text"}; "text" may be empty) and write '
+    '{"id", "sections": [{"name", "score"}, ...]} lines to stdout, in input order; the '
+    "sections are those whose score reaches their threshold (possibly none), best first: "
+    "world, politics, business, technology, science, health, climate, sport, culture. "
+    'A bad line stops the run with "line N: ..." on stderr and exit code 2 (the lines before '
+    "it are already written); blank lines are skipped."
+)
+
+
 def register(app: typer.Typer) -> None:
     app.command("extract")(extract_command)
     app.command("summarize", help=_SUMMARIZE_HELP)(summarize_command)
+    app.command("classify", help=_CLASSIFY_HELP)(classify_command)

@@ -8,7 +8,7 @@ from telegram.constants import ChatType
 from bot.context import CustomContext
 from bot.handlers import keyboards
 from bot.handlers.common import esc, managed_chat, remember_thread, reply
-from bot.handlers.subscriptions import topic_targets
+from bot.handlers.subscriptions import followed_names, topic_targets
 from storage import chats as chat_store
 from storage import deliveries as delivery_store
 from storage.models import ChatState
@@ -65,7 +65,7 @@ async def start(update: Update, context: CustomContext) -> None:
             await delivery_store.unpark_chat_parts(session, chat=chat, now=context.now())
         remember_thread(update, chat)
         session.add(chat)
-        followed = set(await topic_targets(session, chat))
+        followed = followed_names(keyboards.SUGGESTED_TOPICS, await topic_targets(session, chat))
         await session.commit()
     where = (
         "this group"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -25,7 +26,13 @@ from bot.handlers.parsing import zone_label
 from bot.handlers.schedules import describe_schedule, ensure_schedule, next_digest_at
 from bot.settings import Settings
 from digests import texts
-from digests.query import QueryError, normalize_query, parse_query
+from digests.query import (
+    SECTION_ALIASES,
+    QueryError,
+    normalize_query,
+    parse_query,
+    parse_section_topic,
+)
 from digests.render import local_time
 from storage import articles as article_store
 from storage import feeds as feed_store
@@ -44,17 +51,30 @@ class SubscribeError(ValueError):
 async def subscribe_topic(
     session: AsyncSession, *, chat: Chat, text: str, settings: Settings, now: datetime
 ) -> tuple[Subscription, bool]:
-    """Validate a topic query and subscribe the chat to it (idempotent). Caller commits."""
+    """Subscribe the chat to a news section (`technology`, `tech`, `sports -cricket`) or else
+    to a keyword query (`"technology"` quoted is the keyword); idempotent. Caller commits."""
     text = " ".join(text.split())
     if len(text) > settings.max_query_length:
         raise SubscribeError(
             f"That topic is too long (at most {settings.max_query_length} characters)."
         )
     try:
-        parse_query(text, max_length=settings.max_query_length)
-        target = normalize_query(text, max_length=settings.max_query_length)
+        section = parse_section_topic(text, max_length=settings.max_query_length)
+        if section is None:
+            parse_query(text, max_length=settings.max_query_length)
+            target = normalize_query(text, max_length=settings.max_query_length)
     except QueryError as exc:
         raise SubscribeError(str(exc)) from None
+    if section is not None:
+        return await _add(
+            session,
+            chat=chat,
+            settings=settings,
+            now=now,
+            kind=SubscriptionKind.SECTION,
+            target=section.target,
+            query=text,
+        )
     return await _add(
         session,
         chat=chat,
@@ -113,10 +133,33 @@ async def _add(
     return added
 
 
+def key_of(subscription: Subscription) -> str:
+    """What tells subscriptions apart: "topic:…", "section:…" or "feed:feed:…"."""
+    return f"{subscription.kind}:{subscription.target}"
+
+
 async def topic_targets(session: AsyncSession, chat: Chat) -> dict[str, Subscription]:
+    """The chat's topic and section subscriptions by `key_of` (what `target_of` gives)."""
     assert chat.id is not None
-    subs = await sub_store.list_subscriptions(session, chat_id=chat.id, kind=SubscriptionKind.TOPIC)
-    return {s.target: s for s in subs}
+    subs = await sub_store.list_subscriptions(session, chat_id=chat.id)
+    kinds = (SubscriptionKind.TOPIC, SubscriptionKind.SECTION)
+    return {key_of(s): s for s in subs if s.kind in kinds}
+
+
+def followed_names(names: Sequence[str], followed: dict[str, Subscription]) -> set[str]:
+    """Which of these topic texts (buttons) the chat follows."""
+    return {name for name in names if target_of(name) in followed}
+
+
+def describe(subscription: Subscription) -> str:
+    """How /list shows a subscription: a section (and what narrows it), keywords or a feed."""
+    if subscription.kind == SubscriptionKind.SECTION:
+        section = parse_section_topic(subscription.target, max_length=10_000)
+        return section.describe() if section is not None else subscription.target
+    shown = subscription.query or subscription.target
+    if subscription.kind == SubscriptionKind.FEED:
+        return f"{shown} (feed)"
+    return f"{shown} (keywords)"
 
 
 async def trending_topics(session: AsyncSession, *, limit: int = TRENDING_COUNT) -> list[str]:
@@ -132,7 +175,15 @@ async def trending_topics(session: AsyncSession, *, limit: int = TRENDING_COUNT)
             counts[phrase] += 1
             order.setdefault(phrase, (rank, age))
     ranked = sorted(counts, key=lambda p: (-counts[p], *order[p]))
-    return [p for p in ranked if len(p) <= MAX_TOPIC and p not in SUGGESTED_TOPICS][:limit]
+    return [
+        p
+        for p in ranked
+        if len(p) <= MAX_TOPIC and p not in SUGGESTED_TOPICS and p not in _SECTION_WORDS
+    ][:limit]
+
+
+# a keyphrase such as "sport" or "technology" is better followed as its section (a button)
+_SECTION_WORDS = frozenset(alias for aliases in SECTION_ALIASES.values() for alias in aliases)
 
 
 async def topics(update: Update, context: CustomContext) -> None:
@@ -145,11 +196,16 @@ async def topics(update: Update, context: CustomContext) -> None:
         trending = await trending_topics(session)
         await session.commit()
     names = list(dict.fromkeys([*keyboards.SUGGESTED_TOPICS, *trending]))
-    subscribed = {name for name in names if target_of(name) in followed}
+    subscribed = followed_names(names, followed)
     lines = ["<b>Topics</b> — tap to follow or unfollow."]
     if trending:
         lines.append("Trending now: " + ", ".join(esc(t) for t in trending))
-    lines.append("Or follow anything: /subscribe <i>words</i> (use OR, quotes, -minus).")
+    lines.append("News sections: " + ", ".join(SECTION_ALIASES) + " (/subscribe <i>section</i>).")
+    lines.append(
+        "Narrow one with words (<i>science space</i>, <i>sport -cricket</i>), or follow any "
+        'words: /subscribe <i>words</i> (OR, "quotes", -minus; quoted, a section name is a '
+        "keyword)."
+    )
     await reply(update, "\n".join(lines), markup=keyboards.topics_keyboard(names, subscribed))
 
 
@@ -157,16 +213,20 @@ async def _feed_or_topic_target(session: AsyncSession, text: str) -> str:
     if text.lower().startswith(("http://", "https://")):
         feed = await feed_store.get_feed_by_url(session, url=text)
         if feed is not None and feed.id is not None:
-            return sub_store.feed_target(feed.id)
+            return f"{SubscriptionKind.FEED}:{sub_store.feed_target(feed.id)}"
     return target_of(text)
 
 
 def target_of(text: str) -> str:
-    """The subscription target a topic text stands for (itself if it is no valid query)."""
+    """The `key_of` the subscription a topic text stands for would have: a section's, or a
+    keyword query's (the text itself if it is no valid query)."""
     try:
-        return normalize_query(text)
+        section = parse_section_topic(text)
+        if section is not None:
+            return f"{SubscriptionKind.SECTION}:{section.target}"
+        return f"{SubscriptionKind.TOPIC}:{normalize_query(text)}"
     except QueryError:
-        return text
+        return f"{SubscriptionKind.TOPIC}:{text}"
 
 
 async def subscribe(update: Update, context: CustomContext) -> None:
@@ -201,13 +261,20 @@ async def subscribe(update: Update, context: CustomContext) -> None:
         remember_thread(update, chat)
         session.add(chat)
         await session.commit()
-    query = esc(subscription.query)
+    query = f"<b>{esc(subscription.query)}</b>"
+    if subscription.kind == SubscriptionKind.SECTION:
+        query += f" — {esc(describe(subscription))}"
+    else:
+        query += " (feed)" if subscription.kind == SubscriptionKind.FEED else " (keywords)"
     if created:
+        hint = ""
+        if subscription.kind == SubscriptionKind.SECTION:
+            hint = f' For the words themselves, quote them: /subscribe "{esc(text)}".'
         await reply(
-            update, f"Subscribed {chat_label(chat)} to <b>{query}</b>. /list shows everything."
+            update, f"Subscribed {chat_label(chat)} to {query}.{hint} /list shows everything."
         )
     else:
-        await reply(update, f"Already following <b>{query}</b>.")
+        await reply(update, f"Already following {query}.")
 
 
 async def unsubscribe(update: Update, context: CustomContext) -> None:
@@ -231,7 +298,7 @@ async def unsubscribe(update: Update, context: CustomContext) -> None:
             return
         target = await _feed_or_topic_target(session, text)
         match = next(
-            (s for s in subs if s.target == target or s.query.lower() == text.lower()), None
+            (s for s in subs if key_of(s) == target or s.query.lower() == text.lower()), None
         )
         if match is None or match.id is None:
             await session.commit()  # release the database before talking to Telegram
@@ -259,9 +326,7 @@ async def list_command(update: Update, context: CustomContext) -> None:
     topic_subs = [s for s in subs if s.kind != SubscriptionKind.FEED]
     lines = [f"<b>Settings for {chat_label(chat)}</b>"]
     if topic_subs:
-        lines.append(
-            "Topics: " + ", ".join(f"<b>{esc(s.query or s.target)}</b>" for s in topic_subs)
-        )
+        lines.append("Topics: " + ", ".join(f"<b>{esc(describe(s))}</b>" for s in topic_subs))
     elif not feed_names:
         lines.append("Topics: none yet — /topics or /subscribe <i>words</i>")
     if feed_names:

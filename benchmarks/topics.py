@@ -1,0 +1,241 @@
+"""Section classifier and keyword topics: how well they find what subscribers mean.
+
+1. Cross-validated per-section precision / recall / F1 on the training data (HuffPost
+   headlines + BBC full text; folds by a hash of the item id; every item is scored by a model
+   that never saw it), at the thresholds the training script picks.
+2. The honest estimate: trained on HuffPost ALONE, BBC full text (another publisher and
+   decade) classified: accuracy and macro-F1 over BBC's five categories, the best of all nine
+   sections counting (a "world" answer to a politics story is wrong).
+3. Articles per second of the shipped model (`ingest.sections.classify`), one core.
+4. Keyword-topic precision on a labelled BBC sample: each query below names, chosen before
+   looking at any result, the BBC categories where an article about it belongs (its right
+   answers are told by the category and the title). Precision = share of matched articles in
+   those categories, for the old matcher (any word of the full text, Porter-stemmed like
+   the search index) and the new one (title, summary, keyphrases; conservative stemming),
+   and for a word narrowed by a section.
+
+    .venv/bin/python benchmarks/topics.py [--eval ../shared/eval] [--quick]
+
+Last line: key=value figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+# this directory holds benchmarks/ingest.py, which would shadow the `ingest` package
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent]
+sys.path[:0] = [str(ROOT), str(ROOT / "training")]
+
+import train_sections as training  # noqa: E402
+
+from digests.query import matches_prominently, parse_query  # noqa: E402
+from ingest.sections import SECTIONS, classify  # noqa: E402
+from ingest.summarize import summarize  # noqa: E402
+from ingest.topics import keyphrases  # noqa: E402
+from storage.search import compile_fts5  # noqa: E402
+
+BBC_CATEGORIES = ("business", "culture", "politics", "sport", "technology")
+
+# query -> BBC categories (as our sections) where an article matching it is a right answer
+KEYWORD_QUERIES: dict[str, tuple[str, ...]] = {
+    "election": ("politics",),
+    "apple": ("technology", "business"),
+    "film": ("culture",),
+    "album": ("culture",),
+    "oil": ("business",),
+    "broadband": ("technology", "business"),
+    "labour": ("politics",),
+    "chelsea": ("sport",),
+    "tennis": ("sport",),
+    "oscar": ("culture",),
+    "virus": ("technology",),
+    "interest rates": ("business",),
+    "mobile phone": ("technology", "business"),
+    "champions league": ("sport",),
+    "tory": ("politics",),
+}
+# ambiguous words narrowed by a section: (section, word) -> right categories
+NARROWED_QUERIES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("technology", "games"): ("technology",),
+    ("culture", "music"): ("culture",),
+    ("business", "market"): ("business",),
+    ("sport", "record"): ("sport",),
+}
+
+
+def per_section(
+    y: np.ndarray, p: np.ndarray, thresholds: np.ndarray
+) -> dict[str, tuple[float, ...]]:
+    result = {}
+    for column, name in enumerate(SECTIONS):
+        truth = y[:, column] == 1
+        if not truth.any():
+            continue
+        predicted = p[:, column] >= thresholds[column]
+        tp = float(np.sum(truth & predicted))
+        precision = tp / max(1.0, float(predicted.sum()))
+        recall = tp / float(truth.sum())
+        f1 = 2 * precision * recall / (precision + recall) if tp else 0.0
+        result[name] = (precision, recall, f1, float(thresholds[column]))
+    return result
+
+
+def cross_validated(eval_dir: Path) -> tuple[float, float]:
+    items = training.training_items(eval_dir)
+    y = training.labels(items)
+    p = training.out_of_fold(items)
+    thresholds = training.best_thresholds(y, p)
+    print("cross-validated on the training data (HuffPost + BBC), 5 folds:")
+    print(f"  {'section':<11} {'P':>6} {'R':>6} {'F1':>6} {'thr':>5}")
+    scores = per_section(y, p, thresholds)
+    for name, (precision, recall, f1, threshold) in scores.items():
+        print(f"  {name:<11} {precision:6.3f} {recall:6.3f} {f1:6.3f} {threshold:5.2f}")
+    macro = float(np.mean([s[2] for s in scores.values()]))
+    print(f"  macro-F1 {macro:.3f}")
+    # the BBC rows alone: news prose, each scored by a model trained without its fold
+    rows = [i for i, item in enumerate(items) if item.id.startswith("bbc-")]
+    truth = y[rows].argmax(axis=1)
+    best = p[rows].argmax(axis=1)
+    columns = [SECTIONS.index(c) for c in BBC_CATEGORIES]
+    bbc_macro = float(np.mean([training.f1(truth == c, best == c) for c in columns]))
+    print(f"  BBC rows only (best section): accuracy {np.mean(truth == best):.3f}", end="")
+    print(f"  macro-F1 {bbc_macro:.3f}")
+    return macro, bbc_macro
+
+
+def bbc_transfer(eval_dir: Path) -> tuple[float, float, float]:
+    """Trained on HuffPost alone, tested on BBC: accuracy, macro-F1 (all nine sections
+    compete), macro-F1 when only BBC's five may win."""
+    fitted = training.fit(training.load_huffpost(eval_dir))
+    bbc = training.load_bbc(eval_dir)
+    p = fitted.probabilities(bbc)
+    truth = np.array([SECTIONS.index(item.section or "") for item in bbc])
+    columns = [SECTIONS.index(c) for c in BBC_CATEGORIES]
+    any_section = p.argmax(axis=1)
+    only_five = np.array(columns)[p[:, columns].argmax(axis=1)]
+    accuracy = float(np.mean(any_section == truth))
+    macro = float(np.mean([training.f1(truth == c, any_section == c) for c in columns]))
+    macro5 = float(np.mean([training.f1(truth == c, only_five == c) for c in columns]))
+    print("trained on HuffPost alone, BBC full text classified (2,225 articles):")
+    for c in columns:
+        f1 = training.f1(truth == c, any_section == c)
+        print(f"  {SECTIONS[c]:<11} F1 {f1:.3f}")
+    print(
+        f"  accuracy {accuracy:.3f}  macro-F1 {macro:.3f}  (best of BBC's five only: {macro5:.3f})"
+    )
+    return accuracy, macro, macro5
+
+
+def throughput(eval_dir: Path, *, rounds: int) -> float:
+    bbc = training.load_bbc(eval_dir)
+    classify("warm up", "the model loads once")
+    start = time.process_time()
+    for _ in range(rounds):
+        for item in bbc:
+            classify(item.title, item.text)
+    elapsed = time.process_time() - start
+    rate = rounds * len(bbc) / elapsed
+    print(f"classify: {rate:.0f} articles/s on one core (CPU time; BBC full text)")
+    return rate
+
+
+def keyword_precision(eval_dir: Path) -> tuple[float, float, float, float]:
+    """Micro-averaged precision of the old and new keyword matchers, the share of the old
+    matcher's right answers the new one keeps, and the precision of section-narrowed words.
+
+    The old matcher is the real one: SQLite FTS5 with the article index's tokenizer, every
+    word of the article. The new one is what a digest now does: those hits, kept when the
+    title, summary or keyphrases match (`digests.query.matches_prominently`)."""
+    bbc = training.load_bbc(eval_dir)
+    database = sqlite3.connect(":memory:")
+    database.execute(
+        "CREATE VIRTUAL TABLE fts USING fts5(title, keyphrases, summary, text, "
+        "tokenize='porter unicode61 remove_diacritics 2')"
+    )
+    rows = []
+    for rowid, item in enumerate(bbc):
+        phrases = "; ".join(keyphrases(item.title, item.text, limit=8))
+        rows.append((rowid, item.title, phrases, summarize(item.text, title=item.title), item.text))
+    database.executemany(
+        "INSERT INTO fts(rowid, title, keyphrases, summary, text) VALUES (?, ?, ?, ?, ?)", rows
+    )
+
+    def hits(text_: str) -> list[int]:
+        match = compile_fts5(parse_query(text_))
+        found = database.execute("SELECT rowid FROM fts WHERE fts MATCH ?", (match,))
+        return [int(r[0]) for r in found]
+
+    def prominent(text_: str, rowid: int) -> bool:
+        _, title, phrases, summary, _ = rows[rowid]
+        return matches_prominently(parse_query(text_), title, summary, phrases)
+
+    old_right = old_all = new_right = new_all = 0
+    print("keyword topics on BBC (matched: old full text -> new prominent; precision):")
+    for query, right in KEYWORD_QUERIES.items():
+        old_ids = hits(query)
+        new_ids = [i for i in old_ids if prominent(query, i)]
+        o = sum(bbc[i].section in right for i in old_ids)
+        n = sum(bbc[i].section in right for i in new_ids)
+        old_right, old_all, new_right, new_all = (
+            old_right + o,
+            old_all + len(old_ids),
+            new_right + n,
+            new_all + len(new_ids),
+        )
+        print(
+            f"  {query:<17} {len(old_ids):4d} -> {len(new_ids):4d}   "
+            f"{o / max(1, len(old_ids)):.2f} -> {n / max(1, len(new_ids)):.2f}"
+        )
+    sections = {item.id: dict(classify(item.title, item.text)) for item in bbc}
+    narrowed_right = narrowed_all = 0
+    print("a word narrowed by a section (shipped classifier; full-text word):")
+    for (section, word), right in NARROWED_QUERIES.items():
+        plain = hits(word)
+        ids = [i for i in plain if section in sections[bbc[i].id]]
+        n = sum(bbc[i].section in right for i in ids)
+        p = sum(bbc[i].section in right for i in plain)
+        narrowed_right, narrowed_all = narrowed_right + n, narrowed_all + len(ids)
+        print(
+            f"  {section} {word:<10} {len(plain):4d} -> {len(ids):4d}   "
+            f"{p / max(1, len(plain)):.2f} -> {n / max(1, len(ids)):.2f}"
+        )
+    old_precision = old_right / max(1, old_all)
+    new_precision = new_right / max(1, new_all)
+    kept = new_right / max(1, old_right)
+    narrowed = narrowed_right / max(1, narrowed_all)
+    print(
+        f"  precision: old {old_precision:.3f}, new {new_precision:.3f} "
+        f"(keeps {kept:.0%} of the old right answers); narrowed {narrowed:.3f}"
+    )
+    return old_precision, new_precision, kept, narrowed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--eval", type=Path, default=training.DEFAULT_EVAL)
+    parser.add_argument("--quick", action="store_true", help="skip the cross-validation")
+    args = parser.parse_args()
+    macro_cv, bbc_cv = (float("nan"),) * 2 if args.quick else cross_validated(args.eval)
+    accuracy, macro, macro5 = bbc_transfer(args.eval)
+    rate = throughput(args.eval, rounds=1 if args.quick else 3)
+    old, new, kept, narrowed = keyword_precision(args.eval)
+    print(
+        f"cv_macro_f1={macro_cv:.3f} cv_bbc_macro_f1={bbc_cv:.3f} "
+        f"bbc_accuracy={accuracy:.3f} bbc_macro_f1={macro:.3f} "
+        f"bbc_macro_f1_five={macro5:.3f} articles_per_s={rate:.0f} "
+        f"keyword_precision_old={old:.3f} keyword_precision={new:.3f} "
+        f"keyword_recall_kept={kept:.3f} narrowed_precision={narrowed:.3f}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,113 @@
+"""News sections (world, politics, business, technology, ...): which of them an article
+belongs to, with a confidence, from a small linear model trained by
+`training/train_sections.py` and shipped as `ingest/models/sections.npz`. Pure; numpy only."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import numpy as np
+import numpy.typing as npt
+
+SECTIONS: tuple[str, ...] = (
+    "world",
+    "politics",
+    "business",
+    "technology",
+    "science",
+    "health",
+    "climate",
+    "sport",
+    "culture",
+)
+MODEL_FILE = "sections.npz"
+NONE = "none"  # the model's extra class: news in none of the sections (weddings, crime, food)
+# Words past this add little and cost time (a BBC story has ~400; pages rarely need more).
+MAX_WORDS = 1000
+TITLE_WEIGHT = 2
+
+_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def tokenize(title: str, text: str = "") -> list[str]:
+    """Lower-cased word tokens of the title (counted TITLE_WEIGHT times) and the text.
+
+    Training data is lower-cased and word-tokenized ("the world cup 's song"); splitting on
+    anything that is not a letter or digit treats it and normal prose the same way. Single
+    words, not bigrams: trained on headlines, bigrams carried over worse to full articles."""
+    title_tokens = _TOKEN.findall(title.lower())
+    words = _TOKEN.findall(text[: MAX_WORDS * 12].lower())[:MAX_WORDS]
+    return title_tokens * TITLE_WEIGHT + words
+
+
+@dataclass(frozen=True)
+class SectionModel:
+    """TF-IDF (sublinear tf, l2 norm) and a softmax regression over the sections plus "none"."""
+
+    version: str
+    sections: tuple[str, ...]
+    index: dict[str, int]
+    idf: npt.NDArray[np.float32]
+    coef: npt.NDArray[np.float32]  # features x (sections + none)
+    intercept: npt.NDArray[np.float32]
+    thresholds: npt.NDArray[np.float32]  # one per section
+
+    def scores(self, title: str, text: str = "") -> npt.NDArray[np.float64]:
+        """The probability of each section, in `self.sections` order."""
+        counts = Counter(t for t in tokenize(title, text) if t in self.index)
+        if not counts:
+            return np.zeros(len(self.sections))
+        columns = np.fromiter((self.index[t] for t in counts), dtype=np.int64, count=len(counts))
+        tf = np.fromiter(
+            (1.0 + math.log(n) for n in counts.values()), dtype=np.float64, count=len(counts)
+        )
+        weights = tf * self.idf[columns]
+        weights /= float(np.sqrt(weights @ weights))
+        logits = weights @ self.coef[columns] + self.intercept
+        exp = np.exp(logits - logits.max())
+        return np.asarray(exp[: len(self.sections)] / exp.sum(), dtype=np.float64)
+
+    def classify(self, title: str, text: str = "") -> list[tuple[str, float]]:
+        """Sections whose probability reaches their threshold, best first."""
+        probabilities = self.scores(title, text)
+        chosen = [
+            (name, round(float(p), 3))
+            for name, p, limit in zip(self.sections, probabilities, self.thresholds, strict=True)
+            if p >= limit
+        ]
+        return sorted(chosen, key=lambda pair: (-pair[1], self.sections.index(pair[0])))
+
+
+def load_model(data: bytes | None = None) -> SectionModel:
+    """Read a model written by the training script (the shipped one unless `data` is given)."""
+    import io
+
+    if data is None:
+        data = resources.files("ingest.models").joinpath(MODEL_FILE).read_bytes()
+    with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
+        vocabulary = [str(word) for word in arrays["vocabulary"]]
+        return SectionModel(
+            version=str(arrays["version"]),
+            sections=tuple(str(name) for name in arrays["sections"]),
+            index={word: i for i, word in enumerate(vocabulary)},
+            idf=arrays["idf"].astype(np.float32),
+            coef=arrays["coef"].astype(np.float32),
+            intercept=arrays["intercept"].astype(np.float32),
+            thresholds=arrays["thresholds"].astype(np.float32),
+        )
+
+
+@cache
+def model() -> SectionModel:
+    """The shipped model, read once per process."""
+    return load_model()
+
+
+def classify(title: str, text: str = "") -> list[tuple[str, float]]:
+    """The article's sections with their confidence (0..1), best first; possibly none."""
+    return model().classify(title, text)

@@ -1,0 +1,124 @@
+"""The section classifier: the shipped model answers in the documented shape, finds the
+section of plain news it never saw, and the training script is deterministic."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ingest import sections
+from ingest.sections import SECTIONS, classify, load_model, model
+
+# Written for these tests (not from any training set): one obvious story per section.
+UNSEEN = {
+    "technology": (
+        "Chipmaker unveils faster processor for laptops",
+        "The company said its new chip runs software twice as fast while using less battery, "
+        "and that computer makers will ship the first laptops with it next quarter.",
+    ),
+    "sport": (
+        "Striker scores twice as United win the derby",
+        "The forward headed in the opener before half-time and added a penalty late on, "
+        "lifting the club to third in the league table.",
+    ),
+    "business": (
+        "Bank raises interest rates to curb inflation",
+        "The central bank lifted its main rate by a quarter point, saying consumer prices "
+        "were rising faster than wages and the economy could slow next year.",
+    ),
+    "culture": (
+        "Actress wins best film award at festival",
+        "The actress collected the prize for her role in the drama, which the director "
+        "shot in three weeks; the movie opens in cinemas next month.",
+    ),
+    "politics": (
+        "Senate passes budget bill after long debate",
+        "Lawmakers voted 52 to 48 for the spending plan; the opposition party said it "
+        "would campaign against the tax changes before the election.",
+    ),
+}
+
+
+@pytest.mark.parametrize("section", sorted(UNSEEN))
+def test_plain_news_gets_its_section_first(section: str) -> None:
+    title, text = UNSEEN[section]
+    found = classify(title, text)
+    assert found and found[0][0] == section, found
+
+
+def test_answer_shape_sorted_known_names_and_thresholds() -> None:
+    loaded = model()
+    for title, text in UNSEEN.values():
+        found = classify(title, text)
+        scores = [score for _, score in found]
+        assert scores == sorted(scores, reverse=True)
+        assert all(name in SECTIONS and 0.0 < score <= 1.0 for name, score in found)
+        probabilities = loaded.scores(title, text)
+        for name, score in found:
+            i = loaded.sections.index(name)
+            assert abs(probabilities[i] - score) < 0.001
+            assert probabilities[i] >= loaded.thresholds[i]
+
+
+def test_empty_and_unknown_words_give_no_section() -> None:
+    assert classify("", "") == []
+    assert classify("zzqx vlorp", "") == []
+
+
+def test_title_only_works_and_text_may_be_long() -> None:
+    assert classify("Striker scores twice in cup final")[0][0] == "sport"
+    title, text = UNSEEN["technology"]
+    assert classify(title, text * 200)[0][0] == "technology"  # a long page: bounded work
+
+
+def test_model_is_loaded_once_and_versioned() -> None:
+    assert model() is model()
+    assert model().version.startswith("sections-")
+    assert model().sections == SECTIONS
+
+
+def test_load_model_reads_bytes_like_the_shipped_file() -> None:
+    data = (Path(sections.__file__).parent / "models" / sections.MODEL_FILE).read_bytes()
+    assert len(data) < 3_000_000
+    again = load_model(data)
+    assert np.array_equal(again.coef, model().coef) and again.index == model().index
+
+
+EVAL = Path(__file__).resolve().parents[2].parent / "shared" / "eval"
+
+
+@pytest.mark.skipif(not (EVAL / "topics").exists(), reason="needs ../shared/eval")
+def test_training_is_deterministic_byte_for_byte() -> None:
+    """Two trainings on the same (small, fixed) slice write identical files, and the
+    shipped model's arithmetic is the training script's (same probabilities)."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "training"))
+    import train_sections as training
+
+    items = training.load_huffpost(EVAL)[::40] + training.load_bbc(EVAL)[::20]
+    first = training.fit(items)
+    thresholds = np.full(len(SECTIONS), 0.4)
+    data = training.serialise(first, thresholds)
+    assert data == training.serialise(training.fit(items), thresholds)
+    loaded = load_model(data)
+    sample = items[:20]
+    expected = first.probabilities(sample)
+    got = np.array([loaded.scores(i.title, i.text) for i in sample])
+    assert np.allclose(expected, got, atol=1e-4)
+
+
+def test_fixture_sections_are_mostly_right() -> None:
+    """The plumbing's fixture: the shipped model (which saw the corpus) puts BBC stories in
+    their section; a sanity check that the file and the model agree, not an accuracy claim."""
+    path = Path(__file__).resolve().parents[1] / "fixtures" / "sections" / "bbc_sections_40.jsonl"
+    names = {"tech": "technology", "entertainment": "culture"}
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    right = 0
+    for row in rows:
+        found = classify(row["title"], row["text"])
+        right += bool(found) and found[0][0] == names.get(row["category"], row["category"])
+    assert right >= 36
