@@ -47,6 +47,14 @@ def extract_raw(html: str | bytes, *, url: str | None = None) -> str:
     return normalize_whitespace(str(document.text).replace("\n", "\n\n"))
 
 
+def raw_title(html: str | bytes, *, url: str | None = None) -> str:
+    """trafilatura's own title (no reconciling; for benchmarks)."""
+    document = _bare(html, url=url)
+    if document is None:
+        return ""
+    return " ".join(str(document.title or "").split())
+
+
 def extract_page(html: str | bytes, *, url: str | None = None) -> Page | None:
     """Title, author, date, canonical URL, language and cleaned main text; None when the page
     has no main text (an index page, an error page, an empty body)."""
