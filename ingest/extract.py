@@ -9,21 +9,27 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import trafilatura
+from lxml.html import HtmlElement
+from trafilatura.utils import load_html
 
 from ingest.clean import clean_text
 from ingest.dedup import canonicalize_url
 from ingest.text import normalize_whitespace, words
+from ingest.titles import page_names
 from ingest.topics import detect_language
 
 logger = logging.getLogger(__name__)
 
 MIN_WORDS = 5  # less than this is a menu or an error page, not an article
+FALLBACK_WORDS = 120  # a cleaned text shorter than this is retried with trafilatura's recall mode
 
 _LANGUAGE = re.compile(r"^[a-z]{2,3}\b")
 # trafilatura keeps only the day; the page's own metadata usually has the time too.
 _META_TIME = re.compile(
     rb"""(?:article:published_time|datePublished|dc\.date\.issued|pubdate)["']?\s*"""
     rb"""(?:content|:)\s*=?\s*["'](\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?"""
+    rb"""(?:Z|[+-]\d\d:?\d\d)?)["']"""
+    rb"""|<time\b[^>]*\bdatetime\s*=\s*["'](\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?"""
     rb"""(?:Z|[+-]\d\d:?\d\d)?)["']""",
     re.IGNORECASE,
 )
@@ -34,6 +40,8 @@ class Page:
     title: str
     author: str | None
     published_at: datetime | None  # aware UTC
+    date_only: bool  # the page gives only the day of `published_at` (then at 00:00 UTC)
+    site_name: str | None  # the publication's name as the page gives it (og:site_name, ...)
     canonical_url: str | None
     language: str | None  # ISO 639-1
     text: str  # cleaned; paragraphs separated by "\n\n"
@@ -41,7 +49,8 @@ class Page:
 
 def extract_raw(html: str | bytes, *, url: str | None = None) -> str:
     """trafilatura's main text alone, paragraphs as "\\n\\n" (no cleaning; for benchmarks)."""
-    document = _bare(html, url=url)
+    tree = _tree(html)
+    document = _bare(tree, url=url) if tree is not None else None
     if document is None or not document.text:
         return ""
     return normalize_whitespace(str(document.text).replace("\n", "\n\n"))
@@ -49,7 +58,8 @@ def extract_raw(html: str | bytes, *, url: str | None = None) -> str:
 
 def raw_title(html: str | bytes, *, url: str | None = None) -> str:
     """trafilatura's own title (no reconciling; for benchmarks)."""
-    document = _bare(html, url=url)
+    tree = _tree(html)
+    document = _bare(tree, url=url) if tree is not None else None
     if document is None:
         return ""
     return " ".join(str(document.title or "").split())
@@ -57,38 +67,81 @@ def raw_title(html: str | bytes, *, url: str | None = None) -> str:
 
 def extract_page(html: str | bytes, *, url: str | None = None) -> Page | None:
     """Title, author, date, canonical URL, language and cleaned main text; None when the page
-    has no main text (an index page, an error page, an empty body)."""
-    document = _bare(html, url=url)
-    if document is None or not document.text:
+    has no main text (an index page, an error page, an empty body).
+
+    The page is parsed once; trafilatura's precision mode gives the text, and when cleaning
+    leaves little of it (under `FALLBACK_WORDS`) its recall mode is tried too and the longer
+    cleaned text kept, so a page is not lost to a too strict first pass."""
+    tree = _tree(html)
+    if tree is None:
         return None
-    title = normalize_whitespace(str(document.title or "")).replace("\n", " ")
+    document = _bare(tree, url=url)
+    if document is None:
+        return None
+    names = page_names(
+        tree, url=url, fallback=str(document.title or ""), first_paragraph=_opening(document)
+    )
+    title = names.title
     author = _author(document.author)
-    raw = normalize_whitespace(str(document.text).replace("\n", "\n\n"))
-    text = clean_text(raw, title=title or None, author=author)
+    text = _cleaned(document, title=title, author=author)
+    if len(words(text)) < FALLBACK_WORDS:
+        recall = _bare(tree, url=url, precision=False)
+        if recall is not None:
+            other = _cleaned(recall, title=title, author=author)
+            if len(words(other)) > len(words(text)):
+                text = other
     if len(words(text)) < MIN_WORDS:
         return None
     language = _language(document.language) or detect_language(text)
+    published, date_only = _published(html, document.date)
     return Page(
         title=title,
         author=author,
-        published_at=_published(html, document.date),
+        published_at=published,
+        date_only=date_only,
+        site_name=names.site,
         canonical_url=_canonical(document.url, url),
         language=language,
         text=text,
     )
 
 
-def _bare(html: str | bytes, *, url: str | None) -> trafilatura.settings.Document | None:
-    if isinstance(html, bytes) and not html.strip():
-        return None
-    if isinstance(html, str) and not html.strip():
+def _cleaned(document: trafilatura.settings.Document, *, title: str, author: str | None) -> str:
+    if not document.text:
+        return ""
+    raw = normalize_whitespace(str(document.text).replace("\n", "\n\n"))
+    return clean_text(raw, title=title or None, author=author)
+
+
+def _opening(document: trafilatura.settings.Document) -> str:
+    """The main text's first paragraph of prose (twelve words or more)."""
+    for line in str(document.text or "").split("\n"):
+        if len(words(line)) >= 12:
+            return line
+    return ""
+
+
+def _tree(html: str | bytes) -> HtmlElement | None:
+    if not html or not html.strip():
         return None
     try:
+        tree = load_html(html)
+    except Exception as exc:  # lxml raises many kinds on broken markup
+        logger.info("page not parsed error=%s", exc)
+        return None
+    return tree if isinstance(tree, HtmlElement) else None
+
+
+def _bare(
+    tree: HtmlElement, *, url: str | None, precision: bool = True
+) -> trafilatura.settings.Document | None:
+    try:
         document = trafilatura.bare_extraction(
-            html,
+            tree,
             url=url,
             with_metadata=True,
-            favor_precision=True,
+            favor_precision=precision,
+            favor_recall=not precision,
             include_comments=False,
             include_tables=True,
             deduplicate=False,
@@ -113,19 +166,20 @@ def _language(value: object) -> str | None:
     return match.group(0)[:2] if match else None
 
 
-def _published(html: str | bytes, day: object) -> datetime | None:
-    """The page's publication time: its metadata's full timestamp when that agrees with the
-    day trafilatura found (or it found none), else that day at midnight UTC."""
+def _published(html: str | bytes, day: object) -> tuple[datetime | None, bool]:
+    """The page's publication time and whether it is only a day: its metadata's full
+    timestamp when that agrees with the day trafilatura found (or it found none), else that
+    day (at midnight UTC, date only)."""
     found = _date(day)
     raw = html if isinstance(html, bytes) else html.encode("utf-8", "replace")
     match = _META_TIME.search(raw[:300_000])
     if match is not None:
-        precise = _date(match.group(1).decode("ascii"))
+        precise = _date((match.group(1) or match.group(2)).decode("ascii"))
         if precise is not None and (found is None or precise.date() == found.date()):
-            return precise
+            return precise, False
         if precise is not None and found is not None and abs(precise - found).days <= 1:
-            return precise
-    return found
+            return precise, False
+    return found, found is not None
 
 
 def _date(value: object) -> datetime | None:
