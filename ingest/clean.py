@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ingest.text import content_words, normalize_whitespace, split_sentences, words
@@ -98,6 +99,26 @@ _SEPARATORS = re.compile(r"[|•·,—–/]|\s-\s|\d{1,2}:\d\d|\d{4}")
 _TERMINAL = re.compile(r"[.!?…:;\"'”’)]$")
 
 
+LINK_SHARE = 0.6  # a line with this share of its words in link texts points elsewhere
+_LINK_MIN_CHARS = 8
+
+
+def link_texts(anchors: Iterable[str]) -> frozenset[str]:
+    """The page's link texts, folded for `clean_text(links=...)` (short ones left out)."""
+    found = (_key(a) for a in anchors)
+    return frozenset(k for k in found if len(k) >= _LINK_MIN_CHARS and " " in k)
+
+
+def _link_share(key: str, links: frozenset[str]) -> float:
+    """Share of a line's characters that lie in the page's link texts."""
+    if len(key) < _LINK_MIN_CHARS:
+        return 0.0
+    if key in links:
+        return 1.0
+    covered = sum(len(link) for link in links if link in key)
+    return min(1.0, covered / len(key))
+
+
 @dataclass
 class _Block:
     text: str
@@ -106,8 +127,17 @@ class _Block:
     keep: bool = True
 
 
-def clean_text(text: str, *, title: str | None = None, author: str | None = None) -> str:
+def clean_text(
+    text: str,
+    *,
+    title: str | None = None,
+    author: str | None = None,
+    links: frozenset[str] = frozenset(),
+) -> str:
     """Article text without boilerplate, whitespace normalised, paragraphs joined by "\\n\\n".
+
+    `links` are the page's link texts (`link_texts`): a line made mostly of them is a list
+    of other stories or a menu ("most read", "related", navigation), whatever it says.
 
     Each line is judged on its own shape and vocabulary (account/status messages, calls to act,
     notices, duplicated title/byline); link teasers are judged together with their neighbours
@@ -121,6 +151,8 @@ def clean_text(text: str, *, title: str | None = None, author: str | None = None
         key = _key(block.text)
         duplicate_title = index < 4 and bool(title_key) and key == title_key
         if duplicate_title or _is_byline(block, author_parts) or _is_noise(block):
+            block.keep = False
+        elif links and _link_share(key, links) >= LINK_SHARE:
             block.keep = False
     _drop_teasers(blocks)
     return _join(blocks)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -12,7 +13,7 @@ import trafilatura
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
-from ingest.clean import clean_text
+from ingest.clean import clean_text, link_texts
 from ingest.dedup import canonicalize_url
 from ingest.text import normalize_whitespace, words
 from ingest.titles import page_names
@@ -75,7 +76,7 @@ def extract_page(html: str | bytes, *, url: str | None = None) -> Page | None:
     tree = _tree(html)
     if tree is None:
         return None
-    document = _bare(tree, url=url)
+    document = _bare(tree, url=url) or _bare(tree, url=url, tables=True)
     if document is None:
         return None
     names = page_names(
@@ -83,11 +84,16 @@ def extract_page(html: str | bytes, *, url: str | None = None) -> Page | None:
     )
     title = names.title
     author = _author(document.author)
-    text = _cleaned(document, title=title, author=author)
-    if len(words(text)) < FALLBACK_WORDS:
-        recall = _bare(tree, url=url, precision=False)
-        if recall is not None:
-            other = _cleaned(recall, title=title, author=author)
+    links = link_texts(_anchors(tree))
+    text = _cleaned(document, title=title, author=author, links=links)
+    # Layout tables hold menus and link lists on old pages, so tables are left out first;
+    # a page that loses its article that way is read again with them, then in recall mode.
+    for precision in (True, False):
+        if len(words(text)) >= FALLBACK_WORDS:
+            break
+        retry = _bare(tree, url=url, precision=precision, tables=True)
+        if retry is not None:
+            other = _cleaned(retry, title=title, author=author, links=links)
             if len(words(other)) > len(words(text)):
                 text = other
     if len(words(text)) < MIN_WORDS:
@@ -106,11 +112,25 @@ def extract_page(html: str | bytes, *, url: str | None = None) -> Page | None:
     )
 
 
-def _cleaned(document: trafilatura.settings.Document, *, title: str, author: str | None) -> str:
+def _cleaned(
+    document: trafilatura.settings.Document,
+    *,
+    title: str,
+    author: str | None,
+    links: frozenset[str],
+) -> str:
     if not document.text:
         return ""
     raw = normalize_whitespace(str(document.text).replace("\n", "\n\n"))
-    return clean_text(raw, title=title or None, author=author)
+    return clean_text(raw, title=title or None, author=author, links=links)
+
+
+def _anchors(tree: HtmlElement) -> Iterator[str]:
+    """Texts of the page's links that lead elsewhere (not "#" fragments or scripts)."""
+    for anchor in tree.iter("a"):
+        href = (anchor.get("href") or "").strip()
+        if href and not href.startswith(("#", "javascript:")):
+            yield str(anchor.text_content())
 
 
 def _opening(document: trafilatura.settings.Document) -> str:
@@ -121,9 +141,23 @@ def _opening(document: trafilatura.settings.Document) -> str:
     return ""
 
 
+_OPEN_TITLE = re.compile(rb"(<title[^>]*>)([^<]*)(?!</title)<", re.IGNORECASE)
+
+
 def _tree(html: str | bytes) -> HtmlElement | None:
+    """The parsed page. A `<title>` left open (saved pages cut it short) swallows the whole
+    document; it is closed at the next tag and the page parsed again."""
     if not html or not html.strip():
         return None
+    tree = _parse(html)
+    if tree is None or tree.find("body") is not None:
+        return tree
+    raw = html if isinstance(html, bytes) else html.encode("utf-8", "replace")
+    repaired = _OPEN_TITLE.sub(rb"\1\2</title><", raw, count=1)
+    return _parse(repaired) if repaired != raw else tree
+
+
+def _parse(html: str | bytes) -> HtmlElement | None:
     try:
         tree = load_html(html)
     except Exception as exc:  # lxml raises many kinds on broken markup
@@ -133,7 +167,7 @@ def _tree(html: str | bytes) -> HtmlElement | None:
 
 
 def _bare(
-    tree: HtmlElement, *, url: str | None, precision: bool = True
+    tree: HtmlElement, *, url: str | None, precision: bool = True, tables: bool = False
 ) -> trafilatura.settings.Document | None:
     try:
         document = trafilatura.bare_extraction(
@@ -143,7 +177,7 @@ def _bare(
             favor_precision=precision,
             favor_recall=not precision,
             include_comments=False,
-            include_tables=True,
+            include_tables=tables,
             deduplicate=False,
         )
     except Exception as exc:  # trafilatura raises many kinds on broken markup

@@ -281,6 +281,8 @@ def _headline_like(title: str, site_keys: set[str]) -> bool:
     words = _WORD.findall(title)
     if not words or len(words) > MAX_TITLE_WORDS:
         return False
+    if any(mark in title for mark in ("<", "-->", "{", "}")):  # markup or script, not words
+        return False
     if fold(title) in site_keys or _names_site(title, site_keys):
         return False
     return not _PROMPT.search(title) or len(words) > 12
