@@ -29,7 +29,6 @@ import re
 import statistics
 import sys
 import time
-from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -130,7 +129,9 @@ class L3sTotals:
     per_page: list[tuple[str, float, float]] = field(default_factory=list)
 
 
-def score_l3s(runs: list[tuple[int, list[str]]], title: str, text: str, totals: L3sTotals, key: str) -> None:
+def score_l3s(
+    runs: list[tuple[int, list[str]]], title: str, text: str, totals: L3sTotals, key: str
+) -> None:
     got_tokens = _TOKEN.findall(text.lower())
     got = set(_grams(got_tokens))
     got_joined = " " + " ".join(got_tokens) + " "
@@ -166,9 +167,15 @@ def score_l3s(runs: list[tuple[int, list[str]]], title: str, text: str, totals: 
         # The labelled headline block often runs on into a standfirst: the title must be
         # (the start of) it, at least three words or the whole of it.
         got, want = fold_words(title), fold_words(headline)
-        totals.titles += bool(got) and want.startswith(got) and (len(got.split()) >= 3 or got == want)
+        totals.titles += (
+            bool(got) and want.startswith(got) and (len(got.split()) >= 3 or got == want)
+        )
     totals.per_page.append(
-        (key, page_kept / page_full if page_full else 1.0, page_other / max(1.0, page_good + page_other))
+        (
+            key,
+            page_kept / page_full if page_full else 1.0,
+            page_other / max(1.0, page_good + page_other),
+        )
     )
 
 
@@ -185,12 +192,17 @@ def l3s_pages(data: Path, limit: int) -> Iterator[tuple[str, str, bytes, bytes]]
         key = path.name.removesuffix(".html.gz")
         annotated = root / "annotated" / path.name
         if annotated.exists():
-            yield key, urls.get(key, ""), gzip.decompress(path.read_bytes()), gzip.decompress(
-                annotated.read_bytes()
+            yield (
+                key,
+                urls.get(key, ""),
+                gzip.decompress(path.read_bytes()),
+                gzip.decompress(annotated.read_bytes()),
             )
 
 
-def run_l3s(data: Path, limit: int, extractors: dict[str, Extractor]) -> dict[tuple[str, str], L3sTotals]:
+def run_l3s(
+    data: Path, limit: int, extractors: dict[str, Extractor]
+) -> dict[tuple[str, str], L3sTotals]:
     results: dict[tuple[str, str], L3sTotals] = {}
     for key, url, original, annotated in l3s_pages(data, limit):
         runs = labelled_blocks(annotated)
@@ -232,9 +244,13 @@ def _score(totals: ShingleTotals, truth: str, text: str) -> None:
     totals.pages += 1
 
 
-def run_readability(data: Path, limit: int, extractors: dict[str, Extractor]) -> dict[tuple[str, str], ShingleTotals]:
+def run_readability(
+    data: Path, limit: int, extractors: dict[str, Extractor]
+) -> dict[tuple[str, str], ShingleTotals]:
     results: dict[tuple[str, str], ShingleTotals] = {}
-    folders = sorted(p for p in (data / "pages" / "readability").iterdir() if (p / "source.html.gz").exists())
+    folders = sorted(
+        p for p in (data / "pages" / "readability").iterdir() if (p / "source.html.gz").exists()
+    )
     for folder in folders[: limit or None]:
         html = gzip.decompress((folder / "source.html.gz").read_bytes())
         expected = (folder / "expected.html").read_bytes()
@@ -255,7 +271,9 @@ def run_readability(data: Path, limit: int, extractors: dict[str, Extractor]) ->
     return results
 
 
-def run_extraction(data: Path, limit: int, extractors: dict[str, Extractor]) -> dict[tuple[str, str], ShingleTotals]:
+def run_extraction(
+    data: Path, limit: int, extractors: dict[str, Extractor]
+) -> dict[tuple[str, str], ShingleTotals]:
     root = data / "extraction"
     truth = json.loads((root / "ground-truth.json").read_text(encoding="utf-8"))
     results: dict[tuple[str, str], ShingleTotals] = {}
@@ -292,7 +310,10 @@ def main() -> None:
     if "l3s" in sets:
         l3s = run_l3s(args.data, args.limit, extractors)
         print("l3s-gn1: full-text recall, boilerplate share of kept words, headline = title")
-        print(f"{'extractor':<12} {'half':<9} {'pages':>5} {'recall':>7} {'boiler':>7} {'title':>6} {'empty':>5} {'ms/pg':>6}")
+        print(
+            f"{'extractor':<12} {'half':<9} {'pages':>5} {'recall':>7} {'boiler':>7} "
+            f"{'title':>6} {'empty':>5} {'ms/pg':>6}"
+        )
         for name in extractors:
             for part in parts:
                 t = l3s.get((name, part))
@@ -319,7 +340,10 @@ def main() -> None:
         if label not in sets:
             continue
         results = runner(args.data, args.limit, extractors)
-        print(f"{label}: word 4-gram shingle F1" + (", exact titles" if label == "readability" else ""))
+        print(
+            f"{label}: word 4-gram shingle F1"
+            + (", exact titles" if label == "readability" else "")
+        )
         print(f"{'extractor':<12} {'half':<9} {'pages':>5} {'F1':>7} {'title':>6} {'ms/pg':>6}")
         for name in extractors:
             for part in parts:
@@ -328,7 +352,10 @@ def main() -> None:
                     continue
                 titles = t.titles / max(1, t.pages)
                 shown = f"{titles:6.3f}" if label == "readability" else f"{'-':>6}"
-                print(f"{name:<12} {part:<9} {t.pages:>5} {t.f1:7.3f} {shown} {1000 * t.seconds / max(1, t.pages):6.1f}")
+                print(
+                    f"{name:<12} {part:<9} {t.pages:>5} {t.f1:7.3f} {shown} "
+                    f"{1000 * t.seconds / max(1, t.pages):6.1f}"
+                )
                 tag = "" if name == "digestbot" else "trafilatura_"
                 short = "tune" if part == "tune" else "held"
                 final[f"{tag}{label}_{short}_f1"] = f"{t.f1:.4f}"

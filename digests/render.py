@@ -122,6 +122,7 @@ class ItemView:
     url: str | None
     source: str | None = None
     published: datetime | None = None
+    date_only: bool = False  # `published` is only a day: shown without a time
     summary: str = ""
     also: tuple[SourceView, ...] = ()
     story_id: int | None = None
@@ -171,6 +172,8 @@ class ArticleLike(Protocol):
     @property
     def published_at(self) -> datetime | None: ...
     @property
+    def date_only(self) -> bool: ...
+    @property
     def stored_at(self) -> datetime: ...
     @property
     def summary(self) -> str: ...
@@ -199,6 +202,7 @@ def item_view(article: ArticleLike, *, also: Sequence[ArticleLike] = ()) -> Item
         url=url,
         source=source_name(url, article.source_name),
         published=article.published_at or article.stored_at,
+        date_only=bool(article.date_only and article.published_at),
         summary=paragraphs(article.summary, MAX_SUMMARY),
         also=tuple(others.values())[:5],
         story_id=article.story_id,
@@ -212,12 +216,18 @@ def _locale(language: str) -> str:
         return "en"
 
 
+_PATTERNS = {"short": "d MMM, HH:mm", "date": "d MMMM y", "time": "HH:mm", "day": "d MMM"}
+
+
 @lru_cache(maxsize=65_536)
 def local_time(moment: datetime | None, timezone: str, language: str, style: str = "short") -> str:
-    """A time in the chat's zone and language: "2 Mar, 09:00" (style "short")."""
+    """A time in the chat's zone and language: "2 Mar, 09:00" (style "short"); style "day"
+    ("2 Mar") is for a day without a time, read in UTC where it was stored, not moved."""
     if moment is None:
         return ""
-    pattern = {"short": "d MMM, HH:mm", "date": "d MMMM y", "time": "HH:mm"}.get(style, style)
+    if style == "day":
+        timezone = "UTC"
+    pattern = _PATTERNS.get(style, style)
     return str(format_datetime(moment, pattern, tzinfo=zone_of(timezone), locale=_locale(language)))
 
 

@@ -150,9 +150,12 @@ def clean_text(
     for index, block in enumerate(blocks):
         key = _key(block.text)
         duplicate_title = index < 4 and bool(title_key) and key == title_key
-        if duplicate_title or _is_byline(block, author_parts) or _is_noise(block):
-            block.keep = False
-        elif links and _link_share(key, links) >= LINK_SHARE:
+        if (
+            duplicate_title
+            or _is_byline(block, author_parts)
+            or _is_noise(block)
+            or (links and _link_share(key, links) >= LINK_SHARE)
+        ):
             block.keep = False
     _drop_teasers(blocks)
     return _join(blocks)

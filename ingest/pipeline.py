@@ -8,7 +8,7 @@ import asyncio
 import hashlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -26,6 +26,7 @@ from ingest.fetch import Fetcher, FetchError, FetchResult
 from ingest.files import DocumentError, text_document
 from ingest.parse import EntryIn, FeedParseError, ParsedFeed, parse_feed
 from ingest.summarize import summarize
+from ingest.titles import source_name
 from ingest.topics import detect_language, keyphrases
 from storage import articles as article_store
 from storage import feeds as feed_store
@@ -71,6 +72,8 @@ class _Document:
     author: str | None
     published_at: datetime | None
     language: str | None
+    date_only: bool = False  # the source gave only the day of `published_at`
+    site_name: str | None = None  # the publication's name as its page gives it
 
 
 # --- one feed -------------------------------------------------------------------------------
@@ -377,6 +380,7 @@ def _derived(
         "text": document.text,
         "author": document.author[:200] if document.author else None,
         "published_at": document.published_at,
+        "date_only": document.date_only,
         "summary": summarize(document.text, title=document.title),
         "keyphrases": "; ".join(keyphrases(document.title, document.text, limit=KEYPHRASES)),
         "language": document.language or detect_language(document.text),
@@ -393,19 +397,14 @@ def _update(article: Article, document: _Document, *, now: datetime) -> None:
 
 
 def _replace_canonical(document: _Document, canonical_url: str) -> _Document:
-    return _Document(
-        url=document.url,
-        canonical_url=canonical_url,
-        title=document.title,
-        text=document.text,
-        author=document.author,
-        published_at=document.published_at,
-        language=document.language,
-    )
+    return replace(document, canonical_url=canonical_url)
 
 
 def _source(feed: Feed) -> str:
-    return feed.title or urlsplit(feed.url).hostname or feed.url
+    """The publication's name: the feed's title without section paths or a personal view
+    ("NYT > Business" -> "NYT", "myFT following" -> "FT"), else the site's host."""
+    home = feed.site_url or feed.url
+    return source_name(feed.title, url=home) or _host(home) or feed.url
 
 
 # --- feed health ----------------------------------------------------------------------------
@@ -571,6 +570,8 @@ async def ingest_document(
             author=page.author,
             published_at=page.published_at or now,
             language=page.language,
+            date_only=page.date_only and page.published_at is not None,
+            site_name=page.site_name,
         )
     else:
         parsed = text_document(content)
@@ -599,7 +600,12 @@ async def ingest_document(
             await session.flush()
         return existing
     article = await store_document(
-        session, document, feed_id=None, guid=None, source=_host(document.url), now=now
+        session,
+        document,
+        feed_id=None,
+        guid=None,
+        source=document.site_name or _host(document.url),
+        now=now,
     )
     if article is None:  # the same text is stored under another URL
         same = await article_store.get_by_content_hash(

@@ -168,10 +168,9 @@ def clean_title(title: str, *, sites: Iterable[str] = (), others: Iterable[str] 
         elif _names_site(parts[start], site_keys):
             start += 1
             changed = True
-        elif _mentions_site(parts[end - 1], separators[end - 2], site_keys, parts[start : end - 1]):
-            end -= 1
-            changed = True
-        elif _is_section(parts[end - 1], separators[end - 2], parts[start : end - 1]):
+        elif _mentions_site(
+            parts[end - 1], separators[end - 2], site_keys, parts[start : end - 1]
+        ) or _is_section(parts[end - 1], separators[end - 2], parts[start : end - 1]):
             end -= 1
             changed = True
         elif _is_section(parts[start], separators[start], parts[start + 1 : end]):
@@ -188,7 +187,11 @@ def source_name(feed_title: str | None, *, url: str | None = None) -> str | None
     if not title:
         return host
     parts, separators = _split(title)
-    if len(parts) > 1 and separators and all(s.strip() in _HIERARCHICAL | {">", "-", "–", "—", ":"} for s in separators):
+    if (
+        len(parts) > 1
+        and separators
+        and all(s.strip() in _HIERARCHICAL | {">", "-", "–", "—", ":"} for s in separators)
+    ):
         host_keys = _host_names(url)
         named = [p for p in parts if _names_site(p, {fold(h) for h in host_keys})]
         title = named[0] if named else parts[0]
@@ -352,7 +355,11 @@ def _heading_before(runs: list[tuple[str, bool]], reach: int) -> str:
         size = len(_WORD.findall(text))
         if linked or size < 3:
             continue
-        if size > 25 or _LINE_END.search(text) or re.match(r"(?i)^(?:by|posted|updated|published)\b", text):
+        if (
+            size > 25
+            or _LINE_END.search(text)
+            or re.match(r"(?i)^(?:by|posted|updated|published)\b", text)
+        ):
             return ""  # a sentence or a byline line closer than any heading: none found
         if sum(ch.isdigit() for ch in text) * 4 > len(text):
             continue

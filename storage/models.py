@@ -7,7 +7,16 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime, utcnow
@@ -108,6 +117,8 @@ class ArticleBase(SQLModel):
     author: str | None = Field(default=None, sa_type=Text)
     source_name: str | None = Field(default=None, sa_type=Text)
     published_at: datetime | None = _time()
+    # the source gave only the day of `published_at` (kept at 00:00 UTC): show a date, no time
+    date_only: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     text: str = Field(default="", sa_type=Text)
     summary: str = Field(default="", sa_type=Text)
     language: str | None = Field(default=None, max_length=16)
