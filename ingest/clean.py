@@ -95,6 +95,12 @@ _CREDIT = re.compile(
     r"(?: (?:copyright|credit|courtesy))?\s*[:/©]",
     re.IGNORECASE,
 )
+# A line that is only a date and/or time ("Wednesday, January 09, 2008", "8:43 AM GMT").
+_DATE_WORD = (
+    r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)"
+    r"[a-z]*\.?|\d{1,4}(?:st|nd|rd|th)?|[ap]\.?m\.?|utc|gmt|[ecmp][sd]t|bst|cet|et|at|on"
+)
+_DATE_LINE = re.compile(rf"^(?:(?:{_DATE_WORD})[\s,./:|–-]*)+$", re.IGNORECASE)
 _SEPARATORS = re.compile(r"[|•·,—–/]|\s-\s|\d{1,2}:\d\d|\d{4}")
 _TERMINAL = re.compile(r"[.!?…:;\"'”’)]$")
 
@@ -157,6 +163,7 @@ def clean_text(
             or (links and _link_share(key, links) >= LINK_SHARE)
         ):
             block.keep = False
+    _drop_reader_status(blocks)
     _drop_teasers(blocks)
     return _join(blocks)
 
@@ -219,6 +226,8 @@ def _is_noise(block: _Block) -> bool:
     hits = _vocabulary_hits(text)
     if n <= 6 and _AD_MARKER.match(text):
         return True
+    if n <= 10 and _DATE_LINE.match(text) and any(c.isdigit() for c in text):
+        return True
     if n <= 30:
         if _STATUS_OPENER.match(text) and _ACCOUNT.search(text):
             return True
@@ -234,6 +243,33 @@ def _is_noise(block: _Block) -> bool:
             return True
     # Notices run longer; they are dense in their own vocabulary.
     return len(_NOTICE.findall(text)) >= 2 and hits * 8 >= n
+
+
+_READER = re.compile(r"^(?:you|your|you['’](?:ve|re|ll|d))\b", re.IGNORECASE)
+_SECOND_PERSON = re.compile(r"\b(?:you|your|yours|you['’](?:ve|re|ll|d))\b", re.IGNORECASE)
+_QUOTES = re.compile(r"[\"“”«»]")
+
+
+def _drop_reader_status(blocks: list[_Block]) -> None:
+    """Lines the site says to its reader ("You've successfully subscribed to …", "Your billing
+    was not updated."): a short paragraph of one sentence whose subject is the reader, not in
+    quotes, in a text that otherwise hardly speaks to the reader (so advice columns stay)."""
+    kept = [b for b in blocks if b.keep]
+    total = sum(b.words for b in kept)
+    lines = [
+        b
+        for b in kept
+        if b.words <= 15
+        and _READER.match(b.text)
+        and not _QUOTES.search(b.text)
+        and len(split_sentences(b.text)) == 1
+    ]
+    if not lines or total == 0:
+        return
+    rest = sum(len(_SECOND_PERSON.findall(b.text)) for b in kept if b not in lines)
+    if rest * 100 <= total - sum(b.words for b in lines):  # under 1 % of the other words
+        for block in lines:
+            block.keep = False
 
 
 def _headline_shaped(block: _Block) -> bool:
@@ -283,6 +319,12 @@ def _drop_teasers(blocks: list[_Block]) -> None:
                 if _one_sentence(nxt) and nxt.words <= 30:
                     drop(following)  # the teaser's one-line blurb, on-topic or not
             continue
+        # A teaser card mid-body: a headline line and its one-sentence blurb in one paragraph
+        # (a line break between them), prose paragraphs before and after; on-topic or not.
+        if 0 < i < len(live) - 2 and _card(live, i):
+            drop(i)
+            drop(i + 1)
+            continue
         # An unlabelled teaser dropped mid-body: a Title Case headline and one sentence about
         # something else, between two paragraphs of prose.
         if 0 < i < len(live) - 2 and _title_case_headline(block):
@@ -296,6 +338,22 @@ def _drop_teasers(blocks: list[_Block]) -> None:
             ) and shared_with_rest(i, i + 1) < 0.2:
                 drop(i)
                 drop(i + 1)
+
+
+def _card(live: list[_Block], i: int) -> bool:
+    before, block, blurb, after = live[i - 1], live[i], live[i + 1], live[i + 2]
+    return (
+        block.paragraph == blurb.paragraph != after.paragraph
+        and before.paragraph != block.paragraph
+        and 4 <= block.words <= 16
+        and block.text[:1].isupper()
+        and not _TERMINAL.search(block.text)
+        and _one_sentence(blurb)
+        and blurb.words <= 35
+        and bool(_TERMINAL.search(blurb.text))
+        and bool(_TERMINAL.search(before.text))
+        and not _headline_shaped(after)
+    )
 
 
 def _title_case_headline(block: _Block) -> bool:

@@ -163,7 +163,26 @@ def _parse(html: str | bytes) -> HtmlElement | None:
     except Exception as exc:  # lxml raises many kinds on broken markup
         logger.info("page not parsed error=%s", exc)
         return None
-    return tree if isinstance(tree, HtmlElement) else None
+    if not isinstance(tree, HtmlElement):
+        return None
+    _unwrap_layout_tables(tree)
+    return tree
+
+
+_LAYOUT = frozenset({"table", "tbody", "thead", "tfoot", "tr", "td", "th"})
+_BLOCKS = ("p", "div", "h1", "h2", "h3", "ul", "ol", "table", "form", "br")
+
+
+def _unwrap_layout_tables(tree: HtmlElement) -> None:
+    """Tables that lay out a page (their cells hold paragraphs, headings, lists or other
+    tables) become plain blocks, so the article in a cell is read as paragraphs and the
+    menus beside it as menus; tables of data stay tables."""
+    for table in list(tree.iter("table")):
+        if any(True for _ in table.iterdescendants(*_BLOCKS)):
+            for element in [table, *table.iterdescendants(*_LAYOUT)]:
+                element.tag = "div"
+                for name in ("width", "height", "valign", "align", "cellpadding", "cellspacing"):
+                    element.attrib.pop(name, None)
 
 
 def _bare(
