@@ -18,7 +18,7 @@ import lxml.html
 from lxml import etree
 
 from ingest.text import normalize_whitespace, words, wordset
-from ingest.titles import clean_title, fold
+from ingest.titles import clean_title, fold, source_name
 
 TEASER_WORDS = 120  # an entry shorter than this is only a teaser of the linked page
 _TEASER_END = re.compile(
@@ -101,7 +101,9 @@ def parse_feed(
     site_url = _absolute(feed.get("link"), url) or None
     entries = [e for raw in parsed.entries if (e := _entry(raw, base=url, now=now)) is not None]
     feed_title = _plain(feed.get("title")) or None
-    entries = _tidy_entries(entries, sites=[feed_title or "", *_host_labels(site_url or url)])
+    home = site_url or url
+    sites = [feed_title or "", source_name(feed_title, url=home) or "", *_host_labels(home)]
+    entries = _tidy_entries(entries, sites=sites)
     return ParsedFeed(
         title=feed_title,
         site_url=site_url,
@@ -176,7 +178,7 @@ def _tidy_entries(entries: list[EntryIn], *, sites: list[str]) -> list[EntryIn]:
 
 def _host_labels(url: str | None) -> list[str]:
     host = urlsplit(url or "").hostname or ""
-    return [label for label in host.removeprefix("www.").split(".")[:-1] if len(label) >= 3]
+    return [label for label in host.removeprefix("www.").split(".")[:-1] if len(label) >= 2]
 
 
 def _problem(parsed: Any) -> str | None:
