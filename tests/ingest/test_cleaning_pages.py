@@ -238,7 +238,7 @@ def test_a_feed_section_label_shared_by_its_teasers_goes_and_titles_lose_the_sit
     assert texts[0] == "Retail investors pulled money from bond funds"
     assert texts[1] == "Yields fell after the inflation figures surprised traders"
     assert texts[2].endswith("Companies")  # one teaser alone does not make a label
-    assert [e.title for e in parsed.entries][0] == "Funds see outflows"
+    assert parsed.entries[0].title == "Funds see outflows"
 
 
 # --- plain text -----------------------------------------------------------------------------
