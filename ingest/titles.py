@@ -209,8 +209,6 @@ def _split(title: str) -> tuple[list[str], list[str]]:
     for match in _SEPARATOR.finditer(title):
         piece = title[position : match.start()].strip()
         if piece:
-            if parts and len(separators) < len(parts):
-                pass
             parts.append(piece)
             separators.append(match.group(0))
         position = match.end()

@@ -19,13 +19,14 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+# Plain ALTER TABLE, not a batch: on SQLite a batch would copy the table and lose the
+# full-text search triggers on `article`.
 def upgrade() -> None:
-    with op.batch_alter_table("article", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("date_only", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
+    op.add_column(
+        "article",
+        sa.Column("date_only", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("article", schema=None) as batch_op:
-        batch_op.drop_column("date_only")
+    op.drop_column("article", "date_only")
