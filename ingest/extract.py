@@ -49,21 +49,36 @@ class Page:
 
 
 def extract_raw(html: str | bytes, *, url: str | None = None) -> str:
-    """trafilatura's main text alone, paragraphs as "\\n\\n" (no cleaning; for benchmarks)."""
-    tree = _tree(html)
-    document = _bare(tree, url=url) if tree is not None else None
+    """trafilatura alone, as digestbot used it before cleaning by page role (precision mode,
+    tables included, the page as given): paragraphs as "\\n\\n". For benchmarks."""
+    document = _alone(html, url=url)
     if document is None or not document.text:
         return ""
     return normalize_whitespace(str(document.text).replace("\n", "\n\n"))
 
 
 def raw_title(html: str | bytes, *, url: str | None = None) -> str:
-    """trafilatura's own title (no reconciling; for benchmarks)."""
-    tree = _tree(html)
-    document = _bare(tree, url=url) if tree is not None else None
-    if document is None:
-        return ""
-    return " ".join(str(document.title or "").split())
+    """trafilatura's own title, alone (for benchmarks)."""
+    document = _alone(html, url=url)
+    return " ".join(str(document.title or "").split()) if document is not None else ""
+
+
+def _alone(html: str | bytes, *, url: str | None) -> trafilatura.settings.Document | None:
+    if not html or not html.strip():
+        return None
+    try:
+        document = trafilatura.bare_extraction(
+            html,
+            url=url,
+            with_metadata=True,
+            favor_precision=True,
+            include_comments=False,
+            include_tables=True,
+            deduplicate=False,
+        )
+    except Exception:  # trafilatura raises many kinds on broken markup
+        return None
+    return document if isinstance(document, trafilatura.settings.Document) else None
 
 
 def extract_page(html: str | bytes, *, url: str | None = None) -> Page | None:

@@ -64,7 +64,7 @@ def page_names(
     root: HtmlElement | None, *, url: str | None, fallback: str = "", first_paragraph: str = ""
 ) -> PageNames:
     """The headline and site name of a parsed page; `fallback` (e.g. the extractor's title)
-    is one more candidate, trusted least. `first_paragraph` (of the main text) lets a page
+    is used when the page itself names no headline. `first_paragraph` (of the main text) lets a page
     without title metadata name its headline by position: the heading-shaped line right
     before the article's first paragraph."""
     if root is None:
@@ -85,9 +85,11 @@ def page_names(
         _text(root.find(".//title")),
         *(_text(h) for h in root.iter("h1")),
         *_marked_headlines(root),
-        fallback,
     ]
-    return PageNames(choose_title(candidates, sites=sites, placed=lead), site)
+    # The extractor's own title is only a last resort: it repeats one of these, and counting
+    # it would give that one a vote it did not earn.
+    title = choose_title(candidates, sites=sites, placed=lead)
+    return PageNames(title or choose_title([fallback], sites=sites), site)
 
 
 def choose_title(candidates: Iterable[str], *, sites: Iterable[str] = (), placed: str = "") -> str:
@@ -311,6 +313,8 @@ def _marked_headlines(root: HtmlElement, limit: int = 3) -> Iterator[str]:
 
 _SKIP = frozenset({"script", "style", "noscript", "title", "head", "template", "select", "option"})
 _LINE_END = re.compile(r"[.,;:!]$")
+# A heading does not stop on a word that needs another after it ("… is hosted by").
+_LOOSE_END = re.compile(r"\b(?:by|of|the|and|or|to|a|an|in|for|with|at|from)$", re.IGNORECASE)
 
 
 def lead_in_heading(root: HtmlElement, first_paragraph: str, reach: int = 25) -> str:
@@ -319,7 +323,7 @@ def lead_in_heading(root: HtmlElement, first_paragraph: str, reach: int = 25) ->
     key = fold(first_paragraph)[:40]
     if len(key) < 12:
         return ""
-    runs: list[tuple[str, bool]] = []  # (text, inside a link)
+    runs: list[tuple[str, bool]] = []  # (text, may be a heading: a whole element, no link)
     links = skipped = 0
     for event, element in etree.iterwalk(root, events=("start", "end")):
         tag = element.tag if isinstance(element.tag, str) else ""
@@ -332,12 +336,14 @@ def lead_in_heading(root: HtmlElement, first_paragraph: str, reach: int = 25) ->
         if event == "start":
             links += tag == "a"
             text = " ".join((element.text or "").split())
+            whole = len(element) == 0 and links == 0
         else:
             links -= tag == "a"
             text = " ".join((element.tail or "").split())
+            whole = False  # a tail is a piece of its parent's text
         if not text:
             continue
-        runs.append((text, links > 0))
+        runs.append((text, whole))
         run_key = fold(text)
         if len(run_key) >= 12 and _starts(key, run_key):
             return _heading_before(runs[:-1], reach)
@@ -349,9 +355,15 @@ def _starts(key: str, run: str) -> bool:
 
 
 def _heading_before(runs: list[tuple[str, bool]], reach: int) -> str:
-    for text, linked in reversed(runs[-reach:]):
+    for text, whole in reversed(runs[-reach:]):
         size = len(_WORD.findall(text))
-        if linked or size < 3:
+        if size < 3:
+            continue
+        if not whole or not (text[:1].isupper() or text[:1].isdigit() or text[:1] in "\"'‘“"):
+            if size > 25 or _LINE_END.search(text):
+                return ""
+            continue
+        if _LOOSE_END.search(text):
             continue
         if (
             size > 25
