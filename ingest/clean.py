@@ -165,6 +165,7 @@ def clean_text(
             block.keep = False
     _drop_reader_status(blocks)
     _drop_teasers(blocks)
+    _drop_tail(blocks)
     return _join(blocks)
 
 
@@ -270,6 +271,50 @@ def _drop_reader_status(blocks: list[_Block]) -> None:
     if rest * 100 <= total - sum(b.words for b in lines):  # under 1 % of the other words
         for block in lines:
             block.keep = False
+
+
+_COPYRIGHT = re.compile(r"^(?:©|\(c\)|copyright\b)", re.IGNORECASE)
+_LIST_ITEM = re.compile(r"^[-•*·]\s")
+TAIL_SHARE = 0.4  # what follows the article's end is dropped when it is at most this share
+
+
+def _drop_tail(blocks: list[_Block]) -> None:
+    """What follows the article's end: after its copyright line, or a closing list of other
+    stories (three or more list items, under a short label, sharing little of the article's
+    vocabulary) — as long as that tail is the smaller part of the text."""
+    live = [b for b in blocks if b.keep]
+    total = sum(b.words for b in live)
+    if not live or total == 0:
+        return
+    for i, block in enumerate(live):
+        if i > 0 and block.words <= 25 and _COPYRIGHT.match(block.text):
+            tail = live[i:]
+            if sum(b.words for b in tail) <= TAIL_SHARE * total:
+                for b in tail:
+                    b.keep = False
+                live = live[:i]
+            break
+    end = len(live)
+    start = end
+    while start > 0 and _LIST_ITEM.match(live[start - 1].text):
+        start -= 1
+    if end - start < 3 or start == 0:
+        return
+    label = (
+        start - 1
+        if live[start - 1].words <= 5 and not _TERMINAL.search(live[start - 1].text)
+        else start
+    )
+    body = live[:label]
+    items = live[start:end]
+    tail_words = sum(b.words for b in live[label:])
+    if not body or tail_words > TAIL_SHARE * total:
+        return
+    vocabulary = Counter(w for b in body for w in content_words(b.text))
+    own = {w for b in items for w in content_words(b.text)}
+    if own and sum(1 for w in own if vocabulary[w]) / len(own) < 0.3:
+        for b in live[label:]:
+            b.keep = False
 
 
 def _headline_shaped(block: _Block) -> bool:
