@@ -101,6 +101,13 @@ _DATE_WORD = (
     r"[a-z]*\.?|\d{1,4}(?:st|nd|rd|th)?|[ap]\.?m\.?|utc|gmt|[ecmp][sd]t|bst|cet|et|at|on"
 )
 _DATE_LINE = re.compile(rf"^(?:(?:{_DATE_WORD})[\s,./:|–-]*)+$", re.IGNORECASE)
+# ... naming a month or weekday and a year, as a page's date line does ("Tuesday, 1 March"
+# heading a list of fixtures, "2000 GMT" or "78,000" alone belong to the article).
+_DATE_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_DATE_NAME = re.compile(
+    r"\b(?:mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b",
+    re.IGNORECASE,
+)
 _SEPARATORS = re.compile(r"[|•·,—–/]|\s-\s|\d{1,2}:\d\d|\d{4}")
 _TERMINAL = re.compile(r"[.!?…:;\"'”’)]$")
 
@@ -227,7 +234,7 @@ def _is_noise(block: _Block) -> bool:
     hits = _vocabulary_hits(text)
     if n <= 6 and _AD_MARKER.match(text):
         return True
-    if n <= 10 and _DATE_LINE.match(text) and any(c.isdigit() for c in text):
+    if n <= 10 and _DATE_LINE.match(text) and _DATE_YEAR.search(text) and _DATE_NAME.search(text):
         return True
     if n <= 30:
         if _STATUS_OPENER.match(text) and _ACCOUNT.search(text):
@@ -253,8 +260,9 @@ _QUOTES = re.compile(r"[\"“”«»]")
 
 def _drop_reader_status(blocks: list[_Block]) -> None:
     """Lines the site says to its reader ("You've successfully subscribed to …", "Your billing
-    was not updated."): a short paragraph of one sentence whose subject is the reader, not in
-    quotes, in a text that otherwise hardly speaks to the reader (so advice columns stay)."""
+    was not updated."): a short paragraph of one sentence whose subject is the reader, about
+    their account, not in quotes, in a text that otherwise hardly speaks to the reader (so
+    advice columns stay)."""
     kept = [b for b in blocks if b.keep]
     total = sum(b.words for b in kept)
     lines = [
@@ -262,6 +270,7 @@ def _drop_reader_status(blocks: list[_Block]) -> None:
         for b in kept
         if b.words <= 15
         and _READER.match(b.text)
+        and _ACCOUNT.search(b.text)
         and not _QUOTES.search(b.text)
         and len(split_sentences(b.text)) == 1
     ]
@@ -300,11 +309,9 @@ def _drop_tail(blocks: list[_Block]) -> None:
         start -= 1
     if end - start < 3 or start == 0:
         return
-    label = (
-        start - 1
-        if live[start - 1].words <= 5 and not _TERMINAL.search(live[start - 1].text)
-        else start
-    )
+    label = start - 1
+    if live[label].words > 5 or _TERMINAL.search(live[label].text):
+        return  # a list the article introduces ("…, they said:") is the article's
     body = live[:label]
     items = live[start:end]
     tail_words = sum(b.words for b in live[label:])
