@@ -272,3 +272,57 @@ def test_a_text_that_speaks_to_its_reader_keeps_its_second_person_sentences() ->
         "If you are unsure, you can ask at any garage; most will check it for free."
     )
     assert clean_text(advice) == advice
+
+
+def test_what_follows_the_article_goes_a_closing_list_and_the_copyright_tail() -> None:
+    # Text as extracted from two L3S-GN1 pages (research use): CBC News, 13 January 2008
+    # (a425a015…), and Radio New Zealand, 14 January 2008 (fa832e49…), shortened.
+    cbc = (
+        "B.C.'s premier toured Prince George Sunday to view the damage caused by the Nechako "
+        "River ice jam and flood.\n\n"
+        '"Every time I see one of these natural phenomena I am impressed by how powerful '
+        'nature is and how small our efforts are to contain it," said Campbell.\n\n'
+        "The premier did not announce any new funding for the area. When asked about it by "
+        "reporters, he reminded them of the $100 million already promised to deal with "
+        "natural disasters in British Columbia.\n\n"
+        "Gordon Campbell, along with four members of the provincial legislature and cabinet, "
+        "viewed the area from a helicopter.\n\n"
+        "The ice jam is about six kilometres long and has been causing flooding in the northern "
+        "British Columbia community for more than a month.\n\n"
+        "The City of Prince George and the province have already spent $3 million on the ice "
+        "jam.\n\n"
+        "Blog Watch\n\n"
+        "- The resale housing market in Canada's major cities enjoyed a record year for sales "
+        "and prices in 2007, the Canadian Real Estate Association said Tuesday.\n\n"
+        "- A worldwide shortage of hops is forcing some microbreweries to rewrite their "
+        "recipes for trademark beers.\n\n"
+        "- Saskatoon police have charged a 26-year-old woman in the death of a baby girl."
+    )
+    cleaned = clean_text(cbc)
+    assert cleaned.endswith("already spent $3 million on the ice jam.")
+    assert "Blog Watch" not in cleaned and "hops" not in cleaned
+    rnz = (
+        "All the papers have two stories in common on Monday morning: the planning of the "
+        "state funeral for Sir Edmund Hillary and the arrival of two Australian kayakers.\n\n"
+        "The Press looks at statistics showing a link between the increase in violent crime "
+        "in the Christchurch CBD and an increase in the number of liquor licences.\n\n"
+        "The Otago Daily Times reports 30 police officers are investigating the body found "
+        "in the Clutha river.\n\n"
+        "Copyright © 2008 Radio New Zealand\n\n"
+        "A selection of children's stories now available for download."
+    )
+    cleaned = clean_text(rnz)
+    assert cleaned.endswith("found in the Clutha river.")
+    assert "Copyright" not in cleaned and "download" not in cleaned
+
+
+def test_a_list_the_article_introduces_stays() -> None:
+    # BBC News corpus (bbc-politics-052 shape): the closing list belongs to the article.
+    text = (
+        "The minister set out the plan to MPs on Tuesday, saying it would be paid for from "
+        "the existing budget. The measures include:\n\n"
+        "- Upgrading security at nuclear arms stores as a temporary measure\n"
+        "- Creating a new global safety authority\n"
+        "- Training more inspectors"
+    )
+    assert clean_text(text) == text
