@@ -91,7 +91,7 @@ def extract_page(html: str | bytes, *, url: str | None = None) -> Page | None:
     tree = _tree(html)
     if tree is None:
         return None
-    document = _bare(tree, url=url) or _bare(tree, url=url, tables=True)
+    document = _bare(tree, url=url) or _bare(tree, url=url, precision=False)
     if document is None:
         return None
     names = page_names(
@@ -101,12 +101,9 @@ def extract_page(html: str | bytes, *, url: str | None = None) -> Page | None:
     author = _author(document.author)
     links = link_texts(_anchors(tree))
     text = _cleaned(document, title=title, author=author, links=links)
-    # Layout tables hold menus and link lists on old pages, so tables are left out first;
-    # a page that loses its article that way is read again with them, then in recall mode.
-    for precision in (True, False):
-        if len(words(text)) >= FALLBACK_WORDS:
-            break
-        retry = _bare(tree, url=url, precision=precision, tables=True)
+    # Too little left (a strict first pass, or cleaning): read again in recall mode.
+    if len(words(text)) < FALLBACK_WORDS:
+        retry = _bare(tree, url=url, precision=False)
         if retry is not None:
             other = _cleaned(retry, title=title, author=author, links=links)
             if len(words(other)) > len(words(text)):
@@ -201,7 +198,7 @@ def _unwrap_layout_tables(tree: HtmlElement) -> None:
 
 
 def _bare(
-    tree: HtmlElement, *, url: str | None, precision: bool = True, tables: bool = False
+    tree: HtmlElement, *, url: str | None, precision: bool = True
 ) -> trafilatura.settings.Document | None:
     try:
         document = trafilatura.bare_extraction(
@@ -211,7 +208,7 @@ def _bare(
             favor_precision=precision,
             favor_recall=not precision,
             include_comments=False,
-            include_tables=tables,
+            include_tables=True,  # layout tables were unwrapped: these hold data
             deduplicate=False,
         )
     except Exception as exc:  # trafilatura raises many kinds on broken markup
