@@ -122,10 +122,10 @@ class ItemView:
     url: str | None
     source: str | None = None
     published: datetime | None = None
-    date_only: bool = False  # `published` is only a day: shown without a time
     summary: str = ""
     also: tuple[SourceView, ...] = ()
     story_id: int | None = None
+    date_only: bool = False  # `published` is only a day: shown without a time
 
     def __post_init__(self) -> None:
         # whatever the source held: clean, bounded text, and http(s) links or none
