@@ -89,6 +89,7 @@ def _candidate(row: Sequence[Any]) -> Candidate:
         source_name=row[8],
         summary=row[9] or "",
         keyphrases=row[10] or "",
+        date_only=bool(row[11]) if len(row) > 11 else False,
     )
 
 

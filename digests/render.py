@@ -127,6 +127,7 @@ class ItemView:
     also: tuple[SourceView, ...] = ()
     story_id: int | None = None
     update: bool = False  # a later article of a story the chat already got
+    date_only: bool = False  # `published` is only a day: shown without a time
 
     def __post_init__(self) -> None:
         # whatever the source held: clean, bounded text, and http(s) links or none
@@ -173,6 +174,8 @@ class ArticleLike(Protocol):
     @property
     def published_at(self) -> datetime | None: ...
     @property
+    def date_only(self) -> bool: ...
+    @property
     def stored_at(self) -> datetime: ...
     @property
     def summary(self) -> str: ...
@@ -204,6 +207,7 @@ def item_view(
         url=url,
         source=source_name(url, article.source_name),
         published=article.published_at or article.stored_at,
+        date_only=bool(article.date_only and article.published_at),
         summary=paragraphs(article.summary, MAX_SUMMARY),
         also=tuple(others.values())[:5],
         story_id=article.story_id,
@@ -218,12 +222,18 @@ def _locale(language: str) -> str:
         return "en"
 
 
+_PATTERNS = {"short": "d MMM, HH:mm", "date": "d MMMM y", "time": "HH:mm", "day": "d MMM"}
+
+
 @lru_cache(maxsize=65_536)
 def local_time(moment: datetime | None, timezone: str, language: str, style: str = "short") -> str:
-    """A time in the chat's zone and language: "2 Mar, 09:00" (style "short")."""
+    """A time in the chat's zone and language: "2 Mar, 09:00" (style "short"); style "day"
+    ("2 Mar") is for a day without a time, read in UTC where it was stored, not moved."""
     if moment is None:
         return ""
-    pattern = {"short": "d MMM, HH:mm", "date": "d MMMM y", "time": "HH:mm"}.get(style, style)
+    if style == "day":
+        timezone = "UTC"
+    pattern = _PATTERNS.get(style, style)
     return str(format_datetime(moment, pattern, tzinfo=zone_of(timezone), locale=_locale(language)))
 
 

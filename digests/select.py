@@ -42,6 +42,7 @@ class Candidate:
     source_name: str | None
     summary: str
     keyphrases: str = ""
+    date_only: bool = False  # `published_at` is only a day
 
     @property
     def story_key(self) -> int:

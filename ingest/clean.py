@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ingest.text import content_words, normalize_whitespace, split_sentences, words
@@ -94,8 +95,41 @@ _CREDIT = re.compile(
     r"(?: (?:copyright|credit|courtesy))?\s*[:/©]",
     re.IGNORECASE,
 )
+# A line that is only a date and/or time ("Wednesday, January 09, 2008", "8:43 AM GMT").
+_DATE_WORD = (
+    r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)"
+    r"[a-z]*\.?|\d{1,4}(?:st|nd|rd|th)?|[ap]\.?m\.?|utc|gmt|[ecmp][sd]t|bst|cet|et|at|on"
+)
+_DATE_LINE = re.compile(rf"^(?:(?:{_DATE_WORD})[\s,./:|–-]*)+$", re.IGNORECASE)
+# ... naming a month or weekday and a year, as a page's date line does ("Tuesday, 1 March"
+# heading a list of fixtures, "2000 GMT" or "78,000" alone belong to the article).
+_DATE_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_DATE_NAME = re.compile(
+    r"\b(?:mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b",
+    re.IGNORECASE,
+)
 _SEPARATORS = re.compile(r"[|•·,—–/]|\s-\s|\d{1,2}:\d\d|\d{4}")
 _TERMINAL = re.compile(r"[.!?…:;\"'”’)]$")
+
+
+LINK_SHARE = 0.6  # a line with this share of its words in link texts points elsewhere
+_LINK_MIN_CHARS = 8
+
+
+def link_texts(anchors: Iterable[str]) -> frozenset[str]:
+    """The page's link texts, folded for `clean_text(links=...)` (short ones left out)."""
+    found = (_key(a) for a in anchors)
+    return frozenset(k for k in found if len(k) >= _LINK_MIN_CHARS and " " in k)
+
+
+def _link_share(key: str, links: frozenset[str]) -> float:
+    """Share of a line's characters that lie in the page's link texts."""
+    if len(key) < _LINK_MIN_CHARS:
+        return 0.0
+    if key in links:
+        return 1.0
+    covered = sum(len(link) for link in links if link in key)
+    return min(1.0, covered / len(key))
 
 
 @dataclass
@@ -106,8 +140,17 @@ class _Block:
     keep: bool = True
 
 
-def clean_text(text: str, *, title: str | None = None, author: str | None = None) -> str:
+def clean_text(
+    text: str,
+    *,
+    title: str | None = None,
+    author: str | None = None,
+    links: frozenset[str] = frozenset(),
+) -> str:
     """Article text without boilerplate, whitespace normalised, paragraphs joined by "\\n\\n".
+
+    `links` are the page's link texts (`link_texts`): a line made mostly of them is a list
+    of other stories or a menu ("most read", "related", navigation), whatever it says.
 
     Each line is judged on its own shape and vocabulary (account/status messages, calls to act,
     notices, duplicated title/byline); link teasers are judged together with their neighbours
@@ -120,9 +163,16 @@ def clean_text(text: str, *, title: str | None = None, author: str | None = None
     for index, block in enumerate(blocks):
         key = _key(block.text)
         duplicate_title = index < 4 and bool(title_key) and key == title_key
-        if duplicate_title or _is_byline(block, author_parts) or _is_noise(block):
+        if (
+            duplicate_title
+            or _is_byline(block, author_parts)
+            or _is_noise(block)
+            or (links and _link_share(key, links) >= LINK_SHARE)
+        ):
             block.keep = False
+    _drop_reader_status(blocks)
     _drop_teasers(blocks)
+    _drop_tail(blocks)
     return _join(blocks)
 
 
@@ -184,6 +234,8 @@ def _is_noise(block: _Block) -> bool:
     hits = _vocabulary_hits(text)
     if n <= 6 and _AD_MARKER.match(text):
         return True
+    if n <= 10 and _DATE_LINE.match(text) and _DATE_YEAR.search(text) and _DATE_NAME.search(text):
+        return True
     if n <= 30:
         if _STATUS_OPENER.match(text) and _ACCOUNT.search(text):
             return True
@@ -199,6 +251,77 @@ def _is_noise(block: _Block) -> bool:
             return True
     # Notices run longer; they are dense in their own vocabulary.
     return len(_NOTICE.findall(text)) >= 2 and hits * 8 >= n
+
+
+_READER = re.compile(r"^(?:you|your|you['’](?:ve|re|ll|d))\b", re.IGNORECASE)
+_SECOND_PERSON = re.compile(r"\b(?:you|your|yours|you['’](?:ve|re|ll|d))\b", re.IGNORECASE)
+_QUOTES = re.compile(r"[\"“”«»]")
+
+
+def _drop_reader_status(blocks: list[_Block]) -> None:
+    """Lines the site says to its reader ("You've successfully subscribed to …", "Your billing
+    was not updated."): a short paragraph of one sentence whose subject is the reader, about
+    their account, not in quotes, in a text that otherwise hardly speaks to the reader (so
+    advice columns stay)."""
+    kept = [b for b in blocks if b.keep]
+    total = sum(b.words for b in kept)
+    lines = [
+        b
+        for b in kept
+        if b.words <= 15
+        and _READER.match(b.text)
+        and _ACCOUNT.search(b.text)
+        and not _QUOTES.search(b.text)
+        and len(split_sentences(b.text)) == 1
+    ]
+    if not lines or total == 0:
+        return
+    rest = sum(len(_SECOND_PERSON.findall(b.text)) for b in kept if b not in lines)
+    if rest * 100 <= total - sum(b.words for b in lines):  # under 1 % of the other words
+        for block in lines:
+            block.keep = False
+
+
+_COPYRIGHT = re.compile(r"^(?:©|\(c\)|copyright\b)", re.IGNORECASE)
+_LIST_ITEM = re.compile(r"^[-•*·]\s")
+TAIL_SHARE = 0.4  # what follows the article's end is dropped when it is at most this share
+
+
+def _drop_tail(blocks: list[_Block]) -> None:
+    """What follows the article's end: after its copyright line, or a closing list of other
+    stories (three or more list items, under a short label, sharing little of the article's
+    vocabulary) — as long as that tail is the smaller part of the text."""
+    live = [b for b in blocks if b.keep]
+    total = sum(b.words for b in live)
+    if not live or total == 0:
+        return
+    for i, block in enumerate(live):
+        if i > 0 and block.words <= 25 and _COPYRIGHT.match(block.text):
+            tail = live[i:]
+            if sum(b.words for b in tail) <= TAIL_SHARE * total:
+                for b in tail:
+                    b.keep = False
+                live = live[:i]
+            break
+    end = len(live)
+    start = end
+    while start > 0 and _LIST_ITEM.match(live[start - 1].text):
+        start -= 1
+    if end - start < 3 or start == 0:
+        return
+    label = start - 1
+    if live[label].words > 5 or _TERMINAL.search(live[label].text):
+        return  # a list the article introduces ("…, they said:") is the article's
+    body = live[:label]
+    items = live[start:end]
+    tail_words = sum(b.words for b in live[label:])
+    if not body or tail_words > TAIL_SHARE * total:
+        return
+    vocabulary = Counter(w for b in body for w in content_words(b.text))
+    own = {w for b in items for w in content_words(b.text)}
+    if own and sum(1 for w in own if vocabulary[w]) / len(own) < 0.3:
+        for b in live[label:]:
+            b.keep = False
 
 
 def _headline_shaped(block: _Block) -> bool:
@@ -248,6 +371,12 @@ def _drop_teasers(blocks: list[_Block]) -> None:
                 if _one_sentence(nxt) and nxt.words <= 30:
                     drop(following)  # the teaser's one-line blurb, on-topic or not
             continue
+        # A teaser card mid-body: a headline line and its one-sentence blurb in one paragraph
+        # (a line break between them), prose paragraphs before and after; on-topic or not.
+        if 0 < i < len(live) - 2 and _card(live, i):
+            drop(i)
+            drop(i + 1)
+            continue
         # An unlabelled teaser dropped mid-body: a Title Case headline and one sentence about
         # something else, between two paragraphs of prose.
         if 0 < i < len(live) - 2 and _title_case_headline(block):
@@ -261,6 +390,22 @@ def _drop_teasers(blocks: list[_Block]) -> None:
             ) and shared_with_rest(i, i + 1) < 0.2:
                 drop(i)
                 drop(i + 1)
+
+
+def _card(live: list[_Block], i: int) -> bool:
+    before, block, blurb, after = live[i - 1], live[i], live[i + 1], live[i + 2]
+    return (
+        block.paragraph == blurb.paragraph != after.paragraph
+        and before.paragraph != block.paragraph
+        and 4 <= block.words <= 16
+        and block.text[:1].isupper()
+        and not _TERMINAL.search(block.text)
+        and _one_sentence(blurb)
+        and blurb.words <= 35
+        and bool(_TERMINAL.search(blurb.text))
+        and bool(_TERMINAL.search(before.text))
+        and not _headline_shaped(after)
+    )
 
 
 def _title_case_headline(block: _Block) -> bool:

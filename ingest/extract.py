@@ -5,26 +5,33 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import trafilatura
+from lxml.html import HtmlElement
+from trafilatura.utils import load_html
 
-from ingest.clean import clean_text
+from ingest.clean import clean_text, link_texts
 from ingest.dedup import canonicalize_url
 from ingest.text import normalize_whitespace, words
+from ingest.titles import page_names
 from ingest.topics import detect_language
 from storage.sanitize import clean_char_refs, clean_optional, clean_str
 
 logger = logging.getLogger(__name__)
 
 MIN_WORDS = 5  # less than this is a menu or an error page, not an article
+FALLBACK_WORDS = 120  # a cleaned text shorter than this is retried with trafilatura's recall mode
 
 _LANGUAGE = re.compile(r"^[a-z]{2,3}\b")
 # trafilatura keeps only the day; the page's own metadata usually has the time too.
 _META_TIME = re.compile(
     rb"""(?:article:published_time|datePublished|dc\.date\.issued|pubdate)["']?\s*"""
     rb"""(?:content|:)\s*=?\s*["'](\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?"""
+    rb"""(?:Z|[+-]\d\d:?\d\d)?)["']"""
+    rb"""|<time\b[^>]*\bdatetime\s*=\s*["'](\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?"""
     rb"""(?:Z|[+-]\d\d:?\d\d)?)["']""",
     re.IGNORECASE,
 )
@@ -35,47 +42,30 @@ class Page:
     title: str
     author: str | None
     published_at: datetime | None  # aware UTC
+    date_only: bool  # the page gives only the day of `published_at` (then at 00:00 UTC)
+    site_name: str | None  # the publication's name as the page gives it (og:site_name, ...)
     canonical_url: str | None
     language: str | None  # ISO 639-1
     text: str  # cleaned; paragraphs separated by "\n\n"
 
 
 def extract_raw(html: str | bytes, *, url: str | None = None) -> str:
-    """trafilatura's main text alone, paragraphs as "\\n\\n" (no cleaning; for benchmarks)."""
-    document = _bare(html, url=url)
+    """trafilatura alone, as digestbot used it before cleaning by page role (precision mode,
+    tables included, the page as given): paragraphs as "\\n\\n". For benchmarks."""
+    document = _alone(html, url=url)
     if document is None or not document.text:
         return ""
     return normalize_whitespace(str(document.text).replace("\n", "\n\n"))
 
 
-def extract_page(html: str | bytes, *, url: str | None = None) -> Page | None:
-    """Title, author, date, canonical URL, language and cleaned main text; None when the page
-    has no main text (an index page, an error page, an empty body)."""
-    html = clean_char_refs(html) if isinstance(html, bytes) else clean_char_refs(clean_str(html))
-    document = _bare(html, url=url)
-    if document is None or not document.text:
-        return None
-    title = clean_str(normalize_whitespace(str(document.title or "")).replace("\n", " "))
-    author = clean_optional(_author(document.author))
-    raw = clean_str(normalize_whitespace(str(document.text).replace("\n", "\n\n")))
-    text = clean_text(raw, title=title or None, author=author)
-    if len(words(text)) < MIN_WORDS:
-        return None
-    language = _language(document.language) or detect_language(text)
-    return Page(
-        title=title,
-        author=author,
-        published_at=_published(html, document.date),
-        canonical_url=clean_optional(_canonical(document.url, url)),
-        language=language,
-        text=text,
-    )
+def raw_title(html: str | bytes, *, url: str | None = None) -> str:
+    """trafilatura's own title, alone (for benchmarks)."""
+    document = _alone(html, url=url)
+    return " ".join(str(document.title or "").split()) if document is not None else ""
 
 
-def _bare(html: str | bytes, *, url: str | None) -> trafilatura.settings.Document | None:
-    if isinstance(html, bytes) and not html.strip():
-        return None
-    if isinstance(html, str) and not html.strip():
+def _alone(html: str | bytes, *, url: str | None) -> trafilatura.settings.Document | None:
+    if not html or not html.strip():
         return None
     try:
         document = trafilatura.bare_extraction(
@@ -85,6 +75,142 @@ def _bare(html: str | bytes, *, url: str | None) -> trafilatura.settings.Documen
             favor_precision=True,
             include_comments=False,
             include_tables=True,
+            deduplicate=False,
+        )
+    except Exception:  # trafilatura raises many kinds on broken markup
+        return None
+    return document if isinstance(document, trafilatura.settings.Document) else None
+
+
+def extract_page(html: str | bytes, *, url: str | None = None) -> Page | None:
+    """Title, author, date, canonical URL, language and cleaned main text; None when the page
+    has no main text (an index page, an error page, an empty body).
+
+    The page is parsed once; trafilatura's precision mode gives the text, and when cleaning
+    leaves little of it (under `FALLBACK_WORDS`) its recall mode is tried too and the longer
+    cleaned text kept, so a page is not lost to a too strict first pass."""
+    html = clean_char_refs(html) if isinstance(html, bytes) else clean_char_refs(clean_str(html))
+    tree = _tree(html)
+    if tree is None:
+        return None
+    document = _bare(tree, url=url) or _bare(tree, url=url, precision=False)
+    if document is None:
+        return None
+    names = page_names(
+        tree, url=url, fallback=str(document.title or ""), first_paragraph=_opening(document)
+    )
+    title = clean_str(names.title)
+    author = clean_optional(_author(document.author))
+    links = link_texts(_anchors(tree))
+    text = _cleaned(document, title=title, author=author, links=links)
+    # Too little left (a strict first pass, or cleaning): read again in recall mode.
+    if len(words(text)) < FALLBACK_WORDS:
+        retry = _bare(tree, url=url, precision=False)
+        if retry is not None:
+            other = _cleaned(retry, title=title, author=author, links=links)
+            if len(words(other)) > len(words(text)):
+                text = other
+    if len(words(text)) < MIN_WORDS:
+        return None
+    language = _language(document.language) or detect_language(text)
+    published, date_only = _published(html, document.date)
+    return Page(
+        title=title,
+        author=author,
+        published_at=published,
+        date_only=date_only,
+        site_name=clean_optional(names.site),
+        canonical_url=clean_optional(_canonical(document.url, url)),
+        language=language,
+        text=text,
+    )
+
+
+def _cleaned(
+    document: trafilatura.settings.Document,
+    *,
+    title: str,
+    author: str | None,
+    links: frozenset[str],
+) -> str:
+    if not document.text:
+        return ""
+    raw = clean_str(normalize_whitespace(str(document.text).replace("\n", "\n\n")))
+    return clean_text(raw, title=title or None, author=author, links=links)
+
+
+def _anchors(tree: HtmlElement) -> Iterator[str]:
+    """Texts of the page's links that lead elsewhere (not "#" fragments or scripts)."""
+    for anchor in tree.iter("a"):
+        href = (anchor.get("href") or "").strip()
+        if href and not href.startswith(("#", "javascript:")):
+            yield str(anchor.text_content())
+
+
+def _opening(document: trafilatura.settings.Document) -> str:
+    """The main text's first paragraph of prose (twelve words or more)."""
+    for line in str(document.text or "").split("\n"):
+        if len(words(line)) >= 12:
+            return line
+    return ""
+
+
+_OPEN_TITLE = re.compile(rb"(<title[^>]*>)([^<]*)(?!</title)<", re.IGNORECASE)
+
+
+def _tree(html: str | bytes) -> HtmlElement | None:
+    """The parsed page. A `<title>` left open (saved pages cut it short) swallows the whole
+    document; it is closed at the next tag and the page parsed again."""
+    if not html or not html.strip():
+        return None
+    tree = _parse(html)
+    if tree is None or tree.find("body") is not None:
+        return tree
+    raw = html if isinstance(html, bytes) else html.encode("utf-8", "replace")
+    repaired = _OPEN_TITLE.sub(rb"\1\2</title><", raw, count=1)
+    return _parse(repaired) if repaired != raw else tree
+
+
+def _parse(html: str | bytes) -> HtmlElement | None:
+    try:
+        tree = load_html(html)
+    except Exception as exc:  # lxml raises many kinds on broken markup
+        logger.info("page not parsed error=%s", exc)
+        return None
+    if not isinstance(tree, HtmlElement):
+        return None
+    _unwrap_layout_tables(tree)
+    return tree
+
+
+_LAYOUT = frozenset({"table", "tbody", "thead", "tfoot", "tr", "td", "th"})
+_BLOCKS = ("p", "div", "h1", "h2", "h3", "ul", "ol", "table", "form", "br")
+
+
+def _unwrap_layout_tables(tree: HtmlElement) -> None:
+    """Tables that lay out a page (their cells hold paragraphs, headings, lists or other
+    tables) become plain blocks, so the article in a cell is read as paragraphs and the
+    menus beside it as menus; tables of data stay tables."""
+    for table in list(tree.iter("table")):
+        if any(True for _ in table.iterdescendants(*_BLOCKS)):
+            for element in [table, *table.iterdescendants(*_LAYOUT)]:
+                element.tag = "div"
+                for name in ("width", "height", "valign", "align", "cellpadding", "cellspacing"):
+                    element.attrib.pop(name, None)
+
+
+def _bare(
+    tree: HtmlElement, *, url: str | None, precision: bool = True
+) -> trafilatura.settings.Document | None:
+    try:
+        document = trafilatura.bare_extraction(
+            tree,
+            url=url,
+            with_metadata=True,
+            favor_precision=precision,
+            favor_recall=not precision,
+            include_comments=False,
+            include_tables=True,  # layout tables were unwrapped: these hold data
             deduplicate=False,
         )
     except Exception as exc:  # trafilatura raises many kinds on broken markup
@@ -107,19 +233,20 @@ def _language(value: object) -> str | None:
     return match.group(0)[:2] if match else None
 
 
-def _published(html: str | bytes, day: object) -> datetime | None:
-    """The page's publication time: its metadata's full timestamp when that agrees with the
-    day trafilatura found (or it found none), else that day at midnight UTC."""
+def _published(html: str | bytes, day: object) -> tuple[datetime | None, bool]:
+    """The page's publication time and whether it is only a day: its metadata's full
+    timestamp when that agrees with the day trafilatura found (or it found none), else that
+    day (at midnight UTC, date only)."""
     found = _date(day)
     raw = html if isinstance(html, bytes) else html.encode("utf-8", "replace")
     match = _META_TIME.search(raw[:300_000])
     if match is not None:
-        precise = _date(match.group(1).decode("ascii"))
+        precise = _date((match.group(1) or match.group(2)).decode("ascii"))
         if precise is not None and (found is None or precise.date() == found.date()):
-            return precise
+            return precise, False
         if precise is not None and found is not None and abs(precise - found).days <= 1:
-            return precise
-    return found
+            return precise, False
+    return found, found is not None
 
 
 def _date(value: object) -> datetime | None:

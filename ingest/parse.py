@@ -8,16 +8,17 @@ import hashlib
 import io
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import feedparser
 import lxml.html
 from lxml import etree
 
 from ingest.text import normalize_whitespace, words, wordset
+from ingest.titles import clean_title, fold, source_name
 from storage.sanitize import clean_char_refs, clean_optional, clean_str
 
 TEASER_WORDS = 120  # an entry shorter than this is only a teaser of the linked page
@@ -31,6 +32,14 @@ _BLOCKS = wordset(
     h1 h2 h3 h4 h5 h6 figure figcaption hr address details summary"""
 )
 _FUTURE_SLACK = timedelta(hours=1)
+# What a teaser ends with when it points at the page: "Continue reading…", "Read more »".
+_READ_ON = re.compile(
+    r"\s*(?:\b(?:continue reading|read (?:more|on|the (?:full|rest of the) (?:story|article)))"
+    r"\b[^.!?\n]{0,30}?)?\s*(?:…|\.\.\.|\[\s*(?:…|\.\.\.)\s*\]|[»›→])?\s*$",
+    re.IGNORECASE,
+)
+_TERMINAL = re.compile(r"[.!?…:;\"'”’)\]]$")
+_LABEL_TAIL = re.compile(r"(?<=[a-z0-9,])\s+([A-Z][\w&'’-]*(?:\s+[A-Z&][\w&'’-]*){0,2})$")
 
 
 class FeedParseError(ValueError):
@@ -91,8 +100,12 @@ def parse_feed(
         raise FeedParseError(f"broken feed, nothing could be read: {problem}")
     site_url = _absolute(feed.get("link"), url) or None
     entries = [e for raw in parsed.entries if (e := _entry(raw, base=url, now=now)) is not None]
+    feed_title = _plain(feed.get("title")) or None
+    home = site_url or url
+    sites = [feed_title or "", source_name(feed_title, url=home) or "", *_host_labels(home)]
+    entries = _tidy_entries(entries, sites=sites)
     return ParsedFeed(
-        title=_plain(feed.get("title")) or None,
+        title=feed_title,
         site_url=clean_optional(site_url),
         entries=entries,
         ttl_minutes=_int(feed.get("ttl")),
@@ -111,6 +124,74 @@ def _feedparser(content: bytes, headers: dict[str, str]) -> Any:
         raise FeedParseError(f"broken feed, nothing could be read: {exc}") from None
 
 
+def tidy_teaser(text: str, *, labels: frozenset[str] = frozenset()) -> str:
+    """A teaser that reads as sentences: no "Continue reading…" / "Read more" at its end, no
+    section label after its last sentence (a category of the entry, or a short Title Case
+    line), and a paragraph that stops without a full stop (a standfirst) closed with one so
+    it does not run into the lead."""
+    paragraphs = [p.strip() for p in normalize_whitespace(text).split("\n\n") if p.strip()]
+    tidy: list[str] = []
+    for paragraph in paragraphs:
+        paragraph = _READ_ON.sub("", paragraph).strip()
+        if not words(paragraph):
+            continue
+        tidy.append(paragraph)
+    while tidy and _is_label(tidy[-1], labels) and len(tidy) > 1:
+        tidy.pop()
+    if tidy:
+        tidy[-1] = strip_label(tidy[-1], labels)
+    closed = [
+        p + "." if len(words(p)) >= 4 and not _TERMINAL.search(p) and i < len(tidy) - 1 else p
+        for i, p in enumerate(tidy)
+    ]
+    return "\n\n".join(closed)
+
+
+def strip_label(text: str, labels: frozenset[str]) -> str:
+    """ "…pension withdrawals Markets" -> "…pension withdrawals": a trailing category glued to
+    the last sentence (Title Case after a lower-case word, no full stop before it)."""
+    match = _LABEL_TAIL.search(text)
+    if match is None or fold(match.group(1)) not in labels:
+        return text
+    head = text[: match.start()].rstrip()
+    return head if len(words(head)) >= 4 else text
+
+
+def _is_label(paragraph: str, labels: frozenset[str]) -> bool:
+    """A short line of Title Case words without punctuation: a section, not a sentence."""
+    found = words(paragraph)
+    if not 1 <= len(found) <= 3 or _TERMINAL.search(paragraph):
+        return False
+    return fold(paragraph) in labels or all(w[:1].isupper() for w in found)
+
+
+def _labels(raw: Any) -> frozenset[str]:
+    """The entry's categories, folded ("Markets", "World news")."""
+    terms = [str(tag.get("term") or tag.get("label") or "") for tag in raw.get("tags") or []]
+    return frozenset(fold(t) for t in terms if t and len(t) <= 40)
+
+
+def _tidy_entries(entries: list[EntryIn], *, sites: list[str]) -> list[EntryIn]:
+    """Titles cleaned of the site's name ("… | WIRED"); a trailing word that several teasers
+    of the feed share after their last sentence is a section label, and goes."""
+    tails = [m.group(1) for e in entries if e.teaser and (m := _LABEL_TAIL.search(e.text))]
+    counts: dict[str, int] = {}
+    for tail in tails:
+        counts[fold(tail)] = counts.get(fold(tail), 0) + 1
+    shared = frozenset(k for k, n in counts.items() if n >= 2 and len(entries) >= 3)
+    tidy: list[EntryIn] = []
+    for entry in entries:
+        title = clean_title(entry.title, sites=[s for s in sites if s]) or entry.title
+        text = strip_label(entry.text, shared) if entry.teaser and shared else entry.text
+        tidy.append(replace(entry, title=title, text=text))
+    return tidy
+
+
+def _host_labels(url: str | None) -> list[str]:
+    host = urlsplit(url or "").hostname or ""
+    return [label for label in host.removeprefix("www.").split(".")[:-1] if len(label) >= 2]
+
+
 def _problem(parsed: Any) -> str | None:
     if not parsed.get("bozo"):
         return None
@@ -125,6 +206,9 @@ def _entry(raw: Any, *, base: str, now: datetime) -> EntryIn | None:
     url = _absolute(raw.get("link"), base)
     title = _plain(raw.get("title"))
     text = _entry_text(raw)
+    teaser = is_teaser(text)
+    if teaser:
+        text = tidy_teaser(text, labels=_labels(raw))
     if not (title or text or url):
         return None
     published, dated = _date(raw, now)
@@ -140,7 +224,7 @@ def _entry(raw: Any, *, base: str, now: datetime) -> EntryIn | None:
         published_at=published,
         dated=dated,
         text=text,
-        teaser=is_teaser(text),
+        teaser=teaser,
     )
 
 

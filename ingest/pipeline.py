@@ -9,7 +9,7 @@ import contextlib
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -28,6 +28,7 @@ from ingest.files import DocumentError, text_document
 from ingest.parse import EntryIn, FeedParseError, ParsedFeed, parse_feed
 from ingest.sections import classify
 from ingest.summarize import summarize
+from ingest.titles import source_name
 from ingest.topics import detect_language, keyphrases
 from ingest.websub import find_hub
 from storage import articles as article_store
@@ -119,10 +120,12 @@ class _Document:
     author: str | None
     published_at: datetime | None
     language: str | None
+    date_only: bool = False  # the source gave only the day of `published_at`
+    site_name: str | None = None  # the publication's name as its page gives it
 
     def __post_init__(self) -> None:
         # Every stored document passes here: both databases must store the same text.
-        for name in ("url", "canonical_url", "title", "text", "author"):
+        for name in ("url", "canonical_url", "title", "text", "author", "site_name"):
             value = getattr(self, name)
             if value is not None:
                 object.__setattr__(self, name, clean_str(value))
@@ -476,6 +479,7 @@ def _derived(
         "text": document.text,
         "author": document.author[:200] if document.author else None,
         "published_at": document.published_at,
+        "date_only": document.date_only,
         "summary": summarize(document.text, title=document.title),
         "keyphrases": "; ".join(keyphrases(document.title, document.text, limit=KEYPHRASES)),
         "language": document.language or detect_language(document.text),
@@ -492,19 +496,14 @@ def _update(article: Article, document: _Document, *, now: datetime) -> None:
 
 
 def _replace_canonical(document: _Document, canonical_url: str) -> _Document:
-    return _Document(
-        url=document.url,
-        canonical_url=canonical_url,
-        title=document.title,
-        text=document.text,
-        author=document.author,
-        published_at=document.published_at,
-        language=document.language,
-    )
+    return replace(document, canonical_url=canonical_url)
 
 
 def _source(feed: Feed) -> str:
-    return feed.title or urlsplit(feed.url).hostname or feed.url
+    """The publication's name: the feed's title without section paths or a personal view
+    ("NYT > Business" -> "NYT", "myFT following" -> "FT"), else the site's host."""
+    home = feed.site_url or feed.url
+    return source_name(feed.title, url=home) or _host(home) or feed.url
 
 
 # --- feed health ----------------------------------------------------------------------------
@@ -712,6 +711,8 @@ async def ingest_document(
             author=page.author,
             published_at=page.published_at or now,
             language=page.language,
+            date_only=page.date_only and page.published_at is not None,
+            site_name=page.site_name,
         )
     else:
         parsed = text_document(content)
@@ -741,7 +742,12 @@ async def ingest_document(
             await _store_sections(session, existing, document)
         return existing
     article = await store_document(
-        session, document, feed_id=None, guid=None, source=_host(document.url), now=now
+        session,
+        document,
+        feed_id=None,
+        guid=None,
+        source=document.site_name or _host(document.url),
+        now=now,
     )
     if article is None:  # the same text is stored under another URL
         same = await article_store.get_by_content_hash(

@@ -174,6 +174,7 @@ ARTICLE_COLUMNS: tuple[Any, ...] = (
     Article.source_name,
     Article.summary,
     Article.keyphrases,
+    Article.date_only,
 )
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlmodel import Field, SQLModel
 
@@ -125,6 +126,8 @@ class ArticleBase(SQLModel):
     author: str | None = Field(default=None, sa_type=Text)
     source_name: str | None = Field(default=None, sa_type=Text)
     published_at: datetime | None = _time()
+    # the source gave only the day of `published_at` (kept at 00:00 UTC): show a date, no time
+    date_only: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     text: str = Field(default="", sa_type=Text)
     summary: str = Field(default="", sa_type=Text)
     language: str | None = Field(default=None, max_length=16)

@@ -396,7 +396,9 @@ def _when(moment: datetime | None) -> str:
 def ingest_command(
     source: str = typer.Argument(..., metavar="PATH_OR_URL", help="A web page URL or a file."),
     as_json: bool = typer.Option(
-        False, "--json", help='Print {"id", "title", "url", "summary", "topics", "text"}.'
+        False,
+        "--json",
+        help='Print {"id", "title", "url", "source", "published", "summary", "topics", "text"}.',
     ),
 ) -> None:
     """Ingest one web page or local file (text, Markdown, saved HTML) as an article."""
@@ -414,6 +416,8 @@ def ingest_command(
             "id": article.id,
             "title": article.title,
             "url": article.url or article.canonical_url,
+            "source": article.source_name,
+            "published": _iso(article.published_at, date_only=article.date_only),
             "summary": article.summary,
             "topics": topics,
             "text": article.text,
@@ -424,6 +428,13 @@ def ingest_command(
     echo(article.url or article.canonical_url)
     echo(f"summary: {article.summary}")
     echo(f"topics: {', '.join(topics)}")
+
+
+def _iso(moment: datetime | None, *, date_only: bool) -> str | None:
+    """ISO 8601: "2026-11-30" for a day without a time, else "2026-11-30T09:15:00+00:00"."""
+    if moment is None:
+        return None
+    return moment.date().isoformat() if date_only else moment.isoformat()
 
 
 async def _ingest_url(settings: Settings, source: str) -> Article:

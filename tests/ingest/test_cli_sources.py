@@ -10,6 +10,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -187,7 +188,17 @@ def test_ingest_a_file_and_a_page_as_json(site: str, tmp_path: Path, cli: Invoke
     from_file = run("ingest", str(note), "--json", cwd=tmp_path)
     assert from_file.returncode == 0, from_file.stderr
     record = json.loads(from_file.stdout)
-    assert set(record) == {"id", "title", "url", "summary", "topics", "text"}
+    assert set(record) == {
+        "id",
+        "title",
+        "url",
+        "source",
+        "published",
+        "summary",
+        "topics",
+        "text",
+    }
+    assert datetime.fromisoformat(record["published"]).tzinfo is not None  # a time: "now"
     assert record["title"] == "Lisbon trams get new batteries"
     assert record["url"] == note.resolve().as_uri() and record["summary"]
     assert isinstance(record["topics"], list) and record["topics"]
@@ -199,3 +210,26 @@ def test_ingest_a_file_and_a_page_as_json(site: str, tmp_path: Path, cli: Invoke
     assert story["text"].startswith("Sleeper trains will run again") and story["id"] == 2
     plain = cli("ingest", f"{site}/story", private=True)
     assert plain.stdout.startswith("#2 Night trains return to the coast line")
+
+
+def test_ingest_json_gives_the_publication_and_a_date_without_an_invented_time(
+    tmp_path: Path,
+) -> None:
+    saved = tmp_path / "page.html"
+    paragraph = (
+        "<p>The harbour bridge will close for eight months from May while engineers replace "
+        "its rusted cables, the council said, and ferries will run every ten minutes.</p>"
+    )
+    saved.write_text(
+        "<html><head><title>Harbour bridge to close for repairs | The Daily Ledger</title>"
+        '<meta property="og:site_name" content="The Daily Ledger">'
+        '<meta property="article:published_time" content="2026-03-02"></head>'
+        f"<body><article><h1>Harbour bridge to close for repairs</h1>{paragraph * 3}"
+        "</article></body></html>"
+    )
+    result = run("ingest", str(saved), "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert record["title"] == "Harbour bridge to close for repairs"
+    assert record["source"] == "The Daily Ledger"
+    assert record["published"] == "2026-03-02"  # the page gives a day, so no "T00:00"

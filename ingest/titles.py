@@ -1,0 +1,449 @@
+"""Headlines and publication names. Pure: from a parsed page (or a feed's strings) to text.
+
+A page names its article several times — JSON-LD `headline`, `og:title`, `twitter:title`,
+Dublin Core, `<title>` and its `h1` — and most of those carry the site's name or a section
+(" | WIRED", " - Politics - The Site"). Each candidate loses the end segments that name the
+site (by `og:site_name`, the publisher, the host, or the part one variant adds to another);
+then the candidate most others agree with wins, in that order of trust. A prompt ("Follow us
+on Twitter"), a bare site name or a slogan never wins over a headline."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from lxml import etree
+from lxml.html import HtmlElement
+
+from ingest.text import normalize_whitespace
+
+MAX_TITLE_WORDS = 40
+# Separators between a headline and the site's name or section.
+_SEPARATOR = re.compile(r"\s+(?:[|\-–—~»/\\·•:_]{1,2}|>)\s+|\s+_|\s*\|\s*|\s+\[(?=[^\]]+\]$)")
+_HIERARCHICAL = frozenset("|>»/\\·•_[")
+_WORD = re.compile(r"\w+", re.UNICODE)
+_HOST_NOISE = frozenset({"www", "com", "co", "org", "net", "news", "uk", "au", "in", "ca", "m"})
+# What a page's stray heading says when it is not the headline: a prompt, a control, an error.
+_PROMPT = re.compile(
+    r"^(?:follow (?:us|me)|join (?:the|our|us)|sign (?:up|in)|subscribe|log ?in|register|"
+    r"download (?:the|our)|share (?:this|on|via)|leave a (?:reply|comment)|skip to|menu|search|"
+    r"home|page not found|404|not found|error|untitled|advertisement)\b"
+    r"|\b(?:cancel reply|in your inbox|newsletters?|comments? policy|cookies?)\b",
+    re.IGNORECASE,
+)
+
+
+# Metadata that names the article, most trusted first (as Mozilla Readability reads them).
+_TITLE_METAS = (
+    "dc:title",
+    "dcterm:title",
+    "dcterms.title",
+    "dc.title",
+    "og:title",
+    "twitter:title",
+    "parsely-title",
+)
+
+
+@dataclass(frozen=True)
+class PageNames:
+    title: str  # the headline, "" when the page names none
+    site: str | None  # the publication's name
+
+
+def fold(text: str) -> str:
+    """Letters and digits only, lower case: "The Ars-Technica" -> "thearstechnica"."""
+    return "".join(_WORD.findall(text.casefold())).replace("_", "")
+
+
+def page_names(
+    root: HtmlElement | None, *, url: str | None, fallback: str = "", first_paragraph: str = ""
+) -> PageNames:
+    """The headline and site name of a parsed page; `fallback` (e.g. the extractor's title)
+    is used when the page itself names no headline. `first_paragraph` (of the main text) lets a page
+    without title metadata name its headline by position: the heading-shaped line right
+    before the article's first paragraph."""
+    if root is None:
+        return PageNames(clean_title(fallback, sites=_host_names(url)), None)
+    meta = _metas(root)
+    ld = list(_json_ld(root))
+    site = _first(
+        [meta.get("og:site_name"), *(_publisher(item) for item in ld), meta.get("application-name")]
+    )
+    sites = [s for s in (site, _handle(meta.get("twitter:site"))) if s] + _host_names(url)
+    described = [
+        *(str(item.get("headline") or "") for item in ld if isinstance(item.get("headline"), str)),
+        *(meta.get(name, "") for name in _TITLE_METAS),
+    ]
+    lead = "" if any(described) else lead_in_heading(root, first_paragraph)
+    candidates = [
+        *described,
+        _text(root.find(".//title")),
+        *(_text(h) for h in root.iter("h1")),
+        *_marked_headlines(root),
+    ]
+    # The extractor's own title is only a last resort: it repeats one of these, and counting
+    # it would give that one a vote it did not earn.
+    title = choose_title(candidates, sites=sites, placed=lead)
+    return PageNames(title or choose_title([fallback], sites=sites), site)
+
+
+def choose_title(candidates: Iterable[str], *, sites: Iterable[str] = (), placed: str = "") -> str:
+    """The best headline among `candidates` (most trusted first): each cleaned of site names,
+    then the one most others agree with; a later candidate only wins by more agreement.
+    `placed` is a heading found by its place right above the text: it counts as a candidate
+    with one vote more."""
+    raw = [" ".join(c.split()) for c in [placed, *candidates] if c and c.strip()]
+    site_keys = {fold(s) for s in sites if fold(s)}
+    site_keys |= _added_suffixes(raw)
+    cleaned: list[str] = []
+    for candidate in raw:
+        title = clean_title(candidate, sites=site_keys, others=raw)
+        if title and _headline_like(title, site_keys) and title not in cleaned:
+            cleaned.append(title)
+    if not cleaned:
+        return ""
+    keys = [fold(t) for t in cleaned]
+    sizes = [len(_WORD.findall(t)) for t in cleaned]
+    votes = [
+        sum(1 for c in raw if fold(clean_title(c, sites=site_keys, others=raw)) == key)
+        for key in keys
+    ]
+
+    def core_of(index: int) -> int:
+        """How many other candidates contain this one whole: it is their headline."""
+        return sum(
+            1
+            for j, other in enumerate(keys)
+            if j != index
+            and keys[index] in other
+            and sizes[index] >= 3
+            and sizes[index] * 5 >= sizes[j] * 2
+        )
+
+    placed_key = fold(clean_title(placed, sites=site_keys)) if placed else ""
+    # Trust follows the given order; the placed heading, first only to be cleaned, is last.
+    trust = [i if key != placed_key else len(keys) for i, key in enumerate(keys)]
+    best = max(
+        range(len(cleaned)),
+        key=lambda i: (2 * votes[i] + core_of(i) + 2 * (keys[i] == placed_key), -trust[i]),
+    )
+    return cleaned[best]
+
+
+def clean_title(title: str, *, sites: Iterable[str] = (), others: Iterable[str] = ()) -> str:
+    """The title without the site's name and sections at either end: " | WIRED", "BBC NEWS |
+    World |", "- Politics - The Site", "[LWN.net]". A segment goes when it names the site
+    (folded equal, or inside the host's name), or when it is a short section after a
+    hierarchical separator ("|", ">", "»") behind a longer headline."""
+    title = normalize_whitespace(title).replace("\n", " ").strip()
+    if not title:
+        return ""
+    site_keys = {fold(s) for s in sites if len(fold(s)) >= 2}
+    parts, separators = _split(title)
+    if len(parts) == 1:
+        return title
+    others_keys = {fold(o) for o in others if o and fold(o) != fold(title)}
+    # A variant that is exactly a run of these segments confirms the headline.
+    for start in range(len(parts)):
+        for end in range(len(parts), start, -1):
+            if (start, end) == (0, len(parts)):
+                continue
+            joined = _join(parts[start:end], separators[start : end - 1])
+            if (
+                fold(joined) in others_keys
+                and len(_WORD.findall(joined)) >= 2
+                and not _names_site(joined, site_keys)
+            ):
+                return joined
+    start, end = 0, len(parts)
+    changed = True
+    while changed and end - start > 1:
+        changed = False
+        if _names_site(parts[end - 1], site_keys):
+            end -= 1
+            changed = True
+        elif _names_site(parts[start], site_keys):
+            start += 1
+            changed = True
+        elif _mentions_site(
+            parts[end - 1], separators[end - 2], site_keys, parts[start : end - 1]
+        ) or _is_section(parts[end - 1], separators[end - 2], parts[start : end - 1]):
+            end -= 1
+            changed = True
+        elif _is_section(parts[start], separators[start], parts[start + 1 : end]):
+            start += 1
+            changed = True
+    return _join(parts[start:end], separators[start : end - 1])
+
+
+def source_name(feed_title: str | None, *, url: str | None = None) -> str | None:
+    """A publication's name from a feed's title: "NYT > Business > Economy" -> "NYT", "FT.com -
+    Markets" -> "FT.com", "myFT following" -> "FT"; the host when the title names nothing."""
+    host = _host(url)
+    title = " ".join((feed_title or "").split())
+    if not title:
+        return host
+    parts, separators = _split(title)
+    if (
+        len(parts) > 1
+        and separators
+        and all(s.strip() in _HIERARCHICAL | {">", "-", "–", "—", ":"} for s in separators)
+    ):
+        host_keys = _host_names(url)
+        named = [p for p in parts if _names_site(p, {fold(h) for h in host_keys})]
+        title = named[0] if named else parts[0]
+    # "myFT following", "My Yahoo": a personal view of a publication whose name is in the host.
+    personal = re.match(r"^my\s*(\w+)(?:\s+\w+)?$", title, re.IGNORECASE)
+    if personal and host and personal.group(1).casefold() in fold(host):
+        title = personal.group(1)
+    return title[:200] or host
+
+
+def _split(title: str) -> tuple[list[str], list[str]]:
+    parts: list[str] = []
+    separators: list[str] = []
+    position = 0
+    for match in _SEPARATOR.finditer(title):
+        piece = title[position : match.start()].strip()
+        if piece:
+            parts.append(piece)
+            separators.append(match.group(0))
+        position = match.end()
+    tail = title[position:].strip().rstrip("]").strip()
+    if tail:
+        parts.append(tail)
+    separators = separators[: max(0, len(parts) - 1)]
+    if not parts:
+        return [title], []
+    return parts, separators
+
+
+def _join(parts: list[str], separators: list[str]) -> str:
+    out = parts[0]
+    for separator, part in zip(separators, parts[1:], strict=False):
+        out += separator if separator.strip() else " "
+        out += part
+    return out.strip()
+
+
+def _names_site(part: str, site_keys: set[str]) -> bool:
+    key = fold(part)
+    if not key or not site_keys:
+        return False
+    for site in site_keys:
+        if key == site or key == "the" + site or site == "the" + key:
+            return True
+        short = len(_WORD.findall(part)) <= 4
+        if len(key) >= 3 and short and (key in site or (len(site) >= 3 and key.startswith(site))):
+            return True
+    return False
+
+
+def _mentions_site(part: str, separator: str, site_keys: set[str], rest: list[str]) -> bool:
+    """A trailing site description ("| Breaking Houston News, Weather from KHOU.com")."""
+    if separator.strip()[:1] not in _HIERARCHICAL:
+        return False
+    key = fold(part)
+    headline = max((len(_WORD.findall(p)) for p in rest), default=0)
+    return headline >= 3 and any(len(site) >= 3 and site in key for site in site_keys)
+
+
+def _is_section(part: str, separator: str, rest: list[str]) -> bool:
+    """A short label ("World", "Tech News") after a hierarchical separator, behind a headline."""
+    if separator.strip()[:1] not in _HIERARCHICAL:
+        return False
+    size = len(_WORD.findall(part))
+    headline = max((len(_WORD.findall(p)) for p in rest), default=0)
+    return size <= 3 and headline >= 4 and headline >= 2 * size
+
+
+def _added_suffixes(raw: list[str]) -> set[str]:
+    """Segments one variant adds to another ("X | WIRED" beside "X"): the site's name."""
+    found: set[str] = set()
+    for longer in raw:
+        parts, _ = _split(longer)
+        if len(parts) < 2:
+            continue
+        for shorter in raw:
+            key = fold(shorter)
+            if not key or shorter == longer:
+                continue
+            if fold(parts[0]) == key or fold(" ".join(parts[:-1])) == key:
+                found.add(fold(parts[-1]))
+            elif fold(parts[-1]) == key or fold(" ".join(parts[1:])) == key:
+                found.add(fold(parts[0]))
+    return {f for f in found if f}
+
+
+def _headline_like(title: str, site_keys: set[str]) -> bool:
+    words = _WORD.findall(title)
+    if not words or len(words) > MAX_TITLE_WORDS:
+        return False
+    if any(mark in title for mark in ("<", "-->", "{", "}")):  # markup or script, not words
+        return False
+    if fold(title) in site_keys or _names_site(title, site_keys):
+        return False
+    return not _PROMPT.search(title) or len(words) > 12
+
+
+_HEADLINE_MARK = re.compile(
+    r"headline|(?:article|story|post|entry|news|content|page)[-_]?(?:title|head)\b|^title$", re.I
+)
+
+
+def _marked_headlines(root: HtmlElement, limit: int = 3) -> Iterator[str]:
+    """Text of elements the page's markup calls a headline (class/id "headline", "storyTitle")."""
+    found = 0
+    for element in root.iter("h2", "h3", "div", "span", "td", "p", "header", "strong", "b"):
+        mark = f"{element.get('class') or ''} {element.get('id') or ''}"
+        if not mark.strip() or not _HEADLINE_MARK.search(mark):
+            continue
+        text = _text(element)
+        if 3 <= len(_WORD.findall(text)) <= 30:
+            yield text
+            found += 1
+            if found >= limit:
+                return
+
+
+_SKIP = frozenset({"script", "style", "noscript", "title", "head", "template", "select", "option"})
+_LINE_END = re.compile(r"[.,;:!]$")
+# A heading does not stop on a word that needs another after it ("… is hosted by").
+_LOOSE_END = re.compile(r"\b(?:by|of|the|and|or|to|a|an|in|for|with|at|from)$", re.IGNORECASE)
+
+
+def lead_in_heading(root: HtmlElement, first_paragraph: str, reach: int = 25) -> str:
+    """The heading-shaped text run closest above the first paragraph of the main text: 3 to
+    25 words, not a link, not a byline or date line, not ending like a sentence."""
+    key = fold(first_paragraph)[:40]
+    if len(key) < 12:
+        return ""
+    runs: list[tuple[str, bool]] = []  # (text, may be a heading: a whole element, no link)
+    links = skipped = 0
+    for event, element in etree.iterwalk(root, events=("start", "end")):
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if tag in _SKIP:
+            skipped += 1 if event == "start" else -1
+            if event == "start":
+                continue
+        if skipped:
+            continue
+        if event == "start":
+            links += tag == "a"
+            text = " ".join((element.text or "").split())
+            whole = len(element) == 0 and links == 0
+        else:
+            links -= tag == "a"
+            text = " ".join((element.tail or "").split())
+            whole = False  # a tail is a piece of its parent's text
+        if not text:
+            continue
+        runs.append((text, whole))
+        run_key = fold(text)
+        if len(run_key) >= 12 and _starts(key, run_key):
+            return _heading_before(runs[:-1], reach)
+    return ""
+
+
+def _starts(key: str, run: str) -> bool:
+    return key.startswith(run[:40]) or run.startswith(key)
+
+
+def _heading_before(runs: list[tuple[str, bool]], reach: int) -> str:
+    for text, whole in reversed(runs[-reach:]):
+        size = len(_WORD.findall(text))
+        if size < 3:
+            continue
+        if not whole or not (text[:1].isupper() or text[:1].isdigit() or text[:1] in "\"'‘“"):
+            if size > 25 or _LINE_END.search(text):
+                return ""
+            continue
+        if _LOOSE_END.search(text):
+            continue
+        if (
+            size > 25
+            or _LINE_END.search(text)
+            or re.match(r"(?i)^(?:by|posted|updated|published)\b", text)
+        ):
+            return ""  # a sentence or a byline line closer than any heading: none found
+        if sum(ch.isdigit() for ch in text) * 4 > len(text):
+            continue
+        return text
+    return ""
+
+
+def _metas(root: HtmlElement) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for meta in root.iter("meta"):
+        name = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").strip()
+        content = meta.get("content")
+        if name and content and content.strip():
+            found.setdefault(name.lower(), " ".join(content.split()))
+    return found
+
+
+def _json_ld(root: HtmlElement) -> Iterator[dict[str, Any]]:
+    for script in root.iter("script"):
+        if (script.get("type") or "").lower() != "application/ld+json" or not script.text:
+            continue
+        try:
+            data = json.loads(script.text)
+        except ValueError:
+            continue
+        yield from _objects(data, depth=0)
+
+
+def _objects(data: Any, depth: int) -> Iterator[dict[str, Any]]:
+    if depth > 3:
+        return
+    if isinstance(data, list):
+        for item in data:
+            yield from _objects(item, depth + 1)
+    elif isinstance(data, dict):
+        yield data
+        if "@graph" in data:
+            yield from _objects(data["@graph"], depth + 1)
+
+
+def _publisher(item: dict[str, Any]) -> str | None:
+    publisher = item.get("publisher")
+    if isinstance(publisher, dict) and isinstance(publisher.get("name"), str):
+        return str(publisher["name"])
+    return None
+
+
+def _handle(value: str | None) -> str | None:
+    return value.lstrip("@") if value else None
+
+
+def _first(values: list[str | None]) -> str | None:
+    for value in values:
+        if value and value.strip():
+            return " ".join(value.split())[:200]
+    return None
+
+
+def _text(element: HtmlElement | None) -> str:
+    if element is None:
+        return ""
+    return " ".join(str(element.text_content()).split())
+
+
+def _host(url: str | None) -> str | None:
+    if not url or not url.startswith(("http://", "https://")):
+        return None
+    host = urlsplit(url).hostname or ""
+    return host.removeprefix("www.") or None
+
+
+def _host_names(url: str | None) -> list[str]:
+    """The host's distinctive labels: "www.wired.co.uk" -> ["wired"]."""
+    host = _host(url)
+    if not host:
+        return []
+    return [label for label in host.split(".") if label not in _HOST_NOISE and len(label) >= 2]

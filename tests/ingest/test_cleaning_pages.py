@@ -1,0 +1,328 @@
+"""Cleaning on real page excerpts (sources named in each fixture), feeds and plain text: the
+article's own title and text stay, the page's furniture goes, nothing real is lost."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from digests.render import ItemView, Renderer
+from ingest.clean import clean_text
+from ingest.extract import extract_page
+from ingest.parse import parse_feed, tidy_teaser
+from ingest.titles import choose_title, clean_title, source_name
+
+PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+
+
+def page(name: str, url: str) -> tuple[str, str]:
+    found = extract_page((PAGES / name).read_bytes(), url=url)
+    assert found is not None
+    return found.title, found.text
+
+
+# --- pages ----------------------------------------------------------------------------------
+
+
+def test_a_page_in_a_layout_table_keeps_its_article_and_loses_the_lists_beside_it() -> None:
+    title, text = page(
+        "belfast_layout_table.html",
+        "http://www.belfasttelegraph.co.uk/breaking-news/sport/soccer/article3322353.ece",
+    )
+    assert title == "Chelsea hoping to sign Anelka before weekend"  # not "… - Belfast Telegraph"
+    assert text.startswith("Chelsea are hoping to complete the signing of Nicolas Anelka")
+    assert "African Nations Cup." in text  # the last paragraph, in its own paragraph
+    assert len(text.split("\n\n")) == 3
+    for furniture in (
+        "FAI unveils World Cup",  # "More articles in Soccer"
+        "Liverpool owners insist",
+        "Liam Neeson",  # "Don't Miss" teaser
+        "Most Read",
+        "Print Version",
+        "Wednesday, January 09, 2008",  # a date line is not a sentence of the article
+        "Entertainment",  # the menu
+    ):
+        assert furniture not in text
+
+
+def test_a_page_title_loses_the_site_name_and_the_prompts_around_the_article_go() -> None:
+    found = extract_page(
+        (PAGES / "ars_minecraft.html").read_bytes(),
+        url="https://arstechnica.com/information-technology/2015/04/minecraft-exploit/",
+    )
+    assert found is not None
+    assert found.title == "Just-released Minecraft exploit makes it easy to crash game servers"
+    assert found.site_name == "Ars Technica"
+    assert found.text.startswith("A flaw in the wildly popular online game Minecraft")
+    assert "hierarchical nests." in found.text
+    assert '"I thought a lot before writing this post,"' in found.text  # quotes stay
+    for furniture in ("Sign up or login", "Join the discussion", "Dan Goodin", "Biz & IT"):
+        assert furniture not in found.text
+
+
+def test_a_page_with_only_a_day_is_marked_date_only_and_one_with_a_time_is_not() -> None:
+    found = extract_page((PAGES / "ars_minecraft.html").read_bytes(), url=None)
+    assert found is not None and found.published_at is not None
+    assert found.date_only and found.published_at.date().isoformat() == "2015-04-16"
+    timed = (
+        (PAGES / "ars_minecraft.html")
+        .read_bytes()
+        .replace(
+            b"</head>",
+            b'<meta property="article:published_time" content="2015-04-16T20:02:00Z"></head>',
+        )
+    )
+    precise = extract_page(timed, url=None)
+    assert precise is not None and not precise.date_only
+    assert precise.published_at == datetime(2015, 4, 16, 20, 2, tzinfo=UTC)
+
+
+def test_a_title_left_open_by_a_cut_page_does_not_swallow_the_article() -> None:
+    # The shape of L3S-GN1's BBC Sport pages of 2008: "<title>BBC SPORT" never closed.
+    body = "".join(
+        f"<p>India have withdrawn their threat to quit the tour of Australia, paragraph {n}, "
+        "after the board met in Mumbai and the appeal against the spinner's ban was heard.</p>"
+        for n in range(8)
+    )
+    html = (
+        "<html><head><title>BBC SPORT | Cricket | India withdraw tour quit threat\n"
+        '<script src="http://newsimg.bbc.co.uk/sol/shared/js/sol3.js"></script></head>'
+        f"<body><h1>India withdraw tour quit threat</h1>{body}</body></html>"
+    )
+    found = extract_page(html, url="http://news.bbc.co.uk/sport1/hi/cricket/7190000.stm")
+    assert found is not None
+    assert found.text.startswith("India have withdrawn their threat")
+    assert found.title == "India withdraw tour quit threat"
+
+
+def test_when_cleaning_leaves_too_little_the_page_is_read_again_not_lost() -> None:
+    # The article sits in a layout table whose cells trafilatura's precision mode drops when
+    # tables are left out: the fallback reads it again with them and in recall mode.
+    cells = "".join(
+        f"<tr><td>Residents of the harbour district met on Tuesday evening, part {n}, to hear "
+        "engineers explain how the bridge repairs will change their daily journeys.</td></tr>"
+        for n in range(6)
+    )
+    html = (
+        "<html><head><title>Bridge meeting</title></head><body>"
+        f"<table class='story'>{cells}</table></body></html>"
+    )
+    found = extract_page(html, url="https://ledger.example/bridge-meeting")
+    assert found is not None
+    assert found.text.count("Residents of the harbour district") == 6
+
+
+# --- titles and sources ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("candidates", "sites", "expected"),
+    [
+        (["Why the sky is blue | WIRED", "Why the sky is blue"], ["wired"], "Why the sky is blue"),
+        (["How to sleep better - SELF"], ["self"], "How to sleep better"),
+        (
+            ["Council cuts bus fares | Politics | The Ledger", "Follow us on Twitter"],
+            ["The Ledger"],
+            "Council cuts bus fares",
+        ),
+        (
+            ["Join the Discussion Cancel reply", "Mayor resigns after audit finds gaps"],
+            [],
+            "Mayor resigns after audit finds gaps",
+        ),
+        (
+            ["Get Slate in your inbox.", "Court blocks new rule on drones"],
+            [],
+            "Court blocks new rule on drones",
+        ),
+        (
+            ["LWN.net Weekly Edition for March 26, 2015 [LWN.net]"],
+            ["lwn"],
+            "LWN.net Weekly Edition for March 26, 2015",
+        ),
+    ],
+)
+def test_titles_are_the_headline_without_site_names_sections_or_prompts(
+    candidates: list[str], sites: list[str], expected: str
+) -> None:
+    assert choose_title(candidates, sites=sites) == expected
+
+
+def test_a_title_that_is_all_headline_is_left_alone() -> None:
+    assert (
+        clean_title("Apple sues Google - and wins", sites=["ap"]) == "Apple sues Google - and wins"
+    )
+    assert clean_title("Fact-checkers: who checks them?") == "Fact-checkers: who checks them?"
+
+
+@pytest.mark.parametrize(
+    ("feed_title", "url", "expected"),
+    [
+        ("NYT > Business > Economy", "https://www.nytimes.com/section/business/economy", "NYT"),
+        ("myFT following", "https://www.ft.com/myft/following/abc.rss", "FT"),
+        ("World news | The Guardian", "https://www.theguardian.com/world", "The Guardian"),
+        ("Krebs on Security", "https://krebsonsecurity.com/", "Krebs on Security"),
+        (None, "https://www.bbc.co.uk/news", "bbc.co.uk"),
+    ],
+)
+def test_a_source_is_the_publication_not_the_feed_path(
+    feed_title: str | None, url: str, expected: str
+) -> None:
+    assert source_name(feed_title, url=url) == expected
+
+
+def test_a_date_without_a_time_is_shown_as_a_date() -> None:
+    renderer = Renderer()
+    day = datetime(2026, 3, 2, tzinfo=UTC)
+    item = ItemView(article_id=1, title="Bridge closes", url=None, source="Ledger", published=day)
+    dated = ItemView(
+        article_id=1,
+        title="Bridge closes",
+        url=None,
+        source="Ledger",
+        published=day,
+        date_only=True,
+    )
+    # In New York the stored midnight would read as the evening before.
+    timed = renderer.story(item, "America/New_York", "en")
+    shown = renderer.story(dated, "America/New_York", "en")
+    assert "19:00" in timed and "1 Mar" in timed
+    assert "2 Mar" in shown and ":" not in shown.split("Ledger")[1].split("\n")[0]
+
+
+# --- feeds ----------------------------------------------------------------------------------
+
+
+def test_teasers_lose_read_on_markers_and_section_labels_and_read_as_sentences() -> None:
+    labelled = (
+        "Investors pulled record sums from funds as rates rose, prompting withdrawals Markets"
+    )
+    assert tidy_teaser(labelled, labels=frozenset({"markets"})) == labelled.removesuffix(" Markets")
+    standfirst = (
+        "Ministers say the plan will cut bills for millions\n\n"
+        "The energy secretary said households would save £150 a year. Continue reading..."
+    )
+    assert tidy_teaser(standfirst) == (
+        "Ministers say the plan will cut bills for millions.\n\n"
+        "The energy secretary said households would save £150 a year."
+    )
+    assert tidy_teaser("Sleeper services resume after a decade [...]") == (
+        "Sleeper services resume after a decade"
+    )
+
+
+def test_a_feed_section_label_shared_by_its_teasers_goes_and_titles_lose_the_site() -> None:
+    items = "".join(
+        f"<item><title>{title} | FT</title><link>https://www.ft.com/content/{n}</link>"
+        f"<description>{text}</description></item>"
+        for n, (title, text) in enumerate(
+            [
+                ("Funds see outflows", "Retail investors pulled money from bond funds Markets"),
+                (
+                    "Gilts rally",
+                    "Yields fell after the inflation figures surprised traders Markets",
+                ),
+                ("Carmaker cuts jobs", "The group will close two plants in the north Companies"),
+            ]
+        )
+    )
+    feed = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>myFT following</title>'
+        f"<link>https://www.ft.com/myft</link>{items}</channel></rss>"
+    ).encode()
+    parsed = parse_feed(feed, url="https://www.ft.com/myft/following.rss", now=NOW)
+    texts = [e.text for e in parsed.entries]
+    assert texts[0] == "Retail investors pulled money from bond funds"
+    assert texts[1] == "Yields fell after the inflation figures surprised traders"
+    assert texts[2].endswith("Companies")  # one teaser alone does not make a label
+    assert parsed.entries[0].title == "Funds see outflows"
+
+
+# --- plain text -----------------------------------------------------------------------------
+
+
+def test_plain_text_loses_account_status_lines_and_an_on_topic_teaser_card() -> None:
+    text = (
+        "The city council approved the harbour budget on Tuesday after a long debate about "
+        "repairs to the old bridge and the ferry terminal.\n\n"
+        "You've successfully subscribed to The Harbour Ledger.\n\n"
+        "Your billing was not updated.\n\n"
+        "Council members said the repairs would start in May and last eight months, with the "
+        "ferry running extra services.\n\n"
+        "Harbour ferry fares to rise in spring\n"
+        "The ferry operator said fares on the harbour route would rise by five percent.\n\n"
+        "The mayor said the closure was regrettable but necessary, and promised updates."
+    )
+    cleaned = clean_text(text, title="Council approves harbour budget")
+    assert "subscribed" not in cleaned and "billing" not in cleaned
+    assert "Harbour ferry fares" not in cleaned and "five percent" not in cleaned
+    assert cleaned.startswith("The city council approved")
+    assert cleaned.endswith("promised updates.")
+    assert "Council members said the repairs" in cleaned
+
+
+def test_a_text_that_speaks_to_its_reader_keeps_its_second_person_sentences() -> None:
+    advice = (
+        "You should check the tyre pressure before a long drive.\n\n"
+        "Your car's manual lists the right pressure for a full load, and you can find it "
+        "inside the driver's door too.\n\n"
+        "If you are unsure, you can ask at any garage; most will check it for free."
+    )
+    assert clean_text(advice) == advice
+
+
+def test_what_follows_the_article_goes_a_closing_list_and_the_copyright_tail() -> None:
+    # Text as extracted from two L3S-GN1 pages (research use): CBC News, 13 January 2008
+    # (a425a015…), and Radio New Zealand, 14 January 2008 (fa832e49…), shortened.
+    cbc = (
+        "B.C.'s premier toured Prince George Sunday to view the damage caused by the Nechako "
+        "River ice jam and flood.\n\n"
+        '"Every time I see one of these natural phenomena I am impressed by how powerful '
+        'nature is and how small our efforts are to contain it," said Campbell.\n\n'
+        "The premier did not announce any new funding for the area. When asked about it by "
+        "reporters, he reminded them of the $100 million already promised to deal with "
+        "natural disasters in British Columbia.\n\n"
+        "Gordon Campbell, along with four members of the provincial legislature and cabinet, "
+        "viewed the area from a helicopter.\n\n"
+        "The ice jam is about six kilometres long and has been causing flooding in the northern "
+        "British Columbia community for more than a month.\n\n"
+        "The City of Prince George and the province have already spent $3 million on the ice "
+        "jam.\n\n"
+        "Blog Watch\n\n"
+        "- The resale housing market in Canada's major cities enjoyed a record year for sales "
+        "and prices in 2007, the Canadian Real Estate Association said Tuesday.\n\n"
+        "- A worldwide shortage of hops is forcing some microbreweries to rewrite their "
+        "recipes for trademark beers.\n\n"
+        "- Saskatoon police have charged a 26-year-old woman in the death of a baby girl."
+    )
+    cleaned = clean_text(cbc)
+    assert cleaned.endswith("already spent $3 million on the ice jam.")
+    assert "Blog Watch" not in cleaned and "hops" not in cleaned
+    rnz = (
+        "All the papers have two stories in common on Monday morning: the planning of the "
+        "state funeral for Sir Edmund Hillary and the arrival of two Australian kayakers.\n\n"
+        "The Press looks at statistics showing a link between the increase in violent crime "
+        "in the Christchurch CBD and an increase in the number of liquor licences.\n\n"
+        "The Otago Daily Times reports 30 police officers are investigating the body found "
+        "in the Clutha river.\n\n"
+        "Copyright © 2008 Radio New Zealand\n\n"
+        "A selection of children's stories now available for download."
+    )
+    cleaned = clean_text(rnz)
+    assert cleaned.endswith("found in the Clutha river.")
+    assert "Copyright" not in cleaned and "download" not in cleaned
+
+
+def test_a_list_the_article_introduces_stays() -> None:
+    # BBC News corpus (bbc-politics-052 shape): the closing list belongs to the article.
+    text = (
+        "The minister set out the plan to MPs on Tuesday, saying it would be paid for from "
+        "the existing budget. The measures include:\n\n"
+        "- Upgrading security at nuclear arms stores as a temporary measure\n"
+        "- Creating a new global safety authority\n"
+        "- Training more inspectors"
+    )
+    assert clean_text(text) == text
