@@ -75,6 +75,32 @@ def test_teasers_a_headline_and_one_sentence_cluster_too() -> None:
     assert same_partition(items, stories)
 
 
+def test_a_retelling_a_day_later_joins_while_new_facts_a_day_later_do_not() -> None:
+    # A teaser of a report the story already holds (nothing new) still joins a day later;
+    # a report of the next day's development (Freedom Caucus on Pelosi, 23 July, after her
+    # panel went ahead on 22 July: same people, new facts) starts its own story.
+    for event in ("allsides-5608", "allsides-5836", "allsides-5964"):
+        reports = [i for i in roundups() if i["story"] == event]
+        index = StoryIndex()
+        start = at(reports[0]["published"])
+        decisions = [index.assign(features(r["title"], r["text"]), start) for r in reports]
+        teaser = features(reports[0]["title"], split_sentences(reports[0]["text"])[0])
+        later = index.assign(teaser, start + timedelta(days=1))
+        assert later.joined and later.story == decisions[0].story, event
+    panel, caucus = (
+        [i for i in roundups() if i["story"] == event]
+        for event in ("allsides-5841", "allsides-5836")
+    )
+    index = StoryIndex()
+    start = at(panel[0]["published"])
+    stories = {index.assign(features(r["title"], r["text"]), start).story for r in panel}
+    next_day = [
+        index.assign(features(r["title"], r["text"]), start + timedelta(days=1, minutes=n))
+        for n, r in enumerate(caucus)
+    ]
+    assert not next_day[0].joined and not {d.story for d in next_day} & stories
+
+
 def test_an_event_returns_after_the_window_as_a_new_story() -> None:
     powell = [i for i in roundups() if i["story"] == "allsides-5608"]
     index = StoryIndex()
