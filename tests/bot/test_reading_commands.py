@@ -65,7 +65,7 @@ async def test_list_shows_the_next_digest_and_feeds_as_feeds(
         assert "Subscribed" in reply.text
         [listing] = await bot.say(USER, "/list")
         lines = listing.text.splitlines()
-        assert "Topics: ferry strike" in lines
+        assert "Topics: ferry strike (keywords)" in lines
         assert "Feeds: Harbour Gazette" in lines
         assert not any("Topics:" in line and "Harbour" in line for line in lines)
         # daily 08:00 by default, in Berlin: 09:00 Berlin has passed on Monday
