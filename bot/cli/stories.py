@@ -12,24 +12,13 @@ from typing import Annotated, Any, TextIO
 import typer
 
 from bot.cli.common import UserError, run, settings_or_exit
+from bot.cli.jsonl import json_object, text_field
 from bot.settings import Settings
 
 
 def _parse_line(number: int, line: str) -> tuple[Any, str, str, datetime | None]:
-    try:
-        item = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise UserError(f"line {number}: not valid JSON ({exc.msg})") from None
-    if not isinstance(item, dict):
-        raise UserError(f"line {number}: expected a JSON object")
-    if "id" not in item:
-        raise UserError(f'line {number}: missing "id"')
-    fields = []
-    for name in ("title", "text"):
-        value = item.get(name, "")
-        if not isinstance(value, str):
-            raise UserError(f'line {number}: "{name}" must be a string')
-        fields.append(value)
+    item = json_object(number, line)
+    fields = [text_field(number, item, name, null_is_empty=False) for name in ("title", "text")]
     if not any(fields):
         raise UserError(f'line {number}: "title" and "text" are both empty')
     published = item.get("published")

@@ -13,6 +13,7 @@ from typing import Annotated, Any, TextIO
 import typer
 
 from bot.cli.common import UserError
+from bot.cli.jsonl import json_object, text_field
 
 
 def _read_page(path: Path) -> bytes:
@@ -46,14 +47,7 @@ def extract_command(
 
 
 def _parse_line(number: int, line: str) -> tuple[Any, str, str | None]:
-    try:
-        item = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise UserError(f"line {number}: not valid JSON ({exc.msg})") from None
-    if not isinstance(item, dict):
-        raise UserError(f"line {number}: expected a JSON object")
-    if "id" not in item:
-        raise UserError(f'line {number}: missing "id"')
+    item = json_object(number, line)
     article = item.get("article")
     if not isinstance(article, str):
         raise UserError(f'line {number}: "article" must be a string')
@@ -104,23 +98,9 @@ _SUMMARIZE_HELP = (
 
 
 def _parse_classify_line(number: int, line: str) -> tuple[Any, str, str]:
-    try:
-        item = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise UserError(f"line {number}: not valid JSON ({exc.msg})") from None
-    if not isinstance(item, dict):
-        raise UserError(f"line {number}: expected a JSON object")
-    if "id" not in item:
-        raise UserError(f'line {number}: missing "id"')
-    fields = []
-    for name in ("title", "text"):
-        value = item.get(name, "")
-        if value is None:
-            value = ""
-        if not isinstance(value, str):
-            raise UserError(f'line {number}: "{name}" must be a string')
-        fields.append(value)
-    return item["id"], fields[0], fields[1]
+    item = json_object(number, line)
+    title = text_field(number, item, "title", null_is_empty=True)
+    return item["id"], title, text_field(number, item, "text", null_is_empty=True)
 
 
 def classify_stream(source: TextIO, sink: TextIO) -> int:
