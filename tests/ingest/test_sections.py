@@ -122,3 +122,26 @@ def test_fixture_sections_are_mostly_right() -> None:
         found = classify(row["title"], row["text"])
         right += bool(found) and found[0][0] == names.get(row["category"], row["category"])
     assert right >= 36
+
+
+@pytest.mark.skipif(not (EVAL / "summarization").exists(), reason="needs ../shared/eval")
+def test_self_training_labels_the_unlabelled_articles_a_teacher_is_surest_of() -> None:
+    """Pseudo-labels: at most `per_section` unlabelled articles per section, each the
+    teacher's best section for it, the surest first, marked as labelled by a model."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "training"))
+    import train_sections as training
+
+    teacher = training.fit(training.load_huffpost(EVAL)[::20])
+    unlabelled = training.load_cnndm(EVAL)[:300]
+    chosen = training.pseudo_labels(teacher, unlabelled, per_section=5)
+    assert chosen and all(item.pseudo for item in chosen)
+    p = teacher.probabilities(chosen)
+    for name in SECTIONS:
+        mine = [i for i, item in enumerate(chosen) if item.section == name]
+        assert len(mine) <= 5
+        column = SECTIONS.index(name)
+        assert all(p[i].argmax() == column for i in mine)
+        assert [p[i, column] for i in mine] == sorted((p[i, column] for i in mine), reverse=True)
+    assert chosen == training.pseudo_labels(teacher, unlabelled, per_section=5)
