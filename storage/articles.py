@@ -139,21 +139,40 @@ async def recent_signatures(
 ) -> Sequence[tuple[int, int, str, datetime]]:
     """`(article_id, story_id, signature, stored_at)` of articles stored since `since` (and with
     an id above `after_id`), newest first: near-duplicate look-ups compare against these."""
+    return await recent_values(
+        session, column="signature", since=since, after_id=after_id, limit=limit, newest_first=True
+    )
+
+
+async def recent_values(
+    session: AsyncSession,
+    *,
+    column: str,
+    since: datetime,
+    after_id: int,
+    limit: int,
+    newest_first: bool,
+) -> Sequence[tuple[int, int, str, datetime]]:
+    """`(article_id, story_id, value, stored_at)` of articles in a story, stored since `since`
+    with an id above `after_id`, whose text `column` is set: the windows that de-duplication
+    and story clustering read."""
+    value = getattr(Article, column)
+    order = col(Article.id).desc() if newest_first else col(Article.id)
     result = await session.exec(
-        select(Article.id, Article.story_id, Article.signature, Article.stored_at)
+        select(Article.id, Article.story_id, value, Article.stored_at)
         .where(
             col(Article.stored_at) >= since,
             col(Article.id) > after_id,
-            col(Article.signature).is_not(None),
+            col(value).is_not(None),
             col(Article.story_id).is_not(None),
         )
-        .order_by(col(Article.id).desc())
+        .order_by(order)
         .limit(limit)
     )
     return [
-        (int(article_id), int(story_id), str(sig), stored_at)
-        for article_id, story_id, sig, stored_at in result.all()
-        if article_id and story_id and sig
+        (int(article_id), int(story_id), str(found), stored_at)
+        for article_id, story_id, found, stored_at in result.all()
+        if article_id and story_id and found
     ]
 
 

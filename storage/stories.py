@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.articles import recent_values
 from storage.models import Article, Story
 
 
@@ -17,22 +18,14 @@ async def recent_story_terms(
 ) -> Sequence[tuple[int, int, str, datetime]]:
     """`(article_id, story_id, story_terms, stored_at)` of articles stored since `since` with an
     id above `after_id`, oldest first (the order the index takes them in)."""
-    result = await session.exec(
-        select(Article.id, Article.story_id, Article.story_terms, Article.stored_at)
-        .where(
-            col(Article.stored_at) >= since,
-            col(Article.id) > after_id,
-            col(Article.story_terms).is_not(None),
-            col(Article.story_id).is_not(None),
-        )
-        .order_by(col(Article.id))
-        .limit(limit)
+    return await recent_values(
+        session,
+        column="story_terms",
+        since=since,
+        after_id=after_id,
+        limit=limit,
+        newest_first=False,
     )
-    return [
-        (int(article_id), int(story_id), str(terms), stored_at)
-        for article_id, story_id, terms, stored_at in result.all()
-        if article_id and story_id and terms
-    ]
 
 
 async def record_decision(

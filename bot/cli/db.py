@@ -26,19 +26,24 @@ from storage.db import (
 db_app = typer.Typer(help="Database schema: upgrade it, show its revision.", no_args_is_help=True)
 
 
+def _engine(url: str) -> AsyncEngine:
+    """An engine for `url` once the SQLite file (if any) looks like a database."""
+    problem = sqlite_file_problem(url)
+    if problem is not None:
+        raise UserError(problem)
+    try:
+        return make_engine(url)
+    except DatabaseURLError as exc:
+        raise UserError(f"invalid setting DIGESTBOT_DATABASE_URL: {exc}") from None
+
+
 async def open_database(url: str, *, create: bool = False) -> AsyncEngine:
     """The migrated database at `url`. A new SQLite file is created only in an existing
     directory, and said where; `create` also creates a missing PostgreSQL `?schema=` (as
     `digestbot db upgrade` does). Every problem is a `UserError` of one line."""
     path = sqlite_path(url)
     new_file = path is not None and not path.exists()
-    problem = sqlite_file_problem(url)
-    if problem is not None:
-        raise UserError(problem)
-    try:
-        engine = make_engine(url)
-    except DatabaseURLError as exc:
-        raise UserError(f"invalid setting DIGESTBOT_DATABASE_URL: {exc}") from None
+    engine = _engine(url)
     try:
         if create and await create_schema(url):
             print(f"digestbot: created the schema of {display_url(url)}", file=sys.stderr)
@@ -63,13 +68,7 @@ async def _revision(url: str) -> str | None:
     path = sqlite_path(url)
     if path is not None and not path.exists():
         raise UserError(f"no database at {path}: create it with digestbot db upgrade")
-    problem = sqlite_file_problem(url)
-    if problem is not None:
-        raise UserError(problem)
-    try:
-        engine = make_engine(url)
-    except DatabaseURLError as exc:
-        raise UserError(f"invalid setting DIGESTBOT_DATABASE_URL: {exc}") from None
+    engine = _engine(url)
     try:
         if await create_schema(url, create=False):
             raise UserError(missing_schema_message(url))

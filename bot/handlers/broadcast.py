@@ -10,10 +10,9 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType, MessageLimit
-from telegram.error import BadRequest
 
 from bot.context import CustomContext
-from bot.handlers.common import esc, reply, usage
+from bot.handlers.common import edit_message, esc, reply, usage
 from digests import texts
 from storage import broadcasts as broadcast_store
 
@@ -117,7 +116,7 @@ async def confirm(update: Update, context: CustomContext) -> None:
     # taken before anything is written: a second tap finds nothing, so nobody gets it twice
     del waiting[_PENDING]
     if action != "send":
-        await _edit(update, "Announcement cancelled; nothing was sent.")
+        await edit_message(update, "Announcement cancelled; nothing was sent.")
         await query.answer("Cancelled")
         return
     async with context.services.session() as session:
@@ -131,19 +130,9 @@ async def confirm(update: Update, context: CustomContext) -> None:
         reached.active,
         reached.blocked,
     )
-    await _edit(
+    await edit_message(
         update,
         f"Announcement queued for {esc(texts.chats(reached.active))}; "
         "it goes out under the usual sending limits.\n\n" + pending.html,
     )
     await query.answer("Queued")
-
-
-async def _edit(update: Update, html: str) -> None:
-    query = update.callback_query
-    if query is None:
-        return
-    try:
-        await query.edit_message_text(html, parse_mode="HTML")
-    except BadRequest as exc:
-        logger.debug("broadcast preview not edited: %s", exc)

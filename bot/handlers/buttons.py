@@ -10,7 +10,14 @@ from telegram.error import BadRequest
 
 from bot.context import CustomContext
 from bot.handlers import callbacks, keyboards
-from bot.handlers.common import NOT_ADMIN, chat_label, managed_chat, may_change, remember_thread
+from bot.handlers.common import (
+    NOT_ADMIN,
+    chat_label,
+    edit_message,
+    managed_chat,
+    may_change,
+    remember_thread,
+)
 from bot.handlers.notices import fit_notice
 from bot.handlers.schedules import ScheduleChangeError, change_schedule
 from bot.handlers.subscriptions import SubscribeError, subscribe_topic, target_of, topic_targets
@@ -156,7 +163,7 @@ async def _stop(update: Update, context: CustomContext, answer: str) -> str:
     query = update.callback_query
     if answer != "yes":
         if query is not None:
-            await _edit(update, "Nothing was deleted.")
+            await edit_message(update, "Nothing was deleted.")
         return "Kept"
     async with context.services.session() as session:
         chat = await managed_chat(update, context, session, create=False)
@@ -165,7 +172,7 @@ async def _stop(update: Update, context: CustomContext, answer: str) -> str:
         label = chat_label(chat)
         await chat_store.delete_chat(session, chat_id=chat.id)
         await session.commit()
-    await _edit(update, f"Deleted everything stored for {label}. /start to begin again.")
+    await edit_message(update, f"Deleted everything stored for {label}. /start to begin again.")
     return "Deleted"
 
 
@@ -174,16 +181,6 @@ async def _more(update: Update, context: CustomContext, _arg: str) -> str:
 
     await send_more(update, context)
     return ""
-
-
-async def _edit(update: Update, text: str) -> None:
-    query = update.callback_query
-    if query is None:
-        return
-    try:
-        await query.edit_message_text(text, parse_mode="HTML")
-    except BadRequest as exc:
-        logger.debug("message not edited: %s", exc)
 
 
 _ACTIONS = {

@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Chat as TelegramChat
 from telegram import ChatFullInfo, InlineKeyboardMarkup, LinkPreviewOptions, Message, Update
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 
 from bot.context import CustomContext
 from digests.split import split_html
@@ -137,3 +137,15 @@ def chat_label(chat: Chat) -> str:
     if chat.type == ChatType.CHANNEL:
         return f"channel {esc('@' + chat.username if chat.username else chat.title or '')}"
     return "this chat" if chat.type == ChatType.PRIVATE else "this group"
+
+
+async def edit_message(update: Update, html: str) -> None:
+    """Replace the text of the message whose button was pressed; a message Telegram will not
+    edit (too old, unchanged) is left as it is."""
+    query = update.callback_query
+    if query is None:
+        return
+    try:
+        await query.edit_message_text(html, parse_mode=ParseMode.HTML)
+    except BadRequest as exc:
+        logger.debug("message not edited: %s", exc)

@@ -65,23 +65,14 @@ async def subscribe_topic(
             target = normalize_query(text, max_length=settings.max_query_length)
     except QueryError as exc:
         raise SubscribeError(str(exc)) from None
-    if section is not None:
-        return await _add(
-            session,
-            chat=chat,
-            settings=settings,
-            now=now,
-            kind=SubscriptionKind.SECTION,
-            target=section.target,
-            query=text,
-        )
+    kind = SubscriptionKind.TOPIC if section is None else SubscriptionKind.SECTION
     return await _add(
         session,
         chat=chat,
         settings=settings,
         now=now,
-        kind=SubscriptionKind.TOPIC,
-        target=target,
+        kind=kind,
+        target=target if section is None else section.target,
         query=text,
     )
 
