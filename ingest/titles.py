@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 from lxml.html import HtmlElement
 
-from ingest.text import normalize_whitespace
+from ingest.text import normalize_whitespace, wordset
 
 MAX_TITLE_WORDS = 40
 # Separators between a headline and the site's name or section.
@@ -151,9 +151,21 @@ def choose_title(
     return cleaned[best]
 
 
+_FUNCTION_WORDS = wordset(
+    """about after also been before could each from have here into more only over should some
+    such than that their them then there they this were what when which will with would your
+    page site home news"""
+)
+
+
 def _content_words(text: str) -> set[str]:
-    """Folded words of four letters or more: what two texts about one thing share."""
-    return {w for w in _WORD.findall(text.casefold()) if len(w) >= 4 and not w.isdigit()}
+    """Folded words of four letters or more that carry meaning: what two texts about one
+    thing share."""
+    return {
+        w
+        for w in _WORD.findall(text.casefold())
+        if len(w) >= 4 and not w.isdigit() and w not in _FUNCTION_WORDS
+    }
 
 
 def clean_title(title: str, *, sites: Iterable[str] = (), others: Iterable[str] = ()) -> str:
@@ -382,7 +394,7 @@ def _headline_like(title: str, site_keys: set[str]) -> bool:
     words = _WORD.findall(title)
     if not words or len(words) > MAX_TITLE_WORDS:
         return False
-    if any(mark in title for mark in ("<", "-->", "{", "}")):  # markup or script, not words
+    if any(mark in title for mark in ("<", "-->", "{", "}", "©")):  # markup, script, credit
         return False
     if fold(title) in site_keys or _names_site(title, site_keys):
         return False
@@ -478,7 +490,7 @@ def lead_in_heading(root: HtmlElement, first_paragraph: str, reach: int = 25) ->
         runs.append((text, whole))
         run_key = fold(text)
         if len(run_key) >= 12 and _starts(key, run_key):
-            return _heading_before(runs[:-1], reach)
+            return _heading_before(runs[:-1], reach, _content_words(first_paragraph))
     return ""
 
 
@@ -486,24 +498,43 @@ def _starts(key: str, run: str) -> bool:
     return key.startswith(run[:40]) or run.startswith(key)
 
 
-def _heading_before(runs: list[tuple[str, bool]], reach: int) -> str:
+def _heading_before(
+    runs: list[tuple[str, bool]], reach: int, opening: set[str], sentences: int = 1
+) -> str:
+    """The nearest heading-shaped run above the text. Date, byline and credit lines are
+    passed over, and so are up to `sentences` sentences (a lead paragraph the extractor
+    left out); a further sentence closer than any heading means none is found. Above a
+    passed sentence, a heading must share a word with the `opening` (a caption, a
+    page's own heading does not)."""
+    skipped = False
     for text, whole in reversed(runs[-reach:]):
         size = len(_WORD.findall(text))
         if size < 3:
             continue
+        sentence = size > 25 or bool(_LINE_END.search(text))
         if not whole or not (text[:1].isupper() or text[:1].isdigit() or text[:1] in "\"'‘“"):
-            if size > 25 or _LINE_END.search(text):
-                return ""
-            continue
-        if _LOOSE_END.search(text) or is_date_line(text) or is_credit_line(text):
+            if sentence:
+                if sentences <= 0:
+                    return ""
+                sentences -= 1
+                skipped = True
             continue
         if (
-            size > 25
-            or _LINE_END.search(text)
+            _LOOSE_END.search(text)
+            or is_date_line(text)
+            or is_credit_line(text)
             or re.match(r"(?i)^(?:by|posted|updated|published)\b", text)
         ):
-            return ""  # a sentence or a byline line closer than any heading: none found
+            continue
+        if sentence:
+            if sentences <= 0:
+                return ""
+            sentences -= 1
+            skipped = True
+            continue
         if sum(ch.isdigit() for ch in text) * 4 > len(text):
+            continue
+        if skipped and not _content_words(text) & opening:
             continue
         return text
     return ""
