@@ -111,11 +111,17 @@ def choose_title(
     gives the article: never taken for the site's name."""
     raw = [" ".join(c.split()) for c in [placed, *candidates] if c and c.strip()]
     site_keys = {fold(s) for s in sites if fold(s)}
-    site_keys |= _added_suffixes(raw, headlines={fold(d) for d in described if d})
+    headlines = {fold(d) for d in described if d}
+    site_keys |= _added_suffixes(raw, headlines=headlines)
     cleaned: list[str] = []
     for candidate in raw:
         title = clean_title(candidate, sites=site_keys, others=raw)
-        if title and _headline_like(title, site_keys) and title not in cleaned:
+        named = site_keys - {fold(title)} if fold(title) in headlines else site_keys
+        if (
+            title
+            and _headline_like(title, named, metadata=fold(title) in headlines)
+            and (title not in cleaned)
+        ):
             cleaned.append(title)
     if not cleaned:
         return ""
@@ -390,13 +396,15 @@ def _size(parts: list[str]) -> int:
     return sum(len(_WORD.findall(p)) for p in parts)
 
 
-def _headline_like(title: str, site_keys: set[str]) -> bool:
+def _headline_like(title: str, site_keys: set[str], *, metadata: bool = False) -> bool:
+    """Words, not markup, a prompt, a date or a credit; not the site's name (a title the
+    page's metadata gives the article may lie inside a longer site name)."""
     words = _WORD.findall(title)
     if not words or len(words) > MAX_TITLE_WORDS:
         return False
     if any(mark in title for mark in ("<", "-->", "{", "}", "©")):  # markup, script, credit
         return False
-    if fold(title) in site_keys or _names_site(title, site_keys):
+    if fold(title) in site_keys or (not metadata and _names_site(title, site_keys)):
         return False
     if is_date_line(title) or is_credit_line(title):
         return False
