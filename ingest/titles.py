@@ -377,15 +377,16 @@ def _added_suffixes(raw: list[str], headlines: set[str]) -> set[str]:
             key = fold(shorter)
             if not key or shorter == longer:
                 continue
-            # Of the two sides, the shorter is the site: "X | WIRED" beside "X" names WIRED,
-            # "Headline · V8" beside an h1 "V8" (a logo) names V8, not the headline.
+            # What one variant adds is the site ("X | WIRED" beside "X" names WIRED) unless
+            # the variant is a word or two beside a longer headline: "Headline · V8" beside
+            # an h1 "V8" (a logo) names V8. A metadata title is never the site.
             if fold(parts[0]) == key or fold(" ".join(parts[:-1])) == key:
                 kept, added = parts[:-1], parts[-1:]
             elif fold(parts[-1]) == key or fold(" ".join(parts[1:])) == key:
                 kept, added = parts[1:], parts[:1]
             else:
                 continue
-            if _size(added) <= _size(kept) or key in headlines:
+            if _size(added) <= _size(kept) or _size(kept) > 2 or key in headlines:
                 found.add(fold(" ".join(added)))
             else:
                 found.add(key)
