@@ -58,6 +58,7 @@ class EntryIn:
     dated: bool  # False when `published_at` is the first-seen time
     text: str  # the entry's own text as plain paragraphs
     teaser: bool  # only a teaser of the linked page
+    date_only: bool = False  # the feed gave only the day ("Mon, 30 Nov 2026"), no time
 
 
 @dataclass(frozen=True)
@@ -211,7 +212,7 @@ def _entry(raw: Any, *, base: str, now: datetime) -> EntryIn | None:
         text = tidy_teaser(text, labels=_labels(raw))
     if not (title or text or url):
         return None
-    published, dated = _date(raw, now)
+    published, dated, date_only = _date(raw, now)
     guid = str(raw.get("id") or "").strip() or url
     if not guid:
         digest = hashlib.sha256(f"{title}\n{text}".encode()).hexdigest()[:32]
@@ -225,6 +226,7 @@ def _entry(raw: Any, *, base: str, now: datetime) -> EntryIn | None:
         dated=dated,
         text=text,
         teaser=teaser,
+        date_only=date_only,
     )
 
 
@@ -296,17 +298,29 @@ def _absolute(link: Any, base: str) -> str:
     return absolute if absolute.startswith(("http://", "https://")) else ""
 
 
-def _date(raw: Any, now: datetime) -> tuple[datetime, bool]:
-    for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        value = raw.get(key)
+_CLOCK = re.compile(r"\d:\d\d")
+
+
+def _date(raw: Any, now: datetime) -> tuple[datetime, bool, bool]:
+    """(when, dated, date only): the entry's date, or `now` when it has none (or one in the
+    future); "date only" when the feed wrote a day without a time ("Mon, 30 Nov 2026",
+    "2026-11-30"), which is then kept at 00:00 UTC and must not be shown with a time."""
+    for key in ("published", "updated", "created"):
+        value = raw.get(f"{key}_parsed")
         if isinstance(value, time.struct_time):
             try:
                 when = datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
             except (OverflowError, ValueError, OSError):
                 continue
             # A date in the future would keep the entry on top for ever: first seen wins.
-            return (when, True) if when <= now + _FUTURE_SLACK else (now, False)
-    return now, False
+            if when > now + _FUTURE_SLACK:
+                return now, False, False
+            written = str(raw.get(key) or "")
+            day_only = (
+                bool(written) and not _CLOCK.search(written) and when.hour == when.minute == 0
+            )
+            return when, True, day_only
+    return now, False, False
 
 
 def _int(value: Any) -> int | None:

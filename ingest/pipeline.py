@@ -294,6 +294,7 @@ async def entry_document(entry: EntryIn, *, fetcher: Fetcher, full_text: bool) -
         author=entry.author,
         published_at=entry.published_at,
         language=None,
+        date_only=entry.date_only,
     )
     if not (full_text and entry.teaser and entry.url):
         return document
@@ -313,6 +314,7 @@ async def entry_document(entry: EntryIn, *, fetcher: Fetcher, full_text: bool) -
         author=entry.author or extracted.author,
         published_at=entry.published_at,
         language=extracted.language,
+        date_only=entry.date_only,
     )
 
 

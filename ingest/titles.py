@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 from lxml.html import HtmlElement
 
-from ingest.text import normalize_whitespace
+from ingest.text import normalize_whitespace, wordset
 
 MAX_TITLE_WORDS = 40
 # Separators between a headline and the site's name or section.
@@ -88,22 +88,40 @@ def page_names(
     ]
     # The extractor's own title is only a last resort: it repeats one of these, and counting
     # it would give that one a vote it did not earn.
-    title = choose_title(candidates, sites=sites, placed=lead)
+    title = choose_title(
+        candidates, sites=sites, placed=lead, text=first_paragraph, described=described
+    )
     return PageNames(title or choose_title([fallback], sites=sites), site)
 
 
-def choose_title(candidates: Iterable[str], *, sites: Iterable[str] = (), placed: str = "") -> str:
+def choose_title(
+    candidates: Iterable[str],
+    *,
+    sites: Iterable[str] = (),
+    placed: str = "",
+    text: str = "",
+    described: Iterable[str] = (),
+) -> str:
     """The best headline among `candidates` (most trusted first): each cleaned of site names,
-    then the one most others agree with; a later candidate only wins by more agreement.
-    `placed` is a heading found by its place right above the text: it counts as a candidate
-    with one vote more."""
+    then the one most others agree with; a later candidate only wins by more agreement, or
+    on a tie by sharing a word with the article's opening `text`. `placed` is a heading
+    found by its place right above the text: it counts as a candidate with one vote more
+    when it shares a word with the text or another candidate (a slogan or a section
+    name above the article shares none). `described` are the titles the page's metadata
+    gives the article: never taken for the site's name."""
     raw = [" ".join(c.split()) for c in [placed, *candidates] if c and c.strip()]
     site_keys = {fold(s) for s in sites if fold(s)}
-    site_keys |= _added_suffixes(raw)
+    headlines = {fold(d) for d in described if d}
+    site_keys |= _added_suffixes(raw, headlines=headlines)
     cleaned: list[str] = []
     for candidate in raw:
         title = clean_title(candidate, sites=site_keys, others=raw)
-        if title and _headline_like(title, site_keys) and title not in cleaned:
+        named = site_keys - {fold(title)} if fold(title) in headlines else site_keys
+        if (
+            title
+            and _headline_like(title, named, metadata=fold(title) in headlines)
+            and (title not in cleaned)
+        ):
             cleaned.append(title)
     if not cleaned:
         return ""
@@ -126,13 +144,34 @@ def choose_title(candidates: Iterable[str], *, sites: Iterable[str] = (), placed
         )
 
     placed_key = fold(clean_title(placed, sites=site_keys)) if placed else ""
+    opening = _content_words(text)
+    others = _content_words(" ".join(c for c in candidates if c))
+    placed_agrees = bool(placed_key) and bool(_content_words(placed) & (opening | others))
+    bonus = [2 * (key == placed_key and placed_agrees) for key in keys]
     # Trust follows the given order; the placed heading, first only to be cleaned, is last.
     trust = [i if key != placed_key else len(keys) for i, key in enumerate(keys)]
     best = max(
         range(len(cleaned)),
-        key=lambda i: (2 * votes[i] + core_of(i) + 2 * (keys[i] == placed_key), -trust[i]),
+        key=lambda i: (2 * votes[i] + core_of(i) + bonus[i], -trust[i]),
     )
     return cleaned[best]
+
+
+_FUNCTION_WORDS = wordset(
+    """about after also been before could each from have here into more only over should some
+    such than that their them then there they this were what when which will with would your
+    page site home news"""
+)
+
+
+def _content_words(text: str) -> set[str]:
+    """Folded words of four letters or more that carry meaning: what two texts about one
+    thing share."""
+    return {
+        w
+        for w in _WORD.findall(text.casefold())
+        if len(w) >= 4 and not w.isdigit() and w not in _FUNCTION_WORDS
+    }
 
 
 def clean_title(title: str, *, sites: Iterable[str] = (), others: Iterable[str] = ()) -> str:
@@ -141,12 +180,16 @@ def clean_title(title: str, *, sites: Iterable[str] = (), others: Iterable[str] 
     (folded equal, or inside the host's name), or when it is a short section after a
     hierarchical separator ("|", ">", "»") behind a longer headline."""
     title = normalize_whitespace(title).replace("\n", " ").strip()
+    title = _LOOSE_SEPARATORS.sub("", title).strip()
     if not title:
         return ""
     site_keys = {fold(s) for s in sites if len(fold(s)) >= 2}
+    named, colon, rest = title.partition(": ")
+    if colon and len(_WORD.findall(rest)) >= 3 and _names_site(named, site_keys):
+        title = rest  # "NDTV.com: Modi, BJP leaders discuss poll strategies"
     parts, separators = _split(title)
     if len(parts) == 1:
-        return title
+        return _cut_glued_site(title, site_keys)
     others_keys = {fold(o) for o in others if o and fold(o) != fold(title)}
     # A variant that is exactly a run of these segments confirms the headline.
     for start in range(len(parts)):
@@ -161,24 +204,82 @@ def clean_title(title: str, *, sites: Iterable[str] = (), others: Iterable[str] 
             ):
                 return joined
     start, end = 0, len(parts)
+    # The site's name inside the title ends the headline before it ("X - HOOPSWORLD | NBA
+    # News, Rumors") or starts it after ("SignOnSanDiego.com > News > World -- X").
+    for index in range(1, len(parts)):
+        if _size(parts[:index]) >= 3 and _opens_with_site(parts[index], site_keys):
+            end = index
+            break
+    for index in range(end - 2, -1, -1):
+        if _size(parts[index + 1 : end]) >= 3 and _names_site(parts[index], site_keys):
+            start = index + 1
+            break
+    # Once the site's name was cut at an end, the short segments next to it are the
+    # section path that led to it ("X - Soccer - Sport - Breaking News - Belfast Telegraph").
+    path_end, path_start = end < len(parts), start > 0
     changed = True
     while changed and end - start > 1:
         changed = False
+        rest_end, rest_start = parts[start : end - 1], parts[start + 1 : end]
         if _names_site(parts[end - 1], site_keys):
             end -= 1
-            changed = True
+            changed = path_end = True
         elif _names_site(parts[start], site_keys):
             start += 1
-            changed = True
-        elif _mentions_site(
-            parts[end - 1], separators[end - 2], site_keys, parts[start : end - 1]
-        ) or _is_section(parts[end - 1], separators[end - 2], parts[start : end - 1]):
+            changed = path_start = True
+        elif (
+            _mentions_site(parts[end - 1], separators[end - 2], site_keys, rest_end)
+            or _is_section(parts[end - 1], separators[end - 2], rest_end)
+            or (path_end and _is_label(parts[end - 1], rest_end))
+        ):
             end -= 1
             changed = True
-        elif _is_section(parts[start], separators[start], parts[start + 1 : end]):
+        elif _is_section(parts[start], separators[start], rest_start) or (
+            path_start and _is_label(parts[start], rest_start)
+        ):
             start += 1
             changed = True
-    return _join(parts[start:end], separators[start : end - 1])
+    title = _join(parts[start:end], separators[start : end - 1])
+    return _cut_glued_site(title, site_keys) if end == len(parts) else title
+
+
+# Separators left dangling at an end ("痞客邦 PIXNET ::", "| Home").
+_LOOSE_SEPARATORS = re.compile(r"(?:^[|:>»·•~\s]+(?=\S)|(?<=\s)[|:>»/\\·•~_–—-]+\s*$)")
+# Separators written without spaces ("…sales_English_Xinhua", "…Airport- Travel-News-The
+# Economic Times"): only trusted when what follows the last one is the site's name.
+_GLUED = re.compile(r"\s*(?:_|–|—|(?<=\S)-|-(?=\S))\s*")
+
+
+def _cut_glued_site(title: str, site_keys: set[str]) -> str:
+    """ "Kat to go to London... with Sallu-India Buzz-Entertainment-The Times of India" ->
+    the headline: a site name glued on by "-" or "_", with the short sections before it."""
+    cuts = list(_GLUED.finditer(title))
+    if not cuts or not _names_site(title[cuts[-1].end() :], site_keys):
+        return title
+    end = len(cuts) - 1
+    while end > 0:
+        label = title[cuts[end - 1].end() : cuts[end].start()]
+        if not (_is_label(label, [title[: cuts[end - 1].start()]]) and label[:1].isupper()):
+            break
+        end -= 1
+    head = title[: cuts[end].start()].strip()
+    return head if len(_WORD.findall(head)) >= 3 else title
+
+
+def _opens_with_site(part: str, site_keys: set[str]) -> bool:
+    """The segment is the site's name, or starts with it ("SJSUSpartans.com—Official Web
+    Site of San Jose State Athletics")."""
+    key = fold(part)
+    return _names_site(part, site_keys) or any(
+        len(site) >= 5 and key.startswith(site) for site in site_keys
+    )
+
+
+def _is_label(part: str, rest: list[str]) -> bool:
+    """A short segment (a section) beside a headline at least twice its length."""
+    size = len(_WORD.findall(part))
+    headline = max((len(_WORD.findall(p)) for p in rest), default=0)
+    return 1 <= size <= 3 and headline >= 3 and headline >= 2 * size
 
 
 def source_name(feed_title: str | None, *, url: str | None = None) -> str | None:
@@ -239,9 +340,12 @@ def _names_site(part: str, site_keys: set[str]) -> bool:
         if key == site or key == "the" + site or site == "the" + key:
             return True
         short = len(_WORD.findall(part)) <= 4
-        if len(key) >= 3 and short and (key in site or (len(site) >= 3 and key.startswith(site))):
+        bare = key.removeprefix("the")
+        if len(key) >= 3 and short and (key in site or (len(site) >= 3 and bare.startswith(site))):
             return True
-    return False
+    # A two-word segment that holds the site's name as one of its words: "痞客邦 PIXNET".
+    found = [fold(w) for w in _WORD.findall(part)]
+    return len(found) <= 2 and any(len(site) >= 4 and site in found for site in site_keys)
 
 
 def _mentions_site(part: str, separator: str, site_keys: set[str], rest: list[str]) -> bool:
@@ -262,7 +366,7 @@ def _is_section(part: str, separator: str, rest: list[str]) -> bool:
     return size <= 3 and headline >= 4 and headline >= 2 * size
 
 
-def _added_suffixes(raw: list[str]) -> set[str]:
+def _added_suffixes(raw: list[str], headlines: set[str]) -> set[str]:
     """Segments one variant adds to another ("X | WIRED" beside "X"): the site's name."""
     found: set[str] = set()
     for longer in raw:
@@ -273,22 +377,71 @@ def _added_suffixes(raw: list[str]) -> set[str]:
             key = fold(shorter)
             if not key or shorter == longer:
                 continue
+            # What one variant adds is the site ("X | WIRED" beside "X" names WIRED) unless
+            # the variant is a word or two beside a longer headline: "Headline · V8" beside
+            # an h1 "V8" (a logo) names V8. A metadata title is never the site.
             if fold(parts[0]) == key or fold(" ".join(parts[:-1])) == key:
-                found.add(fold(parts[-1]))
+                kept, added = parts[:-1], parts[-1:]
             elif fold(parts[-1]) == key or fold(" ".join(parts[1:])) == key:
-                found.add(fold(parts[0]))
+                kept, added = parts[1:], parts[:1]
+            else:
+                continue
+            if _size(added) <= _size(kept) or _size(kept) > 2 or key in headlines:
+                found.add(fold(" ".join(added)))
+            else:
+                found.add(key)
     return {f for f in found if f}
 
 
-def _headline_like(title: str, site_keys: set[str]) -> bool:
+def _size(parts: list[str]) -> int:
+    return sum(len(_WORD.findall(p)) for p in parts)
+
+
+def _headline_like(title: str, site_keys: set[str], *, metadata: bool = False) -> bool:
+    """Words, not markup, a prompt, a date or a credit; not the site's name (a title the
+    page's metadata gives the article may lie inside a longer site name)."""
     words = _WORD.findall(title)
     if not words or len(words) > MAX_TITLE_WORDS:
         return False
-    if any(mark in title for mark in ("<", "-->", "{", "}")):  # markup or script, not words
+    if any(mark in title for mark in ("<", "-->", "{", "}", "©")):  # markup, script, credit
         return False
-    if fold(title) in site_keys or _names_site(title, site_keys):
+    if fold(title) in site_keys or (not metadata and _names_site(title, site_keys)):
+        return False
+    if is_date_line(title) or is_credit_line(title):
         return False
     return not _PROMPT.search(title) or len(words) > 12
+
+
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_DATE = re.compile(
+    rf"\b(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}"
+    r"|\d{1,2}:\d{2}\b|\d+\s+(?:minutes?|hours?|days?|weeks?)\s+ago\b)",
+    re.IGNORECASE,
+)
+_DATE_WORDS = re.compile(
+    rf"\b(?:{_MONTH}|(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*|\d+\w*|am|pm|a\.m|p\.m|"
+    r"e[sd]?t|p[sd]?t|c[sd]?t|gmt|utc|bst|cet|ist|published|updated|posted|first|last)\b",
+    re.IGNORECASE,
+)
+_CREDIT = re.compile(
+    r"^(?:\S+\s+){0,4}(?:staff|writers?|reporters?|correspondents?|editors?|service|wire)$",
+    re.IGNORECASE,
+)
+
+
+def is_date_line(text: str) -> bool:
+    """A date or dateline, not a headline: "Fri Dec 28, 7:05 AM ET", "2 days ago",
+    "BEVERLY HILLS, Calif., Jan. 8, 2008" — a day or time with at most three other words,
+    none of them a lower-case word (a headline's verb)."""
+    if not _DATE.search(text):
+        return False
+    rest = _WORD.findall(_DATE_WORDS.sub(" ", _DATE.sub(" ", text)))
+    return len(rest) <= 3 and not any(w.islower() and len(w) >= 4 for w in rest)
+
+
+def is_credit_line(text: str) -> bool:
+    """A byline's role or an agency credit: "News staff writer", "Express News Service"."""
+    return bool(_CREDIT.match(" ".join(_WORD.findall(text))))
 
 
 _HEADLINE_MARK = re.compile(
@@ -346,7 +499,7 @@ def lead_in_heading(root: HtmlElement, first_paragraph: str, reach: int = 25) ->
         runs.append((text, whole))
         run_key = fold(text)
         if len(run_key) >= 12 and _starts(key, run_key):
-            return _heading_before(runs[:-1], reach)
+            return _heading_before(runs[:-1], reach, _content_words(first_paragraph))
     return ""
 
 
@@ -354,24 +507,43 @@ def _starts(key: str, run: str) -> bool:
     return key.startswith(run[:40]) or run.startswith(key)
 
 
-def _heading_before(runs: list[tuple[str, bool]], reach: int) -> str:
+def _heading_before(
+    runs: list[tuple[str, bool]], reach: int, opening: set[str], sentences: int = 1
+) -> str:
+    """The nearest heading-shaped run above the text. Date, byline and credit lines are
+    passed over, and so are up to `sentences` sentences (a lead paragraph the extractor
+    left out); a further sentence closer than any heading means none is found. Above a
+    passed sentence, a heading must share a word with the `opening` (a caption, a
+    page's own heading does not)."""
+    skipped = False
     for text, whole in reversed(runs[-reach:]):
         size = len(_WORD.findall(text))
         if size < 3:
             continue
+        sentence = size > 25 or bool(_LINE_END.search(text))
         if not whole or not (text[:1].isupper() or text[:1].isdigit() or text[:1] in "\"'‘“"):
-            if size > 25 or _LINE_END.search(text):
-                return ""
-            continue
-        if _LOOSE_END.search(text):
+            if sentence:
+                if sentences <= 0:
+                    return ""
+                sentences -= 1
+                skipped = True
             continue
         if (
-            size > 25
-            or _LINE_END.search(text)
+            _LOOSE_END.search(text)
+            or is_date_line(text)
+            or is_credit_line(text)
             or re.match(r"(?i)^(?:by|posted|updated|published)\b", text)
         ):
-            return ""  # a sentence or a byline line closer than any heading: none found
+            continue
+        if sentence:
+            if sentences <= 0:
+                return ""
+            sentences -= 1
+            skipped = True
+            continue
         if sum(ch.isdigit() for ch in text) * 4 > len(text):
+            continue
+        if skipped and not _content_words(text) & opening:
             continue
         return text
     return ""

@@ -326,3 +326,30 @@ def test_a_list_the_article_introduces_stays() -> None:
         "- Training more inspectors"
     )
     assert clean_text(text) == text
+
+
+def test_a_feed_entry_dated_without_a_time_is_marked_date_only() -> None:
+    items = "".join(
+        f"<item><title>{title} - The Ledger</title><link>https://ledger.example/{n}</link>"
+        f"<pubDate>{day}</pubDate><description>Council news.</description></item>"
+        for n, (title, day) in enumerate(
+            [
+                ("Bridge closes for repairs", "Mon, 02 Mar 2026"),
+                ("Ferry fares rise", "Mon, 02 Mar 2026 00:00:00 GMT"),  # midnight, written
+                ("Library reopens", "Sun, 01 Mar 2026 18:45:00 +0000"),
+            ]
+        )
+    )
+    feed = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>The Ledger &gt; Local</title>'
+        f"<link>https://ledger.example/</link>{items}</channel></rss>"
+    ).encode()
+    entries = parse_feed(feed, url="https://ledger.example/rss", now=NOW).entries
+    assert [e.date_only for e in entries] == [True, False, False]
+    assert entries[0].published_at == datetime(2026, 3, 2, tzinfo=UTC) and entries[0].dated
+    assert [e.title for e in entries] == [
+        "Bridge closes for repairs",
+        "Ferry fares rise",
+        "Library reopens",
+    ]
+    assert source_name("The Ledger > Local", url="https://ledger.example/") == "The Ledger"

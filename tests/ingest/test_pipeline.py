@@ -491,3 +491,21 @@ async def test_articles_are_stamped_when_written_not_when_the_tick_began(
     assert results[0].new_articles > 0
     async with sessionmaker() as session:
         assert {a.stored_at for a in await articles(session)} == {written}
+
+
+async def test_a_feed_entry_with_only_a_day_is_stored_date_only(
+    session: AsyncSession, now: datetime
+) -> None:
+    day = now.strftime("%a, %d %b %Y")  # a day, no time: "Mon, 02 Mar 2026"
+    body = fixture("rss2.xml").replace(b"Sun, 01 Mar 2026 09:30:00 +0000", day.encode())
+    assert body != fixture("rss2.xml")
+    web = Web({"https://courier.example/feeds/all.rss": xml(body)})
+    feed = await add(session, "https://courier.example/feeds/all.rss")
+    async with web.fetcher() as fetcher:
+        await refresh_feed(session, feed, fetcher=fetcher, now=now)
+        await session.commit()
+    tidal, ferry = await articles(session)
+    assert tidal.date_only and tidal.published_at.replace(tzinfo=None) == datetime(
+        now.year, now.month, now.day
+    )
+    assert not ferry.date_only  # undated: first seen, a real moment
