@@ -162,14 +162,16 @@ def _body(title: str, text: str) -> dict[str, float]:
     count; empty for a text no longer than a lead."""
     if len(text.split()) < BODY_WORDS:
         return {}
+    counts = {t: 1 + math.log(n) for t, n in Counter(terms(title + "\n" + text)).items()}
+    telling = {t: n * _general_rarity(t) for t, n in counts.items()}
+    return {t: counts[t] for t in heapq.nlargest(BODY_TERMS, telling, key=telling.__getitem__)}
+
+
+@functools.lru_cache(maxsize=200_000)
+def _general_rarity(term: str) -> float:
+    """A term's rarity in general news (the shipped prior), which picks a full text's terms."""
     documents, prior_df = prior()
-    counts = Counter(terms(title + "\n" + text))
-    top = math.log(documents + 2)
-    telling = {
-        t: (1 + math.log(n)) * (top - math.log(prior_df.get(t, 0) + 1)) for t, n in counts.items()
-    }
-    kept = heapq.nlargest(BODY_TERMS, telling, key=telling.__getitem__)
-    return {t: 1 + math.log(counts[t]) for t in kept}
+    return math.log(documents + 2) - math.log(prior_df.get(term, 0) + 1)
 
 
 @dataclass(frozen=True)
