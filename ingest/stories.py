@@ -30,6 +30,16 @@ CANDIDATES = 12  # stories scored in full per article
 NORM_REFRESH = 200  # articles after which a story's length is recomputed with newer rarities
 IDF_VERSION = 1  # of ingest/models/story_idf.json (training/story_idf.py)
 PRIOR_WEIGHT = 1.0  # the general-news prior counts as this many windows' worth of articles
+# Full text: two whole reports of one event share far more rare terms than two leads do (on
+# BASIL's tune half, 7x fewer pairs of different events reach the bar than with leads), so
+# other outlets' reports days later can be recognised without taking a lead a day later, which
+# may be a new development, for a retelling. A full-text article also compares its whole text
+# with each full-text member of a story (single link), with its own bar and a slower decay.
+BODY_WORDS = 200  # a text this long is more than a lead (a teaser or roundup has ~100)
+BODY_TERMS = 60  # the whole text's most telling terms, kept per article
+BODY_MEMBERS = 8  # full-text members compared per story (the latest)
+BODY_THRESHOLD = 0.25  # on the tune halves (benchmarks/stories.py --tune)
+BODY_DECAY_DAYS = 4.0  # similarity × exp(-Δdays / this), Δ from the member compared
 
 # Words every news report uses whatever the event: they say nothing about which event.
 _NEWS_WORDS = wordset(
@@ -48,19 +58,30 @@ class Features:
 
     weights: Mapping[str, float]
     names: frozenset[str] = frozenset()
+    body: Mapping[str, float] = field(default_factory=dict)  # full text: term → log count
 
     def to_json(self) -> dict[str, object]:
-        return {"w": {t: round(w, 3) for t, w in self.weights.items()}, "n": sorted(self.names)}
+        data: dict[str, object] = {
+            "w": {t: round(w, 3) for t, w in self.weights.items()},
+            "n": sorted(self.names),
+        }
+        if self.body:
+            data["b"] = {t: round(w, 3) for t, w in self.body.items()}
+        return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, object]) -> Features:
         weights = data.get("w", {})
         names = data.get("n", [])
+        body = data.get("b", {})
         if not isinstance(weights, dict) or not isinstance(names, list):
             return cls({})
         return cls(
             {str(t): float(w) for t, w in weights.items() if isinstance(w, int | float)},
             frozenset(str(n) for n in names),
+            {str(t): float(w) for t, w in body.items() if isinstance(w, int | float)}
+            if isinstance(body, dict)
+            else {},
         )
 
 
@@ -133,7 +154,24 @@ def features(title: str, text: str) -> Features:
             names.add(word)
     for word in names:
         weights[word] = weights.get(word, 1.0) * NAME_WEIGHT
-    return Features(weights, frozenset(names))
+    return Features(weights, frozenset(names), _body(title, text))
+
+
+def _body(title: str, text: str) -> dict[str, float]:
+    """A full text's most telling terms (log count × general-news rarity), each with its log
+    count; empty for a text no longer than a lead."""
+    if len(text.split()) < BODY_WORDS:
+        return {}
+    counts = {t: 1 + math.log(n) for t, n in Counter(terms(title + "\n" + text)).items()}
+    telling = {t: n * _general_rarity(t) for t, n in counts.items()}
+    return {t: counts[t] for t in heapq.nlargest(BODY_TERMS, telling, key=telling.__getitem__)}
+
+
+@functools.lru_cache(maxsize=200_000)
+def _general_rarity(term: str) -> float:
+    """A term's rarity in general news (the shipped prior), which picks a full text's terms."""
+    documents, prior_df = prior()
+    return math.log(documents + 2) - math.log(prior_df.get(term, 0) + 1)
 
 
 @dataclass(frozen=True)
@@ -144,9 +182,14 @@ class Decision:
     joined: bool
     similarity: float = 0.0
     shared: tuple[str, ...] = ()
+    basis: str = "lead"  # what was compared: the leads with the story, or two full texts
 
     def explain(self) -> dict[str, object]:
-        return {"similarity": round(self.similarity, 3), "shared": list(self.shared)}
+        return {
+            "similarity": round(self.similarity, 3),
+            "shared": list(self.shared),
+            "basis": self.basis,
+        }
 
 
 @dataclass
@@ -156,6 +199,10 @@ class _Story:
     members: int = 0
     norm: float = 0.0  # of the rarity-weighted terms, as of `norm_at` articles in the window
     norm_at: int = -1
+    # the latest full-text members: (time, rarity-weighted terms, their length)
+    bodies: deque[tuple[float, dict[str, float], float]] = field(
+        default_factory=lambda: deque(maxlen=BODY_MEMBERS)
+    )
 
 
 @dataclass
@@ -168,6 +215,8 @@ class StoryIndex:
     window: timedelta = STORY_WINDOW
     threshold: float = THRESHOLD
     decay_days: float = DECAY_DAYS
+    body_threshold: float = BODY_THRESHOLD
+    body_decay_days: float = BODY_DECAY_DAYS
     stories: dict[int, _Story] = field(default_factory=dict)
     postings: dict[str, dict[int, float]] = field(default_factory=dict)
     df: Counter[str] = field(default_factory=Counter)
@@ -220,7 +269,10 @@ class StoryIndex:
                 continue
             for story_id in posting:
                 overlap[story_id] = overlap.get(story_id, 0.0) + value
-        best: tuple[float, int, tuple[str, ...]] = (0.0, 0, ())
+        body = {t: w * idf(t) for t, w in feats.body.items()}
+        body_norm = math.sqrt(sum(v * v for v in body.values()))
+        best = Decision(0, joined=False)
+        best_key = 0.0
         for story_id in heapq.nlargest(CANDIDATES, overlap, key=overlap.__getitem__):
             story = self.stories.get(story_id)
             if story is None:
@@ -235,13 +287,20 @@ class StoryIndex:
                 told = sum(mine[t] for t in common) / total
                 span = self.decay_days * told**NOVELTY_POWER
                 score *= math.exp(-days / span) if span > 0 else 0.0
-            if score > best[0]:
+            if score / self.threshold > best_key:
+                best_key = score / self.threshold
                 ranked = sorted(common, key=common.__getitem__, reverse=True)
-                best = (score, story_id, tuple(ranked[:8]))
-        score, best_id, shared = best
-        if score >= self.threshold:
-            return Decision(best_id, joined=True, similarity=score, shared=shared)
-        return Decision(0, joined=False, similarity=score, shared=shared)
+                best = Decision(story_id, joined=False, similarity=score, shared=tuple(ranked[:8]))
+            if body_norm and story.bodies:
+                text_score, text_shared = _full_text(
+                    body, body_norm, story.bodies, now, self.body_decay_days
+                )
+                if text_score / self.body_threshold > best_key:
+                    best_key = text_score / self.body_threshold
+                    best = Decision(story_id, False, text_score, text_shared, basis="full text")
+        if best_key >= 1.0:
+            return replace(best, joined=True)
+        return replace(best, story=0)
 
     def _norm(self, story: _Story, idf: Callable[[str], float]) -> float:
         """The story's vector length; rarity drifts slowly, so it is recomputed only when the
@@ -267,6 +326,10 @@ class StoryIndex:
                 squares += ((before + weight) ** 2 - before * before) * idf(term) ** 2
             story.norm = math.sqrt(squares)
         story.weights.update(feats.weights)
+        if feats.body:
+            idf = self._rarity()
+            body = {t: w * idf(t) for t, w in feats.body.items()}
+            story.bodies.append((now, body, math.sqrt(sum(v * v for v in body.values()))))
         story.latest = max(story.latest, now)
         story.members += 1
         terms = tuple(feats.weights)
@@ -293,3 +356,25 @@ class StoryIndex:
             story = self.stories.get(story_id)
             if story is not None and story.latest < horizon:
                 del self.stories[story_id]
+
+
+def _full_text(
+    body: Mapping[str, float],
+    norm: float,
+    members: deque[tuple[float, dict[str, float], float]],
+    now: float,
+    decay_days: float,
+) -> tuple[float, tuple[str, ...]]:
+    """The best cosine of a full text with a story's full-text members, each decayed by how
+    long before it was reported, and the terms that matched it most."""
+    best: tuple[float, tuple[str, ...]] = (0.0, ())
+    for at, other, other_norm in members:
+        common = {t: v * other[t] for t, v in body.items() if t in other}
+        if not common or not other_norm:
+            continue
+        days = max(0.0, now - at) / 86400
+        score = sum(common.values()) / (norm * other_norm) * math.exp(-days / decay_days)
+        if score > best[0]:
+            ranked = sorted(common, key=common.__getitem__, reverse=True)
+            best = (score, tuple(ranked[:8]))
+    return best

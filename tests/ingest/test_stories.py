@@ -2,7 +2,9 @@
 one story, the same people in another event are not; teasers cluster too; the decision is
 stored and explained; `digestbot stories` runs it on JSONL. Articles: AllSides headline
 roundups of 2021 (tests/fixtures/stories_allsides_excerpt.jsonl, 15 items of
-../shared/eval/stories/allsides_2021.jsonl; the outlets' copyright, research use)."""
+../shared/eval/stories/allsides_2021.jsonl) and full-text reports of BASIL's tune half
+(tests/fixtures/stories_basil_excerpt.jsonl, 12 items of ../shared/eval/stories/basil_300.jsonl;
+the outlets' copyright, research use)."""
 
 from __future__ import annotations
 
@@ -19,16 +21,22 @@ from bot.cli.common import UserError
 from bot.cli.stories import stories_stream
 from ingest.dedup import rebuild_stories
 from ingest.pipeline import _Document, store_document
-from ingest.stories import StoryIndex, features
+from ingest.stories import Features, StoryIndex, features
 from ingest.text import split_sentences
 from storage.models import Article
 from tests.ingest.test_extract_cli import digestbot
 
-FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "stories_allsides_excerpt.jsonl"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+FIXTURE = FIXTURES / "stories_allsides_excerpt.jsonl"
 
 
 def roundups() -> list[dict[str, str]]:
     return [json.loads(line) for line in FIXTURE.read_text().splitlines()]
+
+
+def full_texts() -> list[dict[str, str]]:
+    lines = (FIXTURES / "stories_basil_excerpt.jsonl").read_text().splitlines()
+    return [json.loads(line) for line in lines]
 
 
 def at(value: str) -> datetime:
@@ -99,6 +107,59 @@ def test_a_retelling_a_day_later_joins_while_new_facts_a_day_later_do_not() -> N
         for n, r in enumerate(caucus)
     ]
     assert not next_day[0].joined and not {d.story for d in next_day} & stories
+
+
+def test_full_text_reports_a_day_or_two_later_join_the_first_report() -> None:
+    # The White House asking Bill Clinton to talk Sestak out of the Senate race (NYT on 27 May
+    # 2010, Fox and HuffPost on 28 May); a GOP aide's post on Sasha and Malia Obama (HuffPost
+    # on 29 November 2014, Fox on the 30th, the NYT on 1 December, when she quit).
+    for title in ("White House Used Bill Clinton", "GOP Staffer Apologizes"):
+        first = next(i for i in full_texts() if i["title"].startswith(title))
+        reports = [i for i in full_texts() if i["story"] == first["story"]]
+        index = StoryIndex()
+        decisions = [
+            index.assign(features(r["title"], r["text"]), at(r["published"])) for r in reports
+        ]
+        assert {d.story for d in decisions} == {decisions[0].story}, title
+        later = [
+            d
+            for r, d in zip(reports, decisions, strict=True)
+            if r["published"] > first["published"]
+        ]
+        assert later and all(d.joined for d in later)
+        assert any(d.basis == "full text" and d.explain()["basis"] == "full text" for d in later)
+
+
+def test_full_text_of_the_same_people_days_later_in_another_event_stays_apart() -> None:
+    # Democrats demanding the Mueller report (22 and 25 March 2019) and, three days later,
+    # Republicans demanding that Adam Schiff step down over it: one saga, another event.
+    events = {
+        i["story"]: title
+        for i in full_texts()
+        for title in ("Mueller", "Schiff")
+        if i["title"].startswith(("Democrats Demand", "Adam Schiff")) and title in i["title"]
+    }
+    items = [i for i in full_texts() if i["story"] in events]
+    stories = clustered(items)
+    mueller, schiff = (
+        {stories[i["id"]] for i in items if events[i["story"]] == name}
+        for name in ("Mueller", "Schiff")
+    )
+    assert len(schiff) == 1 and not schiff & mueller
+
+
+def test_stored_full_text_features_give_the_same_decision() -> None:
+    # The index ingest keeps is rebuilt from each article's stored features (JSON).
+    reports = [i for i in full_texts() if "Sestak" in i["title"]]
+    fresh, stored = StoryIndex(), StoryIndex()
+    for r in reports:
+        mine = features(r["title"], r["text"])
+        again = Features.from_json(json.loads(json.dumps(mine.to_json())))
+        assert again.body and again.body.keys() == mine.body.keys()
+        one = fresh.assign(mine, at(r["published"]))
+        two = stored.assign(again, at(r["published"]))
+        assert (one.joined, one.basis) == (two.joined, two.basis)
+        assert abs(one.similarity - two.similarity) < 0.01
 
 
 def test_an_event_returns_after_the_window_as_a_new_story() -> None:
