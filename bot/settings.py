@@ -37,49 +37,82 @@ class Settings(BaseSettings):
     telegram_bot_token: SecretStr | None = Field(
         default=None,
         validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN", "DIGESTBOT_TELEGRAM_BOT_TOKEN"),
-        description="Bot token from @BotFather (TELEGRAM_BOT_TOKEN); none: local demo only.",
+        description="Bot token from @BotFather; never logged, masked in repr. Unset: only the "
+        "local demo (digestbot demo) runs.",
     )
     base_url: str | None = Field(
-        default=None, description="Bot API server, e.g. http://127.0.0.1:8081/bot (emulator)."
+        default=None,
+        description="Bot API server; unset: Telegram's. E.g. http://127.0.0.1:8081/bot for the "
+        "local emulator.",
     )
     admin_ids: Annotated[frozenset[int], NoDecode] = Field(
-        default=frozenset(), description="Comma-separated Telegram user ids allowed admin commands."
+        default=frozenset(),
+        description="Telegram user ids allowed the admin commands "
+        "(/addfeed, /feeds, /removefeed, /stats, /broadcast, /channel).",
     )
 
     # storage
     database_url: str = Field(
         default="sqlite:///./digestbot.db",
-        description="sqlite:///path.db (default) or postgresql://user@host:5432/db.",
+        description="sqlite:///path.db, or postgresql://user@host:5432/db for several "
+        "processes (add ?schema=name to keep digestbot's tables in one schema).",
     )
 
     # subscribers
-    default_timezone: str = Field(default="UTC", description="IANA zone for new chats.")
-    templates_dir: Path | None = Field(
-        default=None, description="Directory whose templates override the packaged ones."
+    default_timezone: str = Field(
+        default="UTC", description="IANA time zone of new chats (/timezone changes a chat's)."
     )
-    max_items: int = Field(default=10, ge=1, le=50, description="Default items per digest.")
-    max_subscriptions: int = Field(default=50, ge=1, description="Topic subscriptions per chat.")
+    templates_dir: Path | None = Field(
+        default=None,
+        description="Directory whose templates (same file names) replace the packaged "
+        "ones of digests/templates/.",
+    )
+    max_items: int = Field(
+        default=10, ge=1, le=50, description="Default stories per digest (/max)."
+    )
+    max_subscriptions: int = Field(
+        default=50, ge=1, description="Topics and feeds a chat may follow."
+    )
     max_mutes: int = Field(default=100, ge=1, description="Mute words per chat.")
-    max_query_length: int = Field(default=200, ge=10, description="Characters per topic query.")
+    max_query_length: int = Field(
+        default=200, ge=10, description="Longest topic query, in characters."
+    )
     commands_per_minute: int = Field(
-        default=20, ge=1, description="Commands a chat may send per minute before a polite no."
+        default=20,
+        ge=1,
+        description="Commands per chat per minute, the steady rate, with a burst of as many (a "
+        "new chat's first minute allows twice this); button taps count half. Beyond it: one "
+        "polite reply, then silence until the bucket refills.",
     )
 
     # delivery limits (Telegram: ~30/s overall, ~1/s per chat, 20/min per group)
     rate_global: float = Field(default=30.0, gt=0, description="Messages per second overall.")
     rate_per_chat: float = Field(default=1.0, gt=0, description="Messages per second per chat.")
-    rate_per_group_minute: int = Field(default=20, gt=0, description="Messages/min per group.")
-    paid_broadcast: bool = Field(default=False, description="Use paid broadcast (up to 1000/s).")
+    rate_per_group_minute: int = Field(
+        default=20, gt=0, description="Messages per minute per group or channel."
+    )
+    paid_broadcast: bool = Field(
+        default=False,
+        description="Paid broadcast: up to 1000 messages/s overall, sent with "
+        "allow_paid_broadcast.",
+    )
     delivery_give_up_hours: float = Field(
-        default=48.0, gt=0, description="Retry a failing part this long before marking it failed."
+        default=48.0,
+        gt=0,
+        description="Retry a failing message part this long (hours) before marking it failed.",
     )
 
     # ticks, seconds
-    ingest_interval: float = Field(default=60.0, gt=0, description="Ingest tick, seconds.")
-    digest_interval: float = Field(default=30.0, gt=0, description="Digest tick, seconds.")
-    deliver_interval: float = Field(default=1.0, gt=0, description="Delivery tick, seconds.")
+    ingest_interval: float = Field(default=60.0, gt=0, description="Seconds between ingest ticks.")
+    digest_interval: float = Field(default=30.0, gt=0, description="Seconds between digest ticks.")
+    deliver_interval: float = Field(
+        default=1.0, gt=0, description="Seconds between delivery ticks."
+    )
     digest_batch: int = Field(
-        default=500, ge=1, description="Schedules one digest claim takes (it repeats while full)."
+        default=500,
+        ge=1,
+        description="Schedules one digest claim takes; the tick claims again while a claim "
+        "comes back full, so every due digest is built in the tick.",
     )
     digest_lease: float = Field(
         default=120.0,
@@ -91,8 +124,9 @@ class Settings(BaseSettings):
         ge=0,
         le=64,
         description=(
-            "Helper processes that select and render a large digest tick (0: none; "
-            "unset: one per CPU core beyond the first, up to 3)."
+            "Helper processes that select and render a large digest tick (10 000 or more "
+            "due) while the bot's process writes it; 0: none; unset: one per CPU core beyond "
+            "the first, up to 3."
         ),
     )
 
@@ -105,22 +139,33 @@ class Settings(BaseSettings):
     # fetching
     user_agent: str = Field(
         default="digestbot/0.1 (+https://github.com/digestbot/digestbot)",
-        description="User-Agent sent with every fetch.",
+        description="User-Agent header of every fetch.",
     )
-    fetch_timeout: float = Field(default=20.0, gt=0, description="Seconds per fetch.")
-    max_body_bytes: int = Field(default=10_000_000, gt=0, description="Largest body fetched.")
+    fetch_timeout: float = Field(
+        default=20.0,
+        gt=0,
+        description="Seconds per network operation of a fetch; "
+        "the whole fetch may take three times this.",
+    )
+    max_body_bytes: int = Field(
+        default=10_000_000,
+        gt=0,
+        description="Largest response body fetched, in bytes (after decompression).",
+    )
     allow_private_urls: bool = Field(
-        default=False, description="Let feeds reach private addresses (trusted local setups)."
+        default=False,
+        description="Let feeds reach private and loopback addresses (trusted local setups "
+        "only, e.g. feeds served from 127.0.0.1).",
     )
     feed_interval: timedelta = Field(
         default=timedelta(minutes=30),
-        description="How often a feed is checked, e.g. 30m (one feed: digestbot feeds set ID "
-        "--every 5m).",
+        description="How often a feed is checked: 90s, 5m, 2h, 1d (from 5s to 1d). One feed: "
+        "digestbot feeds set ID --every 5m.",
     )
     feed_min_interval: timedelta = Field(
         default=timedelta(minutes=1),
-        description="The fastest a feed is checked: feeds realtime subscribers follow are "
-        "checked this often.",
+        description="The fastest a feed is checked: feeds that realtime subscribers follow "
+        "are checked this often (a realtime topic subscription makes that every feed).",
     )
 
     # WebSub push (off when websub_callback_url is unset)
@@ -129,38 +174,57 @@ class Settings(BaseSettings):
         description="Public URL WebSub hubs push to (feed id appended), e.g. "
         "https://bot.example.org/websub; unset: no push, polling only.",
     )
-    websub_listen: str = Field(default="127.0.0.1", description="Address the callback binds.")
-    websub_port: int = Field(default=8444, gt=0, lt=65536, description="Port it binds.")
+    websub_listen: str = Field(
+        default="127.0.0.1",
+        description="Address the WebSub callback server "
+        "binds (put it behind the webhook's reverse proxy).",
+    )
+    websub_port: int = Field(
+        default=8444, gt=0, lt=65536, description="Port the WebSub callback server binds."
+    )
     websub_secret: SecretStr | None = Field(
-        default=None, description="Hubs sign pushes with a secret derived from this (HMAC)."
+        default=None,
+        description="Hubs sign pushes with a per-feed secret derived from this (HMAC, "
+        "X-Hub-Signature); unsigned or badly signed pushes are ignored.",
     )
 
     # webhook mode (polling when webhook_url is unset)
-    webhook_url: str | None = Field(default=None, description="Public HTTPS URL of the webhook.")
+    webhook_url: str | None = Field(
+        default=None,
+        description="Public HTTPS URL of the "
+        "webhook (ports 80, 88, 443 or 8443); unset: long polling.",
+    )
     webhook_listen: str = Field(default="127.0.0.1", description="Address the webhook binds.")
     webhook_port: int = Field(default=8443, gt=0, lt=65536, description="Port the webhook binds.")
     webhook_path: str = Field(default="telegram", description="URL path of the webhook.")
     webhook_secret: SecretStr | None = Field(
-        default=None, description="Checked against X-Telegram-Bot-Api-Secret-Token."
+        default=None,
+        description="Registered with setWebhook and "
+        "checked against X-Telegram-Bot-Api-Secret-Token; unset: a random one per run.",
     )
 
     # operations
     on_conflict: Literal["wait", "exit"] = Field(
         default="wait",
         description="When another instance polls with the same token (409 Conflict): wait "
-        "(back off and keep trying) or exit.",
+        "(say so once and back off, 1s to 30s, until it stops) or exit (one error line).",
     )
-    log_format: Literal["text", "json"] = Field(default="text", description="text or json logs.")
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="Log lines as text (key=value) or json."
+    )
     log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR.")
     metrics_port: int | None = Field(
-        default=None, description="Serve /metrics and /healthz on this port."
+        default=None,
+        description="Serve Prometheus /metrics and /healthz on this port; unset: no server.",
     )
     metrics_host: str = Field(
         default="127.0.0.1",
         description="Address /metrics and /healthz bind (0.0.0.0: every interface).",
     )
     redis_url: str | None = Field(
-        default=None, description="Redis for the shared send-rate limiter across processes."
+        default=None,
+        description="Redis URL for the send-rate limiter shared by every process (one budget "
+        "for digests and replies); unset: per process.",
     )
 
     @field_validator("admin_ids", mode="before")

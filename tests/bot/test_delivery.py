@@ -1,6 +1,6 @@
 """The delivery worker end to end: the real PTB `Bot` against the in-process Bot API emulator,
 on SQLite and PostgreSQL, with one manual clock for the emulator, the limiter and the outbox —
-nothing sleeps. Each test is an outcome of DESIGN.md's "Delivery outcomes" table."""
+nothing sleeps. Each test is an outcome of the "Delivery outcomes" table in docs/architecture.md."""
 
 from __future__ import annotations
 
