@@ -21,6 +21,7 @@ from telegram.ext import BaseRateLimiter
 
 from bot import metrics
 from bot.ratelimit import SendLimiter
+from bot.telegram_compat import retry_after_seconds
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +86,7 @@ class SharedRateLimiter(BaseRateLimiter[int]):
                         "flood wait: giving up method=%s after %d tries", endpoint, attempt + 1
                     )
                     raise
-                seconds = exc._retry_after.total_seconds()  # the public property warns
+                seconds = retry_after_seconds(exc)
                 logger.info("flood wait method=%s chat=%s seconds=%s", endpoint, chat_id, seconds)
                 if chat_id is not None:
                     await self.limiter.flood_wait(chat_id, seconds)
