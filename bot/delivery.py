@@ -1,5 +1,5 @@
 """The delivery worker: claims due outbox parts with a lease, sends them through Telegram at
-the pace of `bot.ratelimit`, concurrently across chats and in order within one, and records
+the pace of `bot.limits`, concurrently across chats and in order within one, and records
 every outcome (DESIGN.md, "Delivery outcomes"). A part is `sent` only after Telegram returned
 the message, so a crash can repeat at most the parts in flight, never lose one."""
 
@@ -33,7 +33,7 @@ from telegram.error import (
 from telegram.request import BaseRequest, RequestData
 
 from bot import metrics
-from bot.ratelimit import Limits, LocalLimiter, SendLimiter, make_limiter
+from bot.limits import LocalLimiter, SendLimiter, SendLimits, make_limiter
 from bot.settings import Settings
 from bot.telegram_compat import retry_after_seconds, timeout_or
 from digests.split import MAX_TEXT_BYTES, MAX_TEXT_UTF16, raw_bytes, split_html
@@ -496,12 +496,12 @@ class DeliveryWorker:
 
 
 def process_limiter(settings: Settings, *, clock: Callable[[], datetime] = utcnow) -> SendLimiter:
-    """The send limiter of a process (`bot/ratelimit.py`): Redis-shared when configured. With
+    """The send limiter of a process (`bot/limits/`): Redis-shared when configured. With
     an injected clock (tests) that clock drives the pacing too, and nothing really sleeps."""
     if clock is utcnow:
         return make_limiter(settings)
     return LocalLimiter(
-        Limits.from_settings(settings),
+        SendLimits.from_settings(settings),
         clock=lambda: clock().timestamp(),
         sleep=_yield,
         guard=False,

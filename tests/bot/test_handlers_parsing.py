@@ -13,7 +13,7 @@ from bot.emulator.html import parse_html
 from bot.handlers import callbacks
 from bot.handlers.common import esc
 from bot.handlers.parsing import ArgumentError, parse_count, parse_quiet, parse_timezone
-from bot.handlers.throttle import CommandThrottle
+from bot.limits import CommandThrottle
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,7 @@ from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
 from bot import metrics
-from bot.ratelimit import SendLimiter
+from bot.limits.sending import SendLimiter
 from bot.telegram_compat import retry_after_seconds
 
 logger = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ def chat_key(chat_id: object) -> int | None:
 
 
 class SharedRateLimiter(BaseRateLimiter[int]):
-    """A python-telegram-bot rate limiter on a `SendLimiter` (`bot/ratelimit.py`)."""
+    """A python-telegram-bot rate limiter on a `SendLimiter` (`bot/limits/sending.py`)."""
 
     def __init__(self, limiter: SendLimiter, *, max_retries: int = MAX_RETRIES) -> None:
         self.limiter = limiter
