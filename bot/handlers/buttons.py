@@ -19,8 +19,8 @@ from bot.handlers.common import (
     remember_thread,
 )
 from bot.handlers.notices import fit_notice
-from bot.handlers.schedules import ScheduleChangeError, change_schedule
-from bot.handlers.subscriptions import SubscribeError, subscribe_topic, target_of, topic_targets
+from digests.schedule import ScheduleChangeError, change_schedule
+from digests.subscriptions import SubscribeError, target_of, toggle_topic, topic_targets
 from storage import chats as chat_store
 from storage import subscriptions as sub_store
 from storage.sanitize import clean_optional
@@ -54,23 +54,16 @@ async def _toggle_topic(update: Update, context: CustomContext, topic: str) -> s
         chat = await managed_chat(update, context, session)
         if chat is None or chat.id is None:
             return STALE
-        followed = await topic_targets(session, chat)
-        existing = followed.get(target_of(topic))
-        if existing is not None and existing.id is not None:
-            await sub_store.remove_subscription(
-                session, chat_id=chat.id, subscription_id=existing.id
+        try:
+            follows = await toggle_topic(
+                session, chat=chat, topic=topic, limits=context.settings, now=context.now()
             )
-            notice = f"Unfollowed {topic}"
-        else:
-            try:
-                await subscribe_topic(
-                    session, chat=chat, text=topic, settings=context.settings, now=context.now()
-                )
-            except SubscribeError as exc:
-                return str(exc)
+        except SubscribeError as exc:
+            return str(exc)
+        if follows:
             remember_thread(update, chat)
             session.add(chat)
-            notice = f"Following {topic}"
+        notice = f"Following {topic}" if follows else f"Unfollowed {topic}"
         await session.commit()
         followed = await topic_targets(session, chat)
     await _refresh_topic_marks(update, set(followed))

@@ -15,29 +15,24 @@ from bot.handlers.common import (
     reply,
     usage,
 )
-from bot.handlers.parsing import (
+from digests import preferences as prefs
+from digests import texts
+from digests.preferences import (
+    MAX_ITEMS,
+    MAX_WORD,
     ArgumentError,
+    TooManyMutes,
     parse_count,
     parse_quiet,
     parse_timezone,
     zone_label,
 )
-from bot.handlers.schedules import (
-    ScheduleChangeError,
-    change_schedule,
-    refresh_schedule,
-)
-from digests import texts
 from digests.render import local_time
-from storage import chats as chat_store
-from storage import subscriptions as sub_store
-from storage.models import ChatState
+from digests.schedule import ScheduleChangeError, change_schedule
 
 SCHEDULE_USAGE = (
     "/schedule <realtime | hourly | daily 08:00 | weekdays 07:30 | weekly mon 09:00 | off>"
 )
-MAX_WORD = 64
-MAX_ITEMS = 50
 TIMEZONE_USAGE = "/timezone <Area/City | UTC+2>"
 
 
@@ -80,9 +75,7 @@ async def timezone(update: Update, context: CustomContext) -> None:
         chat = await managed_chat(update, context, session)
         if chat is None:
             return
-        chat.timezone = zone
-        session.add(chat)
-        await refresh_schedule(session, chat=chat, now=context.now())
+        await prefs.set_timezone(session, chat=chat, zone=zone, now=context.now())
         await session.commit()
     await reply(
         update,
@@ -123,9 +116,7 @@ async def quiet(update: Update, context: CustomContext) -> None:
         chat = await managed_chat(update, context, session)
         if chat is None:
             return
-        chat.quiet_start, chat.quiet_end = hours if hours else (None, None)
-        session.add(chat)
-        await refresh_schedule(session, chat=chat, now=context.now())
+        await prefs.set_quiet_hours(session, chat=chat, hours=hours, now=context.now())
         await session.commit()
     if hours:
         await reply(
@@ -155,8 +146,7 @@ async def max_items(update: Update, context: CustomContext) -> None:
         chat = await managed_chat(update, context, session)
         if chat is None:
             return
-        chat.max_items = count
-        session.add(chat)
+        prefs.set_max_items(session, chat=chat, count=count)
         await session.commit()
     await reply(update, f"Digests now show up to <b>{esc(texts.stories(count))}</b>.")
 
@@ -188,14 +178,16 @@ async def mute(update: Update, context: CustomContext) -> None:
         chat = await managed_chat(update, context, session)
         if chat is None or chat.id is None:
             return
-        muted = await sub_store.list_mutes(session, chat_id=chat.id)
-        if word not in muted and len(muted) >= context.settings.max_mutes:
+        try:
+            added = await prefs.mute_word(
+                session, chat=chat, word=word, max_mutes=context.settings.max_mutes
+            )
+        except TooManyMutes as exc:
             await session.commit()  # release the database before talking to Telegram
             await reply(
-                update, f"You muted {texts.words(len(muted))}, the most allowed. /unmute one first."
+                update, f"You muted {texts.words(exc.muted)}, the most allowed. /unmute one first."
             )
             return
-        added = await sub_store.add_mute(session, chat_id=chat.id, word=word)
         await session.commit()
     await reply(
         update, f"Muted <b>{esc(word)}</b>." if added else f"<b>{esc(word)}</b> was already muted."
@@ -214,7 +206,7 @@ async def unmute(update: Update, context: CustomContext) -> None:
         chat = await managed_chat(update, context, session)
         if chat is None or chat.id is None:
             return
-        removed = await sub_store.remove_mute(session, chat_id=chat.id, word=word)
+        removed = await prefs.unmute_word(session, chat=chat, word=word)
         await session.commit()
     if removed:
         await reply(update, f"Unmuted <b>{esc(word)}</b>.")
@@ -230,7 +222,7 @@ async def pause(update: Update, context: CustomContext) -> None:
         chat = await managed_chat(update, context, session)
         if chat is None:
             return
-        await chat_store.set_state(session, chat=chat, state=ChatState.PAUSED)
+        await prefs.pause(session, chat=chat)
         await session.commit()
     await reply(update, "Paused. No digests until /resume.")
 
@@ -243,8 +235,7 @@ async def resume(update: Update, context: CustomContext) -> None:
         chat = await managed_chat(update, context, session)
         if chat is None:
             return
-        await chat_store.set_state(session, chat=chat, state=ChatState.ACTIVE)
-        await refresh_schedule(session, chat=chat, now=context.now())
+        await prefs.resume(session, chat=chat, now=context.now())
         await session.commit()
     await reply(update, "Resumed. Digests will arrive on schedule.")
 

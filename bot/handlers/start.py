@@ -8,7 +8,8 @@ from telegram.constants import ChatType
 from bot.context import CustomContext
 from bot.handlers import keyboards
 from bot.handlers.common import esc, managed_chat, remember_thread, reply
-from bot.handlers.subscriptions import followed_names, topic_targets
+from digests.subscriptions import followed_names, topic_targets
+from digests.trending import SUGGESTED_TOPICS
 from storage import chats as chat_store
 from storage import deliveries as delivery_store
 from storage.models import ChatState
@@ -65,7 +66,7 @@ async def start(update: Update, context: CustomContext) -> None:
             await delivery_store.unpark_chat_parts(session, chat=chat, now=context.now())
         remember_thread(update, chat)
         session.add(chat)
-        followed = followed_names(keyboards.SUGGESTED_TOPICS, await topic_targets(session, chat))
+        followed = followed_names(SUGGESTED_TOPICS, await topic_targets(session, chat))
         await session.commit()
     where = (
         "this group"

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from bot.emulator.html import parse_html
 from bot.handlers import callbacks
 from bot.handlers.common import esc
-from bot.handlers.parsing import ArgumentError, parse_count, parse_quiet, parse_timezone
 from bot.limits import CommandThrottle
+from digests.preferences import ArgumentError, parse_count, parse_quiet, parse_timezone
 
 
 @pytest.mark.parametrize(
