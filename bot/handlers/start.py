@@ -7,7 +7,7 @@ from telegram.constants import ChatType
 
 from bot.context import CustomContext
 from bot.handlers import keyboards
-from bot.handlers.common import esc, managed_chat, remember_thread, reply
+from bot.handlers.common import chat_command, esc, remember_thread, reply
 from digests.subscriptions import followed_names, topic_targets
 from digests.trending import SUGGESTED_TOPICS
 from storage import chats as chat_store
@@ -56,10 +56,10 @@ def help_text(*, admin: bool) -> str:
 
 async def start(update: Update, context: CustomContext) -> None:
     """Welcome, quick setup, and a blocked chat brought back."""
-    async with context.services.session() as session:
-        chat = await managed_chat(update, context, session)
-        if chat is None:
+    async with chat_command(update, context, changes=False) as command:
+        if command is None:
             return
+        session, chat = command.session, command.chat
         revived = chat.state == ChatState.BLOCKED
         if revived:
             await chat_store.set_state(session, chat=chat, state=ChatState.ACTIVE)
@@ -67,7 +67,6 @@ async def start(update: Update, context: CustomContext) -> None:
         remember_thread(update, chat)
         session.add(chat)
         followed = followed_names(SUGGESTED_TOPICS, await topic_targets(session, chat))
-        await session.commit()
     where = (
         "this group"
         if update.effective_chat and update.effective_chat.type != ChatType.PRIVATE

@@ -8,10 +8,9 @@ from bot.context import CustomContext
 from bot.handlers import keyboards
 from bot.handlers.common import (
     args_text,
+    chat_command,
     chat_label,
     esc,
-    managed_chat,
-    may_change,
     remember_thread,
     reply,
     usage,
@@ -23,18 +22,16 @@ from digests.render import local_time
 from digests.subscriptions import SubscribeError, describe, followed_names, topic_targets
 from digests.trending import SUGGESTED_TOPICS, trending_topics
 from storage import subscriptions as sub_store
-from storage.models import ChatState, SubscriptionKind
+from storage.models import Chat, ChatState, Subscription, SubscriptionKind
 
 
 async def topics(update: Update, context: CustomContext) -> None:
     """Suggested and trending topics, with toggle buttons."""
-    async with context.services.session() as session:
-        chat = await managed_chat(update, context, session)
-        if chat is None:
+    async with chat_command(update, context, changes=False) as command:
+        if command is None:
             return
-        followed = await topic_targets(session, chat)
-        trending = await trending_topics(session)
-        await session.commit()
+        followed = await topic_targets(command.session, command.chat)
+        trending = await trending_topics(command.session)
     names = list(dict.fromkeys([*SUGGESTED_TOPICS, *trending]))
     subscribed = followed_names(names, followed)
     lines = ["<b>Topics</b> — tap to follow or unfollow."]
@@ -59,75 +56,66 @@ async def subscribe(update: Update, context: CustomContext) -> None:
             "Which topic? For example: /subscribe climate OR energy",
         )
         return
-    if not await may_change(update, context):
-        return
-    async with context.services.session() as session:
-        chat = await managed_chat(update, context, session)
-        if chat is None:
+    async with chat_command(update, context) as command:
+        if command is None:
             return
+        chat = command.chat
         try:
             subscription, created = await following.subscribe(
-                session, chat=chat, text=text, limits=context.settings, now=context.now()
+                command.session, chat=chat, text=text, limits=context.settings, now=context.now()
             )
         except SubscribeError as exc:
-            await session.commit()  # release the database before talking to Telegram
-            await usage(update, "/subscribe <topic query>", str(exc))
+            command.usage("/subscribe <topic query>", str(exc))
             return
         remember_thread(update, chat)
-        session.add(chat)
-        await session.commit()
+        command.session.add(chat)
+        command.reply(_subscribed(subscription, created=created, chat=chat, text=text))
+
+
+def _subscribed(subscription: Subscription, *, created: bool, chat: Chat, text: str) -> str:
+    """The answer to /subscribe: what the chat follows now, or already did."""
     query = f"<b>{esc(subscription.query)}</b>"
     if subscription.kind == SubscriptionKind.SECTION:
         query += f" — {esc(describe(subscription))}"
     else:
         query += " (feed)" if subscription.kind == SubscriptionKind.FEED else " (keywords)"
-    if created:
-        hint = ""
-        if subscription.kind == SubscriptionKind.SECTION:
-            hint = f' For the words themselves, quote them: /subscribe "{esc(text)}".'
-        await reply(
-            update, f"Subscribed {chat_label(chat)} to {query}.{hint} /list shows everything."
-        )
-    else:
-        await reply(update, f"Already following {query}.")
+    if not created:
+        return f"Already following {query}."
+    hint = ""
+    if subscription.kind == SubscriptionKind.SECTION:
+        hint = f' For the words themselves, quote them: /subscribe "{esc(text)}".'
+    return f"Subscribed {chat_label(chat)} to {query}.{hint} /list shows everything."
 
 
 async def unsubscribe(update: Update, context: CustomContext) -> None:
     """Stop following a topic (a keyboard without an argument)."""
     text = args_text(context)
-    if not await may_change(update, context):
-        return
-    async with context.services.session() as session:
-        chat = await managed_chat(update, context, session)
-        if chat is None or chat.id is None:
+    async with chat_command(update, context) as command:
+        if command is None or command.chat.id is None:
             return
-        subs = await sub_store.list_subscriptions(session, chat_id=chat.id)
-        await session.commit()
+        session, chat = command.session, command.chat
+        subs = await sub_store.list_subscriptions(session, chat_id=command.chat.id)
         if not subs:
-            await reply(update, "Nothing to unsubscribe from. /topics shows some ideas.")
-            return
-        if not text:
-            await reply(
-                update, "Tap a topic to unsubscribe:", markup=keyboards.unsubscribe_keyboard(subs)
+            command.reply("Nothing to unsubscribe from. /topics shows some ideas.")
+        elif not text:
+            command.reply(
+                "Tap a topic to unsubscribe:", markup=keyboards.unsubscribe_keyboard(subs)
             )
-            return
-        match = await following.unsubscribe(session, chat=chat, subscriptions=subs, text=text)
-        if match is None:
-            await session.commit()  # release the database before talking to Telegram
-            await usage(update, "/unsubscribe [topic]", f"You do not follow {text}.")
-            return
-        await session.commit()
-    await reply(update, f"Unsubscribed from <b>{esc(match.query)}</b>.")
+        elif match := await following.unsubscribe(
+            session, chat=chat, subscriptions=subs, text=text
+        ):
+            command.reply(f"Unsubscribed from <b>{esc(match.query)}</b>.")
+        else:
+            command.usage("/unsubscribe [topic]", f"You do not follow {text}.")
 
 
 async def list_command(update: Update, context: CustomContext) -> None:
     """Subscriptions, schedule and when the next digest is due, time zone, other settings."""
-    async with context.services.session() as session:
-        chat = await managed_chat(update, context, session)
-        if chat is None or chat.id is None:
+    async with chat_command(update, context, changes=False) as command:
+        if command is None:
             return
-        shown = await following.overview(session, chat=chat, now=context.now())
-        await session.commit()
+        chat = command.chat
+        shown = await following.overview(command.session, chat=chat, now=context.now())
     lines = [f"<b>Settings for {chat_label(chat)}</b>"]
     if shown.topics:
         lines.append("Topics: " + ", ".join(f"<b>{esc(describe(s))}</b>" for s in shown.topics))
