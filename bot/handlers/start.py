@@ -8,11 +8,9 @@ from telegram.constants import ChatType
 from bot.context import CustomContext
 from bot.handlers import keyboards
 from bot.handlers.common import chat_command, esc, remember_thread, reply
+from digests.chats import chat_back
 from digests.subscriptions import followed_names, topic_targets
 from digests.trending import SUGGESTED_TOPICS
-from storage import chats as chat_store
-from storage import deliveries as delivery_store
-from storage.models import ChatState
 
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", "welcome and quick setup"),
@@ -60,10 +58,7 @@ async def start(update: Update, context: CustomContext) -> None:
         if command is None:
             return
         session, chat = command.session, command.chat
-        revived = chat.state == ChatState.BLOCKED
-        if revived:
-            await chat_store.set_state(session, chat=chat, state=ChatState.ACTIVE)
-            await delivery_store.unpark_chat_parts(session, chat=chat, now=context.now())
+        revived = await chat_back(session, chat=chat, now=context.now())
         remember_thread(update, chat)
         session.add(chat)
         followed = followed_names(SUGGESTED_TOPICS, await topic_targets(session, chat))
