@@ -27,7 +27,7 @@ Limits, as they are:
   commands/s and `rate` is that offered load as long as the bot keeps up.
   `--commands-per-minute 60` raises both (~180 commands/s offered: the bot's capacity shows);
   the emulator still allows a private chat only ~1 reply/s.
-- Replies are paced by the bot's send limiter (bot/replylimit.py: the budget deliveries use
+- Replies are paced by the bot's send limiter (bot/limits/replies.py: the budget deliveries use
   too) at DIGESTBOT_RATE_GLOBAL, and the emulator enforces Telegram's flood limits. With the
   free 30 msg/s, replies are capped at 30/s and the latency is the limiter's queue
   (`--rate-global 30`). By default the bot runs with DIGESTBOT_RATE_GLOBAL=1000 and

@@ -51,8 +51,7 @@ from bot.handlers import (
     subscriptions,
 )
 from bot.handlers.ordering import PerChatUpdateProcessor
-from bot.handlers.throttle import COMMAND, TAP, CommandThrottle
-from bot.replylimit import SharedRateLimiter
+from bot.limits import COMMAND, TAP, CommandThrottle, SharedRateLimiter
 from bot.settings import Settings
 from bot.ticks import Ticks
 from digests.render import Renderer
@@ -134,7 +133,7 @@ def build_application(
         ApplicationBuilder()
         .token(token)
         .context_types(context_types)
-        # replies and deliveries share one budget (bot/replylimit.py)
+        # replies and deliveries share one budget (bot/limits/replies.py)
         .rate_limiter(SharedRateLimiter(limiter))
         .concurrent_updates(PerChatUpdateProcessor())
     )

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
-from bot.handlers.throttle import CommandThrottle
+from bot.limits import CommandThrottle
 from bot.settings import Settings
 from digests.render import Renderer
 

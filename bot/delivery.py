@@ -1,5 +1,5 @@
 """The delivery worker: claims due outbox parts with a lease, sends them through Telegram at
-the pace of `bot.ratelimit`, concurrently across chats and in order within one, and records
+the pace of `bot.limits`, concurrently across chats and in order within one, and records
 every outcome (DESIGN.md, "Delivery outcomes"). A part is `sent` only after Telegram returned
 the message, so a crash can repeat at most the parts in flight, never lose one."""
 
@@ -21,8 +21,6 @@ import aiohttp
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, Message
-from telegram._utils.defaultvalue import DefaultValue
-from telegram._utils.types import ODVInput
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -35,8 +33,9 @@ from telegram.error import (
 from telegram.request import BaseRequest, RequestData
 
 from bot import metrics
-from bot.ratelimit import Limits, LocalLimiter, SendLimiter, make_limiter
+from bot.limits import LocalLimiter, SendLimiter, SendLimits, make_limiter
 from bot.settings import Settings
+from bot.telegram_compat import retry_after_seconds, timeout_or
 from digests.split import MAX_TEXT_BYTES, MAX_TEXT_UTF16, raw_bytes, split_html
 from storage import chats as chat_store
 from storage import deliveries as store
@@ -83,8 +82,7 @@ def resplit(text: str, parse_mode: str | None) -> list[str]:
 
 
 def _retry_seconds(exc: RetryAfter) -> float:
-    value = exc._retry_after  # a timedelta; the public property warns about its future type
-    return max(1.0, value.total_seconds())
+    return max(1.0, retry_after_seconds(exc))
 
 
 @dataclass
@@ -498,12 +496,12 @@ class DeliveryWorker:
 
 
 def process_limiter(settings: Settings, *, clock: Callable[[], datetime] = utcnow) -> SendLimiter:
-    """The send limiter of a process (`bot/ratelimit.py`): Redis-shared when configured. With
+    """The send limiter of a process (`bot/limits/`): Redis-shared when configured. With
     an injected clock (tests) that clock drives the pacing too, and nothing really sleeps."""
     if clock is utcnow:
         return make_limiter(settings)
     return LocalLimiter(
-        Limits.from_settings(settings),
+        SendLimits.from_settings(settings),
         clock=lambda: clock().timestamp(),
         sleep=_yield,
         guard=False,
@@ -548,19 +546,17 @@ class AiohttpRequest(BaseRequest):
         url: str,
         method: str,
         request_data: RequestData | None = None,
-        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        read_timeout: object = BaseRequest.DEFAULT_NONE,
+        write_timeout: object = BaseRequest.DEFAULT_NONE,
+        connect_timeout: object = BaseRequest.DEFAULT_NONE,
+        pool_timeout: object = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         if request_data is not None and request_data.contains_files:
             raise NetworkError("AiohttpRequest sends no files; use HTTPXRequest for uploads")
         await self.initialize()
         assert self._session is not None
-        read = self._read_timeout if isinstance(read_timeout, DefaultValue) else read_timeout
-        connect = (
-            self._connect_timeout if isinstance(connect_timeout, DefaultValue) else connect_timeout
-        )
+        read = timeout_or(read_timeout, self._read_timeout)
+        connect = timeout_or(connect_timeout, self._connect_timeout)
         timeout = aiohttp.ClientTimeout(sock_connect=connect, sock_read=read)
         data = request_data.json_parameters if request_data is not None else None
         try:

@@ -22,7 +22,7 @@ from telegram.request import BaseRequest
 
 from bot import metrics
 from bot.delivery import AiohttpRequest, DeliveryWorker
-from bot.ratelimit import SendLimiter
+from bot.limits import SendLimiter
 from bot.settings import Settings
 from bot.websub import WebSubServer
 from digests.tick import HelperConfig, build_due_digests
@@ -79,7 +79,7 @@ class Ticks:
         settings = self.services.settings
         if self.fetcher is None:
             self.fetcher = make_fetcher(settings)
-        # Deliveries use their own Bot: the worker paces itself (bot/ratelimit.py), and the
+        # Deliveries use their own Bot: the worker paces itself (bot/limits/), and the
         # command replies' AIORateLimiter must not throttle it a second time.
         self._delivery_bot = Bot(
             self._token,

@@ -66,7 +66,7 @@ _register()
 def main() -> None:
     """Console-script entry point: a user error is one line on stderr, never a traceback."""
     # python-telegram-bot warns on every 429 until told that its times are timedeltas; ours
-    # are read as timedeltas already (bot/delivery.py, bot/replylimit.py)
+    # are read as timedeltas already (bot/telegram_compat.py)
     os.environ.setdefault("PTB_TIMEDELTA", "1")
     try:
         code = app(prog_name="digestbot", standalone_mode=False)

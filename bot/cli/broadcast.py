@@ -10,9 +10,9 @@ from typing import Annotated
 import typer
 
 from bot.cli.common import UserError, echo, run, settings_or_exit
-from bot.handlers.broadcast import AnnouncementError, announcement_html
 from bot.settings import Settings
 from digests import texts
+from digests.announcements import AnnouncementError, announcement_html
 from storage import broadcasts as broadcast_store
 from storage.types import utcnow
 

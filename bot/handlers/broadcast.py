@@ -1,6 +1,7 @@
 """/broadcast: an admin's announcement to every chat, shown first with a confirmation button,
 then written to the outbox (storage/broadcasts.py) for the delivery worker to send under the
-usual limits. `announcement_html` is shared with `digestbot broadcast FILE`."""
+usual limits. The message itself (`digests.announcements`) is shared with
+`digestbot broadcast FILE`."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ import secrets
 from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ChatType, MessageLimit
+from telegram.constants import ChatType
 
 from bot.context import CustomContext
 from bot.handlers.common import edit_message, esc, reply, usage
 from digests import texts
+from digests.announcements import AnnouncementError, announcement_html
 from storage import broadcasts as broadcast_store
 
 logger = logging.getLogger(__name__)
@@ -24,28 +26,10 @@ _PENDING = "broadcast"
 USAGE = "/broadcast <text of the announcement>"
 
 
-class AnnouncementError(ValueError):
-    """The announcement cannot be sent as one message; `str()` says why."""
-
-
 @dataclass(frozen=True)
 class PendingAnnouncement:
     token: str
     html: str
-
-
-def announcement_html(text: str) -> str:
-    """The announcement as one Telegram message: plain text (escaped), lines kept."""
-    text = "\n".join(line.rstrip() for line in text.strip().splitlines())
-    if not text:
-        raise AnnouncementError("The announcement is empty.")
-    length = len(text.encode("utf-16-le")) // 2
-    if length > MessageLimit.MAX_TEXT_LENGTH:
-        raise AnnouncementError(
-            f"The announcement has {length} characters; one message holds "
-            f"{MessageLimit.MAX_TEXT_LENGTH}."
-        )
-    return esc(text)
 
 
 def _text_after_command(update: Update) -> str:

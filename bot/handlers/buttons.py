@@ -12,15 +12,15 @@ from bot.context import CustomContext
 from bot.handlers import callbacks, keyboards
 from bot.handlers.common import (
     NOT_ADMIN,
+    chat_command,
     chat_label,
     edit_message,
-    managed_chat,
     may_change,
     remember_thread,
 )
 from bot.handlers.notices import fit_notice
-from bot.handlers.schedules import ScheduleChangeError, change_schedule
-from bot.handlers.subscriptions import SubscribeError, subscribe_topic, target_of, topic_targets
+from digests.schedule import ScheduleChangeError, change_schedule
+from digests.subscriptions import SubscribeError, target_of, toggle_topic, topic_targets
 from storage import chats as chat_store
 from storage import subscriptions as sub_store
 from storage.sanitize import clean_optional
@@ -50,28 +50,20 @@ async def button(update: Update, context: CustomContext) -> None:
 
 
 async def _toggle_topic(update: Update, context: CustomContext, topic: str) -> str:
-    async with context.services.session() as session:
-        chat = await managed_chat(update, context, session)
-        if chat is None or chat.id is None:
+    async with chat_command(update, context, changes=False) as command:
+        if command is None:
             return STALE
-        followed = await topic_targets(session, chat)
-        existing = followed.get(target_of(topic))
-        if existing is not None and existing.id is not None:
-            await sub_store.remove_subscription(
-                session, chat_id=chat.id, subscription_id=existing.id
+        session, chat = command.session, command.chat
+        try:
+            follows = await toggle_topic(
+                session, chat=chat, topic=topic, limits=context.settings, now=context.now()
             )
-            notice = f"Unfollowed {topic}"
-        else:
-            try:
-                await subscribe_topic(
-                    session, chat=chat, text=topic, settings=context.settings, now=context.now()
-                )
-            except SubscribeError as exc:
-                return str(exc)
+        except SubscribeError as exc:
+            return str(exc)
+        if follows:
             remember_thread(update, chat)
             session.add(chat)
-            notice = f"Following {topic}"
-        await session.commit()
+        notice = f"Following {topic}" if follows else f"Unfollowed {topic}"
         followed = await topic_targets(session, chat)
     await _refresh_topic_marks(update, set(followed))
     return notice
@@ -103,16 +95,15 @@ async def _refresh_topic_marks(update: Update, followed: set[str]) -> None:
 
 
 async def _unsubscribe(update: Update, context: CustomContext, arg: str) -> str:
-    async with context.services.session() as session:
-        chat = await managed_chat(update, context, session)
-        if chat is None or chat.id is None:
+    async with chat_command(update, context, changes=False) as command:
+        if command is None or command.chat.id is None:
             return STALE
-        subs = {s.id: s for s in await sub_store.list_subscriptions(session, chat_id=chat.id)}
+        session, chat_id = command.session, command.chat.id
+        subs = {s.id: s for s in await sub_store.list_subscriptions(session, chat_id=chat_id)}
         sub = subs.get(int(arg))
         if sub is None or sub.id is None:  # gone already, or someone else's id
             return "You no longer follow that."
-        await sub_store.remove_subscription(session, chat_id=chat.id, subscription_id=sub.id)
-        await session.commit()
+        await sub_store.remove_subscription(session, chat_id=chat_id, subscription_id=sub.id)
         remaining = [s for s in subs.values() if s.id != sub.id]
         page = keyboards.page_of(list(subs).index(sub.id), len(remaining))
     query = update.callback_query
@@ -131,12 +122,10 @@ async def _unsubscribe(update: Update, context: CustomContext, arg: str) -> str:
 async def _page(update: Update, context: CustomContext, arg: str) -> str:
     """◀ ▶ on a paged keyboard: redraw it at that page, from what is stored now."""
     query = update.callback_query
-    async with context.services.session() as session:
-        chat = await managed_chat(update, context, session)
-        if chat is None or chat.id is None or query is None:
+    async with chat_command(update, context, changes=False) as command:
+        if command is None or command.chat.id is None or query is None:
             return STALE
-        subs = await sub_store.list_subscriptions(session, chat_id=chat.id)
-        await session.commit()
+        subs = await sub_store.list_subscriptions(command.session, chat_id=command.chat.id)
     if not subs:
         return "You follow no topics now."
     try:
@@ -147,15 +136,15 @@ async def _page(update: Update, context: CustomContext, arg: str) -> str:
 
 
 async def _schedule(update: Update, context: CustomContext, text: str) -> str:
-    async with context.services.session() as session:
-        chat = await managed_chat(update, context, session)
-        if chat is None:
+    async with chat_command(update, context, changes=False) as command:
+        if command is None:
             return STALE
         try:
-            description = await change_schedule(session, chat=chat, text=text, now=context.now())
+            description = await change_schedule(
+                command.session, chat=command.chat, text=text, now=context.now()
+            )
         except ScheduleChangeError:
             return STALE
-        await session.commit()
     return f"Schedule: {description}"
 
 
@@ -165,13 +154,11 @@ async def _stop(update: Update, context: CustomContext, answer: str) -> str:
         if query is not None:
             await edit_message(update, "Nothing was deleted.")
         return "Kept"
-    async with context.services.session() as session:
-        chat = await managed_chat(update, context, session, create=False)
-        if chat is None or chat.id is None:
+    async with chat_command(update, context, changes=False, create=False) as command:
+        if command is None or command.chat.id is None:
             return "Already deleted."
-        label = chat_label(chat)
-        await chat_store.delete_chat(session, chat_id=chat.id)
-        await session.commit()
+        label = chat_label(command.chat)
+        await chat_store.delete_chat(command.session, chat_id=command.chat.id)
     await edit_message(update, f"Deleted everything stored for {label}. /start to begin again.")
     return "Deleted"
 

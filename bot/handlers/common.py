@@ -1,10 +1,14 @@
 """What every handler shares: finding the chat a command is about, the admin checks for
-groups and linked channels, and replies (always HTML, user text always escaped)."""
+groups and linked channels, replies (always HTML, user text always escaped), and
+`chat_command`, the frame of every command that works on a chat's settings."""
 
 from __future__ import annotations
 
 import html
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Chat as TelegramChat
@@ -105,6 +109,50 @@ async def managed_chat(
         if channel is not None:
             return channel
     return own
+
+
+@dataclass
+class ChatCommand:
+    """A command at work on its chat: the session, the chat's row, and the answers to send once
+    the work is committed."""
+
+    session: AsyncSession
+    chat: Chat
+    answers: list[tuple[str, InlineKeyboardMarkup | None]] = field(default_factory=list)
+
+    def reply(self, text: str, *, markup: InlineKeyboardMarkup | None = None) -> None:
+        """Answer with `text` (HTML) after the commit."""
+        self.answers.append((text, markup))
+
+    def usage(self, line: str, problem: str | None = None) -> None:
+        """Answer `Usage: /cmd <arg>` after the commit, after a sentence saying what was wrong."""
+        text = f"{esc(problem)}\n" if problem else ""
+        self.reply(f"{text}Usage: {esc(line)}")
+
+
+@asynccontextmanager
+async def chat_command(
+    update: Update, context: CustomContext, *, changes: bool = True, create: bool = True
+) -> AsyncIterator[ChatCommand | None]:
+    """The frame of a command on the chat it is about (`managed_chat`). With `changes`, only
+    those who may change the chat get in (`may_change`; the others are told). The block gets
+    None when refused or when there is no chat. When it ends the session is committed, and
+    only then are its answers sent: the database is never held while Telegram is talked to,
+    and nobody is told of a change that was not stored. An error in the block stores nothing
+    and answers nothing."""
+    if changes and not await may_change(update, context):
+        yield None
+        return
+    async with context.services.session() as session:
+        chat = await managed_chat(update, context, session, create=create)
+        if chat is None:
+            yield None
+            return
+        command = ChatCommand(session, chat)
+        yield command
+        await session.commit()
+    for text, markup in command.answers:
+        await reply(update, text, markup=markup)
 
 
 async def chat_row(

@@ -7,9 +7,9 @@ from collections.abc import Iterable, Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.handlers import callbacks
+from digests.trending import SUGGESTED_TOPICS
 from storage.models import Subscription
 
-SUGGESTED_TOPICS = ("technology", "science", "climate", "economy", "health", "space")
 QUICK_SCHEDULES = ("realtime", "hourly", "daily 08:00", "weekdays 07:30", "weekly mon 09:00")
 MAX_LABEL = 40
 #: Buttons per page of a keyboard that grows with the chat (one subscription a button):

@@ -11,9 +11,9 @@ from telegram.constants import ChatMemberStatus
 
 from bot.context import CustomContext
 from bot.handlers.common import GROUP_TYPES
+from digests.chats import chat_back, chat_left
 from storage import chats as chat_store
 from storage import deliveries as delivery_store
-from storage.models import ChatState
 
 logger = logging.getLogger(__name__)
 
@@ -37,14 +37,9 @@ async def my_membership(update: Update, context: CustomContext) -> None:
     async with context.services.session() as session:
         row = await chat_store.get_chat_by_telegram_id(session, telegram_id=chat.id)
         if row is not None and gone:
-            await chat_store.set_state(
-                session, chat=row, state=ChatState.BLOCKED, now=context.now()
-            )
-            parked = await delivery_store.park_chat_parts(session, chat=row)
+            parked = await chat_left(session, chat=row, now=context.now())
             logger.info("chat=%s removed or blocked us; %s parts parked", chat.id, parked)
-        elif row is not None and row.state == ChatState.BLOCKED:
-            await chat_store.set_state(session, chat=row, state=ChatState.ACTIVE)
-            await delivery_store.unpark_chat_parts(session, chat=row, now=context.now())
+        elif row is not None and await chat_back(session, chat=row, now=context.now()):
             logger.info("chat=%s is back", chat.id)
         await session.commit()
     if not gone and chat.type in GROUP_TYPES:

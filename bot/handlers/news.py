@@ -8,7 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
 
 from bot.context import CustomContext
-from bot.handlers.common import args_text, esc, managed_chat, reply, usage
+from bot.handlers.common import args_text, chat_command, esc, reply, usage
 from digests.build import build_digest_now, build_more
 from digests.query import QueryError, parse_query
 from digests.render import ItemView
@@ -29,27 +29,25 @@ LATEST_WINDOW = 200
 
 async def digest(update: Update, context: CustomContext) -> None:
     """Send my digest now (in a group anyone may ask: it reads, it changes no setting)."""
-    async with context.services.session() as session:
-        chat = await managed_chat(update, context, session)
-        if chat is None or chat.id is None:
+    async with chat_command(update, context, changes=False) as command:
+        if command is None or command.chat.id is None:
             return
-        if not await sub_store.count_subscriptions(session, chat_id=chat.id):
-            await session.commit()
-            await reply(update, "Follow a topic first: /topics or /subscribe <i>words</i>.")
+        session, chat_id = command.session, command.chat.id
+        if not await sub_store.count_subscriptions(session, chat_id=chat_id):
+            command.reply("Follow a topic first: /topics or /subscribe <i>words</i>.")
             return
         built = await build_digest_now(
             session,
-            chat_id=chat.id,
+            chat_id=chat_id,
             now=context.now(),
             kind="manual",
             renderer=context.services.renderer,
         )
-        await session.commit()
-    if built is None:
-        await reply(
-            update,
-            "Nothing new on your topics since your last digest. /latest shows the newest stories.",
-        )
+        if built is None:
+            command.reply(
+                "Nothing new on your topics since your last digest. "
+                "/latest shows the newest stories."
+            )
 
 
 async def more(update: Update, context: CustomContext) -> None:
@@ -59,16 +57,17 @@ async def more(update: Update, context: CustomContext) -> None:
 
 async def send_more(update: Update, context: CustomContext) -> None:
     """Queue the next page of the last digest (the /more command and the More button)."""
-    async with context.services.session() as session:
-        chat = await managed_chat(update, context, session)
-        if chat is None or chat.id is None:
+    async with chat_command(update, context, changes=False) as command:
+        if command is None or command.chat.id is None:
             return
         built = await build_more(
-            session, chat_id=chat.id, now=context.now(), renderer=context.services.renderer
+            command.session,
+            chat_id=command.chat.id,
+            now=context.now(),
+            renderer=context.services.renderer,
         )
-        await session.commit()
-    if built is None:
-        await reply(update, "Nothing more: your last digest showed everything.")
+        if built is None:
+            command.reply("Nothing more: your last digest showed everything.")
 
 
 async def latest(update: Update, context: CustomContext) -> None:
@@ -77,14 +76,15 @@ async def latest(update: Update, context: CustomContext) -> None:
     if len(topic) > context.settings.max_query_length:
         await usage(update, "/latest [topic]", "That topic is too long.")
         return
-    async with context.services.session() as session:
-        chat = await managed_chat(update, context, session)
-        await session.commit()
+    async with chat_command(update, context, changes=False) as command:
+        if command is None:
+            return
+        session, chat = command.session, command.chat
         if topic:
             try:
                 query = parse_query(topic)
             except QueryError as exc:
-                await usage(update, "/latest [topic]", str(exc))
+                command.usage("/latest [topic]", str(exc))
                 return
             hits = await search_articles(session, query, limit=LATEST_WINDOW, newest=LATEST_WINDOW)
             matches = await _in_order(session, [h.article_id for h in hits])
@@ -109,9 +109,10 @@ async def search(update: Update, context: CustomContext) -> None:
     if len(words) > context.settings.max_query_length:
         await usage(update, "/search <words>", "That search is too long.")
         return
-    async with context.services.session() as session:
-        chat = await managed_chat(update, context, session)
-        await session.commit()
+    async with chat_command(update, context, changes=False) as command:
+        if command is None:
+            return
+        session, chat = command.session, command.chat
         # the best matches decide which stories are listed; the list shows them newest first
         hits = await search_articles(session, words, limit=RESULTS * 4, newest=SEARCH_WINDOW)
         items = await _stories(session, await _in_order(session, [h.article_id for h in hits]))
@@ -141,7 +142,7 @@ async def _in_order(session: AsyncSession, ids: list[int]) -> list[Article]:
 async def _send_list(
     update: Update,
     context: CustomContext,
-    chat: Chat | None,
+    chat: Chat,
     title: str,
     items: Sequence[ItemView],
     *,
@@ -153,7 +154,7 @@ async def _send_list(
     html_text = context.services.renderer.render_results(
         title=title,
         articles=list(items),
-        timezone=chat.timezone if chat else "UTC",
-        language=chat.language if chat else "en",
+        timezone=chat.timezone,
+        language=chat.language,
     )
     await reply(update, html_text)

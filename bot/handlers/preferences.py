@@ -8,36 +8,31 @@ from bot.context import CustomContext
 from bot.handlers import keyboards
 from bot.handlers.common import (
     args_text,
+    chat_command,
     chat_label,
     esc,
-    managed_chat,
     may_change,
     reply,
     usage,
 )
-from bot.handlers.parsing import (
+from digests import preferences as prefs
+from digests import texts
+from digests.preferences import (
+    MAX_ITEMS,
+    MAX_WORD,
     ArgumentError,
+    TooManyMutes,
     parse_count,
     parse_quiet,
     parse_timezone,
     zone_label,
 )
-from bot.handlers.schedules import (
-    ScheduleChangeError,
-    change_schedule,
-    refresh_schedule,
-)
-from digests import texts
 from digests.render import local_time
-from storage import chats as chat_store
-from storage import subscriptions as sub_store
-from storage.models import ChatState
+from digests.schedule import ScheduleChangeError, change_schedule
 
 SCHEDULE_USAGE = (
     "/schedule <realtime | hourly | daily 08:00 | weekdays 07:30 | weekly mon 09:00 | off>"
 )
-MAX_WORD = 64
-MAX_ITEMS = 50
 TIMEZONE_USAGE = "/timezone <Area/City | UTC+2>"
 
 
@@ -47,20 +42,17 @@ async def schedule(update: Update, context: CustomContext) -> None:
     if not text:
         await usage(update, SCHEDULE_USAGE, "When should digests arrive?")
         return
-    if not await may_change(update, context):
-        return
-    async with context.services.session() as session:
-        chat = await managed_chat(update, context, session)
-        if chat is None:
+    async with chat_command(update, context) as command:
+        if command is None:
             return
         try:
-            description = await change_schedule(session, chat=chat, text=text, now=context.now())
+            description = await change_schedule(
+                command.session, chat=command.chat, text=text, now=context.now()
+            )
         except ScheduleChangeError as exc:
-            await session.commit()  # release the database before talking to Telegram
-            await usage(update, SCHEDULE_USAGE, str(exc))
+            command.usage(SCHEDULE_USAGE, str(exc))
             return
-        await session.commit()
-    await reply(update, f"Schedule for {chat_label(chat)}: <b>{esc(description)}</b>.")
+        command.reply(f"Schedule for {chat_label(command.chat)}: <b>{esc(description)}</b>.")
 
 
 async def timezone(update: Update, context: CustomContext) -> None:
@@ -74,35 +66,26 @@ async def timezone(update: Update, context: CustomContext) -> None:
     except ArgumentError as exc:
         await usage(update, TIMEZONE_USAGE, str(exc))
         return
-    if not await may_change(update, context):
-        return
-    async with context.services.session() as session:
-        chat = await managed_chat(update, context, session)
-        if chat is None:
+    async with chat_command(update, context) as command:
+        if command is None:
             return
-        chat.timezone = zone
-        session.add(chat)
-        await refresh_schedule(session, chat=chat, now=context.now())
-        await session.commit()
-    await reply(
-        update,
-        f"Time zone set to <b>{esc(zone_label(zone))}</b>. "
-        f"It is {esc(_clock(context, zone, chat.language))} there now.",
-    )
+        await prefs.set_timezone(command.session, chat=command.chat, zone=zone, now=context.now())
+        command.reply(
+            f"Time zone set to <b>{esc(zone_label(zone))}</b>. "
+            f"It is {esc(_clock(context, zone, command.chat.language))} there now."
+        )
 
 
 async def _show_timezone(update: Update, context: CustomContext) -> None:
-    async with context.services.session() as session:
-        chat = await managed_chat(update, context, session)
-        await session.commit()
-    if chat is None:
-        return
-    await reply(
-        update,
-        f"Time zone: <b>{esc(zone_label(chat.timezone))}</b> — it is "
-        f"{esc(_clock(context, chat.timezone, chat.language))} there now.\n"
-        "Change it: /timezone <i>Europe/Berlin</i>, <i>New York</i> or <i>UTC+2</i>",
-    )
+    async with chat_command(update, context, changes=False) as command:
+        if command is None:
+            return
+        chat = command.chat
+        command.reply(
+            f"Time zone: <b>{esc(zone_label(chat.timezone))}</b> — it is "
+            f"{esc(_clock(context, chat.timezone, chat.language))} there now.\n"
+            "Change it: /timezone <i>Europe/Berlin</i>, <i>New York</i> or <i>UTC+2</i>"
+        )
 
 
 def _clock(context: CustomContext, zone: str, language: str) -> str:
@@ -117,25 +100,18 @@ async def quiet(update: Update, context: CustomContext) -> None:
     except ArgumentError as exc:
         await usage(update, "/quiet <22:00-07:00 | off>", str(exc))
         return
-    if not await may_change(update, context):
-        return
-    async with context.services.session() as session:
-        chat = await managed_chat(update, context, session)
-        if chat is None:
+    async with chat_command(update, context) as command:
+        if command is None:
             return
-        chat.quiet_start, chat.quiet_end = hours if hours else (None, None)
-        session.add(chat)
-        await refresh_schedule(session, chat=chat, now=context.now())
-        await session.commit()
-    if hours:
-        await reply(
-            update,
-            f"Quiet hours {hours[0]}–{hours[1]} ({esc(zone_label(chat.timezone))}): digests due "
-            "then wait "
-            "until they end.",
-        )
-    else:
-        await reply(update, "Quiet hours off.")
+        chat = command.chat
+        await prefs.set_quiet_hours(command.session, chat=chat, hours=hours, now=context.now())
+        if hours:
+            command.reply(
+                f"Quiet hours {hours[0]}–{hours[1]} ({esc(zone_label(chat.timezone))}): digests "
+                "due then wait until they end."
+            )
+        else:
+            command.reply("Quiet hours off.")
 
 
 async def max_items(update: Update, context: CustomContext) -> None:
@@ -149,29 +125,21 @@ async def max_items(update: Update, context: CustomContext) -> None:
     except ArgumentError as exc:
         await usage(update, "/max <n>", str(exc))
         return
-    if not await may_change(update, context):
-        return
-    async with context.services.session() as session:
-        chat = await managed_chat(update, context, session)
-        if chat is None:
+    async with chat_command(update, context) as command:
+        if command is None:
             return
-        chat.max_items = count
-        session.add(chat)
-        await session.commit()
-    await reply(update, f"Digests now show up to <b>{esc(texts.stories(count))}</b>.")
+        prefs.set_max_items(command.session, chat=command.chat, count=count)
+        command.reply(f"Digests now show up to <b>{esc(texts.stories(count))}</b>.")
 
 
 async def _show_max_items(update: Update, context: CustomContext) -> None:
-    async with context.services.session() as session:
-        chat = await managed_chat(update, context, session)
-        await session.commit()
-    if chat is None:
-        return
-    await reply(
-        update,
-        f"Digests show up to <b>{esc(texts.stories(chat.max_items))}</b>; the rest wait for "
-        f"/more.\nChange it: /max <i>n</i> (1 to {MAX_ITEMS})",
-    )
+    async with chat_command(update, context, changes=False) as command:
+        if command is None:
+            return
+        command.reply(
+            f"Digests show up to <b>{esc(texts.stories(command.chat.max_items))}</b>; the rest "
+            f"wait for /more.\nChange it: /max <i>n</i> (1 to {MAX_ITEMS})"
+        )
 
 
 async def mute(update: Update, context: CustomContext) -> None:
@@ -182,24 +150,21 @@ async def mute(update: Update, context: CustomContext) -> None:
             update, "/mute <word>", f"Give one word or phrase (up to {MAX_WORD} characters)."
         )
         return
-    if not await may_change(update, context):
-        return
-    async with context.services.session() as session:
-        chat = await managed_chat(update, context, session)
-        if chat is None or chat.id is None:
+    async with chat_command(update, context) as command:
+        if command is None:
             return
-        muted = await sub_store.list_mutes(session, chat_id=chat.id)
-        if word not in muted and len(muted) >= context.settings.max_mutes:
-            await session.commit()  # release the database before talking to Telegram
-            await reply(
-                update, f"You muted {texts.words(len(muted))}, the most allowed. /unmute one first."
+        try:
+            added = await prefs.mute_word(
+                command.session, chat=command.chat, word=word, max_mutes=context.settings.max_mutes
+            )
+        except TooManyMutes as exc:
+            command.reply(
+                f"You muted {texts.words(exc.muted)}, the most allowed. /unmute one first."
             )
             return
-        added = await sub_store.add_mute(session, chat_id=chat.id, word=word)
-        await session.commit()
-    await reply(
-        update, f"Muted <b>{esc(word)}</b>." if added else f"<b>{esc(word)}</b> was already muted."
-    )
+        command.reply(
+            f"Muted <b>{esc(word)}</b>." if added else f"<b>{esc(word)}</b> was already muted."
+        )
 
 
 async def unmute(update: Update, context: CustomContext) -> None:
@@ -208,58 +173,43 @@ async def unmute(update: Update, context: CustomContext) -> None:
     if not word:
         await usage(update, "/unmute <word>", "Which word?")
         return
-    if not await may_change(update, context):
-        return
-    async with context.services.session() as session:
-        chat = await managed_chat(update, context, session)
-        if chat is None or chat.id is None:
+    async with chat_command(update, context) as command:
+        if command is None:
             return
-        removed = await sub_store.remove_mute(session, chat_id=chat.id, word=word)
-        await session.commit()
-    if removed:
-        await reply(update, f"Unmuted <b>{esc(word)}</b>.")
-    else:
-        await usage(update, "/unmute <word>", f"{word} is not muted.")
+        if await prefs.unmute_word(command.session, chat=command.chat, word=word):
+            command.reply(f"Unmuted <b>{esc(word)}</b>.")
+        else:
+            command.usage("/unmute <word>", f"{word} is not muted.")
 
 
 async def pause(update: Update, context: CustomContext) -> None:
     """Stop digests for now, keeping every setting."""
-    if not await may_change(update, context):
-        return
-    async with context.services.session() as session:
-        chat = await managed_chat(update, context, session)
-        if chat is None:
+    async with chat_command(update, context) as command:
+        if command is None:
             return
-        await chat_store.set_state(session, chat=chat, state=ChatState.PAUSED)
-        await session.commit()
-    await reply(update, "Paused. No digests until /resume.")
+        await prefs.pause(command.session, chat=command.chat)
+        command.reply("Paused. No digests until /resume.")
 
 
 async def resume(update: Update, context: CustomContext) -> None:
     """Start digests again after /pause."""
-    if not await may_change(update, context):
-        return
-    async with context.services.session() as session:
-        chat = await managed_chat(update, context, session)
-        if chat is None:
+    async with chat_command(update, context) as command:
+        if command is None:
             return
-        await chat_store.set_state(session, chat=chat, state=ChatState.ACTIVE)
-        await refresh_schedule(session, chat=chat, now=context.now())
-        await session.commit()
-    await reply(update, "Resumed. Digests will arrive on schedule.")
+        await prefs.resume(command.session, chat=command.chat, now=context.now())
+        command.reply("Resumed. Digests will arrive on schedule.")
 
 
 async def stop(update: Update, context: CustomContext) -> None:
     """Forget this chat (asks first)."""
     if not await may_change(update, context):
         return
-    async with context.services.session() as session:
-        chat = await managed_chat(update, context, session, create=False)
-    if chat is None:
-        await reply(update, "There is nothing stored for this chat.")
-        return
-    await reply(
-        update,
-        f"Delete every setting and subscription of {chat_label(chat)}? This cannot be undone.",
-        markup=keyboards.stop_keyboard(),
-    )
+    async with chat_command(update, context, changes=False, create=False) as command:
+        if command is not None:
+            command.reply(
+                f"Delete every setting and subscription of {chat_label(command.chat)}? "
+                "This cannot be undone.",
+                markup=keyboards.stop_keyboard(),
+            )
+            return
+    await reply(update, "There is nothing stored for this chat.")

@@ -7,11 +7,10 @@ from telegram.constants import ChatType
 
 from bot.context import CustomContext
 from bot.handlers import keyboards
-from bot.handlers.common import esc, managed_chat, remember_thread, reply
-from bot.handlers.subscriptions import followed_names, topic_targets
-from storage import chats as chat_store
-from storage import deliveries as delivery_store
-from storage.models import ChatState
+from bot.handlers.common import chat_command, esc, remember_thread, reply
+from digests.chats import chat_back
+from digests.subscriptions import followed_names, topic_targets
+from digests.trending import SUGGESTED_TOPICS
 
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", "welcome and quick setup"),
@@ -55,18 +54,14 @@ def help_text(*, admin: bool) -> str:
 
 async def start(update: Update, context: CustomContext) -> None:
     """Welcome, quick setup, and a blocked chat brought back."""
-    async with context.services.session() as session:
-        chat = await managed_chat(update, context, session)
-        if chat is None:
+    async with chat_command(update, context, changes=False) as command:
+        if command is None:
             return
-        revived = chat.state == ChatState.BLOCKED
-        if revived:
-            await chat_store.set_state(session, chat=chat, state=ChatState.ACTIVE)
-            await delivery_store.unpark_chat_parts(session, chat=chat, now=context.now())
+        session, chat = command.session, command.chat
+        revived = await chat_back(session, chat=chat, now=context.now())
         remember_thread(update, chat)
         session.add(chat)
-        followed = followed_names(keyboards.SUGGESTED_TOPICS, await topic_targets(session, chat))
-        await session.commit()
+        followed = followed_names(SUGGESTED_TOPICS, await topic_targets(session, chat))
     where = (
         "this group"
         if update.effective_chat and update.effective_chat.type != ChatType.PRIVATE

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.handlers.broadcast import AnnouncementError, announcement_html
+from digests.announcements import AnnouncementError, announcement_html
 from storage import chats as chat_store
 from storage import deliveries as delivery_store
 from storage.db import make_engine, make_sessionmaker, upgrade

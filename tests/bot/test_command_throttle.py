@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.handlers.throttle import TAP, CommandThrottle
+from bot.limits import TAP, CommandThrottle
 from bot.settings import Settings
 from tests.bot.test_handlers_harness import NOW, running, sqlite_sessionmaker
 

@@ -20,7 +20,7 @@ from telegram import Bot
 from bot.delivery import DeliveryWorker, plain_text
 from bot.emulator import Emulator, ManualClock, parse_html
 from bot.emulator import Limits as EmulatorLimits
-from bot.ratelimit import Limits, LocalLimiter
+from bot.limits import LocalLimiter, SendLimits
 from bot.settings import Settings
 from digests.split import split_html
 from storage import chats as chat_store
@@ -122,7 +122,7 @@ async def _rig(
     def now() -> datetime:
         return datetime.fromtimestamp(clock(), UTC)
 
-    limiter = LocalLimiter(Limits.from_settings(settings), clock=clock, sleep=sleep)
+    limiter = LocalLimiter(SendLimits.from_settings(settings), clock=clock, sleep=sleep)
     worker = DeliveryWorker(
         bot=bot,
         sessionmaker=sessionmaker,

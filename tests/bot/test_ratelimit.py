@@ -1,4 +1,4 @@
-"""Send pacing (bot/ratelimit.py) on a fake clock: the global, per-chat and per-group limits,
+"""Send pacing (bot/limits/sending.py) on a fake clock: the global, per-chat and per-group limits,
 flood waits for one chat or for everything, and the Redis backend shared by two processes."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from bot.ratelimit import Limits, LocalLimiter, RedisLimiter, make_limiter
+from bot.limits import LocalLimiter, RedisLimiter, SendLimits, make_limiter
 from bot.settings import Settings
 
 
@@ -37,7 +37,7 @@ def _max_in_window(times: list[float], window: float) -> int:
 
 async def test_global_rate_is_filled_but_never_exceeded() -> None:
     fake = FakeTime()
-    limiter = LocalLimiter(Limits(global_rate=30), clock=fake.clock, sleep=fake.sleep)
+    limiter = LocalLimiter(SendLimits(global_rate=30), clock=fake.clock, sleep=fake.sleep)
     times = []
     start = fake.now
     for chat in range(300):
@@ -50,7 +50,7 @@ async def test_global_rate_is_filled_but_never_exceeded() -> None:
 
 async def test_one_chat_gets_one_message_a_second_and_a_group_twenty_a_minute() -> None:
     fake = FakeTime()
-    limiter = LocalLimiter(Limits(global_rate=30), clock=fake.clock, sleep=fake.sleep)
+    limiter = LocalLimiter(SendLimits(global_rate=30), clock=fake.clock, sleep=fake.sleep)
     private = []
     for _ in range(5):
         await _send(limiter, 1)
@@ -68,7 +68,7 @@ async def test_one_chat_gets_one_message_a_second_and_a_group_twenty_a_minute() 
 
 async def test_concurrent_senders_share_the_budget() -> None:
     fake = FakeTime()
-    limiter = LocalLimiter(Limits(global_rate=10), clock=fake.clock, sleep=fake.sleep)
+    limiter = LocalLimiter(SendLimits(global_rate=10), clock=fake.clock, sleep=fake.sleep)
     times: dict[int, float] = {}
 
     async def send(chat: int) -> None:
@@ -84,7 +84,9 @@ async def test_sends_still_in_flight_hold_back_the_next_window() -> None:
     """However late requests go out, never more than the limit reach Telegram in one second:
     a send waits for the answer of the one `limit` sends before it, plus a second."""
     fake = FakeTime()
-    limiter = LocalLimiter(Limits(global_rate=5, headroom=1.0), clock=fake.clock, sleep=fake.sleep)
+    limiter = LocalLimiter(
+        SendLimits(global_rate=5, headroom=1.0), clock=fake.clock, sleep=fake.sleep
+    )
     for chat in range(5):
         await limiter.acquire(chat)  # five requests go out and hang
     sixth = asyncio.create_task(limiter.acquire(99))
@@ -100,7 +102,7 @@ async def test_sends_still_in_flight_hold_back_the_next_window() -> None:
 
 async def test_flood_wait_pauses_the_chat_and_a_global_one_everything() -> None:
     fake = FakeTime()
-    limiter = LocalLimiter(Limits(global_rate=30), clock=fake.clock, sleep=fake.sleep)
+    limiter = LocalLimiter(SendLimits(global_rate=30), clock=fake.clock, sleep=fake.sleep)
     await _send(limiter, 1)
     assert not await limiter.flood_wait(1, 10)
     start = fake.now
@@ -123,9 +125,9 @@ async def test_flood_wait_pauses_the_chat_and_a_global_one_everything() -> None:
 
 
 def test_limits_come_from_the_settings() -> None:
-    free = Limits.from_settings(Settings(_env_file=None))  # type: ignore[call-arg]
+    free = SendLimits.from_settings(Settings(_env_file=None))  # type: ignore[call-arg]
     assert (free.global_rate, free.per_chat_rate, free.group_per_minute) == (30, 1, 20)
-    paid = Limits.from_settings(Settings(_env_file=None, paid_broadcast=True))  # type: ignore[call-arg]
+    paid = SendLimits.from_settings(Settings(_env_file=None, paid_broadcast=True))  # type: ignore[call-arg]
     assert paid.global_rate == 1000 and paid.paid_broadcast
     assert isinstance(make_limiter(Settings(_env_file=None)), LocalLimiter)  # type: ignore[call-arg]
 
@@ -151,7 +153,7 @@ async def test_redis_limiter_shares_one_budget_across_processes() -> None:
     async def record(seconds: float) -> None:
         waits.append(seconds)
 
-    limits = Limits(global_rate=20)
+    limits = SendLimits(global_rate=20)
     first = RedisLimiter(limits, url=url, prefix=prefix, sleep=record)
     second = RedisLimiter(limits, url=url, prefix=prefix, sleep=record)
     try:

@@ -18,7 +18,7 @@ from bot.delivery import DeliveryWorker
 from bot.emulator import Emulator
 from bot.emulator import Limits as EmulatorLimits
 from bot.emulator.request import EmulatorRequest
-from bot.ratelimit import Limits, RedisLimiter
+from bot.limits import RedisLimiter, SendLimits
 from bot.settings import Settings
 from storage import chats as chat_store
 from storage import deliveries as store
@@ -75,7 +75,7 @@ async def test_two_workers_share_one_budget_through_redis(
         request = CountingRequest(emulator)
         bot = Bot(emulator.token, request=request)
         await bot.initialize()
-        limiter = RedisLimiter(Limits.from_settings(settings), url=REDIS_URL, prefix=prefix)
+        limiter = RedisLimiter(SendLimits.from_settings(settings), url=REDIS_URL, prefix=prefix)
         workers.append(
             DeliveryWorker(
                 bot=bot, sessionmaker=sessionmaker, settings=settings, owner=owner, limiter=limiter

@@ -11,8 +11,8 @@ from telegram.ext import ExtBot
 
 from bot.emulator import Emulator
 from bot.emulator import Limits as EmulatorLimits
-from bot.ratelimit import Limits, LocalLimiter
-from bot.replylimit import SharedRateLimiter, chat_key, is_posting
+from bot.limits import LocalLimiter, SendLimits, SharedRateLimiter
+from bot.limits.replies import chat_key, is_posting
 
 
 def _bot(emulator: Emulator, limiter: LocalLimiter) -> ExtBot[int]:
@@ -24,7 +24,7 @@ def _bot(emulator: Emulator, limiter: LocalLimiter) -> ExtBot[int]:
 async def test_a_burst_of_replies_is_paced_under_the_overall_limit() -> None:
     emulator = Emulator(limits=EmulatorLimits(global_per_second=20))
     chats = [emulator.private_chat(1000 + n).id for n in range(45)]
-    limiter = LocalLimiter(Limits(global_rate=20))
+    limiter = LocalLimiter(SendLimits(global_rate=20))
     bot = _bot(emulator, limiter)
     await bot.initialize()
     started = time.monotonic()
@@ -40,7 +40,7 @@ async def test_a_reply_refused_by_flood_control_is_sent_after_the_wait() -> None
     # Telegram allows less than we think (another process used the budget): 429s come back
     emulator = Emulator(limits=EmulatorLimits(global_per_second=3))
     chats = [emulator.private_chat(2000 + n).id for n in range(6)]
-    bot = _bot(emulator, LocalLimiter(Limits(global_rate=30)))
+    bot = _bot(emulator, LocalLimiter(SendLimits(global_rate=30)))
     await bot.initialize()
     await asyncio.gather(*(bot.send_message(chat, "answer") for chat in chats))
     await bot.shutdown()

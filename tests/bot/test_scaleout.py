@@ -77,7 +77,7 @@ COMMANDS = ("/start", "/subscribe volcano", "/list")
 USERS_PER_ROUND = 6
 #: Over RATE in any one second, as the emulator counts: the shared limiter hands out send turns
 #: 1/(0.99 RATE) apart and gives up a turn missed by more than one interval for a new one
-#: (bot/ratelimit.py, LATE_TURN), so at most RATE + 1 sends start in any second; the emulator
+#: (bot/limits/sending.py, LATE_TURN), so at most RATE + 1 sends start in any second; the emulator
 #: counts arrivals, and on a busy machine requests from different processes take up to some
 #: tens of milliseconds more or less to arrive: two more. (RATE + 1 is what is usually seen;
 #: sends that woke late for their turns all at once, before LATE_TURN, made 44 to 68.)

@@ -20,7 +20,8 @@ from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
 from bot import metrics
-from bot.ratelimit import SendLimiter
+from bot.limits.sending import SendLimiter
+from bot.telegram_compat import retry_after_seconds
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ def chat_key(chat_id: object) -> int | None:
 
 
 class SharedRateLimiter(BaseRateLimiter[int]):
-    """A python-telegram-bot rate limiter on a `SendLimiter` (`bot/ratelimit.py`)."""
+    """A python-telegram-bot rate limiter on a `SendLimiter` (`bot/limits/sending.py`)."""
 
     def __init__(self, limiter: SendLimiter, *, max_retries: int = MAX_RETRIES) -> None:
         self.limiter = limiter
@@ -85,7 +86,7 @@ class SharedRateLimiter(BaseRateLimiter[int]):
                         "flood wait: giving up method=%s after %d tries", endpoint, attempt + 1
                     )
                     raise
-                seconds = exc._retry_after.total_seconds()  # the public property warns
+                seconds = retry_after_seconds(exc)
                 logger.info("flood wait method=%s chat=%s seconds=%s", endpoint, chat_id, seconds)
                 if chat_id is not None:
                     await self.limiter.flood_wait(chat_id, seconds)

@@ -37,7 +37,7 @@ LATE_TRIES = 3
 
 
 @dataclass(frozen=True)
-class Limits:
+class SendLimits:
     """Messages per second overall and per chat, per minute per group or channel; `burst`
     is how many sends may go back to back after an idle spell."""
 
@@ -56,7 +56,7 @@ class Limits:
         return 1.0 / (self.global_rate * self.headroom)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Limits:
+    def from_settings(cls, settings: Settings) -> SendLimits:
         rate = settings.rate_global
         if settings.paid_broadcast and rate <= FREE_GLOBAL_RATE:
             rate = PAID_BROADCAST_RATE  # the switch alone means "as fast as paid allows"
@@ -78,7 +78,7 @@ class Limits:
 class SendLimiter(Protocol):
     """What the delivery worker needs from a limiter."""
 
-    limits: Limits
+    limits: SendLimits
 
     async def acquire(self, chat_id: int, *, group: bool = False) -> None:
         """Wait until a message to `chat_id` may go out, and count it."""
@@ -158,7 +158,7 @@ class LocalLimiter:
 
     def __init__(
         self,
-        limits: Limits,
+        limits: SendLimits,
         *,
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
@@ -312,7 +312,7 @@ class RedisLimiter:
 
     def __init__(
         self,
-        limits: Limits,
+        limits: SendLimits,
         *,
         url: str,
         prefix: str = "digestbot:rate",
@@ -378,7 +378,7 @@ class RedisLimiter:
 
 def make_limiter(settings: Settings, *, clock: Clock = time.monotonic) -> SendLimiter:
     """The limiter the settings ask for: Redis-backed when `redis_url` is set."""
-    limits = Limits.from_settings(settings)
+    limits = SendLimits.from_settings(settings)
     if settings.redis_url:
         return RedisLimiter(limits, url=settings.redis_url)
     return LocalLimiter(limits, clock=clock)

@@ -1,11 +1,23 @@
-"""Pure parsers for command arguments: time zones (IANA name, city or UTC offset), quiet
-hours and item counts. Each raises `ArgumentError` with a message fit to show the user."""
+"""A chat's preferences: pure parsers for what people type (time zones as an IANA name, a city
+or a UTC offset; quiet hours; item counts), each raising `ArgumentError` with a message fit to
+show the user, and the use cases that change a chat's settings (the caller commits)."""
 
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from functools import cache
 from zoneinfo import available_timezones
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from digests.schedule import apply_schedule
+from storage import chats as chat_store
+from storage import subscriptions as sub_store
+from storage.models import Chat, ChatState
+
+MAX_ITEMS = 50  # stories a digest may show
+MAX_WORD = 64  # characters of a muted word or phrase
 
 
 class ArgumentError(ValueError):
@@ -103,3 +115,60 @@ def parse_count(text: str, *, low: int, high: int) -> int:
     if not text.isdigit() or not low <= int(text) <= high:
         raise ArgumentError(f"Give a number from {low} to {high}.")
     return int(text)
+
+
+class TooManyMutes(ValueError):
+    """The chat muted as many words as allowed; `muted` says how many."""
+
+    def __init__(self, muted: int) -> None:
+        super().__init__(f"{muted} words muted")
+        self.muted = muted
+
+
+async def set_timezone(session: AsyncSession, *, chat: Chat, zone: str, now: datetime) -> None:
+    """Read the chat's schedule in `zone` from now on (its next digest moves with it)."""
+    chat.timezone = zone
+    session.add(chat)
+    await apply_schedule(session, chat=chat, now=now)
+
+
+async def set_quiet_hours(
+    session: AsyncSession, *, chat: Chat, hours: tuple[str, str] | None, now: datetime
+) -> None:
+    """No digests between the two times (None: quiet hours off); a digest due then waits."""
+    chat.quiet_start, chat.quiet_end = hours if hours else (None, None)
+    session.add(chat)
+    await apply_schedule(session, chat=chat, now=now)
+
+
+def set_max_items(session: AsyncSession, *, chat: Chat, count: int) -> None:
+    """How many stories the chat's digests show."""
+    chat.max_items = count
+    session.add(chat)
+
+
+async def mute_word(session: AsyncSession, *, chat: Chat, word: str, max_mutes: int) -> bool:
+    """Hide stories that mention `word`; False when it was muted already. Raises
+    `TooManyMutes` when a new word would pass `max_mutes`."""
+    assert chat.id is not None
+    muted = await sub_store.list_mutes(session, chat_id=chat.id)
+    if word not in muted and len(muted) >= max_mutes:
+        raise TooManyMutes(len(muted))
+    return await sub_store.add_mute(session, chat_id=chat.id, word=word)
+
+
+async def unmute_word(session: AsyncSession, *, chat: Chat, word: str) -> bool:
+    """Show stories with `word` again; False when it was not muted."""
+    assert chat.id is not None
+    return await sub_store.remove_mute(session, chat_id=chat.id, word=word)
+
+
+async def pause(session: AsyncSession, *, chat: Chat) -> None:
+    """No digests until `resume`; every setting is kept."""
+    await chat_store.set_state(session, chat=chat, state=ChatState.PAUSED)
+
+
+async def resume(session: AsyncSession, *, chat: Chat, now: datetime) -> None:
+    """Digests again, the next one due by the schedule from `now`."""
+    await chat_store.set_state(session, chat=chat, state=ChatState.ACTIVE)
+    await apply_schedule(session, chat=chat, now=now)
