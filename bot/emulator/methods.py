@@ -43,14 +43,16 @@ Handler = Callable[["Emulator", JSON], Awaitable[Any]]
 
 
 async def get_me(em: Emulator, params: JSON) -> Any:
+    # telegram-bot-api Client.cpp `JsonUser` with `full_bot_info`: a bot's own record carries
+    # these four flags, in this order, and nothing more (the stored 2024 source writes no
+    # `has_main_web_app`).
     data = em.bot.to_api()
     data.update(
         {
             "can_join_groups": True,
-            "can_read_all_group_messages": False,
+            "can_read_all_group_messages": not em.privacy_mode,
             "supports_inline_queries": False,
             "can_connect_to_business": False,
-            "has_main_web_app": False,
         }
     )
     return data
@@ -303,6 +305,11 @@ async def edit_message_reply_markup(em: Emulator, params: JSON) -> Any:
 
 
 async def delete_message(em: Emulator, params: JSON) -> Any:
+    # Client.cpp `process_delete_message_query`: both identifiers are checked before the chat
+    if params.get("chat_id") in (None, ""):
+        raise bad_request("chat identifier is not specified")
+    if not params.get("message_id"):
+        raise bad_request("message identifier is not specified")
     chat, message = em._bot_message(params)
     if message is None:
         raise bad_request("message to delete not found")

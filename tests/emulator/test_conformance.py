@@ -353,6 +353,51 @@ async def test_edit_delete_and_callback_answers(emulator: Emulator) -> None:
     assert emulator.chat(42).actions == ["typing"]
 
 
+async def test_delete_message_needs_both_identifiers(emulator: Emulator) -> None:
+    """telegram-bot-api Client.cpp `process_delete_message_query`: the chat identifier is
+    checked first, then the message identifier, before any chat is looked up."""
+    sent = await send(emulator, text="kept")
+    assert await emulator.call("deleteMessage", {"message_id": "1"}) == (
+        400,
+        error("Bad Request: chat identifier is not specified"),
+    )
+    for params in ({"chat_id": "42"}, {"chat_id": "42", "message_id": "0"}):
+        assert await emulator.call("deleteMessage", params) == (
+            400,
+            error("Bad Request: message identifier is not specified"),
+        )
+    # an unknown chat is only looked up once both identifiers are given
+    assert await emulator.call("deleteMessage", {"chat_id": "777"}) == (
+        400,
+        error("Bad Request: message identifier is not specified"),
+    )
+    assert emulator.chat(42).last.text == sent[1]["result"]["text"]
+
+
+async def test_get_me_reports_the_bot_flags() -> None:
+    """Client.cpp `JsonUser` with `full_bot_info`: can_join_groups, can_read_all_group_messages,
+    supports_inline_queries, can_connect_to_business, and no other bot-only field."""
+    quiet = Emulator(token="77:XYZ", bot_username="quiet_bot", bot_name="Quiet")
+    status, body = await quiet.call("getMe", {})
+    assert status == 200
+    assert body["result"] == {
+        "id": 77,
+        "is_bot": True,
+        "first_name": "Quiet",
+        "username": "quiet_bot",
+        "can_join_groups": True,
+        "can_read_all_group_messages": False,
+        "supports_inline_queries": False,
+        "can_connect_to_business": False,
+    }
+    # a bot with group privacy off reads every group message, and getMe says so
+    _, body = await Emulator(privacy_mode=False).call("getMe", {})
+    assert body["result"]["can_read_all_group_messages"] is True
+    async with local_bot(quiet) as bot:
+        me = await bot.get_me()
+    assert (me.username, me.can_join_groups, me.supports_inline_queries) == ("quiet_bot", True, False)
+
+
 # ----- faults and protocol -----------------------------------------------------------------------
 
 
