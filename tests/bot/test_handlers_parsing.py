@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.emulator.html import parse_html
 from bot.handlers import callbacks
 from bot.handlers.common import esc
 from bot.handlers.parsing import ArgumentError, parse_count, parse_quiet, parse_timezone
 from bot.handlers.throttle import CommandThrottle
+from telegram_emulator.html import parse_html
 
 
 @pytest.mark.parametrize(
