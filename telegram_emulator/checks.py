@@ -9,7 +9,6 @@ and `td/telegram/ReplyMarkup.cpp` (keyboard limits).
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from telegram_emulator.entities import EmptyTextError, fix_formatted_text, limit_entities
@@ -22,8 +21,6 @@ MAX_TEXT_LENGTH = 4096
 # "Text is too long" before any parsing; the size is the raw parameter's, in UTF-8 bytes.
 MAX_TEXT_BYTES = 1 << 15
 MAX_CALLBACK_DATA = 64
-# tdlib's bot command pattern: not glued to a word character or to / < >.
-_BOT_COMMAND_RE = re.compile(r"(?<![\w/<>])/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?(?![\w/<>@])")
 _TEXT_BUTTONS = (
     "can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard"
 )
@@ -50,15 +47,6 @@ _BOOL_PARAMS = frozenset(
         "disable_web_page_preview",
     }
 )
-
-
-def command_entities(text: str) -> list[JSON]:
-    """`bot_command` entities, as Telegram marks them in a user's message."""
-    result = []
-    for match in _BOT_COMMAND_RE.finditer(text):
-        offset = utf16_len(text[: match.start()])
-        result.append({"type": "bot_command", "offset": offset, "length": utf16_len(match[0])})
-    return result
 
 
 def coerce_params(raw: dict[str, Any]) -> JSON:
