@@ -40,10 +40,9 @@ PARTS_PER_CHAT = 2
 
 
 async def _serve_emulator(chats: int) -> None:
-    from bot.emulator import Emulator
-    from bot.emulator import Limits as EmulatorLimits
+    from telegram_emulator import ApiLimits, Emulator
 
-    emulator = Emulator(token=TOKEN, limits=EmulatorLimits())
+    emulator = Emulator(token=TOKEN, limits=ApiLimits())
     for chat_id in range(1, chats + 1):
         emulator.private_chat(chat_id)
     async with emulator.serve("127.0.0.1", 0) as url:

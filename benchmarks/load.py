@@ -69,11 +69,10 @@ from sqlalchemy import insert, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.emulator import Emulator, Message
-from bot.emulator import Limits as EmulatorLimits
 from digests.query import normalize_query
 from storage.db import make_engine, upgrade
 from storage.models import Article, Chat, Mute, Schedule, Story, Subscription
+from telegram_emulator import ApiLimits, Emulator, Message
 
 TOKEN = "123456:LOAD"
 TELEGRAM_IDS = 5_000_000  # chat n has Telegram id TELEGRAM_IDS + n
@@ -559,7 +558,7 @@ async def run(args: argparse.Namespace) -> str:
         )
         emulator = Emulator(
             token=TOKEN,
-            limits=EmulatorLimits(global_per_second=max(30, args.rate_global)),
+            limits=ApiLimits(global_per_second=max(30, args.rate_global)),
         )
         rng = random.Random(args.seed + 1)
         ids = rng.sample(sorted(data.topics_of), args.users)

@@ -28,8 +28,8 @@ sys.path.insert(0, str(ROOT))
 
 from aiohttp import web  # noqa: E402
 
-from bot.emulator import Emulator, Limits  # noqa: E402
 from storage.types import utcnow  # noqa: E402
+from telegram_emulator import ApiLimits, Emulator  # noqa: E402
 
 TOKEN = "777000:REALTIME-BENCH"
 ADMIN = 5001
@@ -121,7 +121,7 @@ async def main() -> None:
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    emulator = Emulator(token=TOKEN, limits=Limits(enabled=False))
+    emulator = Emulator(token=TOKEN, limits=ApiLimits(enabled=False))
     delays: list[float] = []
     with tempfile.TemporaryDirectory(prefix="digestbot-realtime-") as tmp:
         env = {k: v for k, v in os.environ.items() if not k.startswith("DIGESTBOT_")}

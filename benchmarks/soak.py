@@ -60,8 +60,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.emulator import Emulator, Limits
-from bot.emulator.html import parse_html
 from digests.query import normalize_query
 from digests.schedule import apply_schedule, parse_schedule
 from storage import chats as chat_store
@@ -82,6 +80,8 @@ from storage.models import (
     Subscription,
     SubscriptionKind,
 )
+from telegram_emulator import ApiLimits, Emulator
+from telegram_emulator.html import parse_html
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "424242:SOAK"
@@ -851,7 +851,7 @@ async def soak(args: argparse.Namespace, directory: Path) -> int:
 
     database_url, engine, schema = await make_database(args.database_url, directory)
     sessionmaker = make_sessionmaker(engine)
-    emulator = Emulator(token=TOKEN, limits=Limits())
+    emulator = Emulator(token=TOKEN, limits=ApiLimits())
     process: asyncio.subprocess.Process | None = None
     try:
         began = time.monotonic()

@@ -23,7 +23,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.app import Role, build_application, serve
 from bot.context import AppType
-from bot.emulator import Emulator, Limits, Message
 from bot.settings import Settings, load_settings
 from bot.ticks import Ticks
 from ingest.fetch import Fetcher
@@ -33,6 +32,7 @@ from storage import feeds as feed_store
 from storage.db import make_engine, make_sessionmaker, upgrade
 from storage.models import FeedCreate
 from storage.types import utcnow
+from telegram_emulator import ApiLimits, Emulator, Message
 
 DEMO_TOKEN = "777000:demo-token-for-the-local-emulator"
 FEED_URL = "https://newsroom.example/feed.xml"
@@ -243,7 +243,7 @@ async def _demo(path: Path, *, verbose: bool) -> str:
             token=DEMO_TOKEN,
             bot_username="digestbot_demo_bot",
             bot_name="Digest Bot",
-            limits=Limits(),
+            limits=ApiLimits(),
         )
         emulator.user(SUBSCRIBER, "Alex")
         fetcher = Fetcher(transport=sample_transport(now), user_agent=settings.user_agent)

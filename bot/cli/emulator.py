@@ -10,8 +10,8 @@ import re
 import typer
 
 from bot.cli.common import UserError
-from bot.emulator import Emulator, Limits
-from bot.emulator.server import run_forever
+from telegram_emulator import ApiLimits, Emulator
+from telegram_emulator.server import run_forever
 
 _TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,100}$")
 
@@ -52,7 +52,7 @@ def emulator_command(
     if per_chat_rate <= 0 or min(per_chat_burst, group_per_minute, global_per_second) < 1:
         raise UserError("flood limits must be positive")
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s")
-    limits = Limits(
+    limits = ApiLimits(
         per_chat_rate=per_chat_rate,
         per_chat_burst=per_chat_burst,
         group_per_minute=group_per_minute,

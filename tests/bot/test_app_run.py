@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.emulator import Emulator, Limits
+from telegram_emulator import ApiLimits, Emulator
 from tests.bot.test_cli import DIGESTBOT, run
 
 ROOT = str(Path(__file__).resolve().parents[2])
@@ -43,7 +43,7 @@ def test_run_help_documents_roles_and_base_url(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 async def test_run_polls_the_emulator_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
-    emulator = Emulator(token="5151:run-test-token", limits=Limits(enabled=False))
+    emulator = Emulator(token="5151:run-test-token", limits=ApiLimits(enabled=False))
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         metrics_port = sock.getsockname()[1]
@@ -175,7 +175,7 @@ async def test_run_does_the_whole_job_feed_to_delivered_digest(tmp_path: Path) -
     await site.start()
     feed_port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     admin = 4242
-    emulator = Emulator(token="5151:run-test-token", limits=Limits(enabled=False))
+    emulator = Emulator(token="5151:run-test-token", limits=ApiLimits(enabled=False))
     env = {k: v for k, v in os.environ.items() if not k.startswith("DIGESTBOT_")}
     env.update(
         {

@@ -15,12 +15,11 @@ import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.emulator import Emulator
-from bot.emulator import Limits as EmulatorLimits
 from storage import chats as chat_store
 from storage import deliveries as store
 from storage.db import make_sessionmaker
 from storage.models import Digest
+from telegram_emulator import ApiLimits, Emulator
 from tests.dbutil import database
 
 pytestmark = [
@@ -80,7 +79,7 @@ async def _start(url: str, database_url: str, token: str, cwd: Path) -> asyncio.
 async def test_sigkill_mid_broadcast_loses_nothing_and_repeats_at_most_one_part_per_kill(
     backend: str, tmp_path: Path
 ) -> None:
-    emulator = Emulator(limits=EmulatorLimits(global_per_second=RATE))
+    emulator = Emulator(limits=ApiLimits(global_per_second=RATE))
     for telegram_id in range(1, CHATS + 1):
         emulator.private_chat(telegram_id)
     total = CHATS * PARTS

@@ -18,14 +18,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Bot
 
 from bot.delivery import DeliveryWorker, plain_text
-from bot.emulator import Emulator, ManualClock, parse_html
-from bot.emulator import Limits as EmulatorLimits
 from bot.limits import LocalLimiter, SendLimits
 from bot.settings import Settings
 from digests.split import split_html
 from storage import chats as chat_store
 from storage import deliveries as store
 from storage.models import Chat, ChatState, ChatType, Delivery, Digest
+from telegram_emulator import ApiLimits, Emulator, ManualClock, parse_html
 
 # PTB 22 itself reads RetryAfter.retry_after while building the error, which warns about its
 # future type; the worker reads the timedelta directly.
@@ -107,7 +106,7 @@ async def _rig(
     sessionmaker: async_sessionmaker[AsyncSession],
     *,
     settings: Settings | None = None,
-    emulator_limits: EmulatorLimits | None = None,
+    emulator_limits: ApiLimits | None = None,
 ) -> Rig:
     clock = ManualClock(start=datetime(2026, 3, 2, 8, 0, tzinfo=UTC).timestamp())
     emulator = Emulator(clock=clock, limits=emulator_limits)
@@ -170,7 +169,7 @@ async def test_a_429_storm_loses_and_repeats_nothing(
     rig = await _rig(
         sessionmaker,
         settings=_settings(rate_global=1000, rate_per_chat=50, rate_per_group_minute=600),
-        emulator_limits=EmulatorLimits(global_per_second=10),
+        emulator_limits=ApiLimits(global_per_second=10),
     )
     chats = [await rig.chat(1000 + n) for n in range(12)]
     group = await rig.chat(-777, type=ChatType.GROUP)
@@ -367,7 +366,7 @@ async def test_a_frozen_test_clock_never_stalls_the_worker(
     """Handlers' tests inject a clock that stands still; the default limiter must not wait for
     time to pass (here: more sends than one second's budget, all at the same instant)."""
     frozen = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
-    emulator = Emulator(limits=EmulatorLimits(enabled=False))
+    emulator = Emulator(limits=ApiLimits(enabled=False))
     bot = Bot(emulator.token, request=emulator.request())
     await bot.initialize()
     worker = DeliveryWorker(

@@ -9,9 +9,9 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.delivery import resplit
-from bot.emulator import parse_message
 from digests.split import MAX_TEXT_BYTES, raw_bytes
 from storage.models import DeliveryStatus
+from telegram_emulator import parse_message
 from tests.bot.test_delivery import _rig, pytestmark  # noqa: F401 - same warning filter
 
 LINKS = ", ".join(f'<a href="https://e.example/{i}/{"q" * 2000}">Outlet {i}</a>' for i in range(6))

@@ -13,9 +13,9 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.demo import LocalBot, local_bot
-from bot.emulator import Emulator, Limits
 from bot.settings import Settings, load_settings
 from storage.db import make_sessionmaker
+from telegram_emulator import ApiLimits, Emulator
 from tests.dbutil import database
 
 TOKEN = "4242:test-token"
@@ -42,7 +42,7 @@ def make_settings(**overrides: Any) -> Settings:
 
 def make_emulator() -> Emulator:
     # Flood control is the delivery tests' subject; here it would only slow the replies down.
-    return Emulator(token=TOKEN, bot_username=BOT_USERNAME, limits=Limits(enabled=False))
+    return Emulator(token=TOKEN, bot_username=BOT_USERNAME, limits=ApiLimits(enabled=False))
 
 
 @pytest.fixture

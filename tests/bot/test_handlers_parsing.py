@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.emulator.html import parse_html
 from bot.handlers import callbacks
 from bot.handlers.common import esc
 from bot.limits import CommandThrottle
+from telegram_emulator.html import parse_html
 
 
 def test_callback_codec_round_trip_and_limit() -> None:

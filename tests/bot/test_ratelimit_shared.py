@@ -15,13 +15,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Bot
 
 from bot.delivery import DeliveryWorker
-from bot.emulator import Emulator
-from bot.emulator import Limits as EmulatorLimits
-from bot.emulator.request import EmulatorRequest
 from bot.limits import RedisLimiter, SendLimits
 from bot.settings import Settings
 from storage import chats as chat_store
 from storage import deliveries as store
+from telegram_emulator import ApiLimits, Emulator
+from telegram_emulator.request import EmulatorRequest
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 RATE = 20
@@ -55,7 +54,7 @@ async def test_two_workers_share_one_budget_through_redis(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
     await _redis_or_skip()
-    emulator = Emulator(limits=EmulatorLimits(global_per_second=RATE * 3))
+    emulator = Emulator(limits=ApiLimits(global_per_second=RATE * 3))
     async with sessionmaker() as session:
         for telegram_id in range(1, CHATS + 1):
             emulator.private_chat(telegram_id)

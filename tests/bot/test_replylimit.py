@@ -9,10 +9,9 @@ import time
 
 from telegram.ext import ExtBot
 
-from bot.emulator import Emulator
-from bot.emulator import Limits as EmulatorLimits
 from bot.limits import LocalLimiter, SendLimits, SharedRateLimiter
 from bot.limits.replies import chat_key, is_posting
+from telegram_emulator import ApiLimits, Emulator
 
 
 def _bot(emulator: Emulator, limiter: LocalLimiter) -> ExtBot[int]:
@@ -22,7 +21,7 @@ def _bot(emulator: Emulator, limiter: LocalLimiter) -> ExtBot[int]:
 
 
 async def test_a_burst_of_replies_is_paced_under_the_overall_limit() -> None:
-    emulator = Emulator(limits=EmulatorLimits(global_per_second=20))
+    emulator = Emulator(limits=ApiLimits(global_per_second=20))
     chats = [emulator.private_chat(1000 + n).id for n in range(45)]
     limiter = LocalLimiter(SendLimits(global_rate=20))
     bot = _bot(emulator, limiter)
@@ -38,7 +37,7 @@ async def test_a_burst_of_replies_is_paced_under_the_overall_limit() -> None:
 
 async def test_a_reply_refused_by_flood_control_is_sent_after_the_wait() -> None:
     # Telegram allows less than we think (another process used the budget): 429s come back
-    emulator = Emulator(limits=EmulatorLimits(global_per_second=3))
+    emulator = Emulator(limits=ApiLimits(global_per_second=3))
     chats = [emulator.private_chat(2000 + n).id for n in range(6)]
     bot = _bot(emulator, LocalLimiter(SendLimits(global_rate=30)))
     await bot.initialize()

@@ -30,12 +30,11 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.emulator import Emulator
-from bot.emulator import Limits as EmulatorLimits
-from bot.emulator.html import parse_html
 from storage import deliveries as delivery_store
 from storage.db import make_sessionmaker
 from storage.models import Delivery, DeliveryStatus, Digest, Schedule
+from telegram_emulator import ApiLimits, Emulator
+from telegram_emulator.html import parse_html
 from tests.dbutil import database
 from tests.digests.helpers import make_article, make_chat
 
@@ -346,7 +345,7 @@ def _max_per_second(times: list[float]) -> int:
 async def test_three_workers_and_a_poller_share_the_work_and_survive_a_sigkill(
     tmp_path: Path,
 ) -> None:
-    emulator = Emulator(limits=EmulatorLimits(global_per_second=RATE + ALLOWANCE + REPLY_SLACK))
+    emulator = Emulator(limits=ApiLimits(global_per_second=RATE + ALLOWANCE + REPLY_SLACK))
     telegram_ids = list(range(FIRST_CHAT, FIRST_CHAT + CHATS))
     for telegram_id in telegram_ids:
         emulator.private_chat(telegram_id)

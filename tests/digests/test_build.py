@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.emulator.html import parse_html
 from digests.build import build_digest_now, build_more
 from digests.tick import build_due_digests
 from storage import deliveries as delivery_store
@@ -18,6 +17,7 @@ from storage import digests as digest_store
 from storage import schedules as schedule_store
 from storage import subscriptions as sub_store
 from storage.models import ChatState, Delivery, Digest, SentStory
+from telegram_emulator.html import parse_html
 from tests.digests.helpers import make_article, make_chat
 
 T0 = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)  # articles arrive before the 08:00 digest

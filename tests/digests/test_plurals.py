@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.emulator.html import parse_html
 from digests import texts
 from digests.render import Renderer
+from telegram_emulator.html import parse_html
 from tests.digests.test_render import sample_digest
 
 

@@ -10,7 +10,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.emulator.html import parse_html, utf16_len
 from digests.render import (
     DigestView,
     ItemView,
@@ -21,6 +20,7 @@ from digests.render import (
     tg_escape,
 )
 from digests.split import MAX_ENTITIES, MAX_TEXT_UTF16, split_html
+from telegram_emulator.html import parse_html, utf16_len
 
 GOLDEN = Path(__file__).parent / "golden"
 REGENERATE = os.environ.get("DIGESTBOT_REGENERATE_GOLDEN") == "1"

@@ -10,11 +10,11 @@ from datetime import UTC, datetime
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.emulator import Emulator
-from bot.emulator.entities import parse_message
-from bot.emulator.html import utf16_len
 from digests.render import DigestView, ItemView, Renderer, SourceView, TopicGroup
 from digests.split import MAX_ENTITIES, MAX_TEXT_BYTES, MAX_TEXT_UTF16, raw_bytes, split_html
+from telegram_emulator import Emulator
+from telegram_emulator.entities import parse_message
+from telegram_emulator.html import utf16_len
 
 CREATED = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 URL_CHARS = st.sampled_from("abcxyz0123456789-_./?=&%~")

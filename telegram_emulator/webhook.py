@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import httpx
 
 if TYPE_CHECKING:
-    from bot.emulator.core import Emulator
+    from telegram_emulator.core import Emulator
 
 logger = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.emulator.state import JSON
+from telegram_emulator.state import JSON
 
 
 class ApiError(Exception):

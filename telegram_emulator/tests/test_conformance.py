@@ -7,10 +7,10 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.emulator import Emulator, Limits, ManualClock
+from telegram_emulator import ApiLimits, Emulator, ManualClock
+from telegram_emulator.tests.support import error, local_bot, send
 
 
 @pytest.fixture
@@ -23,25 +23,6 @@ def emulator(clock: ManualClock) -> Emulator:
     em = Emulator(token="123:ABC", clock=clock)
     em.user(42, "Ada").send("/start")
     return em
-
-
-async def send(em: Emulator, **params: Any) -> tuple[int, dict[str, Any]]:
-    params.setdefault("chat_id", 42)
-    # As python-telegram-bot sends them: every value a string, objects JSON-encoded.
-    encoded = {k: v if isinstance(v, str) else json.dumps(v) for k, v in params.items()}
-    return await em.call("sendMessage", encoded)
-
-
-def local_bot(em: Emulator) -> Bot:
-    """A Bot whose every request, getUpdates included, goes to the emulator."""
-    return Bot(em.token, request=em.request(), get_updates_request=em.request())
-
-
-def error(description: str, code: int = 400, **parameters: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
-    if parameters:
-        body["parameters"] = parameters
-    return body
 
 
 # ----- text and entities -------------------------------------------------------------------------
@@ -214,7 +195,7 @@ async def test_group_limit_is_20_per_minute(emulator: Emulator, clock: ManualClo
 
 
 async def test_global_limit_and_paid_broadcast(clock: ManualClock) -> None:
-    em = Emulator(clock=clock, limits=Limits(global_per_second=30))
+    em = Emulator(clock=clock, limits=ApiLimits(global_per_second=30))
     for uid in range(1, 41):
         em.user(uid).send("/start")
     results = [(await send(em, chat_id=uid, text="x"))[0] for uid in range(1, 32)]
@@ -351,6 +332,55 @@ async def test_edit_delete_and_callback_answers(emulator: Emulator) -> None:
         assert await bot.send_chat_action(42, "typing")
     assert emulator.chat(42).messages == []
     assert emulator.chat(42).actions == ["typing"]
+
+
+async def test_delete_message_needs_both_identifiers(emulator: Emulator) -> None:
+    """telegram-bot-api Client.cpp `process_delete_message_query`: the chat identifier is
+    checked first, then the message identifier, before any chat is looked up."""
+    sent = await send(emulator, text="kept")
+    assert await emulator.call("deleteMessage", {"message_id": "1"}) == (
+        400,
+        error("Bad Request: chat identifier is not specified"),
+    )
+    for params in ({"chat_id": "42"}, {"chat_id": "42", "message_id": "0"}):
+        assert await emulator.call("deleteMessage", params) == (
+            400,
+            error("Bad Request: message identifier is not specified"),
+        )
+    # an unknown chat is only looked up once both identifiers are given
+    assert await emulator.call("deleteMessage", {"chat_id": "777"}) == (
+        400,
+        error("Bad Request: message identifier is not specified"),
+    )
+    assert emulator.chat(42).last.text == sent[1]["result"]["text"]
+
+
+async def test_get_me_reports_the_bot_flags() -> None:
+    """Client.cpp `JsonUser` with `full_bot_info`: can_join_groups, can_read_all_group_messages,
+    supports_inline_queries, can_connect_to_business, and no other bot-only field."""
+    quiet = Emulator(token="77:XYZ", bot_username="quiet_bot", bot_name="Quiet")
+    status, body = await quiet.call("getMe", {})
+    assert status == 200
+    assert body["result"] == {
+        "id": 77,
+        "is_bot": True,
+        "first_name": "Quiet",
+        "username": "quiet_bot",
+        "can_join_groups": True,
+        "can_read_all_group_messages": False,
+        "supports_inline_queries": False,
+        "can_connect_to_business": False,
+    }
+    # a bot with group privacy off reads every group message, and getMe says so
+    _, body = await Emulator(privacy_mode=False).call("getMe", {})
+    assert body["result"]["can_read_all_group_messages"] is True
+    async with local_bot(quiet) as bot:
+        me = await bot.get_me()
+    assert (me.username, me.can_join_groups, me.supports_inline_queries) == (
+        "quiet_bot",
+        True,
+        False,
+    )
 
 
 # ----- faults and protocol -----------------------------------------------------------------------

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.emulator.html import parse_html, utf16_len
+from telegram_emulator.html import parse_html, sort_entities, utf16_len
 
 JSON = dict[str, Any]
 
@@ -34,37 +34,12 @@ _CONTINUOUS = frozenset(
         "custom_emoji",
     }
 )
-_PRIORITY = {
-    "blockquote": 0,
-    "expandable_blockquote": 0,
-    "code": 20,
-    "text_link": 49,
-    "text_mention": 49,
-    "bold": 90,
-    "italic": 91,
-    "underline": 92,
-    "strikethrough": 93,
-    "spoiler": 94,
-    "custom_emoji": 99,
-}
 # Characters tdlib removes: U+2028..U+202E and three combining vertical lines.
 _REMOVED = frozenset({*map(chr, range(0x2028, 0x202F)), "\u0333", "\u033f", "\u030a"})
 
 
 class EmptyTextError(ValueError):
     """Nothing but whitespace is left (tdlib's `Text must be non-empty`)."""
-
-
-def _priority(entity: JSON) -> int:
-    kind = str(entity["type"])
-    if kind == "pre":
-        return 10 if entity.get("language") else 11
-    return _PRIORITY.get(kind, 50)
-
-
-def sort_entities(entities: list[JSON]) -> None:
-    """Telegram's order: by offset, longer first, then by type priority."""
-    entities.sort(key=lambda e: (e["offset"], -e["length"], _priority(e)))
 
 
 def _end(entity: JSON) -> int:
@@ -298,7 +273,7 @@ def fix_formatted_text(text: str, entities: list[JSON]) -> tuple[str, list[JSON]
 def parse_message(text: str, parse_mode: str | None = "HTML") -> tuple[str, list[JSON]]:
     """Text and entities exactly as Telegram would store `text` sent with `parse_mode`.
 
-    Raises `bot.emulator.html.EntityParseError` for HTML Telegram rejects and `EmptyTextError`
+    Raises `telegram_emulator.html.EntityParseError` for HTML Telegram rejects and `EmptyTextError`
     for blank text; the 4096-unit and 100-entity limits are checked by the caller.
     """
     entities: list[JSON] = []

@@ -28,10 +28,10 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from bot.emulator.core import InjectedFault
+from telegram_emulator.errors import InjectedFault
 
 if TYPE_CHECKING:
-    from bot.emulator.core import Emulator
+    from telegram_emulator.core import Emulator
 
 logger = logging.getLogger(__name__)
 
@@ -284,7 +284,7 @@ async def serve(
         yield f"http://{host}:{bound[1]}"
     finally:
         emulator.closed = True
-        emulator._notify()
+        emulator.changed()
         await emulator.remove_webhook()
         await runner.cleanup()
         emulator.closed = False

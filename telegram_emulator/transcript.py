@@ -6,7 +6,7 @@ import html
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from bot.emulator.state import JSON, Message
+from telegram_emulator.state import JSON, Message
 
 _TAGS = {
     "bold": ("<b>", "</b>"),

@@ -2,6 +2,10 @@
 
 Parameters travel exactly as python-telegram-bot's own HTTP client sends them (JSON-encoded
 form values), so both front ends exercise the same parsing.
+
+Only python-telegram-bot's public API is used: the timeouts are typed `object` (wider than
+the base class's private `ODVInput[float]`, so still a valid override) and default to the
+public `BaseRequest.DEFAULT_NONE`; the emulator answers at once and ignores them.
 """
 
 from __future__ import annotations
@@ -11,15 +15,13 @@ import json
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from telegram._utils.defaultvalue import DEFAULT_NONE
-from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
-from bot.emulator.core import InjectedFault
+from telegram_emulator.errors import InjectedFault
 
 if TYPE_CHECKING:
-    from bot.emulator.core import Emulator
+    from telegram_emulator.core import Emulator
 
 
 class EmulatorRequest(BaseRequest):
@@ -48,10 +50,10 @@ class EmulatorRequest(BaseRequest):
         url: str,
         method: str,
         request_data: RequestData | None = None,
-        read_timeout: ODVInput[float] = DEFAULT_NONE,
-        write_timeout: ODVInput[float] = DEFAULT_NONE,
-        connect_timeout: ODVInput[float] = DEFAULT_NONE,
-        pool_timeout: ODVInput[float] = DEFAULT_NONE,
+        read_timeout: object = BaseRequest.DEFAULT_NONE,
+        write_timeout: object = BaseRequest.DEFAULT_NONE,
+        connect_timeout: object = BaseRequest.DEFAULT_NONE,
+        pool_timeout: object = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         if self._closed:
             raise NetworkError("the emulator request object was shut down")

@@ -5,18 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.emulator.state import JSON, Chat, Message, User
-from bot.emulator.transcript import render_html, render_text
+from telegram_emulator.state import JSON, Chat, Message, User
+from telegram_emulator.transcript import render_html, render_text
 
 if TYPE_CHECKING:
-    from bot.emulator.core import Emulator
+    from telegram_emulator.people import People
 
 
 @dataclass
 class UserDriver:
     """One person: `send()` text (commands get their `bot_command` entity), `press()` buttons."""
 
-    emulator: Emulator
+    emulator: People
     person: User
 
     @property
@@ -68,7 +68,7 @@ class UserDriver:
 class ChatView:
     """What one chat holds, as a subscriber would see it."""
 
-    emulator: Emulator
+    emulator: People
     chat_id: int
 
     @property

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.emulator.html import EntityParseError, escape, parse_html, utf16_len
+from telegram_emulator.html import EntityParseError, escape, parse_html, utf16_len
 
 
 def test_plain_text_and_basic_entities() -> None:

@@ -7,8 +7,8 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import NetworkError, TimedOut
 from telegram.request import HTTPXRequest
 
-from bot.emulator import Emulator, ManualClock
-from bot.emulator.transcript import entities_to_html
+from telegram_emulator import Emulator, ManualClock
+from telegram_emulator.transcript import entities_to_html
 
 
 async def test_text_and_html_transcripts() -> None:

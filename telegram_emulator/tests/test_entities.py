@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.emulator.entities import EmptyTextError, parse_message
-from bot.emulator.html import escape, utf16_len
+from telegram_emulator.entities import EmptyTextError, parse_message
+from telegram_emulator.html import escape, utf16_len
 
 
 def test_adjacent_runs_of_one_type_merge() -> None:

@@ -13,13 +13,14 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from bot.emulator.errors import ApiError, bad_request
-from bot.emulator.html import utf16_len
-from bot.emulator.state import JSON, Chat, Message
-from bot.emulator.webhook import NOT_LOOPBACK, Webhook, deliver, is_loopback, reserved_address
+from telegram_emulator.checks import check_can_write, formatted_text, inline_markup, thread_id
+from telegram_emulator.errors import ApiError, bad_request
+from telegram_emulator.html import utf16_len
+from telegram_emulator.state import JSON, Chat, Message
+from telegram_emulator.webhook import NOT_LOOPBACK, Webhook, deliver, is_loopback, reserved_address
 
 if TYPE_CHECKING:
-    from bot.emulator.core import Emulator
+    from telegram_emulator.core import Emulator
 
 MAX_CALLBACK_ANSWER = 200
 _COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
@@ -43,14 +44,16 @@ Handler = Callable[["Emulator", JSON], Awaitable[Any]]
 
 
 async def get_me(em: Emulator, params: JSON) -> Any:
+    # telegram-bot-api Client.cpp `JsonUser` with `full_bot_info`: a bot's own record carries
+    # these four flags, in this order, and nothing more (the stored 2024 source writes no
+    # `has_main_web_app`).
     data = em.bot.to_api()
     data.update(
         {
             "can_join_groups": True,
-            "can_read_all_group_messages": False,
+            "can_read_all_group_messages": not em.privacy_mode,
             "supports_inline_queries": False,
             "can_connect_to_business": False,
-            "has_main_web_app": False,
         }
     )
     return data
@@ -63,49 +66,12 @@ async def get_updates(em: Emulator, params: JSON) -> Any:
             "Conflict: can't use getUpdates method while webhook is active; "
             "use deleteWebhook to delete the webhook first",
         )
-    offset = int(params.get("offset") or 0)
-    limit = min(max(int(params.get("limit") or 100), 1), 100)
-    timeout = max(float(params.get("timeout") or 0), 0.0)
-    allowed = params.get("allowed_updates")
-    if isinstance(allowed, list):
-        em.allowed_updates = frozenset(str(kind) for kind in allowed) or None
-    if offset < 0:
-        em._updates = em._updates[offset:]
-    elif offset > 0:
-        em._updates = [u for u in em._updates if u["update_id"] >= offset]
-    em._poll_generation += 1
-    generation = em._poll_generation
-    em._notify()  # an older long poll still waiting ends with a conflict
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not deliverable(em) and not em.closed:
-        left = deadline - loop.time()
-        if left <= 0:
-            break
-        await em._wait_change(left)
-        if em._poll_generation != generation:
-            raise ApiError(
-                409,
-                "Conflict: terminated by other getUpdates request; "
-                "make sure that only one bot instance is running",
-            )
-    return em._updates[:limit]
-
-
-_NOT_BY_DEFAULT = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
-
-
-def deliverable(em: Emulator) -> list[JSON]:
-    """Queued updates of the allowed types; others are dropped, as Telegram does."""
-
-    def wanted(update: JSON) -> bool:
-        kind = next(k for k in update if k != "update_id")
-        if em.allowed_updates is None:
-            return kind not in _NOT_BY_DEFAULT
-        return kind in em.allowed_updates
-
-    em._updates = [u for u in em._updates if wanted(u)]
-    return em._updates
+    em.updates.set_allowed(params.get("allowed_updates"))
+    return await em.poll_updates(
+        offset=int(params.get("offset") or 0),
+        limit=min(max(int(params.get("limit") or 100), 1), 100),
+        timeout=max(float(params.get("timeout") or 0), 0.0),
+    )
 
 
 async def set_webhook(em: Emulator, params: JSON) -> Any:
@@ -118,10 +84,8 @@ async def set_webhook(em: Emulator, params: JSON) -> Any:
         raise bad_request("secret token contains unallowed characters")
     await em.remove_webhook()
     if params.get("drop_pending_updates"):
-        em._updates.clear()
-    allowed = params.get("allowed_updates")
-    if isinstance(allowed, list):
-        em.allowed_updates = frozenset(str(kind) for kind in allowed) or None
+        em.updates.drop_pending()
+    em.updates.set_allowed(params.get("allowed_updates"))
     hook = Webhook(
         url=url,
         secret_token=str(secret) if secret is not None else None,
@@ -132,7 +96,7 @@ async def set_webhook(em: Emulator, params: JSON) -> Any:
         hook.task = asyncio.get_running_loop().create_task(deliver(em, hook))
     else:
         hook.last_error_date, hook.last_error_message = em.now(), NOT_LOOPBACK
-    em._notify()  # a long poll in progress ends with a conflict
+    em.changed()  # a long poll in progress ends with a conflict
     return True
 
 
@@ -163,12 +127,12 @@ def _check_webhook_url(em: Emulator, url: str) -> None:
 async def delete_webhook(em: Emulator, params: JSON) -> Any:
     await em.remove_webhook()
     if params.get("drop_pending_updates"):
-        em._updates.clear()
+        em.updates.drop_pending()
     return True
 
 
 async def get_webhook_info(em: Emulator, params: JSON) -> Any:
-    pending = len(deliverable(em))
+    pending = len(em.deliverable_updates())
     if em.webhook is None:
         return {"url": "", "has_custom_certificate": False, "pending_update_count": pending}
     return em.webhook.info(pending)
@@ -212,15 +176,15 @@ async def delete_my_commands(em: Emulator, params: JSON) -> Any:
 
 
 async def send_message(em: Emulator, params: JSON) -> Any:
-    chat = em._chat_for_bot(params.get("chat_id"))
-    em._check_can_write(chat)
-    text, entities, mode = em.formatted(params)
-    markup = em._markup(params.get("reply_markup"))
-    thread = em._thread(chat, params)
+    chat = em.chat_for_bot(params.get("chat_id"))
+    check_can_write(chat)
+    text, entities, mode = formatted_text(params)
+    markup = inline_markup(params.get("reply_markup"))
+    thread = thread_id(chat, params)
     reply_to = _reply_target(chat, params)
-    em._flood(chat, paid=bool(params.get("allow_paid_broadcast")))
+    em.check_flood(chat, paid=bool(params.get("allow_paid_broadcast")))
     preview = params.get("link_preview_options")
-    message = em._store(
+    message = em.store(
         chat,
         em.bot,
         text=text,
@@ -235,8 +199,8 @@ async def send_message(em: Emulator, params: JSON) -> Any:
     now = em.clock()
     em.stats.sent_per_chat[chat.id] += 1
     em.stats.send_times.setdefault(chat.id, []).append(now)
-    em._notify()
-    return em._message_api(chat, message)
+    em.changed()
+    return em.message_api(chat, message)
 
 
 def _reply_target(chat: Chat, params: JSON) -> int | None:
@@ -262,7 +226,7 @@ def _editable(em: Emulator, params: JSON, not_found: str) -> tuple[Chat, Message
     if params.get("chat_id") in (None, "") and not params.get("message_id"):
         # Client.cpp: no chat_id and no message_id means an inline message, and there is none
         raise bad_request("message identifier is not specified")
-    chat, message = em._bot_message(params)
+    chat, message = em.find_bot_message(params)
     if message is None:
         raise bad_request(not_found)
     if not message.from_bot:
@@ -278,44 +242,49 @@ _NOT_MODIFIED = (
 
 async def edit_message_text(em: Emulator, params: JSON) -> Any:
     # Client.cpp `process_edit_message_text_query`: the text and the markup are checked first
-    text, entities, mode = em.formatted(params)
-    markup = em._markup(params.get("reply_markup"))
+    text, entities, mode = formatted_text(params)
+    markup = inline_markup(params.get("reply_markup"))
     chat, message = _editable(em, params, "message to edit not found")
-    em._check_can_write(chat)
+    check_can_write(chat)
     if text == message.text and entities == message.entities and markup == message.reply_markup:
         raise bad_request(_NOT_MODIFIED)
     message.text, message.entities, message.parse_mode = text, entities, mode
     message.reply_markup = markup
     message.edit_date = em.now()
-    em._notify()
-    return em._message_api(chat, message)
+    em.changed()
+    return em.message_api(chat, message)
 
 
 async def edit_message_reply_markup(em: Emulator, params: JSON) -> Any:
     chat, message = _editable(em, params, "message to edit not found")
-    markup = em._markup(params.get("reply_markup"))
+    markup = inline_markup(params.get("reply_markup"))
     if markup == message.reply_markup:
         raise bad_request(_NOT_MODIFIED)
     message.reply_markup = markup
     message.edit_date = em.now()
-    em._notify()
-    return em._message_api(chat, message)
+    em.changed()
+    return em.message_api(chat, message)
 
 
 async def delete_message(em: Emulator, params: JSON) -> Any:
-    chat, message = em._bot_message(params)
+    # Client.cpp `process_delete_message_query`: both identifiers are checked before the chat
+    if params.get("chat_id") in (None, ""):
+        raise bad_request("chat identifier is not specified")
+    if not params.get("message_id"):
+        raise bad_request("message identifier is not specified")
+    chat, message = em.find_bot_message(params)
     if message is None:
         raise bad_request("message to delete not found")
     if not message.from_bot and chat.type != "private" and not chat.bot_is_admin:
         raise bad_request("message can't be deleted")
     chat.delete(message)
-    em._notify()
+    em.changed()
     return True
 
 
 async def answer_callback_query(em: Emulator, params: JSON) -> Any:
     query_id = str(params.get("callback_query_id") or "")
-    if query_id not in em._callbacks or query_id in em.callback_answers:
+    if not em.is_open_query(query_id):
         raise bad_request("query is too old and response timeout expired or query ID is invalid")
     text = params.get("text")
     if text is not None and utf16_len(str(text)) > MAX_CALLBACK_ANSWER:
@@ -323,18 +292,16 @@ async def answer_callback_query(em: Emulator, params: JSON) -> Any:
         # MESSAGE_TOO_LONG, passed through verbatim (Client.cpp `fail_query_with_error` keeps an
         # upper-case error as it is).
         raise bad_request("MESSAGE_TOO_LONG")
-    em.callback_answers[query_id] = {
-        "text": text,
-        "show_alert": bool(params.get("show_alert")),
-        "url": params.get("url"),
-    }
-    em._notify()
+    em.answer_query(
+        query_id,
+        {"text": text, "show_alert": bool(params.get("show_alert")), "url": params.get("url")},
+    )
     return True
 
 
 async def send_chat_action(em: Emulator, params: JSON) -> Any:
-    chat = em._chat_for_bot(params.get("chat_id"))
-    em._check_can_write(chat)
+    chat = em.chat_for_bot(params.get("chat_id"))
+    check_can_write(chat)
     action = str(params.get("action") or "")
     if action not in _CHAT_ACTIONS:
         raise bad_request("wrong parameter action in request")
@@ -343,12 +310,12 @@ async def send_chat_action(em: Emulator, params: JSON) -> Any:
 
 
 async def get_chat(em: Emulator, params: JSON) -> Any:
-    chat = em._chat_for_bot(params.get("chat_id"))
+    chat = em.chat_for_bot(params.get("chat_id"))
     return chat.to_full_api()
 
 
 async def get_chat_member(em: Emulator, params: JSON) -> Any:
-    chat = em._chat_for_bot(params.get("chat_id"))
+    chat = em.chat_for_bot(params.get("chat_id"))
     user_id = params.get("user_id")
     if not isinstance(user_id, int) or user_id <= 0:  # Client.cpp `get_user_id`
         raise bad_request("invalid user_id specified")
@@ -357,19 +324,19 @@ async def get_chat_member(em: Emulator, params: JSON) -> Any:
         raise bad_request("user not found")
     if chat.type == "channel" and not chat.bot_is_admin:
         raise bad_request("member list is inaccessible")
-    return em._member_api(chat, user, em._member_status(chat, user.id))
+    return em.member_api(chat, user, em.member_status(chat, user.id))
 
 
 async def get_chat_administrators(em: Emulator, params: JSON) -> Any:
-    chat = em._chat_for_bot(params.get("chat_id"))
+    chat = em.chat_for_bot(params.get("chat_id"))
     if chat.type == "private":
         raise bad_request("there are no administrators in the private chat")
     result = []
     ids = ([chat.creator] if chat.creator else []) + sorted(chat.admins - {chat.creator})
     for uid in ids:
-        result.append(em._member_api(chat, em.users[uid], em._member_status(chat, uid)))
+        result.append(em.member_api(chat, em.users[uid], em.member_status(chat, uid)))
     if chat.bot_is_admin and not chat.kicked:
-        result.append(em._member_api(chat, em.bot, "administrator"))
+        result.append(em.member_api(chat, em.bot, "administrator"))
     return result
 
 

@@ -14,7 +14,7 @@ from telegram.ext import (
     ContextTypes,
 )
 
-from bot.emulator import Emulator
+from telegram_emulator import Emulator
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

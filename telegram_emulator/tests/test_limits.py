@@ -1,6 +1,6 @@
 """The Telegram limits issue 16 added to the emulator, each against the source it follows:
 telegram-bot-api `telegram-bot-api/Client.cpp`, tdlib `td/telegram/MessageEntity.cpp` and
-`td/telegram/ReplyMarkup.cpp` (webhook URLs: tests/emulator/test_webhook.py)."""
+`td/telegram/ReplyMarkup.cpp` (webhook URLs: telegram_emulator/tests/test_webhook.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from bot.emulator import Emulator
-from tests.emulator.test_conformance import error, send
+from telegram_emulator import Emulator
+from telegram_emulator.tests.support import error, send
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.emulator import Emulator
+from telegram_emulator import Emulator
 
 
 async def test_updates_delivered_to_webhook_with_retry() -> None:

@@ -3,7 +3,7 @@ stops listening."""
 
 from __future__ import annotations
 
-from bot.emulator import Emulator, Message
+from telegram_emulator import Emulator, Message
 
 
 async def test_observer_sees_each_stored_message_until_removed() -> None:

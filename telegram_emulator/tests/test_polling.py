@@ -10,7 +10,7 @@ from telegram import Bot, Update
 from telegram.error import Conflict, NetworkError
 from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes
 
-from bot.emulator import Emulator
+from telegram_emulator import Emulator
 
 
 async def test_long_poll_waits_and_wakes_on_update() -> None:

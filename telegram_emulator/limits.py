@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 
 @dataclass
-class Limits:
+class ApiLimits:
     """Configurable flood limits (defaults follow Telegram's published guidance).
 
     - private chats: `per_chat_rate` messages/s, with bursts of up to `per_chat_burst`;
@@ -39,7 +39,7 @@ class _Bucket:
 class FloodControl:
     """Decides whether a send may happen now; otherwise how long to wait (whole seconds)."""
 
-    limits: Limits = field(default_factory=Limits)
+    limits: ApiLimits = field(default_factory=ApiLimits)
     _buckets: dict[int, _Bucket] = field(default_factory=dict)
     _group_sends: dict[int, deque[float]] = field(default_factory=dict)
     _global_sends: deque[float] = field(default_factory=deque)
