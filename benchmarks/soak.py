@@ -11,7 +11,7 @@ Atom feeds with full text, and teaser feeds whose linked pages are served and ex
 publishes new items all the time; some items retell another feed's story (near-duplicates). The
 subscribers (chats with feed and topic subscriptions, digests every one or two minutes) are
 written to the database before the bot starts. A healthy feed is checked every 30 minutes
-(ingest.pipeline.CHECK_INTERVAL), so the soak compresses time: every `--poll-seconds` it marks
+(ingest.health.CHECK_INTERVAL), so the soak compresses time: every `--poll-seconds` it marks
 the feeds due again, as if that half hour had passed.
 
 The bot's resident memory (VmRSS) is printed every `--sample-seconds`; `rss_start` is taken

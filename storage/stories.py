@@ -71,11 +71,3 @@ async def join_story(
         session.add(story)
     article.story_id = story_id
     session.add(article)
-
-
-async def story_members(session: AsyncSession, *, story_id: int) -> Sequence[Article]:
-    """The articles of one story, oldest first."""
-    result = await session.exec(
-        select(Article).where(Article.story_id == story_id).order_by(col(Article.stored_at))
-    )
-    return list(result.all())

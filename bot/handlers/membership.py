@@ -11,6 +11,7 @@ from telegram.constants import ChatMemberStatus
 
 from bot.context import CustomContext
 from bot.handlers.common import GROUP_TYPES
+from digests import backlog
 from storage import chats as chat_store
 from storage import deliveries as delivery_store
 from storage.models import ChatState
@@ -44,7 +45,7 @@ async def my_membership(update: Update, context: CustomContext) -> None:
             logger.info("chat=%s removed or blocked us; %s parts parked", chat.id, parked)
         elif row is not None and row.state == ChatState.BLOCKED:
             await chat_store.set_state(session, chat=row, state=ChatState.ACTIVE)
-            await delivery_store.unpark_chat_parts(session, chat=row, now=context.now())
+            await backlog.revive_chat(session, chat=row, now=context.now())
             logger.info("chat=%s is back", chat.id)
         await session.commit()
     if not gone and chat.type in GROUP_TYPES:

@@ -9,8 +9,8 @@ from bot.context import CustomContext
 from bot.handlers import keyboards
 from bot.handlers.common import esc, managed_chat, remember_thread, reply
 from bot.handlers.subscriptions import followed_names, topic_targets
+from digests import backlog
 from storage import chats as chat_store
-from storage import deliveries as delivery_store
 from storage.models import ChatState
 
 COMMANDS: tuple[tuple[str, str], ...] = (
@@ -62,7 +62,7 @@ async def start(update: Update, context: CustomContext) -> None:
         revived = chat.state == ChatState.BLOCKED
         if revived:
             await chat_store.set_state(session, chat=chat, state=ChatState.ACTIVE)
-            await delivery_store.unpark_chat_parts(session, chat=chat, now=context.now())
+            await backlog.revive_chat(session, chat=chat, now=context.now())
         remember_thread(update, chat)
         session.add(chat)
         followed = followed_names(keyboards.SUGGESTED_TOPICS, await topic_targets(session, chat))

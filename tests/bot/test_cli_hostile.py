@@ -15,8 +15,8 @@ import pytest
 
 from ingest.opml import read_opml
 from tests.conftest import BACKENDS
-from tests.dbutil import POSTGRES_URL, require_postgres
-from tests.ingest.test_cli_sources import Invoke, cli, one_line_error
+from tests.support.cli import Invoke, cli, one_line_error
+from tests.support.db import POSTGRES_URL, require_postgres
 
 __all__ = ["cli"]
 

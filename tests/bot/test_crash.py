@@ -21,7 +21,7 @@ from storage import chats as chat_store
 from storage import deliveries as store
 from storage.db import make_sessionmaker
 from storage.models import Digest
-from tests.dbutil import database
+from tests.support.db import database
 
 pytestmark = [
     pytest.mark.slow,

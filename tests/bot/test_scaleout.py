@@ -36,8 +36,8 @@ from bot.emulator.html import parse_html
 from storage import deliveries as delivery_store
 from storage.db import make_sessionmaker
 from storage.models import Delivery, DeliveryStatus, Digest, Schedule
-from tests.dbutil import database
-from tests.digests.helpers import make_article, make_chat
+from tests.support.db import database
+from tests.support.digests import make_article, make_chat
 
 pytestmark = [
     pytest.mark.slow,

@@ -22,7 +22,7 @@ from ingest.pipeline import _Document, store_document
 from ingest.stories import StoryIndex, features
 from ingest.text import split_sentences
 from storage.models import Article
-from tests.ingest.test_extract_cli import digestbot
+from tests.support.cli import run as digestbot
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "stories_allsides_excerpt.jsonl"
 
