@@ -27,7 +27,9 @@ async def fold_backlog(
     `threshold`; digests already started or in flight are left alone. Returns the digests
     folded (0 when under the threshold). The caller commits."""
     assert chat.id is not None
-    waiting = await delivery_store.waiting_digests(session, chat_id=chat.id, now=now)
+    waiting = await delivery_store.waiting_digests(
+        session, chat_id=chat.id, now=now, more_than=threshold
+    )
     if len(waiting) <= threshold:
         return 0
     parts = [p for digest_parts in waiting.values() for p in digest_parts]

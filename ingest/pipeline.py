@@ -1,6 +1,7 @@
 """The ingest pipeline: `refresh_feed()` takes one feed from a conditional GET to stored,
 clean, summarised, tagged and de-duplicated articles and the feed's next check; `ingest_document`
-does the same for one page or file. Feed health: `ingest.health`; the tick: `ingest.tick`."""
+does the same for one page or file. Feed health: `ingest.health`; the tick: `ingest.tick`.
+Both orchestrators read top to bottom here with their steps, a little over 500 lines."""
 
 from __future__ import annotations
 

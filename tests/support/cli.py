@@ -8,7 +8,8 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -105,7 +106,9 @@ def one_line_error(result: subprocess.CompletedProcess[str] | Outcome, needle: s
     assert needle in result.stderr and "Traceback" not in result.stderr
 
 
-SITE = {
+Page = tuple[str, bytes] | Callable[[str], tuple[str, bytes]]  # (type, body), or made for a host
+
+SITE: dict[str, Page] = {
     "/rss": ("application/rss+xml", (FEEDS / "rss2.xml").read_bytes()),
     "/teaser.xml": ("application/rss+xml", (FEEDS / "teaser.xml").read_bytes()),
     "/home": (
@@ -117,17 +120,18 @@ SITE = {
 }
 
 
-@pytest.fixture(scope="module")
-def site() -> Iterator[str]:
-    """A loopback HTTP server for `SITE`: a feed, a teaser feed, a home page, a story."""
+@contextmanager
+def serve(pages: Mapping[str, Page]) -> Iterator[str]:
+    """A loopback HTTP server for `pages` (path -> content type and body, or a function of
+    the requested host giving them); yields its base URL."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            found = SITE.get(self.path)
+            found = pages.get(self.path)
             if found is None:
                 self.send_error(404)
                 return
-            kind, body = found
+            kind, body = found(f"http://{self.headers['Host']}") if callable(found) else found
             self.send_response(200)
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(body)))
@@ -145,3 +149,10 @@ def site() -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[str]:
+    """`SITE` on a loopback server: a feed, a teaser feed, a home page, a story."""
+    with serve(SITE) as url:
+        yield url
