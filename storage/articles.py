@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import dialect_name
 from storage.models import Article, ArticleCreate, Story
+from storage.rows import RecentValue
 from storage.types import utcnow
 
 
@@ -172,8 +173,8 @@ async def count_articles(session: AsyncSession) -> int:
 
 async def recent_signatures(
     session: AsyncSession, *, since: datetime, after_id: int = 0, limit: int = 20_000
-) -> Sequence[tuple[int, int, str, datetime]]:
-    """`(article_id, story_id, signature, stored_at)` of articles stored since `since` (and with
+) -> Sequence[RecentValue]:
+    """The signatures (`value`) of articles stored since `since` (and with
     an id above `after_id`), newest first: near-duplicate look-ups compare against these."""
     return await recent_values(
         session, column="signature", since=since, after_id=after_id, limit=limit, newest_first=True
@@ -188,8 +189,8 @@ async def recent_values(
     after_id: int,
     limit: int,
     newest_first: bool,
-) -> Sequence[tuple[int, int, str, datetime]]:
-    """`(article_id, story_id, value, stored_at)` of articles in a story, stored since `since`
+) -> Sequence[RecentValue]:
+    """The text `column` (as `value`) of articles in a story, stored since `since`
     with an id above `after_id`, whose text `column` is set: the windows that de-duplication
     and story clustering read."""
     value = getattr(Article, column)
@@ -206,7 +207,7 @@ async def recent_values(
         .limit(limit)
     )
     return [
-        (int(article_id), int(story_id), str(found), stored_at)
+        RecentValue(int(article_id), int(story_id), str(found), stored_at)
         for article_id, story_id, found, stored_at in result.all()
         if article_id and story_id and found
     ]

@@ -126,6 +126,16 @@ class ChatRow:
         return cls(*(getattr(c, name) for name in cls.__slots__))
 
 
+class RecentValue(NamedTuple):
+    """A recent article's stored text `value` (its signature, its story terms) with its story,
+    for the near-duplicate and story windows."""
+
+    article_id: int
+    story_id: int
+    value: str
+    stored_at: datetime
+
+
 class SubscriptionRow(NamedTuple):
     """One subscription of a chat, as the digest builder reads it."""
 
