@@ -111,7 +111,6 @@ HOSTILE_HITS = {
     "^ai": {"https://n.com/1", "https://n.com/2"},
     "title:ai": set(),  # the words "title" and "ai", not a column filter
     "NEAR(ai safety": set(),  # "near" is a word no article has
-    "ai OR": set(),  # "or" is a word too
     "'; DROP TABLE article; --": set(),
 }
 
