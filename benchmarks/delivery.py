@@ -155,11 +155,12 @@ async def _fill_outbox(sessionmaker: Any, chats: int, now: datetime) -> dict[int
 async def run_limit(limit: int, messages: int, database_url: str | None) -> dict[str, Any]:
     from telegram import Bot
 
-    from bot.delivery import AiohttpRequest, DeliveryWorker
+    from bot.delivery import DeliveryWorker
     from bot.settings import Settings
+    from bot.transport import AiohttpRequest
     from storage import deliveries as store
     from storage.db import make_sessionmaker
-    from tests.dbutil import database
+    from tests.support.db import database
 
     chats = max(1, messages // PARTS_PER_CHAT)
     paid = limit > 30

@@ -22,7 +22,6 @@ import resource
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -31,8 +30,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import func, insert, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, insert, select
 
 from bot.settings import Settings, default_helper_processes
 from digests.query import normalize_query
@@ -48,6 +46,7 @@ from storage.models import (
     Story,
     Subscription,
 )
+from tests.support.db import schema_url, scratch_schema
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 TOPICS = 2_000
@@ -189,16 +188,8 @@ async def scratch_database(postgres: str | None) -> AsyncIterator[str]:
         with tempfile.TemporaryDirectory(prefix="digestbot-bench-") as tmp:
             yield f"sqlite:///{Path(tmp) / 'bench.db'}"
         return
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(postgres)
-    async with admin.begin() as conn:
-        await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield make_url(postgres).update_query_dict({"schema": schema}).render_as_string(False)
-    finally:
-        async with admin.begin() as conn:
-            await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        await admin.dispose()
+    async with scratch_schema(postgres, prefix="bench") as schema:
+        yield schema_url(postgres, schema)
 
 
 async def run(subscribers: int, seed: int, helpers: int, postgres: str | None) -> str:

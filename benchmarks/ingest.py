@@ -70,7 +70,7 @@ async def main(args: argparse.Namespace) -> None:
     from sqlmodel import col, select
 
     from ingest.fetch import Fetcher
-    from ingest.pipeline import refresh_due_feeds
+    from ingest.tick import refresh_due_feeds
     from storage import feeds as feed_store
     from storage.articles import count_articles
     from storage.db import make_engine, make_sessionmaker, upgrade

@@ -53,7 +53,6 @@ import socket
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -66,13 +65,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import aiohttp
 from sqlalchemy import insert, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from digests.query import normalize_query
 from storage.db import make_engine, upgrade
 from storage.models import Article, Chat, Mute, Schedule, Story, Subscription
 from telegram_emulator import ApiLimits, Emulator, Message
+from tests.support.db import schema_url, scratch_schema
 
 TOKEN = "123456:LOAD"
 TELEGRAM_IDS = 5_000_000  # chat n has Telegram id TELEGRAM_IDS + n
@@ -319,19 +318,12 @@ async def database(database_url: str | None) -> AsyncIterator[tuple[AsyncEngine,
             finally:
                 await engine.dispose()
         return
-    schema = f"load_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(database_url)
-    async with admin.begin() as conn:
-        await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = make_engine(database_url, schema=schema)
-    bot_url = make_url(database_url).update_query_dict({"schema": schema})
-    try:
-        yield engine, bot_url.render_as_string(hide_password=False)
-    finally:
-        await engine.dispose()
-        async with admin.begin() as conn:
-            await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        await admin.dispose()
+    async with scratch_schema(database_url, prefix="load") as schema:
+        engine = make_engine(database_url, schema=schema)
+        try:
+            yield engine, schema_url(database_url, schema)
+        finally:
+            await engine.dispose()
 
 
 # --- the bot process --------------------------------------------------------------------------

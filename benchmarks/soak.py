@@ -11,7 +11,7 @@ Atom feeds with full text, and teaser feeds whose linked pages are served and ex
 publishes new items all the time; some items retell another feed's story (near-duplicates). The
 subscribers (chats with feed and topic subscriptions, digests every one or two minutes) are
 written to the database before the bot starts. A healthy feed is checked every 30 minutes
-(ingest.pipeline.CHECK_INTERVAL), so the soak compresses time: every `--poll-seconds` it marks
+(ingest.health.CHECK_INTERVAL), so the soak compresses time: every `--poll-seconds` it marks
 the feeds due again, as if that half hour had passed.
 
 The bot's resident memory (VmRSS) is printed every `--sample-seconds`; `rss_start` is taken
@@ -60,9 +60,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from digests.query import normalize_query
-from digests.schedule import apply_schedule, parse_schedule
-from storage import chats as chat_store
 from storage import feeds as feed_store
 from storage import subscriptions as sub_store
 from storage.db import make_engine, make_sessionmaker, upgrade
@@ -82,6 +79,7 @@ from storage.models import (
 )
 from telegram_emulator import ApiLimits, Emulator
 from telegram_emulator.html import parse_html
+from tests.support.digests import make_chat
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "424242:SOAK"
@@ -406,15 +404,20 @@ async def seed(
             assert feed.id is not None
             feed_ids[sim.index] = feed.id
         for k in range(chats):
-            chat, _ = await chat_store.upsert_chat(
+            zone = rng.choice(ZONES)  # drawn in this order: the same seed, the same subscribers
+            followed = rng.sample(publisher.feeds, rng.randint(1, 4))
+            topics = rng.sample(TOPICS, rng.choice((0, 1, 1, 2)))
+            rule = RULES[k % len(RULES)]
+            chat = await make_chat(
                 session,
                 telegram_id=SUBSCRIBER_BASE + k,
-                timezone=rng.choice(ZONES),
+                topics=topics,
+                schedule=rule,
+                now=now,
+                timezone=zone,
                 max_items=MAX_ITEMS,
             )
             assert chat.id is not None
-            followed = rng.sample(publisher.feeds, rng.randint(1, 4))
-            topics = rng.sample(TOPICS, rng.choice((0, 1, 1, 2)))
             for sim in followed:
                 await sub_store.add_subscription(
                     session,
@@ -424,16 +427,6 @@ async def seed(
                     query=publisher.url(sim),
                     feed_id=feed_ids[sim.index],
                 )
-            for topic in topics:
-                await sub_store.add_subscription(
-                    session,
-                    chat_id=chat.id,
-                    kind=SubscriptionKind.TOPIC,
-                    target=normalize_query(topic),
-                    query=topic,
-                )
-            rule = RULES[k % len(RULES)]
-            await apply_schedule(session, chat=chat, now=now, spec=parse_schedule(rule))
             subscribers.append(
                 Subscriber(
                     SUBSCRIBER_BASE + k,

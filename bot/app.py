@@ -38,7 +38,7 @@ from telegram.request import BaseRequest
 
 from bot import metrics
 from bot.context import AppType, BotData, CustomContext, Services
-from bot.delivery import AiohttpRequest, process_limiter
+from bot.delivery import process_limiter
 from bot.handlers import (
     admin,
     broadcast,
@@ -54,6 +54,7 @@ from bot.handlers.ordering import PerChatUpdateProcessor
 from bot.limits import COMMAND, TAP, CommandThrottle, SharedRateLimiter
 from bot.settings import Settings
 from bot.ticks import Ticks
+from bot.transport import AiohttpRequest
 from digests.render import Renderer
 from ingest.fetch import Fetcher
 from storage.types import utcnow

@@ -7,17 +7,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import html
 import json
 import logging
 import random
-import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import aiohttp
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, Message
@@ -30,17 +27,18 @@ from telegram.error import (
     TelegramError,
     TimedOut,
 )
-from telegram.request import BaseRequest, RequestData
 
 from bot import metrics
 from bot.limits import LocalLimiter, SendLimiter, SendLimits, make_limiter
 from bot.settings import Settings
-from bot.telegram_compat import retry_after_seconds, timeout_or
-from digests.split import MAX_TEXT_BYTES, MAX_TEXT_UTF16, raw_bytes, split_html
+from bot.telegram_compat import retry_after_seconds
+from bot.transport import MAX_HTTP
+from digests.chats import chat_left
+from digests.split import plain_text, raw_bytes, resplit
 from storage import chats as chat_store
 from storage import deliveries as store
 from storage.leases import release
-from storage.models import ChatState, Delivery, DeliveryStatus
+from storage.models import Delivery, DeliveryStatus
 from storage.types import utcnow
 
 logger = logging.getLogger(__name__)
@@ -49,36 +47,13 @@ logger = logging.getLogger(__name__)
 LEASE = timedelta(seconds=10)
 #: Parts kept claimed ahead of the limiter, in seconds of the global rate.
 AHEAD_SECONDS = 2.0
-#: Concurrent HTTP requests at most: enough for 1000/s at a few ms each; httpcore's pool
-#: does work per queued request and connection, so more only costs CPU.
-MAX_HTTP = 24
 
-_TAG = re.compile(r"<[^>]*>")
 _PARSE_ERRORS = ("can't parse entities", "can't find end", "unsupported start tag", "unclosed")
 # "text is too long": over 32,768 raw bytes (Client.cpp); "message is too long": over 4096
 # characters once parsed (tdlib). Either way the part is split again, never dropped.
 _TOO_LONG = ("text is too long", "message is too long")
 
 Op = Callable[[AsyncSession], Awaitable[None]]
-
-
-def plain_text(text: str) -> str:
-    """Telegram HTML as the plain text a reader would see: tags dropped, entities decoded."""
-    return html.unescape(_TAG.sub("", text))
-
-
-def resplit(text: str, parse_mode: str | None) -> list[str]:
-    """`text` cut into at least two valid messages (HTML, or plain text when `parse_mode` is
-    None), tighter limits each round until it splits; [] when it cannot be split at all."""
-    source = text if parse_mode else html.escape(text, quote=False)
-    limit, max_bytes = MAX_TEXT_UTF16, min(MAX_TEXT_BYTES, raw_bytes(source))
-    pieces: list[str] = []
-    while limit >= 16 and max_bytes >= 64:
-        pieces = split_html(source, limit=limit, max_bytes=max_bytes)
-        if len(pieces) >= 2:
-            return pieces if parse_mode else [html.unescape(p) for p in pieces]
-        limit, max_bytes = limit // 2, max_bytes // 2
-    return []
 
 
 def _retry_seconds(exc: RetryAfter) -> float:
@@ -450,8 +425,7 @@ class DeliveryWorker:
             await release(session, Delivery, ids=[delivery_id], owner=self.owner, values=values)
             chat = await chat_store.get_chat(session, chat_id=part.chat_id)
             if chat is not None:
-                await chat_store.set_state(session, chat=chat, state=ChatState.BLOCKED, now=now)
-                await store.park_chat_parts(session, chat=chat)
+                await chat_left(session, chat=chat, now=now)
 
         await self._write(op)
 
@@ -506,66 +480,6 @@ def process_limiter(settings: Settings, *, clock: Callable[[], datetime] = utcno
         sleep=_yield,
         guard=False,
     )
-
-
-class AiohttpRequest(BaseRequest):
-    """A lean `BaseRequest` on aiohttp for the delivery Bot: at hundreds of messages a second
-    httpx's connection pool spends more CPU than the sends themselves. Parameters go as a
-    form, as Telegram accepts them; uploads (which delivery never makes) are refused."""
-
-    def __init__(
-        self,
-        *,
-        connections: int = MAX_HTTP,
-        connect_timeout: float = 5.0,
-        read_timeout: float = 10.0,
-    ) -> None:
-        self._connections = connections
-        self._connect_timeout = connect_timeout
-        self._read_timeout = read_timeout
-        self._session: aiohttp.ClientSession | None = None
-
-    @property
-    def read_timeout(self) -> float | None:
-        return self._read_timeout
-
-    async def initialize(self) -> None:
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._connections),
-                headers={"User-Agent": self.USER_AGENT},
-            )
-
-    async def shutdown(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
-
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: object = BaseRequest.DEFAULT_NONE,
-        write_timeout: object = BaseRequest.DEFAULT_NONE,
-        connect_timeout: object = BaseRequest.DEFAULT_NONE,
-        pool_timeout: object = BaseRequest.DEFAULT_NONE,
-    ) -> tuple[int, bytes]:
-        if request_data is not None and request_data.contains_files:
-            raise NetworkError("AiohttpRequest sends no files; use HTTPXRequest for uploads")
-        await self.initialize()
-        assert self._session is not None
-        read = timeout_or(read_timeout, self._read_timeout)
-        connect = timeout_or(connect_timeout, self._connect_timeout)
-        timeout = aiohttp.ClientTimeout(sock_connect=connect, sock_read=read)
-        data = request_data.json_parameters if request_data is not None else None
-        try:
-            async with self._session.request(method, url, data=data, timeout=timeout) as response:
-                return response.status, await response.read()
-        except TimeoutError as exc:
-            raise TimedOut from exc
-        except aiohttp.ClientError as exc:
-            raise NetworkError(f"aiohttp: {exc!r}") from exc
 
 
 async def _yield(_seconds: float) -> None:

@@ -26,7 +26,7 @@ from bot.context import AppType
 from bot.settings import Settings, load_settings
 from bot.ticks import Ticks
 from ingest.fetch import Fetcher
-from ingest.pipeline import refresh_due_feeds
+from ingest.tick import refresh_due_feeds
 from storage import deliveries as delivery_store
 from storage import feeds as feed_store
 from storage.db import make_engine, make_sessionmaker, upgrade

@@ -12,16 +12,14 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
-from sqlalchemy import func, text
 from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Delivery, DeliveryStatus
+from storage import deliveries as delivery_store
+from storage.db import ping
 from storage.types import utcnow
 
 logger = logging.getLogger(__name__)
@@ -66,20 +64,6 @@ class TickClock:
 TICKS = TickClock()
 
 
-async def outbox_state(session: AsyncSession, *, now: datetime) -> tuple[int, float]:
-    """Parts waiting (pending or in flight) and the age in seconds of the oldest one."""
-    waiting = col(Delivery.status).in_([DeliveryStatus.PENDING, DeliveryStatus.SENDING])
-    result = await session.exec(select(func.count(), func.min(Delivery.created_at)).where(waiting))
-    count, oldest = result.one()
-    if oldest is None:
-        return int(count), 0.0
-    if isinstance(oldest, str):
-        oldest = datetime.fromisoformat(oldest)
-    if oldest.tzinfo is None:
-        oldest = oldest.replace(tzinfo=now.tzinfo)
-    return int(count), max(0.0, (now - oldest).total_seconds())
-
-
 @dataclass
 class HealthServer:
     """Serves `/metrics` (Prometheus text) and `/healthz` (JSON; 503 when unhealthy)."""
@@ -116,7 +100,7 @@ class HealthServer:
     async def _metrics(self, _request: web.Request) -> web.Response:
         try:
             async with self.sessionmaker() as session:
-                depth, age = await outbox_state(session, now=utcnow())
+                depth, age = await delivery_store.outbox_state(session, now=utcnow())
             OUTBOX_DEPTH.set(depth)
             OUTBOX_OLDEST_AGE.set(age)
         except Exception:
@@ -127,7 +111,7 @@ class HealthServer:
     async def _database_ok(self) -> bool:
         try:
             async with self.sessionmaker() as session:
-                await asyncio.wait_for(session.exec(text("SELECT 1")), timeout=5)  # type: ignore[call-overload]
+                await asyncio.wait_for(ping(session), timeout=5)
             return True
         except Exception:
             return False

@@ -1,7 +1,7 @@
 """The three ticks — ingest, digest, deliver. Each asks storage for due rows, so a restart or
 a second process neither loses nor doubles work; nothing per subscriber is scheduled.
 
-ingest  → `ingest.pipeline.refresh_due_feeds`, then one notice per feed that started failing
+ingest  → `ingest.tick.refresh_due_feeds`, then one notice per feed that started failing
           or recovered, to its subscribers (through the outbox) and to the admins;
 digest  → `digests.tick.build_due_digests` (with helper processes for a large tick);
 deliver → the `DeliveryWorker`'s own loop, started with the application."""
@@ -15,23 +15,24 @@ import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from sqlmodel import select
 from telegram import Bot
 from telegram.error import TelegramError
 from telegram.request import BaseRequest
 
 from bot import metrics
-from bot.delivery import AiohttpRequest, DeliveryWorker
+from bot.delivery import DeliveryWorker
 from bot.limits import SendLimiter
 from bot.settings import Settings
+from bot.transport import AiohttpRequest
 from bot.websub import WebSubServer
 from digests.tick import HelperConfig, build_due_digests
 from ingest.fetch import Fetcher
-from ingest.pipeline import Polling, RefreshResult, refresh_due_feeds
+from ingest.health import Polling, RefreshResult
+from ingest.tick import refresh_due_feeds
 from ingest.websub import renew_subscriptions
+from storage import chats as chat_store
 from storage import deliveries as delivery_store
 from storage import feeds as feed_store
-from storage.models import Chat, ChatState, Subscription
 
 if TYPE_CHECKING:
     from bot.context import AppType, CustomContext, Services
@@ -224,12 +225,7 @@ class Ticks:
                 else:
                     text = f"✅ The source <b>{name}</b> works again."
                 admin_texts.append(text)
-                statement = (
-                    select(Chat)
-                    .join(Subscription, Subscription.chat_id == Chat.id)  # type: ignore[arg-type]
-                    .where(Subscription.feed_id == result.feed_id, Chat.state == ChatState.ACTIVE)
-                )
-                for chat in (await session.exec(statement)).all():
+                for chat in await chat_store.active_followers(session, feed_id=result.feed_id):
                     await delivery_store.enqueue_parts(
                         session, chat=chat, digest_id=None, parts=[text], now=now
                     )

@@ -14,7 +14,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.settings import Settings
 from ingest.fetch import Fetcher
-from ingest.pipeline import Polling, pushed_content, refresh_feed
+from ingest.health import Polling
+from ingest.pipeline import pushed_content, refresh_feed
 from ingest.websub import feed_secret, signature_valid, verification
 from storage import feeds as feed_store
 

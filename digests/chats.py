@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from digests.backlog import revive_chat
 from storage import chats as chat_store
 from storage import deliveries as delivery_store
 from storage.models import Chat, ChatState
@@ -22,9 +23,10 @@ async def chat_left(session: AsyncSession, *, chat: Chat, now: datetime) -> int:
 
 async def chat_back(session: AsyncSession, *, chat: Chat, now: datetime) -> bool:
     """A blocked chat is back (/start, unblocked, added again): active, its parked parts due
-    now. False, and nothing changed, when it was not blocked."""
+    now, a stale backlog folded into one digest. False, and nothing changed, when it was not
+    blocked."""
     if chat.state != ChatState.BLOCKED:
         return False
     await chat_store.set_state(session, chat=chat, state=ChatState.ACTIVE)
-    await delivery_store.unpark_chat_parts(session, chat=chat, now=now)
+    await revive_chat(session, chat=chat, now=now)
     return True

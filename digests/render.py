@@ -30,12 +30,11 @@ from markupsafe import Markup
 
 from digests import texts
 from digests.schedule import zone_of
-from digests.split import pack_blocks, split_html
+from digests.split import pack_blocks
 
 MAX_TITLE = 200  # characters; a longer title is cut at a word with an ellipsis
 MAX_SUMMARY = 400
 MAX_URL = 2048
-STYLES = ("digest", "compact")
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 _SPACES = re.compile(r"[ \t\r\f\v]+")
@@ -249,8 +248,8 @@ def _href(url: str | None) -> Markup:
 
 
 class Renderer:
-    """Templates for digests (grouped by topic, or compact), single articles, /latest and
-    /search results and the "nothing new" line; `templates_dir` overrides them by name."""
+    """Templates for digests (grouped by topic), /latest and /search results and the "nothing
+    new" line; `templates_dir` overrides them by name."""
 
     def __init__(self, templates_dir: Path | None = None) -> None:
         loaders: list[Any] = []
@@ -298,16 +297,11 @@ class Renderer:
         text = self.env.get_template(name).render(**context)
         return re.sub(r"\n{3,}", "\n\n", text).strip()
 
-    def render_digest(self, digest: DigestView, *, style: str = "digest") -> str:
-        """The whole digest as one HTML text (split it with `digest_parts`).
+    def render_digest(self, digest: DigestView) -> str:
+        """The whole digest as one HTML text (`digest_parts` splits it into messages).
 
-        The "digest" style is assembled from cached pieces — digest_header, digest_topic,
-        item (one per story), digest_footer — since many chats share them; "compact" is one
-        template."""
-        if style == "compact":
-            return self.render(
-                "compact.html.j2", digest=digest, tz=digest.timezone, lang=digest.language
-            )
+        Assembled from cached pieces — digest_header, digest_topic, item (one per story),
+        digest_footer — since many chats share them."""
         return "\n\n".join(self.digest_blocks(digest))
 
     def digest_blocks(self, digest: DigestView) -> list[str]:
@@ -336,17 +330,9 @@ class Renderer:
             self._pieces[key] = html
         return html
 
-    def digest_parts(self, digest: DigestView, *, style: str = "digest") -> list[str]:
+    def digest_parts(self, digest: DigestView) -> list[str]:
         """The digest as Telegram messages, each within the limits."""
-        if style == "compact":
-            return split_html(self.render_digest(digest, style=style))
         return pack_blocks(self.digest_blocks(digest))
-
-    def render_article(
-        self, item: ItemView | ArticleLike, *, timezone: str = "UTC", language: str = "en"
-    ) -> str:
-        view = item if isinstance(item, ItemView) else item_view(item)
-        return self.render("article.html.j2", item=view, tz=timezone, lang=language)
 
     def render_results(
         self,
@@ -371,4 +357,5 @@ class Renderer:
     def render_nothing_new(
         self, *, since: datetime | None = None, timezone: str = "UTC", language: str = "en"
     ) -> str:
+        """The reply to a /digest that finds nothing new (since `since`, else the last digest)."""
         return self.render("nothing_new.html.j2", since=since, tz=timezone, lang=language)

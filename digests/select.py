@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from digests.query import MuteMatcher
+from storage.rows import ArticleRow, Watermark
 
 MORE_PAGES = 1  # "+N more" holds back up to this many pages of max_items for /more
 RECENCY_HALF_LIFE_HOURS = 12.0
@@ -24,34 +25,7 @@ RECENCY_HALF_LIFE_HOURS = 12.0
 # than the story's earlier articles: a development, or a merge that should not have happened.
 UPDATE_AFTER = timedelta(hours=12)
 
-Watermark = tuple[datetime, int]  # (stored_at, article id) of the last article considered
-
-
-@dataclass(slots=True)
-class Candidate:
-    """The columns of an article that selection and rendering need."""
-
-    id: int
-    story_id: int | None
-    feed_id: int | None
-    stored_at: datetime
-    published_at: datetime | None
-    title: str
-    url: str
-    canonical_url: str
-    source_name: str | None
-    summary: str
-    keyphrases: str = ""
-    date_only: bool = False  # `published_at` is only a day
-
-    @property
-    def story_key(self) -> int:
-        """The story it belongs to (an article without one is a story of its own)."""
-        return self.story_id if self.story_id is not None else -self.id
-
-    @property
-    def mark(self) -> Watermark:
-        return (self.stored_at, self.id)
+Candidate = ArticleRow  # the columns of an article that selection and rendering need
 
 
 @dataclass(slots=True)  # not frozen: a tick makes millions, and frozen init is 5x slower
@@ -229,11 +203,3 @@ def grouped(items: Sequence[Ranked], order: Sequence[str]) -> list[tuple[str, li
         groups.setdefault(item.topic, []).append(item)
     position = {label: i for i, label in enumerate(order)}
     return sorted(groups.items(), key=lambda g: (-g[1][0].score, position.get(g[0], len(position))))
-
-
-def next_watermark(current: Watermark | None, considered: Sequence[Candidate]) -> Watermark | None:
-    """The watermark after a digest: the newest article it considered (or unchanged)."""
-    newest = max((a.mark for a in considered), default=None)
-    if newest is None:
-        return current
-    return newest if current is None or newest > current else current

@@ -10,6 +10,7 @@ message. Tags open at a cut are closed and reopened, so every part is valid on i
 
 from __future__ import annotations
 
+import html as html_lib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ _CLOSE = re.compile(r"</")
 _ATOM = re.compile(r"<(?:[^>\"']|\"[^\"]*\"|'[^']*')*>|&#?\w{1,10};|[^<&\s]+\s*|\s+|[<&]")
 _NAMED = {"&lt;": 1, "&gt;": 1, "&amp;": 1, "&quot;": 1}
 _SENTENCE_END = re.compile(r"[.!?…。！？][\"'”»)]*\s+$")
+_PLAIN_TAG = re.compile(r"<[^>]*>")
 _CACHE_LIMIT = 50_000
 _measured: dict[str, tuple[int, int]] = {}
 
@@ -153,6 +155,25 @@ def pack_blocks(
         parts.append(current)
     # a part with no visible text (an empty tag alone) is not a message Telegram accepts
     return [p for p in parts if _TAG.sub("", p).strip()]
+
+
+def plain_text(text: str) -> str:
+    """Telegram HTML as the plain text a reader would see: tags dropped, entities decoded."""
+    return html_lib.unescape(_PLAIN_TAG.sub("", text))
+
+
+def resplit(text: str, parse_mode: str | None) -> list[str]:
+    """`text` cut into at least two valid messages (HTML, or plain text when `parse_mode` is
+    None), tighter limits each round until it splits; [] when it cannot be split at all."""
+    source = text if parse_mode else html_lib.escape(text, quote=False)
+    limit, max_bytes = MAX_TEXT_UTF16, min(MAX_TEXT_BYTES, raw_bytes(source))
+    pieces: list[str] = []
+    while limit >= 16 and max_bytes >= 64:
+        pieces = split_html(source, limit=limit, max_bytes=max_bytes)
+        if len(pieces) >= 2:
+            return pieces if parse_mode else [html_lib.unescape(p) for p in pieces]
+        limit, max_bytes = limit // 2, max_bytes // 2
+    return []
 
 
 @dataclass

@@ -24,10 +24,12 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.pool import NullPool
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from digests.build import LEASE, DigestBuilder, Prepared, ScheduleRow, default_renderer
+from digests.batch import Prepared
+from digests.build import LEASE, DigestBuilder, default_renderer
 from digests.render import Renderer
 from storage import schedules as schedule_store
 from storage.db import make_engine, make_sessionmaker
+from storage.rows import ScheduleRow
 
 logger = logging.getLogger(__name__)
 
@@ -163,12 +165,11 @@ class _Claims:
                     owner=self._owner,
                     limit=self._limit,
                     lease=self._builder.lease,
-                    columns=ScheduleRow.columns(),
                 )
                 await session.commit()
             self.more = self._repeat and len(claimed) >= self._limit
             self.claimed += len(claimed)
-            rows = [ScheduleRow(*row) for row in claimed]
+            rows = claimed
             self._batches.extend(
                 rows[start : start + self._batch] for start in range(0, len(rows), self._batch)
             )

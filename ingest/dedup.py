@@ -26,6 +26,7 @@ from ingest.text import content_words, words, wordset
 from storage import stories as story_rows
 from storage.articles import recent_signatures
 from storage.models import Story
+from storage.rows import RecentValue
 from storage.stories import recent_story_terms
 
 # Query parameters that only say how a reader arrived, never which page they get.
@@ -144,11 +145,11 @@ class _Window:
         default_factory=lambda: np.zeros((0, SIGNATURE_HASHES), dtype=np.uint8)
     )
 
-    def add(self, rows: Sequence[tuple[int, int, str, datetime]]) -> None:
+    def add(self, rows: Sequence[RecentValue]) -> None:
         if not rows:
             return
         stories, stored, matrix = _decode_many(rows)
-        self.max_id = max(self.max_id, max(row[0] for row in rows))
+        self.max_id = max(self.max_id, max(row.article_id for row in rows))
         self.stories = np.concatenate([self.stories, stories])
         self.stored = np.concatenate([self.stored, stored])
         self.matrix = np.concatenate([self.matrix, matrix])
@@ -209,21 +210,21 @@ def _best_story(window: _Window, mine: bytes, since: datetime, threshold: float)
 
 
 def _decode_many(
-    rows: Sequence[tuple[int, int, str, datetime]],
+    rows: Sequence[RecentValue],
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Story ids, storage times and a (rows × hashes) byte matrix of the well-formed
     signatures, decoded in one call (per-row decoding dominated the look-up)."""
     size = SIGNATURE_HASHES * 4 // 3
-    usable = [row for row in rows if len(row[2]) == size]
+    usable = [row for row in rows if len(row.value) == size]
     try:
-        raw = base64.urlsafe_b64decode("".join(row[2] for row in usable).encode("ascii"))
+        raw = base64.urlsafe_b64decode("".join(row.value for row in usable).encode("ascii"))
     except (ValueError, UnicodeEncodeError):  # a damaged row: fall back to one at a time
-        usable = [row for row in usable if _decode(row[2]) is not None]
-        raw = b"".join(_decode(row[2]) or b"" for row in usable)
+        usable = [row for row in usable if _decode(row.value) is not None]
+        raw = b"".join(_decode(row.value) or b"" for row in usable)
     matrix = np.frombuffer(raw, dtype=np.uint8).reshape(len(usable), SIGNATURE_HASHES)
     return (
-        np.array([row[1] for row in usable], dtype=np.int64),
-        np.array([row[3].timestamp() for row in usable], dtype=np.float64),
+        np.array([row.story_id for row in usable], dtype=np.int64),
+        np.array([row.stored_at.timestamp() for row in usable], dtype=np.float64),
         matrix,
     )
 

@@ -3,7 +3,8 @@ redirects, per-host limits, and an SSRF guard checked after DNS resolution at ev
 
 One `Fetcher` wraps one `httpx.AsyncClient`. Without an injected transport, every TCP
 connection goes to an address that was resolved and checked at connect time (no DNS
-rebinding between the check and the connection)."""
+rebinding between the check and the connection). The guard and the client that enforces it
+belong together, so this module runs past 500 lines."""
 
 from __future__ import annotations
 

@@ -1,11 +1,11 @@
 """The ingest pipeline: `refresh_feed()` takes one feed from a conditional GET to stored,
 clean, summarised, tagged and de-duplicated articles and the feed's next check; `ingest_document`
-does the same for one page or file; `refresh_due_feeds` is the ingest tick's body."""
+does the same for one page or file. Feed health: `ingest.health`; the tick: `ingest.tick`.
+Both orchestrators read top to bottom here with their steps, a little over 500 lines."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable
@@ -14,10 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel import col, select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ingest.clean import clean_text
@@ -25,6 +22,13 @@ from ingest.dedup import canonicalize_url, content_hash, place_story, signature
 from ingest.extract import extract_page
 from ingest.fetch import Fetcher, FetchError, FetchResult
 from ingest.files import DocumentError, text_document
+from ingest.health import (
+    CHECK_INTERVAL,
+    PUSHED,
+    RefreshResult,
+    record_failure,
+    record_success,
+)
 from ingest.parse import EntryIn, FeedParseError, ParsedFeed, parse_feed
 from ingest.sections import classify
 from ingest.summarize import summarize
@@ -36,41 +40,13 @@ from storage import feeds as feed_store
 from storage import sections as section_store
 from storage import stories as story_store
 from storage.db import dialect_name
-from storage.models import Article, ArticleCreate, Feed, FeedState
+from storage.models import Article, ArticleCreate, Feed
 from storage.sanitize import clean_str
 
 logger = logging.getLogger(__name__)
 
-CHECK_INTERVAL = timedelta(minutes=30)  # how often a healthy feed is checked (the default)
-FASTEST_INTERVAL = timedelta(minutes=1)  # feeds realtime subscribers follow (the default)
-MAX_INTERVAL = timedelta(days=1)  # no server hint (max-age, ttl, Retry-After) waits longer
-RETRY_BASE = timedelta(minutes=5)  # first retry after a failure; doubles each time
-FAILING_AFTER = 3  # consecutive failures before subscribers and admins are told
-CLAIM_LEASE = timedelta(minutes=10)  # a refresh that crashed is retried after this
-DUE_SLACK = timedelta(seconds=2)  # checks due this soon after a tick are taken by it
 KEYPHRASES = 8
-RETRIES = 3  # attempts per feed when PostgreSQL reports a deadlock
 MAX_PAGES = 30  # linked pages fetched per refresh of a teaser feed; later entries keep teasers
-PARALLEL_FEEDS = 4  # feeds refreshed at once by one tick (on SQLite: fetched at once)
-
-
-@dataclass
-class RefreshResult:
-    feed_id: int
-    url: str
-    title: str | None = None
-    new_articles: int = 0
-    updated_articles: int = 0
-    not_modified: bool = False
-    became_failing: bool = False  # tell its subscribers and the admins, once
-    recovered: bool = False  # it was failing and works again
-    error: str | None = None
-    warning: str | None = None  # broken feed, entries recovered
-    moved_to: str | None = None  # permanent redirect: the stored URL changed to this
-    next_check_at: datetime | None = None
-
-
-PUSHED = 299  # `FetchResult.status` of content a WebSub hub pushed (not fetched by us)
 
 
 def pushed_content(feed: Feed, content: bytes, *, content_type: str) -> FetchResult:
@@ -92,21 +68,6 @@ def pushed_content(feed: Feed, content: bytes, *, content_type: str) -> FetchRes
         permanent_url=None,
         max_age=None,
     )
-
-
-@dataclass(frozen=True)
-class Polling:
-    """How often feeds are checked (DIGESTBOT_FEED_INTERVAL, DIGESTBOT_FEED_MIN_INTERVAL)."""
-
-    interval: timedelta = CHECK_INTERVAL
-    fastest: timedelta = FASTEST_INTERVAL
-
-    def interval_for(self, feed: Feed, *, realtime: bool) -> timedelta:
-        """The feed's own interval when one is set; the fastest when realtime subscribers
-        follow it; else the global one."""
-        if feed.check_interval:
-            return timedelta(seconds=feed.check_interval)
-        return min(self.fastest, self.interval) if realtime else self.interval
 
 
 @dataclass(frozen=True)
@@ -207,7 +168,7 @@ async def refresh_feed(
             await before_writes()
         record_failure(feed, result, exc, now=now)
         return result
-    _record_success(
+    record_success(
         feed,
         result,
         fetched,
@@ -231,38 +192,16 @@ async def _plan_entries(
     the same canonical URL from any feed)."""
     assert feed.id is not None
     unique = list({entry.guid: entry for entry in reversed(entries)}.values())[::-1]
-    by_guid = await _stored_by_guid(
+    by_guid = await article_store.by_guids(
         session, feed_id=feed.id, guids=[entry.guid for entry in unique]
     )
-    by_url = await _stored_by_url(
+    by_url = await article_store.by_canonical_urls(
         session, urls=[canonicalize_url(entry.url) for entry in unique if entry.url]
     )
     return [
         (entry, by_guid.get(entry.guid) or by_url.get(canonicalize_url(entry.url)))
         for entry in unique
     ]
-
-
-# One query per feed rather than per entry (a feed has up to hundreds of entries). Here rather
-# than in storage.articles, which another module rewrites often; move them when it settles.
-async def _stored_by_guid(
-    session: AsyncSession, *, feed_id: int, guids: list[str]
-) -> dict[str, Article]:
-    found: dict[str, Article] = {}
-    for start in range(0, len(guids), 500):
-        statement = select(Article).where(
-            Article.feed_id == feed_id, col(Article.guid).in_(guids[start : start + 500])
-        )
-        found.update((a.guid, a) for a in (await session.exec(statement)).all() if a.guid)
-    return found
-
-
-async def _stored_by_url(session: AsyncSession, *, urls: list[str]) -> dict[str, Article]:
-    found: dict[str, Article] = {}
-    for start in range(0, len(urls), 500):
-        statement = select(Article).where(col(Article.canonical_url).in_(urls[start : start + 500]))
-        found.update((a.canonical_url, a) for a in (await session.exec(statement)).all())
-    return found
 
 
 async def _documents(
@@ -420,9 +359,7 @@ async def store_document(
     if postgres:
         # Workers refreshing different feeds at once would each miss the other's uncommitted
         # copy of the same text: the second waits here until the first commits, then sees it.
-        connection = await session.connection()
-        key = int.from_bytes(bytes.fromhex(digest[:16]), "big", signed=True)
-        await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+        await article_store.lock_content_hash(session, content_hash=digest)
     if await article_store.get_by_content_hash(session, content_hash=digest):
         return None
     fingerprint = signature(document.title, document.text) or None
@@ -508,184 +445,7 @@ def _source(feed: Feed) -> str:
     return source_name(feed.title, url=home) or _host(home) or feed.url
 
 
-# --- feed health ----------------------------------------------------------------------------
-
-
-def _record_success(
-    feed: Feed,
-    result: RefreshResult,
-    fetched: FetchResult,
-    *,
-    ttl_minutes: int | None,
-    interval: timedelta = CHECK_INTERVAL,
-    now: datetime,
-) -> None:
-    if feed.state == FeedState.FAILING:
-        result.recovered = True
-        logger.info("feed=%s recovered after %s failures", feed.id, feed.error_count)
-    feed.state = FeedState.OK
-    feed.error_count = 0
-    feed.last_error = None
-    feed.failing_notified_at = None
-    feed.last_checked_at = now
-    if fetched.status == PUSHED:
-        pass  # the validators still describe the feed as last polled
-    elif not fetched.not_modified:  # a new body comes with new validators (or none)
-        feed.etag, feed.last_modified = fetched.etag, fetched.last_modified
-    else:
-        feed.etag = fetched.etag or feed.etag
-        feed.last_modified = fetched.last_modified or feed.last_modified
-    # Never sooner than the feed's interval; later when the server or the feed asks for it.
-    wait = interval
-    if fetched.max_age:
-        wait = max(wait, timedelta(seconds=fetched.max_age))
-    if ttl_minutes:
-        wait = max(wait, timedelta(minutes=ttl_minutes))
-    feed.next_check_at = now + min(wait, MAX_INTERVAL)
-    result.next_check_at = feed.next_check_at
-    result.url = feed.url
-
-
-def record_failure(feed: Feed, result: RefreshResult, error: Exception, *, now: datetime) -> None:
-    """Back off exponentially (capped at a day, longer when the server's Retry-After says so,
-    up to the same cap); after `FAILING_AFTER` failures in a row, or at once on 410 Gone, the
-    feed is failing and `result.became_failing` is set once until it works again."""
-    feed.error_count += 1
-    feed.last_error = (str(error) or type(error).__name__)[:500]
-    feed.last_checked_at = now
-    status = error.status if isinstance(error, FetchError) else None
-    gone = status == 410
-    wait = MAX_INTERVAL if gone else RETRY_BASE * 2 ** min(feed.error_count - 1, 20)
-    retry_after = error.retry_after if isinstance(error, FetchError) else None
-    if retry_after:
-        wait = max(wait, timedelta(seconds=retry_after))
-    feed.next_check_at = now + min(wait, MAX_INTERVAL)
-    if gone or feed.error_count >= FAILING_AFTER:
-        feed.state = FeedState.FAILING
-        if feed.failing_notified_at is None:
-            feed.failing_notified_at = now
-            result.became_failing = True
-    logger.warning("feed=%s failed count=%s error=%s", feed.id, feed.error_count, feed.last_error)
-    result.error = feed.last_error
-    result.next_check_at = feed.next_check_at
-
-
-# --- the tick and single documents ----------------------------------------------------------
-
-
-async def refresh_due_feeds(
-    sessionmaker: async_sessionmaker[AsyncSession],
-    *,
-    fetcher: Fetcher,
-    now: datetime,
-    limit: int = 50,
-    on_result: Callable[[RefreshResult], None] | None = None,
-    clock: Callable[[], datetime] | None = None,
-    polling: Polling | None = None,
-) -> list[RefreshResult]:
-    """The ingest tick: claim due feeds, refresh each in a transaction of its own, several at
-    once, each next check set by `polling`. On SQLite, which has one writer, they are fetched
-    side by side and written one at a time (a stalled server delays only its own feed).
-    `on_result` sees each result as it is committed (a progress bar)."""
-    polling = polling or Polling()
-    async with sessionmaker() as session:
-        realtime = await feed_store.realtime_follows(session)
-        if realtime:  # feeds newly followed in realtime: checked soon, not in half an hour
-            await feed_store.hasten(
-                session,
-                realtime,
-                now=now,
-                interval=min(polling.fastest, polling.interval),
-                normal=polling.interval,
-                beyond=now + CLAIM_LEASE,
-            )
-        # A check due a moment after the tick is taken now: the tick starts a few ms after its
-        # own schedule, and a 1-minute feed on a 1-minute tick would otherwise wait two ticks.
-        claimed = await feed_store.claim_due_feeds(
-            session, now=now + DUE_SLACK, until=now + CLAIM_LEASE, limit=limit
-        )
-        await session.commit()
-        sqlite = session.get_bind().dialect.name != "postgresql"
-    slots = asyncio.Semaphore(PARALLEL_FEEDS)
-    write_turn = asyncio.Lock() if sqlite else None
-
-    async def one(feed_id: int) -> RefreshResult | None:
-        result = await refresh_one(feed_id)
-        if result is not None and on_result is not None:
-            on_result(result)
-        return result
-
-    async def refresh_one(feed_id: int) -> RefreshResult | None:
-        async with slots:
-            for attempt in range(1, RETRIES + 1):
-                held = False
-                async with contextlib.AsyncExitStack() as turn, sessionmaker() as session:
-
-                    async def my_turn() -> None:
-                        # SQLite: held from the first write until this session is closed.
-                        nonlocal held
-                        if write_turn is not None and not held:
-                            await turn.enter_async_context(write_turn)
-                            held = True
-
-                    feed = await feed_store.get_feed(session, feed_id=feed_id)
-                    if feed is None:
-                        return None  # removed meanwhile
-                    try:
-                        pushed = bool(
-                            feed.hub_url and feed.websub_until and feed.websub_until > now
-                        )  # a hub pushes it: polling is only the safety net
-                        interval = polling.interval_for(
-                            feed,
-                            realtime=not pushed and feed_id in realtime,
-                        )
-                        result = await refresh_feed(
-                            session,
-                            feed,
-                            fetcher=fetcher,
-                            now=now,
-                            clock=clock,
-                            before_writes=my_turn,
-                            interval=interval,
-                        )
-                        await session.commit()
-                        return result
-                    except DBAPIError as exc:
-                        if _retryable(exc) and attempt < RETRIES:
-                            # Two refreshes updated the same stories in opposite orders: one
-                            # was rolled back by PostgreSQL; doing it again succeeds.
-                            logger.info("feed=%s deadlock, retrying attempt=%s", feed_id, attempt)
-                            await session.rollback()
-                            await asyncio.sleep(0.05 * attempt)
-                            continue
-                        error: Exception = exc
-                    except Exception as exc:  # a bug or a database error: keep the others going
-                        error = exc
-                    logger.error("refresh failed feed=%s", feed_id, exc_info=error)
-                    await session.rollback()
-                    await my_turn()
-                    return await _record_crash(session, feed_id, error, now=now)
-        return None
-
-    results = await asyncio.gather(*(one(feed.id) for feed in claimed if feed.id is not None))
-    return [r for r in results if r is not None]
-
-
-def _retryable(error: DBAPIError) -> bool:
-    """A deadlock or serialization failure: PostgreSQL rolled us back; try again."""
-    return getattr(error.orig, "sqlstate", None) in {"40P01", "40001"}
-
-
-async def _record_crash(
-    session: AsyncSession, feed_id: int, error: Exception, *, now: datetime
-) -> RefreshResult | None:
-    feed = await feed_store.get_feed(session, feed_id=feed_id)
-    if feed is None:
-        return None
-    result = RefreshResult(feed_id=feed_id, url=feed.url, title=feed.title)
-    record_failure(feed, result, error, now=now)
-    await session.commit()
-    return result
+# --- single documents -------------------------------------------------------------------------
 
 
 async def ingest_document(

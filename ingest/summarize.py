@@ -298,15 +298,6 @@ def sentence_features(sentences: list[str], terms: list[list[str]] | None = None
     return out
 
 
-def rank_sentences(sentences: list[str], *, title: str | None = None) -> list[int]:
-    """Indices of `sentences`, best first, by the learned score (`title` is not used: the
-    training data has none)."""
-    if not sentences:
-        return []
-    scores = load_model().score(sentence_features(sentences))
-    return [int(i) for i in np.argsort(-scores, kind="stable")]
-
-
 # --- Choosing ----------------------------------------------------------------------------------
 
 

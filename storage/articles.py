@@ -6,12 +6,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, text
 from sqlalchemy.orm import defer
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.db import dialect_name
 from storage.models import Article, ArticleCreate, Story
+from storage.rows import RecentValue
 from storage.types import utcnow
 
 
@@ -36,6 +38,41 @@ async def get_by_content_hash(session: AsyncSession, *, content_hash: str) -> Ar
         select(Article).where(Article.content_hash == content_hash).order_by(col(Article.id))
     )
     return result.first()
+
+
+async def by_guids(
+    session: AsyncSession, *, feed_id: int, guids: Sequence[str]
+) -> dict[str, Article]:
+    """The feed's stored articles with these guids (one query per 500, not one per entry)."""
+    found: dict[str, Article] = {}
+    for start in range(0, len(guids), 500):
+        statement = select(Article).where(
+            Article.feed_id == feed_id, col(Article.guid).in_(list(guids[start : start + 500]))
+        )
+        found.update((a.guid, a) for a in (await session.exec(statement)).all() if a.guid)
+    return found
+
+
+async def by_canonical_urls(session: AsyncSession, *, urls: Sequence[str]) -> dict[str, Article]:
+    """The stored articles with these canonical URLs."""
+    found: dict[str, Article] = {}
+    for start in range(0, len(urls), 500):
+        statement = select(Article).where(
+            col(Article.canonical_url).in_(list(urls[start : start + 500]))
+        )
+        found.update((a.canonical_url, a) for a in (await session.exec(statement)).all())
+    return found
+
+
+async def lock_content_hash(session: AsyncSession, *, content_hash: str) -> None:
+    """PostgreSQL: wait until no other transaction is storing the same text (held until this
+    one ends), so workers refreshing different feeds at once never both store it. SQLite has
+    one writer: nothing to do."""
+    if dialect_name(session) != "postgresql":
+        return
+    connection = await session.connection()
+    key = int.from_bytes(bytes.fromhex(content_hash[:16]), "big", signed=True)
+    await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 async def add_article(
@@ -136,8 +173,8 @@ async def count_articles(session: AsyncSession) -> int:
 
 async def recent_signatures(
     session: AsyncSession, *, since: datetime, after_id: int = 0, limit: int = 20_000
-) -> Sequence[tuple[int, int, str, datetime]]:
-    """`(article_id, story_id, signature, stored_at)` of articles stored since `since` (and with
+) -> Sequence[RecentValue]:
+    """The signatures (`value`) of articles stored since `since` (and with
     an id above `after_id`), newest first: near-duplicate look-ups compare against these."""
     return await recent_values(
         session, column="signature", since=since, after_id=after_id, limit=limit, newest_first=True
@@ -152,8 +189,8 @@ async def recent_values(
     after_id: int,
     limit: int,
     newest_first: bool,
-) -> Sequence[tuple[int, int, str, datetime]]:
-    """`(article_id, story_id, value, stored_at)` of articles in a story, stored since `since`
+) -> Sequence[RecentValue]:
+    """The text `column` (as `value`) of articles in a story, stored since `since`
     with an id above `after_id`, whose text `column` is set: the windows that de-duplication
     and story clustering read."""
     value = getattr(Article, column)
@@ -170,7 +207,7 @@ async def recent_values(
         .limit(limit)
     )
     return [
-        (int(article_id), int(story_id), str(found), stored_at)
+        RecentValue(int(article_id), int(story_id), str(found), stored_at)
         for article_id, story_id, found, stored_at in result.all()
         if article_id and story_id and found
     ]

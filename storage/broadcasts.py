@@ -7,13 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, insert, literal
-from sqlalchemy import select as core_select
+from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Chat, ChatState, ChatType, Delivery, DeliveryStatus
-from storage.types import UTCDateTime
+from storage.deliveries import enqueue_to_chats
+from storage.models import Chat, ChatState, ChatType
 
 
 @dataclass(frozen=True)
@@ -52,38 +51,5 @@ async def enqueue_broadcast(
     """Queue `text` as one message to every listening chat (active: pending; blocked: parked),
     in one statement; returns whom it reached. The caller commits: all chats or none."""
     reached = await audience(session)
-    status = case(
-        (col(Chat.state) == ChatState.BLOCKED, literal(DeliveryStatus.PARKED.value)),
-        else_=literal(DeliveryStatus.PENDING.value),
-    )
-    when = literal(now, type_=UTCDateTime())
-    rows = core_select(  # the sqlmodel select types four columns at most
-        literal(0),
-        col(Chat.id),
-        col(Chat.telegram_id),
-        col(Chat.thread_id),
-        literal(text),
-        literal(parse_mode),
-        status,
-        literal(0),
-        when,
-        when,
-    ).where(*_listeners())
-    table: Any = Delivery.__table__  # type: ignore[attr-defined]
-    statement = insert(table).from_select(
-        [
-            "part_no",
-            "chat_id",
-            "telegram_chat_id",
-            "thread_id",
-            "text",
-            "parse_mode",
-            "status",
-            "attempts",
-            "next_attempt_at",
-            "created_at",
-        ],
-        rows,
-    )
-    await session.exec(statement)
+    await enqueue_to_chats(session, where=_listeners(), text=text, parse_mode=parse_mode, now=now)
     return reached

@@ -9,7 +9,7 @@ from sqlalchemy import delete, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Chat, ChatState, ChatType
+from storage.models import Chat, ChatState, ChatType, Subscription
 from storage.sanitize import clean_optional
 
 
@@ -92,6 +92,11 @@ async def count_chats(session: AsyncSession, *, state: ChatState | None = None) 
     return int(result.one())
 
 
-async def list_chats(session: AsyncSession) -> Sequence[Chat]:
-    result = await session.exec(select(Chat).order_by(col(Chat.id)))
+async def active_followers(session: AsyncSession, *, feed_id: int) -> Sequence[Chat]:
+    """The active chats subscribed to the feed."""
+    result = await session.exec(
+        select(Chat)
+        .join(Subscription, Subscription.chat_id == Chat.id)  # type: ignore[arg-type]
+        .where(Subscription.feed_id == feed_id, Chat.state == ChatState.ACTIVE)
+    )
     return result.all()

@@ -150,10 +150,6 @@ async def create_schema(url: str, *, create: bool = True) -> bool:
         await engine.dispose()
 
 
-def is_postgres(engine: AsyncEngine) -> bool:
-    return engine.dialect.name == "postgresql"
-
-
 def make_engine(url: str, *, schema: str | None = None, **kwargs: Any) -> AsyncEngine:
     """Create the async engine; `schema` (or `?schema=` in the URL) puts every table of a
     PostgreSQL database in that schema."""
@@ -260,3 +256,8 @@ async def current_revision(engine: AsyncEngine) -> str | None:
 
     async with engine.connect() as connection:
         return await connection.run_sync(_read)
+
+
+async def ping(session: AsyncSession) -> None:
+    """A round trip to the database (raises when it cannot answer)."""
+    await session.exec(text("SELECT 1"))  # type: ignore[call-overload]

@@ -2,36 +2,33 @@
 delivery worker, released with an outcome (sent, retry later, failed, parked).
 
 Parts of one chat go out in order: only the oldest unsent part of a chat can be claimed.
+This is the one module that writes the outbox (enqueueing, claims, outcomes, parking, a
+backlog's rows replaced), which is why it runs past 500 lines.
 """
 
 from __future__ import annotations
 
 import json
 import random
-import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, func, update
+from sqlalchemy import ColumnElement, bindparam, case, func, insert, literal, update
+from sqlalchemy import select as core_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.bulk import Binder, chunks, executemany, table_of
 from storage.db import dialect_name
 from storage.leases import claim_due, release
 from storage.models import Chat, ChatState, Delivery, DeliveryStatus, Digest
+from storage.rows import OutboxPart
+from storage.types import UTCDateTime
 
-# Telegram's limits for one text message (MessageLimit.MAX_TEXT_LENGTH, 100 entities, 32,768
-# bytes of raw text: telegram-bot-api Client.cpp); kept here because storage imports nothing of
-# Telegram (digests/split.py holds the same figures).
-MAX_TEXT_UTF16 = 4096
-MAX_ENTITIES = 100
-MAX_TEXT_BYTES = 1 << 15
-
-#: A chat with more unsent digests than this gets them folded into one catch-up digest.
-FOLD_THRESHOLD = 3
+_UNSENT = [DeliveryStatus.PENDING, DeliveryStatus.PARKED]
 
 BACKOFF_BASE = timedelta(seconds=5)
 BACKOFF_CAP = timedelta(hours=1)
@@ -97,24 +94,7 @@ async def enqueue_parts(
         .order_by(col(Delivery.part_no))
         .execution_options(populate_existing=True)
     )
-    deliveries = list(result.all())
-    if status == DeliveryStatus.PENDING and await fold_backlog(session, chat=chat, now=now):
-        # these parts now travel inside the catch-up digest: return its parts instead
-        result = await session.exec(
-            select(Delivery)
-            .where(col(Delivery.chat_id) == chat.id, col(Delivery.status) == status)
-            .order_by(col(Delivery.id).desc())
-            .limit(1)
-        )
-        latest = result.first()
-        if latest is not None and latest.digest_id is not None:
-            result = await session.exec(
-                select(Delivery)
-                .where(Delivery.digest_id == latest.digest_id)
-                .order_by(col(Delivery.part_no))
-            )
-            deliveries = list(result.all())
-    return deliveries
+    return list(result.all())
 
 
 # --- claiming ---------------------------------------------------------------------------------
@@ -354,18 +334,6 @@ async def resplit_part(
     return len(pieces)
 
 
-async def replace_text(
-    session: AsyncSession, *, delivery_id: int, text: str, parse_mode: str | None
-) -> None:
-    """Store the text actually sent (a plain-text fallback), so a resend repeats it."""
-    await session.exec(
-        update(Delivery)
-        .where(col(Delivery.id) == delivery_id)
-        .values(text=text, parse_mode=parse_mode)
-        .execution_options(synchronize_session=False)
-    )
-
-
 # --- chats: blocked, revived, migrated --------------------------------------------------------
 
 
@@ -382,7 +350,7 @@ async def park_chat_parts(session: AsyncSession, *, chat: Chat) -> int:
 
 async def unpark_chat_parts(session: AsyncSession, *, chat: Chat, now: datetime) -> int:
     """The chat is back (/start): its parked parts are due again, addressed to its current id
-    and thread, a stale backlog folded into one digest. Returns the parts revived."""
+    (`digests.backlog.revive_chat` folds a stale backlog). Returns the parts revived."""
     result = await session.exec(
         update(Delivery)
         .where(col(Delivery.chat_id) == chat.id, col(Delivery.status) == DeliveryStatus.PARKED)
@@ -395,10 +363,7 @@ async def unpark_chat_parts(session: AsyncSession, *, chat: Chat, now: datetime)
         )
         .execution_options(synchronize_session=False)
     )
-    revived = int(result.rowcount or 0)
-    if revived:
-        await fold_backlog(session, chat=chat, now=now)
-    return revived
+    return int(result.rowcount or 0)
 
 
 async def readdress_chat_parts(session: AsyncSession, *, chat: Chat) -> int:
@@ -415,55 +380,138 @@ async def readdress_chat_parts(session: AsyncSession, *, chat: Chat) -> int:
     return int(result.rowcount or 0)
 
 
-# --- folding a backlog --------------------------------------------------------------------------
+# --- digests' parts in bulk (the digest tick) ------------------------------------------------
 
-_OPEN_TAG = re.compile(r"<(?!/)[a-zA-Z-]+")
+_OUTBOX_COLUMNS = (
+    "digest_id",
+    "part_no",
+    "chat_id",
+    "telegram_chat_id",
+    "thread_id",
+    "text",
+    "parse_mode",
+    "reply_markup",
+    "status",
+    "attempts",
+    "next_attempt_at",
+    "created_at",
+)
 
 
-def _utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
+async def insert_parts(session: AsyncSession, *, parts: Sequence[OutboxPart]) -> None:
+    """Bulk `enqueue_parts` for many digests (HTML, no markup; a blocked chat's parts parked);
+    a (digest, part) already there is left as it is."""
+    if not parts:
+        return
+    at = Binder(session, table_of(Delivery).c.next_attempt_at)
+    pending, parked = str(DeliveryStatus.PENDING), str(DeliveryStatus.PARKED)
+    await executemany(
+        session,
+        "delivery",
+        _OUTBOX_COLUMNS,
+        [  # in _OUTBOX_COLUMNS order
+            (
+                p.digest_id,
+                p.part_no,
+                p.chat_id,
+                p.telegram_chat_id,
+                p.thread_id,
+                p.text,
+                "HTML",
+                None,
+                parked if p.blocked else pending,
+                0,
+                at(p.now),
+                at(p.now),
+            )
+            for p in parts
+        ],
+        conflict="digest_id, part_no",
+    )
 
 
-def _pack(texts: Sequence[str], *, header: str) -> list[str]:
-    """Pack whole parts (each valid HTML on its own) into as few messages as fit Telegram's
-    limits; the raw HTML length bounds the parsed length, each open tag one entity. (4096
-    UTF-16 units of raw HTML are at most 12,288 UTF-8 bytes, so the Bot API's 32 KiB holds
-    already; the byte check states it, should the length bound ever be loosened.)"""
-    messages: list[str] = []
-    current = header
-    for text in texts:
-        candidate = f"{current}\n\n{text}" if current else text
-        fits = (
-            _utf16_len(candidate) <= MAX_TEXT_UTF16
-            and len(_OPEN_TAG.findall(candidate)) <= MAX_ENTITIES
-            and len(candidate.encode("utf-8")) <= MAX_TEXT_BYTES
+async def any_unsent_before(session: AsyncSession, *, before: datetime) -> bool:
+    """Does any digest part made before `before` still wait in the outbox?"""
+    result = await session.exec(
+        select(Delivery.id)
+        .where(
+            col(Delivery.status).in_(_UNSENT),
+            col(Delivery.digest_id).is_not(None),
+            col(Delivery.created_at) < before,
         )
-        if fits:
-            current = candidate
-        else:
-            if current:
-                messages.append(current)
-            current = text
-    if current:
-        messages.append(current)
-    return messages
+        .limit(1)
+    )
+    return result.first() is not None
 
 
-async def fold_backlog(
-    session: AsyncSession, *, chat: Chat, now: datetime, threshold: int = FOLD_THRESHOLD
-) -> int:
-    """A chat with more than `threshold` whole digests waiting (a long outage, a flood wait, a
-    block) gets them as one catch-up digest: their parts are packed into as few messages as
-    fit, in order, instead of queueing many. Digests already started or in flight are left
-    alone. Returns the digests folded (0 when under the threshold). The caller commits."""
-    unsent = [DeliveryStatus.PENDING, DeliveryStatus.PARKED]
+async def chats_with_backlog(
+    session: AsyncSession, *, chat_ids: Sequence[int], threshold: int, before: datetime
+) -> list[int]:
+    """Chats with more than `threshold` whole digests made before `before` and unsent
+    (candidates for folding)."""
+    found: list[int] = []
+    for part in chunks(list(chat_ids)):
+        result = await session.exec(
+            select(Delivery.chat_id)
+            .where(
+                col(Delivery.chat_id).in_(list(part)),
+                col(Delivery.digest_id).is_not(None),
+                col(Delivery.status).in_(_UNSENT),
+                col(Delivery.created_at) < before,
+            )
+            .group_by(col(Delivery.chat_id))
+            .having(func.count(func.distinct(Delivery.digest_id)) > threshold)
+        )
+        found.extend(int(c) for c in result.all())
+    return found
+
+
+async def enqueue_to_chats(
+    session: AsyncSession,
+    *,
+    where: Sequence[ColumnElement[bool]],
+    text: str,
+    parse_mode: str | None,
+    now: datetime,
+) -> None:
+    """`text` as one part (no digest) to every chat `where` selects, in one statement: due now,
+    a blocked chat's parked. The caller commits."""
+    status = case(
+        (col(Chat.state) == ChatState.BLOCKED, literal(DeliveryStatus.PARKED.value)),
+        else_=literal(DeliveryStatus.PENDING.value),
+    )
+    when = literal(now, type_=UTCDateTime())
+    rows = core_select(  # the sqlmodel select types four columns at most
+        literal(0),
+        col(Chat.id),
+        col(Chat.telegram_id),
+        col(Chat.thread_id),
+        literal(text),
+        literal(parse_mode),
+        status,
+        literal(0),
+        when,
+        when,
+    ).where(*where)
+    columns = [c for c in _OUTBOX_COLUMNS if c not in ("digest_id", "reply_markup")]
+    await session.exec(insert(table_of(Delivery)).from_select(columns, rows))
+
+
+# --- a backlog, replaced by one digest (`digests.backlog` packs it) ----------------------------
+
+
+async def waiting_digests(
+    session: AsyncSession, *, chat_id: int, now: datetime, more_than: int = 0
+) -> dict[int, list[Delivery]]:
+    """The chat's digests wholly waiting (none of their parts sent, failed or leased), each
+    with its parts, oldest first; none when no more than `more_than` digests are unsent."""
     rows = (
         await session.exec(
             select(Delivery)
             .where(
-                col(Delivery.chat_id) == chat.id,
+                col(Delivery.chat_id) == chat_id,
                 col(Delivery.digest_id).is_not(None),
-                col(Delivery.status).in_(unsent),
+                col(Delivery.status).in_(_UNSENT),
             )
             .order_by(col(Delivery.id))
             .execution_options(populate_existing=True)
@@ -473,37 +521,46 @@ async def fold_backlog(
     for row in rows:
         assert row.digest_id is not None
         by_digest.setdefault(row.digest_id, []).append(row)
-    if len(by_digest) <= threshold:
-        return 0
+    if len(by_digest) <= more_than:
+        return {}
     started = set(
         (
             await session.exec(
                 select(Delivery.digest_id).where(
                     col(Delivery.digest_id).in_(list(by_digest)),
-                    col(Delivery.status).not_in(unsent),
+                    col(Delivery.status).not_in(_UNSENT),
                 )
             )
         ).all()
     )
-    waiting = [
-        digest_id
+    return {
+        digest_id: parts
         for digest_id, parts in by_digest.items()
         if digest_id not in started
         and all(p.lease_until is None or p.lease_until < now for p in parts)
-    ]
-    if len(waiting) <= threshold:
-        return 0
-    parts = [p for digest_id in waiting for p in by_digest[digest_id]]
-    if len({p.parse_mode for p in parts}) != 1 or parts[0].parse_mode != "HTML":
-        return 0
-    header = f"<b>📬 {len(waiting)} digests while you were away</b>"
-    texts = _pack([p.text for p in parts], header=header)
+    }
+
+
+async def replace_with_digest(
+    session: AsyncSession,
+    *,
+    chat: Chat,
+    parts: Sequence[Delivery],
+    texts: Sequence[str],
+    kind: str,
+    now: datetime,
+) -> Digest:
+    """`parts` (waiting, in order) give way to a new digest of `kind` whose parts are `texts`:
+    same status, address and thread as the last of them, the last one's markup on the last
+    text, as old as the oldest. The caller commits."""
+    assert chat.id is not None and parts
     markup = next((p.reply_markup for p in reversed(parts) if p.reply_markup), None)
-    digest = Digest(chat_id=chat.id or 0, kind="catchup", created_at=now)
+    digest = Digest(chat_id=chat.id, kind=kind, created_at=now)
     session.add(digest)
     await session.flush()
     assert digest.id is not None
-    status = parts[0].status
+    status, thread_id = parts[0].status, parts[-1].thread_id
+    created = min(p.created_at for p in parts)
     for part in parts:
         await session.delete(part)
     await session.flush()
@@ -512,19 +569,19 @@ async def fold_backlog(
             Delivery(
                 digest_id=digest.id,
                 part_no=part_no,
-                chat_id=chat.id or 0,
+                chat_id=chat.id,
                 telegram_chat_id=chat.telegram_id,
-                thread_id=parts[-1].thread_id,
+                thread_id=thread_id,
                 text=text,
-                parse_mode="HTML",
+                parse_mode=parts[0].parse_mode,
                 reply_markup=markup if part_no == len(texts) - 1 else None,
                 status=status,
                 next_attempt_at=now,
-                created_at=min(p.created_at for p in parts),
+                created_at=created,
             )
         )
     await session.flush()
-    return len(waiting)
+    return digest
 
 
 # --- reading --------------------------------------------------------------------------------
@@ -564,10 +621,15 @@ async def chat_parts(session: AsyncSession, *, chat_id: int) -> list[Delivery]:
     return list(result.all())
 
 
-async def pending_count(session: AsyncSession) -> int:
-    result = await session.exec(
-        select(func.count())
-        .select_from(Delivery)
-        .where(col(Delivery.status) == DeliveryStatus.PENDING)
-    )
-    return int(result.one())
+async def outbox_state(session: AsyncSession, *, now: datetime) -> tuple[int, float]:
+    """Parts waiting (pending or in flight) and the age in seconds of the oldest one."""
+    waiting = col(Delivery.status).in_([DeliveryStatus.PENDING, DeliveryStatus.SENDING])
+    result = await session.exec(select(func.count(), func.min(Delivery.created_at)).where(waiting))
+    count, oldest = result.one()
+    if oldest is None:
+        return int(count), 0.0
+    if isinstance(oldest, str):
+        oldest = datetime.fromisoformat(oldest)
+    if oldest.tzinfo is None:
+        oldest = oldest.replace(tzinfo=now.tzinfo)
+    return int(count), max(0.0, (now - oldest).total_seconds())

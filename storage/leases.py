@@ -95,6 +95,30 @@ def _claim(
     )
 
 
+async def take_lease(
+    session: AsyncSession,
+    model: type[SQLModel],
+    *,
+    row_id: int,
+    owner: str,
+    now: datetime,
+    lease: timedelta,
+) -> bool:
+    """Lease one row to `owner` whatever its due time, if its lease is free or expired;
+    False when someone else holds it. The caller commits."""
+    table: Any = model
+    result = await session.exec(
+        update(table)
+        .where(
+            table.id == row_id,
+            or_(table.lease_until.is_(None), table.lease_until < now),
+        )
+        .values(lease_owner=owner, lease_until=now + lease)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)
+
+
 async def release(
     session: AsyncSession,
     model: type[M],

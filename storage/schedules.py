@@ -3,15 +3,16 @@ tick with a lease (`storage.leases`), advanced when its digest is built."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage import leases
 from storage.leases import claim_due, claim_due_columns, release
 from storage.models import Schedule, ScheduleKind
+from storage.rows import ScheduleRow
 
 DEFAULT_LEASE = timedelta(minutes=5)
 
@@ -78,18 +79,27 @@ async def claim_due_schedule_rows(
     owner: str,
     limit: int,
     lease: timedelta = DEFAULT_LEASE,
-    columns: Sequence[Any],
-) -> list[tuple[Any, ...]]:
-    """`claim_due_schedules`, returning only these columns of each schedule, as tuples."""
-    return await claim_due_columns(
+) -> list[ScheduleRow]:
+    """`claim_due_schedules`, returning only the columns the digest builder reads."""
+    rows = await claim_due_columns(
         session,
         Schedule,
-        columns=columns,
+        columns=ScheduleRow.columns(),
         now=now,
         owner=owner,
         lease=lease,
         limit=limit,
         **_due_schedules(),
+    )
+    return [ScheduleRow(*row) for row in rows]
+
+
+async def take_lease(
+    session: AsyncSession, *, schedule_id: int, owner: str, now: datetime, lease: timedelta
+) -> bool:
+    """Lease the schedule to `owner` now, due or not (/digest); False while another holds it."""
+    return await leases.take_lease(
+        session, Schedule, row_id=schedule_id, owner=owner, now=now, lease=lease
     )
 
 
@@ -113,14 +123,6 @@ async def advance(
     return bool(await release(session, Schedule, ids=[schedule_id], owner=owner, values=values))
 
 
-async def set_watermark(
-    session: AsyncSession, *, schedule: Schedule, watermark: tuple[datetime, int]
-) -> None:
-    """Move an unleased schedule's watermark (a manual /digest). The caller commits."""
-    schedule.watermark_stored_at, schedule.watermark_article_id = watermark
-    session.add(schedule)
-
-
 async def due_count(session: AsyncSession, *, now: datetime) -> int:
     from sqlalchemy import func
 
@@ -130,10 +132,3 @@ async def due_count(session: AsyncSession, *, now: datetime) -> int:
         .where(col(Schedule.next_due_at).is_not(None), col(Schedule.next_due_at) <= now)
     )
     return int(result.one())
-
-
-async def schedules_of(session: AsyncSession, *, chat_ids: Sequence[int]) -> list[Schedule]:
-    if not chat_ids:
-        return []
-    result = await session.exec(select(Schedule).where(col(Schedule.chat_id).in_(list(chat_ids))))
-    return list(result.all())

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -67,13 +67,3 @@ async def articles_without_sections(
         .limit(limit)
     )
     return [(int(i or 0), t or "", x or "") for i, t, x in result.all()]
-
-
-async def section_counts(session: AsyncSession, *, after_id: int = 0) -> dict[str, int]:
-    """How many articles above `after_id` each section has (trending sections)."""
-    result = await session.exec(
-        select(ArticleSection.section, func.count())
-        .where(col(ArticleSection.article_id) > after_id)
-        .group_by(col(ArticleSection.section))
-    )
-    return {str(s): int(n) for s, n in result.all()}

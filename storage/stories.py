@@ -11,12 +11,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.articles import recent_values
 from storage.models import Article, Story
+from storage.rows import RecentValue
 
 
 async def recent_story_terms(
     session: AsyncSession, *, since: datetime, after_id: int = 0, limit: int = 100_000
-) -> Sequence[tuple[int, int, str, datetime]]:
-    """`(article_id, story_id, story_terms, stored_at)` of articles stored since `since` with an
+) -> Sequence[RecentValue]:
+    """The story terms (`value`) of articles stored since `since` with an
     id above `after_id`, oldest first (the order the index takes them in)."""
     return await recent_values(
         session,
@@ -71,11 +72,3 @@ async def join_story(
         session.add(story)
     article.story_id = story_id
     session.add(article)
-
-
-async def story_members(session: AsyncSession, *, story_id: int) -> Sequence[Article]:
-    """The articles of one story, oldest first."""
-    result = await session.exec(
-        select(Article).where(Article.story_id == story_id).order_by(col(Article.stored_at))
-    )
-    return list(result.all())

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import make_sessionmaker
-from tests.dbutil import database
+from tests.support.db import database
 
 # as `digestbot` itself runs (bot/cli): python-telegram-bot's times as timedeltas, no warnings
 os.environ.setdefault("PTB_TIMEDELTA", "1")

@@ -26,8 +26,10 @@ from bot.ticks import polling
 from ingest.feeds import AddedFeed, AddFeedError, add_feed, feed_health
 from ingest.fetch import Fetcher, FetchError, UnsafeURLError
 from ingest.files import DocumentError, read_document
+from ingest.health import RefreshResult
 from ingest.opml import OPMLError, Outline, export_opml, read_opml
-from ingest.pipeline import RefreshResult, ingest_document, refresh_due_feeds, refresh_feed
+from ingest.pipeline import ingest_document, refresh_feed
+from ingest.tick import refresh_due_feeds
 from storage import feeds as feed_store
 from storage.db import make_sessionmaker
 from storage.models import Article, Feed, FeedCreate

@@ -9,7 +9,7 @@ from telegram import Update
 
 from bot.context import CustomContext
 from bot.handlers.common import args_text, chat_command, esc, reply, usage
-from digests.build import build_digest_now, build_more
+from digests.commands import build_digest_now, build_more
 from digests.query import QueryError, parse_query
 from digests.render import ItemView
 from digests.results import first_story_ids, reported_at, story_items
@@ -44,10 +44,7 @@ async def digest(update: Update, context: CustomContext) -> None:
             renderer=context.services.renderer,
         )
         if built is None:
-            command.reply(
-                "Nothing new on your topics since your last digest. "
-                "/latest shows the newest stories."
-            )
+            command.reply(context.services.renderer.render_nothing_new())
 
 
 async def more(update: Update, context: CustomContext) -> None:

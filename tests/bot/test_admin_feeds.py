@@ -13,10 +13,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.demo import local_bot
 from ingest.fetch import Fetcher
 from storage import feeds as feed_store
-from tests.bot.test_app import Clock
-from tests.bot.test_handlers_harness import (
+from tests.support.harness import (
     ADMIN,
     NOW,
+    Clock,
     make_emulator,
     make_settings,
     sqlite_sessionmaker,

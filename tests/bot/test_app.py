@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -21,10 +21,11 @@ from storage import chats as chat_store
 from storage import deliveries as delivery_store
 from storage import feeds as feed_store
 from storage.models import ChatState, DeliveryStatus, FeedCreate
-from tests.bot.test_handlers_harness import (
+from tests.support.harness import (
     ADMIN,
     NOW,
     TOKEN,
+    Clock,
     make_emulator,
     make_settings,
     running,
@@ -34,14 +35,6 @@ from tests.bot.test_handlers_harness import (
 __all__ = ["sqlite_sessionmaker"]
 
 USER = 321
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def free_port() -> int:

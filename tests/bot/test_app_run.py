@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from telegram_emulator import ApiLimits, Emulator
-from tests.bot.test_cli import DIGESTBOT, run
+from tests.support.cli import DIGESTBOT, run
 
 ROOT = str(Path(__file__).resolve().parents[2])
 

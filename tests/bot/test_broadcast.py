@@ -16,9 +16,9 @@ from storage import chats as chat_store
 from storage import deliveries as delivery_store
 from storage.db import make_engine, make_sessionmaker, upgrade
 from storage.models import ChatState, ChatType, DeliveryStatus
-from tests.bot.test_cli import run
-from tests.bot.test_handlers_harness import ADMIN, make_emulator, running
 from tests.conftest import BACKENDS  # noqa: F401 (the sessionmaker fixture runs on both)
+from tests.support.cli import run
+from tests.support.harness import ADMIN, make_emulator, running
 
 READERS = [301, 302, 303]
 GONE, LEAVES_LATER, RESTING = 310, 311, 312

@@ -4,26 +4,12 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.dbutil import POSTGRES_URL, require_postgres
-
-DIGESTBOT = [sys.executable, "-c", "from bot.cli import main; main()"]
-
-
-def run(
-    *args: str, cwd: Path, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("DIGESTBOT_")}
-    environment.pop("TELEGRAM_BOT_TOKEN", None)
-    environment.update(env or {})
-    environment["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
-    return subprocess.run(
-        [*DIGESTBOT, *args], cwd=cwd, env=environment, capture_output=True, text=True, timeout=60
-    )
+from tests.support.cli import run
+from tests.support.db import POSTGRES_URL, require_postgres
 
 
 def test_help_lists_the_subcommands(tmp_path: Path) -> None:

@@ -5,18 +5,16 @@ error one line on stderr, never a traceback."""
 from __future__ import annotations
 
 import subprocess
-import threading
 import uuid
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from ingest.opml import read_opml
 from tests.conftest import BACKENDS
-from tests.dbutil import POSTGRES_URL, require_postgres
-from tests.ingest.test_cli_sources import Invoke, cli, one_line_error
+from tests.support.cli import Invoke, cli, one_line_error, serve
+from tests.support.db import POSTGRES_URL, require_postgres
 
 __all__ = ["cli"]
 
@@ -34,30 +32,11 @@ HOSTILE_FEED = (
 
 @pytest.fixture(scope="module")
 def site() -> Iterator[str]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            if self.path != "/hostile.xml":
-                self.send_error(404)
-                return
-            host = f"http://{self.headers['Host']}"
-            body = HOSTILE_FEED.format(site=host).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/rss+xml")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def feed(host: str) -> tuple[str, bytes]:
+        return "application/rss+xml", HOSTILE_FEED.format(site=host).encode()
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve({"/hostile.xml": feed}) as url:
+        yield url
 
 
 def psql(command: str) -> None:

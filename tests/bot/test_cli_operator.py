@@ -5,54 +5,22 @@ from __future__ import annotations
 
 import asyncio
 import os
-import sys
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.bot.test_cli import run as run_subprocess
-from tests.ingest.test_cli_sources import site
+from tests.support.cli import Invoke, Outcome, invoker, site
+from tests.support.cli import run as run_subprocess
 
 __all__ = ["site"]
-
-
-@dataclass
-class Outcome:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-Invoke = Callable[..., Outcome]
 
 
 @pytest.fixture
 def cli(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> Invoke:
-    """`digestbot …` in-process, through the console script's own `main()`."""
-    from bot.cli import main
-
-    for name in [k for k in os.environ if k.startswith("DIGESTBOT_")]:
-        monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DIGESTBOT_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
-    monkeypatch.setenv("DIGESTBOT_ALLOW_PRIVATE_URLS", "true")
-
-    def invoke(*args: str) -> Outcome:
-        monkeypatch.setattr(sys, "argv", ["digestbot", *args])
-        capsys.readouterr()
-        code = 0
-        try:
-            main()
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
-        captured = capsys.readouterr()
-        return Outcome(code, captured.out, captured.err)
-
-    return invoke
+    """`digestbot …` in-process, loopback URLs allowed (the operator's own feeds)."""
+    return invoker(tmp_path, monkeypatch, capsys, private=True)
 
 
 def assert_one_line(result: Outcome | object, needle: str) -> None:

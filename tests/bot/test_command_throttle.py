@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.limits import TAP, CommandThrottle
 from bot.settings import Settings
-from tests.bot.test_handlers_harness import NOW, running, sqlite_sessionmaker
+from tests.support.harness import NOW, running, sqlite_sessionmaker
 
 __all__ = ["sqlite_sessionmaker"]
 

@@ -20,7 +20,7 @@ from storage import deliveries as store
 from storage.db import make_sessionmaker
 from storage.models import Digest
 from telegram_emulator import ApiLimits, Emulator
-from tests.dbutil import database
+from tests.support.db import database
 
 pytestmark = [
     pytest.mark.slow,

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -17,120 +16,20 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Bot
 
-from bot.delivery import DeliveryWorker, plain_text
-from bot.limits import LocalLimiter, SendLimits
-from bot.settings import Settings
-from digests.split import split_html
+from bot.delivery import DeliveryWorker
+from digests.split import plain_text, split_html
 from storage import chats as chat_store
 from storage import deliveries as store
-from storage.models import Chat, ChatState, ChatType, Delivery, Digest
-from telegram_emulator import ApiLimits, Emulator, ManualClock, parse_html
+from storage.models import ChatState, ChatType, Delivery
+from telegram_emulator import ApiLimits, Emulator, parse_html
+from tests.support.delivery import RETRY_AFTER_WARNING, Rig, make_rig, settings_of
 
-# PTB 22 itself reads RetryAfter.retry_after while building the error, which warns about its
-# future type; the worker reads the timedelta directly.
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning"
-)
-
-
-@dataclass
-class Rig:
-    emulator: Emulator
-    clock: ManualClock
-    sessionmaker: async_sessionmaker[AsyncSession]
-    worker: DeliveryWorker
-    now: Callable[[], datetime]
-
-    async def chat(self, telegram_id: int, *, type: str = ChatType.PRIVATE) -> Chat:
-        if telegram_id > 0:
-            self.emulator.private_chat(telegram_id)
-        elif telegram_id not in self.emulator.chats:
-            self.emulator.group(telegram_id, f"Group {telegram_id}")
-        async with self.sessionmaker() as session:
-            chat, _ = await chat_store.upsert_chat(session, telegram_id=telegram_id, type=type)
-            await session.commit()
-            return chat
-
-    async def enqueue(self, chat: Chat, parts: list[str]) -> int:
-        async with self.sessionmaker() as session:
-            fresh = await chat_store.get_chat(session, chat_id=chat.id or 0)
-            assert fresh is not None
-            digest = Digest(chat_id=fresh.id or 0, created_at=self.now())
-            session.add(digest)
-            await session.flush()
-            await store.enqueue_parts(
-                session, chat=fresh, digest_id=digest.id, parts=parts, now=self.now()
-            )
-            await session.commit()
-            assert digest.id is not None
-            return digest.id
-
-    async def parts(self, chat: Chat) -> list[Delivery]:
-        async with self.sessionmaker() as session:
-            return await store.chat_parts(session, chat_id=chat.id or 0)
-
-    async def counts(self) -> dict[str, int]:
-        async with self.sessionmaker() as session:
-            return await store.delivery_counts(session)
-
-    async def step(self) -> bool:
-        """Send what is due, or move the clock to when the next part is due; False when the
-        outbox holds nothing pending."""
-        if await self.worker.run_once():
-            return True
-        async with self.sessionmaker() as session:
-            due = await store.next_due_at(session)
-        if due is None:
-            return False
-        self.clock.advance(max(0.001, (due - self.now()).total_seconds()))
-        return True
-
-    async def drain(self, *, max_rounds: int = 2000) -> None:
-        """Run the worker until nothing is pending."""
-        for _ in range(max_rounds):
-            if not await self.step():
-                return
-        raise AssertionError("the outbox never drained")
-
-
-def _settings(**values: object) -> Settings:
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+pytestmark = pytest.mark.filterwarnings(RETRY_AFTER_WARNING)
 
 
 @pytest.fixture
 async def rig(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[Rig]:
-    yield await _rig(sessionmaker)
-
-
-async def _rig(
-    sessionmaker: async_sessionmaker[AsyncSession],
-    *,
-    settings: Settings | None = None,
-    emulator_limits: ApiLimits | None = None,
-) -> Rig:
-    clock = ManualClock(start=datetime(2026, 3, 2, 8, 0, tzinfo=UTC).timestamp())
-    emulator = Emulator(clock=clock, limits=emulator_limits)
-    bot = Bot(emulator.token, request=emulator.request())
-    await bot.initialize()
-    settings = settings or _settings()
-
-    async def sleep(seconds: float) -> None:  # the limiter's waits move the shared clock
-        clock.advance(seconds)
-        await asyncio.sleep(0)
-
-    def now() -> datetime:
-        return datetime.fromtimestamp(clock(), UTC)
-
-    limiter = LocalLimiter(SendLimits.from_settings(settings), clock=clock, sleep=sleep)
-    worker = DeliveryWorker(
-        bot=bot,
-        sessionmaker=sessionmaker,
-        settings=settings,
-        owner="w1",
-        clock=now,
-        limiter=limiter,
-    )
-    return Rig(emulator, clock, sessionmaker, worker, now)
+    yield await make_rig(sessionmaker)
 
 
 def _seen(html_part: str) -> str:
@@ -166,9 +65,9 @@ async def test_a_429_storm_loses_and_repeats_nothing(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
     # our limiter far faster than Telegram allows: the emulator refuses most sends
-    rig = await _rig(
+    rig = await make_rig(
         sessionmaker,
-        settings=_settings(rate_global=1000, rate_per_chat=50, rate_per_group_minute=600),
+        settings=settings_of(rate_global=1000, rate_per_chat=50, rate_per_group_minute=600),
         emulator_limits=ApiLimits(global_per_second=10),
     )
     chats = [await rig.chat(1000 + n) for n in range(12)]
@@ -269,7 +168,7 @@ async def test_server_errors_back_off_and_then_succeed(rig: Rig, kind: str) -> N
 async def test_a_part_fails_only_after_the_give_up_time_with_its_reason(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
-    rig = await _rig(sessionmaker, settings=_settings(delivery_give_up_hours=6))
+    rig = await make_rig(sessionmaker, settings=settings_of(delivery_give_up_hours=6))
     alice = await rig.chat(70)
     await rig.enqueue(alice, ["doomed", "after"])
     faults = rig.emulator.inject_faults("502", fraction=1.0, methods=["sendMessage"])
@@ -331,7 +230,7 @@ async def test_close_gives_back_what_was_not_sent(
     emulator = Emulator()
     bot = Bot(emulator.token, request=emulator.request())
     await bot.initialize()
-    settings = _settings(rate_global=2.0)  # real time: one send now, the next in 0.5 s
+    settings = settings_of(rate_global=2.0)  # real time: one send now, the next in 0.5 s
     worker = DeliveryWorker(bot=bot, sessionmaker=sessionmaker, settings=settings, owner="w1")
     async with sessionmaker() as session:
         for telegram_id in range(90, 96):
@@ -370,7 +269,7 @@ async def test_a_frozen_test_clock_never_stalls_the_worker(
     bot = Bot(emulator.token, request=emulator.request())
     await bot.initialize()
     worker = DeliveryWorker(
-        bot=bot, sessionmaker=sessionmaker, settings=_settings(), owner="w1", clock=lambda: frozen
+        bot=bot, sessionmaker=sessionmaker, settings=settings_of(), owner="w1", clock=lambda: frozen
     )
     async with sessionmaker() as session:
         for telegram_id in range(1, 41):

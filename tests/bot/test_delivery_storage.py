@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from digests import backlog
 from storage import chats as chat_store
 from storage import deliveries as store
 from storage.models import Chat, ChatState, Delivery, Digest
@@ -207,6 +208,7 @@ async def test_a_long_backlog_is_folded_into_one_digest(
         await store.enqueue_parts(
             session, chat=chat, digest_id=await _digest(session, chat, at), parts=parts, now=at
         )
+    assert await backlog.fold_backlog(session, chat=chat, now=now + timedelta(hours=6)) == 6
     await session.commit()
     rows = await store.chat_parts(session, chat_id=chat.id or 0)
     assert len(rows) < 12  # not queued one message per part
@@ -216,7 +218,8 @@ async def test_a_long_backlog_is_folded_into_one_digest(
             assert f"<b>digest {hour}</b> part {n}" in text
     positions = [text.index(f"digest {h}</b> part 1") for h in range(6)]
     assert positions == sorted(positions)
-    assert len({r.digest_id for r in rows}) <= 1 + store.FOLD_THRESHOLD
+    assert len({r.digest_id for r in rows}) == 1
+    assert rows[0].text.startswith("<b>📬 6 digests while you were away</b>")
     assert len(await store.chat_parts(session, chat_id=other.id or 0)) == 1
 
 
@@ -230,7 +233,7 @@ async def test_fold_respects_message_limits(session: AsyncSession, now: datetime
             session, chat=chat, digest_id=await _digest(session, chat, now), parts=[big], now=now
         )
     await chat_store.set_state(session, chat=chat, state=ChatState.ACTIVE)
-    await store.unpark_chat_parts(session, chat=chat, now=now)
+    assert await backlog.revive_chat(session, chat=chat, now=now) == 5
     await session.commit()
     rows = await store.chat_parts(session, chat_id=chat.id or 0)
     assert len(rows) == 5  # each too big to share a message, all kept
@@ -238,22 +241,22 @@ async def test_fold_respects_message_limits(session: AsyncSession, now: datetime
     assert all(r.status == "pending" for r in rows)
 
 
-async def test_enqueue_returns_the_catch_up_parts_after_a_fold(
+async def test_a_backlog_at_the_threshold_is_left_alone(
     session: AsyncSession, now: datetime
 ) -> None:
     chat = await _chat(session, 16)
-    for _ in range(store.FOLD_THRESHOLD):
+    for _ in range(backlog.FOLD_THRESHOLD):
         await store.enqueue_parts(
             session, chat=chat, digest_id=await _digest(session, chat, now), parts=["a"], now=now
         )
-    parts = await store.enqueue_parts(
+    assert await backlog.fold_backlog(session, chat=chat, now=now) == 0
+    await store.enqueue_parts(
         session, chat=chat, digest_id=await _digest(session, chat, now), parts=["b"], now=now
     )
+    assert await backlog.fold_backlog(session, chat=chat, now=now) == 4
     await session.commit()
-    assert len(parts) == 1 and parts[0].text.endswith("a\n\na\n\na\n\nb")
-    assert [p.id for p in parts] == [
-        p.id for p in await store.chat_parts(session, chat_id=chat.id or 0)
-    ]
+    [part] = await store.chat_parts(session, chat_id=chat.id or 0)
+    assert part.text.endswith("a\n\na\n\na\n\nb")
 
 
 async def test_many_parts_are_marked_sent_at_once(session: AsyncSession, now: datetime) -> None:

@@ -5,14 +5,16 @@ bytes as the Bot API does (telegram-bot-api `telegram-bot-api/Client.cpp`, `get_
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.delivery import resplit
-from digests.split import MAX_TEXT_BYTES, raw_bytes
+from digests.split import MAX_TEXT_BYTES, raw_bytes, resplit
 from storage.models import DeliveryStatus
 from telegram_emulator import parse_message
-from tests.bot.test_delivery import _rig, pytestmark  # noqa: F401 - same warning filter
+from tests.support.delivery import RETRY_AFTER_WARNING, make_rig
+
+pytestmark = pytest.mark.filterwarnings(RETRY_AFTER_WARNING)
 
 LINKS = ", ".join(f'<a href="https://e.example/{i}/{"q" * 2000}">Outlet {i}</a>' for i in range(6))
 
@@ -25,7 +27,7 @@ def oversized_part(stories: int) -> str:
 async def test_a_part_refused_as_too_long_is_split_and_delivered_in_order(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
-    rig = await _rig(sessionmaker)
+    rig = await make_rig(sessionmaker)
     chat = await rig.chat(42)
     big = oversized_part(6)
     assert raw_bytes(big) > MAX_TEXT_BYTES

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.bot.test_cli import run
+from tests.support.cli import run
 
 
 @pytest.mark.slow

@@ -8,7 +8,7 @@ import httpx
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from tests.bot.test_handlers_harness import ADMIN, make_emulator, running, sqlite_sessionmaker
+from tests.support.harness import ADMIN, make_emulator, running, sqlite_sessionmaker
 
 __all__ = ["sqlite_sessionmaker"]
 

@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage import chats as chat_store
 from storage import deliveries as delivery_store
 from storage import subscriptions as sub_store
-from tests.bot.test_handlers_harness import ADMIN, NOW, make_emulator, running, sqlite_sessionmaker
+from tests.support.harness import ADMIN, NOW, make_emulator, running, sqlite_sessionmaker
 
 __all__ = ["sqlite_sessionmaker"]
 

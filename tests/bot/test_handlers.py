@@ -11,15 +11,11 @@ from storage import chats as chat_store
 from storage import schedules as schedule_store
 from storage import subscriptions as sub_store
 from storage.models import ChatState
-from tests.bot.test_handlers_harness import NOW, running, sqlite_sessionmaker, texts
+from tests.support.harness import NOW, labels, running, sqlite_sessionmaker, texts
 
 __all__ = ["sqlite_sessionmaker"]
 
 USER = 501
-
-
-def labels(message: object) -> list[str]:
-    return [str(b.get("text")) for b in message.buttons()]  # type: ignore[attr-defined]
 
 
 async def stored_chat(sessionmaker: async_sessionmaker[AsyncSession], telegram_id: int):  # type: ignore[no-untyped-def]

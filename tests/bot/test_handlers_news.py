@@ -19,9 +19,9 @@ from ingest.fetch import Fetcher
 from storage import feeds as feed_store
 from storage.db import make_sessionmaker
 from storage.models import FeedCreate
-from tests.bot.test_handlers_harness import NOW, make_emulator, make_settings
 from tests.conftest import BACKENDS
-from tests.dbutil import database
+from tests.support.db import database
+from tests.support.harness import NOW, make_emulator, make_settings
 
 USER = 640
 

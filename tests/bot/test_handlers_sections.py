@@ -8,7 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import chats as chat_store
 from storage import subscriptions as sub_store
-from tests.bot.test_handlers_harness import running, sqlite_sessionmaker
+from tests.support.harness import running, sqlite_sessionmaker
 
 __all__ = ["sqlite_sessionmaker"]
 

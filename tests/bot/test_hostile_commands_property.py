@@ -22,9 +22,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage import chats as chat_store
 from storage import subscriptions as sub_store
 from storage.db import make_sessionmaker
-from tests.bot.test_handlers_harness import LocalBot, make_emulator, running
-from tests.dbutil import database, require_postgres
-from tests.ingest.test_hostile_property import NASTY
+from tests.support.db import database, require_postgres
+from tests.support.harness import LocalBot, make_emulator, running
+from tests.support.hostile import NASTY
 
 COMMANDS = [
     "/subscribe",

@@ -16,9 +16,9 @@ from storage import chats as chat_store
 from storage import feeds as feed_store
 from storage import subscriptions as sub_store
 from storage.db import make_sessionmaker
-from tests.bot.test_handlers_harness import make_emulator, running
 from tests.conftest import BACKENDS
-from tests.dbutil import database
+from tests.support.db import database
+from tests.support.harness import make_emulator, running
 
 USER = 501
 GROUP = -100777

@@ -11,8 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.handlers.callbacks import decode
 from bot.handlers.keyboards import PAGE_SIZE
 from bot.handlers.notices import MAX_NOTICE, fit_notice
-from tests.bot.test_handlers import labels
-from tests.bot.test_handlers_harness import running, sqlite_sessionmaker
+from tests.support.harness import labels, running, sqlite_sessionmaker
 
 __all__ = ["sqlite_sessionmaker"]
 

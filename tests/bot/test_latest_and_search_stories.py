@@ -12,8 +12,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from digests.results import reported_at, story_items
 from storage import articles as article_store
 from storage.models import Article, ArticleCreate
-from tests.bot.test_handlers_harness import NOW, running
 from tests.conftest import BACKENDS  # noqa: F401 (the sessionmaker fixture runs on both)
+from tests.support.harness import NOW, running
 
 USER = 812
 

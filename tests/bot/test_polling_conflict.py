@@ -17,7 +17,7 @@ from telegram import Bot
 from telegram.error import Conflict, NetworkError
 
 from bot.app import PollingErrors
-from tests.bot.test_handlers_harness import make_emulator, running, sqlite_sessionmaker
+from tests.support.harness import make_emulator, running, sqlite_sessionmaker
 
 __all__ = ["sqlite_sessionmaker"]
 

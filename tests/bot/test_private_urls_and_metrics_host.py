@@ -12,8 +12,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.metrics import HealthServer
 from bot.settings import load_settings
 from ingest.fetch import PrivateAddressError, check_url
-from tests.bot.test_cli import run
-from tests.bot.test_handlers_harness import ADMIN, running, sqlite_sessionmaker
+from tests.support.cli import run
+from tests.support.harness import ADMIN, running, sqlite_sessionmaker
 
 __all__ = ["sqlite_sessionmaker"]
 

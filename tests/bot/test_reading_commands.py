@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import feeds as feed_store
 from storage.models import FeedCreate
-from tests.bot.test_handlers_harness import ADMIN, make_emulator, running, sqlite_sessionmaker
+from tests.support.harness import ADMIN, make_emulator, running, sqlite_sessionmaker
 
 __all__ = ["sqlite_sessionmaker"]
 

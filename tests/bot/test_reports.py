@@ -18,9 +18,8 @@ from ingest.fetch import Fetcher
 from storage.db import make_engine, make_sessionmaker, upgrade
 from storage.models import Delivery, DeliveryStatus
 from storage.types import utcnow
-from tests.bot.test_app import Clock
-from tests.bot.test_cli_operator import Invoke, cli
-from tests.bot.test_handlers_harness import ADMIN, make_emulator, make_settings
+from tests.support.cli import Invoke, cli
+from tests.support.harness import ADMIN, Clock, make_emulator, make_settings
 
 __all__ = ["cli"]
 
@@ -133,14 +132,14 @@ def test_apscheduler_job_lines_only_when_debugging() -> None:
 
 
 def test_a_feed_failure_is_a_warning() -> None:
-    from ingest.pipeline import RefreshResult, record_failure
+    from ingest.health import RefreshResult, record_failure
     from storage.models import Feed
 
     feed = Feed(id=3, url="https://x.example/rss")
     with_logs: list[logging.LogRecord] = []
     handler = logging.Handler()
     handler.emit = with_logs.append  # type: ignore[method-assign]
-    logger = logging.getLogger("ingest.pipeline")
+    logger = logging.getLogger("ingest.health")
     logger.addHandler(handler)
     try:
         record_failure(

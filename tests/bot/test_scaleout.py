@@ -35,8 +35,8 @@ from storage.db import make_sessionmaker
 from storage.models import Delivery, DeliveryStatus, Digest, Schedule
 from telegram_emulator import ApiLimits, Emulator
 from telegram_emulator.html import parse_html
-from tests.dbutil import database
-from tests.digests.helpers import make_article, make_chat
+from tests.support.db import database
+from tests.support.digests import make_article, make_chat
 
 pytestmark = [
     pytest.mark.slow,

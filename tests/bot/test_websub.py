@@ -24,7 +24,7 @@ from storage import articles as article_store
 from storage import feeds as feed_store
 from storage.models import FeedCreate
 from storage.types import utcnow
-from tests.bot.test_handlers_harness import make_emulator, make_settings, sqlite_sessionmaker
+from tests.support.harness import make_emulator, make_settings, sqlite_sessionmaker
 
 __all__ = ["sqlite_sessionmaker"]
 
@@ -197,7 +197,7 @@ async def test_a_second_process_on_the_same_port_still_starts(
     sqlite_sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
     from bot.websub import WebSubServer
-    from ingest.pipeline import Polling
+    from ingest.health import Polling
 
     port = free_port()
     settings = make_settings(websub_callback_url="http://127.0.0.1/websub", websub_port=port)

@@ -10,26 +10,14 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from digests.build import build_digest_now, build_more
+from digests.commands import build_digest_now, build_more
 from digests.tick import build_due_digests
-from storage import deliveries as delivery_store
 from storage import digests as digest_store
 from storage import schedules as schedule_store
 from storage import subscriptions as sub_store
 from storage.models import ChatState, Delivery, Digest, SentStory
 from telegram_emulator.html import parse_html
-from tests.digests.helpers import make_article, make_chat
-
-T0 = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)  # articles arrive before the 08:00 digest
-DUE = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
-
-
-def texts(parts: list[Delivery]) -> str:
-    return "\n".join(parse_html(p.text)[0] for p in parts)
-
-
-async def parts_of(session: AsyncSession, chat_id: int) -> list[Delivery]:
-    return await delivery_store.chat_parts(session, chat_id=chat_id)
+from tests.support.digests import DUE, T0, make_article, make_chat, parts_of, texts
 
 
 async def test_tick_builds_due_digest_once_and_advances(
@@ -275,7 +263,7 @@ async def test_daily_0230_across_both_dst_changes_is_sent_once_each_day(
         assert [d.created_at.strftime("%m-%d %H") for d in digests] == ["03-29 01", "10-25 00"]
 
 
-async def test_unsent_backlog_is_folded_like_enqueue_parts_does(
+async def test_an_unsent_backlog_is_folded_by_the_tick(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
     async with sessionmaker() as session:

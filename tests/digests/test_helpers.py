@@ -17,15 +17,15 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from digests import tick
-from digests.build import DigestBuilder, ScheduleRow
+from digests.build import DigestBuilder
 from digests.render import Renderer
 from digests.tick import HelperConfig, build_due_digests
 from storage import subscriptions as sub_store
 from storage.db import make_sessionmaker
 from storage.models import Delivery, Digest, Schedule
+from storage.rows import ScheduleRow
 from tests.conftest import BACKENDS
-from tests.digests.helpers import make_article, make_chat
-from tests.digests.test_build import DUE, T0
+from tests.support.digests import DUE, T0, make_article, make_chat
 
 TOPICS = ["solar", "tides", "chess", "rail strikes", "volcano", "honey bees"]
 CHATS = 36
@@ -101,7 +101,7 @@ def _helper_batches(caplog: pytest.LogCaptureFixture) -> int:
 async def test_helpers_build_what_one_process_would_each_chat_once(
     backend: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from tests.dbutil import database
+    from tests.support.db import database
 
     async with database(backend, tmp_path) as (url, engine, schema):
         sessionmaker = make_sessionmaker(engine)

@@ -8,7 +8,7 @@ import pytest
 from digests import texts
 from digests.render import Renderer
 from telegram_emulator.html import parse_html
-from tests.digests.test_render import sample_digest
+from tests.support.render import sample_digest
 
 
 @pytest.mark.parametrize(
@@ -23,12 +23,6 @@ def test_the_digest_footer_agrees_with_its_count(more: int, footer: str) -> None
     html = Renderer().render_digest(sample_digest(more=more))
     plain, _ = parse_html(html)
     assert plain.endswith(footer)
-
-
-@pytest.mark.parametrize(("more", "line"), [(1, "+1 more story — /more"), (3, "+3 more stories")])
-def test_the_compact_footer_agrees_with_its_count(more: int, line: str) -> None:
-    plain, _ = parse_html(Renderer().render_digest(sample_digest(more=more), style="compact"))
-    assert line in plain
 
 
 def test_counted_nouns() -> None:

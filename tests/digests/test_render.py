@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from digests.render import (
-    DigestView,
     ItemView,
     Renderer,
     SourceView,
@@ -21,10 +19,10 @@ from digests.render import (
 )
 from digests.split import MAX_ENTITIES, MAX_TEXT_UTF16, split_html
 from telegram_emulator.html import parse_html, utf16_len
+from tests.support.render import CREATED, sample_digest, sample_items
 
 GOLDEN = Path(__file__).parent / "golden"
 REGENERATE = os.environ.get("DIGESTBOT_REGENERATE_GOLDEN") == "1"
-CREATED = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
 
 def check_parts(parts: list[str]) -> list[str]:
@@ -39,34 +37,6 @@ def check_parts(parts: list[str]) -> list[str]:
     return plain
 
 
-def sample_items() -> tuple[ItemView, ...]:
-    return (
-        ItemView(
-            1,
-            'Regulators & "AI safety" <labs> agree',
-            "https://news.example/a?x=1&y=2",
-            "Example News",
-            datetime(2026, 3, 1, 17, 30, tzinfo=UTC),
-            "Labs agreed on tests. The tests start in May.\nCritics want more.",
-            (SourceView("Other Wire", "https://wire.example/b"), SourceView("Daily", None)),
-        ),
-        ItemView(2, "No link here", "javascript:alert(1)", "Blog", None, ""),
-    )
-
-
-def sample_digest(**overrides: object) -> DigestView:
-    items = sample_items()
-    values: dict[str, object] = {
-        "groups": (TopicGroup('"ai safety" OR alignment', items), TopicGroup("energy", items[:1])),
-        "created": CREATED,
-        "timezone": "Europe/Berlin",
-        "language": "de",
-        "more": 4,
-    }
-    values.update(overrides)
-    return DigestView(**values)  # type: ignore[arg-type]
-
-
 def golden(name: str, text: str) -> None:
     path = GOLDEN / name
     if REGENERATE or not path.exists():
@@ -74,31 +44,30 @@ def golden(name: str, text: str) -> None:
     assert text + "\n" == path.read_text(encoding="utf-8"), f"{name} changed; regenerate"
 
 
-@pytest.mark.parametrize("style", ["digest", "compact"])
-def test_digest_templates_golden(style: str) -> None:
-    html = Renderer().render_digest(sample_digest(), style=style)
-    golden(f"{style}.html", html)
+def test_digest_templates_golden() -> None:
+    html = Renderer().render_digest(sample_digest())
+    golden("digest.html", html)
     (plain,) = check_parts([html])
     assert 'Regulators & "AI safety" <labs> agree' in plain
     assert "+4" in plain and "/more" in plain
     assert "März" in plain  # the chat's language
-    assert "18:30" in plain or style == "compact"  # 17:30 UTC in Berlin
+    assert "18:30" in plain  # 17:30 UTC in Berlin
 
 
-def test_article_results_and_nothing_new_golden() -> None:
+def test_results_and_nothing_new_golden() -> None:
     renderer = Renderer()
-    article = renderer.render_article(sample_items()[0], timezone="Asia/Tokyo")
-    golden("article.html", article)
     results = renderer.render_results(title="Search: <ai>", articles=sample_items())
     golden("results.html", results)
     nothing = renderer.render_nothing_new(since=CREATED, timezone="UTC")
     golden("nothing_new.html", nothing)
-    texts = check_parts([article, results, nothing])
-    assert "02:30" in texts[0]  # Tokyo time
-    assert "Search: <ai>" in texts[1]
-    _, entities = parse_html(article)
+    tokyo = renderer.render_results(title="t", articles=sample_items()[:1], timezone="Asia/Tokyo")
+    texts = check_parts([results, nothing, tokyo])
+    assert "Search: <ai>" in texts[0]
+    assert "02:30" in texts[2]  # Tokyo time
+    _, entities = parse_html(tokyo)
     links = [e["url"] for e in entities if e["type"] == "text_link"]
     assert links == ["https://news.example/a?x=1&y=2", "https://wire.example/b"]
+    assert renderer.render_nothing_new().startswith("Nothing new on your topics since your last")
 
 
 def test_only_http_links() -> None:
@@ -111,11 +80,9 @@ def test_only_http_links() -> None:
 
 
 def test_override_directory(tmp_path: Path) -> None:
-    (tmp_path / "compact.html.j2").write_text(
-        "<b>Mine</b>{% for g in digest.groups %} {{ g.topic }}{% endfor %}"
-    )
+    (tmp_path / "digest_header.html.j2").write_text("<b>Mine</b> {{ value }}")
     renderer = Renderer(tmp_path)
-    assert renderer.render_digest(sample_digest(), style="compact").startswith("<b>Mine</b>")
+    assert renderer.render_digest(sample_digest()).startswith("<b>Mine</b>")
     assert "▍" in renderer.render_digest(sample_digest())  # others still packaged
 
 
@@ -188,18 +155,16 @@ def items(draw: st.DrawFn) -> ItemView:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(items(), min_size=1, max_size=25),
-    st.sampled_from(["digest", "compact"]),
     nasty,
     st.integers(0, 1000),
 )
 def test_any_articles_render_into_valid_parts(
-    stories: list[ItemView], style: str, topic: str, more: int
+    stories: list[ItemView], topic: str, more: int
 ) -> None:
     digest = sample_digest(groups=(TopicGroup(topic, tuple(stories)),), more=more)
     renderer = Renderer()
-    check_parts(renderer.digest_parts(digest, style=style))
+    check_parts(renderer.digest_parts(digest))
     check_parts(split_html(renderer.render_results(title=topic or "t", articles=stories)))
-    check_parts(split_html(renderer.render_article(stories[0])))
 
 
 @st.composite
@@ -233,14 +198,13 @@ def test_split_any_valid_html_into_valid_parts(html: str) -> None:
     assert "".join("".join(p.split()) for p in plain) == "".join(whole.split())
 
 
-@pytest.mark.parametrize("style", ["digest", "compact"])
-def test_an_update_to_a_story_already_sent_is_marked(style: str) -> None:
+def test_an_update_to_a_story_already_sent_is_marked() -> None:
     first, _ = sample_items()
     update = ItemView(
         first.article_id, first.title, first.url, first.source, first.published, "", update=True
     )
     digest = sample_digest(groups=(TopicGroup("energy", (update, sample_items()[1])),))
-    plain = check_parts(Renderer().digest_parts(digest, style=style))
+    plain = check_parts(Renderer().digest_parts(digest))
     text = "\n".join(plain)
     assert text.count("Update:") == 1
     assert text.index("Update:") < text.index("Regulators")

@@ -12,14 +12,13 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from digests.build import build_digest_now
+from digests.commands import build_digest_now
 from digests.query import parse_section_topic
 from ingest.pipeline import ingest_document
 from storage import sections as section_store
 from storage import subscriptions as sub_store
 from storage.models import SubscriptionKind
-from tests.digests.helpers import make_chat
-from tests.digests.test_build import parts_of, texts
+from tests.support.digests import make_chat, parts_of, texts
 
 T0 = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)

@@ -52,13 +52,13 @@ def check(part: str, emulator: Emulator) -> None:
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(story(), min_size=1, max_size=30), st.sampled_from(["digest", "compact"]))
+@given(st.lists(story(), min_size=1, max_size=30))
 def test_digests_with_long_urls_and_many_links_split_within_every_limit(
-    stories: list[ItemView], style: str
+    stories: list[ItemView],
 ) -> None:
     digest = DigestView(groups=(TopicGroup("topic", tuple(stories)),), created=CREATED)
     emulator = Emulator()
-    parts = Renderer().digest_parts(digest, style=style)
+    parts = Renderer().digest_parts(digest)
     assert parts
     for part in parts:
         check(part, emulator)

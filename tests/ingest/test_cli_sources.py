@@ -4,116 +4,18 @@ subprocesses, real exit codes, a loopback HTTP server for the feeds and pages.""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import threading
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from ingest.opml import parse_opml
+from tests.support.cli import Invoke, cli, one_line_error, site
+from tests.support.cli import run_on_file as run
+
+__all__ = ["cli", "site"]
 
 FEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "feeds"
-DIGESTBOT = [sys.executable, "-c", "from bot.cli import main; main()"]
-SITE = {
-    "/rss": ("application/rss+xml", (FEEDS / "rss2.xml").read_bytes()),
-    "/teaser.xml": ("application/rss+xml", (FEEDS / "teaser.xml").read_bytes()),
-    "/home": (
-        "text/html",
-        b'<html><head><link rel="alternate" type="application/rss+xml" href="/rss">'
-        b"</head><body>Welcome</body></html>",
-    ),
-    "/story": ("text/html", (FEEDS / "pages" / "night-trains.html").read_bytes()),
-}
-
-
-@pytest.fixture(scope="module")
-def site() -> Iterator[str]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            found = SITE.get(self.path)
-            if found is None:
-                self.send_error(404)
-                return
-            kind, body = found
-            self.send_response(200)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-def run(*args: str, cwd: Path, private: bool = False) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("DIGESTBOT_")}
-    environment.pop("TELEGRAM_BOT_TOKEN", None)
-    environment["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
-    environment["DIGESTBOT_DATABASE_URL"] = f"sqlite:///{cwd / 'cli.db'}"
-    if private:
-        environment["DIGESTBOT_ALLOW_PRIVATE_URLS"] = "true"
-    return subprocess.run(
-        [*DIGESTBOT, *args], cwd=cwd, env=environment, capture_output=True, text=True, timeout=60
-    )
-
-
-@dataclass
-class Outcome:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-Invoke = Callable[..., Outcome]
-
-
-@pytest.fixture
-def cli(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> Invoke:
-    """`digestbot …` in-process: the same `main()` the console script runs, without the
-    seconds a new interpreter takes to import everything (subprocess tests prove the rest)."""
-    from bot.cli import main
-
-    for name in [k for k in os.environ if k.startswith("DIGESTBOT_")]:
-        monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DIGESTBOT_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
-
-    def invoke(*args: str, private: bool = False) -> Outcome:
-        monkeypatch.setenv("DIGESTBOT_ALLOW_PRIVATE_URLS", "true" if private else "false")
-        monkeypatch.setattr(sys, "argv", ["digestbot", *args])
-        capsys.readouterr()
-        code = 0
-        try:
-            main()
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
-        captured = capsys.readouterr()
-        return Outcome(code, captured.out, captured.err)
-
-    return invoke
-
-
-def one_line_error(result: subprocess.CompletedProcess[str] | Outcome, needle: str) -> None:
-    assert result.returncode != 0
-    assert result.stderr.strip().count("\n") == 0, result.stderr
-    assert needle in result.stderr and "Traceback" not in result.stderr
 
 
 def test_feed_list_add_refresh_export_import_remove(site: str, tmp_path: Path, cli: Invoke) -> None:

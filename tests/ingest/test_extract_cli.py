@@ -3,27 +3,11 @@
 from __future__ import annotations
 
 import gzip
-import os
-import subprocess
-import sys
 from pathlib import Path
 
+from tests.support.cli import run as digestbot
+
 PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
-DIGESTBOT = [sys.executable, "-c", "from bot.cli import main; main()"]
-
-
-def digestbot(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("DIGESTBOT_")}
-    environment["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
-    return subprocess.run(
-        [*DIGESTBOT, *args],
-        cwd=cwd,
-        env=environment,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def test_cli_extract_prints_the_main_text(tmp_path: Path) -> None:

@@ -14,7 +14,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ingest.fetch import Fetcher
 from ingest.parse import parse_feed
-from ingest.pipeline import ingest_document, refresh_due_feeds, refresh_feed
+from ingest.pipeline import ingest_document, refresh_feed
+from ingest.tick import refresh_due_feeds
 from storage import feeds as feed_store
 from storage.models import Article, FeedCreate, FeedState
 from storage.sanitize import clean_char_refs, clean_str

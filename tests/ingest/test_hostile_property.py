@@ -24,28 +24,9 @@ from ingest.pipeline import ingest_document, refresh_feed
 from storage import feeds as feed_store
 from storage.db import make_engine, make_sessionmaker, upgrade
 from storage.models import Article, FeedCreate
-from tests.dbutil import POSTGRES_URL, require_postgres
+from tests.support.db import POSTGRES_URL, require_postgres
+from tests.support.hostile import NASTY
 
-NASTY = [
-    "\x00",
-    "\ud800",
-    "\udfff",
-    "\ud83d\ude00",
-    "&#0;",
-    "&#x0;",
-    "&#xD800;",
-    "&#1114112;",
-    "&#99999999999999999999;",
-    "&#65;",
-    "&amp;",
-    "&",
-    "<",
-    "<b>",
-    "]]>",
-    "\ufffe",
-    "\x1b",
-    "\u202e",
-]
 hostile = st.lists(
     st.one_of(st.characters(codec=None), st.sampled_from(NASTY), st.text(max_size=5)),
     min_size=1,

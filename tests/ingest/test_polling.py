@@ -8,13 +8,14 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ingest.pipeline import Polling, refresh_due_feeds
+from ingest.health import Polling
+from ingest.tick import refresh_due_feeds
 from storage import chats as chat_store
 from storage import feeds as feed_store
 from storage import schedules as schedule_store
 from storage import subscriptions as sub_store
 from storage.models import SubscriptionKind
-from tests.ingest.test_pipeline import Web, add, fixture, xml
+from tests.support.feeds import Web, add, fixture, xml
 
 POLLING = Polling(interval=timedelta(minutes=20), fastest=timedelta(minutes=2))
 

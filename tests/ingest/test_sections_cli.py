@@ -7,8 +7,8 @@ import json
 import sqlite3
 from pathlib import Path
 
-from tests.ingest.test_cli_sources import run
-from tests.ingest.test_extract_cli import digestbot
+from tests.support.cli import run as digestbot
+from tests.support.cli import run_on_file as run
 
 SPORT = (
     "Striker scores twice as United win the derby",

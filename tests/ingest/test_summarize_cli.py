@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.ingest.test_extract_cli import digestbot
+from tests.support.cli import run as digestbot
 
 ARTICLE = (
     "( cnn ) the council approved a flood barrier on monday . it will protect 3,000 homes . "

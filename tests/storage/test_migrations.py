@@ -17,7 +17,7 @@ from storage.db import (
     upgrade,
 )
 from storage.search import search_articles
-from tests.dbutil import database
+from tests.support.db import database
 
 
 def test_one_linear_history() -> None:

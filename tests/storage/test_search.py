@@ -16,7 +16,7 @@ from storage import articles
 from storage.db import make_sessionmaker
 from storage.models import ArticleCreate
 from storage.search import SearchQuery, Term, compile_fts5, search_articles, words
-from tests.dbutil import database
+from tests.support.db import database
 
 DOCS = [
     ("https://n.com/1", "AI safety research gets funding", "Alignment labs expand.", "ai safety"),
@@ -104,13 +104,35 @@ HOSTILE = [
 ]
 
 
+#: What a few hostile queries find when their words are only words (an operator, a prefix, a
+#: column filter or a NEAR group would find something else)
+HOSTILE_HITS = {
+    "ai*": {"https://n.com/1", "https://n.com/2"},  # "ai", not a prefix search
+    "^ai": {"https://n.com/1", "https://n.com/2"},
+    "title:ai": set(),  # the words "title" and "ai", not a column filter
+    "NEAR(ai safety": set(),  # "near" is a word no article has
+    "'; DROP TABLE article; --": set(),
+}
+
+
 @pytest.mark.parametrize("query", HOSTILE)
 async def test_hostile_queries_are_words_not_syntax(session: AsyncSession, query: str) -> None:
-    await _seed(session)
+    ids = await _seed(session)
     hits = await search_articles(session, query)
-    assert all(isinstance(h.article_id, int) for h in hits)
-    if query == "NEAR(ai safety":
-        assert len(hits) == 0 or all(h.score > 0 for h in hits)
+    found = {h.article_id for h in hits}
+    assert len(found) == len(hits)
+    plain = words(query)
+    bare = SearchQuery((tuple(Term((w,)) for w in plain),)) if plain else None
+    # exactly what the same words find when they are given as words
+    assert found == (
+        {h.article_id for h in await search_articles(session, bare)} if bare else set()
+    )
+    if query in HOSTILE_HITS:
+        assert found == {ids[url] for url in HOSTILE_HITS[query]}
+    # nothing was executed: every article is still there and found
+    assert {h.article_id for h in await search_articles(session, "compilers")} == {
+        ids["https://n.com/3"]
+    }
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.db import make_engine, upgrade
@@ -70,17 +71,32 @@ async def database(
             await engine.dispose()
         return
     require_postgres()
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(POSTGRES_URL)
-    async with admin.begin() as connection:
-        await connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = make_engine(POSTGRES_URL, schema=schema)
+    async with scratch_schema(POSTGRES_URL) as schema:
+        engine = make_engine(POSTGRES_URL, schema=schema)
+        try:
+            if migrate:
+                await upgrade(engine)
+            yield POSTGRES_URL, engine, schema
+        finally:
+            await engine.dispose()
+
+
+@asynccontextmanager
+async def scratch_schema(postgres_url: str, *, prefix: str = "t") -> AsyncIterator[str]:
+    """A throwaway schema in the PostgreSQL database at `postgres_url`, dropped at the end
+    (tests and benchmarks); yields its name."""
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(postgres_url)
     try:
-        if migrate:
-            await upgrade(engine)
-        yield POSTGRES_URL, engine, schema
+        async with admin.begin() as connection:
+            await connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        yield schema
     finally:
-        await engine.dispose()
         async with admin.begin() as connection:
             await connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         await admin.dispose()
+
+
+def schema_url(url: str, schema: str) -> str:
+    """`url` with the `schema` query parameter the engine factory reads."""
+    return make_url(url).update_query_dict({"schema": schema}).render_as_string(False)

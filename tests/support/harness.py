@@ -16,7 +16,7 @@ from bot.demo import LocalBot, local_bot
 from bot.settings import Settings, load_settings
 from storage.db import make_sessionmaker
 from telegram_emulator import ApiLimits, Emulator
-from tests.dbutil import database
+from tests.support.db import database
 
 TOKEN = "4242:test-token"
 BOT_USERNAME = "digest_test_bot"
@@ -72,3 +72,18 @@ def texts(messages: list[Any]) -> str:
 
 
 __all__ = ["ADMIN", "NOW", "LocalBot", "make_emulator", "running", "sqlite_sessionmaker", "texts"]
+
+
+class Clock:
+    """A clock a test moves by hand."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def labels(message: object) -> list[str]:
+    """The labels of a message's inline buttons."""
+    return [str(b.get("text")) for b in message.buttons()]  # type: ignore[attr-defined]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -10,8 +10,21 @@ from digests.query import normalize_query
 from digests.schedule import apply_schedule, parse_schedule
 from storage import articles as article_store
 from storage import chats as chat_store
+from storage import deliveries as delivery_store
 from storage import subscriptions as sub_store
-from storage.models import Article, ArticleCreate, Chat, SubscriptionKind
+from storage.models import Article, ArticleCreate, Chat, Delivery, SubscriptionKind
+from telegram_emulator.html import parse_html
+
+T0 = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)  # articles arrive before the 08:00 digest
+DUE = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+
+
+def texts(parts: list[Delivery]) -> str:
+    return "\n".join(parse_html(p.text)[0] for p in parts)
+
+
+async def parts_of(session: AsyncSession, chat_id: int) -> list[Delivery]:
+    return await delivery_store.chat_parts(session, chat_id=chat_id)
 
 
 async def make_chat(

@@ -1,0 +1,56 @@
+"""A tiny internet for ingest tests (httpx.MockTransport), fixture feeds, and feeds added."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from ingest.fetch import Fetcher
+from storage import feeds as feed_store
+from storage.models import Feed, FeedCreate
+
+FEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "feeds"
+
+
+def fixture(name: str) -> bytes:
+    return (FEEDS / name).read_bytes()
+
+
+Reply = httpx.Response | Callable[[httpx.Request], httpx.Response]
+
+
+class Web:
+    """A tiny internet: URL → response, and a log of every request made."""
+
+    def __init__(self, pages: dict[str, Reply] | None = None) -> None:
+        self.pages: dict[str, Reply] = dict(pages or {})
+        self.requests: list[httpx.Request] = []
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        url = str(request.url.copy_with(query=None))
+        reply = self.pages.get(str(request.url)) or self.pages.get(url)
+        if reply is None:
+            return httpx.Response(404)
+        return reply(request) if callable(reply) else reply
+
+    def fetcher(self) -> Fetcher:
+        return Fetcher(transport=httpx.MockTransport(self.handler), user_agent="digestbot-test")
+
+    def urls(self) -> list[str]:
+        return [str(r.url) for r in self.requests]
+
+
+def xml(body: bytes, **headers: str) -> httpx.Response:
+    return httpx.Response(
+        200, content=body, headers={"Content-Type": "application/rss+xml", **headers}
+    )
+
+
+async def add(session: AsyncSession, url: str, **fields: object) -> Feed:
+    feed, _ = await feed_store.add_feed(session, data=FeedCreate(url=url, **fields))  # type: ignore[arg-type]
+    await session.commit()
+    return feed
