@@ -1,7 +1,8 @@
 """The delivery worker: claims due outbox parts with a lease, sends them through Telegram at
 the pace of `bot.limits`, concurrently across chats and in order within one, and records
-every outcome (DESIGN.md, "Delivery outcomes"). A part is `sent` only after Telegram returned
-the message, so a crash can repeat at most the parts in flight, never lose one."""
+every outcome (docs/architecture.md, "Delivery outcomes"). A part is `sent` only after
+Telegram returned the message, so a crash can repeat at most the parts in flight, never
+lose one."""
 
 from __future__ import annotations
 
