@@ -185,3 +185,24 @@ def load(eval_dir: Path) -> list[DevItem]:
 def labelled(eval_dir: Path, half: str | None = None) -> list[DevItem]:
     """The items with a section from their URL (one half of them when `half` is given)."""
     return [i for i in load(eval_dir) if i.section and (half is None or i.half == half)]
+
+
+def scored_sections(items: list[DevItem], minimum: int = 10) -> list[str]:
+    """The sections with at least `minimum` labelled items (both halves): the ones a
+    macro-average over this set can say anything about."""
+    counts = {s: sum(i.section == s for i in items) for s in NAMES}
+    return [s for s, n in counts.items() if n >= minimum]
+
+
+def accuracy_and_macro_f1(
+    items: list[DevItem], best: list[str], sections: list[str]
+) -> tuple[float, float]:
+    """Share of items whose best section is their URL's, and the macro-F1 over `sections`."""
+    right = sum(i.section == b for i, b in zip(items, best, strict=True))
+    scores = []
+    for s in sections:
+        tp = sum(i.section == s and b == s for i, b in zip(items, best, strict=True))
+        predicted = sum(b == s for b in best)
+        truth = sum(i.section == s for i in items)
+        scores.append(2 * tp / (predicted + truth) if tp else 0.0)
+    return right / max(1, len(items)), sum(scores) / max(1, len(scores))
