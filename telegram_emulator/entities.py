@@ -32,6 +32,7 @@ _CONTINUOUS = frozenset(
         "phone_number",
         "bank_card_number",
         "custom_emoji",
+        "date_time",
     }
 )
 # Characters tdlib removes: U+2028..U+202E and three combining vertical lines.

@@ -8,6 +8,7 @@ Bot API returns them.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -34,6 +35,7 @@ _SUPPORTED_TAGS = frozenset(
         "ins",
         "tg-spoiler",
         "tg-emoji",
+        "tg-time",
         "span",
         "pre",
         "code",
@@ -70,6 +72,12 @@ _PRIORITY = {
     "spoiler": 94,
     "custom_emoji": 99,
 }
+# Bot API "Date-time entity formatting": the `format` of a `<tg-time>` must match this ("r" alone,
+# or day of week, short/long date, short/long time in this order; empty shows the text as is).
+_DATE_TIME_FORMAT = re.compile(r"r|w?[dD]?[tT]?")
+# MessageEntity.date_time's `unix_time`; the MTProto entity stores it as `date:int` (32-bit).
+_UNIX_TIME = re.compile(r"[0-9]{1,10}")
+_MAX_UNIX_TIME = 2**31 - 1
 _SPACE = frozenset(b" \t\r\n\0\v")
 _LT, _GT, _AMP, _SLASH, _EQ = (ord(c) for c in "<>&/=")
 _QUOTES = frozenset(b"\"'")
@@ -193,7 +201,8 @@ def parse_html(text: str) -> tuple[str, list[dict[str, Any]]]:
     """Parse Telegram HTML into (plain text, entities); raise `EntityParseError` as tdlib does.
 
     Entities are dicts shaped like the Bot API's `MessageEntity` (`type`, `offset`, `length` and
-    `url`/`language`/`custom_emoji_id`/`user` where they apply), sorted as Telegram sorts them.
+    `url`/`language`/`custom_emoji_id`/`user`/`unix_time`/`date_time_format` where they apply),
+    sorted as Telegram sorts them.
     """
     b = _Bytes(text.encode("utf-8", "surrogatepass"))
     out = bytearray()
@@ -229,6 +238,8 @@ def parse_html(text: str) -> tuple[str, list[dict[str, Any]]]:
             if tag not in _SUPPORTED_TAGS:
                 raise EntityParseError(f'Unsupported start tag "{tag}" at byte offset {begin}')
             argument = ""
+            unix_time: str | None = None
+            time_format = ""
             while b[i] != _GT:
                 while b[i] != 0 and b[i] in _SPACE:
                     i += 1
@@ -293,6 +304,12 @@ def parse_html(text: str) -> tuple[str, list[dict[str, Any]]]:
                     argument = value
                 elif tag == "blockquote" and name == b"expandable":
                     argument = "1"
+                elif tag == "tg-time" and name == b"unix":
+                    unix_time = value
+                elif tag == "tg-time" and name == b"format":
+                    time_format = value
+            if tag == "tg-time":
+                argument = _date_time_argument(unix_time, time_format, begin)
             if tag == "span" and argument != "spoiler":
                 raise EntityParseError(
                     f'Tag "span" must have class "tg-spoiler" at byte offset {begin}'
@@ -337,6 +354,19 @@ def parse_html(text: str) -> tuple[str, list[dict[str, Any]]]:
     return plain, entities
 
 
+def _date_time_argument(unix_time: str | None, time_format: str, begin: int) -> str:
+    """Check a `<tg-time>` tag's attributes; its argument is "<unix_time> <format>"."""
+    if unix_time is None:
+        raise EntityParseError(f'Tag "tg-time" must have attribute "unix" at byte offset {begin}')
+    if not _UNIX_TIME.fullmatch(unix_time) or int(unix_time) > _MAX_UNIX_TIME:
+        raise EntityParseError(f'Invalid Unix time in the tag "tg-time" at byte offset {begin}')
+    if not _DATE_TIME_FORMAT.fullmatch(time_format):
+        raise EntityParseError(
+            f'Invalid date-time format in the tag "tg-time" at byte offset {begin}'
+        )
+    return f"{int(unix_time)} {time_format}"
+
+
 def entity_priority(entity: dict[str, Any]) -> int:
     """tdlib's type priority of a Bot API entity (`pre` with a language is PreCode, 10)."""
     if entity["type"] == "pre" and entity.get("language"):
@@ -373,6 +403,17 @@ def _close(
                 "custom_emoji_id": argument,
             }
         )
+    elif tag == "tg-time":
+        unix_time, _, time_format = argument.partition(" ")
+        entity: dict[str, Any] = {
+            "type": "date_time",
+            "offset": offset,
+            "length": length,
+            "unix_time": int(unix_time),
+        }
+        if time_format:  # an empty format is no format: the Bot API leaves the field out
+            entity["date_time_format"] = time_format
+        entities.append(entity)
     elif tag == "a":
         url = argument or _text(inner)
         user_id = _link_user_id(url)

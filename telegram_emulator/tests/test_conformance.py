@@ -62,6 +62,31 @@ async def test_bad_html_is_refused(emulator: Emulator, html: str, reason: str) -
     assert emulator.chat(42).messages == []
 
 
+async def test_tg_time_is_sent_as_a_date_time_entity(emulator: Emulator) -> None:
+    # Bot API "Formatting options" (HTML style, "Date-time entity formatting") and MessageEntity
+    # `date_time`; the refusal's text is inferred (see docs/emulator.md).
+    status, body = await send(
+        emulator,
+        text='Next digest <tg-time unix="1796000000" format="wDt">Mon 09:00</tg-time>',
+        parse_mode="HTML",
+    )
+    assert status == 200
+    assert body["result"]["entities"] == [
+        {
+            "type": "date_time",
+            "offset": 12,
+            "length": 9,
+            "unix_time": 1796000000,
+            "date_time_format": "wDt",
+        }
+    ]
+    status, body = await send(
+        emulator, text='<tg-time unix="1796000000" format="x">soon</tg-time>', parse_mode="HTML"
+    )
+    reason = 'Invalid date-time format in the tag "tg-time" at byte offset 0'
+    assert (status, body) == (400, error(f"Bad Request: can't parse entities: {reason}"))
+
+
 async def test_length_counted_in_utf16_after_parsing(emulator: Emulator) -> None:
     fits = "😀" * 2048  # 4096 UTF-16 code units, 2048 characters
     assert (await send(emulator, text=f"<b>{fits}</b>", parse_mode="HTML"))[0] == 200

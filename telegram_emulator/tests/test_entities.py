@@ -56,3 +56,38 @@ def test_fixed_entities_stay_inside_the_text(text: str) -> None:
     size = utf16_len(plain)
     assert all(e["offset"] >= 0 and e["offset"] + e["length"] <= size for e in entities)
     assert all(e["length"] > 0 for e in entities)
+
+
+# Bot API "Formatting options": bold, italic, underline, strikethrough and spoiler can contain
+# and be part of any entity except pre and code; "all other entities can't contain each other"
+# — date_time is one of those others, like text_link and custom_emoji.
+
+
+def test_date_time_keeps_formatting_around_and_inside() -> None:
+    text, entities = parse_message('<b>at <tg-time unix="5" format="t"><i>noon</i></tg-time></b>')
+    assert text == "at noon"
+    assert entities == [
+        {"type": "bold", "offset": 0, "length": 3},
+        {"type": "date_time", "offset": 3, "length": 4, "unix_time": 5, "date_time_format": "t"},
+        {"type": "bold", "offset": 3, "length": 4},
+        {"type": "italic", "offset": 3, "length": 4},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("html", "kept"),
+    [
+        ('<a href="https://x.org">see <tg-time unix="5">then</tg-time></a>', "text_link"),
+        ('<tg-time unix="5">see <a href="https://x.org">then</a></tg-time>', "date_time"),
+        ('<code>a <tg-time unix="5">then</tg-time></code>', "code"),
+        ('<tg-time unix="5"><code>then</code> ok</tg-time>', "date_time"),
+    ],
+)
+def test_date_time_and_other_entities_do_not_nest(html: str, kept: str) -> None:
+    _, entities = parse_message(html)
+    assert [e["type"] for e in entities] == [kept]
+
+
+def test_date_time_may_sit_in_a_blockquote() -> None:
+    _, entities = parse_message('<blockquote>at <tg-time unix="5">noon</tg-time></blockquote>')
+    assert [e["type"] for e in entities] == ["blockquote", "date_time"]

@@ -154,3 +154,111 @@ def test_text_link_urls_checked_like_telegram(href: str, url: str | None) -> Non
         assert entities == []
     else:
         assert entities == [{"type": "text_link", "offset": 0, "length": 1, "url": url}]
+
+
+# ----- <tg-time>: the date_time entity ------------------------------------------------------------
+# Rules: Bot API "Formatting options" (HTML style: `<tg-time unix="…" format="…">`, "Date-time
+# entity formatting": the format must match r|w?[dD]?[tT]?, empty shows the text as is) and
+# MessageEntity (`date_time` with `unix_time` and optional `date_time_format`). The error texts
+# are inferred in tdlib's usual shape: no stored tdlib MessageEntity.cpp has the tag yet.
+
+
+@pytest.mark.parametrize("time_format", ["r", "w", "d", "D", "t", "T", "wD", "dt", "wDT", "wdT"])
+def test_tg_time_makes_a_date_time_entity(time_format: str) -> None:
+    text, entities = parse_html(
+        f'Starts <tg-time unix="1647531900" format="{time_format}">22:45 tomorrow</tg-time>!'
+    )
+    assert text == "Starts 22:45 tomorrow!"
+    assert entities == [
+        {
+            "type": "date_time",
+            "offset": 7,
+            "length": 14,
+            "unix_time": 1647531900,
+            "date_time_format": time_format,
+        }
+    ]
+
+
+@pytest.mark.parametrize("attributes", ['unix="1647531900"', 'unix="1647531900" format=""'])
+def test_tg_time_without_format_shows_the_text_as_is(attributes: str) -> None:
+    # No format (or an empty one) is the same entity: no `date_time_format` field.
+    assert parse_html(f"<tg-time {attributes}>😀 soon</tg-time>") == (
+        "😀 soon",
+        [{"type": "date_time", "offset": 0, "length": 7, "unix_time": 1647531900}],
+    )
+
+
+def test_tg_time_attributes_in_any_order_and_unquoted() -> None:
+    _, entities = parse_html("<tg-time format='t' unix=0>x</tg-time>")
+    assert entities == [
+        {"type": "date_time", "offset": 0, "length": 1, "unix_time": 0, "date_time_format": "t"}
+    ]
+    # An unquoted value is a name token, lower-cased as tdlib does for every attribute.
+    _, entities = parse_html("<tg-time unix=1647531900 format=wDT>x</tg-time>")
+    assert entities[0]["date_time_format"] == "wdt"
+
+
+def test_tg_time_nests_with_formatting() -> None:
+    text, entities = parse_html(
+        '<b>Due <tg-time unix="1700000000" format="D">Nov 14</tg-time></b> '
+        '<tg-time unix="1700000000"><i>then</i></tg-time>'
+    )
+    assert text == "Due Nov 14 then"
+    assert entities == [
+        {"type": "bold", "offset": 0, "length": 10},
+        {
+            "type": "date_time",
+            "offset": 4,
+            "length": 6,
+            "unix_time": 1700000000,
+            "date_time_format": "D",
+        },
+        {"type": "date_time", "offset": 11, "length": 4, "unix_time": 1700000000},
+        {"type": "italic", "offset": 11, "length": 4},
+    ]
+
+
+_BAD_UNIX = 'Invalid Unix time in the tag "tg-time" at byte offset 0'
+
+
+@pytest.mark.parametrize(
+    ("html", "message"),
+    [
+        ("<tg-time>x</tg-time>", 'Tag "tg-time" must have attribute "unix" at byte offset 0'),
+        (
+            'ab <tg-time format="r">x</tg-time>',
+            'Tag "tg-time" must have attribute "unix" at byte offset 3',
+        ),
+        ('<tg-time unix="">x</tg-time>', _BAD_UNIX),
+        ('<tg-time unix="soon">x</tg-time>', _BAD_UNIX),
+        ('<tg-time unix="-5">x</tg-time>', _BAD_UNIX),
+        ('<tg-time unix="1.5">x</tg-time>', _BAD_UNIX),
+        ('<tg-time unix="2147483648">x</tg-time>', _BAD_UNIX),
+        (
+            'é<tg-time unix="1" format="rt">x</tg-time>',
+            'Invalid date-time format in the tag "tg-time" at byte offset 2',
+        ),
+        (
+            '<tg-time unix="1" format="Tw">x</tg-time>',
+            'Invalid date-time format in the tag "tg-time" at byte offset 0',
+        ),
+        (
+            '<tg-time unix="1" format="dD">x</tg-time>',
+            'Invalid date-time format in the tag "tg-time" at byte offset 0',
+        ),
+        (
+            '<tg-time unix="1" format="F">x</tg-time>',
+            'Invalid date-time format in the tag "tg-time" at byte offset 0',
+        ),
+    ],
+)
+def test_tg_time_with_bad_attributes_is_refused(html: str, message: str) -> None:
+    with pytest.raises(EntityParseError) as info:
+        parse_html(html)
+    assert str(info.value) == message
+
+
+def test_tg_time_unix_time_is_the_largest_32_bit_date_at_most() -> None:
+    _, entities = parse_html('<tg-time unix="2147483647">x</tg-time>')
+    assert entities[0]["unix_time"] == 2**31 - 1
