@@ -18,6 +18,8 @@ The bot's resident memory (VmRSS) is printed every `--sample-seconds`; `rss_star
 after `--warmup` seconds (150 by default, half the soak if shorter: long enough for the first
 rounds of both digest schedules, whose working set later rounds reuse), `rss_end` just before
 SIGTERM, `rss_slope` is the least-squares growth of the samples after the warm-up.
+It runs past 500 lines because it is one self-contained script: the feed server, the
+subscribers' setup, the sampler and the report belong to this one measurement.
 
 At the end the feeds stop growing, the people stop writing, the bot drains (every item stored,
 every schedule past the newest article, the outbox empty) and gets SIGTERM. Then:
