@@ -80,6 +80,7 @@ from storage.models import (
 from telegram_emulator import ApiLimits, Emulator
 from telegram_emulator.html import parse_html
 from tests.support.digests import make_chat
+from tests.support.process import start_run
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "424242:SOAK"
@@ -541,17 +542,11 @@ async def start_bot(
     log = directory / "bot.log"
     out = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:  # the child keeps its own descriptor
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-c",
-            "from bot.cli import main; main()",
-            "run",
-            "--role",
+        process = await start_run(
             "all",
-            "--base-url",
-            f"{api_url}/bot",
-            cwd=directory,  # no .env of the repository
+            api_url,
             env=env,
+            cwd=directory,
             stdin=asyncio.subprocess.DEVNULL,
             stdout=out,
             stderr=out,

@@ -15,7 +15,6 @@ import os
 import re
 import signal
 import socket
-import sys
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -37,6 +36,7 @@ from telegram_emulator import ApiLimits, Emulator
 from telegram_emulator.html import parse_html
 from tests.support.db import database
 from tests.support.digests import make_article, make_chat
+from tests.support.process import start_run
 
 pytestmark = [
     pytest.mark.slow,
@@ -210,23 +210,10 @@ async def _start(
     )
     log = cwd / f"{name}.log"
     stream = log.open("wb")  # a file, not a pipe: nobody has to drain it while it runs
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-c",
-        # The emulator stands in for Telegram's servers, which do not share our CPU: on a busy
-        # machine it goes first, so the times it records are when requests arrived. (The bot
-        # is the more starved for it, which it must cope with.)
-        "import os; os.nice(5); from bot.cli import main; main()",
-        "run",
-        "--role",
-        role,
-        "--base-url",
-        f"{api}/bot",
-        cwd=cwd,  # no .env of the checkout
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=stream,
-    )
+    # The emulator stands in for Telegram's servers, which do not share our CPU: on a busy
+    # machine it goes first, so the times it records are when requests arrived. (The bot is
+    # the more starved for it, which it must cope with.)
+    process = await start_run(role, api, env=env, cwd=cwd, stderr=stream, nice=5)
     return Proc(name, role, log, process, stream)
 
 
