@@ -45,16 +45,18 @@ import tempfile
 import time
 import uuid
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from aiohttp import web
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Row, func, or_, select, update
 from sqlalchemy import text as sql
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel import col
@@ -635,31 +637,25 @@ async def check(
     verdict = Verdict()
     async with sessionmaker() as session:
         connection = await session.connection()
-        articles = (
-            await connection.execute(
-                select(
-                    col(Article.id),
-                    col(Article.feed_id),
-                    col(Article.guid),
-                    col(Article.story_id),
-                    col(Article.title),
-                )
-            )
-        ).all()
-        parts = (
-            await connection.execute(
-                select(
-                    col(Delivery.telegram_chat_id),
-                    col(Delivery.status),
-                    col(Delivery.telegram_message_id),
-                    col(Delivery.text),
-                    col(Delivery.parse_mode),
-                )
-            )
-        ).all()
-        sent_stories = (
-            await connection.execute(select(col(SentStory.chat_id), col(SentStory.story_id)))
-        ).all()
+
+        async def rows(*columns: Any) -> Sequence[Row[Any]]:
+            return (await connection.execute(select(*columns))).all()
+
+        articles = await rows(
+            col(Article.id),
+            col(Article.feed_id),
+            col(Article.guid),
+            col(Article.story_id),
+            col(Article.title),
+        )
+        parts = await rows(
+            col(Delivery.telegram_chat_id),
+            col(Delivery.status),
+            col(Delivery.telegram_message_id),
+            col(Delivery.text),
+            col(Delivery.parse_mode),
+        )
+        sent_stories = await rows(col(SentStory.chat_id), col(SentStory.story_id))
         # (chat, article, shown) for every article a digest showed or held back for /more
         items = [
             (chat_id, article_id, shown)
@@ -679,9 +675,7 @@ async def check(
                 )
             )
         ).all()
-        chat_ids = dict(
-            (await connection.execute(select(col(Chat.id), col(Chat.telegram_id)))).all()
-        )
+        chat_ids = dict(await rows(col(Chat.id), col(Chat.telegram_id)))
 
     # 1. every published item is an article
     stored = {(feed_id, guid) for _id, feed_id, guid, _story, _title in articles}

@@ -12,9 +12,26 @@ import httpx
 import pytest
 
 from telegram_emulator import ApiLimits, Emulator
-from tests.support.cli import DIGESTBOT, run
+from tests.support.cli import run
+from tests.support.process import start_run
 
 ROOT = str(Path(__file__).resolve().parents[2])
+PIPE = asyncio.subprocess.PIPE
+
+
+def _env(tmp_path: Path, token: str, **settings: str) -> dict[str, str]:
+    """This environment without its DIGESTBOT_ settings, plus `token`, a database in
+    `tmp_path` and `settings`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DIGESTBOT_")}
+    env.update(
+        {
+            "TELEGRAM_BOT_TOKEN": token,
+            "DIGESTBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
+            "PYTHONPATH": ROOT,
+            **settings,
+        }
+    )
+    return env
 
 
 def test_run_without_a_token_says_what_to_do(tmp_path: Path) -> None:
@@ -48,28 +65,13 @@ async def test_run_polls_the_emulator_and_stops_cleanly_on_sigterm(tmp_path: Pat
         sock.bind(("127.0.0.1", 0))
         metrics_port = sock.getsockname()[1]
     async with emulator.serve() as url:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("DIGESTBOT_")}
-        env.update(
-            {
-                "TELEGRAM_BOT_TOKEN": emulator.token,
-                "DIGESTBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
-                "DIGESTBOT_INGEST_INTERVAL": "3600",
-                "DIGESTBOT_METRICS_PORT": str(metrics_port),
-                "PYTHONPATH": ROOT,
-            }
+        env = _env(
+            tmp_path,
+            emulator.token,
+            DIGESTBOT_INGEST_INTERVAL="3600",
+            DIGESTBOT_METRICS_PORT=str(metrics_port),
         )
-        process = await asyncio.create_subprocess_exec(
-            *DIGESTBOT,
-            "run",
-            "--role",
-            "all",
-            "--base-url",
-            f"{url}/bot",
-            cwd=tmp_path,
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
+        process = await start_run("all", url, env=env, cwd=tmp_path, stdout=PIPE, stderr=PIPE)
         try:
             emulator.user(77).send("/start")
             [welcome] = await emulator.wait_for_messages(77, 1, timeout=60)
@@ -102,25 +104,9 @@ async def test_run_refused_token_is_one_line_and_unreachable_api_is_retried(
     tmp_path: Path,
 ) -> None:
     emulator = Emulator(token="5151:the-real-token")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DIGESTBOT_")}
-    env.update(
-        {
-            "TELEGRAM_BOT_TOKEN": "5151:a-wrong-token",
-            "DIGESTBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
-            "PYTHONPATH": ROOT,
-        }
-    )
+    env = _env(tmp_path, "5151:a-wrong-token")
     async with emulator.serve() as url:
-        refused = await asyncio.create_subprocess_exec(
-            *DIGESTBOT,
-            "run",
-            "--base-url",
-            f"{url}/bot",
-            cwd=tmp_path,
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
+        refused = await start_run(None, url, env=env, cwd=tmp_path, stdout=PIPE, stderr=PIPE)
         _out, err = await asyncio.wait_for(refused.communicate(), timeout=60)
     assert refused.returncode == 2
     assert err.decode().strip().splitlines()[-1] == (
@@ -129,16 +115,8 @@ async def test_run_refused_token_is_one_line_and_unreachable_api_is_retried(
     with socket.socket() as sock:  # a port nobody listens on
         sock.bind(("127.0.0.1", 0))
         closed = sock.getsockname()[1]
-    waiting = await asyncio.create_subprocess_exec(
-        *DIGESTBOT,
-        "run",
-        "--base-url",
-        f"http://127.0.0.1:{closed}/bot",
-        cwd=tmp_path,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    closed_url = f"http://127.0.0.1:{closed}"
+    waiting = await start_run(None, closed_url, env=env, cwd=tmp_path, stdout=PIPE, stderr=PIPE)
     try:
         assert waiting.stderr is not None
         line = await asyncio.wait_for(waiting.stderr.readline(), timeout=60)
@@ -176,30 +154,17 @@ async def test_run_does_the_whole_job_feed_to_delivered_digest(tmp_path: Path) -
     feed_port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     admin = 4242
     emulator = Emulator(token="5151:run-test-token", limits=ApiLimits(enabled=False))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DIGESTBOT_")}
-    env.update(
-        {
-            "TELEGRAM_BOT_TOKEN": emulator.token,
-            "DIGESTBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
-            "DIGESTBOT_ADMIN_IDS": str(admin),
-            "DIGESTBOT_ALLOW_PRIVATE_URLS": "true",  # the feed server is on loopback
-            "DIGESTBOT_INGEST_INTERVAL": "1",
-            "DIGESTBOT_COMMANDS_PER_MINUTE": "1000",
-            "PYTHONPATH": ROOT,
-        }
+    env = _env(
+        tmp_path,
+        emulator.token,
+        DIGESTBOT_ADMIN_IDS=str(admin),
+        DIGESTBOT_ALLOW_PRIVATE_URLS="true",  # the feed server is on loopback
+        DIGESTBOT_INGEST_INTERVAL="1",
+        DIGESTBOT_COMMANDS_PER_MINUTE="1000",
     )
     try:
         async with emulator.serve() as url:
-            process = await asyncio.create_subprocess_exec(
-                *DIGESTBOT,
-                "run",
-                "--base-url",
-                f"{url}/bot",
-                cwd=tmp_path,
-                env=env,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE,
-            )
+            process = await start_run(None, url, env=env, cwd=tmp_path, stdout=PIPE, stderr=PIPE)
             try:
                 person = emulator.user(admin)
                 person.send(f"/addfeed http://127.0.0.1:{feed_port}/feed.xml")

@@ -11,7 +11,7 @@ from typing import IO, Any
 
 
 async def start_run(
-    role: str,
+    role: str | None,
     api: str,
     *,
     env: Mapping[str, str],
@@ -21,18 +21,19 @@ async def start_run(
     stdin: int | IO[Any] | None = None,
     nice: int = 0,
 ) -> asyncio.subprocess.Process:
-    """`digestbot run --role role` against the Bot API at `api` (`…/bot` is appended), in
-    `cwd` (a folder without the checkout's .env), lowered by `nice` when it is not 0."""
+    """`digestbot run --role role` (no --role for None) against the Bot API at `api`
+    (`…/bot` is appended), in `cwd` (a folder without the checkout's .env), lowered by `nice`
+    when it is not 0."""
     code = "from bot.cli import main; main()"
     if nice:
         code = f"import os; os.nice({nice}); {code}"
+    roles = [] if role is None else ["--role", role]
     return await asyncio.create_subprocess_exec(
         sys.executable,
         "-c",
         code,
         "run",
-        "--role",
-        role,
+        *roles,
         "--base-url",
         f"{api}/bot",
         cwd=cwd,
