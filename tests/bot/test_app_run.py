@@ -13,7 +13,8 @@ import pytest
 
 from telegram_emulator import ApiLimits, Emulator
 from tests.support.cli import run
-from tests.support.process import start_run
+from tests.support.process import reaped, start_run
+from tests.support.web import serve_routes
 
 ROOT = str(Path(__file__).resolve().parents[2])
 PIPE = asyncio.subprocess.PIPE
@@ -71,8 +72,8 @@ async def test_run_polls_the_emulator_and_stops_cleanly_on_sigterm(tmp_path: Pat
             DIGESTBOT_INGEST_INTERVAL="3600",
             DIGESTBOT_METRICS_PORT=str(metrics_port),
         )
-        process = await start_run("all", url, env=env, cwd=tmp_path, stdout=PIPE, stderr=PIPE)
-        try:
+        started = await start_run("all", url, env=env, cwd=tmp_path, stdout=PIPE, stderr=PIPE)
+        async with reaped(started) as process:
             emulator.user(77).send("/start")
             [welcome] = await emulator.wait_for_messages(77, 1, timeout=60)
             assert "Hi!" in welcome.text
@@ -87,10 +88,6 @@ async def test_run_polls_the_emulator_and_stops_cleanly_on_sigterm(tmp_path: Pat
             )
             process.send_signal(signal.SIGTERM)
             _out, err = await asyncio.wait_for(process.communicate(), timeout=30)
-        finally:
-            if process.returncode is None:
-                process.kill()
-                await process.wait()
     assert process.returncode == 0, err.decode()
     log = err.decode()
     assert "role=all" in log and "stopping" in log
@@ -116,18 +113,14 @@ async def test_run_refused_token_is_one_line_and_unreachable_api_is_retried(
         sock.bind(("127.0.0.1", 0))
         closed = sock.getsockname()[1]
     closed_url = f"http://127.0.0.1:{closed}"
-    waiting = await start_run(None, closed_url, env=env, cwd=tmp_path, stdout=PIPE, stderr=PIPE)
-    try:
+    started = await start_run(None, closed_url, env=env, cwd=tmp_path, stdout=PIPE, stderr=PIPE)
+    async with reaped(started) as waiting:
         assert waiting.stderr is not None
         line = await asyncio.wait_for(waiting.stderr.readline(), timeout=60)
         while b"cannot reach the Bot API" not in line:
             line = await asyncio.wait_for(waiting.stderr.readline(), timeout=60)
         waiting.send_signal(signal.SIGTERM)
         await asyncio.wait_for(waiting.wait(), timeout=30)
-    finally:
-        if waiting.returncode is None:
-            waiting.kill()
-            await waiting.wait()
     assert waiting.returncode == 0
 
 
@@ -145,13 +138,6 @@ async def test_run_does_the_whole_job_feed_to_delivered_digest(tmp_path: Path) -
     async def feed(_request: web.Request) -> web.Response:
         return web.Response(body=body, content_type="application/rss+xml")
 
-    app = web.Application()
-    app.router.add_get("/feed.xml", feed)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    feed_port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     admin = 4242
     emulator = Emulator(token="5151:run-test-token", limits=ApiLimits(enabled=False))
     env = _env(
@@ -162,33 +148,26 @@ async def test_run_does_the_whole_job_feed_to_delivered_digest(tmp_path: Path) -
         DIGESTBOT_INGEST_INTERVAL="1",
         DIGESTBOT_COMMANDS_PER_MINUTE="1000",
     )
-    try:
-        async with emulator.serve() as url:
-            process = await start_run(None, url, env=env, cwd=tmp_path, stdout=PIPE, stderr=PIPE)
-            try:
-                person = emulator.user(admin)
-                person.send(f"/addfeed http://127.0.0.1:{feed_port}/feed.xml")
-                [added] = await emulator.wait_for_messages(admin, 1, timeout=60)
-                assert "Added feed #1" in added.text
-                person.send("/subscribe climate")
-                await emulator.wait_for_messages(admin, 2, timeout=30)
-                # stories wait a few seconds after being stored before a digest takes them
-                for attempt in range(20):
-                    person.send("/digest")
-                    messages = await emulator.wait_for_messages(admin, 3 + attempt, timeout=30)
-                    if "Nothing new" not in messages[-1].text:
-                        break
-                    await asyncio.sleep(2)
-                digest = emulator.chat(admin).last.text
-                assert "Offshore wind farm" in digest
-                process.send_signal(signal.SIGTERM)
-                await asyncio.wait_for(process.communicate(), timeout=30)
-            finally:
-                if process.returncode is None:
-                    process.kill()
-                    await process.wait()
-    finally:
-        await runner.cleanup()
+    async with serve_routes({"/feed.xml": feed}) as (site, _seen), emulator.serve() as url:
+        started = await start_run(None, url, env=env, cwd=tmp_path, stdout=PIPE, stderr=PIPE)
+        async with reaped(started) as process:
+            person = emulator.user(admin)
+            person.send(f"/addfeed {site}/feed.xml")
+            [added] = await emulator.wait_for_messages(admin, 1, timeout=60)
+            assert "Added feed #1" in added.text
+            person.send("/subscribe climate")
+            await emulator.wait_for_messages(admin, 2, timeout=30)
+            # stories wait a few seconds after being stored before a digest takes them
+            for attempt in range(20):
+                person.send("/digest")
+                messages = await emulator.wait_for_messages(admin, 3 + attempt, timeout=30)
+                if "Nothing new" not in messages[-1].text:
+                    break
+                await asyncio.sleep(2)
+            digest = emulator.chat(admin).last.text
+            assert "Offshore wind farm" in digest
+            process.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(process.communicate(), timeout=30)
     assert process.returncode == 0
 
 

@@ -34,7 +34,7 @@ from storage.db import make_sessionmaker
 from storage.models import Delivery, DeliveryStatus, Digest, Schedule
 from telegram_emulator import ApiLimits, Emulator
 from telegram_emulator.html import parse_html
-from tests.support.db import database
+from tests.support.db import database, redis_or_skip
 from tests.support.digests import make_article, make_chat
 from tests.support.process import start_run
 
@@ -120,22 +120,6 @@ class Kill:
     schedules: list[int] = field(default_factory=list)  # schedule ids it had claimed
     parts: list[int] = field(default_factory=list)  # outbox parts it had leased
     on_wire: int = 0  # of those, parts Telegram had received but it had not recorded
-
-
-async def _redis_or_skip() -> None:
-    import redis.asyncio as redis
-
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        await client.ping()
-        # a previous run's budget would make this one wait (the keys expire within a minute)
-        keys = [k async for k in client.scan_iter(match=f"{RATE_PREFIX}:*")]
-        if keys:
-            await client.delete(*keys)
-    except Exception as exc:
-        pytest.skip(f"Redis unavailable at {REDIS_URL}: {exc}")
-    finally:
-        await client.aclose()
 
 
 async def _fill(sessionmaker: async_sessionmaker[AsyncSession], now: datetime) -> dict[int, int]:
@@ -351,7 +335,7 @@ async def test_three_workers_and_a_poller_share_the_work_and_survive_a_sigkill(
 
     procs: list[Proc] = []
     async with database("postgres", tmp_path) as (url, engine, schema):
-        await _redis_or_skip()
+        await redis_or_skip(REDIS_URL, clear=RATE_PREFIX)
         sessionmaker = make_sessionmaker(engine)
         chat_of = await _fill(sessionmaker, datetime.now(UTC))
         database_url = f"{url}?schema={schema}" if schema else url

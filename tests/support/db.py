@@ -100,3 +100,21 @@ async def scratch_schema(postgres_url: str, *, prefix: str = "t") -> AsyncIterat
 def schema_url(url: str, schema: str) -> str:
     """`url` with the `schema` query parameter the engine factory reads."""
     return make_url(url).update_query_dict({"schema": schema}).render_as_string(False)
+
+
+async def redis_or_skip(url: str, *, clear: str | None = None) -> None:
+    """Skip the test when no Redis answers at `url`; `clear` deletes the keys under that
+    prefix first (a previous run's budget would make this one wait)."""
+    import redis.asyncio as redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        await client.ping()
+        if clear is not None:
+            keys = [k async for k in client.scan_iter(match=f"{clear}:*")]
+            if keys:
+                await client.delete(*keys)
+    except Exception as exc:
+        pytest.skip(f"Redis unavailable at {url}: {exc}")
+    finally:
+        await client.aclose()

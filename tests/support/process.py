@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import IO, Any
 
@@ -42,3 +43,17 @@ async def start_run(
         stdout=stdout,
         stderr=stderr,
     )
+
+
+@asynccontextmanager
+async def reaped(
+    process: asyncio.subprocess.Process,
+) -> AsyncIterator[asyncio.subprocess.Process]:
+    """`process`, killed and waited for at the end of the block if it is still running (the
+    block failed before stopping it)."""
+    try:
+        yield process
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
