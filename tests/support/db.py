@@ -10,7 +10,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from functools import cache
 from pathlib import Path
 
@@ -60,23 +60,18 @@ async def database(
     backend: str, tmp_path: Path, *, migrate: bool = True
 ) -> AsyncIterator[tuple[str, AsyncEngine, str | None]]:
     """Yield `(url, engine, schema)` for an isolated, migrated database."""
+    isolated: AbstractAsyncContextManager[str | None]
     if backend == "sqlite":
-        url = f"sqlite:///{tmp_path / 'test.db'}"
-        engine = make_engine(url)
+        url, isolated = f"sqlite:///{tmp_path / 'test.db'}", nullcontext(None)
+    else:
+        require_postgres()
+        url, isolated = POSTGRES_URL, scratch_schema(POSTGRES_URL)
+    async with isolated as schema:
+        engine = make_engine(url, schema=schema)
         try:
             if migrate:
                 await upgrade(engine)
-            yield url, engine, None
-        finally:
-            await engine.dispose()
-        return
-    require_postgres()
-    async with scratch_schema(POSTGRES_URL) as schema:
-        engine = make_engine(POSTGRES_URL, schema=schema)
-        try:
-            if migrate:
-                await upgrade(engine)
-            yield POSTGRES_URL, engine, schema
+            yield url, engine, schema
         finally:
             await engine.dispose()
 
