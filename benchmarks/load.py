@@ -75,6 +75,7 @@ from storage.db import make_engine, upgrade
 from storage.models import Article, Chat, Mute, Schedule, Story, Subscription
 from telegram_emulator import ApiLimits, Emulator, Message
 from tests.support.db import schema_url, scratch_schema
+from tests.support.process import start_run
 
 TOKEN = "123456:LOAD"
 TELEGRAM_IDS = 5_000_000  # chat n has Telegram id TELEGRAM_IDS + n
@@ -353,20 +354,7 @@ async def start_bot(
         "PTB_TIMEDELTA": "1",
     }
     with log.open("wb") as stderr:
-        return await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-c",
-            "from bot.cli import main; main()",
-            "run",
-            "--role",
-            "poller",
-            "--base-url",
-            f"{api}/bot",
-            cwd=log.parent,  # no .env of the checkout
-            env=env,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=stderr,
-        )
+        return await start_run("poller", api, env=env, cwd=log.parent, stderr=stderr)
 
 
 async def stop_bot(process: asyncio.subprocess.Process) -> int:

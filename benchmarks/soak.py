@@ -47,16 +47,18 @@ import tempfile
 import time
 import uuid
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from aiohttp import web
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Row, func, or_, select, update
 from sqlalchemy import text as sql
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel import col
@@ -82,6 +84,7 @@ from storage.models import (
 from telegram_emulator import ApiLimits, Emulator
 from telegram_emulator.html import parse_html
 from tests.support.digests import make_chat
+from tests.support.process import start_run
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "424242:SOAK"
@@ -543,17 +546,11 @@ async def start_bot(
     log = directory / "bot.log"
     out = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:  # the child keeps its own descriptor
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-c",
-            "from bot.cli import main; main()",
-            "run",
-            "--role",
+        process = await start_run(
             "all",
-            "--base-url",
-            f"{api_url}/bot",
-            cwd=directory,  # no .env of the repository
+            api_url,
             env=env,
+            cwd=directory,
             stdin=asyncio.subprocess.DEVNULL,
             stdout=out,
             stderr=out,
@@ -642,31 +639,25 @@ async def check(
     verdict = Verdict()
     async with sessionmaker() as session:
         connection = await session.connection()
-        articles = (
-            await connection.execute(
-                select(
-                    col(Article.id),
-                    col(Article.feed_id),
-                    col(Article.guid),
-                    col(Article.story_id),
-                    col(Article.title),
-                )
-            )
-        ).all()
-        parts = (
-            await connection.execute(
-                select(
-                    col(Delivery.telegram_chat_id),
-                    col(Delivery.status),
-                    col(Delivery.telegram_message_id),
-                    col(Delivery.text),
-                    col(Delivery.parse_mode),
-                )
-            )
-        ).all()
-        sent_stories = (
-            await connection.execute(select(col(SentStory.chat_id), col(SentStory.story_id)))
-        ).all()
+
+        async def rows(*columns: Any) -> Sequence[Row[Any]]:
+            return (await connection.execute(select(*columns))).all()
+
+        articles = await rows(
+            col(Article.id),
+            col(Article.feed_id),
+            col(Article.guid),
+            col(Article.story_id),
+            col(Article.title),
+        )
+        parts = await rows(
+            col(Delivery.telegram_chat_id),
+            col(Delivery.status),
+            col(Delivery.telegram_message_id),
+            col(Delivery.text),
+            col(Delivery.parse_mode),
+        )
+        sent_stories = await rows(col(SentStory.chat_id), col(SentStory.story_id))
         # (chat, article, shown) for every article a digest showed or held back for /more
         items = [
             (chat_id, article_id, shown)
@@ -686,9 +677,7 @@ async def check(
                 )
             )
         ).all()
-        chat_ids = dict(
-            (await connection.execute(select(col(Chat.id), col(Chat.telegram_id)))).all()
-        )
+        chat_ids = dict(await rows(col(Chat.id), col(Chat.telegram_id)))
 
     # 1. every published item is an article
     stored = {(feed_id, guid) for _id, feed_id, guid, _story, _title in articles}

@@ -11,8 +11,9 @@ per-tick caches, keeps this module a little over 500 lines.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -168,25 +169,30 @@ class DigestBuilder:
 
     async def match(self, target: str) -> dict[int, float]:
         """A topic's matches among the candidates, scores normalized (once per tick)."""
-        known = self.matches.get(target)
-        if known is not None:
-            return known
+        return await self._memo(target, partial(self._match, target))
+
+    async def _memo(
+        self, key: str, compute: Callable[[], Awaitable[dict[int, float]]]
+    ) -> dict[int, float]:
+        """`compute()`'s matches, computed once per tick under `key`."""
+        known = self.matches.get(key)
+        if known is None:
+            known = self.matches[key] = await compute()
+        return known
+
+    async def _match(self, target: str) -> dict[int, float]:
         try:
             query = parse_query(target, max_length=10_000)
         except QueryError:
-            query = None
-        found: dict[int, float] = {}
-        if query is not None:
-            hits = await self.search(query)
-            found = normalized(
-                {
-                    article_id: score
-                    for article_id, score in hits.items()
-                    if self.prominent(query, self.articles[article_id])
-                }
-            )
-        self.matches[target] = found
-        return found
+            return {}
+        hits = await self.search(query)
+        return normalized(
+            {
+                article_id: score
+                for article_id, score in hits.items()
+                if self.prominent(query, self.articles[article_id])
+            }
+        )
 
     def prominent(self, query: SearchQuery, article: Candidate) -> bool:
         """A keyword topic matches what the article is about (title, summary, keyphrases),
@@ -213,33 +219,31 @@ class DigestBuilder:
         """A section subscription's candidates (stored sections), scored by the classifier's
         confidence; narrowing words keep only articles that match them, -words drop those
         that have them (once per tick)."""
-        key = "section:" + target
-        known = self.matches.get(key)
-        if known is not None:
-            return known
+        return await self._memo("section:" + target, partial(self._match_section, target))
+
+    async def _match_section(self, target: str) -> dict[int, float]:
         try:
             topic = parse_section_topic(target, max_length=10_000)
         except QueryError:
-            topic = None
-        found: dict[int, float] = {}
-        if topic is not None and self.articles:
-            if self.sections is None:
-                self.sections = await section_store.sections_of(
-                    self.session, article_ids=sorted(self.articles)
-                )
-            found = {
-                article_id: scores[topic.section]
-                for article_id, scores in self.sections.items()
-                if topic.section in scores
-            }
-            narrow = topic.narrow
-            if found and narrow is not None and narrow.groups:
-                wanted = await self.search(SearchQuery(narrow.groups))
-                found = {a: score for a, score in found.items() if a in wanted}
-            if found and narrow is not None and narrow.exclude:
-                unwanted = await self.search(SearchQuery(tuple((t,) for t in narrow.exclude)))
-                found = {a: score for a, score in found.items() if a not in unwanted}
-        self.matches[key] = found
+            return {}
+        if topic is None or not self.articles:
+            return {}
+        if self.sections is None:
+            self.sections = await section_store.sections_of(
+                self.session, article_ids=sorted(self.articles)
+            )
+        found = {
+            article_id: scores[topic.section]
+            for article_id, scores in self.sections.items()
+            if topic.section in scores
+        }
+        narrow = topic.narrow
+        if found and narrow is not None and narrow.groups:
+            wanted = await self.search(SearchQuery(narrow.groups))
+            found = {a: score for a, score in found.items() if a in wanted}
+        if found and narrow is not None and narrow.exclude:
+            unwanted = await self.search(SearchQuery(tuple((t,) for t in narrow.exclude)))
+            found = {a: score for a, score in found.items() if a not in unwanted}
         return found
 
     def next_due(self, schedule: ScheduleRow, chat: ChatRow) -> datetime | None:

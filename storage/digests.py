@@ -5,11 +5,12 @@ out as the named records of `storage.rows`. The caller commits."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
+from sqlalchemy import Row, Select, update
 from sqlalchemy import select as core_select
-from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -79,16 +80,24 @@ async def advance_schedules(session: AsyncSession, *, rows: Sequence[ScheduleAdv
 # --- reads ---------------------------------------------------------------------------------------
 
 
-async def chat_rows(session: AsyncSession, *, ids: Sequence[int]) -> list[ChatRow]:
-    """The builder's columns of these chats."""
-    rows: list[ChatRow] = []
+async def _select_in_parts(
+    session: AsyncSession, ids: Sequence[int], statement: Callable[[list[int]], Select[Any]]
+) -> list[Row[Any]]:
+    """The rows of `statement(part)` for each part of `ids` (a bound parameter an id)."""
+    rows: list[Row[Any]] = []
     connection = await session.connection()
     for part in chunks(list(ids)):
-        result = await connection.execute(
-            core_select(*ChatRow.columns()).where(col(Chat.id).in_(list(part)))
-        )
-        rows.extend(ChatRow(*row) for row in result.all())
+        result = await connection.execute(statement(list(part)))
+        rows.extend(result.all())
     return rows
+
+
+async def chat_rows(session: AsyncSession, *, ids: Sequence[int]) -> list[ChatRow]:
+    """The builder's columns of these chats."""
+    rows = await _select_in_parts(
+        session, ids, lambda part: core_select(*ChatRow.columns()).where(col(Chat.id).in_(part))
+    )
+    return [ChatRow(*tuple(row)) for row in rows]
 
 
 async def subscriptions_of(
@@ -152,27 +161,25 @@ async def articles_of_stories(
     session: AsyncSession, *, story_ids: Sequence[int], until: datetime
 ) -> list[ArticleRow]:
     """Every article of these stories stored by `until`."""
-    rows: list[ArticleRow] = []
-    connection = await session.connection()
-    for part in chunks(list(story_ids)):
-        result = await connection.execute(
+    rows = await _select_in_parts(
+        session,
+        story_ids,
+        lambda part: (
             core_select(*ArticleRow.columns())
-            .where(col(Article.story_id).in_(list(part)), col(Article.stored_at) <= until)
+            .where(col(Article.story_id).in_(part), col(Article.stored_at) <= until)
             .order_by(col(Article.id))
-        )
-        rows.extend(ArticleRow.of_values(row) for row in result.all())
-    return rows
+        ),
+    )
+    return [ArticleRow.of_values(row) for row in rows]
 
 
 async def articles_by_ids(session: AsyncSession, *, ids: Sequence[int]) -> list[ArticleRow]:
-    rows: list[ArticleRow] = []
-    connection = await session.connection()
-    for part in chunks(list(ids)):
-        result = await connection.execute(
-            core_select(*ArticleRow.columns()).where(col(Article.id).in_(list(part)))
-        )
-        rows.extend(ArticleRow.of_values(row) for row in result.all())
-    return rows
+    rows = await _select_in_parts(
+        session,
+        ids,
+        lambda part: core_select(*ArticleRow.columns()).where(col(Article.id).in_(part)),
+    )
+    return [ArticleRow.of_values(row) for row in rows]
 
 
 async def sent_stories(

@@ -193,7 +193,9 @@ class Fitted:
         return np.asarray(exp[:, : len(SECTIONS)] / exp.sum(axis=1, keepdims=True))
 
 
-def fit(items: Sequence[Item]) -> Fitted:
+def _tfidf(items: Sequence[Item]) -> tuple[TfidfVectorizer, csr_matrix, list[str]]:
+    """The TF-IDF both models read: the fitted vectorizer, the items' matrix, the vocabulary
+    in column order."""
     vectorizer = TfidfVectorizer(
         analyzer=_analyze,
         sublinear_tf=True,
@@ -202,13 +204,18 @@ def fit(items: Sequence[Item]) -> Fitted:
         dtype=np.float64,
     )
     x: csr_matrix = vectorizer.fit_transform(items)
+    vocabulary = [""] * len(vectorizer.vocabulary_)
+    for word, i in vectorizer.vocabulary_.items():
+        vocabulary[i] = word
+    return vectorizer, x, vocabulary
+
+
+def fit(items: Sequence[Item]) -> Fitted:
+    vectorizer, x, vocabulary = _tfidf(items)
     model = LogisticRegression(C=C, solver="lbfgs", max_iter=2000, random_state=0)
     model.fit(x, classes(items))
     # every class is present in the training data, so the columns are sections + none in order
     assert list(model.classes_) == list(range(len(SECTIONS) + 1))
-    vocabulary = [""] * len(vectorizer.vocabulary_)
-    for word, i in vectorizer.vocabulary_.items():
-        vocabulary[i] = word
     return Fitted(
         vocabulary, np.asarray(vectorizer.idf_), model.coef_.T.copy(), model.intercept_.copy()
     )
@@ -219,20 +226,10 @@ def fit_complement_nb(items: Sequence[Item], alpha: float = 1.0) -> Fitted:
     regression; its scores are the logits (temperature 1, so the probabilities are flat, but
     the best section is the model's). Not shipped: measured against `fit` in
     benchmarks/topics.py on the URL-labelled dev set of other publishers."""
-    vectorizer = TfidfVectorizer(
-        analyzer=_analyze,
-        sublinear_tf=True,
-        min_df=MIN_DF,
-        max_features=MAX_FEATURES,
-        dtype=np.float64,
-    )
-    x: csr_matrix = vectorizer.fit_transform(items)
+    vectorizer, x, vocabulary = _tfidf(items)
     model = ComplementNB(alpha=alpha)
     model.fit(x, classes(items))
     assert list(model.classes_) == list(range(len(SECTIONS) + 1))
-    vocabulary = [""] * len(vectorizer.vocabulary_)
-    for word, i in vectorizer.vocabulary_.items():
-        vocabulary[i] = word
     coef = np.asarray(model.feature_log_prob_).T.copy()
     return Fitted(vocabulary, np.asarray(vectorizer.idf_), coef, np.zeros(coef.shape[1]))
 

@@ -22,9 +22,9 @@ from bot.cli.common import UserError, echo, run, settings_or_exit
 from bot.cli.db import open_database
 from bot.durations import DurationError, format_duration, parse_duration
 from bot.settings import Settings
-from bot.ticks import polling
+from bot.ticks import make_fetcher, polling
 from ingest.feeds import AddedFeed, AddFeedError, add_feed, feed_health
-from ingest.fetch import Fetcher, FetchError, UnsafeURLError
+from ingest.fetch import FetchError, UnsafeURLError
 from ingest.files import DocumentError, read_document
 from ingest.health import RefreshResult
 from ingest.opml import OPMLError, Outline, export_opml, read_opml
@@ -54,15 +54,6 @@ async def _database(settings: Settings) -> AsyncIterator[async_sessionmaker[Asyn
         yield make_sessionmaker(engine)
     finally:
         await engine.dispose()
-
-
-def _fetcher(settings: Settings) -> Fetcher:
-    return Fetcher(
-        user_agent=settings.user_agent,
-        timeout=settings.fetch_timeout,
-        max_body_bytes=settings.max_body_bytes,
-        allow_private=settings.allow_private_urls,
-    )
 
 
 def _checked_url(url: str) -> str:
@@ -102,7 +93,7 @@ async def _add(settings: Settings, url: str, *, full_text: bool | None, check: b
     async with (
         _database(settings) as sessionmaker,
         sessionmaker() as session,
-        _fetcher(settings) as fetcher,
+        make_fetcher(settings) as fetcher,
     ):
         try:
             added = await add_feed(
@@ -243,7 +234,7 @@ async def _import(
 ) -> tuple[int, int, list[tuple[str, str]]]:
     refused: list[tuple[str, str]] = []
     accepted: list[Outline] = []
-    async with _fetcher(settings) as fetcher:
+    async with make_fetcher(settings) as fetcher:
         for outline in outlines:
             try:
                 await fetcher.check(outline.url)
@@ -342,7 +333,7 @@ async def _refresh(
             def advance(result: RefreshResult) -> None:
                 progress.update(task, advance=1, description=result.title or result.url)
 
-            async with _fetcher(settings) as fetcher:
+            async with make_fetcher(settings) as fetcher:
                 return await refresh_due_feeds(
                     sessionmaker,
                     fetcher=fetcher,
@@ -366,7 +357,7 @@ async def _refresh_one(
             raise UserError(f"no feed #{feed_id} (see digestbot feeds list)")
         realtime = feed_id in await feed_store.realtime_follows(session)
         interval = polling(settings).interval_for(feed, realtime=realtime)
-        async with _fetcher(settings) as fetcher:
+        async with make_fetcher(settings) as fetcher:
             result = await refresh_feed(
                 session, feed, fetcher=fetcher, now=now, clock=utcnow, interval=interval
             )
@@ -475,7 +466,7 @@ async def _store(
 async def _download(
     settings: Settings, url: str
 ) -> tuple[bytes | str, str, Literal["html", "text"]]:
-    async with _fetcher(settings) as fetcher:
+    async with make_fetcher(settings) as fetcher:
         try:
             fetched = await fetcher.fetch(url)
         except UnsafeURLError as exc:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TextIO
 
@@ -62,13 +63,22 @@ def summarize_stream(source: TextIO, sink: TextIO, *, sentences: int) -> int:
     Stops at the first bad line (UserError naming it); blank lines are skipped."""
     from ingest.summarize import select_sentences
 
+    def summary(number: int, line: str) -> dict[str, Any]:
+        item_id, article, title = _parse_line(number, line)
+        chosen = select_sentences(article, n=sentences, title=title)
+        return {"id": item_id, "summary": "\n".join(chosen)}
+
+    return _map_lines(source, sink, summary)
+
+
+def _map_lines(source: TextIO, sink: TextIO, convert: Callable[[int, str], dict[str, Any]]) -> int:
+    """Write `convert(number, line)` of each non-blank line of `source` to `sink` as a JSON
+    line; returns the number written."""
     written = 0
     for number, line in enumerate(source, start=1):
         if not line.strip():
             continue
-        item_id, article, title = _parse_line(number, line)
-        chosen = select_sentences(article, n=sentences, title=title)
-        sink.write(json.dumps({"id": item_id, "summary": "\n".join(chosen)}, ensure_ascii=False))
+        sink.write(json.dumps(convert(number, line), ensure_ascii=False))
         sink.write("\n")
         written += 1
     return written
@@ -108,16 +118,12 @@ def classify_stream(source: TextIO, sink: TextIO) -> int:
     Stops at the first bad line (UserError naming it); blank lines are skipped."""
     from ingest.sections import classify
 
-    written = 0
-    for number, line in enumerate(source, start=1):
-        if not line.strip():
-            continue
+    def sections(number: int, line: str) -> dict[str, Any]:
         item_id, title, text = _parse_classify_line(number, line)
-        sections = [{"name": name, "score": score} for name, score in classify(title, text)]
-        sink.write(json.dumps({"id": item_id, "sections": sections}, ensure_ascii=False))
-        sink.write("\n")
-        written += 1
-    return written
+        found = [{"name": name, "score": score} for name, score in classify(title, text)]
+        return {"id": item_id, "sections": found}
+
+    return _map_lines(source, sink, sections)
 
 
 def classify_command() -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 
 import httpx
@@ -13,7 +15,8 @@ import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.app import SECRET_HEADER, build_application, serve
+from bot.app import SECRET_HEADER, Role, build_application, serve
+from bot.context import AppType
 from bot.demo import FEED_URL, local_bot, sample_transport
 from ingest.fetch import Fetcher
 from storage import articles as article_store
@@ -43,6 +46,18 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@asynccontextmanager
+async def _served(application: AppType, role: Role) -> AsyncIterator[None]:
+    """`serve(application, role=role)` running until the block ends, then stopped cleanly."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve(application, role=role, stop=stop))
+    try:
+        yield
+    finally:
+        stop.set()
+        await task
+
+
 async def test_webhook_checks_the_secret_token(
     sqlite_sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
@@ -63,9 +78,7 @@ async def test_webhook_checks_the_secret_token(
         run_ticks=False,
         token=TOKEN,
     )
-    stop = asyncio.Event()
-    task = asyncio.create_task(serve(application, role="all", stop=stop))
-    try:
+    async with _served(application, "all"):
         await emulator.wait_for(lambda: emulator.webhook_url != "", timeout=10)
         assert emulator.webhook_url == "https://bot.example.org/hook"
         update = emulator.user(USER).send("/start")
@@ -82,9 +95,6 @@ async def test_webhook_checks_the_secret_token(
             assert right.status_code == 200
         [welcome] = await emulator.wait_for_messages(USER, 1)
         assert "Hi!" in welcome.text
-    finally:
-        stop.set()
-        await task
 
 
 async def test_webhook_without_a_configured_secret_still_checks_one(
@@ -96,17 +106,12 @@ async def test_webhook_without_a_configured_secret_still_checks_one(
     application = build_application(
         settings, sessionmaker=sqlite_sessionmaker, request=emulator.request(), token=TOKEN
     )
-    stop = asyncio.Event()
-    task = asyncio.create_task(serve(application, role="poller", stop=stop))
-    try:
+    async with _served(application, "poller"):
         await emulator.wait_for(lambda: emulator.webhook_url != "", timeout=10)
         update = emulator.user(USER).send("/start")
         async with httpx.AsyncClient() as client:
             response = await client.post(f"http://127.0.0.1:{port}/telegram", json=update)
         assert response.status_code == 403
-    finally:
-        stop.set()
-        await task
 
 
 async def test_roles_split_receiving_from_ticking(
@@ -140,13 +145,8 @@ async def test_roles_split_receiving_from_ticking(
         token=TOKEN,
     )
     assert worker.updater is None and not worker.handlers.get(0)
-    stop = asyncio.Event()
-    task = asyncio.create_task(serve(worker, role="worker", stop=stop))
-    try:
+    async with _served(worker, "worker"):
         await emulator.wait_for_messages(USER, 2, timeout=15)
-    finally:
-        stop.set()
-        await task
     assert emulator.chat(USER).last.text == "queued news"
     assert worker.job_queue is not None
     async with sessionmaker() as session:

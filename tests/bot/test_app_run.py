@@ -12,9 +12,27 @@ import httpx
 import pytest
 
 from telegram_emulator import ApiLimits, Emulator
-from tests.support.cli import DIGESTBOT, run
+from tests.support.cli import run
+from tests.support.process import reaped, start_run
+from tests.support.web import serve_routes
 
 ROOT = str(Path(__file__).resolve().parents[2])
+PIPE = asyncio.subprocess.PIPE
+
+
+def _env(tmp_path: Path, token: str, **settings: str) -> dict[str, str]:
+    """This environment without its DIGESTBOT_ settings, plus `token`, a database in
+    `tmp_path` and `settings`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DIGESTBOT_")}
+    env.update(
+        {
+            "TELEGRAM_BOT_TOKEN": token,
+            "DIGESTBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
+            "PYTHONPATH": ROOT,
+            **settings,
+        }
+    )
+    return env
 
 
 def test_run_without_a_token_says_what_to_do(tmp_path: Path) -> None:
@@ -48,29 +66,14 @@ async def test_run_polls_the_emulator_and_stops_cleanly_on_sigterm(tmp_path: Pat
         sock.bind(("127.0.0.1", 0))
         metrics_port = sock.getsockname()[1]
     async with emulator.serve() as url:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("DIGESTBOT_")}
-        env.update(
-            {
-                "TELEGRAM_BOT_TOKEN": emulator.token,
-                "DIGESTBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
-                "DIGESTBOT_INGEST_INTERVAL": "3600",
-                "DIGESTBOT_METRICS_PORT": str(metrics_port),
-                "PYTHONPATH": ROOT,
-            }
+        env = _env(
+            tmp_path,
+            emulator.token,
+            DIGESTBOT_INGEST_INTERVAL="3600",
+            DIGESTBOT_METRICS_PORT=str(metrics_port),
         )
-        process = await asyncio.create_subprocess_exec(
-            *DIGESTBOT,
-            "run",
-            "--role",
-            "all",
-            "--base-url",
-            f"{url}/bot",
-            cwd=tmp_path,
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        try:
+        started = await start_run("all", url, env=env, cwd=tmp_path, stdout=PIPE, stderr=PIPE)
+        async with reaped(started) as process:
             emulator.user(77).send("/start")
             [welcome] = await emulator.wait_for_messages(77, 1, timeout=60)
             assert "Hi!" in welcome.text
@@ -85,10 +88,6 @@ async def test_run_polls_the_emulator_and_stops_cleanly_on_sigterm(tmp_path: Pat
             )
             process.send_signal(signal.SIGTERM)
             _out, err = await asyncio.wait_for(process.communicate(), timeout=30)
-        finally:
-            if process.returncode is None:
-                process.kill()
-                await process.wait()
     assert process.returncode == 0, err.decode()
     log = err.decode()
     assert "role=all" in log and "stopping" in log
@@ -102,25 +101,9 @@ async def test_run_refused_token_is_one_line_and_unreachable_api_is_retried(
     tmp_path: Path,
 ) -> None:
     emulator = Emulator(token="5151:the-real-token")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DIGESTBOT_")}
-    env.update(
-        {
-            "TELEGRAM_BOT_TOKEN": "5151:a-wrong-token",
-            "DIGESTBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
-            "PYTHONPATH": ROOT,
-        }
-    )
+    env = _env(tmp_path, "5151:a-wrong-token")
     async with emulator.serve() as url:
-        refused = await asyncio.create_subprocess_exec(
-            *DIGESTBOT,
-            "run",
-            "--base-url",
-            f"{url}/bot",
-            cwd=tmp_path,
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
+        refused = await start_run(None, url, env=env, cwd=tmp_path, stdout=PIPE, stderr=PIPE)
         _out, err = await asyncio.wait_for(refused.communicate(), timeout=60)
     assert refused.returncode == 2
     assert err.decode().strip().splitlines()[-1] == (
@@ -129,27 +112,15 @@ async def test_run_refused_token_is_one_line_and_unreachable_api_is_retried(
     with socket.socket() as sock:  # a port nobody listens on
         sock.bind(("127.0.0.1", 0))
         closed = sock.getsockname()[1]
-    waiting = await asyncio.create_subprocess_exec(
-        *DIGESTBOT,
-        "run",
-        "--base-url",
-        f"http://127.0.0.1:{closed}/bot",
-        cwd=tmp_path,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    try:
+    closed_url = f"http://127.0.0.1:{closed}"
+    started = await start_run(None, closed_url, env=env, cwd=tmp_path, stdout=PIPE, stderr=PIPE)
+    async with reaped(started) as waiting:
         assert waiting.stderr is not None
         line = await asyncio.wait_for(waiting.stderr.readline(), timeout=60)
         while b"cannot reach the Bot API" not in line:
             line = await asyncio.wait_for(waiting.stderr.readline(), timeout=60)
         waiting.send_signal(signal.SIGTERM)
         await asyncio.wait_for(waiting.wait(), timeout=30)
-    finally:
-        if waiting.returncode is None:
-            waiting.kill()
-            await waiting.wait()
     assert waiting.returncode == 0
 
 
@@ -167,63 +138,36 @@ async def test_run_does_the_whole_job_feed_to_delivered_digest(tmp_path: Path) -
     async def feed(_request: web.Request) -> web.Response:
         return web.Response(body=body, content_type="application/rss+xml")
 
-    app = web.Application()
-    app.router.add_get("/feed.xml", feed)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    feed_port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     admin = 4242
     emulator = Emulator(token="5151:run-test-token", limits=ApiLimits(enabled=False))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DIGESTBOT_")}
-    env.update(
-        {
-            "TELEGRAM_BOT_TOKEN": emulator.token,
-            "DIGESTBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
-            "DIGESTBOT_ADMIN_IDS": str(admin),
-            "DIGESTBOT_ALLOW_PRIVATE_URLS": "true",  # the feed server is on loopback
-            "DIGESTBOT_INGEST_INTERVAL": "1",
-            "DIGESTBOT_COMMANDS_PER_MINUTE": "1000",
-            "PYTHONPATH": ROOT,
-        }
+    env = _env(
+        tmp_path,
+        emulator.token,
+        DIGESTBOT_ADMIN_IDS=str(admin),
+        DIGESTBOT_ALLOW_PRIVATE_URLS="true",  # the feed server is on loopback
+        DIGESTBOT_INGEST_INTERVAL="1",
+        DIGESTBOT_COMMANDS_PER_MINUTE="1000",
     )
-    try:
-        async with emulator.serve() as url:
-            process = await asyncio.create_subprocess_exec(
-                *DIGESTBOT,
-                "run",
-                "--base-url",
-                f"{url}/bot",
-                cwd=tmp_path,
-                env=env,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE,
-            )
-            try:
-                person = emulator.user(admin)
-                person.send(f"/addfeed http://127.0.0.1:{feed_port}/feed.xml")
-                [added] = await emulator.wait_for_messages(admin, 1, timeout=60)
-                assert "Added feed #1" in added.text
-                person.send("/subscribe climate")
-                await emulator.wait_for_messages(admin, 2, timeout=30)
-                # stories wait a few seconds after being stored before a digest takes them
-                for attempt in range(20):
-                    person.send("/digest")
-                    messages = await emulator.wait_for_messages(admin, 3 + attempt, timeout=30)
-                    if "Nothing new" not in messages[-1].text:
-                        break
-                    await asyncio.sleep(2)
-                digest = emulator.chat(admin).last.text
-                assert "Offshore wind farm" in digest
-                process.send_signal(signal.SIGTERM)
-                await asyncio.wait_for(process.communicate(), timeout=30)
-            finally:
-                if process.returncode is None:
-                    process.kill()
-                    await process.wait()
-    finally:
-        await runner.cleanup()
+    async with serve_routes({"/feed.xml": feed}) as (site, _seen), emulator.serve() as url:
+        started = await start_run(None, url, env=env, cwd=tmp_path, stdout=PIPE, stderr=PIPE)
+        async with reaped(started) as process:
+            person = emulator.user(admin)
+            person.send(f"/addfeed {site}/feed.xml")
+            [added] = await emulator.wait_for_messages(admin, 1, timeout=60)
+            assert "Added feed #1" in added.text
+            person.send("/subscribe climate")
+            await emulator.wait_for_messages(admin, 2, timeout=30)
+            # stories wait a few seconds after being stored before a digest takes them
+            for attempt in range(20):
+                person.send("/digest")
+                messages = await emulator.wait_for_messages(admin, 3 + attempt, timeout=30)
+                if "Nothing new" not in messages[-1].text:
+                    break
+                await asyncio.sleep(2)
+            digest = emulator.chat(admin).last.text
+            assert "Offshore wind farm" in digest
+            process.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(process.communicate(), timeout=30)
     assert process.returncode == 0
 
 

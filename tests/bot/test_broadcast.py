@@ -18,7 +18,7 @@ from storage.db import make_engine, make_sessionmaker, upgrade
 from storage.models import ChatState, ChatType, DeliveryStatus
 from tests.conftest import BACKENDS  # noqa: F401 (the sessionmaker fixture runs on both)
 from tests.support.cli import run
-from tests.support.harness import ADMIN, make_emulator, running
+from tests.support.harness import ADMIN, make_emulator, running, stored_chat_id
 
 READERS = [301, 302, 303]
 GONE, LEAVES_LATER, RESTING = 310, 311, 312
@@ -30,9 +30,8 @@ async def parts_of(
     sessionmaker: async_sessionmaker[AsyncSession], telegram_id: int
 ) -> list[tuple[str, str]]:
     async with sessionmaker() as session:
-        chat = await chat_store.get_chat_by_telegram_id(session, telegram_id=telegram_id)
-        assert chat is not None and chat.id is not None
-        parts = await delivery_store.chat_parts(session, chat_id=chat.id)
+        chat_id = await stored_chat_id(session, telegram_id)
+        parts = await delivery_store.chat_parts(session, chat_id=chat_id)
     return [(p.status, p.text) for p in parts]
 
 
@@ -113,13 +112,7 @@ async def test_broadcast_from_the_command_line(tmp_path: Path) -> None:
         result = run("broadcast", str(notice), cwd=tmp_path)
         assert result.returncode == 0, result.stderr
         assert result.stdout.startswith("announcement queued for 3 chats")
-        texts = {}
-        for telegram_id in (1, 2, 3, 4, 5, -1001):
-            async with sessionmaker() as session:
-                chat = await chat_store.get_chat_by_telegram_id(session, telegram_id=telegram_id)
-                assert chat is not None and chat.id is not None
-                parts = await delivery_store.chat_parts(session, chat_id=chat.id)
-            texts[telegram_id] = [(p.status, p.text) for p in parts]
+        texts = {i: await parts_of(sessionmaker, i) for i in (1, 2, 3, 4, 5, -1001)}
         escaped = "New sources added: &lt;3 per day &amp; more"
         assert all(texts[i] == [(DeliveryStatus.PENDING, escaped)] for i in (1, 2, 3))
         assert texts[4] == [(DeliveryStatus.PARKED, escaped)]

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from storage.db import make_sessionmaker
 from storage.models import Digest
 from telegram_emulator import ApiLimits, Emulator
 from tests.support.db import database
+from tests.support.process import start_run
 
 pytestmark = [
     pytest.mark.slow,
@@ -57,20 +57,7 @@ async def _start(url: str, database_url: str, token: str, cwd: Path) -> asyncio.
         "DIGESTBOT_LOG_LEVEL": "WARNING",
         "PTB_TIMEDELTA": "1",
     }
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-c",
-        "from bot.cli import main; main()",
-        "run",
-        "--role",
-        "worker",
-        "--base-url",
-        f"{url}/bot",
-        cwd=cwd,  # no .env of the checkout
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    return await start_run("worker", url, env=env, cwd=cwd, stderr=asyncio.subprocess.PIPE)
 
 
 @pytest.mark.parametrize(

@@ -21,6 +21,14 @@ async def _chat(session: AsyncSession, telegram_id: int) -> Chat:
     return chat
 
 
+async def _queued(session: AsyncSession, telegram_id: int, parts: list[str], now: datetime) -> Chat:
+    """A chat with `parts` queued (no digest), committed."""
+    chat = await _chat(session, telegram_id)
+    await store.enqueue_parts(session, chat=chat, digest_id=None, parts=parts, now=now)
+    await session.commit()
+    return chat
+
+
 async def _digest(session: AsyncSession, chat: Chat, now: datetime) -> int:
     digest = Digest(chat_id=chat.id or 0, created_at=now)
     session.add(digest)
@@ -82,9 +90,7 @@ async def test_claims_one_part_per_chat_in_order(session: AsyncSession, now: dat
 async def test_expired_lease_is_taken_over_and_old_owner_cannot_record(
     session: AsyncSession, now: datetime
 ) -> None:
-    chat = await _chat(session, 5)
-    await store.enqueue_parts(session, chat=chat, digest_id=None, parts=["x"], now=now)
-    await session.commit()
+    chat = await _queued(session, 5, ["x"], now)
     [part] = await _claim(session, now, owner="crashed")
     assert await _claim(session, now + timedelta(seconds=10), owner="w2") == []
     [again] = await _claim(session, now + LEASE + timedelta(seconds=1), owner="w2")
@@ -119,9 +125,7 @@ async def test_flood_wait_keeps_attempts_and_blocks_later_parts(
 async def test_backoff_grows_and_fails_only_after_give_up_time(
     session: AsyncSession, now: datetime
 ) -> None:
-    chat = await _chat(session, 11)
-    await store.enqueue_parts(session, chat=chat, digest_id=None, parts=["x", "y"], now=now)
-    await session.commit()
+    chat = await _queued(session, 11, ["x", "y"], now)
     give_up = timedelta(hours=2)
     rng = random.Random(1)
     clock = now
@@ -278,9 +282,7 @@ async def test_many_parts_are_marked_sent_at_once(session: AsyncSession, now: da
 async def test_an_old_part_is_not_given_up_at_its_first_failures(
     session: AsyncSession, now: datetime
 ) -> None:
-    chat = await _chat(session, 17)
-    await store.enqueue_parts(session, chat=chat, digest_id=None, parts=["old"], now=now)
-    await session.commit()
+    chat = await _queued(session, 17, ["old"], now)
     later = now + timedelta(days=5)  # parked for days, then revived
     for _ in range(3):
         [part] = await _claim(session, later)

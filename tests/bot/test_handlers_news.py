@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -13,7 +15,8 @@ import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.demo import FEED_URL, local_bot, sample_transport
+from bot.demo import FEED_URL, LocalBot, local_bot, sample_transport
+from bot.settings import Settings
 from digests import tick
 from ingest.fetch import Fetcher
 from storage import feeds as feed_store
@@ -34,24 +37,33 @@ class Clock:
         return self.now
 
 
-async def test_digest_more_latest_and_search(
-    sessionmaker: async_sessionmaker[AsyncSession],
-) -> None:
+@asynccontextmanager
+async def news_bot(
+    sessionmaker: async_sessionmaker[AsyncSession], clock: Clock, settings: Settings | None = None
+) -> AsyncIterator[LocalBot]:
+    """A local bot with the sample feed added, fetched from `bot.demo`'s transport."""
     async with sessionmaker() as session:
         await feed_store.add_feed(session, data=FeedCreate(url=FEED_URL, full_text=False))
         await session.commit()
-    clock = Clock(NOW)
     fetcher = Fetcher(transport=httpx.MockTransport(sample_transport(NOW).handle_request))
     async with (
         fetcher,
         local_bot(
             make_emulator(),
-            make_settings(),
+            settings or make_settings(),
             sessionmaker=sessionmaker,
             clock=clock,
             fetcher=fetcher,
         ) as bot,
     ):
+        yield bot
+
+
+async def test_digest_more_latest_and_search(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    clock = Clock(NOW)
+    async with news_bot(sessionmaker, clock) as bot:
         [reply] = await bot.say(USER, "/digest")
         assert "Follow a topic first" in reply.text
         assert await bot.ticks.ingest() == 8
@@ -90,21 +102,8 @@ async def test_digest_more_latest_and_search(
 async def test_the_digest_tick_sends_on_schedule_and_not_while_paused(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
-    async with sessionmaker() as session:
-        await feed_store.add_feed(session, data=FeedCreate(url=FEED_URL, full_text=False))
-        await session.commit()
     clock = Clock(NOW)  # Monday 08:00 UTC
-    fetcher = Fetcher(transport=httpx.MockTransport(sample_transport(NOW).handle_request))
-    async with (
-        fetcher,
-        local_bot(
-            make_emulator(),
-            make_settings(),
-            sessionmaker=sessionmaker,
-            clock=clock,
-            fetcher=fetcher,
-        ) as bot,
-    ):
+    async with news_bot(sessionmaker, clock) as bot:
         await bot.ticks.ingest()
         await bot.say(USER, "/subscribe space OR rocket")
         await bot.say(USER, "/schedule daily 09:00")
@@ -136,9 +135,6 @@ async def test_a_large_digest_tick_uses_helper_processes(
     (tmp_path / "templates" / "digest_header.html.j2").write_text("<b>Morning news</b>\n")
     async with database(backend, tmp_path) as (url, engine, schema):
         sessionmaker = make_sessionmaker(engine)
-        async with sessionmaker() as session:
-            await feed_store.add_feed(session, data=FeedCreate(url=FEED_URL, full_text=False))
-            await session.commit()
         settings = make_settings(
             database_url=f"{url}?schema={schema}" if schema else url,
             templates_dir=str(tmp_path / "templates"),
@@ -147,14 +143,8 @@ async def test_a_large_digest_tick_uses_helper_processes(
             max_subscriptions=5,
         )
         clock = Clock(NOW)
-        fetcher = Fetcher(transport=httpx.MockTransport(sample_transport(NOW).handle_request))
         users = [USER + n for n in range(7)]
-        async with (
-            fetcher,
-            local_bot(
-                make_emulator(), settings, sessionmaker=sessionmaker, clock=clock, fetcher=fetcher
-            ) as bot,
-        ):
+        async with news_bot(sessionmaker, clock, settings) as bot:
             await bot.ticks.ingest()
             for user in users:
                 await bot.say(user, "/subscribe space OR rocket")

@@ -6,9 +6,8 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage import chats as chat_store
 from storage import subscriptions as sub_store
-from tests.support.harness import running, sqlite_sessionmaker
+from tests.support.harness import running, sqlite_sessionmaker, stored_chat_id
 
 __all__ = ["sqlite_sessionmaker"]
 
@@ -17,9 +16,8 @@ USER = 502
 
 async def _subscriptions(sessionmaker: async_sessionmaker[AsyncSession]) -> list[tuple[str, str]]:
     async with sessionmaker() as session:
-        chat = await chat_store.get_chat_by_telegram_id(session, telegram_id=USER)
-        assert chat is not None and chat.id is not None
-        subs = await sub_store.list_subscriptions(session, chat_id=chat.id)
+        chat_id = await stored_chat_id(session, USER)
+        subs = await sub_store.list_subscriptions(session, chat_id=chat_id)
     return [(s.kind, s.target) for s in subs]
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from bot.limits import LocalLimiter, RedisLimiter, SendLimits, make_limiter
 from bot.settings import Settings
+from tests.support.db import redis_or_skip
 
 
 class FakeTime:
@@ -132,21 +133,9 @@ def test_limits_come_from_the_settings() -> None:
     assert isinstance(make_limiter(Settings(_env_file=None)), LocalLimiter)  # type: ignore[call-arg]
 
 
-async def _redis_or_skip(url: str) -> None:
-    import redis.asyncio as redis
-
-    client = redis.Redis.from_url(url)
-    try:
-        await client.ping()
-    except Exception as exc:
-        pytest.skip(f"Redis unavailable at {url}: {exc}")
-    finally:
-        await client.aclose()
-
-
 async def test_redis_limiter_shares_one_budget_across_processes() -> None:
     url = "redis://127.0.0.1:6379/0"
-    await _redis_or_skip(url)
+    await redis_or_skip(url)
     prefix = f"test:{uuid.uuid4().hex}"
     waits: list[float] = []
 

@@ -9,7 +9,6 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Bot
@@ -21,6 +20,7 @@ from storage import chats as chat_store
 from storage import deliveries as store
 from telegram_emulator import ApiLimits, Emulator
 from telegram_emulator.request import EmulatorRequest
+from tests.support.db import redis_or_skip
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 RATE = 20
@@ -38,22 +38,10 @@ class CountingRequest(EmulatorRequest):
         return await super().do_request(url, method, *args, **kwargs)
 
 
-async def _redis_or_skip() -> None:
-    import redis.asyncio as redis
-
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        await client.ping()
-    except Exception as exc:
-        pytest.skip(f"Redis unavailable at {REDIS_URL}: {exc}")
-    finally:
-        await client.aclose()
-
-
 async def test_two_workers_share_one_budget_through_redis(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
-    await _redis_or_skip()
+    await redis_or_skip(REDIS_URL)
     emulator = Emulator(limits=ApiLimits(global_per_second=RATE * 3))
     async with sessionmaker() as session:
         for telegram_id in range(1, CHATS + 1):

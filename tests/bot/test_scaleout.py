@@ -15,7 +15,6 @@ import os
 import re
 import signal
 import socket
-import sys
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -35,8 +34,9 @@ from storage.db import make_sessionmaker
 from storage.models import Delivery, DeliveryStatus, Digest, Schedule
 from telegram_emulator import ApiLimits, Emulator
 from telegram_emulator.html import parse_html
-from tests.support.db import database
+from tests.support.db import database, redis_or_skip
 from tests.support.digests import make_article, make_chat
+from tests.support.process import start_run
 
 pytestmark = [
     pytest.mark.slow,
@@ -122,22 +122,6 @@ class Kill:
     on_wire: int = 0  # of those, parts Telegram had received but it had not recorded
 
 
-async def _redis_or_skip() -> None:
-    import redis.asyncio as redis
-
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        await client.ping()
-        # a previous run's budget would make this one wait (the keys expire within a minute)
-        keys = [k async for k in client.scan_iter(match=f"{RATE_PREFIX}:*")]
-        if keys:
-            await client.delete(*keys)
-    except Exception as exc:
-        pytest.skip(f"Redis unavailable at {REDIS_URL}: {exc}")
-    finally:
-        await client.aclose()
-
-
 async def _fill(sessionmaker: async_sessionmaker[AsyncSession], now: datetime) -> dict[int, int]:
     """Chats following two topics each, articles on every topic stored an hour ago; the
     schedules are daily, twelve hours away (`_make_due` brings them forward). Returns chat id
@@ -210,23 +194,10 @@ async def _start(
     )
     log = cwd / f"{name}.log"
     stream = log.open("wb")  # a file, not a pipe: nobody has to drain it while it runs
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-c",
-        # The emulator stands in for Telegram's servers, which do not share our CPU: on a busy
-        # machine it goes first, so the times it records are when requests arrived. (The bot
-        # is the more starved for it, which it must cope with.)
-        "import os; os.nice(5); from bot.cli import main; main()",
-        "run",
-        "--role",
-        role,
-        "--base-url",
-        f"{api}/bot",
-        cwd=cwd,  # no .env of the checkout
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=stream,
-    )
+    # The emulator stands in for Telegram's servers, which do not share our CPU: on a busy
+    # machine it goes first, so the times it records are when requests arrived. (The bot is
+    # the more starved for it, which it must cope with.)
+    process = await start_run(role, api, env=env, cwd=cwd, stderr=stream, nice=5)
     return Proc(name, role, log, process, stream)
 
 
@@ -364,7 +335,7 @@ async def test_three_workers_and_a_poller_share_the_work_and_survive_a_sigkill(
 
     procs: list[Proc] = []
     async with database("postgres", tmp_path) as (url, engine, schema):
-        await _redis_or_skip()
+        await redis_or_skip(REDIS_URL, clear=RATE_PREFIX)
         sessionmaker = make_sessionmaker(engine)
         chat_of = await _fill(sessionmaker, datetime.now(UTC))
         database_url = f"{url}?schema={schema}" if schema else url

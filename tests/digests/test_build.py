@@ -197,14 +197,21 @@ async def test_paused_chats_are_skipped_but_advanced(
         assert await parts_of(session, chat_id or 0) == []
 
 
+async def _tides_followed_by(
+    sessionmaker: async_sessionmaker[AsyncSession], chats: int, *, first: int
+) -> None:
+    """`chats` chats (Telegram ids from `first`) following "tides", one article on it."""
+    async with sessionmaker() as session:
+        for n in range(chats):
+            await make_chat(session, telegram_id=first + n, topics=["tides"], now=T0)
+        await make_article(session, title="Tides are high", stored_at=T0)
+        await session.commit()
+
+
 async def test_two_processes_racing_build_each_digest_once(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
-    async with sessionmaker() as session:
-        for n in range(30):
-            await make_chat(session, telegram_id=1000 + n, topics=["tides"], now=T0)
-        await make_article(session, title="Tides are high", stored_at=T0)
-        await session.commit()
+    await _tides_followed_by(sessionmaker, 30, first=1000)
 
     async def run(owner: str) -> int:
         total = 0
@@ -324,11 +331,7 @@ async def test_tick_claims_again_until_every_due_schedule_is_built(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
     """A tick with a claim size of 4 still builds all 11 digests due at 08:00, not 4 per tick."""
-    async with sessionmaker() as session:
-        for n in range(11):
-            await make_chat(session, telegram_id=3000 + n, topics=["tides"], now=T0)
-        await make_article(session, title="Tides are high", stored_at=T0)
-        await session.commit()
+    await _tides_followed_by(sessionmaker, 11, first=3000)
     assert await build_due_digests(sessionmaker, now=DUE, owner="a", limit=4) == 4
     built = await build_due_digests(sessionmaker, now=DUE, owner="a", limit=4, until_done=True)
     assert built == 7

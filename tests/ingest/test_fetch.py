@@ -7,8 +7,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import zlib
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -23,34 +22,10 @@ from ingest.fetch import (
     TooLargeError,
     decode_text,
 )
+from tests.support.web import serve_routes
 
 FEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "feeds"
 RSS = (FEEDS / "rss2.xml").read_bytes()
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-@asynccontextmanager
-async def serve(routes: dict[str, Handler]) -> AsyncIterator[tuple[str, list[web.Request]]]:
-    """A loopback HTTP server on a free port; yields its base URL and the requests it got."""
-    seen: list[web.Request] = []
-
-    @web.middleware
-    async def record(request: web.Request, handler: Handler) -> web.StreamResponse:
-        seen.append(request)
-        return await handler(request)
-
-    app = web.Application(middlewares=[record])
-    for path, handler in routes.items():
-        app.router.add_get(path, handler)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    try:
-        yield f"http://127.0.0.1:{port}", seen
-    finally:
-        await runner.cleanup()
 
 
 def loopback_fetcher(**kwargs: object) -> Fetcher:
@@ -64,7 +39,7 @@ async def test_conditional_get_returns_304_with_the_validators() -> None:
             return web.Response(status=304, headers=headers)
         return web.Response(body=RSS, content_type="application/rss+xml", headers=headers)
 
-    async with serve({"/feed": feed}) as (base, seen), loopback_fetcher() as fetcher:
+    async with serve_routes({"/feed": feed}) as (base, seen), loopback_fetcher() as fetcher:
         first = await fetcher.fetch(f"{base}/feed")
         assert first.status == 200 and first.content == RSS
         assert first.etag == '"v1"' and first.last_modified.startswith("Sun, 01 Mar 2026")
@@ -90,7 +65,7 @@ async def test_gzip_and_deflate_bodies_are_decompressed() -> None:
         return web.Response(body=body, headers={"Content-Encoding": "deflate"})
 
     routes = {"/gz": gzipped, "/deflate": deflated, "/raw": raw_deflate}
-    async with serve(routes) as (base, _), loopback_fetcher() as fetcher:
+    async with serve_routes(routes) as (base, _), loopback_fetcher() as fetcher:
         for path in routes:
             assert (await fetcher.fetch(base + path)).content == RSS, path
 
@@ -111,7 +86,7 @@ async def test_an_endless_response_stops_at_the_size_limit() -> None:
         return web.Response(body=b"x" * 300_000)
 
     async with (
-        serve({"/endless": endless, "/big": announced}) as (base, _),
+        serve_routes({"/endless": endless, "/big": announced}) as (base, _),
         loopback_fetcher(max_body_bytes=200_000) as fetcher,
     ):
         with pytest.raises(TooLargeError, match="larger than 200 kB"):
@@ -147,7 +122,7 @@ async def test_redirect_loop_and_too_many_redirects_are_clear_errors() -> None:
         raise web.HTTPTemporaryRedirect(f"/chain/{step + 1}")
 
     async with (
-        serve({"/a": a, "/b": b, "/chain/{n}": chain}) as (base, seen),
+        serve_routes({"/a": a, "/b": b, "/chain/{n}": chain}) as (base, seen),
         loopback_fetcher(max_redirects=3) as fetcher,
     ):
         with pytest.raises(RedirectError, match="redirect loop"):
@@ -176,7 +151,7 @@ async def test_permanent_redirects_are_reported_temporary_ones_are_not() -> None
         "/temporary": temporary,
         "/new-feed": feed,
     }
-    async with serve(routes) as (base, _), loopback_fetcher() as fetcher:
+    async with serve_routes(routes) as (base, _), loopback_fetcher() as fetcher:
         moved_result = await fetcher.fetch(f"{base}/old")
         chained = await fetcher.fetch(f"{base}/old2")
         only_temporary = await fetcher.fetch(f"{base}/temporary")
@@ -201,7 +176,7 @@ async def test_error_statuses_carry_status_and_retry_after() -> None:
         return web.Response(status=429, headers=headers)
 
     routes = {"/gone": gone, "/busy": busy, "/limited": limited}
-    async with serve(routes) as (base, _), loopback_fetcher() as fetcher:
+    async with serve_routes(routes) as (base, _), loopback_fetcher() as fetcher:
         with pytest.raises(HTTPStatusError, match="HTTP 410 Gone") as gone_error:
             await fetcher.fetch(f"{base}/gone")
         with pytest.raises(HTTPStatusError) as busy_error:
@@ -261,7 +236,7 @@ async def test_timeouts_are_clear_errors() -> None:
         await asyncio.wait_for(release.wait(), 30)
         return web.Response(text="late")
 
-    async with serve({"/slow": slow}) as (base, _), loopback_fetcher(timeout=0.3) as fetcher:
+    async with serve_routes({"/slow": slow}) as (base, _), loopback_fetcher(timeout=0.3) as fetcher:
         with pytest.raises(FetchError, match="timed out"):
             await fetcher.fetch(f"{base}/slow")
         release.set()
@@ -286,7 +261,7 @@ async def test_connections_per_host_are_limited() -> None:
 
 
 async def test_unreachable_server_is_one_clear_error() -> None:
-    async with serve({}) as (base, _):
+    async with serve_routes({}) as (base, _):
         closed = base  # the server is gone after this block
     async with loopback_fetcher() as fetcher:
         with pytest.raises(FetchError, match="cannot connect"):

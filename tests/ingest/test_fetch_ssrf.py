@@ -14,6 +14,7 @@ import pytest
 from aiohttp import web
 
 from ingest.fetch import Fetcher, UnsafeURLError, check_url, is_public_address
+from tests.support.web import serve_routes
 
 PUBLIC = "93.184.216.34"
 
@@ -26,16 +27,8 @@ async def counting_server() -> AsyncIterator[tuple[int, list[str]]]:
         hits.append(str(request.rel_url))
         return web.Response(text="secret internal page")
 
-    app = web.Application()
-    app.router.add_get("/{tail:.*}", anything)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    try:
-        yield runner.addresses[0][1], hits
-    finally:
-        await runner.cleanup()
+    async with serve_routes({"/{tail:.*}": anything}) as (url, _seen):
+        yield int(url.rsplit(":", 1)[1]), hits
 
 
 def fake_resolver(table: dict[str, list[str]]):  # type: ignore[no-untyped-def]

@@ -10,7 +10,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from functools import cache
 from pathlib import Path
 
@@ -60,23 +60,18 @@ async def database(
     backend: str, tmp_path: Path, *, migrate: bool = True
 ) -> AsyncIterator[tuple[str, AsyncEngine, str | None]]:
     """Yield `(url, engine, schema)` for an isolated, migrated database."""
+    isolated: AbstractAsyncContextManager[str | None]
     if backend == "sqlite":
-        url = f"sqlite:///{tmp_path / 'test.db'}"
-        engine = make_engine(url)
+        url, isolated = f"sqlite:///{tmp_path / 'test.db'}", nullcontext(None)
+    else:
+        require_postgres()
+        url, isolated = POSTGRES_URL, scratch_schema(POSTGRES_URL)
+    async with isolated as schema:
+        engine = make_engine(url, schema=schema)
         try:
             if migrate:
                 await upgrade(engine)
-            yield url, engine, None
-        finally:
-            await engine.dispose()
-        return
-    require_postgres()
-    async with scratch_schema(POSTGRES_URL) as schema:
-        engine = make_engine(POSTGRES_URL, schema=schema)
-        try:
-            if migrate:
-                await upgrade(engine)
-            yield POSTGRES_URL, engine, schema
+            yield url, engine, schema
         finally:
             await engine.dispose()
 
@@ -100,3 +95,21 @@ async def scratch_schema(postgres_url: str, *, prefix: str = "t") -> AsyncIterat
 def schema_url(url: str, schema: str) -> str:
     """`url` with the `schema` query parameter the engine factory reads."""
     return make_url(url).update_query_dict({"schema": schema}).render_as_string(False)
+
+
+async def redis_or_skip(url: str, *, clear: str | None = None) -> None:
+    """Skip the test when no Redis answers at `url`; `clear` deletes the keys under that
+    prefix first (a previous run's budget would make this one wait)."""
+    import redis.asyncio as redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        await client.ping()
+        if clear is not None:
+            keys = [k async for k in client.scan_iter(match=f"{clear}:*")]
+            if keys:
+                await client.delete(*keys)
+    except Exception as exc:
+        pytest.skip(f"Redis unavailable at {url}: {exc}")
+    finally:
+        await client.aclose()

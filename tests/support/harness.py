@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.demo import LocalBot, local_bot
 from bot.settings import Settings, load_settings
+from storage import chats as chat_store
 from storage.db import make_sessionmaker
 from telegram_emulator import ApiLimits, Emulator
 from tests.support.db import database
@@ -87,3 +88,10 @@ class Clock:
 def labels(message: object) -> list[str]:
     """The labels of a message's inline buttons."""
     return [str(b.get("text")) for b in message.buttons()]  # type: ignore[attr-defined]
+
+
+async def stored_chat_id(session: AsyncSession, telegram_id: int) -> int:
+    """The database id of the chat Telegram knows as `telegram_id` (which must be stored)."""
+    chat = await chat_store.get_chat_by_telegram_id(session, telegram_id=telegram_id)
+    assert chat is not None and chat.id is not None
+    return chat.id
