@@ -332,6 +332,8 @@ def _join(parts: list[str], separators: list[str]) -> str:
     for separator, part in zip(separators, parts[1:], strict=False):
         out += separator if separator.strip() else " "
         out += part
+        if separator.strip() == "[":  # `_split` took the closing bracket with the tail
+            out += "]"
     return out.strip()
 
 

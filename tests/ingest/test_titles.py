@@ -7,7 +7,14 @@ from __future__ import annotations
 import lxml.html
 import pytest
 
-from ingest.titles import choose_title, is_credit_line, is_date_line, page_names, source_name
+from ingest.titles import (
+    choose_title,
+    clean_title,
+    is_credit_line,
+    is_date_line,
+    page_names,
+    source_name,
+)
 
 
 def headline(html: str, url: str | None, first_paragraph: str = "") -> str:
@@ -230,3 +237,11 @@ def test_a_feed_titled_by_its_section_is_shown_by_the_publication(
     feed_title: str, url: str, expected: str
 ) -> None:
     assert source_name(feed_title, url=url) == expected
+
+
+def test_a_bracketed_site_name_that_stays_keeps_its_closing_bracket() -> None:
+    # Mozilla Readability test page archive-of-our-own: with no host to name the site, the
+    # bracketed name stays, and stays whole; with the host, it goes.
+    title = "Conversations with a Cryptid - Chapter 1 | My Hero Academia [Archive of Our Own]"
+    assert clean_title(title).endswith("[Archive of Our Own]")
+    assert clean_title("Kernel news [LWN.net]", sites=["lwn.net"]) == "Kernel news"
