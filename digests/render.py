@@ -28,7 +28,7 @@ from jinja2 import (
 )
 from markupsafe import Markup
 
-from digests import texts
+from digests import i18n
 from digests.schedule import zone_of
 from digests.split import pack_blocks
 
@@ -266,9 +266,12 @@ class Renderer:
             keep_trailing_newline=False,
             auto_reload=False,
         )
-        # plural forms through gettext (digests/texts.py): {{ ngettext("%(num)d story", …, n) }}
+        # texts in the current language (digests/i18n.py): {{ _("Also reported by") }},
+        # {{ ngettext("%(num)d story", "%(num)d stories", n) }}; placeholders filled and escaped
         self.env.add_extension("jinja2.ext.i18n")
-        self.env.install_gettext_translations(texts.CATALOG, newstyle=True)  # type: ignore[attr-defined]
+        self.env.install_gettext_callables(  # type: ignore[attr-defined]
+            i18n.template_gettext, i18n.template_ngettext, newstyle=True
+        )
         self.env.globals.update(local_time=local_time, href=_href, story=self.story)
         self.env.filters.update(href=_href)
         self._stories: dict[tuple[int, str, str], tuple[ItemView, Markup]] = {}
@@ -288,13 +291,17 @@ class Renderer:
             return cached[1]
         if len(self._stories) >= 50_000:
             self._stories.clear()
-        text = self.env.get_template("item.html.j2").render(item=item, tz=tz, lang=lang)
+        with i18n.use_language(lang):
+            text = self.env.get_template("item.html.j2").render(item=item, tz=tz, lang=lang)
         html = Markup(re.sub(r"\n{2,}", "\n", text).strip())
         self._stories[key] = (item, html)
         return html
 
     def render(self, name: str, **context: Any) -> str:
-        text = self.env.get_template(name).render(**context)
+        """Template `name` with `context`, in the language `lang` of the context (else the
+        current one)."""
+        with i18n.use_language(context.get("lang") or i18n.current()):
+            text = self.env.get_template(name).render(**context)
         return re.sub(r"\n{3,}", "\n\n", text).strip()
 
     def render_digest(self, digest: DigestView) -> str:
