@@ -70,8 +70,8 @@ async def start(update: Update, context: CustomContext) -> None:
         session.add(chat)
         followed = followed_names(SUGGESTED_TOPICS, await topic_targets(session, chat))
     in_group = update.effective_chat is not None and update.effective_chat.type != ChatType.PRIVATE
-    # Translators: the second line of /start, in a group and in a private chat.
     offer = (
+        # Translators: the second line of /start, in a group (and below, in a private chat).
         _(
             "I send this group short digests of the news on the topics you choose, "
             "when you want them."

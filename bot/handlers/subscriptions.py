@@ -46,8 +46,8 @@ async def topics(update: Update, context: CustomContext) -> None:
             sections=", ".join(SECTION_ALIASES),
         )
     )
-    # Translators: the examples are queries; OR and the section names stay in English.
     lines.append(
+        # Translators: the examples are queries; OR and the section names stay in English.
         _(
             "Narrow one with words (<i>science space</i>, <i>sport -cricket</i>), or follow any "
             'words: /subscribe <i>words</i> (OR, "quotes", -minus; quoted, a section name is a '
