@@ -288,6 +288,7 @@ async def _set_commands(application: AppType) -> None:
     commands, plus the admin commands in each admin's chat (an admin who never wrote to the
     bot has no chat yet; that one is skipped)."""
     admin_ids = sorted(application.bot_data.services.settings.admin_ids)
+    unreachable: set[int] = set()  # admins without a chat: not asked again in each language
     for spoken in LANGUAGES:
         code = None if spoken == DEFAULT else telegram_language_code(spoken)
         with use_language(spoken):
@@ -300,11 +301,14 @@ async def _set_commands(application: AppType) -> None:
         except TelegramError:
             logger.warning("set_my_commands failed language=%s", spoken, exc_info=True)
         for admin_id in admin_ids:
+            if admin_id in unreachable:
+                continue
             try:
                 await application.bot.set_my_commands(
                     admin_commands, scope=BotCommandScopeChat(admin_id), language_code=code
                 )
             except TelegramError as exc:
+                unreachable.add(admin_id)
                 logger.info("no admin command menu for admin=%s: %s", admin_id, exc)
 
 

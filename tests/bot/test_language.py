@@ -14,11 +14,12 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import write_po
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
+from telegram import BotCommandScope, BotCommandScopeChat
 
 from bot.handlers.language import parse_language
 from digests import i18n
 from storage import chats as chat_store
-from tests.support.harness import labels, make_emulator, running, sqlite_sessionmaker
+from tests.support.harness import ADMIN, labels, make_emulator, running, sqlite_sessionmaker
 
 __all__ = ["sqlite_sessionmaker"]
 
@@ -144,15 +145,22 @@ async def test_only_a_groups_admins_change_its_language(
 async def test_command_menu_is_set_in_every_language(
     sqlite_sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
-    async with running(sqlite_sessionmaker) as bot:
+    emulator = make_emulator()
+    emulator.user(ADMIN).send("/start")  # an admin the bot can reach (its menu adds theirs)
+    async with running(sqlite_sessionmaker, emulator=emulator) as bot:
         telegram = bot.application.bot
-        default = {c.command: c.description for c in await telegram.get_my_commands()}
-        russian = {
-            c.command: c.description for c in await telegram.get_my_commands(language_code="ru")
-        }
-        portuguese = await telegram.get_my_commands(language_code="pt")
+
+        async def menu(
+            code: str | None = None, scope: BotCommandScope | None = None
+        ) -> dict[str, str]:
+            got = await telegram.get_my_commands(language_code=code, scope=scope)
+            return {c.command: c.description for c in got}
+
+        default, russian, portuguese = await menu(), await menu("ru"), await menu("pt")
+        admins = await menu("ru", BotCommandScopeChat(ADMIN))
     assert default["start"] == "welcome and quick setup"
     assert "language" in default
     assert russian["start"] == "приветствие и быстрая настройка"
     assert russian.keys() == default.keys()
-    assert [c.command for c in portuguese] == list(default)  # pt_BR is "pt" to Telegram
+    assert portuguese.keys() == default.keys()  # pt_BR is "pt" to Telegram
+    assert admins["start"] == "приветствие и быстрая настройка" and "stats" in admins
