@@ -18,7 +18,10 @@ from telegram import BotCommandScope, BotCommandScopeChat
 
 from bot.handlers.language import parse_language
 from digests import i18n
+from ingest.health import RefreshResult
 from storage import chats as chat_store
+from storage import feeds as feed_store
+from storage.models import FeedCreate
 from tests.support.harness import ADMIN, labels, make_emulator, running, sqlite_sessionmaker
 
 __all__ = ["sqlite_sessionmaker"]
@@ -37,6 +40,9 @@ RUSSIAN = {
         "Теперь я говорю в этой группе: <b>%(language)s</b>."
     ),
     "Schedule for this chat: <b>%(schedule)s</b>.": "Расписание этого чата: <b>%(schedule)s</b>.",
+    "⚠️ The source <b>%(name)s</b> is failing (%(reason)s); I keep trying.": (
+        "⚠️ Источник <b>%(name)s</b> не работает (%(reason)s); я пробую дальше."
+    ),
 }
 
 
@@ -164,3 +170,29 @@ async def test_command_menu_is_set_in_every_language(
     assert russian.keys() == default.keys()
     assert portuguese.keys() == default.keys()  # pt_BR is "pt" to Telegram
     assert admins["start"] == "приветствие и быстрая настройка" and "stats" in admins
+
+
+@pytest.mark.usefixtures("russian")
+async def test_a_failing_feed_is_told_to_each_chat_in_its_language(
+    sqlite_sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    url = "https://wire.example/rss"
+    async with sqlite_sessionmaker() as session:
+        feed, _created = await feed_store.add_feed(session, data=FeedCreate(url=url, title="Wire"))
+        await session.commit()
+    emulator = make_emulator()
+    emulator.user(RU_USER, language_code="ru")
+    emulator.private_chat(ADMIN)
+    async with running(sqlite_sessionmaker, emulator=emulator) as bot:
+        for user in (RU_USER, EN_USER):
+            await bot.say(user, f"/subscribe {url}")
+        assert feed.id is not None
+        failing = RefreshResult(feed.id, url, became_failing=True, error="HTTP 500")
+        await bot.ticks.notify_feed_changes([failing])
+        await bot.deliver()
+        russian = bot.emulator.chat(RU_USER).messages[-1].text
+        english = bot.emulator.chat(EN_USER).messages[-1].text
+        [admin] = bot.emulator.chat(ADMIN).messages  # never wrote to the bot: English
+    assert russian == "⚠️ Источник Wire не работает (HTTP 500); я пробую дальше."
+    assert english == "⚠️ The source Wire is failing (HTTP 500); I keep trying."
+    assert admin.text == english
