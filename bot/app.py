@@ -51,7 +51,7 @@ from bot.handlers import (
     start,
     subscriptions,
 )
-from bot.handlers.common import user_language
+from bot.handlers.common import update_language
 from bot.handlers.ordering import PerChatUpdateProcessor
 from bot.limits import COMMAND, TAP, CommandThrottle, SharedRateLimiter
 from bot.settings import Settings
@@ -234,9 +234,9 @@ def measured(name: str, handler: Handler) -> Handler:
 
 async def throttle(update: Update, context: CustomContext) -> None:
     """Per-chat command rate limit: a polite reply once, then silence, until the minute passes.
-    Runs first for every update, so it also sets the language to the user's until a handler
-    loads the chat's own setting (no query here)."""
-    set_language(user_language(update))
+    Runs first for every update, so it also sets the language the update is answered in until
+    a handler loads the chat's own setting (`update_language`: no query here)."""
+    set_language(update_language(update, context))
     chat, message = update.effective_chat, update.message
     # What gets an answer counts: commands, button presses, and any text in a private chat.
     answered = update.callback_query is not None or (

@@ -17,6 +17,7 @@ from bot.handlers.common import (
     edit_message,
     may_change,
     per_chat,
+    remember_language,
     remember_thread,
 )
 from bot.handlers.language import change_language
@@ -177,6 +178,7 @@ async def _stop(update: Update, context: CustomContext, answer: str) -> str:
             ),
         )
         await chat_store.delete_chat(command.session, chat_id=command.chat.id)
+        remember_language(context, chat.telegram_id, None)
     await edit_message(update, done)
     # Translators: a short notice after /stop deleted a chat's settings.
     return _("Deleted")
@@ -196,7 +198,7 @@ async def _language(update: Update, context: CustomContext, code: str) -> str:
     async with chat_command(update, context, changes=False) as command:
         if command is None:
             return _(STALE)
-        done = change_language(update, command, code)
+        done = change_language(update, context, command, code)
     await edit_message(update, done)
     return LANGUAGES[code]
 

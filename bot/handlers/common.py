@@ -28,6 +28,8 @@ logger = logging.getLogger(__name__)
 ADMIN_STATUSES = frozenset({ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER})
 GROUP_TYPES = frozenset({ChatType.GROUP, ChatType.SUPERGROUP})
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+#: Chats whose language is remembered in memory (`remember_language`), the most recent kept.
+KNOWN_LANGUAGES = 100_000
 NOT_ADMIN = N_("Only this group's admins can change its settings.")
 
 
@@ -114,6 +116,7 @@ async def managed_chat(
         own = await chat_store.get_chat_by_telegram_id(session, telegram_id=chat.id)
     if own is not None:
         set_language(own.language)
+        remember_language(context, chat.id, own.language)
     if own is not None and chat.type == ChatType.PRIVATE and own.managing_chat_id is not None:
         channel = await chat_store.get_chat(session, chat_id=own.managing_chat_id)
         if channel is not None:
@@ -187,6 +190,27 @@ async def chat_row(
     return row
 
 
+def remember_language(context: CustomContext, telegram_id: int, language: str | None) -> None:
+    """Keep (None: forget) the language a chat's answers speak, for `update_language`."""
+    known = context.services.languages
+    known.pop(telegram_id, None)
+    if language is None:
+        return
+    known[telegram_id] = language
+    if len(known) > KNOWN_LANGUAGES:
+        del known[next(iter(known))]  # the one remembered longest ago
+
+
+def update_language(update: Update, context: CustomContext) -> str:
+    """What an update is answered in until its handler loads the chat: the chat's language
+    as last seen by this process, else the user's Telegram language. No query: a chat not
+    seen since this process started (or changed by /language in another process) answers
+    in it once a handler has loaded it."""
+    chat = update.effective_chat
+    known = context.services.languages.get(chat.id) if chat is not None else None
+    return known or user_language(update)
+
+
 def user_language(update: Update) -> str:
     """The shipped language nearest the Telegram app language of the user behind `update`
     (English when Telegram does not say, as for anonymous admins and channel posts)."""
@@ -196,13 +220,17 @@ def user_language(update: Update) -> str:
 
 async def speak_chat_language(update: Update, context: CustomContext) -> None:
     """For a handler that does not load its chat otherwise: answer in the chat's stored
-    language (one query), else in the user's (`user_language`, already set for the update)."""
+    language (one query), else in the user's."""
     chat = update.effective_chat
     if chat is None:
         return
     async with context.services.session() as session:
         row = await chat_store.get_chat_by_telegram_id(session, telegram_id=chat.id)
-    set_language(row.language if row is not None else user_language(update))
+    if row is None:
+        set_language(user_language(update))
+        return
+    set_language(row.language)
+    remember_language(context, chat.id, row.language)
 
 
 def remember_thread(update: Update, chat: Chat) -> None:

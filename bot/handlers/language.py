@@ -15,6 +15,7 @@ from bot.handlers.common import (
     chat_command,
     esc,
     per_chat,
+    remember_language,
 )
 from digests.i18n import DEFAULT, LANGUAGES, _, set_language, supported
 
@@ -49,7 +50,7 @@ async def language(update: Update, context: CustomContext) -> None:
         if chosen is None:
             command.usage(USAGE, _("I don't speak %(language)s yet.", language=text))
             return
-        command.reply(change_language(update, command, chosen))
+        command.reply(change_language(update, context, command, chosen))
 
 
 def _choose(command: ChatCommand) -> str:
@@ -67,7 +68,9 @@ def _choose(command: ChatCommand) -> str:
     )
 
 
-def change_language(update: Update, command: ChatCommand, chosen: str) -> str:
+def change_language(
+    update: Update, context: CustomContext, command: ChatCommand, chosen: str
+) -> str:
     """Store `chosen` as the chat's language and say so, in it when it is this chat's (a
     channel managed from a private chat is answered in the private chat's language)."""
     chat = command.chat
@@ -76,6 +79,7 @@ def change_language(update: Update, command: ChatCommand, chosen: str) -> str:
     here = update.effective_chat
     if here is not None and here.id == chat.telegram_id:
         set_language(chosen)
+        remember_language(context, here.id, chosen)
     values = {"language": esc(LANGUAGES[chosen])}
     return per_chat(
         chat,

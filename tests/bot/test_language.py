@@ -40,6 +40,7 @@ RUSSIAN = {
         "Теперь я говорю в этой группе: <b>%(language)s</b>."
     ),
     "Schedule for this chat: <b>%(schedule)s</b>.": "Расписание этого чата: <b>%(schedule)s</b>.",
+    "When should digests arrive?": "Когда присылать дайджесты?",
     "⚠️ The source <b>%(name)s</b> is failing (%(reason)s); I keep trying.": (
         "⚠️ Источник <b>%(name)s</b> не работает (%(reason)s); я пробую дальше."
     ),
@@ -114,6 +115,9 @@ async def test_language_keyboard_and_argument_change_what_the_chat_reads(
         assert changed.text == "Теперь я говорю здесь: Русский."
         [reply] = await bot.say(EN_USER, "/schedule hourly")
         assert reply.text.startswith("Расписание этого чата:")
+        # answered before the handler loads the chat: the language it was last seen in
+        [reply] = await bot.say(EN_USER, "/schedule")
+        assert reply.text.startswith("Когда присылать дайджесты?")
         assert await stored_language(sqlite_sessionmaker, EN_USER) == "ru"
         [back] = await bot.say(EN_USER, "/language en")
         assert back.text == "From now on I speak English here."
