@@ -40,10 +40,11 @@ BODY_TERMS = 60  # the whole text's most telling terms, kept per article
 BODY_MEMBERS = 8  # full-text members compared per story (the latest)
 BODY_THRESHOLD = 0.25  # on the tune halves (benchmarks/stories.py --tune)
 BODY_DECAY_DAYS = 4.0  # similarity × exp(-Δdays / this), Δ from the member compared
-# The event is in the headline and lead; two texts about one saga share its background (cast,
-# places, history) however different the event. So whole texts count only once the headline and
-# lead agree with the story too: their similarity (before time decay) at least this.
-BODY_LEAD_FLOOR = 0.18  # on the tune halves, with the stress test of benchmarks/stories.py
+# The event is in the headline and lead; two texts of one saga share its background (cast,
+# places, history) however different the event, and so do their leads when they name the same
+# people. So whole texts count only when the leads also agree on what happened: their
+# similarity without the names the article's lead gives (figures stay), before time decay.
+BODY_EVENT_FLOOR = 0.08  # on the tune halves, with the stress streams of --tune
 
 # Words every news report uses whatever the event: they say nothing about which event.
 _NEWS_WORDS = wordset(
@@ -221,7 +222,7 @@ class StoryIndex:
     decay_days: float = DECAY_DAYS
     body_threshold: float = BODY_THRESHOLD
     body_decay_days: float = BODY_DECAY_DAYS
-    body_lead_floor: float = BODY_LEAD_FLOOR
+    body_event_floor: float = BODY_EVENT_FLOOR
     stories: dict[int, _Story] = field(default_factory=dict)
     postings: dict[str, dict[int, float]] = field(default_factory=dict)
     df: Counter[str] = field(default_factory=Counter)
@@ -288,7 +289,6 @@ class StoryIndex:
             weights = story.weights
             common = {t: v * weights[t] * rarity[t] for t, v in mine.items() if t in weights}
             score = sum(common.values()) / (norm * self._norm(story, idf))
-            leads = score  # before decay: does the headline and lead tell this event?
             if days:  # a retelling stays news for days, new facts make a new development
                 told = sum(mine[t] for t in common) / total
                 span = self.decay_days * told**NOVELTY_POWER
@@ -297,7 +297,12 @@ class StoryIndex:
                 best_key = score / self.threshold
                 ranked = sorted(common, key=common.__getitem__, reverse=True)
                 best = Decision(story_id, joined=False, similarity=score, shared=tuple(ranked[:8]))
-            if body_norm and story.bodies and leads >= self.body_lead_floor:
+            if (
+                body_norm
+                and story.bodies
+                and _event_agreement(feats, mine, common, story, self._norm(story, idf), rarity)
+                >= self.body_event_floor
+            ):
                 text_score, text_shared = _full_text(
                     body, body_norm, story.bodies, now, self.body_decay_days
                 )
@@ -362,6 +367,25 @@ class StoryIndex:
             story = self.stories.get(story_id)
             if story is not None and story.latest < horizon:
                 del self.stories[story_id]
+
+
+def _event_agreement(
+    feats: Features,
+    mine: Mapping[str, float],
+    common: Mapping[str, float],
+    story: _Story,
+    story_norm: float,
+    rarity: Mapping[str, float],
+) -> float:
+    """The lead similarity without the article's cast (the people and places it names): what
+    happened, not who it happened to."""
+    cast = {n for n in feats.names if not (n[:1].isdigit() or n[:1] in "$€£")}
+    shared = sum(v for t, v in common.items() if t not in cast)
+    norm = math.sqrt(sum(v * v for t, v in mine.items() if t not in cast))
+    rest = story_norm**2 - sum(
+        (story.weights[t] * rarity[t]) ** 2 for t in cast if t in story.weights
+    )
+    return shared / (norm * math.sqrt(rest)) if shared and norm and rest > 0 else 0.0
 
 
 def _full_text(
