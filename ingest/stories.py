@@ -55,6 +55,7 @@ _NEWS_WORDS = wordset(
 )
 _TOKEN = re.compile(r"[$€£]?\d[\d,.]*%?|[^\W\d_]+(?:['’][^\W\d_]+)*", re.UNICODE)
 _POSSESSIVE = re.compile(r"['’]s?$")
+_SENTENCE_END = re.compile(r"[.!?:]")
 
 
 @dataclass(frozen=True)
@@ -127,24 +128,25 @@ def _lead_terms(text: str) -> tuple[list[str], set[str]]:
     """The lead's terms, and those written like names or numbers in running text: figures,
     and capitalised words that do not open a sentence (or that the lead also capitalises
     elsewhere)."""
-    lead = " ".join(text.split()[:LEAD_WORDS])
+    lead = " ".join(text.split(None, LEAD_WORDS)[:LEAD_WORDS])
     found: list[str] = []
     names: set[str] = set()
     opening: set[str] = set()
     previous = 0
     for match in _TOKEN.finditer(lead):
         token = match.group()
-        gap = lead[previous : match.start()]
-        previous = match.end()
+        start, end = match.span()
         word = _normal(token)
         if not word:
+            previous = end
             continue
         found.append(word)
         if word[:1].isdigit() or word[:1] in "$€£":
             names.add(word)
         elif token[:1].isupper():
-            starts = match.start() == 0 or any(c in gap for c in ".!?:")
+            starts = start == 0 or _SENTENCE_END.search(lead, previous, start) is not None
             (opening if starts else names).add(word)
+        previous = end
     return found, names | (opening & names)
 
 
@@ -165,18 +167,31 @@ def features(title: str, text: str) -> Features:
 def _body(title: str, text: str) -> dict[str, float]:
     """A full text's most telling terms (log count × general-news rarity), each with its log
     count; empty for a text no longer than a lead."""
-    if len(text.split()) < BODY_WORDS:
+    if len(text.split(None, BODY_WORDS)) < BODY_WORDS:
         return {}
-    counts = {t: 1 + math.log(n) for t, n in Counter(terms(title + "\n" + text)).items()}
-    telling = {t: n * _general_rarity(t) for t, n in counts.items()}
+    counts = {t: 1 + math.log(n) for t, n in _counts(title + "\n" + text).items()}
+    known, unseen = _general_rarity()
+    telling = {t: n * known.get(t, unseen) for t, n in counts.items()}
     return {t: counts[t] for t in heapq.nlargest(BODY_TERMS, telling, key=telling.__getitem__)}
 
 
-@functools.lru_cache(maxsize=200_000)
-def _general_rarity(term: str) -> float:
-    """A term's rarity in general news (the shipped prior), which picks a full text's terms."""
+def _counts(text: str) -> dict[str, int]:
+    """`Counter(terms(text))`, normalising each distinct word once (a long text repeats most)."""
+    counts: dict[str, int] = {}
+    for token, n in Counter(_TOKEN.findall(text)).items():
+        word = _normal(token)
+        if word:
+            counts[word] = counts.get(word, 0) + n
+    return counts
+
+
+@functools.cache
+def _general_rarity() -> tuple[dict[str, float], float]:
+    """Rarity in general news (the shipped prior), which picks a full text's terms: per term
+    of the prior, and for a term it never saw."""
     documents, prior_df = prior()
-    return math.log(documents + 2) - math.log(prior_df.get(term, 0) + 1)
+    top = math.log(documents + 2)
+    return {t: top - math.log(n + 1) for t, n in prior_df.items()}, top
 
 
 @dataclass(frozen=True)
