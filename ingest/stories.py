@@ -262,21 +262,32 @@ class StoryIndex:
         `story` to record a decision made elsewhere (a near-copy, a stored article)."""
         now = at.timestamp()
         self._expire(now)
+        rarity = self._rarities(feats)  # the window does not change until the article is added
         decision = (
             Decision(story, joined=True, similarity=1.0)
             if story is not None
-            else self.best(feats, at)
+            else self._best(feats, now, rarity)
         )
         if not decision.joined:
             decision = replace(decision, story=self._new_id(decision.story))
-        self._add(decision.story, feats, now)
+        self._add(decision.story, feats, now, rarity)
         return decision
+
+    def _rarities(self, feats: Features) -> dict[str, float]:
+        """The rarity of each term of the article's lead and full text."""
+        idf = self._rarity()
+        rarity = {t: idf(t) for t in feats.weights}
+        for term in feats.body:
+            if term not in rarity:
+                rarity[term] = idf(term)
+        return rarity
 
     def best(self, feats: Features, at: datetime) -> Decision:
         """The most similar recent story if similar enough; otherwise a decision to start one."""
-        now = at.timestamp()
+        return self._best(feats, at.timestamp(), self._rarities(feats))
+
+    def _best(self, feats: Features, now: float, rarity: Mapping[str, float]) -> Decision:
         idf = self._rarity()
-        rarity = {t: idf(t) for t in feats.weights}
         mine = {t: w * rarity[t] for t, w in feats.weights.items()}
         norm = math.sqrt(sum(v * v for v in mine.values()))
         total = sum(mine.values())
@@ -290,8 +301,9 @@ class StoryIndex:
                 continue
             for story_id in posting:
                 overlap[story_id] = overlap.get(story_id, 0.0) + value
-        body = {t: w * idf(t) for t, w in feats.body.items()}
+        body = {t: w * rarity[t] for t, w in feats.body.items()}
         body_norm = math.sqrt(sum(v * v for v in body.values()))
+        event = _Event(feats, mine)
         best = Decision(0, joined=False)
         best_key = 0.0
         for story_id in heapq.nlargest(CANDIDATES, overlap, key=overlap.__getitem__):
@@ -315,7 +327,7 @@ class StoryIndex:
             if (
                 body_norm
                 and story.bodies
-                and _event_agreement(feats, mine, common, story, self._norm(story, idf), rarity)
+                and event.agreement(common, story, self._norm(story, idf), rarity)
                 >= self.body_event_floor
             ):
                 text_score, text_shared = _full_text(
@@ -342,19 +354,17 @@ class StoryIndex:
         self._next_story = max(self._next_story, story_id) + 1
         return story_id
 
-    def _add(self, story_id: int, feats: Features, now: float) -> None:
+    def _add(self, story_id: int, feats: Features, now: float, rarity: Mapping[str, float]) -> None:
         story = self.stories.setdefault(story_id, _Story())
         if story.norm_at >= 0:  # grow the length by the added terms only (big stories)
-            idf = self._rarity()
             squares = story.norm * story.norm
             for term, weight in feats.weights.items():
                 before = story.weights.get(term, 0.0)
-                squares += ((before + weight) ** 2 - before * before) * idf(term) ** 2
+                squares += ((before + weight) ** 2 - before * before) * rarity[term] ** 2
             story.norm = math.sqrt(squares)
         story.weights.update(feats.weights)
         if feats.body:
-            idf = self._rarity()
-            body = {t: w * idf(t) for t, w in feats.body.items()}
+            body = {t: w * rarity[t] for t, w in feats.body.items()}
             story.bodies.append((now, body, math.sqrt(sum(v * v for v in body.values()))))
         story.latest = max(story.latest, now)
         story.members += 1
@@ -384,23 +394,28 @@ class StoryIndex:
                 del self.stories[story_id]
 
 
-def _event_agreement(
-    feats: Features,
-    mine: Mapping[str, float],
-    common: Mapping[str, float],
-    story: _Story,
-    story_norm: float,
-    rarity: Mapping[str, float],
-) -> float:
-    """The lead similarity without the article's cast (the people and places it names): what
-    happened, not who it happened to."""
-    cast = {n for n in feats.names if not (n[:1].isdigit() or n[:1] in "$€£")}
-    shared = sum(v for t, v in common.items() if t not in cast)
-    norm = math.sqrt(sum(v * v for t, v in mine.items() if t not in cast))
-    rest = story_norm**2 - sum(
-        (story.weights[t] * rarity[t]) ** 2 for t in cast if t in story.weights
-    )
-    return shared / (norm * math.sqrt(rest)) if shared and norm and rest > 0 else 0.0
+class _Event:
+    """An article's lead without its cast (the people and places it names), to ask whether a
+    story's leads agree on what happened, not only on who it happened to."""
+
+    def __init__(self, feats: Features, mine: Mapping[str, float]) -> None:
+        self.cast = {n for n in feats.names if not (n[:1].isdigit() or n[:1] in "$€£")}
+        self.norm = math.sqrt(sum(v * v for t, v in mine.items() if t not in self.cast))
+
+    def agreement(
+        self,
+        common: Mapping[str, float],
+        story: _Story,
+        story_norm: float,
+        rarity: Mapping[str, float],
+    ) -> float:
+        """The cosine of the lead and the story's leads over terms other than the cast
+        (`common`: the lead's terms the story has, as products of weights)."""
+        shared = sum(v for t, v in common.items() if t not in self.cast)
+        rest = story_norm**2 - sum(
+            (story.weights[t] * rarity[t]) ** 2 for t in self.cast if t in story.weights
+        )
+        return shared / (self.norm * math.sqrt(rest)) if shared and self.norm and rest > 0 else 0.0
 
 
 def _full_text(
