@@ -5,7 +5,8 @@ Each set is fed in `published` order through the online clustering ingest uses
 MinHash, window 3 days, threshold 0.3). Reported: pairwise precision / recall / F1 and
 B-cubed F1, on each set's tune half and held-out half (events split by a hash of the `story`
 id; thresholds were tuned on the tune halves only, `--tune` repeats that search: the lead
-threshold, then the full-text route's threshold and decay), and
+threshold, then the full-text route's threshold, decay and event floor, each full-text setting
+also on BASIL's tune half with its events crowded a day and half a day apart), and
 articles per second. Then the per-article cost against a store of 5,000 and 50,000 recent
 articles (synthesised by recombining BBC corpus paragraphs, all inside the story window), for
 title-and-lead articles (300 of AllSides) and full texts (BASIL's 300), in wall-clock and CPU
