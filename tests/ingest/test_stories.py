@@ -148,6 +148,74 @@ def test_full_text_of_the_same_people_days_later_in_another_event_stays_apart() 
     assert len(schiff) == 1 and not schiff & mueller
 
 
+# Three full texts on one politician's feud: the background paragraph (her rival, their dam
+# fight, the primary) is the same in all, as outlets repeat it in every report of the saga.
+_BACKGROUND = (
+    "Alvarez, a former rancher from Dunmore County, has clashed with Governor Whitcombe since "
+    "the two fought over the Tarrow River dam in 2019, when Whitcombe vetoed the irrigation "
+    "compact Alvarez had negotiated with the Keswick tribal council. The feud split the Harwell "
+    "Party caucus, and Whitcombe's allies in the legislature have twice stripped Alvarez of "
+    "committee seats. Alvarez narrowly won reelection last year after Whitcombe campaigned for "
+    "her challenger, the Dunmore mayor Elias Brandt, and the governor's political committee "
+    "spent heavily on advertisements attacking her record on water rights. Brandt has since "
+    "joined the governor's cabinet as agriculture secretary. Both camps expect the rivalry to "
+    "shape the Harwell primary next spring, when Whitcombe is term-limited and Alvarez is widely "
+    "seen as a candidate to succeed him. Their quarrel has also reached the courts: a lawsuit "
+    "over the dam's water allocations, filed by ranchers who backed Alvarez, is still pending "
+    "before the Dunmore appeals court, and Whitcombe's attorney general has sided with the "
+    "downstream cities. Keswick leaders say they were never consulted about the veto and have "
+    "asked federal regulators to review the dam's license."
+)
+_FEUD = {
+    "subsidy": (
+        "Alvarez unveils sweeping farm subsidy bill",
+        "Senator Maria Alvarez on Tuesday unveiled a farm subsidy bill that would send $40 "
+        "million in drought grants to cattle growers, setting up a budget fight in the "
+        "statehouse. The measure caps grants at $250,000 per ranch and pays for them by "
+        "delaying a highway widening project. Ranchers in the dry eastern counties, where herds "
+        "have been sold off for three summers, lobbied for the grants for months, and the "
+        "bill's supporters say a vote in the finance committee could come within weeks.",
+    ),
+    "subsidy retold": (
+        "Drought grants for ranchers in Alvarez's $40 million subsidy plan",
+        "Cattle growers hit by drought would receive grants under a $40 million subsidy bill "
+        "introduced by Senator Maria Alvarez, who would cap the payments at $250,000 for each "
+        "ranch and fund them by postponing a highway widening. The proposal answers months of "
+        "lobbying by ranchers in the parched eastern counties, who have culled herds for three "
+        "dry summers; backers hope the finance committee votes on the subsidy within weeks.",
+    ),
+    "bridge audit": (
+        "Alvarez demands governor resign over bridge contract",
+        "Senator Maria Alvarez called on Governor Whitcombe to resign on Wednesday after "
+        "auditors found that a bridge repair contract went to a donor's construction firm "
+        "without bidding. The auditors referred the $12 million award to prosecutors. The "
+        "firm's owner gave the governor's campaign $80,000 over two elections, the audit said, "
+        "and the transportation department skipped its own review of the work. A spokesman "
+        "for the governor called the demand a stunt and said the contract was an emergency.",
+    ),
+}
+
+
+def feud(event: str) -> Features:
+    title, lead = _FEUD[event]
+    return features(title, lead + "\n\n" + _BACKGROUND)
+
+
+def test_whole_texts_of_the_same_people_in_another_event_need_the_leads_to_agree() -> None:
+    # The bridge audit a day after the subsidy bill shares the whole background and the
+    # senator's name in both headlines, so whole texts alone would merge it; its lead says
+    # something else happened, so it starts a story. A retelling of the subsidy bill with the
+    # same background joins, on the whole texts.
+    start = datetime(2026, 3, 3, 9, tzinfo=UTC)
+    for floor, apart in ((0.0, False), (StoryIndex().body_event_floor, True)):
+        index = StoryIndex(body_event_floor=floor)
+        first = index.assign(feud("subsidy"), start)
+        audit = index.assign(feud("bridge audit"), start + timedelta(days=1))
+        retold = index.assign(feud("subsidy retold"), start + timedelta(days=1, hours=2))
+        assert (audit.story != first.story) is apart, floor
+        assert retold.joined and retold.story == first.story and retold.basis == "full text"
+
+
 def test_stored_full_text_features_give_the_same_decision() -> None:
     # The index ingest keeps is rebuilt from each article's stored features (JSON).
     reports = [i for i in full_texts() if "Sestak" in i["title"]]
