@@ -346,7 +346,7 @@ async def test_schedules_claimed_by_a_dead_process_are_built_after_the_lease(
         chat = await make_chat(session, telegram_id=3100, topics=["tides"], now=T0)
         await make_article(session, title="Tides are high", stored_at=T0)
         # a process claimed the schedule, then died before building it
-        claimed = await schedule_store.claim_due_schedules(
+        claimed = await schedule_store.claim_due_schedule_rows(
             session, now=DUE, owner="dead", limit=10, lease=timedelta(seconds=30)
         )
         await session.commit()
