@@ -61,7 +61,7 @@ async def test_forum_group_gets_digests_in_the_thread_it_subscribed_from(
     emulator = make_emulator()
     emulator.group(GROUP, "Forum", admins=[OWNER], forum=True, topics={1: "General", 77: "News"})
     async with running(sqlite_sessionmaker, emulator=emulator) as bot:
-        [reply] = await bot.say(OWNER, "/subscribe climate", chat_id=GROUP, thread_id=77)
+        [reply] = await bot.say(OWNER, "/subscribe climate", chat_id=GROUP, message_thread_id=77)
         assert reply.message_thread_id == 77  # answered in the thread
         async with sqlite_sessionmaker() as session:
             chat = await chat_store.get_chat_by_telegram_id(session, telegram_id=GROUP)
