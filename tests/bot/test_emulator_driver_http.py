@@ -81,5 +81,8 @@ async def test_notices_and_the_html_transcript(
         assert page.text.startswith("<!doctype html>") and "<button>" in page.text
         plain = (await client.get("/_emulator/chats/42/transcript")).json()["result"]
         assert "/start" in plain
-        missing = await client.get("/_emulator/chats/999/notices")
-        assert missing.status_code == 404
+        for view in ("messages", "notices", "transcript"):
+            missing = await client.get(f"/_emulator/chats/999/{view}")
+            assert (missing.status_code, missing.json()["description"]) == (404, "chat not found")
+        bad = await client.get("/_emulator/chats/abc/messages")
+        assert (bad.status_code, bad.json()["description"]) == (400, "bad chat id")
