@@ -12,14 +12,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage import leases
 from storage.leases import Claim, claim_due_columns, release
 from storage.models import Schedule, ScheduleKind
+from storage.reads import first
 from storage.rows import ScheduleRow
 
 DEFAULT_LEASE = timedelta(minutes=5)
 
 
 async def get_schedule(session: AsyncSession, *, chat_id: int) -> Schedule | None:
-    result = await session.exec(select(Schedule).where(Schedule.chat_id == chat_id))
-    return result.first()
+    return await first(session, Schedule, col(Schedule.chat_id) == chat_id)
 
 
 async def set_schedule(
