@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -37,20 +38,20 @@ async def make_chat(
     timezone: str = "UTC",
     max_items: int = 10,
     thread_id: int | None = None,
+    feeds: Sequence[tuple[int, str]] = (),
 ) -> Chat:
+    """A chat following `topics` and `feeds` ((feed id, the name it is followed by))."""
     chat, _ = await chat_store.upsert_chat(
         session, telegram_id=telegram_id, timezone=timezone, max_items=max_items
     )
     chat.thread_id = thread_id
     session.add(chat)
     assert chat.id is not None
-    for topic in topics:
+    follows = [(SubscriptionKind.TOPIC, normalize_query(t), t, None) for t in topics]
+    follows += [(SubscriptionKind.FEED, sub_store.feed_target(i), name, i) for i, name in feeds]
+    for kind, target, query, feed_id in follows:
         await sub_store.add_subscription(
-            session,
-            chat_id=chat.id,
-            kind=SubscriptionKind.TOPIC,
-            target=normalize_query(topic),
-            query=topic,
+            session, chat_id=chat.id, kind=kind, target=target, query=query, feed_id=feed_id
         )
     await apply_schedule(session, chat=chat, now=now, spec=parse_schedule(schedule))
     await session.flush()
