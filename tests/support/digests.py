@@ -71,13 +71,16 @@ async def make_article(
     story_id: int | None = None,
     source: str = "Wire",
     feed_id: int | None = None,
+    url: str = "",
 ) -> Article:
+    """An article stored at `stored_at` (at a URL of its own unless `url`), its summary its text."""
     n = next(_counter)
+    url = url or f"https://news{n}.example/story/{n}"
     return await article_store.add_article(
         session,
         data=ArticleCreate(
-            canonical_url=f"https://news{n}.example/story/{n}",
-            url=f"https://news{n}.example/story/{n}",
+            canonical_url=url,
+            url=url,
             title=title,
             summary=summary,
             text=summary,
