@@ -9,6 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from digests.query import normalize_query
 from digests.schedule import apply_schedule, parse_schedule
+from ingest.dedup import canonicalize_url
 from storage import articles as article_store
 from storage import chats as chat_store
 from storage import deliveries as delivery_store
@@ -73,13 +74,14 @@ async def make_article(
     feed_id: int | None = None,
     url: str = "",
 ) -> Article:
-    """An article stored at `stored_at` (at a URL of its own unless `url`), its summary its text."""
+    """An article stored at `stored_at` (at a URL of its own unless `url`, canonical as ingest
+    keeps it), its summary its text."""
     n = next(_counter)
     url = url or f"https://news{n}.example/story/{n}"
     return await article_store.add_article(
         session,
         data=ArticleCreate(
-            canonical_url=url,
+            canonical_url=canonicalize_url(url),
             url=url,
             title=title,
             summary=summary,
