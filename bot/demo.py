@@ -79,6 +79,14 @@ class LocalBot:
     _answers_seen: set[str] = field(default_factory=set)
 
     @property
+    def sessionmaker(self) -> async_sessionmaker[AsyncSession]:
+        """The bot's database."""
+        sessionmaker: async_sessionmaker[AsyncSession] = (
+            self.application.bot_data.services.sessionmaker
+        )
+        return sessionmaker
+
+    @property
     def ticks(self) -> Ticks:
         ticks: Ticks = self.application.bot_data.services.ticks
         return ticks

@@ -8,6 +8,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.demo import LocalBot
 from storage import feeds as feed_store
 from storage.models import FeedCreate
 from tests.support.harness import ADMIN, make_emulator, running, sqlite_sessionmaker
@@ -20,36 +21,31 @@ OWNER, MEMBER = 31, 32
 FEED = "https://harbour.example/news.xml"
 
 
-async def test_timezone_answers_in_the_users_words_with_the_local_time(
-    sqlite_sessionmaker: async_sessionmaker[AsyncSession],
-) -> None:
-    async with running(sqlite_sessionmaker) as bot:  # the clock: Monday 2 March, 08:00 UTC
-        [reply] = await bot.say(USER, "/timezone UTC+2")
-        assert "Time zone set to UTC+2" in reply.text
-        assert "It is Mon 10:00 there now" in reply.text
-        assert "Etc/GMT" not in reply.text
-        [shown] = await bot.say(USER, "/timezone")
-        assert "Time zone: UTC+2" in shown.text and "Mon 10:00" in shown.text
-        [reply] = await bot.say(USER, "/timezone -05:00")
-        assert "UTC-5" in reply.text and "Mon 03:00" in reply.text
-        [reply] = await bot.say(USER, "/timezone new york")
-        assert "America/New_York" in reply.text and "Mon 03:00" in reply.text
-        [reply] = await bot.say(USER, "/list")
-        assert "Time zone: America/New_York" in reply.text
+async def test_timezone_answers_in_the_users_words_with_the_local_time(bot: LocalBot) -> None:
+    # the clock: Monday 2 March, 08:00 UTC
+    [reply] = await bot.say(USER, "/timezone UTC+2")
+    assert "Time zone set to UTC+2" in reply.text
+    assert "It is Mon 10:00 there now" in reply.text
+    assert "Etc/GMT" not in reply.text
+    [shown] = await bot.say(USER, "/timezone")
+    assert "Time zone: UTC+2" in shown.text and "Mon 10:00" in shown.text
+    [reply] = await bot.say(USER, "/timezone -05:00")
+    assert "UTC-5" in reply.text and "Mon 03:00" in reply.text
+    [reply] = await bot.say(USER, "/timezone new york")
+    assert "America/New_York" in reply.text and "Mon 03:00" in reply.text
+    [reply] = await bot.say(USER, "/list")
+    assert "Time zone: America/New_York" in reply.text
 
 
-async def test_max_without_an_argument_shows_the_value_with_plurals(
-    sqlite_sessionmaker: async_sessionmaker[AsyncSession],
-) -> None:
-    async with running(sqlite_sessionmaker) as bot:
-        [reply] = await bot.say(USER, "/max")
-        assert "Digests show up to 10 stories" in reply.text and "Usage" not in reply.text
-        [reply] = await bot.say(USER, "/max 1")
-        assert "up to 1 story." in reply.text
-        [reply] = await bot.say(USER, "/max")
-        assert "up to 1 story;" in reply.text
-        [reply] = await bot.say(USER, "/max 99")
-        assert "Usage: /max <n>" in reply.text
+async def test_max_without_an_argument_shows_the_value_with_plurals(bot: LocalBot) -> None:
+    [reply] = await bot.say(USER, "/max")
+    assert "Digests show up to 10 stories" in reply.text and "Usage" not in reply.text
+    [reply] = await bot.say(USER, "/max 1")
+    assert "up to 1 story." in reply.text
+    [reply] = await bot.say(USER, "/max")
+    assert "up to 1 story;" in reply.text
+    [reply] = await bot.say(USER, "/max 99")
+    assert "Usage: /max <n>" in reply.text
 
 
 async def test_list_shows_the_next_digest_and_feeds_as_feeds(
@@ -104,14 +100,11 @@ async def test_in_a_group_reading_commands_work_for_every_member(
             assert "Only this group's admins" in reply.text, command
 
 
-async def test_plain_text_gets_the_help_with_the_admin_section_for_admins(
-    sqlite_sessionmaker: async_sessionmaker[AsyncSession],
-) -> None:
-    async with running(sqlite_sessionmaker) as bot:
-        [reply] = await bot.say(ADMIN, "hello there")
-        assert "I only understand commands" in reply.text
-        assert "Admin" in reply.text and "/addfeed" in reply.text
-        [reply] = await bot.say(ADMIN, "/nonsense")
-        assert "/addfeed" in reply.text
-        [reply] = await bot.say(USER, "hello there")
-        assert "I only understand commands" in reply.text and "/addfeed" not in reply.text
+async def test_plain_text_gets_the_help_with_the_admin_section_for_admins(bot: LocalBot) -> None:
+    [reply] = await bot.say(ADMIN, "hello there")
+    assert "I only understand commands" in reply.text
+    assert "Admin" in reply.text and "/addfeed" in reply.text
+    [reply] = await bot.say(ADMIN, "/nonsense")
+    assert "/addfeed" in reply.text
+    [reply] = await bot.say(USER, "hello there")
+    assert "I only understand commands" in reply.text and "/addfeed" not in reply.text
