@@ -8,9 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.demo import LocalBot
 from storage import subscriptions as sub_store
-from tests.support.harness import sqlite_sessionmaker, stored_chat_id
-
-__all__ = ["sqlite_sessionmaker"]
+from tests.support.harness import stored_chat_id
 
 USER = 502
 
