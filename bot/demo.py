@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from email.utils import format_datetime
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 import httpx
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -33,7 +33,7 @@ from storage import feeds as feed_store
 from storage.db import make_engine, make_sessionmaker, upgrade
 from storage.models import FeedCreate
 from storage.types import utcnow
-from telegram_emulator import ApiLimits, Emulator, Message
+from telegram_emulator import ApiLimits, Emulator, Message, Where
 
 DEMO_TOKEN = "777000:demo-token-for-the-local-emulator"
 FEED_URL = "https://newsroom.example/feed.xml"
@@ -79,26 +79,27 @@ class LocalBot:
     _answers_seen: set[str] = field(default_factory=set)
 
     @property
+    def sessionmaker(self) -> async_sessionmaker[AsyncSession]:
+        """The bot's database."""
+        sessionmaker: async_sessionmaker[AsyncSession] = (
+            self.application.bot_data.services.sessionmaker
+        )
+        return sessionmaker
+
+    @property
     def ticks(self) -> Ticks:
         ticks: Ticks = self.application.bot_data.services.ticks
         return ticks
 
     async def say(
-        self,
-        user_id: int,
-        text: str,
-        *,
-        chat_id: int | None = None,
-        chat_type: str | None = None,
-        thread_id: int | None = None,
-        replies: int = 1,
+        self, user_id: int, text: str, *, replies: int = 1, **where: Unpack[Where]
     ) -> list[Message]:
-        """Send `text` as `user_id` and return the bot's next `replies` messages there."""
+        """Send `text` as `user_id` (in their private chat unless `where` says otherwise) and
+        return the bot's next `replies` messages there."""
+        chat_id = where.get("chat_id")
         target = chat_id if chat_id is not None else user_id
         before = len(self.emulator.chat(target).messages)
-        self.emulator.user(user_id).send(
-            text, chat_id=chat_id, chat_type=chat_type, message_thread_id=thread_id
-        )
+        self.emulator.user(user_id).send(text, **where)
         if replies == 0:
             await self.settle()
             return []

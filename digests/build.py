@@ -308,26 +308,6 @@ class DigestBuilder:
 
     # --- one batch ---------------------------------------------------------------------------
 
-    async def build_batch(
-        self,
-        schedules: Sequence[ScheduleRow],
-        *,
-        owner: str,
-        advance_due: bool = True,
-        kind: str | None = None,
-        include_paused: bool = False,
-    ) -> list[Built]:
-        """Build the digests of these leased schedules in the session's transaction: outbox
-        parts, digest rows, sent stories, watermarks, next due times, leases released."""
-        prepared = await self.prepare(
-            schedules,
-            owner=owner,
-            advance_due=advance_due,
-            kind=kind,
-            include_paused=include_paused,
-        )
-        return await self.commit(self.session, prepared, owner=owner)
-
     async def prepare(
         self,
         schedules: Sequence[ScheduleRow],

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import BotCommandScope, BotCommandScopeChat
 
+from bot.demo import LocalBot
 from bot.handlers.language import parse_language
 from digests import i18n
 from ingest.health import RefreshResult
@@ -84,71 +85,62 @@ def test_an_unknown_language_is_not_taken_for_english(text: str) -> None:
 
 
 @pytest.mark.usefixtures("russian")
-async def test_a_private_chat_speaks_its_users_telegram_language(
-    sqlite_sessionmaker: async_sessionmaker[AsyncSession],
-) -> None:
-    emulator = make_emulator()
+async def test_a_private_chat_speaks_its_users_telegram_language(bot: LocalBot) -> None:
+    emulator = bot.emulator
     emulator.user(RU_USER, "Аня", language_code="ru")
     emulator.user(EN_USER, "Ann", language_code="en-GB")
-    async with running(sqlite_sessionmaker, emulator=emulator) as bot:
-        [welcome] = await bot.say(RU_USER, "/start")
-        assert welcome.text.startswith("Привет!")
-        [english] = await bot.say(EN_USER, "/start")
-        assert english.text.startswith("Hi!")
-        # a handler that does not load the chat still answers in its language
-        [answer] = await bot.say(RU_USER, "hello")
-        assert answer.text.startswith("Я понимаю только команды.")
-        assert "/start — приветствие и быстрая настройка" in answer.text
-    assert await stored_language(sqlite_sessionmaker, RU_USER) == "ru"
-    assert await stored_language(sqlite_sessionmaker, EN_USER) == "en"
+    [welcome] = await bot.say(RU_USER, "/start")
+    assert welcome.text.startswith("Привет!")
+    [english] = await bot.say(EN_USER, "/start")
+    assert english.text.startswith("Hi!")
+    # a handler that does not load the chat still answers in its language
+    [answer] = await bot.say(RU_USER, "hello")
+    assert answer.text.startswith("Я понимаю только команды.")
+    assert "/start — приветствие и быстрая настройка" in answer.text
+    assert await stored_language(bot.sessionmaker, RU_USER) == "ru"
+    assert await stored_language(bot.sessionmaker, EN_USER) == "en"
 
 
 @pytest.mark.usefixtures("russian")
-async def test_language_keyboard_and_argument_change_what_the_chat_reads(
-    sqlite_sessionmaker: async_sessionmaker[AsyncSession],
-) -> None:
-    async with running(sqlite_sessionmaker) as bot:
-        [menu] = await bot.say(EN_USER, "/language")
-        assert labels(menu) == ["✅ English", *list(i18n.LANGUAGES.values())[1:]]
-        assert await bot.press(EN_USER, "Русский") == "Русский"
-        changed = bot.emulator.chat(EN_USER).messages[-1]
-        assert changed.text == "Теперь я говорю здесь: Русский."
-        [reply] = await bot.say(EN_USER, "/schedule hourly")
-        assert reply.text.startswith("Расписание этого чата:")
-        # answered before the handler loads the chat: the language it was last seen in
-        [reply] = await bot.say(EN_USER, "/schedule")
-        assert reply.text.startswith("Когда присылать дайджесты?")
-        assert await stored_language(sqlite_sessionmaker, EN_USER) == "ru"
-        [back] = await bot.say(EN_USER, "/language en")
-        assert back.text == "From now on I speak English here."
-        [refused] = await bot.say(EN_USER, "/language klingon")
-        assert "I don't speak klingon yet." in refused.text and "/language <en |" in refused.text
-    assert await stored_language(sqlite_sessionmaker, EN_USER) == "en"
+async def test_language_keyboard_and_argument_change_what_the_chat_reads(bot: LocalBot) -> None:
+    [menu] = await bot.say(EN_USER, "/language")
+    assert labels(menu) == ["✅ English", *list(i18n.LANGUAGES.values())[1:]]
+    assert await bot.press(EN_USER, "Русский") == "Русский"
+    changed = bot.emulator.chat(EN_USER).messages[-1]
+    assert changed.text == "Теперь я говорю здесь: Русский."
+    [reply] = await bot.say(EN_USER, "/schedule hourly")
+    assert reply.text.startswith("Расписание этого чата:")
+    # answered before the handler loads the chat: the language it was last seen in
+    [reply] = await bot.say(EN_USER, "/schedule")
+    assert reply.text.startswith("Когда присылать дайджесты?")
+    assert await stored_language(bot.sessionmaker, EN_USER) == "ru"
+    [back] = await bot.say(EN_USER, "/language en")
+    assert back.text == "From now on I speak English here."
+    [refused] = await bot.say(EN_USER, "/language klingon")
+    assert "I don't speak klingon yet." in refused.text and "/language <en |" in refused.text
+    assert await stored_language(bot.sessionmaker, EN_USER) == "en"
 
 
 @pytest.mark.usefixtures("russian")
-async def test_only_a_groups_admins_change_its_language(
-    sqlite_sessionmaker: async_sessionmaker[AsyncSession],
-) -> None:
-    emulator = make_emulator()
+async def test_only_a_groups_admins_change_its_language(bot: LocalBot) -> None:
+    emulator = bot.emulator
     emulator.user(OWNER, "Olga", language_code="ru")
     emulator.user(MEMBER, "Mark", language_code="en")
     emulator.group(GROUP, "Читатели", members=[MEMBER], admins=[OWNER])
-    async with running(sqlite_sessionmaker, emulator=emulator) as bot:
-        # the group starts in the language of whoever first gives the bot a command there
-        [welcome] = await bot.say(OWNER, "/start", chat_id=GROUP)
-        assert welcome.text.startswith("Привет!")
-        [menu] = await bot.say(MEMBER, "/language", chat_id=GROUP)  # anyone may look
-        assert "✅ Русский" in labels(menu)
-        assert await bot.press(MEMBER, "English", chat_id=GROUP) == (
-            "Only this group's admins can change its settings."
-        )
-        [refused] = await bot.say(MEMBER, "/language de", chat_id=GROUP)
-        assert "Only this group's admins" in refused.text
-        assert await stored_language(sqlite_sessionmaker, GROUP) == "ru"
-        [done] = await bot.say(OWNER, "/language en", chat_id=GROUP)
-        assert done.text == "From now on I speak English in this group."
-    assert await stored_language(sqlite_sessionmaker, GROUP) == "en"
+    # the group starts in the language of whoever first gives the bot a command there
+    [welcome] = await bot.say(OWNER, "/start", chat_id=GROUP)
+    assert welcome.text.startswith("Привет!")
+    [menu] = await bot.say(MEMBER, "/language", chat_id=GROUP)  # anyone may look
+    assert "✅ Русский" in labels(menu)
+    assert await bot.press(MEMBER, "English", chat_id=GROUP) == (
+        "Only this group's admins can change its settings."
+    )
+    [refused] = await bot.say(MEMBER, "/language de", chat_id=GROUP)
+    assert "Only this group's admins" in refused.text
+    assert await stored_language(bot.sessionmaker, GROUP) == "ru"
+    [done] = await bot.say(OWNER, "/language en", chat_id=GROUP)
+    assert done.text == "From now on I speak English in this group."
+    assert await stored_language(bot.sessionmaker, GROUP) == "en"
 
 
 @pytest.mark.usefixtures("russian")

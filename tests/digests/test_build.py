@@ -298,7 +298,7 @@ async def test_feed_subscriptions_take_every_new_article_of_the_feed(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
     from storage import feeds as feed_store
-    from storage.models import FeedCreate, SubscriptionKind
+    from storage.models import FeedCreate
 
     async with sessionmaker() as session:
         feed, _ = await feed_store.add_feed(
@@ -307,16 +307,11 @@ async def test_feed_subscriptions_take_every_new_article_of_the_feed(
         other, _ = await feed_store.add_feed(
             session, data=FeedCreate(url="https://other.example/feed.xml")
         )
-        chat = await make_chat(session, telegram_id=11, topics=[], now=T0)
-        assert chat.id is not None and feed.id is not None
-        await sub_store.add_subscription(
-            session,
-            chat_id=chat.id,
-            kind=SubscriptionKind.FEED,
-            target=sub_store.feed_target(feed.id),
-            query="The Wire",
-            feed_id=feed.id,
+        assert feed.id is not None
+        chat = await make_chat(
+            session, telegram_id=11, topics=[], now=T0, feeds=[(feed.id, "The Wire")]
         )
+        assert chat.id is not None
         await make_article(session, title="Anything at all", stored_at=T0, feed_id=feed.id)
         await make_article(session, title="Not this one", stored_at=T0, feed_id=other.id)
         await session.commit()
@@ -346,7 +341,7 @@ async def test_schedules_claimed_by_a_dead_process_are_built_after_the_lease(
         chat = await make_chat(session, telegram_id=3100, topics=["tides"], now=T0)
         await make_article(session, title="Tides are high", stored_at=T0)
         # a process claimed the schedule, then died before building it
-        claimed = await schedule_store.claim_due_schedules(
+        claimed = await schedule_store.claim_due_schedule_rows(
             session, now=DUE, owner="dead", limit=10, lease=timedelta(seconds=30)
         )
         await session.commit()
