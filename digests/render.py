@@ -3,6 +3,8 @@
 Templates live in `digests/templates/`; an operator's directory (`Settings.templates_dir`)
 overrides them by name. Every value is escaped for Telegram's HTML (`& < > "`), undefined
 names raise, links are http/https only, and dates are shown in the chat's zone and language.
+Texts are the templates' own, through gettext (`_()`, `ngettext`): views hold only what the
+sources gave, so a missing title or source is worded by the template in each chat's language.
 """
 
 from __future__ import annotations
@@ -109,13 +111,14 @@ class SourceView:
     url: str | None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "name", one_line(self.name, 60) or "source")
+        object.__setattr__(self, "name", one_line(self.name, 60))  # "" -> "source" in templates
         object.__setattr__(self, "url", safe_url(self.url))
 
 
 @dataclass(frozen=True)
 class ItemView:
-    """One story as a template sees it (already cleaned and cut)."""
+    """One story as a template sees it (already cleaned and cut; a title or source the article
+    lacks is "", which the templates word in the chat's language)."""
 
     article_id: int
     title: str
@@ -130,9 +133,9 @@ class ItemView:
 
     def __post_init__(self) -> None:
         # whatever the source held: clean, bounded text, and http(s) links or none
-        object.__setattr__(self, "title", one_line(self.title, MAX_TITLE) or "(untitled)")
+        object.__setattr__(self, "title", one_line(self.title, MAX_TITLE))
         object.__setattr__(self, "url", safe_url(self.url))
-        object.__setattr__(self, "source", one_line(self.source, 60) or "source")
+        object.__setattr__(self, "source", one_line(self.source, 60))
         object.__setattr__(self, "summary", paragraphs(self.summary, MAX_SUMMARY))
 
 
@@ -142,7 +145,7 @@ class TopicGroup:
     items: tuple[ItemView, ...]
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "topic", one_line(self.topic, MAX_TITLE) or "Topic")
+        object.__setattr__(self, "topic", one_line(self.topic, MAX_TITLE))  # "" -> "Topic"
 
 
 @dataclass(frozen=True)
@@ -183,10 +186,11 @@ class ArticleLike(Protocol):
 
 
 def source_name(url: str | None, fallback: str | None = None) -> str:
+    """The outlet's name, else its host; "" when neither is known (templates word that)."""
     if fallback and fallback.strip():
         return one_line(fallback, 60)
     host = urlsplit(url or "").hostname or ""
-    return host.removeprefix("www.") or "source"
+    return host.removeprefix("www.")
 
 
 def item_view(
@@ -202,7 +206,7 @@ def item_view(
         others.setdefault(name, SourceView(name, other_url))
     return ItemView(
         article_id=article.id or 0,
-        title=one_line(article.title, MAX_TITLE) or "(untitled)",
+        title=one_line(article.title, MAX_TITLE),
         url=url,
         source=source_name(url, article.source_name),
         published=article.published_at or article.stored_at,
@@ -350,13 +354,14 @@ class Renderer:
         language: str = "en",
         empty: str | None = None,
     ) -> str:
-        """A /latest or /search result list (the `empty` line when nothing was found)."""
+        """A /latest or /search result list (the `empty` line when nothing was found, else the
+        template's "Nothing found.")."""
         items = [a if isinstance(a, ItemView) else item_view(a) for a in articles]
         return self.render(
             "results.html.j2",
             title=one_line(title, MAX_TITLE),
             items=items,
-            empty=empty or "Nothing found.",
+            empty=empty or "",
             tz=timezone,
             lang=language,
         )
