@@ -35,6 +35,7 @@ from digests.schedule import zone_of
 from digests.split import pack_blocks
 
 MAX_TITLE = 200  # characters; a longer title is cut at a word with an ellipsis
+FSI, PDI = "\u2068", "\u2069"  # first strong isolate ... pop directional isolate
 MAX_SUMMARY = 400
 MAX_URL = 2048
 
@@ -240,6 +241,17 @@ def local_time(moment: datetime | None, timezone: str, language: str, style: str
     return str(format_datetime(moment, pattern, tzinfo=zone_of(timezone), locale=_locale(language)))
 
 
+def isolated(text: str | None) -> str:
+    """Text from a source (a title, an outlet, a topic, a summary line) in a right-to-left
+    chat: each line a first-strong isolate, so it keeps its own direction (an English title's
+    final "?" or "…" stays at its end) and does not decide the message's. Telegram keeps these
+    two characters (it drops only the older embeddings, U+202A..U+202E). Unchanged in a
+    left-to-right language."""
+    if not text or i18n.current() not in i18n.RTL:
+        return text or ""
+    return "\n".join(f"{FSI}{line}{PDI}" if line else line for line in text.split("\n"))
+
+
 def _finalize(value: Any) -> Any:
     if hasattr(value, "__html__"):
         return value
@@ -277,7 +289,7 @@ class Renderer:
             i18n.template_gettext, i18n.template_ngettext, newstyle=True
         )
         self.env.globals.update(local_time=local_time, href=_href, story=self.story)
-        self.env.filters.update(href=_href)
+        self.env.filters.update(href=_href, isolated=isolated)
         self._stories: dict[tuple[int, str, str], tuple[ItemView, Markup]] = {}
         self._pieces: dict[tuple[object, ...], str] = {}
 
