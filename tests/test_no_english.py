@@ -22,6 +22,8 @@ from pathlib import Path
 import pytest
 from jinja2 import Environment, nodes
 
+from tests.support.source import docstring_ids
+
 ROOT = Path(__file__).resolve().parent.parent
 MODULES = sorted(
     {
@@ -61,17 +63,6 @@ KEYWORDS: dict[str, frozenset[str]] = {
 
 def is_english(text: str) -> bool:
     return bool(ENGLISH.search(text)) and not COMMAND_SYNTAX.match(text)
-
-
-def _docstrings(tree: ast.AST) -> set[int]:
-    return {
-        id(node.body[0].value)
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
-        and node.body
-        and isinstance(node.body[0], ast.Expr)
-        and isinstance(node.body[0].value, ast.Constant)
-    }
 
 
 def _call_name(call: ast.Call) -> tuple[str, str]:
@@ -114,7 +105,7 @@ def _exempt(tree: ast.AST, keywords: frozenset[str] = frozenset()) -> set[int]:
 def english_in_python(source: str, path: str = "") -> Iterator[str]:
     """`path:line: 'text'` for each English constant of a module that is no msgid."""
     tree = ast.parse(source)
-    ignored = _docstrings(tree) | _exempt(tree, KEYWORDS.get(path, frozenset()))
+    ignored = docstring_ids(tree) | _exempt(tree, KEYWORDS.get(path, frozenset()))
     allowed = ALLOWED.get(path, ())
     for node in ast.walk(tree):
         if (
