@@ -42,8 +42,11 @@ BUILTIN_ERRORS = frozenset(
     for name, value in vars(builtins).items()
     if isinstance(value, type) and issubclass(value, BaseException)
 )
-#: Two Latin words in a row ("Your digest"), or a capitalised word ending a phrase ("Done.").
-ENGLISH = re.compile(r"[A-Za-z]{2,}'?[a-z]*\s+[A-Za-z]{2,}|(?:^|\s)[A-Z][a-z]+[.!?:…](?:\s|$)")
+#: Two Latin words in a row ("Your digest"), or a capitalised word ending a phrase ("Done.");
+#: a word has small letters ("EEE HH:mm" is a date pattern, "HTML" a parse mode).
+ENGLISH = re.compile(
+    r"\b[A-Za-z]?[a-z]+'?[a-z]*\s+[A-Za-z]?[a-z]{2,}|(?:^|\s)[A-Z][a-z]+[.!?:…](?:\s|$)"
+)
 #: `/command <argument | …>`: a command's syntax, typed as is in every language.
 COMMAND_SYNTAX = re.compile(r"^/\w+ [<\[]")
 
@@ -58,6 +61,8 @@ ALLOWED: dict[str, tuple[str, ...]] = {
 KEYWORDS: dict[str, frozenset[str]] = {
     # the words that name a news section in /subscribe
     "digests/query.py": frozenset({"SECTION_ALIASES"}),
+    # the /schedule texts the quick buttons send (their labels are msgids)
+    "bot/handlers/keyboards.py": frozenset({"QUICK_SCHEDULES"}),
 }
 
 
