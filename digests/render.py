@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from babel import Locale, UnknownLocaleError
 from babel.dates import format_datetime
 from jinja2 import (
     ChoiceLoader,
@@ -219,13 +218,6 @@ def item_view(
     )
 
 
-def _locale(language: str) -> str:
-    try:
-        return str(Locale.parse((language or "en").replace("-", "_")))
-    except (UnknownLocaleError, ValueError, TypeError):
-        return "en"
-
-
 _PATTERNS = {"short": "d MMM, HH:mm", "date": "d MMMM y", "time": "HH:mm", "day": "d MMM"}
 
 
@@ -238,7 +230,8 @@ def local_time(moment: datetime | None, timezone: str, language: str, style: str
     if style == "day":
         timezone = "UTC"
     pattern = _PATTERNS.get(style, style)
-    return str(format_datetime(moment, pattern, tzinfo=zone_of(timezone), locale=_locale(language)))
+    locale = i18n.locale_of(language)
+    return str(format_datetime(moment, pattern, tzinfo=zone_of(timezone), locale=locale))
 
 
 def isolated(text: str | None) -> str:

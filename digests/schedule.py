@@ -11,7 +11,6 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
-from babel import Locale, UnknownLocaleError
 from babel.dates import get_day_names
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -88,11 +87,7 @@ def weekday_name(day: str) -> str:
     language = i18n.current()
     if language == i18n.DEFAULT or day not in WEEKDAYS:
         return day
-    try:
-        locale = Locale.parse(language)
-    except (UnknownLocaleError, ValueError):
-        return day
-    return str(get_day_names("wide", locale=locale)[WEEKDAYS.index(day)])
+    return str(get_day_names("wide", locale=i18n.locale_of(language))[WEEKDAYS.index(day)])
 
 
 def parse_time(text: str) -> str:
