@@ -34,9 +34,9 @@ from digests.schedule import zone_of
 from digests.split import pack_blocks
 
 MAX_TITLE = 200  # characters; a longer title is cut at a word with an ellipsis
-FSI, PDI = "\u2068", "\u2069"  # first strong isolate ... pop directional isolate
 MAX_SUMMARY = 400
 MAX_URL = 2048
+FSI, PDI = "\u2068", "\u2069"  # first strong isolate ... pop directional isolate
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 _SPACES = re.compile(r"[ \t\r\f\v]+")
