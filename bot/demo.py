@@ -25,6 +25,7 @@ from bot.app import Role, build_application, serve
 from bot.context import AppType
 from bot.settings import Settings, load_settings
 from bot.ticks import Ticks
+from digests.i18n import DEFAULT, gettext, use_language
 from ingest.fetch import Fetcher
 from ingest.tick import refresh_due_feeds
 from storage import deliveries as delivery_store
@@ -207,14 +208,18 @@ async def local_bot(
 # --- the demo ---------------------------------------------------------------------------------
 
 
-async def run_demo(*, verbose: bool = True, directory: Path | None = None) -> str:
-    """Run the scripted conversation; returns what to print (the subscriber's transcript)."""
+async def run_demo(
+    *, verbose: bool = True, directory: Path | None = None, language: str = DEFAULT
+) -> str:
+    """Run the scripted conversation; returns what to print (the subscriber's transcript).
+    The subscriber's Telegram app speaks `language` (a shipped language), so the bot does;
+    the narration around the transcript stays English."""
     with tempfile.TemporaryDirectory(prefix="digestbot-demo-") as tmp:
         path = (directory or Path(tmp)) / "demo.db"
-        return await _demo(path, verbose=verbose)
+        return await _demo(path, verbose=verbose, language=language)
 
 
-async def _demo(path: Path, *, verbose: bool) -> str:
+async def _demo(path: Path, *, verbose: bool, language: str) -> str:
     now = utcnow()
     settings = load_settings(
         _env_file=None,
@@ -245,7 +250,10 @@ async def _demo(path: Path, *, verbose: bool) -> str:
             bot_name="Digest Bot",
             limits=ApiLimits(),
         )
-        emulator.user(SUBSCRIBER, "Alex")
+        # Telegram sends an IETF tag ("pt-br"); the bot maps it to its own language
+        emulator.user(SUBSCRIBER, "Alex", language_code=language.lower().replace("_", "-"))
+        with use_language(language):
+            daily = f"⏰ {gettext('daily 08:00')}"  # the quick setup button, as the bot labels it
         fetcher = Fetcher(transport=sample_transport(now), user_agent=settings.user_agent)
         async with (
             fetcher,
@@ -266,9 +274,7 @@ async def _demo(path: Path, *, verbose: bool) -> str:
             await bot.say(SUBSCRIBER, "/start")
             taps = [f"{BUTTON} climate → {await bot.press(SUBSCRIBER, 'climate')}"]
             await bot.say(SUBSCRIBER, "/subscribe space OR rocket")
-            taps.append(
-                f"{BUTTON} ⏰ daily 08:00 → {await bot.press(SUBSCRIBER, '⏰ daily 08:00')}"
-            )
+            taps.append(f"{BUTTON} {daily} → {await bot.press(SUBSCRIBER, daily)}")
             await bot.say(SUBSCRIBER, "/list")
             chat = emulator.chat(SUBSCRIBER)
             before = len(chat.messages)

@@ -10,6 +10,7 @@ from telegram import Update
 from bot.context import CustomContext
 from bot.handlers.common import args_text, chat_command, esc, reply, usage
 from digests.commands import build_digest_now, build_more
+from digests.i18n import _
 from digests.query import QueryError, parse_query
 from digests.render import ItemView
 from digests.results import first_story_ids, reported_at, story_items
@@ -34,7 +35,7 @@ async def digest(update: Update, context: CustomContext) -> None:
             return
         session, chat_id = command.session, command.chat.id
         if not await sub_store.count_subscriptions(session, chat_id=chat_id):
-            command.reply("Follow a topic first: /topics or /subscribe <i>words</i>.")
+            command.reply(_("Follow a topic first: /topics or /subscribe <i>words</i>."))
             return
         built = await build_digest_now(
             session,
@@ -64,14 +65,14 @@ async def send_more(update: Update, context: CustomContext) -> None:
             renderer=context.services.renderer,
         )
         if built is None:
-            command.reply("Nothing more: your last digest showed everything.")
+            command.reply(_("Nothing more: your last digest showed everything."))
 
 
 async def latest(update: Update, context: CustomContext) -> None:
     """The newest stories, on a topic or overall."""
     topic = args_text(context)
     if len(topic) > context.settings.max_query_length:
-        await usage(update, "/latest [topic]", "That topic is too long.")
+        await usage(update, "/latest [topic]", _("That topic is too long."))
         return
     async with chat_command(update, context, changes=False) as command:
         if command is None:
@@ -92,8 +93,13 @@ async def latest(update: Update, context: CustomContext) -> None:
         # newest first by when each was reported, not in the order feeds were fetched
         matches.sort(key=lambda a: (reported_at(a), a.id or 0), reverse=True)
         items = await _stories(session, matches)
-    title = f"Latest on {topic}" if topic else "Latest stories"
-    empty = f"No stories on {esc(topic)} yet." if topic else "No stories stored yet."
+    # the title is plain text (the template escapes it); `empty` is HTML
+    title = _("Latest on %(topic)s", topic=topic) if topic else _("Latest stories")
+    empty = (
+        _("No stories on %(topic)s yet.", topic=esc(topic))
+        if topic
+        else _("No stories stored yet.")
+    )
     await _send_list(update, context, chat, title, items, empty=empty)
 
 
@@ -101,10 +107,10 @@ async def search(update: Update, context: CustomContext) -> None:
     """Search stored stories."""
     words = args_text(context)
     if not words:
-        await usage(update, "/search <words>", "What should I look for?")
+        await usage(update, "/search <words>", _("What should I look for?"))
         return
     if len(words) > context.settings.max_query_length:
-        await usage(update, "/search <words>", "That search is too long.")
+        await usage(update, "/search <words>", _("That search is too long."))
         return
     async with chat_command(update, context, changes=False) as command:
         if command is None:
@@ -117,9 +123,9 @@ async def search(update: Update, context: CustomContext) -> None:
         update,
         context,
         chat,
-        f"Search: {words}",
+        _("Search: %(words)s", words=words),
         items,
-        empty=f"Nothing found for {esc(words)}.",
+        empty=_("Nothing found for %(words)s.", words=esc(words)),
     )
 
 

@@ -182,6 +182,29 @@ async def test_set_my_commands_limits(emulator: Emulator) -> None:
     assert (await emulator.call("getMyCommands", {}))[1]["result"] == []
 
 
+async def test_commands_are_kept_per_scope_and_language(emulator: Emulator) -> None:
+    async def call(method: str, **params: Any) -> dict[str, Any]:
+        encoded = {k: v if isinstance(v, str) else json.dumps(v) for k, v in params.items()}
+        return (await emulator.call(method, encoded))[1]
+
+    english = [{"command": "start", "description": "Start"}]
+    russian = [{"command": "start", "description": "Начать"}]
+    admin = [*english, {"command": "stats", "description": "Stats"}]
+    assert (await call("setMyCommands", commands=english))["ok"] is True
+    assert (await call("setMyCommands", commands=russian, language_code="ru"))["ok"] is True
+    chat_scope = {"type": "chat", "chat_id": 5}
+    assert (await call("setMyCommands", commands=admin, scope=chat_scope))["ok"] is True
+    assert (await call("getMyCommands"))["result"] == english
+    assert (await call("getMyCommands", language_code="ru"))["result"] == russian
+    assert (await call("getMyCommands", language_code="de"))["result"] == []
+    assert (await call("getMyCommands", scope=chat_scope))["result"] == admin
+    assert (await call("getMyCommands", scope=chat_scope, language_code="ru"))["result"] == []
+    for code in ("pt_BR", "zh-hans", "RU", "r"):
+        assert await call("setMyCommands", commands=russian, language_code=code) == error(
+            "Bad Request: invalid language code specified"
+        )
+
+
 async def test_user_commands_get_bot_command_entity(emulator: Emulator) -> None:
     update = emulator.user(7).send("/topic@digest_test_bot ai safety")
     assert update["message"]["entities"] == [{"type": "bot_command", "offset": 0, "length": 22}]
