@@ -22,6 +22,7 @@ from functools import cache
 from io import BytesIO
 from pathlib import Path
 
+from babel import Locale, UnknownLocaleError
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -52,6 +53,8 @@ def supported(code: str | None) -> str:
     "pt_BR" and "pt" give "pt_BR", "en-US" gives "en", anything unknown gives English."""
     if not code:
         return DEFAULT
+    if code in LANGUAGES:  # a stored setting: the common case, on every render
+        return code
     code = code.strip().replace("-", "_")
     if code in LANGUAGES:
         return code
@@ -80,6 +83,15 @@ def translations(language: str) -> _gettext.NullTranslations:
     write_mo(compiled, catalog, use_fuzzy=False)
     compiled.seek(0)
     return _gettext.GNUTranslations(compiled)
+
+
+@cache
+def locale_of(language: str | None) -> Locale:
+    """Babel's locale data (dates, day names) for a language code, English when unknown."""
+    try:
+        return Locale.parse((language or DEFAULT).replace("-", "_"))
+    except (UnknownLocaleError, ValueError, TypeError):
+        return Locale.parse(DEFAULT)
 
 
 def current() -> str:

@@ -42,8 +42,15 @@ def russian(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         ("%(num)d story", "%(num)d stories"), ("%(num)d сюжет", "%(num)d сюжета", "%(num)d сюжетов")
     )
     catalog.add(
-        ("+%(num)d more story", "+%(num)d more stories"),
-        ("ещё %(num)d сюжет", "ещё %(num)d сюжета", "ещё %(num)d сюжетов"),
+        (
+            "<i>+%(num)d more story</i> — send /more to see it.",
+            "<i>+%(num)d more stories</i> — send /more to see them.",
+        ),
+        (
+            "<i>ещё %(num)d сюжет</i> — отправьте /more, чтобы увидеть его.",
+            "<i>ещё %(num)d сюжета</i> — отправьте /more, чтобы увидеть их.",
+            "<i>ещё %(num)d сюжетов</i> — отправьте /more, чтобы увидеть их.",
+        ),
     )
     path = tmp_path / "ru" / "LC_MESSAGES" / f"{i18n.DOMAIN}.po"
     path.parent.mkdir(parents=True)
