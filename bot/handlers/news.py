@@ -12,7 +12,7 @@ from bot.handlers.common import args_text, chat_command, esc, reply, usage
 from digests.commands import build_digest_now, build_more
 from digests.i18n import _
 from digests.query import QueryError, parse_query
-from digests.render import ItemView
+from digests.render import ItemView, isolated
 from digests.results import first_story_ids, reported_at, story_items
 from storage import articles as article_store
 from storage import subscriptions as sub_store
@@ -93,10 +93,11 @@ async def latest(update: Update, context: CustomContext) -> None:
         # newest first by when each was reported, not in the order feeds were fetched
         matches.sort(key=lambda a: (reported_at(a), a.id or 0), reverse=True)
         items = await _stories(session, matches)
-    # the title is plain text (the template escapes it); `empty` is HTML
-    title = _("Latest on %(topic)s", topic=topic) if topic else _("Latest stories")
+    # the title is plain text (the template escapes it); `empty` is HTML; what the user typed
+    # keeps its own direction in a right-to-left chat
+    title = _("Latest on %(topic)s", topic=isolated(topic)) if topic else _("Latest stories")
     empty = (
-        _("No stories on %(topic)s yet.", topic=esc(topic))
+        _("No stories on %(topic)s yet.", topic=isolated(esc(topic)))
         if topic
         else _("No stories stored yet.")
     )
@@ -123,9 +124,9 @@ async def search(update: Update, context: CustomContext) -> None:
         update,
         context,
         chat,
-        _("Search: %(words)s", words=words),
+        _("Search: %(words)s", words=isolated(words)),
         items,
-        empty=_("Nothing found for %(words)s.", words=esc(words)),
+        empty=_("Nothing found for %(words)s.", words=isolated(esc(words))),
     )
 
 
