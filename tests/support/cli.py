@@ -82,14 +82,6 @@ def _exit_code(main: Callable[[], None]) -> int:
     return 0
 
 
-def run_on_file(*args: str, cwd: Path, private: bool = False) -> subprocess.CompletedProcess[str]:
-    """`run` on the SQLite database `cli.db` in `cwd`; `private` lets it fetch loopback URLs."""
-    env = {"DIGESTBOT_DATABASE_URL": f"sqlite:///{cwd / 'cli.db'}"}
-    if private:
-        env["DIGESTBOT_ALLOW_PRIVATE_URLS"] = "true"
-    return run(*args, cwd=cwd, env=env)
-
-
 Invoke = Callable[..., Outcome]
 
 
