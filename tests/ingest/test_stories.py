@@ -24,7 +24,7 @@ from ingest.pipeline import _Document, store_document
 from ingest.stories import Features, StoryIndex, features
 from ingest.text import split_sentences
 from storage.models import Article
-from tests.support.cli import run as digestbot
+from tests.support.cli import run_here as digestbot
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 FIXTURE = FIXTURES / "stories_allsides_excerpt.jsonl"

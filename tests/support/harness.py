@@ -31,6 +31,11 @@ def make_settings(**overrides: Any) -> Settings:
         "telegram_bot_token": TOKEN,
         "admin_ids": str(ADMIN),
         "commands_per_minute": 1000,
+        # Pacing replies to Telegram's per-chat limits (1 a second; 20 a minute in a group) is
+        # test_delivery's and test_replylimit's subject; here it would add a second or three
+        # to every reply after the first in a chat.
+        "rate_per_chat": 1000.0,
+        "rate_per_group_minute": 60_000,
         "max_subscriptions": 3,
         "max_mutes": 2,
         "max_query_length": 60,
