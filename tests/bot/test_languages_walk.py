@@ -17,6 +17,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.demo import FEED_URL, local_bot, sample_feed, sample_transport
 from digests import i18n
+from digests.query import SECTION_ALIASES
+from digests.schedule import SYNTAX, WEEKDAYS
+from digests.trending import SUGGESTED_TOPICS
 from ingest.fetch import Fetcher
 from ingest.health import RefreshResult
 from storage import feeds as feed_store
@@ -33,14 +36,19 @@ from tests.support.harness import (
 __all__ = ["sqlite_sessionmaker"]
 
 USER = 5150
-_PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|<[^>]*>|/\w+|\{[^}]*\}")
+# Not prose: placeholders, tags, and what a user types — a command with its arguments, and
+# the examples of input the texts show in italics or quotes ("science space", "sport -cricket")
+_NOT_PROSE = re.compile(
+    r"%\(\w+\)[sd]|<i>.*?</i>|<code>.*?</code>|\"[^\"]*\"|/\w+[^,.;:()<>\n]*|<[^>]*>|\{[^}]*\}"
+)
 _WORDS = re.compile(r"[A-Za-z]{3,}(?:[ ,'’-]+[A-Za-z]{2,})+")
 
 
 @cache
 def english_phrases() -> frozenset[str]:
-    """Runs of two or more English words from the bot's source texts (placeholders, tags and
-    commands taken out): any of them in a translated chat is English left behind."""
+    """Runs of two or more English words from the bot's source texts (placeholders, tags,
+    commands and examples of input taken out): any of them in a translated chat is English left
+    behind."""
     with (i18n.LOCALE_DIR / f"{i18n.DOMAIN}.pot").open("rb") as source:
         template = read_po(source)
     phrases: set[str] = set()
@@ -49,9 +57,22 @@ def english_phrases() -> frozenset[str]:
             continue
         ids = message.id if isinstance(message.id, tuple) else (message.id,)
         for text in ids:
-            for piece in _PLACEHOLDER.split(str(text)):
+            for piece in _NOT_PROSE.split(str(text)):
                 phrases.update(m.group(0) for m in _WORDS.finditer(piece))
-    return frozenset(phrases)
+    return frozenset(p for p in phrases if not _is_input(p))
+
+
+def _is_input(phrase: str) -> bool:
+    """A run of words a user types rather than reads: a query ("climate OR energy") or only
+    schedule words, weekdays, section names and suggested topics ("hourly, realtime, off")."""
+    words = re.findall(r"[A-Za-z]+", phrase)
+    return "OR" in words or all(w.lower() in INPUT_WORDS for w in words)
+
+
+#: The words of the bot's input language, which every catalog keeps as typed.
+INPUT_WORDS = frozenset(
+    {*re.findall(r"[a-z]+", SYNTAX), *WEEKDAYS, *SECTION_ALIASES, *SUGGESTED_TOPICS, "cron"}
+)
 
 
 def english_left(text: str, exempt: set[str]) -> list[str]:
