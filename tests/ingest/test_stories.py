@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -196,9 +197,12 @@ _FEUD = {
 }
 
 
-def feud(event: str) -> Features:
-    title, lead = _FEUD[event]
-    return features(title, lead + "\n\n" + _BACKGROUND)
+def feud(
+    event: str, texts: Mapping[str, tuple[str, str]] = _FEUD, background: str = _BACKGROUND
+) -> Features:
+    """The event's headline and lead, then the saga's background paragraph."""
+    title, lead = texts[event]
+    return features(title, lead + "\n\n" + background)
 
 
 def test_whole_texts_of_the_same_people_in_another_event_need_the_leads_to_agree() -> None:
@@ -270,8 +274,7 @@ _SAGA = {
 
 
 def saga(event: str) -> Features:
-    title, lead = _SAGA[event]
-    return features(title, lead + "\n\n" + _SAGA_BACKGROUND)
+    return feud(event, _SAGA, _SAGA_BACKGROUND)
 
 
 def test_leads_sharing_only_a_sagas_names_do_not_merge_two_full_texts() -> None:
