@@ -5,8 +5,10 @@ Each set is fed in `published` order through the online clustering ingest uses
 MinHash, window 3 days, threshold 0.3). Reported: pairwise precision / recall / F1 and
 B-cubed F1, on each set's tune half and held-out half (events split by a hash of the `story`
 id; thresholds were tuned on the tune halves only, `--tune` repeats that search: the lead
-threshold, then the full-text route's threshold, decay and event floor, each full-text setting
-also on BASIL's tune half with its events crowded a day and half a day apart), and
+threshold, then the full-text route's threshold, decay and event floor, then the floors a lead
+match between two full texts needs (their whole texts', their leads' beyond the cast), each
+full-text setting also on BASIL's tune half with its events crowded a day and half a day
+apart), and
 articles per second. Then the per-article cost against a store of 5,000 and 50,000 recent
 articles (synthesised by recombining BBC corpus paragraphs, all inside the story window), for
 title-and-lead articles (300 of AllSides) and full texts (BASIL's 300), in wall-clock and CPU
@@ -139,12 +141,12 @@ def timed(method: Callable[[Sequence[Item]], list[int]], items: Sequence[Item]) 
 
 def tune(data: dict[str, list[Item]]) -> None:
     """Thresholds on the tune halves only: the lead threshold, then the full-text threshold,
-    decay and event floor (F1 with precision ≥ 0.95 on both; the full-text pick is one whose
-    neighbours in the grid keep that precision too, since one wrong merge moves BASIL's by
-    0.06). The tune halves hold few different events of the same people within days of each
-    other, so each full-text setting is also run on BASIL's tune half with its events moved a
-    day and half a day apart (`crowded`): the precision there is the margin against merging
-    another event of the same cast."""
+    decay and event floor, then the lead route's floors between full texts (F1 with precision
+    ≥ 0.95 on both; the full-text pick is one whose neighbours in the grid keep that precision
+    too, since one wrong merge moves BASIL's by 0.06). The tune halves hold few different
+    events of the same people within days of each other, so each full-text setting is also run
+    on BASIL's tune half with its events moved a day and half a day apart (`crowded`): the
+    precision there is the margin against merging another event of the same cast."""
     grid: list[dict[str, float]] = [{"threshold": x / 100} for x in range(14, 40, 3)]
     grid += [
         {"body_threshold": t, "body_decay_days": d, "body_event_floor": 0.0}
@@ -156,6 +158,13 @@ def tune(data: dict[str, list[Item]]) -> None:
         for t in (0.22, 0.25)
         for f in (0.03, 0.05, 0.08, 0.10, 0.12)
     ]
+    grid += [
+        {"lead_text_floor": f, "lead_event_floor": 0.0} for f in (0.0, 0.10, 0.12, 0.15, 0.18, 0.20)
+    ]
+    grid += [
+        {"lead_text_floor": 0.0, "lead_event_floor": f} for f in (0.02, 0.03, 0.04, 0.05, 0.06)
+    ]
+    grid += [{"lead_text_floor": 0.15, "lead_event_floor": f} for f in (0.03, 0.04, 0.05)]
     basil = [i for i in data["basil_300"] if half(i["story"]) == "tune"]
     for settings in grid:
         row = []
@@ -163,7 +172,7 @@ def tune(data: dict[str, list[Item]]) -> None:
             part = [i for i in items if half(i["story"]) == "tune"]
             f = scores([i["story"] for i in part], ours(part, **settings))
             row.append(f"{name} P {f['P']:.3f} R {f['R']:.3f} F1 {f['F1']:.3f}")
-        if "body_threshold" in settings:
+        if "body_threshold" in settings or "lead_text_floor" in settings:
             for gap in (1.0, 0.5):
                 moved = crowded(basil, gap)
                 f = scores([i["story"] for i in moved], ours(moved, **settings))

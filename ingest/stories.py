@@ -45,6 +45,14 @@ BODY_DECAY_DAYS = 4.0  # similarity × exp(-Δdays / this), Δ from the member c
 # people. So whole texts count only when the leads also agree on what happened: their
 # similarity without the names the article's lead gives (figures stay), before time decay.
 BODY_EVENT_FLOOR = 0.08  # on the tune halves, with the stress streams of --tune
+# Conversely, two leads of one saga can share enough of its everyday names (head of state,
+# party, legislature, capital) to pass the lead threshold for different events, and a sparse
+# window cannot tell those names are background (one story of the saga in it). When both the
+# article and the story have full texts, a lead match counts only if the whole texts agree at
+# least a little (cosine before time decay) and the leads agree beyond the cast, as above.
+# Title-and-lead articles (teasers, roundups) are not affected: they have nothing more to say.
+LEAD_TEXT_FLOOR = 0.15  # on the tune halves and the stress streams of --tune
+LEAD_EVENT_FLOOR = 0.04  # the same
 
 # Words every news report uses whatever the event: they say nothing about which event.
 _NEWS_WORDS = wordset(
@@ -238,6 +246,8 @@ class StoryIndex:
     body_threshold: float = BODY_THRESHOLD
     body_decay_days: float = BODY_DECAY_DAYS
     body_event_floor: float = BODY_EVENT_FLOOR
+    lead_text_floor: float = LEAD_TEXT_FLOOR
+    lead_event_floor: float = LEAD_EVENT_FLOOR
     stories: dict[int, _Story] = field(default_factory=dict)
     postings: dict[str, dict[int, float]] = field(default_factory=dict)
     df: Counter[str] = field(default_factory=Counter)
@@ -320,16 +330,22 @@ class StoryIndex:
                 told = sum(mine[t] for t in common) / total
                 span = self.decay_days * told**NOVELTY_POWER
                 score *= math.exp(-days / span) if span > 0 else 0.0
-            if score / self.threshold > best_key:
+            texts = bool(body_norm and story.bodies)  # both sides have full texts
+            agreement = (
+                event.agreement(common, story, self._norm(story, idf), rarity) if texts else 0.0
+            )
+            if score / self.threshold > best_key and (
+                not texts  # between full texts, the leads must agree beyond the cast ...
+                or (
+                    agreement >= self.lead_event_floor  # ... and so must the whole texts
+                    and _full_text(body, body_norm, story.bodies, now, math.inf)[0]
+                    >= self.lead_text_floor
+                )
+            ):
                 best_key = score / self.threshold
                 ranked = sorted(common, key=common.__getitem__, reverse=True)
                 best = Decision(story_id, joined=False, similarity=score, shared=tuple(ranked[:8]))
-            if (
-                body_norm
-                and story.bodies
-                and event.agreement(common, story, self._norm(story, idf), rarity)
-                >= self.body_event_floor
-            ):
+            if texts and agreement >= self.body_event_floor:
                 text_score, text_shared = _full_text(
                     body, body_norm, story.bodies, now, self.body_decay_days
                 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -196,9 +197,12 @@ _FEUD = {
 }
 
 
-def feud(event: str) -> Features:
-    title, lead = _FEUD[event]
-    return features(title, lead + "\n\n" + _BACKGROUND)
+def feud(
+    event: str, texts: Mapping[str, tuple[str, str]] = _FEUD, background: str = _BACKGROUND
+) -> Features:
+    """The event's headline and lead, then the saga's background paragraph."""
+    title, lead = texts[event]
+    return features(title, lead + "\n\n" + background)
 
 
 def test_whole_texts_of_the_same_people_in_another_event_need_the_leads_to_agree() -> None:
@@ -214,6 +218,80 @@ def test_whole_texts_of_the_same_people_in_another_event_need_the_leads_to_agree
         retold = index.assign(feud("subsidy retold"), start + timedelta(days=1, hours=2))
         assert (audit.story != first.story) is apart, floor
         assert retold.joined and retold.story == first.story and retold.basis == "full text"
+
+
+# A saga's cast (president, party, legislature, speaker, capital) in every lead: a budget defeat
+# reported by two outlets, and the same day another event of the same people, a pardon (fiction).
+_SAGA_BACKGROUND = (
+    "Halvorsen's Unity Party lost its majority in the National Assembly in the spring election, "
+    "and Reinholt, whose Liberal Alliance now controls the chamber, has promised to hold the "
+    "president to account. The two have not met in Veldmar since the election, and aides on "
+    "both sides describe the relationship as the coldest between a president and a speaker in "
+    "two decades. Halvorsen has accused the Liberal Alliance of blocking her programme for "
+    "partisan reasons, and Reinholt has accused the president of governing by decree. Both "
+    "are expected to run again when Halvorsen's term ends in two years, and polls show them "
+    "level among likely voters."
+)
+_SAGA = {
+    "budget": (
+        "Assembly rejects Halvorsen budget, raising shutdown fears",
+        "President Anja Halvorsen's Unity Party lost a budget vote in the National Assembly in "
+        "Veldmar on Monday, after Speaker Tomas Reinholt refused to schedule a compromise, "
+        "leaving ministries without funding from next week. The spending plan failed by 14 "
+        "votes. Finance officials warned that pension offices, border posts and hospitals "
+        "would run out of money within ten days, and the treasury began drawing up lists of "
+        "staff to be sent home without pay. Trade unions called a protest outside the finance "
+        "ministry for Thursday. Economists said a prolonged shutdown could cut quarterly "
+        "growth by half a point, and the central bank said it stood ready to supply liquidity "
+        "to lenders exposed to delayed government payments.",
+    ),
+    "budget retold": (
+        "Funding lapse looms after Veldmar lawmakers vote down spending plan",
+        "Government ministries face a funding lapse next week after lawmakers in Veldmar voted "
+        "down the spending plan of President Anja Halvorsen on Monday by 14 votes, with "
+        "Speaker Tomas Reinholt declining to bring a compromise to the floor. Pension offices, "
+        "hospitals and border posts would exhaust their money within ten days, finance "
+        "officials said, as the treasury prepared to furlough staff without pay. Unions plan "
+        "a Thursday protest at the finance ministry. A long shutdown could shave half a point "
+        "off quarterly growth, economists estimated, while the central bank offered liquidity "
+        "to banks hit by late government payments.",
+    ),
+    "pardon": (
+        "Halvorsen pardons former aide, Reinholt vows inquiry",
+        "President Anja Halvorsen of the Unity Party faced a new clash with Speaker Tomas "
+        "Reinholt and the National Assembly in Veldmar on Monday, after the president "
+        "pardoned a former aide. Reinholt said the Assembly would investigate the decision, "
+        "the latest fight between the president and the speaker. The aide, Petra Lindqvist, "
+        "had been convicted in March of accepting bribes from a shipbuilder in exchange for "
+        "naval contracts and was serving "
+        "a four-year sentence. Prosecutors called the pardon an insult to the court. "
+        "Lindqvist's lawyer said she was released from the Osterby prison on Wednesday "
+        "afternoon and would not comment. Legal scholars said the constitution gives the "
+        "president broad clemency powers but that no pardon for a close associate had been "
+        "granted since the republic was founded.",
+    ),
+}
+
+
+def saga(event: str) -> Features:
+    return feud(event, _SAGA, _SAGA_BACKGROUND)
+
+
+def test_leads_sharing_only_a_sagas_names_do_not_merge_two_full_texts() -> None:
+    # The pardon, reported in the same hour as the second outlet's report of the budget vote,
+    # names the whole cast and the capital in its lead, enough to pass the lead threshold
+    # against the budget story; the rest of its lead tells another event, so it starts a
+    # story. The second outlet's report of the budget vote joins.
+    start = datetime(2026, 5, 4, 9, tzinfo=UTC)
+    for floors, apart in ((0.0, False), (None, True)):
+        settings = {} if floors is None else {"lead_text_floor": 0.0, "lead_event_floor": 0.0}
+        index = StoryIndex(**settings)
+        budget = index.assign(saga("budget"), start)
+        retold = index.assign(saga("budget retold"), start + timedelta(hours=3))
+        pardon = index.assign(saga("pardon"), start + timedelta(hours=3))
+        assert retold.joined and retold.story == budget.story
+        assert (pardon.story != budget.story) is apart, floors
+        assert apart or pardon.basis == "lead"
 
 
 def test_stored_full_text_features_give_the_same_decision() -> None:
