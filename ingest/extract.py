@@ -15,7 +15,7 @@ from trafilatura.utils import load_html
 
 from ingest.clean import clean_text, link_texts
 from ingest.dedup import canonicalize_url
-from ingest.regions import Split, drop_after, split_at_comments
+from ingest.regions import Split, drop_regions, page_regions
 from ingest.text import normalize_whitespace, words
 from ingest.titles import page_names
 from ingest.topics import detect_language
@@ -103,7 +103,7 @@ def extract_page(html: str | bytes, *, url: str | None = None) -> Page | None:
     title = clean_str(names.title)
     author = clean_optional(_author(document.author))
     links = link_texts(_anchors(tree))
-    splits = split_at_comments(tree)
+    splits = page_regions(tree)
     text = _cleaned(document, title=title, author=author, links=links, splits=splits)
     # Too little left (a strict first pass, or cleaning): read again in recall mode.
     if len(words(text)) < FALLBACK_WORDS:
@@ -140,7 +140,7 @@ def _cleaned(
         return ""
     raw = clean_str(normalize_whitespace(str(document.text).replace("\n", "\n\n")))
     text = clean_text(raw, title=title or None, author=author, links=links)
-    return drop_after(text, splits, min_words=MIN_WORDS)
+    return drop_regions(text, splits, min_words=MIN_WORDS)
 
 
 def _anchors(tree: HtmlElement) -> Iterator[str]:

@@ -27,10 +27,25 @@ _SECTION_TAGS = frozenset(
     {"div", "section", "aside", "ol", "ul", "dl", "table", "form", "footer", "a"}
     | {"h2", "h3", "h4", "h5", "h6"}
 )
+# ... and stems of those that mark a box of other stories or promotions.
+_BOX_STEMS = (
+    "related",
+    "morestor",
+    "mostread",
+    "mostpopular",
+    "popular",
+    "promo",
+    "sidebar",
+    "teaser",
+    "recommend",
+    "outbrain",
+    "taboola",
+)
 _HUMP = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _SPLIT = re.compile(r"[^A-Za-z]+")
 _SKIP = frozenset({"script", "style", "noscript", "template", "head", "title"})
-MAX_MARKERS = 3  # the first few markers in document order are tried
+MAX_MARKERS = 3  # the first few comment markers in document order are tried
+MAX_BOXES = 12  # and boxes of other stories
 OPENING_WORDS = 12  # the article's opening: its first lines of at least this many words,
 OPENING_LINES = 2  # this many of them
 
@@ -47,16 +62,21 @@ def _tokens(value: str) -> list[str]:
     return [t.lower() for t in _SPLIT.split(_HUMP.sub(" ", value)) if t]
 
 
-def _is_marker(element: HtmlElement) -> bool:
+def _marker(element: HtmlElement) -> str | None:
+    """ "comments" for a comment section, "box" for a box of other stories, else None."""
     if element.tag not in _SECTION_TAGS or (element.tag == "a" and element.get("href")):
-        return False  # a link to the comments, not the comments
+        return None  # a link to the comments, not the comments
     for name in ("id", "class", "name"):
         value = element.get(name)
         if value:
             tokens = _tokens(value)
-            if not _MARKER_TOKENS.isdisjoint(tokens) and _NOT_SECTION.isdisjoint(tokens):
-                return True
-    return False
+            if not _NOT_SECTION.isdisjoint(tokens):
+                continue
+            if not _MARKER_TOKENS.isdisjoint(tokens):
+                return "comments"
+            if element.tag != "a" and any(t.startswith(_BOX_STEMS) for t in tokens):
+                return "box"
+    return None
 
 
 def key(text: str) -> str:
@@ -64,45 +84,61 @@ def key(text: str) -> str:
     return " ".join(w.lower() for w in words(text))
 
 
-def split_at_comments(tree: HtmlElement) -> list[Split]:
-    """The page's text split at each of its first `MAX_MARKERS` comment-section markers (an
-    element within another marker is not a new one)."""
+def page_regions(tree: HtmlElement) -> list[Split]:
+    """The page's text split at its first `MAX_MARKERS` comment sections (the page from the
+    marker on, against the page before it) and its first `MAX_BOXES` boxes of other stories
+    (the box's own text, against the rest of the page), in document order. An element within
+    another marker is not a new one."""
     body = tree.find("body")
     root = body if body is not None else tree
     pieces: list[str] = []
-    cuts: list[int] = []
+    spans: list[tuple[int, int | None]] = []  # (start, end); end None: to the page's end
     inside: list[HtmlElement] = []
+    counts = {"comments": 0, "box": 0}
 
     def walk(element: HtmlElement) -> None:
         tag = element.tag if isinstance(element.tag, str) else ""
         if tag and tag not in _SKIP:
-            if len(cuts) < MAX_MARKERS and not inside and _is_marker(element):
-                cuts.append(len(pieces))
+            kind = None if inside else _marker(element)
+            if kind is not None and counts[kind] < (
+                MAX_MARKERS if kind == "comments" else MAX_BOXES
+            ):
+                counts[kind] += 1
                 inside.append(element)
+                spans.append((len(pieces), None))
             if element.text:
                 pieces.append(element.text)
             for child in element:
                 walk(child)
             if inside and inside[-1] is element:
                 inside.pop()
+                begin, _ = spans[-1]
+                if kind == "box":
+                    spans[-1] = (begin, len(pieces))
         if element.tail:
             pieces.append(element.tail)
 
     walk(root)
-    if not cuts:
+    if not spans:
         return []
     keys = [key(p) for p in pieces]
-    return [Split(_joined(keys[:cut]), _joined(keys[cut:])) for cut in cuts]
+    splits = []
+    for begin, end in spans:
+        if end is None:
+            splits.append(Split(_joined(keys[:begin]), _joined(keys[begin:])))
+        else:
+            splits.append(Split(_joined(keys[:begin] + keys[end:]), _joined(keys[begin:end])))
+    return splits
 
 
 def _joined(keys: list[str]) -> str:
     return " " + " ".join(k for k in keys if k) + " "
 
 
-def drop_after(text: str, splits: list[Split], *, min_words: int) -> str:
-    """`text` (paragraphs of lines) without the lines found only after a comment marker, for
-    the first marker that follows the article's opening line; unchanged when none does, or
-    when fewer than `min_words` words would remain."""
+def drop_regions(text: str, splits: list[Split], *, min_words: int) -> str:
+    """`text` (paragraphs of lines) without the lines found only in a comment section or a box
+    of other stories, for each one that does not hold the article's opening lines and leaves
+    `min_words` words or more."""
     lines = [line for line in text.split("\n") if line.strip()]
     openings = [f" {key(line)} " for line in lines if len(words(line)) >= OPENING_WORDS]
     if not openings:
@@ -112,16 +148,15 @@ def drop_after(text: str, splits: list[Split], *, min_words: int) -> str:
             continue
         kept: list[str] = []
         for paragraph in text.split("\n\n"):
-            rest = [line for line in paragraph.split("\n") if not _after(key(line), split)]
+            rest = [line for line in paragraph.split("\n") if not _inside(key(line), split)]
             if any(line.strip() for line in rest):
                 kept.append("\n".join(rest))
         result = "\n\n".join(kept)
         if len(words(result)) >= min_words:
-            return result
-        return text
+            text = result
     return text
 
 
-def _after(line_key: str, split: Split) -> bool:
+def _inside(line_key: str, split: Split) -> bool:
     padded = f" {line_key} "
     return bool(line_key) and padded in split.tail and padded not in split.head
