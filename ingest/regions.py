@@ -27,7 +27,8 @@ _SECTION_TAGS = frozenset(
     {"div", "section", "aside", "ol", "ul", "dl", "table", "form", "footer", "a"}
     | {"h2", "h3", "h4", "h5", "h6"}
 )
-# ... and stems of those that mark a box of other stories or promotions.
+# ... and stems of those that mark a box of other stories or promotions (found in the
+# value with its separators removed: "more-stories", "moreStories" -> morestories).
 _BOX_STEMS = (
     "related",
     "morestor",
@@ -74,7 +75,8 @@ def _marker(element: HtmlElement) -> str | None:
                 continue
             if not _MARKER_TOKENS.isdisjoint(tokens):
                 return "comments"
-            if element.tag != "a" and any(t.startswith(_BOX_STEMS) for t in tokens):
+            compact = "".join(tokens)
+            if element.tag != "a" and any(stem in compact for stem in _BOX_STEMS):
                 return "box"
     return None
 
