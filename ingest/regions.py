@@ -1,9 +1,12 @@
-"""Where a page's article ends: the reader-comment section that follows it, found by the page's
-structure (an element whose id, class or anchor name says "comments"), not by phrases of text.
+"""Regions of a page that are not its article, found by the page's structure (ids, classes,
+anchor names, tags), not by phrases of text: the reader-comment section after the article
+(an element named "comments", "respond", "disqus" ...: everything from it on), boxes of other
+stories ("related", "promo", "sidebar", "most read" ...) and picture captions (the element's
+own text).
 
-Pure: reads a parsed page, changes nothing. `split_at_comments` gives the page's text before and
-after each comment-section marker; `drop_after` removes from the extracted text the lines that
-occur only after the marker, when the article itself lies before it."""
+Pure: reads a parsed page, changes nothing. `page_regions` gives the page's text inside and
+outside each region; `drop_regions` removes from the extracted text the lines found only
+inside one, for each region that does not hold the article's opening lines."""
 
 from __future__ import annotations
 
@@ -42,6 +45,8 @@ _BOX_STEMS = (
     "outbrain",
     "taboola",
 )
+# A picture's caption or credit: any of these with "caption" in its class or id.
+_CAPTION_TAGS = _SECTION_TAGS | {"p", "span", "figcaption", "h1", "td", "li", "em", "small"}
 _HUMP = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _SPLIT = re.compile(r"[^A-Za-z]+")
 _SKIP = frozenset({"script", "style", "noscript", "template", "head", "title"})
@@ -65,8 +70,13 @@ def _tokens(value: str) -> list[str]:
 
 def _marker(element: HtmlElement) -> str | None:
     """ "comments" for a comment section, "box" for a box of other stories, else None."""
-    if element.tag not in _SECTION_TAGS or (element.tag == "a" and element.get("href")):
+    if element.tag == "figcaption":
+        return "caption"
+    if element.tag not in _CAPTION_TAGS or (element.tag == "a" and element.get("href")):
         return None  # a link to the comments, not the comments
+    if element.tag not in _SECTION_TAGS:
+        value = f"{element.get('class', '')} {element.get('id', '')}".lower()
+        return "caption" if "caption" in value else None
     for name in ("id", "class", "name"):
         value = element.get(name)
         if value:
@@ -78,6 +88,8 @@ def _marker(element: HtmlElement) -> str | None:
             compact = "".join(tokens)
             if element.tag != "a" and any(stem in compact for stem in _BOX_STEMS):
                 return "box"
+            if "caption" in compact:
+                return "caption"
     return None
 
 
@@ -88,23 +100,22 @@ def key(text: str) -> str:
 
 def page_regions(tree: HtmlElement) -> list[Split]:
     """The page's text split at its first `MAX_MARKERS` comment sections (the page from the
-    marker on, against the page before it) and its first `MAX_BOXES` boxes of other stories
-    (the box's own text, against the rest of the page), in document order. An element within
-    another marker is not a new one."""
+    marker on, against the page before it), and at its first `MAX_BOXES` boxes of other
+    stories and as many captions (the element's own text, against the rest of the page), in
+    document order. An element within another marker is not a new one."""
     body = tree.find("body")
     root = body if body is not None else tree
     pieces: list[str] = []
     spans: list[tuple[int, int | None]] = []  # (start, end); end None: to the page's end
     inside: list[HtmlElement] = []
-    counts = {"comments": 0, "box": 0}
+    counts = {"comments": 0, "box": 0, "caption": 0}
+    limits = {"comments": MAX_MARKERS, "box": MAX_BOXES, "caption": MAX_BOXES}
 
     def walk(element: HtmlElement) -> None:
         tag = element.tag if isinstance(element.tag, str) else ""
         if tag and tag not in _SKIP:
             kind = None if inside else _marker(element)
-            if kind is not None and counts[kind] < (
-                MAX_MARKERS if kind == "comments" else MAX_BOXES
-            ):
+            if kind is not None and counts[kind] < limits[kind]:
                 counts[kind] += 1
                 inside.append(element)
                 spans.append((len(pieces), None))
@@ -115,7 +126,7 @@ def page_regions(tree: HtmlElement) -> list[Split]:
             if inside and inside[-1] is element:
                 inside.pop()
                 begin, _ = spans[-1]
-                if kind == "box":
+                if kind != "comments":
                     spans[-1] = (begin, len(pieces))
         if element.tail:
             pieces.append(element.tail)

@@ -134,3 +134,17 @@ def test_a_closing_list_the_article_introduces_is_kept() -> None:
     text = "\n\n".join([*ARTICLE, "The plan in short:", *steps])
     cleaned = clean_text(text)
     assert all(step in cleaned for step in steps)
+
+
+def test_a_picture_caption_is_cut() -> None:
+    caption = (
+        "<div class='imageBox'><img src='pipes.jpg'><h4 id='storyphotocaption'>Workers lay a "
+        "new water main beside the ring road in the eastern districts during a trial last "
+        "October.</h4></div>"
+    )
+    page = extract_page(
+        _page("").replace(b"<p>The plan will", caption.encode() + b"<p>The plan will")
+    )
+    assert page is not None
+    assert "Workers lay a new water main" not in page.text
+    assert all(paragraph in page.text for paragraph in ARTICLE + CLOSING)
