@@ -293,7 +293,8 @@ FALLBACK_BODY = 150  # when the article before it has this many words
 def _drop_tail(blocks: list[_Block]) -> None:
     """What follows the article's end: after its copyright line, or a closing list of other
     stories (three or more list items, under a short label, sharing little of the article's
-    vocabulary) — as long as that tail is the smaller part of the text."""
+    vocabulary) — as long as that tail is the smaller part of the text, or, for a list that
+    shares almost none of it, the article before it has `FALLBACK_BODY` words or more."""
     live = [b for b in blocks if b.keep]
     total = sum(b.words for b in live)
     if not live or total == 0:
