@@ -89,9 +89,8 @@ async def fetching(
 ) -> AsyncIterator[LocalBot]:
     """The bot up with a fetcher that reads `transport` (by default `bot.demo`'s sample feed,
     as it stood at NOW): ingest ticks and /addfeed fetch from it."""
-    transport = transport or httpx.MockTransport(sample_transport(NOW).handle_request)
     async with (
-        Fetcher(transport=transport) as fetcher,
+        Fetcher(transport=transport or sample_transport(NOW)) as fetcher,
         local_bot(
             emulator or make_emulator(),
             settings or make_settings(),
