@@ -61,8 +61,6 @@ ALLOWED: dict[str, tuple[str, ...]] = {
 KEYWORDS: dict[str, frozenset[str]] = {
     # the words that name a news section in /subscribe
     "digests/query.py": frozenset({"SECTION_ALIASES"}),
-    # the /schedule texts the quick buttons send (their labels are msgids)
-    "bot/handlers/keyboards.py": frozenset({"QUICK_SCHEDULES"}),
 }
 
 

@@ -11,16 +11,16 @@ from digests.i18n import LANGUAGES, N_, _
 from digests.trending import SUGGESTED_TOPICS
 from storage.models import Subscription
 
-#: The schedules of the quick setup keyboard: what the button sends (a /schedule text) and its
-#: label, translated where shown.
-QUICK_SCHEDULES: tuple[tuple[str, str], ...] = (
+#: The schedules of the quick setup keyboard: each is the /schedule text the button sends and,
+#: translated where shown, its label.
+QUICK_SCHEDULES: tuple[str, ...] = (
     # Translators: quick setup buttons under /start, each a schedule for digests ("mon":
     # Monday). The button sends the English /schedule text whatever its label says.
-    ("realtime", N_("realtime")),
-    ("hourly", N_("hourly")),
-    ("daily 08:00", N_("daily 08:00")),
-    ("weekdays 07:30", N_("weekdays 07:30")),
-    ("weekly mon 09:00", N_("weekly mon 09:00")),
+    N_("realtime"),
+    N_("hourly"),
+    N_("daily 08:00"),
+    N_("weekdays 07:30"),
+    N_("weekly mon 09:00"),
 )
 MAX_LABEL = 40
 #: Buttons per page of a keyboard that grows with the chat (one subscription a button):
@@ -59,9 +59,9 @@ def quick_setup_keyboard(subscribed: set[str]) -> InlineKeyboardMarkup:
     rows = _rows(topic_buttons(SUGGESTED_TOPICS, subscribed), 3)
     schedules = [
         InlineKeyboardButton(
-            f"⏰ {_(label)}", callback_data=callbacks.encode(callbacks.SCHEDULE, schedule)
+            f"⏰ {_(schedule)}", callback_data=callbacks.encode(callbacks.SCHEDULE, schedule)
         )
-        for schedule, label in QUICK_SCHEDULES
+        for schedule in QUICK_SCHEDULES
     ]
     return InlineKeyboardMarkup(rows + _rows(schedules, 3))
 

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from functools import partial
+from typing import TypeVar
+
 from telegram import Update
 
 from bot.context import CustomContext
 from bot.handlers import keyboards
 from bot.handlers.common import (
+    ChatCommand,
     args_text,
     channel_name,
     chat_command,
@@ -31,10 +37,30 @@ from digests.preferences import (
 from digests.render import local_time
 from digests.schedule import ScheduleChangeError, change_schedule
 
+T = TypeVar("T")
+
 SCHEDULE_USAGE = (
     "/schedule <realtime | hourly | daily 08:00 | weekdays 07:30 | weekly mon 09:00 | off>"
 )
 TIMEZONE_USAGE = "/timezone <Area/City | UTC+2>"
+QUIET_USAGE = "/quiet <22:00-07:00 | off>"
+
+
+@asynccontextmanager
+async def _setting(
+    update: Update, context: CustomContext, line: str, parse: Callable[[], T]
+) -> AsyncIterator[tuple[ChatCommand, T] | None]:
+    """The frame of a command that sets one value: the argument is read first (`parse`; a
+    wrong one is answered with `line`'s usage before any query), then the chat's
+    `chat_command`. The block gets the command and the value, or None when refused."""
+    try:
+        value = parse()
+    except ArgumentError as exc:
+        await usage(update, line, str(exc))
+        yield None
+        return
+    async with chat_command(update, context) as command:
+        yield None if command is None else (command, value)
 
 
 async def schedule(update: Update, context: CustomContext) -> None:
@@ -74,14 +100,10 @@ async def timezone(update: Update, context: CustomContext) -> None:
     if not text:
         await _show_timezone(update, context)
         return
-    try:
-        zone = parse_timezone(text)
-    except ArgumentError as exc:
-        await usage(update, TIMEZONE_USAGE, str(exc))
-        return
-    async with chat_command(update, context) as command:
-        if command is None:
+    async with _setting(update, context, TIMEZONE_USAGE, lambda: parse_timezone(text)) as found:
+        if found is None:
             return
+        command, zone = found
         await prefs.set_timezone(command.session, chat=command.chat, zone=zone, now=context.now())
         command.reply(
             _(
@@ -116,14 +138,11 @@ def _clock(context: CustomContext, zone: str, language: str) -> str:
 
 async def quiet(update: Update, context: CustomContext) -> None:
     """Quiet hours: no digests between two times."""
-    try:
-        hours = parse_quiet(args_text(context))
-    except ArgumentError as exc:
-        await usage(update, "/quiet <22:00-07:00 | off>", str(exc))
-        return
-    async with chat_command(update, context) as command:
-        if command is None:
+    text = args_text(context)
+    async with _setting(update, context, QUIET_USAGE, lambda: parse_quiet(text)) as found:
+        if found is None:
             return
+        command, hours = found
         chat = command.chat
         await prefs.set_quiet_hours(command.session, chat=chat, hours=hours, now=context.now())
         if hours:
@@ -146,14 +165,11 @@ async def max_items(update: Update, context: CustomContext) -> None:
     if not text:
         await _show_max_items(update, context)
         return
-    try:
-        count = parse_count(text, low=1, high=MAX_ITEMS)
-    except ArgumentError as exc:
-        await usage(update, "/max <n>", str(exc))
-        return
-    async with chat_command(update, context) as command:
-        if command is None:
+    parse = partial(parse_count, text, low=1, high=MAX_ITEMS)
+    async with _setting(update, context, "/max <n>", parse) as found:
+        if found is None:
             return
+        command, count = found
         prefs.set_max_items(command.session, chat=command.chat, count=count)
         command.reply(
             ngettext(

@@ -19,7 +19,7 @@ from storage.db import make_engine, make_sessionmaker, upgrade
 from storage.models import ChatState, ChatType, DeliveryStatus
 from tests.conftest import BACKENDS  # noqa: F401 (the sessionmaker fixture runs on both)
 from tests.support.cli import Outcome, run_here
-from tests.support.harness import ADMIN, make_emulator, running, stored_chat_id
+from tests.support.harness import ADMIN, running, stored_chat_id
 
 READERS = [301, 302, 303]
 GONE, LEAVES_LATER, RESTING = 310, 311, 312
@@ -39,9 +39,9 @@ async def parts_of(
 async def test_broadcast_reaches_every_active_chat_once_and_parks_the_blocked(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
-    emulator = make_emulator()
-    emulator.group(GROUP, "Harbour club", admins=[OWNER])
-    async with running(sessionmaker, emulator=emulator) as bot:
+    async with running(sessionmaker) as bot:
+        emulator = bot.emulator
+        emulator.group(GROUP, "Harbour club", admins=[OWNER])
         for user in [*READERS, GONE, LEAVES_LATER, RESTING, ADMIN]:
             await bot.say(user, "/start")
         await bot.say(OWNER, "/start", chat_id=GROUP)

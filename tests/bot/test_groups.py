@@ -4,6 +4,7 @@ private chat by someone who administers it."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -11,11 +12,13 @@ from bot.demo import LocalBot
 from storage import chats as chat_store
 from storage import deliveries as delivery_store
 from storage import subscriptions as sub_store
+from telegram_emulator import Emulator
 from tests.support.harness import ADMIN, NOW, make_emulator, running, sqlite_sessionmaker
 
 __all__ = ["sqlite_sessionmaker"]
 
 GROUP = -100123
+MORNING, EVENING = -100555, -100557
 OWNER, SECOND_ADMIN, MEMBER = 11, 12, 13
 
 
@@ -71,15 +74,22 @@ async def test_forum_group_gets_digests_in_the_thread_it_subscribed_from(bot: Lo
     assert digest.message_thread_id == 77
 
 
-async def test_channel_linked_from_a_private_chat(
-    sqlite_sessionmaker: async_sessionmaker[AsyncSession],
-) -> None:
+@pytest.fixture
+def channels() -> Emulator:
+    """OWNER's channels: @morningbrief and @eveningbrief, where the bot is an admin, and @nobot,
+    where it is not."""
     emulator = make_emulator()
-    channel = -100555
-    emulator.channel(channel, "Morning Brief", admins=[OWNER], username="morningbrief")
+    emulator.channel(MORNING, "Morning Brief", admins=[OWNER], username="morningbrief")
+    emulator.channel(EVENING, "Evening Brief", admins=[OWNER], username="eveningbrief")
     emulator.channel(-100556, "No Bot Here", admins=[OWNER], username="nobot", bot_is_admin=False)
+    return emulator
+
+
+async def test_channel_linked_from_a_private_chat(
+    sqlite_sessionmaker: async_sessionmaker[AsyncSession], channels: Emulator
+) -> None:
     bot_admins = f"{ADMIN},{OWNER}"
-    async with running(sqlite_sessionmaker, emulator=emulator, admin_ids=bot_admins) as bot:
+    async with running(sqlite_sessionmaker, emulator=channels, admin_ids=bot_admins) as bot:
         [reply] = await bot.say(MEMBER, "/channel @morningbrief")
         assert "Only the bot's admins can link a channel" in reply.text
         [reply] = await bot.say(ADMIN, "/channel @morningbrief")  # not the channel's admin
@@ -101,39 +111,36 @@ async def test_channel_linked_from_a_private_chat(
         [reply] = await bot.say(OWNER, "/subscribe health")
         assert "Subscribed this chat to health" in reply.text
         # a command typed in a group cannot link a channel
-        emulator.group(GROUP, "Readers", admins=[OWNER])
+        channels.group(GROUP, "Readers", admins=[OWNER])
         [reply] = await bot.say(OWNER, "/channel @morningbrief", chat_id=GROUP)
         assert "from a private chat" in reply.text
-    assert await followed(sqlite_sessionmaker, channel) == ["economy"]
+    assert await followed(sqlite_sessionmaker, MORNING) == ["economy"]
     assert await followed(sqlite_sessionmaker, OWNER) == ["health"]
     async with sqlite_sessionmaker() as session:
-        row = await chat_store.get_chat_by_telegram_id(session, telegram_id=channel)
+        row = await chat_store.get_chat_by_telegram_id(session, telegram_id=MORNING)
     assert row is not None and row.type == "channel" and row.linked_by == OWNER
 
 
 async def test_a_channel_link_survives_a_restart(
-    sqlite_sessionmaker: async_sessionmaker[AsyncSession],
+    sqlite_sessionmaker: async_sessionmaker[AsyncSession], channels: Emulator
 ) -> None:
-    emulator = make_emulator()
-    channel = -100557
-    emulator.channel(channel, "Evening Brief", admins=[OWNER], username="eveningbrief")
-    async with running(sqlite_sessionmaker, emulator=emulator, admin_ids=str(OWNER)) as bot:
+    async with running(sqlite_sessionmaker, emulator=channels, admin_ids=str(OWNER)) as bot:
         [reply] = await bot.say(OWNER, "/channel @eveningbrief")
         assert "Linked Evening Brief" in reply.text
     # a new process (a restart, or another poller) on the same database
-    async with running(sqlite_sessionmaker, emulator=emulator, admin_ids=str(OWNER)) as bot:
+    async with running(sqlite_sessionmaker, emulator=channels, admin_ids=str(OWNER)) as bot:
         [reply] = await bot.say(OWNER, "/channel")
         assert "You are managing a channel" in reply.text
         [reply] = await bot.say(OWNER, "/subscribe markets")
         assert "Subscribed channel @eveningbrief to markets" in reply.text
         [reply] = await bot.say(OWNER, "/channel off")
-    async with running(sqlite_sessionmaker, emulator=emulator, admin_ids=str(OWNER)) as bot:
+    async with running(sqlite_sessionmaker, emulator=channels, admin_ids=str(OWNER)) as bot:
         [reply] = await bot.say(OWNER, "/subscribe gardens")
         assert "Subscribed this chat to gardens" in reply.text
         # deleting the channel's data ends the link; the private chat is itself again
         await bot.say(OWNER, "/channel @eveningbrief")
         async with sqlite_sessionmaker() as session:
-            row = await chat_store.get_chat_by_telegram_id(session, telegram_id=channel)
+            row = await chat_store.get_chat_by_telegram_id(session, telegram_id=EVENING)
             assert row is not None and row.id is not None
             await chat_store.delete_chat(session, chat_id=row.id)
             await session.commit()

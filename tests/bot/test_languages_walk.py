@@ -9,27 +9,24 @@ import re
 from datetime import timedelta
 from functools import cache
 
-import httpx
 import pytest
 from babel.messages.pofile import read_po
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.demo import FEED_URL, local_bot, sample_feed, sample_transport
+from bot.demo import FEED_URL, sample_feed
 from digests import i18n
 from digests.query import SECTION_ALIASES
 from digests.schedule import SYNTAX, WEEKDAYS
 from digests.trending import SUGGESTED_TOPICS
-from ingest.fetch import Fetcher
 from ingest.health import RefreshResult
-from storage import feeds as feed_store
-from storage.models import FeedCreate
 from tests.support.harness import (
     ADMIN,
     NOW,
     Clock,
+    add_sample_feed,
+    fetching,
     make_emulator,
-    make_settings,
     sqlite_sessionmaker,
 )
 
@@ -84,27 +81,13 @@ def english_left(text: str, exempt: set[str]) -> list[str]:
 async def test_a_subscriber_walks_the_bot_in_their_language(
     language: str, sqlite_sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
-    async with sqlite_sessionmaker() as session:
-        feed, _ = await feed_store.add_feed(
-            session, data=FeedCreate(url=FEED_URL, title="The Demo Newsroom", full_text=False)
-        )
-        await session.commit()
+    feed = await add_sample_feed(sqlite_sessionmaker, title="The Demo Newsroom")
     clock = Clock(NOW)
     emulator = make_emulator()
     emulator.user(USER, "Sam", language_code=language.replace("_", "-"))
     emulator.private_chat(ADMIN)  # the bot's admin hears of a failing feed too
-    fetcher = Fetcher(transport=httpx.MockTransport(sample_transport(NOW).handle_request))
     notices: list[str] = []
-    async with (
-        fetcher,
-        local_bot(
-            emulator,
-            make_settings(),
-            sessionmaker=sqlite_sessionmaker,
-            clock=clock,
-            fetcher=fetcher,
-        ) as bot,
-    ):
+    async with fetching(sqlite_sessionmaker, emulator=emulator, clock=clock) as bot:
         assert await bot.ticks.ingest() > 0
         clock.now += timedelta(minutes=5)
         commands = ("/start", "/help", "/subscribe climate", f"/subscribe {FEED_URL}", "/list")

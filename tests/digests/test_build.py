@@ -199,13 +199,17 @@ async def test_paused_chats_are_skipped_but_advanced(
 
 async def _tides_followed_by(
     sessionmaker: async_sessionmaker[AsyncSession], chats: int, *, first: int
-) -> None:
-    """`chats` chats (Telegram ids from `first`) following "tides", one article on it."""
+) -> list[int]:
+    """`chats` chats (Telegram ids from `first`) following "tides", one article on it; their
+    database ids."""
     async with sessionmaker() as session:
-        for n in range(chats):
+        rows = [
             await make_chat(session, telegram_id=first + n, topics=["tides"], now=T0)
+            for n in range(chats)
+        ]
         await make_article(session, title="Tides are high", stored_at=T0)
         await session.commit()
+    return [row.id for row in rows if row.id is not None]
 
 
 async def test_two_processes_racing_build_each_digest_once(
@@ -337,22 +341,21 @@ async def test_tick_claims_again_until_every_due_schedule_is_built(
 async def test_schedules_claimed_by_a_dead_process_are_built_after_the_lease(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
+    chat_ids = await _tides_followed_by(sessionmaker, 1, first=3100)
     async with sessionmaker() as session:
-        chat = await make_chat(session, telegram_id=3100, topics=["tides"], now=T0)
-        await make_article(session, title="Tides are high", stored_at=T0)
         # a process claimed the schedule, then died before building it
         claimed = await schedule_store.claim_due_schedule_rows(
             session, now=DUE, owner="dead", limit=10, lease=timedelta(seconds=30)
         )
         await session.commit()
-    assert [s.chat_id for s in claimed] == [chat.id]
+    assert [s.chat_id for s in claimed] == chat_ids
     later = DUE + timedelta(seconds=20)
     assert await build_due_digests(sessionmaker, now=later, owner="b", until_done=True) == 0
     later = DUE + timedelta(seconds=31)
     assert await build_due_digests(sessionmaker, now=later, owner="b", until_done=True) == 1
     async with sessionmaker() as session:
         digests = (await session.exec(select(Digest))).all()
-        assert [d.chat_id for d in digests] == [chat.id]
+        assert [d.chat_id for d in digests] == chat_ids
 
 
 async def test_rendered_stories_are_not_kept_from_one_tick_to_the_next(

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from ingest.opml import parse_opml
-from tests.support.cli import Invoke, cli, one_line_error, site
+from tests.support.cli import Invoke, cli, import_opml, one_line_error, site
 
 __all__ = ["cli", "site"]
 
@@ -36,16 +36,15 @@ def test_feed_list_add_refresh_export_import_remove(site: str, tmp_path: Path, c
 
     exported = cli("feeds", "export")
     assert [o.url for o in parse_opml(exported.stdout.encode())] == [f"{site}/rss"]
-    opml = tmp_path / "more.opml"
-    opml.write_text(
+    imported = import_opml(
+        cli,
+        tmp_path / "more.opml",
         '<opml version="2.0"><body>'
         f'<outline text="same" xmlUrl="{site}/rss"/>'
         '<outline text="Public" xmlUrl="http://93.184.216.34/rss"/>'
         '<outline text="Internal" xmlUrl="http://10.0.0.8/rss"/>'
-        "</body></opml>"
+        "</body></opml>",
     )
-    imported = cli("feeds", "import", str(opml))
-    assert imported.returncode == 0, imported.stderr
     assert "imported 1 new feeds (0 already in the list, 2 skipped)" in imported.stdout
     assert "skipped http://10.0.0.8/rss" in imported.stderr
 

@@ -122,6 +122,14 @@ def cli(
     return invoker(tmp_path, monkeypatch, capsys)
 
 
+def import_opml(cli: Invoke, path: Path, opml: str) -> Outcome:
+    """`digestbot feeds import` of the OPML text `opml` (written to `path`), which succeeds."""
+    path.write_text(opml)
+    imported = cli("feeds", "import", str(path))
+    assert imported.returncode == 0, imported.stderr
+    return imported
+
+
 def one_line_error(result: subprocess.CompletedProcess[str] | Outcome, needle: str) -> None:
     assert result.returncode != 0
     assert result.stderr.strip().count("\n") == 0, result.stderr
