@@ -158,22 +158,6 @@ def test_a_title_that_is_all_headline_is_left_alone() -> None:
     assert clean_title("Fact-checkers: who checks them?") == "Fact-checkers: who checks them?"
 
 
-@pytest.mark.parametrize(
-    ("feed_title", "url", "expected"),
-    [
-        ("NYT > Business > Economy", "https://www.nytimes.com/section/business/economy", "NYT"),
-        ("myFT following", "https://www.ft.com/myft/following/abc.rss", "FT"),
-        ("World news | The Guardian", "https://www.theguardian.com/world", "The Guardian"),
-        ("Krebs on Security", "https://krebsonsecurity.com/", "Krebs on Security"),
-        (None, "https://www.bbc.co.uk/news", "bbc.co.uk"),
-    ],
-)
-def test_a_source_is_the_publication_not_the_feed_path(
-    feed_title: str | None, url: str, expected: str
-) -> None:
-    assert source_name(feed_title, url=url) == expected
-
-
 def test_a_date_without_a_time_is_shown_as_a_date() -> None:
     renderer = Renderer()
     day = datetime(2026, 3, 2, tzinfo=UTC)
