@@ -4,7 +4,6 @@ article's own title and text stay, the page's furniture goes, nothing real is lo
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -13,14 +12,13 @@ from ingest.clean import clean_text
 from ingest.extract import extract_page
 from ingest.parse import parse_feed, tidy_teaser
 from ingest.titles import choose_title, clean_title, source_name
+from tests.support.pages import PAGES, extracted
 
-PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
 
 def page(name: str, url: str) -> tuple[str, str]:
-    found = extract_page((PAGES / name).read_bytes(), url=url)
-    assert found is not None
+    found = extracted(name, url)
     return found.title, found.text
 
 
@@ -49,11 +47,10 @@ def test_a_page_in_a_layout_table_keeps_its_article_and_loses_the_lists_beside_i
 
 
 def test_a_page_title_loses_the_site_name_and_the_prompts_around_the_article_go() -> None:
-    found = extract_page(
-        (PAGES / "ars_minecraft.html").read_bytes(),
-        url="https://arstechnica.com/information-technology/2015/04/minecraft-exploit/",
+    found = extracted(
+        "ars_minecraft.html",
+        "https://arstechnica.com/information-technology/2015/04/minecraft-exploit/",
     )
-    assert found is not None
     assert found.title == "Just-released Minecraft exploit makes it easy to crash game servers"
     assert found.site_name == "Ars Technica"
     assert found.text.startswith("A flaw in the wildly popular online game Minecraft")
@@ -64,8 +61,8 @@ def test_a_page_title_loses_the_site_name_and_the_prompts_around_the_article_go(
 
 
 def test_a_page_with_only_a_day_is_marked_date_only_and_one_with_a_time_is_not() -> None:
-    found = extract_page((PAGES / "ars_minecraft.html").read_bytes(), url=None)
-    assert found is not None and found.published_at is not None
+    found = extracted("ars_minecraft.html")
+    assert found.published_at is not None
     assert found.date_only and found.published_at.date().isoformat() == "2015-04-16"
     timed = (
         (PAGES / "ars_minecraft.html")
