@@ -199,7 +199,9 @@ class DigestBuilder:
         not a word deep in a long page (the search engine looked at every word)."""
         words = self.prominent_words.get(article.id)
         if words is None:
-            words = Prominent.of(article.title, article.summary, article.keyphrases)
+            words = Prominent.of(
+                article.title, article.summary, article.keyphrases, language=article.language
+            )
             self.prominent_words[article.id] = words
         return words.matches(query)
 

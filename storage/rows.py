@@ -30,6 +30,7 @@ class ArticleRow:
     summary: str
     keyphrases: str = ""
     date_only: bool = False  # `published_at` is only a day
+    language: str | None = None  # ISO 639-1, None when unknown
 
     @property
     def story_key(self) -> int:
@@ -61,6 +62,7 @@ class ArticleRow:
             summary,
             keyphrases,
             date_only,
+            language,
         ) = values
         return cls(
             id=int(article_id),
@@ -75,6 +77,7 @@ class ArticleRow:
             summary=summary or "",
             keyphrases=keyphrases or "",
             date_only=bool(date_only),
+            language=language,
         )
 
 

@@ -15,11 +15,14 @@ from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import dialect_name
+from storage.stems import query_phrases
 from storage.types import UTCDateTime
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 MAX_TERMS = 32
 MAX_WORD_LENGTH = 64
+# FTS5's rank: title, keyphrases, summary, text, stems (of title, keyphrases and summary).
+_BM25 = "-bm25(article_fts, 10.0, 8.0, 4.0, 1.0, 8.0)"
 
 
 def words(text_: str) -> tuple[str, ...]:
@@ -64,9 +67,16 @@ class SearchHit:
     score: float  # higher is better, comparable within one result list only
 
 
-def _fts5_term(term: Term) -> str:
+def _fts5_phrase(words_: tuple[str, ...]) -> str:
     # Words hold only letters, digits and apostrophes; quoting makes each one a literal string.
-    return '"' + " ".join(term.words).replace('"', '""') + '"'
+    return '"' + " ".join(words_).replace('"', '""') + '"'
+
+
+def _fts5_term(term: Term) -> str:
+    """The words anywhere, or their stems in a non-English article's stems (storage.stems)."""
+    found = [_fts5_phrase(term.words)]
+    found.extend(f"stems : {_fts5_phrase(p)}" for p in query_phrases(term.words))
+    return found[0] if len(found) == 1 else "(" + " OR ".join(found) + ")"
 
 
 def compile_fts5(query: SearchQuery) -> str:
@@ -80,10 +90,16 @@ def compile_fts5(query: SearchQuery) -> str:
 
 
 def _pg_tsquery(query: SearchQuery, params: dict[str, object]) -> str:
-    def term_sql(term: Term) -> str:
+    def phrase_sql(config: str, words_: tuple[str, ...]) -> str:
         name = f"t{len(params)}"
-        params[name] = " ".join(term.words)
-        return f"phraseto_tsquery('english', :{name})"
+        params[name] = " ".join(words_)
+        return f"phraseto_tsquery('{config}', :{name})"
+
+    def term_sql(term: Term) -> str:
+        """The words stemmed as English, or their stems as stored for another language."""
+        found = [phrase_sql("english", term.words)]
+        found.extend(phrase_sql("simple", p) for p in query_phrases(term.words))
+        return found[0] if len(found) == 1 else "(" + " || ".join(found) + ")"
 
     groups = [
         "(" + " && ".join(term_sql(t) for t in group) + ")" for group in query.groups if group
@@ -146,7 +162,7 @@ async def search_articles(
             join = " JOIN article a ON a.id = article_fts.rowid" if filters else ""
             sql = (  # FTS5 walks the matches newest first and ranks only those it returns
                 "SELECT id, score FROM ("
-                "SELECT article_fts.rowid AS id, -bm25(article_fts, 10.0, 8.0, 4.0, 1.0) AS score "
+                f"SELECT article_fts.rowid AS id, {_BM25} AS score "
                 f"FROM article_fts{join} WHERE article_fts MATCH :match{where} "
                 "ORDER BY article_fts.rowid DESC LIMIT :newest) "
                 "ORDER BY score DESC, id DESC LIMIT :limit"
@@ -162,7 +178,7 @@ async def search_articles(
     elif filters:
         params["match"] = compile_fts5(query)
         sql = (
-            "SELECT a.id, -bm25(article_fts, 10.0, 8.0, 4.0, 1.0) AS score "
+            f"SELECT a.id, {_BM25} AS score "
             "FROM article_fts JOIN article a ON a.id = article_fts.rowid "
             f"WHERE article_fts MATCH :match{where} "
             "ORDER BY score DESC, a.id DESC LIMIT :limit"
@@ -173,7 +189,7 @@ async def search_articles(
         # a broad /search matches most articles.
         params["match"] = compile_fts5(query)
         sql = (
-            "SELECT rowid, -bm25(article_fts, 10.0, 8.0, 4.0, 1.0) AS score "
+            f"SELECT rowid, {_BM25} AS score "
             "FROM article_fts WHERE article_fts MATCH :match "
             "ORDER BY score DESC, rowid DESC LIMIT :limit"
         )

@@ -219,7 +219,10 @@ def test_generated_hostile_queries_never_raise(
 
 def test_fts5_expression_quotes_every_word() -> None:
     query = SearchQuery(((Term(("near",)), Term(("a", "b"))),), exclude=(Term(("x",)),))
-    assert compile_fts5(query) == '(("near" AND "a b")) NOT "x"'
+    # Each term also looks in the stems of non-English articles, quoted the same way.
+    assert compile_fts5(query) == (
+        '((("near" OR stems : "near") AND ("a b" OR stems : "a b"))) NOT ("x" OR stems : "x")'
+    )
     assert words('NEAR("x" * title:y)') == ("near", "x", "title", "y")
 
 
