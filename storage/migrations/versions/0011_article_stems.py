@@ -1,6 +1,7 @@
 """article.stems: Snowball stems of a non-English article's title, keyphrases and summary
 (`storage.stems`), searched beside the English-stemmed words so that keyword topics match in
-the article's own language
+the article's own language. Articles already stored in such a language get their stems here
+(their summaries and keyphrases stay as they were made).
 
 Revision ID: 0011
 Revises: 0010
@@ -13,6 +14,8 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
+from storage.stems import SNOWBALL, stems_of
 
 revision: str = "0011"
 down_revision: str | None = "0010"
@@ -73,10 +76,30 @@ def _rebuild(stems: bool) -> None:
     _fts5(["title", "keyphrases", "summary", "text", *(["stems"] if stems else [])])
 
 
+def _stem_stored_articles() -> None:
+    """Stems for the articles stored before, in a stemmed language (a few at a time)."""
+    bind = op.get_bind()
+    languages = sa.bindparam("languages", sorted(SNOWBALL), expanding=True)
+    select = sa.text(
+        "SELECT id, language, title, keyphrases, summary FROM article "
+        "WHERE language IN :languages AND id > :after ORDER BY id LIMIT 500"
+    ).bindparams(languages)
+    update = sa.text("UPDATE article SET stems = :stems WHERE id = :id")
+    after = 0
+    while rows := bind.execute(select, {"after": after}).all():
+        changes = [
+            {"id": row[0], "stems": stems_of(row[1], row[2] or "", row[3] or "", row[4] or "")}
+            for row in rows
+        ]
+        bind.execute(update, changes)
+        after = rows[-1][0]
+
+
 # Plain ALTER TABLE, not a batch: on SQLite a batch would copy the table and lose the
 # full-text search triggers on `article` (they are made anew here anyway).
 def upgrade() -> None:
     op.add_column("article", sa.Column("stems", sa.Text(), nullable=True))
+    _stem_stored_articles()  # (the old triggers watch other columns)
     _rebuild(stems=True)
 
 
