@@ -41,7 +41,7 @@ _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]"
 # "Rated: PG-13 for …", "Subs: Poom, …": a label and a short value, not a sentence.
 _LABEL = re.compile(r"^(?:[A-Z][\w'’-]*\s?){1,2}:\s")
 _NOT_A_START = frozenset(",;:.!?)]}’”»-–—")  # the rest of a sentence cut before its start
-# A word after a space (or at the start); `_lower_words` keeps those written in lower case.
+# A word after a space or at the start (`_reads_as_prose` counts those in lower case).
 _SPACED_WORD = re.compile(r"(?:^|(?<=\s))[^\W\d_][\w'’-]*")
 # Who wrote it, took the picture, or where to click: lines about the article, not of it.
 _ABOUT_THE_ARTICLE = re.compile(

@@ -16,7 +16,9 @@ def wordset(text: str) -> frozenset[str]:
 
 # Every kind of horizontal space a page may carry (NBSP, thin, figure, ideographic, ...).
 _SPACES = re.compile(r"[ \t\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
-_INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_INVISIBLE = re.compile(
+    r"[\u200b\u200d\u2060\ufeff\u00ad]|(?<![^\W\d_])\u200c|\u200c(?![^\W\d_])"
+)  # the zero-width non-joiner stays inside a word: Persian writes "می‌شود" with it
 _LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85]")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 
@@ -24,7 +26,6 @@ _BLANK_LINES = re.compile(r"\n\s*\n+")
 # full stop ۔, the Devanagari danda ।), optionally followed by closing quotes/brackets, then
 # whitespace. German closes a quotation with “ (it opens one in English: only right after the
 # punctuation does it close). Abbreviations and initials are handled in `split_sentences`.
-ENDS = ".!?…。！？؟۔।"
 _BOUNDARY = re.compile(r"(?:[.!?…。！？؟۔।]+)(?:“|\s*(?:''|[\"'”’»)\]」』]))*(?=\s+|$)")
 # Chinese and Japanese end sentences without a following space: add one to split on.
 _CJK_END = re.compile(r"([。！？]+(?:[」』”’)]+(?![\u3040-\u309f]))?)(?=[^\s」』”’)])")
@@ -37,14 +38,15 @@ _ABBREVIATIONS = wordset(
 # Spanish, Portuguese, French), lower-cased, without their last period.
 _OTHER_ABBREVIATIONS = wordset(
     """т.е т.к т.д т.п т.н т.ч т.і т.б т.зв др пр им ул пер просп пл стр см ср проф акад доц
-    млн млрд тыс трлн руб коп долл грн мін млн тис спб обл р-н напр
+    млн млрд тыс трлн руб коп долл грн мін тис спб обл р-н напр
     z.b bzw usw vgl ca evtl ggf inkl bspw sog u.a d.h u.s.w nr hr str abs mrd mio tsd
     sr sra srta dña dn ud uds pág págs aprox núm tel ee.uu av avda
     dra exmo exma nº sto sta
-    mme mlle mm m.me cie"""
+    mme mlle cie"""
 )
-# Before a lower-case word these end no sentence: "в 2020 г. он", "z. B. die", "т. е. так".
-_BEFORE_LOWER = wordset("г гг д с п ст ч в вв н.э е ок")
+# Before a lower-case word these (and any single letter) end no sentence: "в 2020 г. он",
+# "в 1990-х гг. цены", "в V в. до н.э. люди".
+_BEFORE_LOWER = wordset("гг вв ст н.э")
 _LETTER_PERIOD = re.compile(r"\s*[^\W\d_]\.")
 _ACRONYM = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
 _NUMBER_ABBREVIATIONS = frozenset({"no", "nos", "vol", "fig", "pp", "art", "para"})

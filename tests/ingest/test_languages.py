@@ -9,12 +9,12 @@ import pytest
 from digests.query import matches_prominently, parse_query
 from ingest.sections import classify
 from ingest.summarize import readable, summarize
-from ingest.text import split_sentences, stopwords, words
+from ingest.text import normalize_whitespace, split_sentences, stopwords, words
 from ingest.topics import detect_language, keyphrases
 from storage.stems import query_phrases, stems_of
-from tests.support.languages import AR, DE, ES, RU, TEXTS, UK
+from tests.support.languages import AR, DE, ES, FA, RU, TEXTS, UK
 
-STEMMED = ["ru", "es", "de", "ar"]
+STEMMED = ["ru", "es", "de", "ar", "fa", "pt"]
 
 
 def test_sentences_end_at_each_languages_punctuation_not_at_its_abbreviations() -> None:
@@ -100,7 +100,7 @@ def test_the_english_section_model_gives_no_section_to_other_languages() -> None
     assert classify("Climate law passed", english)  # unknown language, Latin letters
     for language, text in TEXTS.items():
         assert classify("", text, language=language) == []
-    for text in (RU, AR, UK):
+    for text in (RU, AR, UK, FA):
         assert classify("", text) == []  # unknown language, other letters than Latin
     assert classify("Klimagesetz", DE, language="de") == []
 
@@ -123,6 +123,8 @@ def test_a_query_word_matches_other_forms_in_the_articles_language() -> None:
         ("выборах", "ru", "Прошли выборы"),
         ("elección", "es", "Las elecciones regionales"),
         ("wahl", "de", "Die Wahlen in Hessen"),
+        ("moradia", "pt", "Governo promete 500 mil moradias"),
+        ("خاموشی", "fa", "خاموشی‌های برنامه‌ریزی‌شده ادامه دارد"),
         ('"парламентские выборы"', "ru", "Парламентских выборов не будет"),
     ]:
         query_ = parse_query(query)
@@ -138,3 +140,8 @@ def test_without_a_stemmer_words_match_exactly_and_english_stays_conservative() 
     assert not matches_prominently(parse_query("elect"), "The election is near", language="en")
     # A Russian word never matches an English article's words by its stem.
     assert not matches_prominently(parse_query("выборы"), "Выбор is Russian for choice")
+
+
+def test_persian_keeps_the_zero_width_non_joiner_inside_its_words() -> None:
+    assert normalize_whitespace("کارشناسان می\u200cگویند") == "کارشناسان می\u200cگویند"
+    assert normalize_whitespace("\u200cخبر\u200c تازه\u200b") == "خبر تازه"

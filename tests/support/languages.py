@@ -43,4 +43,18 @@ UK = """У неділю в Києві відбулися місцеві вибо
 
 Кандидати від опозиції заявили про порушення на кількох дільницях. Остаточні результати виборів оголосять у середу."""
 
-TEXTS = {"ru": RU, "es": ES, "de": DE, "ar": AR, "uk": UK}
+FA = """روز دوشنبه وزارت نیرو از افزایش مصرف برق در تهران خبر داد. به گفته سخنگوی وزارت، مصرف برق در هفته گذشته ۱۲ درصد بیشتر از سال قبل بوده است.
+
+دولت از مردم خواسته است که در ساعات اوج مصرف، وسایل پرمصرف را خاموش کنند. آیا خاموشی‌های برنامه‌ریزی‌شده ادامه خواهد داشت؟ سخنگو گفت که این موضوع به دمای هوا بستگی دارد.
+
+کارشناسان می‌گویند که سرمایه‌گذاری در نیروگاه‌های خورشیدی می‌تواند این مشکل را کاهش دهد."""
+
+PT = """O governo brasileiro anunciou nesta segunda-feira um novo programa de habitação para famílias de baixa renda. O plano prevê a construção de 500 mil moradias até 2026.
+
+Segundo o Ministério das Cidades, o investimento será de R$ 40 bilhões. O Sr. Jader Filho afirmou que as obras começarão em março.
+
+Prefeitos de várias capitais elogiaram a medida, mas pediram mais recursos para infraestrutura. “Sem saneamento, não há moradia digna”, disse o presidente da associação de municípios.
+
+O programa será votado no Congresso em abril."""
+
+TEXTS = {"ru": RU, "es": ES, "de": DE, "ar": AR, "uk": UK, "fa": FA, "pt": PT}
