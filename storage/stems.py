@@ -15,7 +15,7 @@ script is written in, and the language-exact check is left to the caller (`diges
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from functools import cache
 
 import snowballstemmer
@@ -88,12 +88,17 @@ def stems_of(language: str | None, *texts: str) -> str | None:
     return "\n".join(line for line in lines if line) or None
 
 
-def query_phrases(words: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+def query_phrases(
+    words: tuple[str, ...], languages: Collection[str] | None = None
+) -> tuple[tuple[str, ...], ...]:
     """The stem phrases lower-cased query words may have in an article: the words stemmed in
-    each stemmed language written in their script, distinct, sorted; () when none fits."""
-    languages: set[str] = set()
+    each stemmed language written in their script (of `languages` only, when given: those of
+    the articles searched), distinct, sorted; () when none fits."""
+    fits: set[str] = set()
     for pattern, fitting in _SCRIPTS:
         if any(pattern.search(word) for word in words):
-            languages |= fitting
+            fits |= fitting
+    if languages is not None:
+        fits.intersection_update(languages)
     cleaned = [word.replace("\u200c", "") for word in words]
-    return tuple(sorted({tuple(stemmer(language)(w) for w in cleaned) for language in languages}))
+    return tuple(sorted({tuple(stemmer(language)(w) for w in cleaned) for language in fits}))

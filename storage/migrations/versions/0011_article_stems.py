@@ -79,11 +79,10 @@ def _rebuild(stems: bool) -> None:
 def _stem_stored_articles() -> None:
     """Stems for the articles stored before, in a stemmed language (a few at a time)."""
     bind = op.get_bind()
-    languages = sa.bindparam("languages", sorted(SNOWBALL), expanding=True)
     select = sa.text(
         "SELECT id, language, title, keyphrases, summary FROM article "
         "WHERE language IN :languages AND id > :after ORDER BY id LIMIT 500"
-    ).bindparams(languages)
+    ).bindparams(sa.bindparam("languages", sorted(SNOWBALL), expanding=True))
     update = sa.text("UPDATE article SET stems = :stems WHERE id = :id")
     after = 0
     while rows := bind.execute(select, {"after": after}).all():
