@@ -9,6 +9,7 @@ from pathlib import Path
 
 from tests.support.cli import run as digestbot
 from tests.support.cli import run_on_file as run
+from tests.support.languages import DE
 
 SPORT = (
     "Striker scores twice as United win the derby",
@@ -67,3 +68,18 @@ def test_backfill_classifies_articles_stored_before(tmp_path: Path) -> None:
     assert database.execute("SELECT section FROM article_section").fetchall() == [("sport",)]
     again = run("sections", "backfill", cwd=tmp_path)
     assert again.stdout.strip() == "classified 0 articles: 0 in at least one section"
+
+
+def test_backfill_leaves_articles_in_other_languages_without_a_section(tmp_path: Path) -> None:
+    """The English model gives a German article no section, at ingest and in the backfill
+    (which reads the stored language), rather than a guess from its few English-like words."""
+    story = tmp_path / "klima.txt"
+    story.write_text(f"Neues Klimaschutzgesetz beschlossen\n\n{DE}\n", encoding="utf-8")
+    result = run("ingest", str(story), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    database = sqlite3.connect(tmp_path / "cli.db")
+    assert database.execute("SELECT language FROM article").fetchall() == [("de",)]
+    assert database.execute("SELECT section FROM article_section").fetchall() == []
+    result = run("sections", "backfill", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "classified 1 articles: 0 in at least one section"
