@@ -33,9 +33,10 @@ import re
 import statistics
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import lxml.html
@@ -52,6 +53,8 @@ _TOKEN = re.compile(r"\w+", re.UNICODE)
 _LABEL = re.compile(r"\bx-nc-sel(\d)\b")
 _SKIP = frozenset({"script", "style", "noscript", "title", "head", "textarea"})
 GOOD = frozenset({1, 2})
+PARTS = ("tune", "held-out")  # the halves, in table order
+T = TypeVar("T")
 
 Extractor = Callable[[bytes, str], tuple[str, str]]  # (title, text)
 
@@ -328,6 +331,19 @@ def run_extraction(
 # --- report ---------------------------------------------------------------------------------
 
 
+def _measured(
+    results: Mapping[tuple[str, str], T], extractors: Iterable[str]
+) -> Iterator[tuple[str, str, T, str]]:
+    """Each (extractor, half, tally) measured, in table order, with the name pattern of its
+    final figures (`"{}"` the data set: "trafilatura_l3s_held", "readability_tune")."""
+    for name in extractors:
+        for part in PARTS:
+            t = results.get((name, part))
+            if t is not None:
+                tag = "" if name == "digestbot" else "trafilatura_"
+                yield name, part, t, tag + "{}_" + ("tune" if part == "tune" else "held")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -339,7 +355,6 @@ def main() -> None:
     extractors: dict[str, Extractor] = {"trafilatura": trafilatura_alone, "digestbot": ours}
     ours(b"<html><body><p>warm up the imports</p></body></html>", "")
     final: dict[str, str] = {}
-    parts = ("tune", "held-out")
 
     if "l3s" in sets:
         l3s = run_l3s(args.data, args.limit, extractors)
@@ -348,30 +363,24 @@ def main() -> None:
             f"{'extractor':<12} {'half':<9} {'pages':>5} {'recall':>7} {'boiler':>7} "
             f"{'title':>6} {'empty':>5} {'ms/pg':>6}"
         )
-        for name in extractors:
-            for part in parts:
-                t = l3s.get((name, part))
-                if t is None:
-                    continue
-                recall = t.full_text_kept / t.full_text if t.full_text else 0.0
-                boiler = t.other_kept / max(1.0, t.good_kept + t.other_kept)
-                titles = t.titles / max(1, t.titled_pages)
-                print(
-                    f"{name:<12} {part:<9} {t.pages:>5} {recall:7.3f} {boiler:7.3f} {titles:6.3f} "
-                    f"{t.empty:>5} {1000 * t.seconds / max(1, t.pages):6.1f}"
-                )
-                tag = "" if name == "digestbot" else "trafilatura_"
-                short = "tune" if part == "tune" else "held"
-                final[f"{tag}l3s_{short}_recall"] = f"{recall:.4f}"
-                final[f"{tag}l3s_{short}_boilerplate"] = f"{boiler:.4f}"
-                final[f"{tag}l3s_{short}_title"] = f"{titles:.4f}"
-                if args.show and name == "digestbot":
-                    worst = sorted(t.per_page, key=lambda row: row[1])[:8]
-                    worst += sorted(t.per_page, key=lambda row: -row[2])[:8]
-                    for key, r, b in worst:
-                        print(f"   {part} {key} recall={r:.2f} boiler={b:.2f}")
-                    for miss in t.title_misses:
-                        print(f"   {part} title {miss}")
+        for name, part, t, figure in _measured(l3s, extractors):
+            recall = t.full_text_kept / t.full_text if t.full_text else 0.0
+            boiler = t.other_kept / max(1.0, t.good_kept + t.other_kept)
+            titles = t.titles / max(1, t.titled_pages)
+            print(
+                f"{name:<12} {part:<9} {t.pages:>5} {recall:7.3f} {boiler:7.3f} {titles:6.3f} "
+                f"{t.empty:>5} {1000 * t.seconds / max(1, t.pages):6.1f}"
+            )
+            final[figure.format("l3s") + "_recall"] = f"{recall:.4f}"
+            final[figure.format("l3s") + "_boilerplate"] = f"{boiler:.4f}"
+            final[figure.format("l3s") + "_title"] = f"{titles:.4f}"
+            if args.show and name == "digestbot":
+                worst = sorted(t.per_page, key=lambda row: row[1])[:8]
+                worst += sorted(t.per_page, key=lambda row: -row[2])[:8]
+                for key, r, b in worst:
+                    print(f"   {part} {key} recall={r:.2f} boiler={b:.2f}")
+                for miss in t.title_misses:
+                    print(f"   {part} title {miss}")
 
     for label, runner in (("readability", run_readability), ("extraction", run_extraction)):
         if label not in sets:
@@ -385,31 +394,23 @@ def main() -> None:
             f"{'extractor':<12} {'half':<9} {'pages':>5} {'F1':>7} {'title':>6} {'site':>6} "
             f"{'ms/pg':>6}"
         )
-        for name in extractors:
-            for part in parts:
-                t = results.get((name, part))
-                if t is None:
-                    continue
-                titles = t.titles / max(1, t.pages)
-                folded = t.site_titles / max(1, t.pages)
-                shown = (
-                    f"{titles:6.3f} {folded:6.3f}"
-                    if label == "readability"
-                    else f"{'-':>6} {'-':>6}"
-                )
-                print(
-                    f"{name:<12} {part:<9} {t.pages:>5} {t.f1:7.3f} {shown} "
-                    f"{1000 * t.seconds / max(1, t.pages):6.1f}"
-                )
-                tag = "" if name == "digestbot" else "trafilatura_"
-                short = "tune" if part == "tune" else "held"
-                final[f"{tag}{label}_{short}_f1"] = f"{t.f1:.4f}"
-                if label == "readability":
-                    final[f"{tag}{label}_{short}_title"] = f"{titles:.4f}"
-                    final[f"{tag}{label}_{short}_title_site_folded"] = f"{folded:.4f}"
-                if args.show and name == "digestbot" and label == "readability":
-                    for miss in t.misses:
-                        print(f"   {part} title {miss}")
+        for name, part, t, figure in _measured(results, extractors):
+            titles = t.titles / max(1, t.pages)
+            folded = t.site_titles / max(1, t.pages)
+            shown = (
+                f"{titles:6.3f} {folded:6.3f}" if label == "readability" else f"{'-':>6} {'-':>6}"
+            )
+            print(
+                f"{name:<12} {part:<9} {t.pages:>5} {t.f1:7.3f} {shown} "
+                f"{1000 * t.seconds / max(1, t.pages):6.1f}"
+            )
+            final[figure.format(label) + "_f1"] = f"{t.f1:.4f}"
+            if label == "readability":
+                final[figure.format(label) + "_title"] = f"{titles:.4f}"
+                final[figure.format(label) + "_title_site_folded"] = f"{folded:.4f}"
+            if args.show and name == "digestbot" and label == "readability":
+                for miss in t.misses:
+                    print(f"   {part} title {miss}")
     print(" ".join(f"{k}={v}" for k, v in final.items()))
 
 

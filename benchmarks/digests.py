@@ -1,15 +1,18 @@
 """Benchmark: build digests for N subscribers over 2 000 new articles through the digest tick's
 own code (`digests.tick.build_due_digests`: claim, match, select, render, split, outbox).
 
-Topics follow a long tail (a few popular, many rare; several per subscriber). The database is
-a SQLite file in a temporary directory, or a throwaway schema with --postgres. Usage:
+Topics follow a long tail (a few popular, many rare; several per subscriber); chats are spread
+evenly over the first --languages shipped languages (all eight by default: each language
+renders its own digests). The database is a SQLite file in a temporary directory, or a
+throwaway schema with --postgres. Usage:
 
     python benchmarks/digests.py                      # 10 000 and 100 000 subscribers
     python benchmarks/digests.py --subscribers 5000 --helpers 0   # no helper processes
+    python benchmarks/digests.py --languages 1        # every chat in English
     python benchmarks/digests.py --postgres postgresql://postgres@127.0.0.1/test
 
 Each run ends with the line
-`subscribers=… articles=… digests=… parts=… seconds=… rate=…/s peak_rss_mb=…`.
+`subscribers=… languages=… articles=… digests=… parts=… seconds=… rate=…/s peak_rss_mb=…`.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import func, insert, select
 
 from bot.settings import Settings, default_helper_processes
+from digests.i18n import LANGUAGES
 from digests.query import normalize_query
 from digests.render import Renderer
 from digests.tick import HelperConfig, build_due_digests
@@ -115,8 +119,9 @@ def make_articles(rng: random.Random, topics: list[str]) -> list[dict[str, Any]]
     return rows
 
 
-async def setup(url: str, subscribers: int, seed: int) -> None:
+async def setup(url: str, subscribers: int, seed: int, languages: int) -> None:
     rng = random.Random(seed)
+    spoken = list(LANGUAGES)[:languages]
     engine = make_engine(url)
     await upgrade(engine)
     topics = make_topics(rng)
@@ -138,7 +143,7 @@ async def setup(url: str, subscribers: int, seed: int) -> None:
             {
                 "telegram_id": 10_000_000 + n,
                 "type": "private",
-                "language": rng.choice(["en", "en", "en", "de", "fr"]),
+                "language": rng.choice(spoken),
                 "timezone": rng.choice(["UTC", "Europe/Berlin", "America/New_York"]),
                 "state": "active",
                 "max_items": 10,
@@ -192,9 +197,11 @@ async def scratch_database(postgres: str | None) -> AsyncIterator[str]:
         yield schema_url(postgres, schema)
 
 
-async def run(subscribers: int, seed: int, helpers: int, postgres: str | None) -> str:
+async def run(
+    subscribers: int, seed: int, helpers: int, postgres: str | None, languages: int
+) -> str:
     async with scratch_database(postgres) as url:
-        await setup(url, subscribers, seed)
+        await setup(url, subscribers, seed, languages)
         engine = make_engine(url)
         sessionmaker = make_sessionmaker(engine)
         renderer = Renderer()
@@ -222,7 +229,8 @@ async def run(subscribers: int, seed: int, helpers: int, postgres: str | None) -
         + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     ) / 1024
     return (
-        f"subscribers={subscribers} articles={ARTICLES} digests={digests} parts={parts} "
+        f"subscribers={subscribers} languages={languages} articles={ARTICLES} "
+        f"digests={digests} parts={parts} "
         f"seconds={seconds:.2f} rate={digests / seconds:.0f}/s peak_rss_mb={peak:.0f}"
     )
 
@@ -242,10 +250,19 @@ def main() -> None:
         default=default_helper_processes(),
         help="helper processes, as DIGESTBOT_DIGEST_HELPERS (default: as the bot on this machine)",
     )
+    parser.add_argument(
+        "--languages",
+        type=int,
+        choices=range(1, len(LANGUAGES) + 1),
+        default=len(LANGUAGES),
+        metavar=f"1..{len(LANGUAGES)}",
+        help="chats spread over this many shipped languages (default: all)",
+    )
     args = parser.parse_args()
     for n in args.subscribers or [10_000, 100_000]:
         print(f"helpers={args.helpers} cpus={os.cpu_count()}", flush=True)
-        print(asyncio.run(run(n, args.seed, args.helpers, args.postgres)), flush=True)
+        result = run(n, args.seed, args.helpers, args.postgres, args.languages)
+        print(asyncio.run(result), flush=True)
 
 
 if __name__ == "__main__":

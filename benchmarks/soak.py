@@ -65,7 +65,6 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import feeds as feed_store
-from storage import subscriptions as sub_store
 from storage.db import make_engine, make_sessionmaker, upgrade
 from storage.digests import parse_ids
 from storage.models import (
@@ -421,17 +420,9 @@ async def seed(
                 now=now,
                 timezone=zone,
                 max_items=MAX_ITEMS,
+                feeds=[(feed_ids[sim.index], publisher.url(sim)) for sim in followed],
             )
             assert chat.id is not None
-            for sim in followed:
-                await sub_store.add_subscription(
-                    session,
-                    chat_id=chat.id,
-                    kind=SubscriptionKind.FEED,
-                    target=sub_store.feed_target(feed_ids[sim.index]),
-                    query=publisher.url(sim),
-                    feed_id=feed_ids[sim.index],
-                )
             subscribers.append(
                 Subscriber(
                     SUBSCRIBER_BASE + k,

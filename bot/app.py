@@ -44,17 +44,20 @@ from bot.handlers import (
     broadcast,
     buttons,
     channel,
+    language,
     membership,
     news,
     preferences,
     start,
     subscriptions,
 )
+from bot.handlers.common import update_language
 from bot.handlers.ordering import PerChatUpdateProcessor
 from bot.limits import COMMAND, TAP, CommandThrottle, SharedRateLimiter
 from bot.settings import Settings
 from bot.ticks import Ticks
 from bot.transport import AiohttpRequest
+from digests.i18n import DEFAULT, LANGUAGES, _, set_language, use_language
 from digests.render import Renderer
 from ingest.fetch import Fetcher
 from storage.types import utcnow
@@ -87,6 +90,7 @@ COMMAND_HANDLERS: dict[str, Handler] = {
     "pause": preferences.pause,
     "resume": preferences.resume,
     "channel": channel.channel,
+    "language": language.language,
     "stop": preferences.stop,
     "addfeed": admin.addfeed,
     "feeds": admin.feeds,
@@ -229,7 +233,10 @@ def measured(name: str, handler: Handler) -> Handler:
 
 
 async def throttle(update: Update, context: CustomContext) -> None:
-    """Per-chat command rate limit: a polite reply once, then silence, until the minute passes."""
+    """Per-chat command rate limit: a polite reply once, then silence, until the minute passes.
+    Runs first for every update, so it also sets the language the update is answered in until
+    a handler loads the chat's own setting (`update_language`: no query here)."""
+    set_language(update_language(update, context))
     chat, message = update.effective_chat, update.message
     # What gets an answer counts: commands, button presses, and any text in a private chat.
     answered = update.callback_query is not None or (
@@ -245,11 +252,13 @@ async def throttle(update: Update, context: CustomContext) -> None:
     if services.throttle.allow(chat.id, now, cost=cost):
         return
     if update.callback_query is not None:
-        await update.callback_query.answer("Too many requests — please wait a minute.")
+        await update.callback_query.answer(_("Too many requests — please wait a minute."))
     elif services.throttle.should_warn(chat.id, now) and message is not None:
         await message.reply_text(
-            "You're sending commands faster than I can keep up with. "
-            "Please wait a minute and try again.",
+            _(
+                "You're sending commands faster than I can keep up with. "
+                "Please wait a minute and try again."
+            ),
             do_quote=False,
         )
     raise ApplicationHandlerStop
@@ -260,11 +269,12 @@ async def on_error(update: object, context: CustomContext) -> None:
     logger.error("error handling update=%s", _update_id(update), exc_info=context.error)
     if isinstance(update, Update) and update.callback_query is not None:
         with contextlib.suppress(TelegramError):
-            await update.callback_query.answer("Something went wrong. Please try again.")
+            await update.callback_query.answer(_("Something went wrong. Please try again."))
     elif isinstance(update, Update) and update.effective_message is not None:
         with contextlib.suppress(TelegramError):
             await update.effective_message.reply_text(
-                "Sorry, something went wrong on my side. Please try again later.", do_quote=False
+                _("Sorry, something went wrong on my side. Please try again later."),
+                do_quote=False,
             )
 
 
@@ -273,21 +283,38 @@ def _update_id(update: object) -> object:
 
 
 async def _set_commands(application: AppType) -> None:
-    """The command menu: everyone's commands, plus the admin commands in each admin's chat
-    (an admin who never wrote to the bot has no chat yet; that one is skipped)."""
-    commands = [BotCommand(name, text) for name, text in start.COMMANDS]
-    admin_commands = commands + [BotCommand(name, text) for name, text in start.ADMIN_COMMANDS]
-    try:
-        await application.bot.set_my_commands(commands)
-    except TelegramError:
-        logger.warning("set_my_commands failed", exc_info=True)
-    for admin_id in sorted(application.bot_data.services.settings.admin_ids):
+    """The command menu, in each shipped language (Telegram picks the list by the user's app
+    language: a two-letter code, "pt" for pt_BR) and by default in English: everyone's
+    commands, plus the admin commands in each admin's chat (an admin who never wrote to the
+    bot has no chat yet; that one is skipped)."""
+    admin_ids = sorted(application.bot_data.services.settings.admin_ids)
+    unreachable: set[int] = set()  # admins without a chat: not asked again in each language
+    for spoken in LANGUAGES:
+        code = None if spoken == DEFAULT else telegram_language_code(spoken)
+        with use_language(spoken):
+            commands = [BotCommand(name, _(text)) for name, text in start.COMMANDS]
+            admin_commands = commands + [
+                BotCommand(name, _(text)) for name, text in start.ADMIN_COMMANDS
+            ]
         try:
-            await application.bot.set_my_commands(
-                admin_commands, scope=BotCommandScopeChat(admin_id)
-            )
-        except TelegramError as exc:
-            logger.info("no admin command menu for admin=%s: %s", admin_id, exc)
+            await application.bot.set_my_commands(commands, language_code=code)
+        except TelegramError:
+            logger.warning("set_my_commands failed language=%s", spoken, exc_info=True)
+        for admin_id in admin_ids:
+            if admin_id in unreachable:
+                continue
+            try:
+                await application.bot.set_my_commands(
+                    admin_commands, scope=BotCommandScopeChat(admin_id), language_code=code
+                )
+            except TelegramError as exc:
+                unreachable.add(admin_id)
+                logger.info("no admin command menu for admin=%s: %s", admin_id, exc)
+
+
+def telegram_language_code(language: str) -> str:
+    """The two-letter ISO 639-1 code Telegram takes for a shipped language: "pt_BR" -> "pt"."""
+    return language.split("_")[0].lower()
 
 
 # --- running ---------------------------------------------------------------------------------

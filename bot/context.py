@@ -29,6 +29,9 @@ class Services:
     renderer: Renderer = field(default_factory=Renderer)
     throttle: CommandThrottle = field(default_factory=lambda: CommandThrottle(20))
     busy: int = 0  # updates being handled right now (tests wait for 0)
+    #: the language each chat was last seen to speak (Telegram chat id -> code), so that
+    #: answers given before a handler loads the chat speak it too (bot/handlers/common.py)
+    languages: dict[int, str] = field(default_factory=dict)
     ticks: Any = None  # bot.ticks.Ticks, set by build_application
 
     @asynccontextmanager

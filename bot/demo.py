@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from email.utils import format_datetime
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 import httpx
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -25,6 +25,7 @@ from bot.app import Role, build_application, serve
 from bot.context import AppType
 from bot.settings import Settings, load_settings
 from bot.ticks import Ticks
+from digests.i18n import DEFAULT, gettext, use_language
 from ingest.fetch import Fetcher
 from ingest.tick import refresh_due_feeds
 from storage import deliveries as delivery_store
@@ -32,7 +33,7 @@ from storage import feeds as feed_store
 from storage.db import make_engine, make_sessionmaker, upgrade
 from storage.models import FeedCreate
 from storage.types import utcnow
-from telegram_emulator import ApiLimits, Emulator, Message
+from telegram_emulator import ApiLimits, Emulator, Message, Where
 
 DEMO_TOKEN = "777000:demo-token-for-the-local-emulator"
 FEED_URL = "https://newsroom.example/feed.xml"
@@ -78,26 +79,27 @@ class LocalBot:
     _answers_seen: set[str] = field(default_factory=set)
 
     @property
+    def sessionmaker(self) -> async_sessionmaker[AsyncSession]:
+        """The bot's database."""
+        sessionmaker: async_sessionmaker[AsyncSession] = (
+            self.application.bot_data.services.sessionmaker
+        )
+        return sessionmaker
+
+    @property
     def ticks(self) -> Ticks:
         ticks: Ticks = self.application.bot_data.services.ticks
         return ticks
 
     async def say(
-        self,
-        user_id: int,
-        text: str,
-        *,
-        chat_id: int | None = None,
-        chat_type: str | None = None,
-        thread_id: int | None = None,
-        replies: int = 1,
+        self, user_id: int, text: str, *, replies: int = 1, **where: Unpack[Where]
     ) -> list[Message]:
-        """Send `text` as `user_id` and return the bot's next `replies` messages there."""
+        """Send `text` as `user_id` (in their private chat unless `where` says otherwise) and
+        return the bot's next `replies` messages there."""
+        chat_id = where.get("chat_id")
         target = chat_id if chat_id is not None else user_id
         before = len(self.emulator.chat(target).messages)
-        self.emulator.user(user_id).send(
-            text, chat_id=chat_id, chat_type=chat_type, message_thread_id=thread_id
-        )
+        self.emulator.user(user_id).send(text, **where)
         if replies == 0:
             await self.settle()
             return []
@@ -207,14 +209,18 @@ async def local_bot(
 # --- the demo ---------------------------------------------------------------------------------
 
 
-async def run_demo(*, verbose: bool = True, directory: Path | None = None) -> str:
-    """Run the scripted conversation; returns what to print (the subscriber's transcript)."""
+async def run_demo(
+    *, verbose: bool = True, directory: Path | None = None, language: str = DEFAULT
+) -> str:
+    """Run the scripted conversation; returns what to print (the subscriber's transcript).
+    The subscriber's Telegram app speaks `language` (a shipped language), so the bot does;
+    the narration around the transcript stays English."""
     with tempfile.TemporaryDirectory(prefix="digestbot-demo-") as tmp:
         path = (directory or Path(tmp)) / "demo.db"
-        return await _demo(path, verbose=verbose)
+        return await _demo(path, verbose=verbose, language=language)
 
 
-async def _demo(path: Path, *, verbose: bool) -> str:
+async def _demo(path: Path, *, verbose: bool, language: str) -> str:
     now = utcnow()
     settings = load_settings(
         _env_file=None,
@@ -245,7 +251,10 @@ async def _demo(path: Path, *, verbose: bool) -> str:
             bot_name="Digest Bot",
             limits=ApiLimits(),
         )
-        emulator.user(SUBSCRIBER, "Alex")
+        # Telegram sends an IETF tag ("pt-br"); the bot maps it to its own language
+        emulator.user(SUBSCRIBER, "Alex", language_code=language.lower().replace("_", "-"))
+        with use_language(language):
+            daily = f"⏰ {gettext('daily 08:00')}"  # the quick setup button, as the bot labels it
         fetcher = Fetcher(transport=sample_transport(now), user_agent=settings.user_agent)
         async with (
             fetcher,
@@ -266,9 +275,7 @@ async def _demo(path: Path, *, verbose: bool) -> str:
             await bot.say(SUBSCRIBER, "/start")
             taps = [f"{BUTTON} climate → {await bot.press(SUBSCRIBER, 'climate')}"]
             await bot.say(SUBSCRIBER, "/subscribe space OR rocket")
-            taps.append(
-                f"{BUTTON} ⏰ daily 08:00 → {await bot.press(SUBSCRIBER, '⏰ daily 08:00')}"
-            )
+            taps.append(f"{BUTTON} {daily} → {await bot.press(SUBSCRIBER, daily)}")
             await bot.say(SUBSCRIBER, "/list")
             chat = emulator.chat(SUBSCRIBER)
             before = len(chat.messages)

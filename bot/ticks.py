@@ -25,6 +25,7 @@ from bot.limits import SendLimiter
 from bot.settings import Settings
 from bot.transport import AiohttpRequest
 from bot.websub import WebSubServer
+from digests.i18n import _, use_language
 from digests.tick import HelperConfig, build_due_digests
 from ingest.fetch import Fetcher
 from ingest.health import Polling, RefreshResult
@@ -35,6 +36,8 @@ from storage import deliveries as delivery_store
 from storage import feeds as feed_store
 
 if TYPE_CHECKING:
+    from sqlmodel.ext.asyncio.session import AsyncSession
+
     from bot.context import AppType, CustomContext, Services
 
 logger = logging.getLogger(__name__)
@@ -212,26 +215,33 @@ class Ticks:
 
     async def notify_feed_changes(self, results: list[RefreshResult]) -> None:
         """One notice per feed that started failing or recovered: to the chats that follow the
-        feed (through the outbox, so it is never lost) and to the admins directly."""
+        feed (through the outbox, so it is never lost) and to the admins directly, each in its
+        chat's language (an admin without a chat: English). The failure itself stays English."""
         now = self.services.clock()
-        admin_texts: list[str] = []
+        admin_notices: list[tuple[str, str | None]] = []  # (feed name, failure) per change
         async with self.services.session() as session:
             for result in results:
                 feed = await feed_store.get_feed(session, feed_id=result.feed_id)
                 name = html.escape((feed.title if feed else None) or result.title or result.url)
+                failure = None
                 if result.became_failing:
-                    reason = html.escape(str(result.error or "unknown error"))[:300]
-                    text = f"⚠️ The source <b>{name}</b> is failing ({reason}); I keep trying."
-                else:
-                    text = f"✅ The source <b>{name}</b> works again."
-                admin_texts.append(text)
+                    failure = html.escape(str(result.error or "unknown error"))[:300]
+                admin_notices.append((name, failure))
                 for chat in await chat_store.active_followers(session, feed_id=result.feed_id):
+                    with use_language(chat.language):
+                        text = feed_notice(name, failure)
                     await delivery_store.enqueue_parts(
                         session, chat=chat, digest_id=None, parts=[text], now=now
                     )
+            admin_languages = {
+                admin_id: await _chat_language(session, admin_id)
+                for admin_id in self.services.settings.admin_ids
+            }
             await session.commit()
-        for admin_id in self.services.settings.admin_ids:
-            for text in admin_texts:
+        for admin_id, language in admin_languages.items():
+            for name, failure in admin_notices:
+                with use_language(language):
+                    text = feed_notice(name, failure)
                 try:
                     await self.bot.send_message(admin_id, text, parse_mode="HTML")
                 except TelegramError:
@@ -273,3 +283,21 @@ async def digest_job(context: CustomContext) -> None:
         await _ticks(context).digest()
 
     await metrics.TICKS.timed("digest", work)
+
+
+def feed_notice(name: str, failure: str | None) -> str:
+    """A feed started failing (`failure`: why, escaped) or works again, in the current
+    language; `name` is escaped."""
+    if failure is not None:
+        # Translators: the reason in brackets is a technical detail, in English.
+        return _(
+            "⚠️ The source <b>%(name)s</b> is failing (%(reason)s); I keep trying.",
+            name=name,
+            reason=failure,
+        )
+    return _("✅ The source <b>%(name)s</b> works again.", name=name)
+
+
+async def _chat_language(session: AsyncSession, telegram_id: int) -> str | None:
+    chat = await chat_store.get_chat_by_telegram_id(session, telegram_id=telegram_id)
+    return chat.language if chat is not None else None

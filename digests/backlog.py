@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from digests.i18n import ngettext, use_language
 from digests.split import pack_blocks
 from storage import deliveries as delivery_store
 from storage.models import Chat
@@ -17,7 +18,12 @@ FOLD_THRESHOLD = 3
 
 
 def catchup_header(digests: int) -> str:
-    return f"<b>📬 {digests} digests while you were away</b>"
+    """The first line of a catch-up digest, in the current language."""
+    return ngettext(
+        "<b>📬 %(num)d digest while you were away</b>",
+        "<b>📬 %(num)d digests while you were away</b>",
+        digests,
+    )
 
 
 async def fold_backlog(
@@ -36,7 +42,9 @@ async def fold_backlog(
     if any(p.parse_mode != "HTML" for p in parts):
         return 0
     # each part is valid HTML on its own and fits alone: whole parts are packed, none is cut
-    texts = pack_blocks([catchup_header(len(waiting)), *(p.text for p in parts)])
+    with use_language(chat.language):
+        header = catchup_header(len(waiting))
+    texts = pack_blocks([header, *(p.text for p in parts)])
     await delivery_store.replace_with_digest(
         session, chat=chat, parts=parts, texts=texts, kind="catchup", now=now
     )

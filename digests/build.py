@@ -19,6 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from digests.backlog import FOLD_THRESHOLD, fold_backlog
 from digests.batch import Built, Prepared, Subscribed
+from digests.i18n import N_, _, use_language
 from digests.query import (
     MuteMatcher,
     Prominent,
@@ -65,14 +66,16 @@ CATCHUP_AFTER = timedelta(hours=1)  # a digest this late (downtime) is a catch-u
 YIELD_EVERY = 50
 CACHE_LIMIT = 20_000  # selections and renders kept per tick for chats that share them
 
+#: A digest's first line by its kind (English here, shown in the chat's language)
 TITLES = {
-    "scheduled": "Your digest",
-    "catchup": "Your digest (catching up)",
-    "manual": "Your digest",
-    "realtime": "New on your topics",
-    "more": "More stories",
+    "scheduled": N_("Your digest"),
+    "catchup": N_("Your digest (catching up)"),
+    "manual": N_("Your digest"),
+    "realtime": N_("New on your topics"),
+    "more": N_("More stories"),
 }
-MORE_GROUP = "From your last digest"
+#: The one topic heading of a /more digest (a group key here, shown in the chat's language)
+MORE_GROUP = N_("From your last digest")
 
 _default_renderer: Renderer | None = None
 
@@ -293,8 +296,14 @@ class DigestBuilder:
         key = (memo[1], chat.timezone, chat.language, kind, tuple(order))
         parts = self.renders.get(key)
         if parts is None:
+            with use_language(chat.language):
+                title = _(TITLES.get(kind, TITLES["scheduled"]))
+                more_heading = _(MORE_GROUP)
             groups = tuple(
-                TopicGroup(label, tuple(self.view(r) for r in items))
+                TopicGroup(
+                    more_heading if kind == "more" and label == MORE_GROUP else label,
+                    tuple(self.view(r) for r in items),
+                )
                 for label, items in grouped(selection.shown, order)
             )
             view = DigestView(
@@ -304,7 +313,7 @@ class DigestBuilder:
                 language=chat.language,
                 more=len(selection.hidden),
                 kind=kind,
-                title=TITLES.get(kind, TITLES["scheduled"]),
+                title=title,
             )
             parts = self.renderer.digest_parts(view)
             if len(self.renders) >= CACHE_LIMIT:  # bounded memory; popular ones come back
@@ -314,26 +323,6 @@ class DigestBuilder:
         return parts
 
     # --- one batch ---------------------------------------------------------------------------
-
-    async def build_batch(
-        self,
-        schedules: Sequence[ScheduleRow],
-        *,
-        owner: str,
-        advance_due: bool = True,
-        kind: str | None = None,
-        include_paused: bool = False,
-    ) -> list[Built]:
-        """Build the digests of these leased schedules in the session's transaction: outbox
-        parts, digest rows, sent stories, watermarks, next due times, leases released."""
-        prepared = await self.prepare(
-            schedules,
-            owner=owner,
-            advance_due=advance_due,
-            kind=kind,
-            include_paused=include_paused,
-        )
-        return await self.commit(self.session, prepared, owner=owner)
 
     async def prepare(
         self,
@@ -515,7 +504,7 @@ class DigestBuilder:
         for digest_id, b in zip(digest_ids, built, strict=True):
             b.digest_id = digest_id
             chat = b.chat
-            for _, story_id in b.shown:
+            for _topic, story_id in b.shown:
                 if story_id is not None:
                     sent.append(SentStoryIn(chat.id, story_id, digest_id))
             blocked = chat.state == ChatState.BLOCKED

@@ -60,9 +60,10 @@ async def build_digest_now(
         return None
     schedule, owner = leased
     builder = DigestBuilder(session, now=now, renderer=renderer or default_renderer())
-    built = await builder.build_batch(
+    prepared = await builder.prepare(
         [ScheduleRow.of(schedule)], owner=owner, advance_due=False, kind=kind, include_paused=True
     )
+    built = await builder.commit(session, prepared, owner=owner)
     if not built or built[0].digest_id is None:
         return None
     return await session.get(Digest, built[0].digest_id)

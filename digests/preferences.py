@@ -11,6 +11,7 @@ from zoneinfo import available_timezones
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from digests.i18n import _
 from digests.schedule import apply_schedule
 from storage import chats as chat_store
 from storage import subscriptions as sub_store
@@ -21,7 +22,8 @@ MAX_WORD = 64  # characters of a muted word or phrase
 
 
 class ArgumentError(ValueError):
-    """A command argument is wrong; `str()` is a user-readable sentence."""
+    """A command argument is wrong; `str()` is a user-readable sentence (plain text, in the
+    language current when it was raised)."""
 
 
 _OFFSET = re.compile(r"^(?:utc|gmt)?\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?$", re.IGNORECASE)
@@ -48,7 +50,7 @@ def parse_timezone(text: str) -> str:
     """An IANA zone for `Europe/Berlin`, `berlin`, `New York`, `UTC+2` or `-05:00`."""
     text = " ".join(text.split())
     if not text:
-        raise ArgumentError("Give a time zone.")
+        raise ArgumentError(_("Give a time zone."))
     if text.upper() in {"UTC", "GMT", "Z"}:
         return "UTC"
     match = _OFFSET.match(text)
@@ -56,7 +58,10 @@ def parse_timezone(text: str) -> str:
         sign, hours, minutes = match.group(1), int(match.group(2)), int(match.group(3) or 0)
         if minutes or hours > 14:
             raise ArgumentError(
-                f"{text} is not a whole-hour offset; use a zone name like Asia/Kolkata."
+                _(
+                    "%(text)s is not a whole-hour offset; use a zone name like Asia/Kolkata.",
+                    text=text,
+                )
             )
         if hours == 0:
             return "UTC"
@@ -70,8 +75,11 @@ def parse_timezone(text: str) -> str:
     if len(candidates) == 1:
         return candidates[0]
     if len(candidates) > 1:
-        raise ArgumentError(f"{text} is ambiguous: {', '.join(candidates[:5])}.")
-    raise ArgumentError(f"Unknown time zone {text!r}.")
+        # Translators: %(zones)s lists time zone names (Area/City), comma-separated
+        raise ArgumentError(
+            _("%(text)s is ambiguous: %(zones)s.", text=text, zones=", ".join(candidates[:5]))
+        )
+    raise ArgumentError(_("Unknown time zone “%(text)s”.", text=text))
 
 
 _ETC_OFFSET = re.compile(r"^Etc/GMT([+-])(\d{1,2})$")
@@ -90,7 +98,7 @@ def zone_label(zone: str) -> str:
 def parse_hhmm(text: str) -> str:
     match = _HHMM.match(text.strip())
     if not match:
-        raise ArgumentError(f"{text!r} is not a time like 22:00.")
+        raise ArgumentError(_("“%(text)s” is not a time like 22:00.", text=text.strip()))
     return f"{int(match.group(1)):02d}:{match.group(2)}"
 
 
@@ -98,30 +106,31 @@ def parse_quiet(text: str) -> tuple[str, str] | None:
     """`22:00-07:00` → ("22:00", "07:00"); `off` → None."""
     text = text.strip().lower()
     if not text:
-        raise ArgumentError("Give quiet hours, or off.")
+        # Translators: "off" is typed as is
+        raise ArgumentError(_("Give quiet hours, or off."))
     if text in {"off", "none", "no"}:
         return None
     start, sep, end = text.replace("–", "-").partition("-")
     if not sep:
-        raise ArgumentError("Give quiet hours as start-end, like 22:00-07:00.")
+        raise ArgumentError(_("Give quiet hours as start-end, like 22:00-07:00."))
     quiet = parse_hhmm(start), parse_hhmm(end)
     if quiet[0] == quiet[1]:
-        raise ArgumentError("Quiet hours must start and end at different times.")
+        raise ArgumentError(_("Quiet hours must start and end at different times."))
     return quiet
 
 
 def parse_count(text: str, *, low: int, high: int) -> int:
     text = text.strip()
     if not text.isdigit() or not low <= int(text) <= high:
-        raise ArgumentError(f"Give a number from {low} to {high}.")
+        raise ArgumentError(_("Give a number from %(low)d to %(high)d.", low=low, high=high))
     return int(text)
 
 
 class TooManyMutes(ValueError):
-    """The chat muted as many words as allowed; `muted` says how many."""
+    """The chat muted as many words as allowed; `muted` says how many (the handler words it)."""
 
     def __init__(self, muted: int) -> None:
-        super().__init__(f"{muted} words muted")
+        super().__init__(muted)
         self.muted = muted
 
 

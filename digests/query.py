@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from digests.i18n import _, ngettext
 from storage.search import MAX_TERMS, SearchQuery, Term, words
 from storage.stems import has_stemmer, stemmer
 
@@ -43,7 +44,10 @@ def _tokens(text: str) -> list[_Token]:
             continue
         if not closing and words(quoted):
             raise QueryError(
-                f'A quotation mark is not closed: add a closing " after “{quoted.strip()}”.'
+                _(
+                    'A quotation mark is not closed: add a closing " after “%(words)s”.',
+                    words=quoted.strip(),
+                )
             )
         found.append(_Token(Term.of(quoted), excluded=bool(minus)))
     return found
@@ -56,9 +60,16 @@ def parse_query(
     `only_excluded` accepts a query of -excluded words alone (what narrows a section)."""
     text = " ".join(text.split())
     if not text:
-        raise QueryError("Give at least one word to look for, e.g. climate OR energy.")
+        # Translators: "OR" is typed as is (it joins words in a topic query)
+        raise QueryError(_("Give at least one word to look for, e.g. climate OR energy."))
     if len(text) > max_length:
-        raise QueryError(f"That topic is too long: at most {max_length} characters.")
+        raise QueryError(
+            ngettext(
+                "That topic is too long: at most %(num)d character.",
+                "That topic is too long: at most %(num)d characters.",
+                max_length,
+            )
+        )
     groups: list[list[Term]] = [[]]
     exclude: list[Term] = []
     dangling_or = False
@@ -75,20 +86,26 @@ def parse_query(
         elif token.term not in groups[-1]:
             groups[-1].append(token.term)
     if dangling_or or (len(groups) > 1 and not groups[-1]):
-        raise QueryError("OR needs words on both sides, e.g. cats OR dogs.")
+        raise QueryError(_("OR needs words on both sides, e.g. cats OR dogs."))
     kept = [tuple(g) for g in dict.fromkeys(tuple(g) for g in groups if g)]
     if not kept:
         if exclude and only_excluded:
             return SearchQuery((), tuple(exclude))
         if exclude:
             raise QueryError(
-                "A topic needs at least one word to look for, not only -excluded words."
+                _("A topic needs at least one word to look for, not only -excluded words.")
             )
-        raise QueryError("That topic has no words to look for (letters or digits).")
+        raise QueryError(_("That topic has no words to look for (letters or digits)."))
     if sum(len(g) for g in kept) + len(exclude) > MAX_TERMS:
-        raise QueryError(f"That topic has too many words: at most {MAX_TERMS}.")
+        raise QueryError(
+            ngettext(
+                "That topic has too many words: at most %(num)d.",
+                "That topic has too many words: at most %(num)d.",
+                MAX_TERMS,
+            )
+        )
     if any(term in group for term in exclude for group in kept):
-        raise QueryError("A word cannot be both looked for and -excluded.")
+        raise QueryError(_("A word cannot be both looked for and -excluded."))
     return SearchQuery(tuple(kept), tuple(exclude))
 
 
@@ -139,9 +156,15 @@ class SectionTopic:
         return f"{self.section} {format_query(self.narrow).strip()}"
 
     def describe(self) -> str:
+        """How /list shows it (plain text): the section's name as typed, and its narrowing."""
         if self.narrow is None:
-            return f"{self.section} (section)"
-        return f"{self.section} (section): {format_query(self.narrow).strip()}"
+            # Translators: a news section followed in /list; the name is what users type
+            return _("%(section)s (section)", section=self.section)
+        return _(
+            "%(section)s (section): %(words)s",
+            section=self.section,
+            words=format_query(self.narrow).strip(),
+        )
 
 
 def parse_section_topic(text: str, *, max_length: int = MAX_QUERY_LENGTH) -> SectionTopic | None:

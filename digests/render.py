@@ -3,6 +3,8 @@
 Templates live in `digests/templates/`; an operator's directory (`Settings.templates_dir`)
 overrides them by name. Every value is escaped for Telegram's HTML (`& < > "`), undefined
 names raise, links are http/https only, and dates are shown in the chat's zone and language.
+Texts are the templates' own, through gettext (`_()`, `ngettext`): views hold only what the
+sources gave, so a missing title or source is worded by the template in each chat's language.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from babel import Locale, UnknownLocaleError
 from babel.dates import format_datetime
 from jinja2 import (
     ChoiceLoader,
@@ -28,13 +29,14 @@ from jinja2 import (
 )
 from markupsafe import Markup
 
-from digests import texts
+from digests import i18n
 from digests.schedule import zone_of
 from digests.split import pack_blocks
 
 MAX_TITLE = 200  # characters; a longer title is cut at a word with an ellipsis
 MAX_SUMMARY = 400
 MAX_URL = 2048
+FSI, PDI = "\u2068", "\u2069"  # first strong isolate ... pop directional isolate
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 _SPACES = re.compile(r"[ \t\r\f\v]+")
@@ -109,13 +111,14 @@ class SourceView:
     url: str | None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "name", one_line(self.name, 60) or "source")
+        object.__setattr__(self, "name", one_line(self.name, 60))  # "" -> "source" in templates
         object.__setattr__(self, "url", safe_url(self.url))
 
 
 @dataclass(frozen=True)
 class ItemView:
-    """One story as a template sees it (already cleaned and cut)."""
+    """One story as a template sees it (already cleaned and cut; a title or source the article
+    lacks is "", which the templates word in the chat's language)."""
 
     article_id: int
     title: str
@@ -130,9 +133,9 @@ class ItemView:
 
     def __post_init__(self) -> None:
         # whatever the source held: clean, bounded text, and http(s) links or none
-        object.__setattr__(self, "title", one_line(self.title, MAX_TITLE) or "(untitled)")
+        object.__setattr__(self, "title", one_line(self.title, MAX_TITLE))
         object.__setattr__(self, "url", safe_url(self.url))
-        object.__setattr__(self, "source", one_line(self.source, 60) or "source")
+        object.__setattr__(self, "source", one_line(self.source, 60))
         object.__setattr__(self, "summary", paragraphs(self.summary, MAX_SUMMARY))
 
 
@@ -142,7 +145,7 @@ class TopicGroup:
     items: tuple[ItemView, ...]
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "topic", one_line(self.topic, MAX_TITLE) or "Topic")
+        object.__setattr__(self, "topic", one_line(self.topic, MAX_TITLE))  # "" -> "Topic"
 
 
 @dataclass(frozen=True)
@@ -183,10 +186,11 @@ class ArticleLike(Protocol):
 
 
 def source_name(url: str | None, fallback: str | None = None) -> str:
+    """The outlet's name, else its host; "" when neither is known (templates word that)."""
     if fallback and fallback.strip():
         return one_line(fallback, 60)
     host = urlsplit(url or "").hostname or ""
-    return host.removeprefix("www.") or "source"
+    return host.removeprefix("www.")
 
 
 def item_view(
@@ -202,7 +206,7 @@ def item_view(
         others.setdefault(name, SourceView(name, other_url))
     return ItemView(
         article_id=article.id or 0,
-        title=one_line(article.title, MAX_TITLE) or "(untitled)",
+        title=one_line(article.title, MAX_TITLE),
         url=url,
         source=source_name(url, article.source_name),
         published=article.published_at or article.stored_at,
@@ -212,13 +216,6 @@ def item_view(
         story_id=article.story_id,
         update=update,
     )
-
-
-def _locale(language: str) -> str:
-    try:
-        return str(Locale.parse((language or "en").replace("-", "_")))
-    except (UnknownLocaleError, ValueError, TypeError):
-        return "en"
 
 
 _PATTERNS = {"short": "d MMM, HH:mm", "date": "d MMMM y", "time": "HH:mm", "day": "d MMM"}
@@ -233,7 +230,19 @@ def local_time(moment: datetime | None, timezone: str, language: str, style: str
     if style == "day":
         timezone = "UTC"
     pattern = _PATTERNS.get(style, style)
-    return str(format_datetime(moment, pattern, tzinfo=zone_of(timezone), locale=_locale(language)))
+    locale = i18n.locale_of(language)
+    return str(format_datetime(moment, pattern, tzinfo=zone_of(timezone), locale=locale))
+
+
+def isolated(text: str | None) -> str:
+    """Text from a source (a title, an outlet, a topic, a summary line) in a right-to-left
+    chat: each line a first-strong isolate, so it keeps its own direction (an English title's
+    final "?" or "…" stays at its end) and does not decide the message's. Telegram keeps these
+    two characters (it drops only the older embeddings, U+202A..U+202E). Unchanged in a
+    left-to-right language."""
+    if not text or i18n.current() not in i18n.RTL:
+        return text or ""
+    return "\n".join(f"{FSI}{line}{PDI}" if line else line for line in text.split("\n"))
 
 
 def _finalize(value: Any) -> Any:
@@ -266,11 +275,14 @@ class Renderer:
             keep_trailing_newline=False,
             auto_reload=False,
         )
-        # plural forms through gettext (digests/texts.py): {{ ngettext("%(num)d story", …, n) }}
+        # texts in the current language (digests/i18n.py): {{ _("Also reported by") }},
+        # {{ ngettext("%(num)d story", "%(num)d stories", n) }}; placeholders filled and escaped
         self.env.add_extension("jinja2.ext.i18n")
-        self.env.install_gettext_translations(texts.CATALOG, newstyle=True)  # type: ignore[attr-defined]
+        self.env.install_gettext_callables(  # type: ignore[attr-defined]
+            i18n.template_gettext, i18n.template_ngettext, newstyle=True
+        )
         self.env.globals.update(local_time=local_time, href=_href, story=self.story)
-        self.env.filters.update(href=_href)
+        self.env.filters.update(href=_href, isolated=isolated)
         self._stories: dict[tuple[int, str, str], tuple[ItemView, Markup]] = {}
         self._pieces: dict[tuple[object, ...], str] = {}
 
@@ -288,13 +300,17 @@ class Renderer:
             return cached[1]
         if len(self._stories) >= 50_000:
             self._stories.clear()
-        text = self.env.get_template("item.html.j2").render(item=item, tz=tz, lang=lang)
+        with i18n.use_language(lang):
+            text = self.env.get_template("item.html.j2").render(item=item, tz=tz, lang=lang)
         html = Markup(re.sub(r"\n{2,}", "\n", text).strip())
         self._stories[key] = (item, html)
         return html
 
     def render(self, name: str, **context: Any) -> str:
-        text = self.env.get_template(name).render(**context)
+        """Template `name` with `context`, in the language `lang` of the context (else the
+        current one)."""
+        with i18n.use_language(context.get("lang") or i18n.current()):
+            text = self.env.get_template(name).render(**context)
         return re.sub(r"\n{3,}", "\n\n", text).strip()
 
     def render_digest(self, digest: DigestView) -> str:
@@ -343,13 +359,14 @@ class Renderer:
         language: str = "en",
         empty: str | None = None,
     ) -> str:
-        """A /latest or /search result list (the `empty` line when nothing was found)."""
+        """A /latest or /search result list (the `empty` line when nothing was found, else the
+        template's "Nothing found.")."""
         items = [a if isinstance(a, ItemView) else item_view(a) for a in articles]
         return self.render(
             "results.html.j2",
             title=one_line(title, MAX_TITLE),
             items=items,
-            empty=empty or "Nothing found.",
+            empty=empty or "",
             tz=timezone,
             lang=language,
         )

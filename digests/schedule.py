@@ -11,14 +11,16 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
+from babel.dates import get_day_names
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from digests import i18n
+from digests.i18n import _, ngettext
 from storage import schedules as schedule_store
 from storage.models import Chat, Schedule, ScheduleKind
 
-USAGE = (
-    "Usage: /schedule <realtime | hourly | daily 08:00 | weekdays 07:30 | weekly mon 09:00 | off>"
-)
+#: What /schedule takes: command syntax, typed as is in every language.
+SYNTAX = "/schedule <realtime | hourly | daily 08:00 | weekdays 07:30 | weekly mon 09:00 | off>"
 REALTIME_EVERY_MINUTES = 5  # realtime: new matches batched into one message per 5 minutes
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _DAY_NAMES = {
@@ -36,7 +38,13 @@ _SEARCH_LIMIT = 400  # probes before giving up on a rule that never fires
 
 
 class ScheduleError(ValueError):
-    """Why a schedule cannot be used; `str()` is a message for the user, with the usage."""
+    """Why a schedule cannot be used: `reason`, a sentence for the user; `str()` adds the usage
+    line. Plain text, in the language current when it was raised."""
+
+    def __init__(self, reason: str) -> None:
+        # Translators: how a command is used: "Usage: /max <n>".
+        super().__init__(f"{reason}\n" + _("Usage: %(usage)s", usage=SYNTAX))
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -47,27 +55,56 @@ class ScheduleSpec:
     cron: str | None = None
 
     def describe(self) -> str:
-        """How the schedule reads in /list: "daily 08:00", "weekly mon 09:00", "off"."""
+        """How the schedule reads in /list, in the current language (plain text): "daily 08:00",
+        "weekly mon 09:00", "off" in English (as it is typed); the day by its name elsewhere."""
         if self.kind == ScheduleKind.CRON:
-            return f"cron {self.cron}"
+            # Translators: a schedule given as a cron expression (shown as typed)
+            return _("cron %(expression)s", expression=self.cron or "")
         if self.kind == ScheduleKind.REALTIME:
-            return f"realtime (every {REALTIME_EVERY_MINUTES} minutes)"
-        return " ".join(p for p in (self.kind.value, self.weekday, self.time) if p)
+            return ngettext(
+                "realtime (every %(num)d minute)",
+                "realtime (every %(num)d minutes)",
+                REALTIME_EVERY_MINUTES,
+            )
+        if self.kind == ScheduleKind.HOURLY:
+            return _("hourly")
+        if self.kind == ScheduleKind.OFF:
+            # Translators: the schedule when digests are switched off
+            return _("off")
+        at = self.time or "08:00"
+        if self.kind == ScheduleKind.DAILY:
+            return _("daily %(time)s", time=at)
+        if self.kind == ScheduleKind.WEEKDAYS:
+            # Translators: Monday to Friday at a time
+            return _("weekdays %(time)s", time=at)
+        # Translators: once a week, on a day (its name in your language) at a time
+        return _("weekly %(day)s %(time)s", day=weekday_name(self.weekday or "mon"), time=at)
+
+
+def weekday_name(day: str) -> str:
+    """A day ("mon".."sun") as the current language names it (Babel's locale data); English
+    shows the word /schedule takes, as the user typed it."""
+    language = i18n.current()
+    if language == i18n.DEFAULT or day not in WEEKDAYS:
+        return day
+    return str(get_day_names("wide", locale=i18n.locale_of(language))[WEEKDAYS.index(day)])
 
 
 def parse_time(text: str) -> str:
     """`8`, `8:05`, `08:05`, `8pm` → "HH:MM"; raises `ScheduleError`."""
     match = _TIME.match(text.strip())
     if match is None:
-        raise ScheduleError(f"{text!r} is not a time; write it as HH:MM, e.g. 08:00.\n{USAGE}")
+        raise ScheduleError(
+            _("“%(text)s” is not a time; write it as HH:MM, e.g. 08:00.", text=text.strip())
+        )
     hour, minute = int(match.group(1)), int(match.group(2) or 0)
     meridiem = (match.group(3) or "").lower()
     if meridiem:
         if not 1 <= hour <= 12:
-            raise ScheduleError(f"{text!r} is not a time of day.\n{USAGE}")
+            raise ScheduleError(_("“%(text)s” is not a time of day.", text=text.strip()))
         hour = hour % 12 + (12 if meridiem == "pm" else 0)
     if hour > 23 or minute > 59:
-        raise ScheduleError(f"{text!r} is not a time of day (00:00–23:59).\n{USAGE}")
+        raise ScheduleError(_("“%(text)s” is not a time of day (00:00–23:59).", text=text.strip()))
     return f"{hour:02d}:{minute:02d}"
 
 
@@ -75,26 +112,28 @@ def parse_schedule(text: str) -> ScheduleSpec:
     """Parse what follows /schedule; raises `ScheduleError` with a Usage-style message."""
     parts = text.strip().split()
     if not parts:
-        raise ScheduleError(f"When should digests arrive?\n{USAGE}")
+        raise ScheduleError(_("When should digests arrive?"))
     head, rest = parts[0].lower(), parts[1:]
     if head == "cron" or (len(parts) == 5 and head not in _KINDS):
         return _parse_cron(" ".join(rest if head == "cron" else parts))
     if head in {"realtime", "off", "hourly"}:
         if rest:
-            raise ScheduleError(f"{head} takes no time.\n{USAGE}")
+            # Translators: %(kind)s is a schedule word as typed (realtime, hourly, off)
+            raise ScheduleError(_("%(kind)s takes no time.", kind=head))
         return ScheduleSpec(ScheduleKind(head))
     if head in {"daily", "weekdays"}:
         if len(rest) != 1:
-            raise ScheduleError(f"{head} needs a time, e.g. {head} 08:00.\n{USAGE}")
+            # Translators: %(kind)s is a schedule word as typed (daily, weekdays)
+            raise ScheduleError(_("%(kind)s needs a time, e.g. %(kind)s 08:00.", kind=head))
         return ScheduleSpec(ScheduleKind(head), time=parse_time(rest[0]))
     if head == "weekly":
         if len(rest) != 2:
-            raise ScheduleError(f"weekly needs a day and a time, e.g. weekly mon 09:00.\n{USAGE}")
+            raise ScheduleError(_("weekly needs a day and a time, e.g. weekly mon 09:00."))
         day = _DAY_NAMES.get(rest[0].lower())
         if day is None:
-            raise ScheduleError(f"{rest[0]!r} is not a day (mon, tue, … sun).\n{USAGE}")
+            raise ScheduleError(_("“%(text)s” is not a day (mon, tue, … sun).", text=rest[0]))
         return ScheduleSpec(ScheduleKind.WEEKLY, time=parse_time(rest[1]), weekday=day)
-    raise ScheduleError(f"I do not know the schedule {parts[0]!r}.\n{USAGE}")
+    raise ScheduleError(_("I do not know the schedule “%(text)s”.", text=parts[0]))
 
 
 _KINDS = {k.value for k in ScheduleKind}
@@ -104,13 +143,18 @@ def _parse_cron(expression: str) -> ScheduleSpec:
     fields = expression.split()
     if len(fields) != 5:
         raise ScheduleError(
-            "A cron expression has 5 fields: minute hour day month weekday, "
-            f"e.g. cron 0 8 * * mon-fri.\n{USAGE}"
+            _(
+                "A cron expression has 5 fields: minute hour day month weekday, "
+                "e.g. cron 0 8 * * mon-fri."
+            )
         )
     try:
         CronTrigger.from_crontab(" ".join(fields), timezone=UTC)
     except (ValueError, TypeError, KeyError) as exc:
-        raise ScheduleError(f"That cron expression is not valid ({exc}).\n{USAGE}") from None
+        # Translators: %(problem)s is APScheduler's explanation, in English
+        raise ScheduleError(
+            _("That cron expression is not valid (%(problem)s).", problem=str(exc))
+        ) from None
     return ScheduleSpec(ScheduleKind.CRON, cron=" ".join(fields))
 
 
@@ -165,7 +209,7 @@ def _next_fire(spec: ScheduleSpec, zone: ZoneInfo, after: datetime) -> datetime 
     if trigger is None:
         return None
     probe = after + timedelta(microseconds=1)
-    for _ in range(_SEARCH_LIMIT):
+    for _probe in range(_SEARCH_LIMIT):
         found: datetime | None = trigger.get_next_fire_time(None, probe)
         if found is None:
             return None
@@ -268,7 +312,7 @@ async def change_schedule(session: AsyncSession, *, chat: Chat, text: str, now: 
     try:
         spec = parse_schedule(text)
     except ScheduleError as exc:
-        raise ScheduleChangeError(str(exc).split("\nUsage:")[0].strip()) from None
+        raise ScheduleChangeError(exc.reason) from None
     await apply_schedule(session, chat=chat, now=now, spec=spec)
     return spec.describe()
 
@@ -285,7 +329,7 @@ async def describe_schedule(session: AsyncSession, chat: Chat) -> str:
     assert chat.id is not None
     row = await schedule_store.get_schedule(session, chat_id=chat.id)
     if row is None:
-        return "none yet (/schedule daily 08:00)"
+        return _("none yet (/schedule daily 08:00)")
     spec = spec_of(row.kind, time=row.time, weekday=row.weekday, cron=row.cron)
     return spec.describe()
 

@@ -11,7 +11,7 @@ from typing import Protocol
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from digests import texts
+from digests.i18n import _, ngettext
 from digests.query import QueryError, normalize_query, parse_query, parse_section_topic
 from digests.schedule import describe_schedule, ensure_schedule, next_digest_at
 from storage import feeds as feed_store
@@ -30,7 +30,8 @@ class SubscriptionLimits(Protocol):
 
 
 class SubscribeError(ValueError):
-    """Why a topic cannot be added; `str()` is shown to the user."""
+    """Why a topic cannot be added; `str()` is shown to the user (plain text, in the language
+    current when it was raised: the handler has set the chat's)."""
 
 
 def is_feed_url(text: str) -> bool:
@@ -56,7 +57,11 @@ async def subscribe_topic(
     text = " ".join(text.split())
     if len(text) > limits.max_query_length:
         raise SubscribeError(
-            f"That topic is too long (at most {limits.max_query_length} characters)."
+            ngettext(
+                "That topic is too long (at most %(num)d character).",
+                "That topic is too long (at most %(num)d characters).",
+                limits.max_query_length,
+            )
         )
     try:
         section = parse_section_topic(text, max_length=limits.max_query_length)
@@ -83,7 +88,9 @@ async def subscribe_feed(
     """Follow everything one known feed publishes (an admin added it with /addfeed)."""
     feed = await feed_store.get_feed_by_url(session, url=url)
     if feed is None or feed.id is None:
-        raise SubscribeError("I don't know that feed. The bot's admins can add it with /addfeed.")
+        raise SubscribeError(
+            _("I don't know that feed. The bot's admins can add it with /addfeed.")
+        )
     return await _add(
         session,
         chat=chat,
@@ -114,8 +121,11 @@ async def _add(
         return same, False
     if len(existing) >= limits.max_subscriptions:
         raise SubscribeError(
-            f"You follow {texts.topics(len(existing))}, the most allowed. "
-            "Remove one with /unsubscribe."
+            ngettext(
+                "You follow %(num)d topic, the most allowed. Remove one with /unsubscribe.",
+                "You follow %(num)d topics, the most allowed. Remove one with /unsubscribe.",
+                len(existing),
+            )
         )
     added = await sub_store.add_subscription(
         session, chat_id=chat.id, kind=kind, target=target, query=query, feed_id=feed_id
@@ -194,14 +204,17 @@ def followed_names(names: Sequence[str], followed: dict[str, Subscription]) -> s
 
 
 def describe(subscription: Subscription) -> str:
-    """How /list shows a subscription: a section (and what narrows it), keywords or a feed."""
+    """How /list shows a subscription (plain text): a section (and what narrows it), keywords
+    or a feed."""
     if subscription.kind == SubscriptionKind.SECTION:
         section = parse_section_topic(subscription.target, max_length=10_000)
         return section.describe() if section is not None else subscription.target
     shown = subscription.query or subscription.target
     if subscription.kind == SubscriptionKind.FEED:
-        return f"{shown} (feed)"
-    return f"{shown} (keywords)"
+        # Translators: a followed feed in /list, by its title or address
+        return _("%(feed)s (feed)", feed=shown)
+    # Translators: a keyword topic in /list, as the user typed it
+    return _("%(words)s (keywords)", words=shown)
 
 
 @dataclass(frozen=True)

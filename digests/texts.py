@@ -1,17 +1,9 @@
-"""Texts that hold a number, in one place, with their plural forms through gettext's
-`ngettext` (a null catalog for now: English forms; a catalog per language can replace it)."""
+"""Texts that hold a number, in one place, with their plural forms in the current language
+(`digests.i18n.ngettext`)."""
 
 from __future__ import annotations
 
-import gettext
-
-#: The catalog every plural goes through (templates get it through jinja2's i18n extension).
-CATALOG: gettext.NullTranslations = gettext.NullTranslations()
-
-
-def ngettext(singular: str, plural: str, n: int) -> str:
-    """The form of a message for `n`; both forms may hold `%(num)d`, replaced by `n`."""
-    return CATALOG.ngettext(singular, plural, n) % {"num": n}
+from digests.i18n import ngettext
 
 
 def stories(n: int) -> str:

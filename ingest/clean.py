@@ -285,12 +285,16 @@ def _drop_reader_status(blocks: list[_Block]) -> None:
 _COPYRIGHT = re.compile(r"^(?:©|\(c\)|copyright\b)", re.IGNORECASE)
 _LIST_ITEM = re.compile(r"^[-•*·]\s")
 TAIL_SHARE = 0.4  # what follows the article's end is dropped when it is at most this share
+SHARED_VOCABULARY = 0.3  # ... and a closing list sharing less of the article's words than this
+FOREIGN_VOCABULARY = 0.15  # a closing list sharing less than this goes whatever its length,
+FALLBACK_BODY = 150  # when the article before it has this many words
 
 
 def _drop_tail(blocks: list[_Block]) -> None:
     """What follows the article's end: after its copyright line, or a closing list of other
     stories (three or more list items, under a short label, sharing little of the article's
-    vocabulary) — as long as that tail is the smaller part of the text."""
+    vocabulary) — as long as that tail is the smaller part of the text, or, for a list that
+    shares almost none of it, the article before it has `FALLBACK_BODY` words or more."""
     live = [b for b in blocks if b.keep]
     total = sum(b.words for b in live)
     if not live or total == 0:
@@ -315,11 +319,16 @@ def _drop_tail(blocks: list[_Block]) -> None:
     body = live[:label]
     items = live[start:end]
     tail_words = sum(b.words for b in live[label:])
-    if not body or tail_words > TAIL_SHARE * total:
+    if not body:
         return
     vocabulary = Counter(w for b in body for w in content_words(b.text))
     own = {w for b in items for w in content_words(b.text)}
-    if own and sum(1 for w in own if vocabulary[w]) / len(own) < 0.3:
+    shared = sum(1 for w in own if vocabulary[w]) / len(own) if own else 1.0
+    # A longer list goes too when it is about other things altogether and the article
+    # before it is long enough to stand alone.
+    if (shared < SHARED_VOCABULARY and tail_words <= TAIL_SHARE * total) or (
+        shared < FOREIGN_VOCABULARY and total - tail_words >= FALLBACK_BODY
+    ):
         for b in live[label:]:
             b.keep = False
 

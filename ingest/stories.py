@@ -40,6 +40,19 @@ BODY_TERMS = 60  # the whole text's most telling terms, kept per article
 BODY_MEMBERS = 8  # full-text members compared per story (the latest)
 BODY_THRESHOLD = 0.25  # on the tune halves (benchmarks/stories.py --tune)
 BODY_DECAY_DAYS = 4.0  # similarity × exp(-Δdays / this), Δ from the member compared
+# The event is in the headline and lead; two texts of one saga share its background (cast,
+# places, history) however different the event, and so do their leads when they name the same
+# people. So whole texts count only when the leads also agree on what happened: their
+# similarity without the names the article's lead gives (figures stay), before time decay.
+BODY_EVENT_FLOOR = 0.08  # on the tune halves, with the stress streams of --tune
+# Conversely, two leads of one saga can share enough of its everyday names (head of state,
+# party, legislature, capital) to pass the lead threshold for different events, and a sparse
+# window cannot tell those names are background (one story of the saga in it). When both the
+# article and the story have full texts, a lead match counts only if the whole texts agree at
+# least a little (cosine before time decay) and the leads agree beyond the cast, as above.
+# Title-and-lead articles (teasers, roundups) are not affected: they have nothing more to say.
+LEAD_TEXT_FLOOR = 0.15  # on the tune halves and the stress streams of --tune
+LEAD_EVENT_FLOOR = 0.04  # the same
 
 # Words every news report uses whatever the event: they say nothing about which event.
 _NEWS_WORDS = wordset(
@@ -50,6 +63,7 @@ _NEWS_WORDS = wordset(
 )
 _TOKEN = re.compile(r"[$€£]?\d[\d,.]*%?|[^\W\d_]+(?:['’][^\W\d_]+)*", re.UNICODE)
 _POSSESSIVE = re.compile(r"['’]s?$")
+_SENTENCE_END = re.compile(r"[.!?:]")
 
 
 @dataclass(frozen=True)
@@ -122,24 +136,25 @@ def _lead_terms(text: str) -> tuple[list[str], set[str]]:
     """The lead's terms, and those written like names or numbers in running text: figures,
     and capitalised words that do not open a sentence (or that the lead also capitalises
     elsewhere)."""
-    lead = " ".join(text.split()[:LEAD_WORDS])
+    lead = " ".join(text.split(None, LEAD_WORDS)[:LEAD_WORDS])
     found: list[str] = []
     names: set[str] = set()
     opening: set[str] = set()
     previous = 0
     for match in _TOKEN.finditer(lead):
         token = match.group()
-        gap = lead[previous : match.start()]
-        previous = match.end()
+        start, end = match.span()
         word = _normal(token)
         if not word:
+            previous = end
             continue
         found.append(word)
         if word[:1].isdigit() or word[:1] in "$€£":
             names.add(word)
         elif token[:1].isupper():
-            starts = match.start() == 0 or any(c in gap for c in ".!?:")
+            starts = start == 0 or _SENTENCE_END.search(lead, previous, start) is not None
             (opening if starts else names).add(word)
+        previous = end
     return found, names | (opening & names)
 
 
@@ -160,18 +175,31 @@ def features(title: str, text: str) -> Features:
 def _body(title: str, text: str) -> dict[str, float]:
     """A full text's most telling terms (log count × general-news rarity), each with its log
     count; empty for a text no longer than a lead."""
-    if len(text.split()) < BODY_WORDS:
+    if len(text.split(None, BODY_WORDS)) < BODY_WORDS:
         return {}
-    counts = {t: 1 + math.log(n) for t, n in Counter(terms(title + "\n" + text)).items()}
-    telling = {t: n * _general_rarity(t) for t, n in counts.items()}
+    counts = {t: 1 + math.log(n) for t, n in _counts(title + "\n" + text).items()}
+    known, unseen = _general_rarity()
+    telling = {t: n * known.get(t, unseen) for t, n in counts.items()}
     return {t: counts[t] for t in heapq.nlargest(BODY_TERMS, telling, key=telling.__getitem__)}
 
 
-@functools.lru_cache(maxsize=200_000)
-def _general_rarity(term: str) -> float:
-    """A term's rarity in general news (the shipped prior), which picks a full text's terms."""
+def _counts(text: str) -> dict[str, int]:
+    """`Counter(terms(text))`, normalising each distinct word once (a long text repeats most)."""
+    counts: dict[str, int] = {}
+    for token, n in Counter(_TOKEN.findall(text)).items():
+        word = _normal(token)
+        if word:
+            counts[word] = counts.get(word, 0) + n
+    return counts
+
+
+@functools.cache
+def _general_rarity() -> tuple[dict[str, float], float]:
+    """Rarity in general news (the shipped prior), which picks a full text's terms: per term
+    of the prior, and for a term it never saw."""
     documents, prior_df = prior()
-    return math.log(documents + 2) - math.log(prior_df.get(term, 0) + 1)
+    top = math.log(documents + 2)
+    return {t: top - math.log(n + 1) for t, n in prior_df.items()}, top
 
 
 @dataclass(frozen=True)
@@ -217,6 +245,9 @@ class StoryIndex:
     decay_days: float = DECAY_DAYS
     body_threshold: float = BODY_THRESHOLD
     body_decay_days: float = BODY_DECAY_DAYS
+    body_event_floor: float = BODY_EVENT_FLOOR
+    lead_text_floor: float = LEAD_TEXT_FLOOR
+    lead_event_floor: float = LEAD_EVENT_FLOOR
     stories: dict[int, _Story] = field(default_factory=dict)
     postings: dict[str, dict[int, float]] = field(default_factory=dict)
     df: Counter[str] = field(default_factory=Counter)
@@ -241,21 +272,32 @@ class StoryIndex:
         `story` to record a decision made elsewhere (a near-copy, a stored article)."""
         now = at.timestamp()
         self._expire(now)
+        rarity = self._rarities(feats)  # the window does not change until the article is added
         decision = (
             Decision(story, joined=True, similarity=1.0)
             if story is not None
-            else self.best(feats, at)
+            else self._best(feats, now, rarity)
         )
         if not decision.joined:
             decision = replace(decision, story=self._new_id(decision.story))
-        self._add(decision.story, feats, now)
+        self._add(decision.story, feats, now, rarity)
         return decision
+
+    def _rarities(self, feats: Features) -> dict[str, float]:
+        """The rarity of each term of the article's lead and full text."""
+        idf = self._rarity()
+        rarity = {t: idf(t) for t in feats.weights}
+        for term in feats.body:
+            if term not in rarity:
+                rarity[term] = idf(term)
+        return rarity
 
     def best(self, feats: Features, at: datetime) -> Decision:
         """The most similar recent story if similar enough; otherwise a decision to start one."""
-        now = at.timestamp()
+        return self._best(feats, at.timestamp(), self._rarities(feats))
+
+    def _best(self, feats: Features, now: float, rarity: Mapping[str, float]) -> Decision:
         idf = self._rarity()
-        rarity = {t: idf(t) for t in feats.weights}
         mine = {t: w * rarity[t] for t, w in feats.weights.items()}
         norm = math.sqrt(sum(v * v for v in mine.values()))
         total = sum(mine.values())
@@ -269,8 +311,9 @@ class StoryIndex:
                 continue
             for story_id in posting:
                 overlap[story_id] = overlap.get(story_id, 0.0) + value
-        body = {t: w * idf(t) for t, w in feats.body.items()}
+        body = {t: w * rarity[t] for t, w in feats.body.items()}
         body_norm = math.sqrt(sum(v * v for v in body.values()))
+        event = _Event(feats, mine)
         best = Decision(0, joined=False)
         best_key = 0.0
         for story_id in heapq.nlargest(CANDIDATES, overlap, key=overlap.__getitem__):
@@ -287,11 +330,22 @@ class StoryIndex:
                 told = sum(mine[t] for t in common) / total
                 span = self.decay_days * told**NOVELTY_POWER
                 score *= math.exp(-days / span) if span > 0 else 0.0
-            if score / self.threshold > best_key:
+            texts = bool(body_norm and story.bodies)  # both sides have full texts
+            agreement = (
+                event.agreement(common, story, self._norm(story, idf), rarity) if texts else 0.0
+            )
+            if score / self.threshold > best_key and (
+                not texts  # between full texts, the leads must agree beyond the cast ...
+                or (
+                    agreement >= self.lead_event_floor  # ... and so must the whole texts
+                    and _full_text(body, body_norm, story.bodies, now, math.inf)[0]
+                    >= self.lead_text_floor
+                )
+            ):
                 best_key = score / self.threshold
                 ranked = sorted(common, key=common.__getitem__, reverse=True)
                 best = Decision(story_id, joined=False, similarity=score, shared=tuple(ranked[:8]))
-            if body_norm and story.bodies:
+            if texts and agreement >= self.body_event_floor:
                 text_score, text_shared = _full_text(
                     body, body_norm, story.bodies, now, self.body_decay_days
                 )
@@ -316,19 +370,17 @@ class StoryIndex:
         self._next_story = max(self._next_story, story_id) + 1
         return story_id
 
-    def _add(self, story_id: int, feats: Features, now: float) -> None:
+    def _add(self, story_id: int, feats: Features, now: float, rarity: Mapping[str, float]) -> None:
         story = self.stories.setdefault(story_id, _Story())
         if story.norm_at >= 0:  # grow the length by the added terms only (big stories)
-            idf = self._rarity()
             squares = story.norm * story.norm
             for term, weight in feats.weights.items():
                 before = story.weights.get(term, 0.0)
-                squares += ((before + weight) ** 2 - before * before) * idf(term) ** 2
+                squares += ((before + weight) ** 2 - before * before) * rarity[term] ** 2
             story.norm = math.sqrt(squares)
         story.weights.update(feats.weights)
         if feats.body:
-            idf = self._rarity()
-            body = {t: w * idf(t) for t, w in feats.body.items()}
+            body = {t: w * rarity[t] for t, w in feats.body.items()}
             story.bodies.append((now, body, math.sqrt(sum(v * v for v in body.values()))))
         story.latest = max(story.latest, now)
         story.members += 1
@@ -356,6 +408,30 @@ class StoryIndex:
             story = self.stories.get(story_id)
             if story is not None and story.latest < horizon:
                 del self.stories[story_id]
+
+
+class _Event:
+    """An article's lead without its cast (the people and places it names), to ask whether a
+    story's leads agree on what happened, not only on who it happened to."""
+
+    def __init__(self, feats: Features, mine: Mapping[str, float]) -> None:
+        self.cast = {n for n in feats.names if not (n[:1].isdigit() or n[:1] in "$€£")}
+        self.norm = math.sqrt(sum(v * v for t, v in mine.items() if t not in self.cast))
+
+    def agreement(
+        self,
+        common: Mapping[str, float],
+        story: _Story,
+        story_norm: float,
+        rarity: Mapping[str, float],
+    ) -> float:
+        """The cosine of the lead and the story's leads over terms other than the cast
+        (`common`: the lead's terms the story has, as products of weights)."""
+        shared = sum(v for t, v in common.items() if t not in self.cast)
+        rest = story_norm**2 - sum(
+            (story.weights[t] * rarity[t]) ** 2 for t in self.cast if t in story.weights
+        )
+        return shared / (self.norm * math.sqrt(rest)) if shared and self.norm and rest > 0 else 0.0
 
 
 def _full_text(

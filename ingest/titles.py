@@ -526,14 +526,8 @@ def _heading_before(
         if size < 3:
             continue
         sentence = size > 25 or bool(_LINE_END.search(text))
-        if not whole or not (text[:1].isupper() or text[:1].isdigit() or text[:1] in "\"'‘“"):
-            if sentence:
-                if sentences <= 0:
-                    return ""
-                sentences -= 1
-                skipped = True
-            continue
-        if (
+        shaped = whole and (text[:1].isupper() or text[:1].isdigit() or text[:1] in "\"'‘“")
+        if shaped and (
             _LOOSE_END.search(text)
             or is_date_line(text)
             or is_credit_line(text)
@@ -546,7 +540,7 @@ def _heading_before(
             sentences -= 1
             skipped = True
             continue
-        if sum(ch.isdigit() for ch in text) * 4 > len(text):
+        if not shaped or sum(ch.isdigit() for ch in text) * 4 > len(text):
             continue
         if skipped and not _content_words(text) & opening:
             continue

@@ -6,13 +6,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, text
+from sqlalchemy import text
 from sqlalchemy.orm import defer
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import dialect_name
 from storage.models import Article, ArticleCreate, Story
+from storage.reads import count, first
 from storage.rows import RecentValue
 from storage.types import utcnow
 
@@ -22,8 +23,7 @@ async def get_article(session: AsyncSession, *, article_id: int) -> Article | No
 
 
 async def get_by_canonical_url(session: AsyncSession, *, canonical_url: str) -> Article | None:
-    result = await session.exec(select(Article).where(Article.canonical_url == canonical_url))
-    return result.first()
+    return await first(session, Article, col(Article.canonical_url) == canonical_url)
 
 
 async def get_by_guid(session: AsyncSession, *, feed_id: int, guid: str) -> Article | None:
@@ -167,8 +167,7 @@ async def latest_keyphrases(session: AsyncSession, *, limit: int = 200) -> list[
 
 
 async def count_articles(session: AsyncSession) -> int:
-    result = await session.exec(select(func.count()).select_from(Article))
-    return int(result.one())
+    return await count(session, Article)
 
 
 async def recent_signatures(

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Chat, ChatState, ChatType, Subscription
+from storage.reads import count, first
 from storage.sanitize import clean_optional
 
 
@@ -18,8 +19,7 @@ async def get_chat(session: AsyncSession, *, chat_id: int) -> Chat | None:
 
 
 async def get_chat_by_telegram_id(session: AsyncSession, *, telegram_id: int) -> Chat | None:
-    result = await session.exec(select(Chat).where(Chat.telegram_id == telegram_id))
-    return result.first()
+    return await first(session, Chat, col(Chat.telegram_id) == telegram_id)
 
 
 async def upsert_chat(
@@ -85,11 +85,8 @@ async def delete_chat(session: AsyncSession, *, chat_id: int) -> bool:
 
 
 async def count_chats(session: AsyncSession, *, state: ChatState | None = None) -> int:
-    statement = select(func.count()).select_from(Chat)
-    if state is not None:
-        statement = statement.where(Chat.state == state)
-    result = await session.exec(statement)
-    return int(result.one())
+    where = [col(Chat.state) == state] if state is not None else []
+    return await count(session, Chat, *where)
 
 
 async def active_followers(session: AsyncSession, *, feed_id: int) -> Sequence[Chat]:

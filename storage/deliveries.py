@@ -23,7 +23,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.bulk import Binder, chunks, executemany, table_of
 from storage.db import dialect_name
-from storage.leases import claim_due, release
+from storage.leases import Claim, claim_due, release
 from storage.models import Chat, ChatState, Delivery, DeliveryStatus, Digest
 from storage.rows import OutboxPart
 from storage.types import UTCDateTime
@@ -120,11 +120,8 @@ async def claim_due_parts(
     return await claim_due(
         session,
         Delivery,
+        Claim(owner=owner, now=now, lease=lease, limit=limit),
         due=col(Delivery.next_attempt_at),
-        now=now,
-        owner=owner,
-        lease=lease,
-        limit=limit,
         where=[col(Delivery.status) == DeliveryStatus.PENDING, _is_chat_head()],
         order_by=[col(Delivery.next_attempt_at), col(Delivery.id)],
     )

@@ -20,6 +20,7 @@ from storage.models import (
     Subscription,
     SubscriptionKind,
 )
+from storage.reads import first
 
 
 async def add_feed(session: AsyncSession, *, data: FeedCreate) -> tuple[Feed, bool]:
@@ -38,8 +39,7 @@ async def get_feed(session: AsyncSession, *, feed_id: int) -> Feed | None:
 
 
 async def get_feed_by_url(session: AsyncSession, *, url: str) -> Feed | None:
-    result = await session.exec(select(Feed).where(Feed.url == url))
-    return result.first()
+    return await first(session, Feed, col(Feed.url) == url)
 
 
 async def list_feeds(session: AsyncSession) -> Sequence[Feed]:

@@ -8,6 +8,7 @@ A claim is one atomic `UPDATE … RETURNING`; on PostgreSQL the candidate rows a
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -20,21 +21,28 @@ from storage.db import dialect_name
 M = TypeVar("M", bound=SQLModel)
 
 
+@dataclass(frozen=True)
+class Claim:
+    """Who leases due rows, at what time, for how long, and how many at most."""
+
+    owner: str
+    now: datetime
+    lease: timedelta
+    limit: int
+
+
 async def claim_due(
     session: AsyncSession,
     model: type[M],
+    claim: Claim,
     *,
     due: Any,
-    now: datetime,
-    owner: str,
-    lease: timedelta,
-    limit: int,
     where: Sequence[ColumnElement[bool]] = (),
     order_by: Sequence[Any] = (),
 ) -> list[M]:
-    """Lease up to `limit` rows whose `due` column is at or before `now` and whose lease is
-    free or expired; the caller commits."""
-    statement = _claim(session, model, due, now, owner, lease, limit, where, order_by)
+    """Lease up to `claim.limit` rows whose `due` column is at or before `claim.now` and whose
+    lease is free or expired; the caller commits."""
+    statement = _claim(session, model, claim, due, where, order_by)
     result = await session.exec(statement.returning(model))
     rows: list[M] = list(result.scalars().all())
     return rows
@@ -43,19 +51,16 @@ async def claim_due(
 async def claim_due_columns(
     session: AsyncSession,
     model: type[SQLModel],
+    claim: Claim,
     *,
     columns: Sequence[Any],
     due: Any,
-    now: datetime,
-    owner: str,
-    lease: timedelta,
-    limit: int,
     where: Sequence[ColumnElement[bool]] = (),
     order_by: Sequence[Any] = (),
 ) -> list[tuple[Any, ...]]:
     """`claim_due`, returning only `columns` of the claimed rows (plain tuples: a tick claims
     hundreds of thousands of rows, and ORM objects cost)."""
-    statement = _claim(session, model, due, now, owner, lease, limit, where, order_by)
+    statement = _claim(session, model, claim, due, where, order_by)
     result = await session.exec(statement.returning(*columns))
     return [tuple(row) for row in result.all()]
 
@@ -63,14 +68,12 @@ async def claim_due_columns(
 def _claim(
     session: AsyncSession,
     model: type[SQLModel],
+    claim: Claim,
     due: Any,
-    now: datetime,
-    owner: str,
-    lease: timedelta,
-    limit: int,
     where: Sequence[ColumnElement[bool]],
     order_by: Sequence[Any],
 ) -> Any:
+    now = claim.now
     table: Any = model
     candidates = (
         select(table.id)
@@ -80,7 +83,7 @@ def _claim(
             *where,
         )
         .order_by(*(order_by or (due, table.id)))
-        .limit(limit)
+        .limit(claim.limit)
     )
     if dialect_name(session) == "postgresql":
         candidates = candidates.with_for_update(skip_locked=True)
@@ -90,7 +93,7 @@ def _claim(
             table.id.in_(candidates.scalar_subquery()),
             or_(table.lease_until.is_(None), table.lease_until < now),
         )
-        .values(lease_owner=owner, lease_until=now + lease)
+        .values(lease_owner=claim.owner, lease_until=now + claim.lease)
         .execution_options(synchronize_session=False)
     )
 

@@ -5,17 +5,34 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple, Self
 
-from sqlmodel import col
+from sqlmodel import SQLModel, col
 
 from storage.models import Article, Chat, Schedule
 
 Watermark = tuple[datetime, int]  # (stored_at, article id) of the last article considered
 
 
+class _ColumnsOf:
+    """A row of some of `model`'s columns, its fields named as the model's columns."""
+
+    __slots__: tuple[str, ...] = ()
+    model: ClassVar[type[SQLModel]]
+
+    @classmethod
+    def columns(cls) -> tuple[Any, ...]:
+        """The model's columns, in the order of this row's fields."""
+        return tuple(col(getattr(cls.model, name)) for name in cls.__slots__)
+
+    @classmethod
+    def of(cls, record: SQLModel) -> Self:
+        """The row of a loaded record."""
+        return cls(*(getattr(record, name) for name in cls.__slots__))
+
+
 @dataclass(slots=True)
-class ArticleRow:
+class ArticleRow(_ColumnsOf):
     """The columns of an article that selection and rendering need."""
 
     id: int
@@ -31,6 +48,7 @@ class ArticleRow:
     keyphrases: str = ""
     date_only: bool = False  # `published_at` is only a day
     language: str | None = None  # ISO 639-1, None when unknown
+    model: ClassVar[type[SQLModel]] = Article
 
     @property
     def story_key(self) -> int:
@@ -40,11 +58,6 @@ class ArticleRow:
     @property
     def mark(self) -> Watermark:
         return (self.stored_at, self.id)
-
-    @classmethod
-    def columns(cls) -> tuple[Any, ...]:
-        """The article's columns, in the order of this row's fields."""
-        return tuple(col(getattr(Article, name)) for name in cls.__slots__)
 
     @classmethod
     def of_values(cls, values: Any) -> ArticleRow:
@@ -82,7 +95,7 @@ class ArticleRow:
 
 
 @dataclass(frozen=True, slots=True)
-class ScheduleRow:
+class ScheduleRow(_ColumnsOf):
     """The columns of a claimed schedule the digest builder reads."""
 
     id: int
@@ -94,19 +107,11 @@ class ScheduleRow:
     next_due_at: datetime | None
     watermark_stored_at: datetime | None
     watermark_article_id: int
-
-    @classmethod
-    def columns(cls) -> tuple[Any, ...]:
-        """The schedule's columns, in the order of this row's fields."""
-        return tuple(col(getattr(Schedule, name)) for name in cls.__slots__)
-
-    @classmethod
-    def of(cls, s: Schedule) -> ScheduleRow:
-        return cls(*(getattr(s, name) for name in cls.__slots__))
+    model: ClassVar[type[SQLModel]] = Schedule
 
 
 @dataclass(frozen=True, slots=True)
-class ChatRow:
+class ChatRow(_ColumnsOf):
     """The columns of a chat the digest builder reads."""
 
     id: int
@@ -118,15 +123,7 @@ class ChatRow:
     max_items: int
     quiet_start: str | None
     quiet_end: str | None
-
-    @classmethod
-    def columns(cls) -> tuple[Any, ...]:
-        """The chat's columns, in the order of this row's fields."""
-        return tuple(col(getattr(Chat, name)) for name in cls.__slots__)
-
-    @classmethod
-    def of(cls, c: Chat) -> ChatRow:
-        return cls(*(getattr(c, name) for name in cls.__slots__))
+    model: ClassVar[type[SQLModel]] = Chat
 
 
 class RecentValue(NamedTuple):

@@ -10,16 +10,16 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import leases
-from storage.leases import claim_due, claim_due_columns, release
+from storage.leases import Claim, claim_due_columns, release
 from storage.models import Schedule, ScheduleKind
+from storage.reads import first
 from storage.rows import ScheduleRow
 
 DEFAULT_LEASE = timedelta(minutes=5)
 
 
 async def get_schedule(session: AsyncSession, *, chat_id: int) -> Schedule | None:
-    result = await session.exec(select(Schedule).where(Schedule.chat_id == chat_id))
-    return result.first()
+    return await first(session, Schedule, col(Schedule.chat_id) == chat_id)
 
 
 async def set_schedule(
@@ -48,30 +48,6 @@ async def set_schedule(
     return schedule
 
 
-def _due_schedules() -> dict[str, Any]:
-    """What makes a schedule claimable, most overdue first."""
-    return {
-        "due": col(Schedule.next_due_at),
-        "where": [col(Schedule.next_due_at).is_not(None)],
-        "order_by": [col(Schedule.next_due_at), col(Schedule.id)],
-    }
-
-
-async def claim_due_schedules(
-    session: AsyncSession,
-    *,
-    now: datetime,
-    owner: str,
-    limit: int,
-    lease: timedelta = DEFAULT_LEASE,
-) -> list[Schedule]:
-    """Lease up to `limit` schedules due at `now` (`FOR UPDATE SKIP LOCKED` on PostgreSQL),
-    most overdue first. The caller commits before building."""
-    return await claim_due(
-        session, Schedule, now=now, owner=owner, lease=lease, limit=limit, **_due_schedules()
-    )
-
-
 async def claim_due_schedule_rows(
     session: AsyncSession,
     *,
@@ -80,16 +56,17 @@ async def claim_due_schedule_rows(
     limit: int,
     lease: timedelta = DEFAULT_LEASE,
 ) -> list[ScheduleRow]:
-    """`claim_due_schedules`, returning only the columns the digest builder reads."""
+    """Lease up to `limit` schedules due at `now` (`FOR UPDATE SKIP LOCKED` on PostgreSQL),
+    most overdue first, as the columns the digest builder reads. The caller commits before
+    building."""
     rows = await claim_due_columns(
         session,
         Schedule,
+        Claim(owner=owner, now=now, lease=lease, limit=limit),
         columns=ScheduleRow.columns(),
-        now=now,
-        owner=owner,
-        lease=lease,
-        limit=limit,
-        **_due_schedules(),
+        due=col(Schedule.next_due_at),
+        where=[col(Schedule.next_due_at).is_not(None)],
+        order_by=[col(Schedule.next_due_at), col(Schedule.id)],
     )
     return [ScheduleRow(*row) for row in rows]
 

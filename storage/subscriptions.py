@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Mute, Subscription, SubscriptionKind
+from storage.reads import count
 
 
 def feed_target(feed_id: int) -> str:
@@ -63,11 +64,8 @@ async def list_subscriptions(
 
 
 async def count_subscriptions(session: AsyncSession, *, chat_id: int | None = None) -> int:
-    statement = select(func.count()).select_from(Subscription)
-    if chat_id is not None:
-        statement = statement.where(Subscription.chat_id == chat_id)
-    result = await session.exec(statement)
-    return int(result.one())
+    where = [col(Subscription.chat_id) == chat_id] if chat_id is not None else []
+    return await count(session, Subscription, *where)
 
 
 async def add_mute(session: AsyncSession, *, chat_id: int, word: str) -> bool:

@@ -20,7 +20,7 @@ that uses it (a test walks its import graph). Modules:
 
 from telegram_emulator.clock import ManualClock
 from telegram_emulator.core import ApiError, Emulator, Stats
-from telegram_emulator.driver import ChatView, UserDriver
+from telegram_emulator.driver import ChatView, UserDriver, Where
 from telegram_emulator.entities import EmptyTextError, parse_message
 from telegram_emulator.html import EntityParseError, parse_html, utf16_len
 from telegram_emulator.limits import ApiLimits, Faults
@@ -40,6 +40,7 @@ __all__ = [
     "Stats",
     "User",
     "UserDriver",
+    "Where",
     "parse_html",
     "parse_message",
     "utf16_len",

@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict, Unpack
 
 from telegram_emulator.state import JSON, Chat, Message, User
 from telegram_emulator.transcript import render_html, render_text
 
 if TYPE_CHECKING:
     from telegram_emulator.people import People
+
+
+class Where(TypedDict, total=False):
+    """Where a person writes (see `People.user_message`): their private chat unless `chat_id`
+    (created as a `chat_type` chat if unknown), in a forum topic, in reply to a message."""
+
+    chat_id: int | None
+    chat_type: str | None
+    message_thread_id: int | None
+    reply_to_message_id: int | None
 
 
 @dataclass
@@ -23,24 +33,9 @@ class UserDriver:
     def id(self) -> int:
         return self.person.id
 
-    def send(
-        self,
-        text: str,
-        *,
-        chat_id: int | None = None,
-        chat_type: str | None = None,
-        message_thread_id: int | None = None,
-        reply_to_message_id: int | None = None,
-    ) -> JSON:
+    def send(self, text: str, **where: Unpack[Where]) -> JSON:
         """Write `text` in the private chat (or `chat_id`); returns the queued update."""
-        return self.emulator.user_message(
-            self.person.id,
-            text,
-            chat_id=chat_id,
-            chat_type=chat_type,
-            message_thread_id=message_thread_id,
-            reply_to_message_id=reply_to_message_id,
-        )
+        return self.emulator.user_message(self.person.id, text, **where)
 
     def press(self, button_text: str, *, chat_id: int | None = None) -> JSON:
         """Press the inline button labelled `button_text` on the newest bot message having it.

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 MAX_CALLBACK_ANSWER = 200
 _COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
+# a bot's per-language setting: empty or two lowercase letters (TDLib validate_bot_language_code)
+_LANGUAGE_RE = re.compile(r"[a-z]{2}")
 _CHAT_ACTIONS = frozenset(
     {
         "typing",
@@ -139,10 +141,16 @@ async def get_webhook_info(em: Emulator, params: JSON) -> Any:
 
 
 def _commands_key(params: JSON) -> tuple[str, str]:
+    """Command lists are kept per scope and per language: `language_code` is empty (everyone
+    in the scope whose language has no list of its own) or a two-letter ISO 639-1 code;
+    getMyCommands answers for exactly the scope and language asked."""
     scope = params.get("scope") or {"type": "default"}
     if not isinstance(scope, dict):
         raise bad_request("can't parse BotCommandScope JSON object")
-    return json.dumps(scope, sort_keys=True), str(params.get("language_code") or "")
+    language = str(params.get("language_code") or "")
+    if language and not _LANGUAGE_RE.fullmatch(language):  # "pt_BR", "zh-hans": refused
+        raise bad_request("invalid language code specified")
+    return json.dumps(scope, sort_keys=True), language
 
 
 async def set_my_commands(em: Emulator, params: JSON) -> Any:

@@ -3,9 +3,10 @@
 Parameters travel exactly as python-telegram-bot's own HTTP client sends them (JSON-encoded
 form values), so both front ends exercise the same parsing.
 
-Only python-telegram-bot's public API is used: the timeouts are typed `object` (wider than
-the base class's private `ODVInput[float]`, so still a valid override) and default to the
-public `BaseRequest.DEFAULT_NONE`; the emulator answers at once and ignores them.
+Only python-telegram-bot's public API is used: the emulator answers at once, so `do_request`
+takes the four timeouts (read, write, connect, pool) as `*_timeouts` / `**_named_timeouts`
+typed `object` (wider than the base class's private `ODVInput[float]`, so still a valid
+override) and ignores them.
 """
 
 from __future__ import annotations
@@ -50,10 +51,8 @@ class EmulatorRequest(BaseRequest):
         url: str,
         method: str,
         request_data: RequestData | None = None,
-        read_timeout: object = BaseRequest.DEFAULT_NONE,
-        write_timeout: object = BaseRequest.DEFAULT_NONE,
-        connect_timeout: object = BaseRequest.DEFAULT_NONE,
-        pool_timeout: object = BaseRequest.DEFAULT_NONE,
+        *_timeouts: object,
+        **_named_timeouts: object,
     ) -> tuple[int, bytes]:
         if self._closed:
             raise NetworkError("the emulator request object was shut down")

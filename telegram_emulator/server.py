@@ -81,31 +81,35 @@ async def bot_api(request: web.Request) -> web.StreamResponse:
     return _json(body, status)
 
 
+def _refused(text: str, error: type[web.HTTPError] = web.HTTPBadRequest) -> web.HTTPError:
+    """A driver error as an exception, for the helpers that refuse a request for a handler."""
+    body = {"ok": False, "error_code": error.status_code, "description": text}
+    return error(text=json.dumps(body), content_type="application/json")
+
+
 def _chat_id(request: web.Request) -> int:
     try:
         return int(request.match_info["chat_id"])
     except ValueError:
-        raise web.HTTPBadRequest(
-            text=json.dumps({"ok": False, "error_code": 400, "description": "bad chat id"}),
-            content_type="application/json",
-        ) from None
+        raise _refused("bad chat id") from None
+
+
+def _known_chat(request: web.Request) -> tuple[Emulator, int]:
+    """The emulator and the chat the path names; 404 when the emulator has no such chat."""
+    emulator = request.app[EMULATOR_KEY]
+    chat_id = _chat_id(request)
+    if chat_id not in emulator.chats:
+        raise _refused("chat not found", web.HTTPNotFound)
+    return emulator, chat_id
 
 
 async def _body(request: web.Request) -> dict[str, Any]:
     try:
         body = await request.json()
     except ValueError:
-        raise web.HTTPBadRequest(
-            text=json.dumps({"ok": False, "error_code": 400, "description": "body must be JSON"}),
-            content_type="application/json",
-        ) from None
+        raise _refused("body must be JSON") from None
     if not isinstance(body, dict):
-        raise web.HTTPBadRequest(
-            text=json.dumps(
-                {"ok": False, "error_code": 400, "description": "body must be an object"}
-            ),
-            content_type="application/json",
-        )
+        raise _refused("body must be an object")
     return body
 
 
@@ -142,19 +146,13 @@ async def post_update(request: web.Request) -> web.Response:
 
 
 async def get_messages(request: web.Request) -> web.Response:
-    emulator = request.app[EMULATOR_KEY]
-    chat_id = _chat_id(request)
-    if chat_id not in emulator.chats:
-        return _driver_error("chat not found", 404)
+    emulator, chat_id = _known_chat(request)
     messages = [m.to_driver() for m in emulator.chat(chat_id).messages]
     return _json({"ok": True, "result": messages})
 
 
 async def get_transcript(request: web.Request) -> web.Response:
-    emulator = request.app[EMULATOR_KEY]
-    chat_id = _chat_id(request)
-    if chat_id not in emulator.chats:
-        return _driver_error("chat not found", 404)
+    emulator, chat_id = _known_chat(request)
     if request.query.get("format") == "html":  # a page to open in a browser
         page = emulator.chat(chat_id).transcript(html=True)
         return web.Response(text=page, content_type="text/html", charset="utf-8")
@@ -162,10 +160,7 @@ async def get_transcript(request: web.Request) -> web.Response:
 
 
 async def get_notices(request: web.Request) -> web.Response:
-    emulator = request.app[EMULATOR_KEY]
-    chat_id = _chat_id(request)
-    if chat_id not in emulator.chats:
-        return _driver_error("chat not found", 404)
+    emulator, chat_id = _known_chat(request)
     return _json({"ok": True, "result": emulator.notices(chat_id)})
 
 

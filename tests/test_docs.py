@@ -5,7 +5,6 @@ and every relative link in the README and docs/ leads somewhere."""
 from __future__ import annotations
 
 import importlib.util
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,11 +16,12 @@ import typer
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram.ext import CommandHandler
-from telegram.request import BaseRequest, RequestData
 
 from bot.app import build_application
 from bot.cli import app as cli_app
 from bot.settings import Settings
+from telegram_emulator.request import EmulatorRequest
+from tests.support.harness import TOKEN, make_emulator
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -80,53 +80,19 @@ def test_every_setting_has_a_description() -> None:
 # --- bot commands -----------------------------------------------------------------------------
 
 
-class RecordingRequest(BaseRequest):
-    """A Bot API that answers every call with success and remembers what it was asked."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, dict[str, Any]]] = []
-
-    @property
-    def read_timeout(self) -> float | None:
-        return None
-
-    async def initialize(self) -> None:
-        return None
-
-    async def shutdown(self) -> None:
-        return None
-
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: Any = None,
-        write_timeout: Any = None,
-        connect_timeout: Any = None,
-        pool_timeout: Any = None,
-    ) -> tuple[int, bytes]:
-        name = url.rsplit("/", 1)[-1]
-        self.calls.append((name, request_data.parameters if request_data else {}))
-        result: Any = True
-        if name == "getMe":
-            result = {"id": 1, "is_bot": True, "first_name": "digestbot", "username": "d_bot"}
-        return 200, json.dumps({"ok": True, "result": result}).encode()
-
-
 async def bot_commands() -> tuple[set[str], set[str]]:
     """(commands the application handles, commands it registers with Telegram's menu)."""
     settings = Settings(_env_file=None, admin_ids=frozenset({42}))
     engine = create_async_engine("sqlite+aiosqlite://")
-    request = RecordingRequest()
+    emulator = make_emulator()
     application = build_application(
         settings,
         sessionmaker=async_sessionmaker(engine, class_=AsyncSession),
-        request=request,
-        get_updates_request=RecordingRequest(),
+        request=EmulatorRequest(emulator),
+        get_updates_request=EmulatorRequest(emulator),
         role="poller",
         run_ticks=False,
-        token="123:ABC",
+        token=TOKEN,
     )
     handled = {
         command
@@ -142,13 +108,7 @@ async def bot_commands() -> tuple[set[str], set[str]]:
     finally:
         await application.shutdown()
         await engine.dispose()
-    registered = set()
-    for name, params in request.calls:
-        if name == "setMyCommands":
-            commands = params["commands"]
-            if isinstance(commands, str):
-                commands = json.loads(commands)
-            registered |= {command["command"] for command in commands}
+    registered = {command["command"] for menu in emulator.commands.values() for command in menu}
     return handled, registered
 
 

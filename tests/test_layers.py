@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.source import docstring_ids
+
 ROOT = Path(__file__).resolve().parent.parent
 #: The product's packages outside storage (benchmarks are scripts that build their own schemas).
 PACKAGES = ("bot", "digests", "ingest", "training", "telegram_emulator")
@@ -29,14 +31,7 @@ def sql_in(source: str) -> list[str]:
     """What in this module's source writes SQL: imported statement builders, attribute uses
     such as `sqlalchemy.select`, and string literals that are SQL (docstrings aside)."""
     tree = ast.parse(source)
-    docstrings = {
-        id(node.body[0].value)
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
-        and node.body
-        and isinstance(node.body[0], ast.Expr)
-        and isinstance(node.body[0].value, ast.Constant)
-    }
+    docstrings = docstring_ids(tree)
     found: list[str] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(SQL_MODULES):

@@ -121,14 +121,21 @@ def _telegram_check(application: AppType) -> Callable[[], Awaitable[bool]]:
 
 def demo_command(
     quiet: bool = typer.Option(False, "--quiet", help="Print only the transcript."),
+    language: str = typer.Option(
+        "en", "--language", help="The subscriber's language: en, ru, uk, es, pt_BR, de, fa, ar."
+    ),
 ) -> None:
     """Try digestbot with no token: a temporary database, the built-in emulator, a sample feed
-    and a scripted subscriber; prints what the subscriber sees."""
+    and a scripted subscriber; prints what the subscriber sees (in --language)."""
     from bot.demo import run_demo
     from bot.settings import SettingsError
+    from digests.i18n import LANGUAGES
 
+    chosen = next((code for code in LANGUAGES if code.lower() == language.lower()), None)
+    if chosen is None:
+        raise UserError(f"--language: {language!r} is not one of {', '.join(LANGUAGES)}")
     try:
-        transcript = asyncio.run(run_demo(verbose=not quiet))
+        transcript = asyncio.run(run_demo(verbose=not quiet, language=chosen))
     except SettingsError as exc:  # e.g. an invalid DIGESTBOT_… variable in the environment
         raise UserError(str(exc)) from None
     echo(transcript)

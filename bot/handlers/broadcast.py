@@ -13,9 +13,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 
 from bot.context import CustomContext
-from bot.handlers.common import edit_message, esc, reply, usage
-from digests import texts
+from bot.handlers.common import edit_message, reply, speak_chat_language, usage
 from digests.announcements import AnnouncementError, announcement_html
+from digests.i18n import _, ngettext
 from storage import broadcasts as broadcast_store
 
 logger = logging.getLogger(__name__)
@@ -44,11 +44,12 @@ def _text_after_command(update: Update) -> str:
 async def broadcast(update: Update, context: CustomContext) -> None:
     """Announce something to every chat (admins; asks first)."""
     user, chat = update.effective_user, update.effective_chat
+    await speak_chat_language(update, context)
     if not context.settings.is_admin(user.id if user else None):
-        await reply(update, "That command is for the bot's admins.")
+        await reply(update, _("That command is for the bot's admins."))
         return
     if chat is None or chat.type != ChatType.PRIVATE:
-        await reply(update, "Send /broadcast to me in a private chat.")
+        await reply(update, _("Send /broadcast to me in a private chat."))
         return
     try:
         html = announcement_html(_text_after_command(update))
@@ -58,25 +59,35 @@ async def broadcast(update: Update, context: CustomContext) -> None:
     async with context.services.session() as session:
         reached = await broadcast_store.audience(session)
     if not reached.total:
-        await reply(update, "No chat would receive it: nobody has started the bot yet.")
+        await reply(update, _("No chat would receive it: nobody has started the bot yet."))
         return
     token = secrets.token_hex(4)
     if context.chat_data is not None:
         context.chat_data[_PENDING] = PendingAnnouncement(token, html)
-    lines = [f"<b>Announcement to {esc(texts.chats(reached.active))}</b>"]
+    lines = [
+        ngettext(
+            "<b>Announcement to %(num)d chat</b>",
+            "<b>Announcement to %(num)d chats</b>",
+            reached.active,
+        )
+    ]
     if reached.blocked:
         lines.append(
-            f"({esc(texts.chats(reached.blocked))} that blocked the bot will get it "
-            "if they come back)"
+            ngettext(
+                "(%(num)d chat that blocked the bot will get it if it comes back)",
+                "(%(num)d chats that blocked the bot will get it if they come back)",
+                reached.blocked,
+            )
         )
     preview = "\n".join(lines) + "\n\n" + html
     buttons = InlineKeyboardMarkup(
         [
             [
                 InlineKeyboardButton(
-                    f"Send to {texts.chats(reached.active)}", callback_data=f"bc:{token}:send"
+                    ngettext("Send to %(num)d chat", "Send to %(num)d chats", reached.active),
+                    callback_data=f"bc:{token}:send",
                 ),
-                InlineKeyboardButton("Cancel", callback_data=f"bc:{token}:cancel"),
+                InlineKeyboardButton(_("Cancel"), callback_data=f"bc:{token}:cancel"),
             ]
         ]
     )
@@ -88,20 +99,22 @@ async def confirm(update: Update, context: CustomContext) -> None:
     query, user = update.callback_query, update.effective_user
     if query is None:
         return
+    await speak_chat_language(update, context)
     if not context.settings.is_admin(user.id if user else None):
-        await query.answer("That button is for the bot's admins.")
+        await query.answer(_("That button is for the bot's admins."))
         return
-    _, token, action = [*str(query.data or "").split(":"), "", ""][:3]
+    _prefix, token, action = [*str(query.data or "").split(":"), "", ""][:3]
     waiting = context.chat_data if context.chat_data is not None else {}
     pending = waiting.get(_PENDING)
     if not isinstance(pending, PendingAnnouncement) or pending.token != token:
-        await query.answer("This announcement has expired. Send /broadcast again.")
+        await query.answer(_("This announcement has expired. Send /broadcast again."))
         return
     # taken before anything is written: a second tap finds nothing, so nobody gets it twice
     del waiting[_PENDING]
     if action != "send":
-        await edit_message(update, "Announcement cancelled; nothing was sent.")
-        await query.answer("Cancelled")
+        await edit_message(update, _("Announcement cancelled; nothing was sent."))
+        # Translators: a short notice after the Cancel button of /broadcast.
+        await query.answer(_("Cancelled"))
         return
     async with context.services.session() as session:
         reached = await broadcast_store.enqueue_broadcast(
@@ -116,7 +129,13 @@ async def confirm(update: Update, context: CustomContext) -> None:
     )
     await edit_message(
         update,
-        f"Announcement queued for {esc(texts.chats(reached.active))}; "
-        "it goes out under the usual sending limits.\n\n" + pending.html,
+        ngettext(
+            "Announcement queued for %(num)d chat; it goes out under the usual sending limits.",
+            "Announcement queued for %(num)d chats; it goes out under the usual sending limits.",
+            reached.active,
+        )
+        + "\n\n"
+        + pending.html,
     )
-    await query.answer("Queued")
+    # Translators: a short notice after the Send button of /broadcast.
+    await query.answer(_("Queued"))

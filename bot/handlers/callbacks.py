@@ -16,7 +16,8 @@ SCHEDULE = "s"  # arg: a schedule text, e.g. "daily 08:00"
 STOP = "x"  # arg: "yes" or "no"
 MORE = "m"  # arg: empty
 PAGE = "p"  # arg: a keyboard's letter and a page number, e.g. "u2"
-ACTIONS = frozenset({TOGGLE_TOPIC, UNSUBSCRIBE, SCHEDULE, STOP, MORE, PAGE})
+LANGUAGE = "l"  # arg: a language code, e.g. "pt_BR"
+ACTIONS = frozenset({TOGGLE_TOPIC, UNSUBSCRIBE, SCHEDULE, STOP, MORE, PAGE, LANGUAGE})
 PAGED = frozenset({UNSUBSCRIBE})  # keyboards that page
 
 

@@ -19,8 +19,11 @@ from bot.handlers.common import (
     esc,
     is_chat_admin,
     reply,
+    speak_chat_language,
     usage,
+    user_language,
 )
+from digests.i18n import _, current
 from storage import chats as chat_store
 
 USAGE = "/channel <@name | off>"
@@ -31,8 +34,9 @@ async def channel(update: Update, context: CustomContext) -> None:
     chat, user = update.effective_chat, update.effective_user
     if chat is None or user is None:
         return
+    await speak_chat_language(update, context)
     if chat.type != ChatType.PRIVATE:
-        await reply(update, "Link a channel from a private chat with me.")
+        await reply(update, _("Link a channel from a private chat with me."))
         return
     text = args_text(context)
     if not text or text.lower() == "off":
@@ -44,45 +48,61 @@ async def channel(update: Update, context: CustomContext) -> None:
                 session.add(own)
                 await session.commit()
         if text:
-            await reply(update, "Back to managing this chat.")
+            await reply(update, _("Back to managing this chat."))
         else:
-            note = "You are managing a channel." if managing else "You are managing this chat."
+            note = (
+                _("You are managing a channel.") if managing else _("You are managing this chat.")
+            )
             await usage(update, USAGE, note)
         return
     if not context.settings.is_admin(user.id):
-        await reply(update, "Only the bot's admins can link a channel.")
+        await reply(update, _("Only the bot's admins can link a channel."))
         return
     name = text.split()[0]
     if not name.startswith("@") and not name.lstrip("-").isdigit():
-        await usage(update, USAGE, "Name the channel by its @username.")
+        await usage(update, USAGE, _("Name the channel by its @username."))
         return
     try:
         target = await context.bot.get_chat(name)
     except TelegramError:
-        await usage(update, USAGE, f"I cannot see {name}. Add me to the channel as an admin first.")
+        await usage(
+            update,
+            USAGE,
+            _("I cannot see %(channel)s. Add me to the channel as an admin first.", channel=name),
+        )
         return
     if target.type != ChatType.CHANNEL:
-        await usage(update, USAGE, f"{name} is not a channel.")
+        await usage(update, USAGE, _("%(channel)s is not a channel.", channel=name))
         return
     try:
         me = await context.bot.get_chat_member(target.id, context.bot.id)
     except TelegramError:
         me = None
     if me is None or me.status not in ADMIN_STATUSES:
-        await reply(update, f"Make me an admin of {esc(name)} (allowed to post), then try again.")
+        await reply(
+            update,
+            _(
+                "Make me an admin of %(channel)s (allowed to post), then try again.",
+                channel=esc(name),
+            ),
+        )
         return
     if not await is_chat_admin(context, target.id, user.id):
-        await reply(update, f"Only an admin of {esc(name)} can link it.")
+        await reply(update, _("Only an admin of %(channel)s can link it.", channel=esc(name)))
         return
     async with context.services.session() as session:
-        row = await chat_row(session, context, target)
+        # a channel starts in the language of the admin who links it (/language changes it)
+        row = await chat_row(session, context, target, current())
         row.linked_by = user.id
-        own = await chat_row(session, context, chat)
+        own = await chat_row(session, context, chat, user_language(update))
         own.managing_chat_id = row.id
         session.add_all([row, own])
         await session.commit()
     await reply(
         update,
-        f"Linked <b>{esc(target.title or name)}</b>. Commands here now set up the channel "
-        "(/subscribe, /schedule, /list …); /channel off to manage this chat again.",
+        _(
+            "Linked <b>%(channel)s</b>. Commands here now set up the channel "
+            "(/subscribe, /schedule, /list …); /channel off to manage this chat again.",
+            channel=esc(target.title or name),
+        ),
     )

@@ -17,6 +17,7 @@ from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.error import BadRequest, TelegramError
 
 from bot.context import CustomContext
+from digests.i18n import N_, _, set_language, supported
 from digests.split import split_html
 from storage import chats as chat_store
 from storage.models import Chat
@@ -27,7 +28,9 @@ logger = logging.getLogger(__name__)
 ADMIN_STATUSES = frozenset({ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER})
 GROUP_TYPES = frozenset({ChatType.GROUP, ChatType.SUPERGROUP})
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-NOT_ADMIN = "Only this group's admins can change its settings."
+#: Chats whose language is remembered in memory (`remember_language`), the most recent kept.
+KNOWN_LANGUAGES = 100_000
+NOT_ADMIN = N_("Only this group's admins can change its settings.")
 
 
 def esc(text: object) -> str:
@@ -61,10 +64,16 @@ async def reply(
     return sent
 
 
+def usage_text(line: str, problem: str | None = None) -> str:
+    """`Usage: /cmd <arg>` (HTML), after a sentence saying what was wrong (plain text)."""
+    text = f"{esc(problem)}\n" if problem else ""
+    # Translators: how a command is used: "Usage: /max <n>".
+    return text + _("Usage: %(usage)s", usage=esc(line))
+
+
 async def usage(update: Update, line: str, problem: str | None = None) -> None:
     """`Usage: /cmd <arg>`, after a sentence saying what was wrong."""
-    text = f"{esc(problem)}\n" if problem else ""
-    await reply(update, f"{text}Usage: {esc(line)}")
+    await reply(update, usage_text(line, problem))
 
 
 async def is_chat_admin(context: CustomContext, chat_id: int, user_id: int) -> bool:
@@ -87,7 +96,7 @@ async def may_change(update: Update, context: CustomContext, *, tell: bool = Tru
     if user is not None and await is_chat_admin(context, chat.id, user.id):
         return True
     if tell:
-        await reply(update, NOT_ADMIN)
+        await reply(update, _(NOT_ADMIN))
     return False
 
 
@@ -96,14 +105,18 @@ async def managed_chat(
 ) -> Chat | None:
     """The chat a command is about: this chat, or in a private chat the channel the user
     switched to with /channel (kept on the private chat's row). Created on first contact; a
-    forum thread is remembered."""
+    forum thread is remembered. The answers speak this chat's language (the private chat's
+    when it manages a channel: the user reads them)."""
     chat = update.effective_chat
     if chat is None:
         return None
     if create:
-        own: Chat | None = await chat_row(session, context, chat)
+        own: Chat | None = await chat_row(session, context, chat, user_language(update))
     else:
         own = await chat_store.get_chat_by_telegram_id(session, telegram_id=chat.id)
+    if own is not None:
+        set_language(own.language)
+        remember_language(context, chat.id, own.language)
     if own is not None and chat.type == ChatType.PRIVATE and own.managing_chat_id is not None:
         channel = await chat_store.get_chat(session, chat_id=own.managing_chat_id)
         if channel is not None:
@@ -126,8 +139,7 @@ class ChatCommand:
 
     def usage(self, line: str, problem: str | None = None) -> None:
         """Answer `Usage: /cmd <arg>` after the commit, after a sentence saying what was wrong."""
-        text = f"{esc(problem)}\n" if problem else ""
-        self.reply(f"{text}Usage: {esc(line)}")
+        self.reply(usage_text(line, problem))
 
 
 @asynccontextmanager
@@ -156,10 +168,14 @@ async def chat_command(
 
 
 async def chat_row(
-    session: AsyncSession, context: CustomContext, chat: TelegramChat | ChatFullInfo
+    session: AsyncSession,
+    context: CustomContext,
+    chat: TelegramChat | ChatFullInfo,
+    language: str | None = None,
 ) -> Chat:
-    """This Telegram chat's row, created with the settings' defaults on first contact; its
-    title and username are kept current."""
+    """This Telegram chat's row, created with the settings' defaults on first contact (in
+    `language`: the language of the user who first spoke to the bot there); its title and
+    username are kept current."""
     settings = context.settings
     row, _created = await chat_store.upsert_chat(
         session,
@@ -168,9 +184,53 @@ async def chat_row(
         title=chat.title or chat.full_name,
         username=chat.username,
         timezone=settings.default_timezone,
+        language=supported(language),
         max_items=settings.max_items,
     )
     return row
+
+
+def remember_language(context: CustomContext, telegram_id: int, language: str | None) -> None:
+    """Keep (None: forget) the language a chat's answers speak, for `update_language`."""
+    known = context.services.languages
+    known.pop(telegram_id, None)
+    if language is None:
+        return
+    known[telegram_id] = language
+    if len(known) > KNOWN_LANGUAGES:
+        del known[next(iter(known))]  # the one remembered longest ago
+
+
+def update_language(update: Update, context: CustomContext) -> str:
+    """What an update is answered in until its handler loads the chat: the chat's language
+    as last seen by this process, else the user's Telegram language. No query: a chat not
+    seen since this process started (or changed by /language in another process) answers
+    in it once a handler has loaded it."""
+    chat = update.effective_chat
+    known = context.services.languages.get(chat.id) if chat is not None else None
+    return known or user_language(update)
+
+
+def user_language(update: Update) -> str:
+    """The shipped language nearest the Telegram app language of the user behind `update`
+    (English when Telegram does not say, as for anonymous admins and channel posts)."""
+    user = update.effective_user
+    return supported(user.language_code if user is not None else None)
+
+
+async def speak_chat_language(update: Update, context: CustomContext) -> None:
+    """For a handler that does not load its chat otherwise: answer in the chat's stored
+    language (one query), else in the user's."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    async with context.services.session() as session:
+        row = await chat_store.get_chat_by_telegram_id(session, telegram_id=chat.id)
+    if row is None:
+        set_language(user_language(update))
+        return
+    set_language(row.language)
+    remember_language(context, chat.id, row.language)
 
 
 def remember_thread(update: Update, chat: Chat) -> None:
@@ -181,10 +241,19 @@ def remember_thread(update: Update, chat: Chat) -> None:
     chat.thread_id = message.message_thread_id if message.is_topic_message else None
 
 
-def chat_label(chat: Chat) -> str:
+def per_chat(chat: Chat, private: str, group: str, channel: str) -> str:
+    """The sentence for this kind of chat, each variant already translated: a whole sentence
+    per kind ("Schedule for this chat: …", "… this group …", "… channel %(channel)s …"), since
+    languages inflect "this chat" differently in each sentence. The values are the same for
+    all three; `channel` is `channel_name(chat)`."""
     if chat.type == ChatType.CHANNEL:
-        return f"channel {esc('@' + chat.username if chat.username else chat.title or '')}"
-    return "this chat" if chat.type == ChatType.PRIVATE else "this group"
+        return channel
+    return private if chat.type == ChatType.PRIVATE else group
+
+
+def channel_name(chat: Chat) -> str:
+    """A channel as sentences name it, escaped: its @username, else its title."""
+    return esc("@" + chat.username if chat.username else chat.title or "")
 
 
 async def edit_message(update: Update, html: str) -> None:

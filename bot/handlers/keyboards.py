@@ -7,10 +7,21 @@ from collections.abc import Iterable, Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.handlers import callbacks
+from digests.i18n import LANGUAGES, N_, _
 from digests.trending import SUGGESTED_TOPICS
 from storage.models import Subscription
 
-QUICK_SCHEDULES = ("realtime", "hourly", "daily 08:00", "weekdays 07:30", "weekly mon 09:00")
+#: The schedules of the quick setup keyboard: each is the /schedule text the button sends and,
+#: translated where shown, its label.
+QUICK_SCHEDULES: tuple[str, ...] = (
+    # Translators: quick setup buttons under /start, each a schedule for digests ("mon":
+    # Monday). The button sends the English /schedule text whatever its label says.
+    N_("realtime"),
+    N_("hourly"),
+    N_("daily 08:00"),
+    N_("weekdays 07:30"),
+    N_("weekly mon 09:00"),
+)
 MAX_LABEL = 40
 #: Buttons per page of a keyboard that grows with the chat (one subscription a button):
 #: Telegram keeps at most 12 a row and 300 in all and drops the rest (tdlib ReplyMarkup.cpp),
@@ -47,8 +58,10 @@ def topics_keyboard(topics: Iterable[str], subscribed: set[str]) -> InlineKeyboa
 def quick_setup_keyboard(subscribed: set[str]) -> InlineKeyboardMarkup:
     rows = _rows(topic_buttons(SUGGESTED_TOPICS, subscribed), 3)
     schedules = [
-        InlineKeyboardButton(f"⏰ {s}", callback_data=callbacks.encode(callbacks.SCHEDULE, s))
-        for s in QUICK_SCHEDULES
+        InlineKeyboardButton(
+            f"⏰ {_(schedule)}", callback_data=callbacks.encode(callbacks.SCHEDULE, schedule)
+        )
+        for schedule in QUICK_SCHEDULES
     ]
     return InlineKeyboardMarkup(rows + _rows(schedules, 3))
 
@@ -102,11 +115,25 @@ def stop_keyboard() -> InlineKeyboardMarkup:
         [
             [
                 InlineKeyboardButton(
-                    "Yes, delete everything", callback_data=callbacks.encode(callbacks.STOP, "yes")
+                    _("Yes, delete everything"),
+                    callback_data=callbacks.encode(callbacks.STOP, "yes"),
                 ),
                 InlineKeyboardButton(
-                    "No, keep it", callback_data=callbacks.encode(callbacks.STOP, "no")
+                    _("No, keep it"), callback_data=callbacks.encode(callbacks.STOP, "no")
                 ),
             ]
         ]
     )
+
+
+def language_keyboard(chosen: str) -> InlineKeyboardMarkup:
+    """The shipped languages, each in its own name (readable whatever the chat speaks now),
+    the chat's own marked."""
+    buttons = [
+        InlineKeyboardButton(
+            ("✅ " if code == chosen else "") + name,
+            callback_data=callbacks.encode(callbacks.LANGUAGE, code),
+        )
+        for code, name in LANGUAGES.items()
+    ]
+    return InlineKeyboardMarkup(_rows(buttons, 2))

@@ -12,13 +12,14 @@ from telegram.constants import ChatMemberStatus
 from bot.context import CustomContext
 from bot.handlers.common import GROUP_TYPES
 from digests.chats import chat_back, chat_left
+from digests.i18n import N_, _, set_language, supported
 from storage import chats as chat_store
 from storage import deliveries as delivery_store
 
 logger = logging.getLogger(__name__)
 
 GONE = frozenset({ChatMemberStatus.BANNED, ChatMemberStatus.LEFT})
-HELLO = (
+HELLO = N_(
     "Hi! I send this group short news digests on the topics it chooses. "
     "An admin can set me up with /start."
 )
@@ -36,6 +37,8 @@ async def my_membership(update: Update, context: CustomContext) -> None:
         return  # a rights change, not a coming or going
     async with context.services.session() as session:
         row = await chat_store.get_chat_by_telegram_id(session, telegram_id=chat.id)
+        # a group seen before speaks its language; a new one the language of who added us
+        set_language(row.language if row is not None else supported(change.from_user.language_code))
         if row is not None and gone:
             parked = await chat_left(session, chat=row, now=context.now())
             logger.info("chat=%s removed or blocked us; %s parts parked", chat.id, parked)
@@ -43,7 +46,7 @@ async def my_membership(update: Update, context: CustomContext) -> None:
             logger.info("chat=%s is back", chat.id)
         await session.commit()
     if not gone and chat.type in GROUP_TYPES:
-        await context.bot.send_message(chat.id, HELLO)
+        await context.bot.send_message(chat.id, _(HELLO))
 
 
 async def migrated(update: Update, context: CustomContext) -> None:

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
 
 from bot.context import CustomContext
-from bot.handlers.common import args_text, chat_command, esc, reply, usage
+from bot.handlers.common import ChatCommand, args_text, chat_command, esc, reply, usage
 from digests.commands import build_digest_now, build_more
+from digests.i18n import _
 from digests.query import QueryError, parse_query
-from digests.render import ItemView
+from digests.render import ItemView, isolated
 from digests.results import first_story_ids, reported_at, story_items
 from storage import articles as article_store
 from storage import subscriptions as sub_store
-from storage.models import Article, Chat
+from storage.models import Article
 from storage.search import search_articles
 
 RESULTS = 10
@@ -34,7 +35,7 @@ async def digest(update: Update, context: CustomContext) -> None:
             return
         session, chat_id = command.session, command.chat.id
         if not await sub_store.count_subscriptions(session, chat_id=chat_id):
-            command.reply("Follow a topic first: /topics or /subscribe <i>words</i>.")
+            command.reply(_("Follow a topic first: /topics or /subscribe <i>words</i>."))
             return
         built = await build_digest_now(
             session,
@@ -64,25 +65,21 @@ async def send_more(update: Update, context: CustomContext) -> None:
             renderer=context.services.renderer,
         )
         if built is None:
-            command.reply("Nothing more: your last digest showed everything.")
+            command.reply(_("Nothing more: your last digest showed everything."))
 
 
 async def latest(update: Update, context: CustomContext) -> None:
     """The newest stories, on a topic or overall."""
     topic = args_text(context)
-    if len(topic) > context.settings.max_query_length:
-        await usage(update, "/latest [topic]", "That topic is too long.")
-        return
-    async with chat_command(update, context, changes=False) as command:
-        if command is None:
-            return
-        session, chat = command.session, command.chat
+
+    async def find(command: ChatCommand) -> list[Article] | None:
+        session = command.session
         if topic:
             try:
                 query = parse_query(topic)
             except QueryError as exc:
                 command.usage("/latest [topic]", str(exc))
-                return
+                return None
             hits = await search_articles(session, query, limit=LATEST_WINDOW, newest=LATEST_WINDOW)
             matches = await _in_order(session, [h.article_id for h in hits])
         else:
@@ -91,36 +88,82 @@ async def latest(update: Update, context: CustomContext) -> None:
             )
         # newest first by when each was reported, not in the order feeds were fetched
         matches.sort(key=lambda a: (reported_at(a), a.id or 0), reverse=True)
-        items = await _stories(session, matches)
-    title = f"Latest on {topic}" if topic else "Latest stories"
-    empty = f"No stories on {esc(topic)} yet." if topic else "No stories stored yet."
-    await _send_list(update, context, chat, title, items, empty=empty)
+        return matches
+
+    def texts() -> tuple[str, str]:
+        # the title is plain text (the template escapes it); the empty answer is HTML; what
+        # the user typed keeps its own direction in a right-to-left chat
+        if not topic:
+            return _("Latest stories"), _("No stories stored yet.")
+        return (
+            _("Latest on %(topic)s", topic=isolated(topic)),
+            _("No stories on %(topic)s yet.", topic=isolated(esc(topic))),
+        )
+
+    await _story_list(
+        update, context, topic, ("/latest [topic]", _("That topic is too long.")), find, texts
+    )
 
 
 async def search(update: Update, context: CustomContext) -> None:
     """Search stored stories."""
     words = args_text(context)
     if not words:
-        await usage(update, "/search <words>", "What should I look for?")
+        await usage(update, "/search <words>", _("What should I look for?"))
         return
-    if len(words) > context.settings.max_query_length:
-        await usage(update, "/search <words>", "That search is too long.")
+
+    async def find(command: ChatCommand) -> list[Article]:
+        # the best matches decide which stories are listed; the list shows them newest first
+        hits = await search_articles(
+            command.session, words, limit=RESULTS * 4, newest=SEARCH_WINDOW
+        )
+        return await _in_order(command.session, [h.article_id for h in hits])
+
+    def texts() -> tuple[str, str]:
+        return (
+            _("Search: %(words)s", words=isolated(words)),
+            _("Nothing found for %(words)s.", words=isolated(esc(words))),
+        )
+
+    await _story_list(
+        update, context, words, ("/search <words>", _("That search is too long.")), find, texts
+    )
+
+
+async def _story_list(
+    update: Update,
+    context: CustomContext,
+    text: str,
+    too_long: tuple[str, str],
+    find: Callable[[ChatCommand], Awaitable[list[Article] | None]],
+    texts: Callable[[], tuple[str, str]],
+) -> None:
+    """/latest and /search: refuse a `text` over the query limit (`too_long`: the usage line
+    and the problem), else list the first stories of what `find` returns (None: it answered
+    already). `texts` gives the title and the answer when nothing is found, called once the
+    chat's language is known."""
+    if len(text) > context.settings.max_query_length:
+        await usage(update, *too_long)
         return
     async with chat_command(update, context, changes=False) as command:
         if command is None:
             return
-        session, chat = command.session, command.chat
-        # the best matches decide which stories are listed; the list shows them newest first
-        hits = await search_articles(session, words, limit=RESULTS * 4, newest=SEARCH_WINDOW)
-        items = await _stories(session, await _in_order(session, [h.article_id for h in hits]))
-    await _send_list(
-        update,
-        context,
-        chat,
-        f"Search: {words}",
-        items,
-        empty=f"Nothing found for {esc(words)}.",
+        matches = await find(command)
+        if matches is None:
+            return
+        items = await _stories(command.session, matches)
+    chat = command.chat
+    title, empty = texts()
+    if not items:
+        await reply(update, empty)
+        return
+    html_text = context.services.renderer.render_results(
+        title=title,
+        articles=list(items),
+        timezone=chat.timezone,
+        language=chat.language,
     )
+    await reply(update, html_text)
 
 
 async def _stories(session: AsyncSession, matches: Sequence[Article]) -> list[ItemView]:
@@ -134,24 +177,3 @@ async def _in_order(session: AsyncSession, ids: list[int]) -> list[Article]:
     found = await article_store.articles_by_ids(session, ids=ids, with_text=False)
     rows = {a.id: a for a in found}
     return [rows[i] for i in ids if i in rows]
-
-
-async def _send_list(
-    update: Update,
-    context: CustomContext,
-    chat: Chat,
-    title: str,
-    items: Sequence[ItemView],
-    *,
-    empty: str,
-) -> None:
-    if not items:
-        await reply(update, empty)
-        return
-    html_text = context.services.renderer.render_results(
-        title=title,
-        articles=list(items),
-        timezone=chat.timezone,
-        language=chat.language,
-    )
-    await reply(update, html_text)

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from functools import partial
+from typing import TypeVar
+
 from telegram import Update
 
 from bot.context import CustomContext
 from bot.handlers import keyboards
 from bot.handlers.common import (
+    ChatCommand,
     args_text,
+    channel_name,
     chat_command,
-    chat_label,
     esc,
     may_change,
+    per_chat,
     reply,
     usage,
 )
 from digests import preferences as prefs
-from digests import texts
+from digests.i18n import _, ngettext
 from digests.preferences import (
     MAX_ITEMS,
     MAX_WORD,
@@ -30,17 +37,37 @@ from digests.preferences import (
 from digests.render import local_time
 from digests.schedule import ScheduleChangeError, change_schedule
 
+T = TypeVar("T")
+
 SCHEDULE_USAGE = (
     "/schedule <realtime | hourly | daily 08:00 | weekdays 07:30 | weekly mon 09:00 | off>"
 )
 TIMEZONE_USAGE = "/timezone <Area/City | UTC+2>"
+QUIET_USAGE = "/quiet <22:00-07:00 | off>"
+
+
+@asynccontextmanager
+async def _setting(
+    update: Update, context: CustomContext, line: str, parse: Callable[[], T]
+) -> AsyncIterator[tuple[ChatCommand, T] | None]:
+    """The frame of a command that sets one value: the argument is read first (`parse`; a
+    wrong one is answered with `line`'s usage before any query), then the chat's
+    `chat_command`. The block gets the command and the value, or None when refused."""
+    try:
+        value = parse()
+    except ArgumentError as exc:
+        await usage(update, line, str(exc))
+        yield None
+        return
+    async with chat_command(update, context) as command:
+        yield None if command is None else (command, value)
 
 
 async def schedule(update: Update, context: CustomContext) -> None:
     """When digests arrive."""
     text = args_text(context)
     if not text:
-        await usage(update, SCHEDULE_USAGE, "When should digests arrive?")
+        await usage(update, SCHEDULE_USAGE, _("When should digests arrive?"))
         return
     async with chat_command(update, context) as command:
         if command is None:
@@ -52,7 +79,19 @@ async def schedule(update: Update, context: CustomContext) -> None:
         except ScheduleChangeError as exc:
             command.usage(SCHEDULE_USAGE, str(exc))
             return
-        command.reply(f"Schedule for {chat_label(command.chat)}: <b>{esc(description)}</b>.")
+        chat, values = command.chat, {"schedule": esc(description)}
+        command.reply(
+            per_chat(
+                chat,
+                _("Schedule for this chat: <b>%(schedule)s</b>.", **values),
+                _("Schedule for this group: <b>%(schedule)s</b>.", **values),
+                _(
+                    "Schedule for channel %(channel)s: <b>%(schedule)s</b>.",
+                    channel=channel_name(chat),
+                    **values,
+                ),
+            )
+        )
 
 
 async def timezone(update: Update, context: CustomContext) -> None:
@@ -61,18 +100,17 @@ async def timezone(update: Update, context: CustomContext) -> None:
     if not text:
         await _show_timezone(update, context)
         return
-    try:
-        zone = parse_timezone(text)
-    except ArgumentError as exc:
-        await usage(update, TIMEZONE_USAGE, str(exc))
-        return
-    async with chat_command(update, context) as command:
-        if command is None:
+    async with _setting(update, context, TIMEZONE_USAGE, lambda: parse_timezone(text)) as found:
+        if found is None:
             return
+        command, zone = found
         await prefs.set_timezone(command.session, chat=command.chat, zone=zone, now=context.now())
         command.reply(
-            f"Time zone set to <b>{esc(zone_label(zone))}</b>. "
-            f"It is {esc(_clock(context, zone, command.chat.language))} there now."
+            _(
+                "Time zone set to <b>%(zone)s</b>. It is %(time)s there now.",
+                zone=esc(zone_label(zone)),
+                time=esc(_clock(context, zone, command.chat.language)),
+            )
         )
 
 
@@ -82,9 +120,14 @@ async def _show_timezone(update: Update, context: CustomContext) -> None:
             return
         chat = command.chat
         command.reply(
-            f"Time zone: <b>{esc(zone_label(chat.timezone))}</b> — it is "
-            f"{esc(_clock(context, chat.timezone, chat.language))} there now.\n"
-            "Change it: /timezone <i>Europe/Berlin</i>, <i>New York</i> or <i>UTC+2</i>"
+            _(
+                "Time zone: <b>%(zone)s</b> — it is %(time)s there now.",
+                zone=esc(zone_label(chat.timezone)),
+                time=esc(_clock(context, chat.timezone, chat.language)),
+            )
+            + "\n"
+            # Translators: place names stay as typed to /timezone (English or the zone's id).
+            + _("Change it: /timezone <i>Europe/Berlin</i>, <i>New York</i> or <i>UTC+2</i>")
         )
 
 
@@ -95,23 +138,25 @@ def _clock(context: CustomContext, zone: str, language: str) -> str:
 
 async def quiet(update: Update, context: CustomContext) -> None:
     """Quiet hours: no digests between two times."""
-    try:
-        hours = parse_quiet(args_text(context))
-    except ArgumentError as exc:
-        await usage(update, "/quiet <22:00-07:00 | off>", str(exc))
-        return
-    async with chat_command(update, context) as command:
-        if command is None:
+    text = args_text(context)
+    async with _setting(update, context, QUIET_USAGE, lambda: parse_quiet(text)) as found:
+        if found is None:
             return
+        command, hours = found
         chat = command.chat
         await prefs.set_quiet_hours(command.session, chat=chat, hours=hours, now=context.now())
         if hours:
             command.reply(
-                f"Quiet hours {hours[0]}–{hours[1]} ({esc(zone_label(chat.timezone))}): digests "
-                "due then wait until they end."
+                _(
+                    "Quiet hours %(start)s–%(end)s (%(zone)s): digests due then wait until "
+                    "they end.",
+                    start=esc(hours[0]),
+                    end=esc(hours[1]),
+                    zone=esc(zone_label(chat.timezone)),
+                )
             )
         else:
-            command.reply("Quiet hours off.")
+            command.reply(_("Quiet hours off."))
 
 
 async def max_items(update: Update, context: CustomContext) -> None:
@@ -120,16 +165,19 @@ async def max_items(update: Update, context: CustomContext) -> None:
     if not text:
         await _show_max_items(update, context)
         return
-    try:
-        count = parse_count(text, low=1, high=MAX_ITEMS)
-    except ArgumentError as exc:
-        await usage(update, "/max <n>", str(exc))
-        return
-    async with chat_command(update, context) as command:
-        if command is None:
+    parse = partial(parse_count, text, low=1, high=MAX_ITEMS)
+    async with _setting(update, context, "/max <n>", parse) as found:
+        if found is None:
             return
+        command, count = found
         prefs.set_max_items(command.session, chat=command.chat, count=count)
-        command.reply(f"Digests now show up to <b>{esc(texts.stories(count))}</b>.")
+        command.reply(
+            ngettext(
+                "Digests now show up to <b>%(num)d story</b>.",
+                "Digests now show up to <b>%(num)d stories</b>.",
+                count,
+            )
+        )
 
 
 async def _show_max_items(update: Update, context: CustomContext) -> None:
@@ -137,8 +185,13 @@ async def _show_max_items(update: Update, context: CustomContext) -> None:
         if command is None:
             return
         command.reply(
-            f"Digests show up to <b>{esc(texts.stories(command.chat.max_items))}</b>; the rest "
-            f"wait for /more.\nChange it: /max <i>n</i> (1 to {MAX_ITEMS})"
+            ngettext(
+                "Digests show up to <b>%(num)d story</b>; the rest wait for /more.",
+                "Digests show up to <b>%(num)d stories</b>; the rest wait for /more.",
+                command.chat.max_items,
+            )
+            + "\n"
+            + _("Change it: /max <i>n</i> (1 to %(most)d)", most=MAX_ITEMS)
         )
 
 
@@ -147,7 +200,13 @@ async def mute(update: Update, context: CustomContext) -> None:
     word = args_text(context).lower()
     if not word or len(word) > MAX_WORD:
         await usage(
-            update, "/mute <word>", f"Give one word or phrase (up to {MAX_WORD} characters)."
+            update,
+            "/mute <word>",
+            ngettext(
+                "Give one word or phrase (up to %(num)d character).",
+                "Give one word or phrase (up to %(num)d characters).",
+                MAX_WORD,
+            ),
         )
         return
     async with chat_command(update, context) as command:
@@ -159,11 +218,17 @@ async def mute(update: Update, context: CustomContext) -> None:
             )
         except TooManyMutes as exc:
             command.reply(
-                f"You muted {texts.words(exc.muted)}, the most allowed. /unmute one first."
+                ngettext(
+                    "You muted %(num)d word, the most allowed. /unmute one first.",
+                    "You muted %(num)d words, the most allowed. /unmute one first.",
+                    exc.muted,
+                )
             )
             return
         command.reply(
-            f"Muted <b>{esc(word)}</b>." if added else f"<b>{esc(word)}</b> was already muted."
+            _("Muted <b>%(word)s</b>.", word=esc(word))
+            if added
+            else _("<b>%(word)s</b> was already muted.", word=esc(word))
         )
 
 
@@ -171,15 +236,15 @@ async def unmute(update: Update, context: CustomContext) -> None:
     """Show stories with a muted word again."""
     word = args_text(context).lower()
     if not word:
-        await usage(update, "/unmute <word>", "Which word?")
+        await usage(update, "/unmute <word>", _("Which word?"))
         return
     async with chat_command(update, context) as command:
         if command is None:
             return
         if await prefs.unmute_word(command.session, chat=command.chat, word=word):
-            command.reply(f"Unmuted <b>{esc(word)}</b>.")
+            command.reply(_("Unmuted <b>%(word)s</b>.", word=esc(word)))
         else:
-            command.usage("/unmute <word>", f"{word} is not muted.")
+            command.usage("/unmute <word>", _("%(word)s is not muted.", word=word))
 
 
 async def pause(update: Update, context: CustomContext) -> None:
@@ -188,7 +253,7 @@ async def pause(update: Update, context: CustomContext) -> None:
         if command is None:
             return
         await prefs.pause(command.session, chat=command.chat)
-        command.reply("Paused. No digests until /resume.")
+        command.reply(_("Paused. No digests until /resume."))
 
 
 async def resume(update: Update, context: CustomContext) -> None:
@@ -197,7 +262,7 @@ async def resume(update: Update, context: CustomContext) -> None:
         if command is None:
             return
         await prefs.resume(command.session, chat=command.chat, now=context.now())
-        command.reply("Resumed. Digests will arrive on schedule.")
+        command.reply(_("Resumed. Digests will arrive on schedule."))
 
 
 async def stop(update: Update, context: CustomContext) -> None:
@@ -206,10 +271,22 @@ async def stop(update: Update, context: CustomContext) -> None:
         return
     async with chat_command(update, context, changes=False, create=False) as command:
         if command is not None:
+            chat = command.chat
             command.reply(
-                f"Delete every setting and subscription of {chat_label(command.chat)}? "
-                "This cannot be undone.",
+                per_chat(
+                    chat,
+                    _("Delete every setting and subscription of this chat? This cannot be undone."),
+                    _(
+                        "Delete every setting and subscription of this group? "
+                        "This cannot be undone."
+                    ),
+                    _(
+                        "Delete every setting and subscription of channel %(channel)s? "
+                        "This cannot be undone.",
+                        channel=channel_name(chat),
+                    ),
+                ),
                 markup=keyboards.stop_keyboard(),
             )
             return
-    await reply(update, "There is nothing stored for this chat.")
+    await reply(update, _("There is nothing stored for this chat."))

@@ -8,14 +8,16 @@ from bot.context import CustomContext
 from bot.handlers import keyboards
 from bot.handlers.common import (
     args_text,
+    channel_name,
     chat_command,
-    chat_label,
     esc,
+    per_chat,
     remember_thread,
     reply,
     usage,
 )
 from digests import subscriptions as following
+from digests.i18n import _
 from digests.preferences import zone_label
 from digests.query import SECTION_ALIASES
 from digests.render import local_time
@@ -34,14 +36,23 @@ async def topics(update: Update, context: CustomContext) -> None:
         trending = await trending_topics(command.session)
     names = list(dict.fromkeys([*SUGGESTED_TOPICS, *trending]))
     subscribed = followed_names(names, followed)
-    lines = ["<b>Topics</b> — tap to follow or unfollow."]
+    lines = [_("<b>Topics</b> — tap to follow or unfollow.")]
     if trending:
-        lines.append("Trending now: " + ", ".join(esc(t) for t in trending))
-    lines.append("News sections: " + ", ".join(SECTION_ALIASES) + " (/subscribe <i>section</i>).")
+        lines.append(_("Trending now: %(topics)s", topics=", ".join(esc(t) for t in trending)))
+    # Translators: the section names are keywords of /subscribe and stay in English.
     lines.append(
-        "Narrow one with words (<i>science space</i>, <i>sport -cricket</i>), or follow any "
-        'words: /subscribe <i>words</i> (OR, "quotes", -minus; quoted, a section name is a '
-        "keyword)."
+        _(
+            "News sections: %(sections)s (/subscribe <i>section</i>).",
+            sections=", ".join(SECTION_ALIASES),
+        )
+    )
+    lines.append(
+        # Translators: the examples are queries; OR and the section names stay in English.
+        _(
+            "Narrow one with words (<i>science space</i>, <i>sport -cricket</i>), or follow any "
+            'words: /subscribe <i>words</i> (OR, "quotes", -minus; quoted, a section name is a '
+            "keyword)."
+        )
     )
     await reply(update, "\n".join(lines), markup=keyboards.topics_keyboard(names, subscribed))
 
@@ -53,7 +64,7 @@ async def subscribe(update: Update, context: CustomContext) -> None:
         await usage(
             update,
             "/subscribe <topic query>",
-            "Which topic? For example: /subscribe climate OR energy",
+            _("Which topic? For example: /subscribe climate OR energy"),
         )
         return
     async with chat_command(update, context) as command:
@@ -74,17 +85,32 @@ async def subscribe(update: Update, context: CustomContext) -> None:
 
 def _subscribed(subscription: Subscription, *, created: bool, chat: Chat, text: str) -> str:
     """The answer to /subscribe: what the chat follows now, or already did."""
-    query = f"<b>{esc(subscription.query)}</b>"
+    query = esc(subscription.query)
     if subscription.kind == SubscriptionKind.SECTION:
-        query += f" — {esc(describe(subscription))}"
+        # Translators: a news section followed: "<b>science</b> — Science news".
+        query = _(
+            "<b>%(query)s</b> — %(section)s", query=query, section=esc(describe(subscription))
+        )
+    elif subscription.kind == SubscriptionKind.FEED:
+        query = _("<b>%(query)s</b> (feed)", query=query)
     else:
-        query += " (feed)" if subscription.kind == SubscriptionKind.FEED else " (keywords)"
+        query = _("<b>%(query)s</b> (keywords)", query=query)
     if not created:
-        return f"Already following {query}."
-    hint = ""
+        return _("Already following %(query)s.", query=query)
+    values = {"query": query, "channel": channel_name(chat)}
+    done = per_chat(
+        chat,
+        _("Subscribed this chat to %(query)s.", **values),
+        _("Subscribed this group to %(query)s.", **values),
+        _("Subscribed channel %(channel)s to %(query)s.", **values),
+    )
+    lines = [done]
     if subscription.kind == SubscriptionKind.SECTION:
-        hint = f' For the words themselves, quote them: /subscribe "{esc(text)}".'
-    return f"Subscribed {chat_label(chat)} to {query}.{hint} /list shows everything."
+        lines.append(
+            _('For the words themselves, quote them: /subscribe "%(words)s".', words=esc(text))
+        )
+    lines.append(_("/list shows everything."))
+    return " ".join(lines)
 
 
 async def unsubscribe(update: Update, context: CustomContext) -> None:
@@ -96,17 +122,17 @@ async def unsubscribe(update: Update, context: CustomContext) -> None:
         session, chat = command.session, command.chat
         subs = await sub_store.list_subscriptions(session, chat_id=command.chat.id)
         if not subs:
-            command.reply("Nothing to unsubscribe from. /topics shows some ideas.")
+            command.reply(_("Nothing to unsubscribe from. /topics shows some ideas."))
         elif not text:
             command.reply(
-                "Tap a topic to unsubscribe:", markup=keyboards.unsubscribe_keyboard(subs)
+                _("Tap a topic to unsubscribe:"), markup=keyboards.unsubscribe_keyboard(subs)
             )
         elif match := await following.unsubscribe(
             session, chat=chat, subscriptions=subs, text=text
         ):
-            command.reply(f"Unsubscribed from <b>{esc(match.query)}</b>.")
+            command.reply(_("Unsubscribed from <b>%(topic)s</b>.", topic=esc(match.query)))
         else:
-            command.usage("/unsubscribe [topic]", f"You do not follow {text}.")
+            command.usage("/unsubscribe [topic]", _("You do not follow %(topic)s.", topic=text))
 
 
 async def list_command(update: Update, context: CustomContext) -> None:
@@ -116,25 +142,50 @@ async def list_command(update: Update, context: CustomContext) -> None:
             return
         chat = command.chat
         shown = await following.overview(command.session, chat=chat, now=context.now())
-    lines = [f"<b>Settings for {chat_label(chat)}</b>"]
+    lines = [
+        per_chat(
+            chat,
+            _("<b>Settings for this chat</b>"),
+            _("<b>Settings for this group</b>"),
+            _("<b>Settings for channel %(channel)s</b>", channel=channel_name(chat)),
+        )
+    ]
     if shown.topics:
-        lines.append("Topics: " + ", ".join(f"<b>{esc(describe(s))}</b>" for s in shown.topics))
+        names = ", ".join(f"<b>{esc(describe(s))}</b>" for s in shown.topics)
+        lines.append(_("Topics: %(topics)s", topics=names))
     elif not shown.feeds:
-        lines.append("Topics: none yet — /topics or /subscribe <i>words</i>")
+        lines.append(_("Topics: none yet — /topics or /subscribe <i>words</i>"))
     if shown.feeds:
-        lines.append("Feeds: " + ", ".join(f"<b>{esc(name)}</b>" for name in shown.feeds))
-    lines.append(f"Schedule: {esc(shown.schedule)}")
+        names = ", ".join(f"<b>{esc(name)}</b>" for name in shown.feeds)
+        lines.append(_("Feeds: %(feeds)s", feeds=names))
+    lines.append(_("Schedule: %(schedule)s", schedule=esc(shown.schedule)))
     if chat.state == ChatState.PAUSED:
-        lines.append("Next digest: none while paused")
+        lines.append(_("Next digest: none while paused"))
     elif shown.next_digest_at is not None:
         when = local_time(shown.next_digest_at, chat.timezone, chat.language, "EEE d MMM, HH:mm")
-        lines.append(f"Next digest: {esc(when)}")
-    lines.append(f"Time zone: {esc(zone_label(chat.timezone))}")
+        lines.append(_("Next digest: %(when)s", when=esc(when)))
+    lines.append(_("Time zone: %(zone)s", zone=esc(zone_label(chat.timezone))))
     if chat.quiet_start and chat.quiet_end:
-        lines.append(f"Quiet hours: {esc(chat.quiet_start)}–{esc(chat.quiet_end)}")
-    lines.append(f"Items per digest: {chat.max_items}")
+        lines.append(
+            _(
+                "Quiet hours: %(start)s–%(end)s",
+                start=esc(chat.quiet_start),
+                end=esc(chat.quiet_end),
+            )
+        )
+    lines.append(_("Items per digest: %(count)d", count=chat.max_items))
     if shown.mutes:
-        lines.append("Muted words: " + ", ".join(esc(m) for m in shown.mutes))
+        lines.append(_("Muted words: %(words)s", words=", ".join(esc(m) for m in shown.mutes)))
     if chat.state != ChatState.ACTIVE:
-        lines.append(f"State: {esc(chat.state)} (/resume to continue)")
+        lines.append(_("State: %(state)s (/resume to continue)", state=esc(state_name(chat.state))))
     await reply(update, "\n".join(lines))
+
+
+def state_name(state: str) -> str:
+    """A chat's state as /list names it."""
+    names: dict[str, str] = {
+        # Translators: a chat's state in /list: "State: paused (/resume to continue)".
+        ChatState.PAUSED: _("paused"),
+        ChatState.BLOCKED: _("blocked"),
+    }
+    return names.get(state, str(state))

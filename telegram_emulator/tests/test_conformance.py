@@ -46,19 +46,32 @@ async def test_html_message_stored_with_utf16_entities(emulator: Emulator) -> No
     assert (stored.text, stored.parse_mode) == ("👋 Hi & x", "HTML")
 
 
+PARSE = "Bad Request: can't parse entities: "
+
+
 @pytest.mark.parametrize(
-    ("html", "reason"),
+    ("text", "description"),
     [
-        ("<div>x</div>", 'Unsupported start tag "div" at byte offset 0'),
-        ("<b>x</i>", 'Unmatched end tag at byte offset 4, expected "</b>", found "</i>"'),
-        ("<b><i>x</b></i>", 'Unmatched end tag at byte offset 7, expected "</i>", found "</b>"'),
-        ("<b>unclosed", 'Can\'t find end tag corresponding to start tag "b"'),
-        ("1 < 2", 'Unsupported start tag "" at byte offset 2'),
+        ("<div>x</div>", PARSE + 'Unsupported start tag "div" at byte offset 0'),
+        ("<b>x</i>", PARSE + 'Unmatched end tag at byte offset 4, expected "</b>", found "</i>"'),
+        (
+            "<b><i>x</b></i>",
+            PARSE + 'Unmatched end tag at byte offset 7, expected "</i>", found "</b>"',
+        ),
+        ("<b>unclosed", PARSE + 'Can\'t find end tag corresponding to start tag "b"'),
+        ("1 < 2", PARSE + 'Unsupported start tag "" at byte offset 2'),
+        # telegram-bot-api Client.cpp `get_input_message_text`: an empty parameter
+        ("", "Bad Request: message text is empty"),
+        # tdlib MessageEntity.cpp `fix_formatted_text`: nothing but whitespace once parsed
+        ("   \n ", "Bad Request: text must be non-empty"),
+        ("<b></b>", "Bad Request: text must be non-empty"),
     ],
 )
-async def test_bad_html_is_refused(emulator: Emulator, html: str, reason: str) -> None:
-    status, body = await send(emulator, text=html, parse_mode="HTML")
-    assert (status, body) == (400, error(f"Bad Request: can't parse entities: {reason}"))
+async def test_bad_html_and_empty_text_are_refused(
+    emulator: Emulator, text: str, description: str
+) -> None:
+    status, body = await send(emulator, text=text, parse_mode="HTML")
+    assert (status, body) == (400, error(description))
     assert emulator.chat(42).messages == []
 
 
@@ -84,7 +97,7 @@ async def test_tg_time_is_sent_as_a_date_time_entity(emulator: Emulator) -> None
         emulator, text='<tg-time unix="1796000000" format="x">soon</tg-time>', parse_mode="HTML"
     )
     reason = 'Invalid date-time format in the tag "tg-time" at byte offset 0'
-    assert (status, body) == (400, error(f"Bad Request: can't parse entities: {reason}"))
+    assert (status, body) == (400, error(PARSE + reason))
 
 
 async def test_length_counted_in_utf16_after_parsing(emulator: Emulator) -> None:
@@ -95,21 +108,6 @@ async def test_length_counted_in_utf16_after_parsing(emulator: Emulator) -> None
     assert (status, body) == (400, error("Bad Request: message is too long"))
     assert (await send(emulator, text="a" * 4096))[0] == 200
     assert (await send(emulator, text="a" * 4097))[1] == error("Bad Request: message is too long")
-
-
-@pytest.mark.parametrize(
-    ("text", "reason"),
-    [
-        # telegram-bot-api Client.cpp `get_input_message_text`: an empty parameter
-        ("", "message text is empty"),
-        # tdlib MessageEntity.cpp `fix_formatted_text`: nothing but whitespace once parsed
-        ("   \n ", "text must be non-empty"),
-        ("<b></b>", "text must be non-empty"),
-    ],
-)
-async def test_empty_text_is_refused(emulator: Emulator, text: str, reason: str) -> None:
-    status, body = await send(emulator, text=text, parse_mode="HTML")
-    assert (status, body) == (400, error(f"Bad Request: {reason}"))
 
 
 async def test_surrounding_whitespace_trimmed_entities_follow(emulator: Emulator) -> None:
@@ -180,6 +178,29 @@ async def test_set_my_commands_limits(emulator: Emulator) -> None:
         )
     assert (await emulator.call("deleteMyCommands", {}))[1]["result"] is True
     assert (await emulator.call("getMyCommands", {}))[1]["result"] == []
+
+
+async def test_commands_are_kept_per_scope_and_language(emulator: Emulator) -> None:
+    async def call(method: str, **params: Any) -> dict[str, Any]:
+        encoded = {k: v if isinstance(v, str) else json.dumps(v) for k, v in params.items()}
+        return (await emulator.call(method, encoded))[1]
+
+    english = [{"command": "start", "description": "Start"}]
+    russian = [{"command": "start", "description": "Начать"}]
+    admin = [*english, {"command": "stats", "description": "Stats"}]
+    assert (await call("setMyCommands", commands=english))["ok"] is True
+    assert (await call("setMyCommands", commands=russian, language_code="ru"))["ok"] is True
+    chat_scope = {"type": "chat", "chat_id": 5}
+    assert (await call("setMyCommands", commands=admin, scope=chat_scope))["ok"] is True
+    assert (await call("getMyCommands"))["result"] == english
+    assert (await call("getMyCommands", language_code="ru"))["result"] == russian
+    assert (await call("getMyCommands", language_code="de"))["result"] == []
+    assert (await call("getMyCommands", scope=chat_scope))["result"] == admin
+    assert (await call("getMyCommands", scope=chat_scope, language_code="ru"))["result"] == []
+    for code in ("pt_BR", "zh-hans", "RU", "r"):
+        assert await call("setMyCommands", commands=russian, language_code=code) == error(
+            "Bad Request: invalid language code specified"
+        )
 
 
 async def test_user_commands_get_bot_command_entity(emulator: Emulator) -> None:

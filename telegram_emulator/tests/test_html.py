@@ -9,20 +9,6 @@ from hypothesis import strategies as st
 from telegram_emulator.html import EntityParseError, escape, parse_html, utf16_len
 
 
-def test_plain_text_and_basic_entities() -> None:
-    text, entities = parse_html(
-        "<b>bold</b> <i>it</i> <u>u</u> <s>s</s> <tg-spoiler>x</tg-spoiler>"
-    )
-    assert text == "bold it u s x"
-    assert entities == [
-        {"type": "bold", "offset": 0, "length": 4},
-        {"type": "italic", "offset": 5, "length": 2},
-        {"type": "underline", "offset": 8, "length": 1},
-        {"type": "strikethrough", "offset": 10, "length": 1},
-        {"type": "spoiler", "offset": 12, "length": 1},
-    ]
-
-
 def test_aliases_and_span_spoiler() -> None:
     text, entities = parse_html(
         "<strong>a</strong><em>b</em><ins>c</ins><strike>d</strike><del>e</del>"
@@ -39,43 +25,62 @@ def test_aliases_and_span_spoiler() -> None:
     ]
 
 
-def test_offsets_are_utf16_code_units() -> None:
-    text, entities = parse_html("😀 <b>é😀x</b>")
-    assert text == "😀 é😀x"
-    assert entities == [{"type": "bold", "offset": 3, "length": 4}]
-    assert utf16_len(text) == 7
+@pytest.mark.parametrize(
+    ("html", "text", "entities"),
+    [
+        (  # the basic entities
+            "<b>bold</b> <i>it</i> <u>u</u> <s>s</s> <tg-spoiler>x</tg-spoiler>",
+            "bold it u s x",
+            [
+                {"type": "bold", "offset": 0, "length": 4},
+                {"type": "italic", "offset": 5, "length": 2},
+                {"type": "underline", "offset": 8, "length": 1},
+                {"type": "strikethrough", "offset": 10, "length": 1},
+                {"type": "spoiler", "offset": 12, "length": 1},
+            ],
+        ),
+        (  # offsets and lengths in UTF-16 code units
+            "😀 <b>é😀x</b>",
+            "😀 é😀x",
+            [{"type": "bold", "offset": 3, "length": 4}],
+        ),
+        (  # nested: the outer entity first
+            "<b>a <i>b</i></b>",
+            "a b",
+            [
+                {"type": "bold", "offset": 0, "length": 3},
+                {"type": "italic", "offset": 2, "length": 1},
+            ],
+        ),
+        (  # links, code, pre with and without a language, blockquotes, custom emoji
+            '<a href="https://Example.com">site</a> <code>c</code> '
+            '<pre><code class="language-python">p</code></pre> '
+            "<pre>q</pre> <blockquote>r</blockquote> <blockquote expandable>s</blockquote> "
+            '<tg-emoji emoji-id="5368324170671202286">👍</tg-emoji>',
+            "site c p q r s 👍",
+            [
+                {"type": "text_link", "offset": 0, "length": 4, "url": "https://example.com/"},
+                {"type": "code", "offset": 5, "length": 1},
+                {"type": "pre", "offset": 7, "length": 1, "language": "python"},
+                {"type": "pre", "offset": 9, "length": 1},
+                {"type": "blockquote", "offset": 11, "length": 1},
+                {"type": "expandable_blockquote", "offset": 13, "length": 1},
+                {
+                    "type": "custom_emoji",
+                    "offset": 15,
+                    "length": 2,
+                    "custom_emoji_id": "5368324170671202286",
+                },
+            ],
+        ),
+    ],
+)
+def test_text_and_entities(html: str, text: str, entities: list[dict[str, object]]) -> None:
+    assert parse_html(html) == (text, entities)
 
 
-def test_nested_entities_sorted_outer_first() -> None:
-    _, entities = parse_html("<b>a <i>b</i></b>")
-    assert entities == [
-        {"type": "bold", "offset": 0, "length": 3},
-        {"type": "italic", "offset": 2, "length": 1},
-    ]
-
-
-def test_links_code_pre_blockquote_emoji() -> None:
-    text, entities = parse_html(
-        '<a href="https://Example.com">site</a> <code>c</code> '
-        '<pre><code class="language-python">p</code></pre> '
-        "<pre>q</pre> <blockquote>r</blockquote> <blockquote expandable>s</blockquote> "
-        '<tg-emoji emoji-id="5368324170671202286">👍</tg-emoji>'
-    )
-    assert text == "site c p q r s 👍"
-    assert entities == [
-        {"type": "text_link", "offset": 0, "length": 4, "url": "https://example.com/"},
-        {"type": "code", "offset": 5, "length": 1},
-        {"type": "pre", "offset": 7, "length": 1, "language": "python"},
-        {"type": "pre", "offset": 9, "length": 1},
-        {"type": "blockquote", "offset": 11, "length": 1},
-        {"type": "expandable_blockquote", "offset": 13, "length": 1},
-        {
-            "type": "custom_emoji",
-            "offset": 15,
-            "length": 2,
-            "custom_emoji_id": "5368324170671202286",
-        },
-    ]
+def test_utf16_len_counts_code_units() -> None:
+    assert utf16_len("😀 é😀x") == 7
 
 
 def test_entities_decoded_and_unknown_named_kept() -> None:

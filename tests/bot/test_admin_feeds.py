@@ -10,17 +10,8 @@ import httpx
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.demo import local_bot
-from ingest.fetch import Fetcher
 from storage import feeds as feed_store
-from tests.support.harness import (
-    ADMIN,
-    NOW,
-    Clock,
-    make_emulator,
-    make_settings,
-    sqlite_sessionmaker,
-)
+from tests.support.harness import ADMIN, fetching, sqlite_sessionmaker
 
 __all__ = ["sqlite_sessionmaker"]
 
@@ -55,18 +46,7 @@ async def test_addfeed_discovers_refuses_and_never_lists_twice(
     sqlite_sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
     served: dict[str, int] = {}
-    fetcher = Fetcher(transport=site_transport(served))
-    clock = Clock(NOW)
-    async with (
-        fetcher,
-        local_bot(
-            make_emulator(),
-            make_settings(),
-            sessionmaker=sqlite_sessionmaker,
-            fetcher=fetcher,
-            clock=clock,
-        ) as bot,
-    ):
+    async with fetching(sqlite_sessionmaker, site_transport(served)) as bot:
         [reply] = await bot.say(ADMIN, f"/addfeed {SITE}/")
         assert f"The page announces {SITE}/news/rss.xml" in reply.text
         assert "Added feed #1: Harbour City Courier, 2 entries now" in reply.text
@@ -101,13 +81,7 @@ async def test_addfeed_by_a_non_admin_is_refused_without_fetching(
     sqlite_sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
     served: dict[str, int] = {}
-    fetcher = Fetcher(transport=site_transport(served))
-    async with (
-        fetcher,
-        local_bot(
-            make_emulator(), make_settings(), sessionmaker=sqlite_sessionmaker, fetcher=fetcher
-        ) as bot,
-    ):
+    async with fetching(sqlite_sessionmaker, site_transport(served)) as bot:
         [reply] = await bot.say(ADMIN + 1, f"/addfeed {SITE}/")
         assert "for the bot's admins" in reply.text
     assert served == {}

@@ -18,7 +18,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.app import SECRET_HEADER, Role, build_application, serve
 from bot.context import AppType
 from bot.demo import FEED_URL, local_bot, sample_transport
-from ingest.fetch import Fetcher
 from storage import articles as article_store
 from storage import chats as chat_store
 from storage import deliveries as delivery_store
@@ -29,6 +28,8 @@ from tests.support.harness import (
     NOW,
     TOKEN,
     Clock,
+    add_sample_feed,
+    fetching,
     make_emulator,
     make_settings,
     running,
@@ -44,6 +45,20 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+async def queue_for_user(
+    sessionmaker: async_sessionmaker[AsyncSession], text: str, *, state: ChatState | None = None
+) -> None:
+    """USER's chat stored (in `state`, when given) with `text` waiting in its outbox."""
+    async with sessionmaker() as session:
+        chat, _ = await chat_store.upsert_chat(session, telegram_id=USER)
+        if state is not None:
+            await chat_store.set_state(session, chat=chat, state=state, now=NOW)
+        await delivery_store.enqueue_parts(
+            session, chat=chat, digest_id=None, parts=[text], now=NOW
+        )
+        await session.commit()
 
 
 @asynccontextmanager
@@ -118,12 +133,7 @@ async def test_roles_split_receiving_from_ticking(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
     emulator = make_emulator()
-    async with sessionmaker() as session:
-        chat, _ = await chat_store.upsert_chat(session, telegram_id=USER)
-        await delivery_store.enqueue_parts(
-            session, chat=chat, digest_id=None, parts=["queued news"], now=NOW
-        )
-        await session.commit()
+    await queue_for_user(sessionmaker, "queued news")
     emulator.user(USER)
     emulator.private_chat(USER)
     settings = make_settings()
@@ -166,8 +176,8 @@ async def test_ingest_tick_and_failing_feed_notices(
             return httpx.Response(500, text="down")
         return good.handle_request(request)
 
+    await add_sample_feed(sqlite_sessionmaker)
     async with sqlite_sessionmaker() as session:
-        await feed_store.add_feed(session, data=FeedCreate(url=FEED_URL, full_text=False))
         await feed_store.add_feed(
             session, data=FeedCreate(url=broken, title="Broken Wire", full_text=False)
         )
@@ -176,17 +186,8 @@ async def test_ingest_tick_and_failing_feed_notices(
     emulator.user(USER)
     emulator.private_chat(USER)
     emulator.private_chat(ADMIN)
-    fetcher = Fetcher(transport=httpx.MockTransport(handle))
-    async with (
-        fetcher,
-        local_bot(
-            emulator,
-            make_settings(),
-            sessionmaker=sqlite_sessionmaker,
-            clock=clock,
-            fetcher=fetcher,
-        ) as bot,
-    ):
+    transport = httpx.MockTransport(handle)
+    async with fetching(sqlite_sessionmaker, transport, emulator=emulator, clock=clock) as bot:
         [reply] = await bot.say(USER, "/subscribe https://unknown.example/rss")
         assert "I don't know that feed" in reply.text and "Usage: /subscribe" in reply.text
         [reply] = await bot.say(USER, f"/subscribe {broken}")
@@ -219,13 +220,7 @@ async def test_ingest_tick_and_failing_feed_notices(
 
 async def test_admin_commands(sqlite_sessionmaker: async_sessionmaker[AsyncSession]) -> None:
     # the feed is served by a MockTransport: nothing leaves the machine
-    fetcher = Fetcher(transport=sample_transport(NOW), allow_private=False)
-    async with (
-        fetcher,
-        local_bot(
-            make_emulator(), make_settings(), sessionmaker=sqlite_sessionmaker, fetcher=fetcher
-        ) as bot,
-    ):
+    async with fetching(sqlite_sessionmaker) as bot:
         await bot.say(USER, "/subscribe climate")
         [reply] = await bot.say(USER, "/addfeed https://example.org/feed")
         assert "for the bot's admins" in reply.text
@@ -261,13 +256,7 @@ async def test_start_revives_a_blocked_chat_and_its_parked_parts(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
     emulator = make_emulator()
-    async with sessionmaker() as session:
-        chat, _ = await chat_store.upsert_chat(session, telegram_id=USER)
-        await chat_store.set_state(session, chat=chat, state=ChatState.BLOCKED, now=NOW)
-        await delivery_store.enqueue_parts(
-            session, chat=chat, digest_id=None, parts=["kept while you were away"], now=NOW
-        )
-        await session.commit()
+    await queue_for_user(sessionmaker, "kept while you were away", state=ChatState.BLOCKED)
     async with running(sessionmaker, emulator=emulator) as bot:
         assert await bot.deliver() == 0  # parked while blocked
         [welcome] = await bot.say(USER, "/start")

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from telegram_emulator import ApiLimits, Emulator
-from tests.support.cli import run
+from tests.support.cli import run_here as run
 from tests.support.process import reaped, start_run
 from tests.support.web import serve_routes
 

@@ -5,6 +5,7 @@ left alone, and nothing is lost."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -17,8 +18,8 @@ from storage import deliveries as delivery_store
 from storage.db import make_engine, make_sessionmaker, upgrade
 from storage.models import ChatState, ChatType, DeliveryStatus
 from tests.conftest import BACKENDS  # noqa: F401 (the sessionmaker fixture runs on both)
-from tests.support.cli import run
-from tests.support.harness import ADMIN, make_emulator, running, stored_chat_id
+from tests.support.cli import Outcome, run_here
+from tests.support.harness import ADMIN, running, stored_chat_id
 
 READERS = [301, 302, 303]
 GONE, LEAVES_LATER, RESTING = 310, 311, 312
@@ -38,9 +39,9 @@ async def parts_of(
 async def test_broadcast_reaches_every_active_chat_once_and_parks_the_blocked(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
-    emulator = make_emulator()
-    emulator.group(GROUP, "Harbour club", admins=[OWNER])
-    async with running(sessionmaker, emulator=emulator) as bot:
+    async with running(sessionmaker) as bot:
+        emulator = bot.emulator
+        emulator.group(GROUP, "Harbour club", admins=[OWNER])
         for user in [*READERS, GONE, LEAVES_LATER, RESTING, ADMIN]:
             await bot.say(user, "/start")
         await bot.say(OWNER, "/start", chat_id=GROUP)
@@ -86,6 +87,11 @@ async def test_broadcast_reaches_every_active_chat_once_and_parks_the_blocked(
         assert emulator.chat(GONE).texts.count(NEWS) == 1
 
 
+async def run(*args: str, cwd: Path) -> Outcome:
+    """`digestbot *args` in-process, on a thread of its own (it runs its own event loop)."""
+    return await asyncio.to_thread(run_here, *args, cwd=cwd)
+
+
 async def test_broadcast_from_the_command_line(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'digestbot.db'}")
     sessionmaker = make_sessionmaker(engine)
@@ -103,13 +109,13 @@ async def test_broadcast_from_the_command_line(tmp_path: Path) -> None:
         notice = tmp_path / "notice.txt"
         notice.write_text("New sources added: <3 per day & more\n", encoding="utf-8")
 
-        dry = run("broadcast", "--dry-run", str(notice), cwd=tmp_path)
+        dry = await run("broadcast", "--dry-run", str(notice), cwd=tmp_path)
         assert dry.returncode == 0, dry.stderr
         assert dry.stdout.strip() == (
             "announcement would be sent to 3 chats; "
             "kept for 1 chat that blocked the bot, if they return"
         )
-        result = run("broadcast", str(notice), cwd=tmp_path)
+        result = await run("broadcast", str(notice), cwd=tmp_path)
         assert result.returncode == 0, result.stderr
         assert result.stdout.startswith("announcement queued for 3 chats")
         texts = {i: await parts_of(sessionmaker, i) for i in (1, 2, 3, 4, 5, -1001)}
@@ -119,7 +125,7 @@ async def test_broadcast_from_the_command_line(tmp_path: Path) -> None:
         assert texts[5] == [] and texts[-1001] == []
 
         notice.write_text("x" * 5000, encoding="utf-8")
-        too_long = run("broadcast", str(notice), cwd=tmp_path)
+        too_long = await run("broadcast", str(notice), cwd=tmp_path)
         assert too_long.returncode == 2 and "5000" in too_long.stderr
         assert too_long.stderr.strip().count("\n") == 0 and "Traceback" not in too_long.stderr
     finally:

@@ -1,4 +1,6 @@
-"""The `digestbot` command line as a person runs it: subprocesses, real exit codes."""
+"""The `digestbot` command line as a person runs it: exit codes, output, one-line errors (in
+this process through the console script's `main()`; tests/bot/test_cli_operator.py starts the
+real console script)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.cli import run
+from tests.support.cli import run_here as run
 from tests.support.db import POSTGRES_URL, require_postgres
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from ingest.opml import read_opml
 from tests.conftest import BACKENDS
-from tests.support.cli import Invoke, cli, one_line_error, serve
+from tests.support.cli import Invoke, cli, import_opml, one_line_error, serve
 from tests.support.db import POSTGRES_URL, require_postgres
 
 __all__ = ["cli"]
@@ -96,8 +96,9 @@ def test_opml_import_with_laughs_deep_nesting_and_categories(
         for n in range(1, 10)
     )
     deep = '<outline text="f">' * 300 + '<outline text="Deep" xmlUrl="http://93.184.216.34/deep"/>'
-    opml = tmp_path / "hostile.opml"
-    opml.write_text(
+    imported = import_opml(
+        cli,
+        tmp_path / "hostile.opml",
         f'<?xml version="1.0"?><!DOCTYPE opml [{entities}]>'
         '<opml version="2.0"><head><title>&lol9;</title></head><body>'
         '<outline text="News"><outline text="Local">'
@@ -107,10 +108,8 @@ def test_opml_import_with_laughs_deep_nesting_and_categories(
         '<outline text="After" xmlUrl="http://93.184.216.34/after"/>'
         '<outline text="Again" xmlUrl="http://93.184.216.34/after"/>'
         '<outline text="Bad" xmlUrl="http://[::1"/>'
-        "</body></opml>"
+        "</body></opml>",
     )
-    imported = cli("feeds", "import", str(opml))
-    assert imported.returncode == 0, imported.stderr
     assert "imported 3 new feeds (0 already in the list, 2 skipped)" in imported.stdout
     assert "entity declarations refused" in imported.stderr
     assert "skipped http://93.184.216.34/after: listed earlier in the file" in imported.stderr

@@ -43,6 +43,20 @@ async def _claim(session: AsyncSession, now: datetime, owner: str = "w1") -> lis
     return parts
 
 
+Rng = random.Random | None
+
+
+async def _send_failed(
+    session: AsyncSession, part: Delivery, at: datetime, error: str, give_up: timedelta, rng: Rng
+) -> str:
+    """w1's send of `part` failed `at` with `error`: back it off (committed); the status."""
+    status = await store.backoff(
+        session, delivery=part, owner="w1", now=at, error=error, give_up_after=give_up, rng=rng
+    )
+    await session.commit()
+    return status
+
+
 async def test_enqueue_is_idempotent_per_digest_part(session: AsyncSession, now: datetime) -> None:
     chat = await _chat(session, 100)
     digest_id = await _digest(session, chat, now)
@@ -134,16 +148,7 @@ async def test_backoff_grows_and_fails_only_after_give_up_time(
     while status == "pending":
         [part] = await _claim(session, clock)
         assert part.text == "x"
-        status = await store.backoff(
-            session,
-            delivery=part,
-            owner="w1",
-            now=clock,
-            error="TimedOut: timed out",
-            give_up_after=give_up,
-            rng=rng,
-        )
-        await session.commit()
+        status = await _send_failed(session, part, clock, "TimedOut: timed out", give_up, rng)
         if status == "pending":
             [row, _] = await store.chat_parts(session, chat_id=chat.id or 0)
             delays.append(row.next_attempt_at - clock)
@@ -286,14 +291,8 @@ async def test_an_old_part_is_not_given_up_at_its_first_failures(
     later = now + timedelta(days=5)  # parked for days, then revived
     for _ in range(3):
         [part] = await _claim(session, later)
-        status = await store.backoff(
-            session,
-            delivery=part,
-            owner="w1",
-            now=later,
-            error="NetworkError: Bad Gateway",
-            give_up_after=timedelta(hours=48),
+        status = await _send_failed(
+            session, part, later, "NetworkError: Bad Gateway", timedelta(hours=48), None
         )
-        await session.commit()
         assert status == "pending"
         later = (await store.chat_parts(session, chat_id=chat.id or 0))[0].next_attempt_at

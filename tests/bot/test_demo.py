@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.cli import run
+from tests.support.cli import run_here as run
 
 
 @pytest.mark.slow

@@ -12,6 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.cli import run_here
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -118,14 +120,8 @@ def test_http_driver_and_bot_api(server_url: str) -> None:
         assert client.get("/_emulator/chats/777/messages").status_code == 404
 
 
-def test_cli_rejects_bad_options() -> None:
-    result = subprocess.run(
-        [sys.executable, "-c", "from bot.cli import main; main()", "emulator", "--token", "nope"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+def test_cli_rejects_bad_options(tmp_path: Path) -> None:
+    result = run_here("emulator", "--token", "nope", cwd=tmp_path)
     assert result.returncode == 2
     assert (
         result.stderr.strip()

@@ -5,19 +5,13 @@ button taps are shown, and `transcript?format=html` is a page a browser opens.""
 from __future__ import annotations
 
 import httpx
-from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel.ext.asyncio.session import AsyncSession
 
-from tests.support.harness import ADMIN, make_emulator, running, sqlite_sessionmaker
-
-__all__ = ["sqlite_sessionmaker"]
+from bot.demo import LocalBot
+from tests.support.harness import ADMIN
 
 
-async def test_a_channel_made_by_the_driver_can_be_linked_with_slash_channel(
-    sqlite_sessionmaker: async_sessionmaker[AsyncSession],
-) -> None:
-    emulator = make_emulator()
-    async with emulator.serve() as url, httpx.AsyncClient(base_url=url) as client:
+async def test_a_channel_made_by_the_driver_can_be_linked_with_slash_channel(bot: LocalBot) -> None:
+    async with bot.emulator.serve() as url, httpx.AsyncClient(base_url=url) as client:
         made = await client.post(
             "/_emulator/groups",
             json={
@@ -31,20 +25,13 @@ async def test_a_channel_made_by_the_driver_can_be_linked_with_slash_channel(
         assert made.json()["result"]["type"] == "channel"
         bad = await client.post("/_emulator/groups", json={"chat_id": -5, "type": "forum"})
         assert bad.status_code == 400 and "type must be" in bad.json()["description"]
-        async with running(sqlite_sessionmaker, emulator=emulator) as bot:
-            [reply] = await bot.say(ADMIN, "/channel @morningbrief")
-            assert "Linked Morning Brief" in reply.text
+        [reply] = await bot.say(ADMIN, "/channel @morningbrief")
+        assert "Linked Morning Brief" in reply.text
 
 
-async def test_notices_and_the_html_transcript(
-    sqlite_sessionmaker: async_sessionmaker[AsyncSession],
-) -> None:
-    emulator = make_emulator()
-    async with (
-        running(sqlite_sessionmaker, emulator=emulator) as bot,
-        emulator.serve() as url,
-        httpx.AsyncClient(base_url=url) as client,
-    ):
+async def test_notices_and_the_html_transcript(bot: LocalBot) -> None:
+    emulator = bot.emulator
+    async with emulator.serve() as url, httpx.AsyncClient(base_url=url) as client:
         [welcome] = await bot.say(42, "/start")
         # the quick-setup buttons the bot makes: callback_data "t:<topic>" (bot/handlers/keyboards)
         data = next(b["callback_data"] for b in welcome.buttons() if b["text"] == "technology")
@@ -81,5 +68,8 @@ async def test_notices_and_the_html_transcript(
         assert page.text.startswith("<!doctype html>") and "<button>" in page.text
         plain = (await client.get("/_emulator/chats/42/transcript")).json()["result"]
         assert "/start" in plain
-        missing = await client.get("/_emulator/chats/999/notices")
-        assert missing.status_code == 404
+        for view in ("messages", "notices", "transcript"):
+            missing = await client.get(f"/_emulator/chats/999/{view}")
+            assert (missing.status_code, missing.json()["description"]) == (404, "chat not found")
+        bad = await client.get("/_emulator/chats/abc/messages")
+        assert (bad.status_code, bad.json()["description"]) == (400, "bad chat id")

@@ -7,34 +7,28 @@ import logging
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.demo import FEED_URL, LocalBot, local_bot, sample_transport
 from bot.settings import Settings
 from digests import tick
-from ingest.fetch import Fetcher
-from storage import feeds as feed_store
 from storage.db import make_sessionmaker
-from storage.models import FeedCreate
 from tests.conftest import BACKENDS
 from tests.support.db import database
-from tests.support.harness import NOW, make_emulator, make_settings
+from tests.support.harness import (
+    NOW,
+    Clock,
+    LocalBot,
+    add_sample_feed,
+    fetching,
+    make_settings,
+)
 
 USER = 640
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @asynccontextmanager
@@ -42,20 +36,8 @@ async def news_bot(
     sessionmaker: async_sessionmaker[AsyncSession], clock: Clock, settings: Settings | None = None
 ) -> AsyncIterator[LocalBot]:
     """A local bot with the sample feed added, fetched from `bot.demo`'s transport."""
-    async with sessionmaker() as session:
-        await feed_store.add_feed(session, data=FeedCreate(url=FEED_URL, full_text=False))
-        await session.commit()
-    fetcher = Fetcher(transport=httpx.MockTransport(sample_transport(NOW).handle_request))
-    async with (
-        fetcher,
-        local_bot(
-            make_emulator(),
-            settings or make_settings(),
-            sessionmaker=sessionmaker,
-            clock=clock,
-            fetcher=fetcher,
-        ) as bot,
-    ):
+    await add_sample_feed(sessionmaker)
+    async with fetching(sessionmaker, settings=settings, clock=clock) as bot:
         yield bot
 
 

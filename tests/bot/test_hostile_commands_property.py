@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import given
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -24,7 +23,7 @@ from storage import subscriptions as sub_store
 from storage.db import make_sessionmaker
 from tests.support.db import database, require_postgres
 from tests.support.harness import LocalBot, make_emulator, running
-from tests.support.hostile import NASTY
+from tests.support.hostile import hostile_text, on_both_databases
 
 COMMANDS = [
     "/subscribe",
@@ -42,11 +41,7 @@ COMMANDS = [
     "/removefeed",
 ]
 ADMIN = 424242
-hostile = st.lists(
-    st.one_of(st.characters(codec=None), st.sampled_from(NASTY), st.text(max_size=4)),
-    min_size=1,
-    max_size=24,
-).map("".join)
+hostile = hostile_text(piece=4, pieces=24)
 _users = itertools.count(10_000)
 
 Pair = list[tuple[LocalBot, async_sessionmaker[AsyncSession]]]
@@ -135,12 +130,7 @@ async def stored(sessionmaker: async_sessionmaker[AsyncSession], ids: list[int])
     return found
 
 
-@pytest.mark.postgres
-@settings(
-    max_examples=6,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@on_both_databases(6)
 @given(text=hostile, title=hostile)
 def test_hostile_text_in_every_command_is_stored_alike(
     bots: tuple[asyncio.AbstractEventLoop, Pair], text: str, title: str

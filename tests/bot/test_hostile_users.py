@@ -5,9 +5,6 @@ PostgreSQL: NUL and lone surrogates in commands, group titles and button data ar
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -15,29 +12,17 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage import chats as chat_store
 from storage import feeds as feed_store
 from storage import subscriptions as sub_store
-from storage.db import make_sessionmaker
-from tests.conftest import BACKENDS
-from tests.support.db import database
-from tests.support.harness import make_emulator, running
+from tests.support.harness import running
 
 USER = 501
 GROUP = -100777
 
 
-@pytest.fixture(params=BACKENDS)
-async def any_sessionmaker(
-    request: pytest.FixtureRequest, tmp_path: Path
-) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    async with database(str(request.param), tmp_path) as (_url, engine, _schema):
-        yield make_sessionmaker(engine)
-
-
 async def test_nul_and_surrogates_in_commands_and_titles_are_cleaned(
-    any_sessionmaker: async_sessionmaker[AsyncSession],
+    sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
-    emulator = make_emulator()
-    emulator.group(GROUP, "Nul\u0000Group \ud800", admins=[USER])
-    async with running(any_sessionmaker, emulator=emulator) as bot:
+    async with running(sessionmaker) as bot:
+        bot.emulator.group(GROUP, "Nul\u0000Group \ud800", admins=[USER])
         [reply] = await bot.say(USER, "/subscribe nul\x00byte")
         assert "something went wrong" not in reply.text
         assert "nulbyte" in reply.text
@@ -55,7 +40,7 @@ async def test_nul_and_surrogates_in_commands_and_titles_are_cleaned(
         # a forged topic button carrying a NUL follows the cleaned topic
         answer = await bot.press_data(USER, welcome.message_id, "t:ra\x00in")
         assert answer == "Following rain"
-    async with any_sessionmaker() as session:
+    async with sessionmaker() as session:
         group = await chat_store.get_chat_by_telegram_id(session, telegram_id=GROUP)
         assert group is not None and group.title == "NulGroup \ufffd"
         private = await chat_store.get_chat_by_telegram_id(session, telegram_id=USER)
@@ -67,9 +52,9 @@ async def test_nul_and_surrogates_in_commands_and_titles_are_cleaned(
 
 @pytest.mark.parametrize("data", ["u:²", "u:①", "u:٣", "u:1²"])
 async def test_forged_button_ids_with_non_ascii_digits_get_the_notice(
-    any_sessionmaker: async_sessionmaker[AsyncSession], data: str
+    sessionmaker: async_sessionmaker[AsyncSession], data: str
 ) -> None:
-    async with running(any_sessionmaker) as bot:
+    async with running(sessionmaker) as bot:
         [welcome] = await bot.say(USER, "/start")
         answer = await bot.press_data(USER, welcome.message_id, data)
         assert answer is not None and "expired" in answer
@@ -80,11 +65,11 @@ async def test_forged_button_ids_with_non_ascii_digits_get_the_notice(
     ["http://<b>x</b>/", "http://[::1", "http://exa mple.com/", "http://x:99999/", "ftp://a/"],
 )
 async def test_addfeed_with_a_malformed_url_answers_with_the_usage(
-    any_sessionmaker: async_sessionmaker[AsyncSession], url: str
+    sessionmaker: async_sessionmaker[AsyncSession], url: str
 ) -> None:
-    async with running(any_sessionmaker, admin_ids=str(USER)) as bot:
+    async with running(sessionmaker, admin_ids=str(USER)) as bot:
         [reply] = await bot.say(USER, f"/addfeed {url}")
         assert "something went wrong" not in reply.text
         assert "Usage: /addfeed <url>" in reply.text
-    async with any_sessionmaker() as session:
+    async with sessionmaker() as session:
         assert list(await feed_store.list_feeds(session)) == []

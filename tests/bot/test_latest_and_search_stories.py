@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from digests.results import reported_at, story_items
-from storage import articles as article_store
-from storage.models import Article, ArticleCreate
+from storage.models import Article
 from tests.conftest import BACKENDS  # noqa: F401 (the sessionmaker fixture runs on both)
+from tests.support.digests import make_article
 from tests.support.harness import NOW, running
 
 USER = 812
@@ -20,29 +20,26 @@ USER = 812
 
 async def _add(
     session: AsyncSession,
-    *,
-    slug: str,
-    outlet: str,
+    url: str,
     title: str,
-    published: datetime | None,
-    stored: datetime,
-    story_id: int | None = None,
+    at: tuple[datetime, datetime],
+    *,
     text: str = "",
-) -> Article:
-    return await article_store.add_article(
+    story_id: int | None = None,
+) -> int | None:
+    """An article at `url` (its outlet the source), (published, stored) `at`; returns its
+    story."""
+    article = await make_article(
         session,
-        data=ArticleCreate(
-            canonical_url=f"https://{outlet}/{slug}",
-            url=f"https://{outlet}/{slug}",
-            title=title,
-            source_name=outlet.split(".")[0].title(),
-            published_at=published,
-            text=text or title,
-            summary=text or title,
-        ),
-        stored_at=stored,
+        title=title,
+        stored_at=at[1],
+        summary=text or title,
+        published_at=at[0],
         story_id=story_id,
+        source=url.split("/")[2].split(".")[0].title(),
+        url=url,
     )
+    return article.story_id
 
 
 async def seed(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
@@ -52,22 +49,17 @@ async def seed(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
     async with sessionmaker() as session:
         ferry = await _add(
             session,
-            slug="ferry",
-            outlet="harbour.example",
-            title="Ferry strike halts island crossings",
-            published=ago(2),
-            stored=ago(1),
+            "https://harbour.example/ferry",
+            "Ferry strike halts island crossings",
+            (ago(2), ago(1)),
             text="Ferry crews walked out over pay; no crossings today.",
         )
         await _add(
             session,
-            slug="bridge",
-            outlet="harbour.example",
-            title="Bridge repairs finish early",
-            published=ago(30),
-            stored=ago(1),
+            "https://harbour.example/bridge",
+            "Bridge repairs finish early",
+            (ago(30), ago(1)),
         )
-        stored = ago(0.5)
         for outlet, title in [
             ("wire.example", "Island ferries stop as crews strike"),
             ("courier.example", "Ferry strike: what travellers need to know"),
@@ -75,29 +67,24 @@ async def seed(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
         ]:
             await _add(
                 session,
-                slug="ferry-strike",
-                outlet=outlet,
-                title=title,
-                published=ago(1.5),
-                stored=stored,
-                story_id=ferry.story_id,
+                f"https://{outlet}/ferry-strike",
+                title,
+                (ago(1.5), ago(0.5)),
                 text="The ferry strike stopped every crossing.",
+                story_id=ferry,
             )
         await _add(
             session,
-            slug="market",
-            outlet="wire.example",
-            title="Fish market reopens after storm",
-            published=ago(5),
-            stored=stored,
+            "https://wire.example/market",
+            "Fish market reopens after storm",
+            (ago(5), ago(0.5)),
         )
-        await _add(  # a clock running ahead: published "tomorrow", stored now
+        # a clock running ahead: published "tomorrow", stored now
+        await _add(
             session,
-            slug="future",
-            outlet="courier.example",
-            title="Harbour festival dates announced",
-            published=NOW + timedelta(days=1),
-            stored=ago(3),
+            "https://courier.example/future",
+            "Harbour festival dates announced",
+            (NOW + timedelta(days=1), ago(3)),
         )
         await session.commit()
 

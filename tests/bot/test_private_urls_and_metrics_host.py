@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.metrics import HealthServer
 from bot.settings import load_settings
 from ingest.fetch import PrivateAddressError, check_url
-from tests.support.cli import run
+from tests.support.cli import run_here as run
 from tests.support.harness import ADMIN, running, sqlite_sessionmaker
 
 __all__ = ["sqlite_sessionmaker"]

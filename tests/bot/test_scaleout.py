@@ -1,11 +1,12 @@
 """Scale-out on PostgreSQL: three `digestbot run --role worker` processes and one `--role poller`
-share one database and one Redis send budget while a few hundred chats' digests fall due over
-the first seconds of the run; one worker is SIGKILLed in the middle of it.
+share one database and one Redis send budget while 150 chats' digests (300 parts, several
+seconds at the shared rate) fall due over the first seconds of the run; one worker is SIGKILLed
+in the middle of it.
 
 What an operator needs from that: every due chat gets exactly one digest and every part of it,
 in order (a kill may repeat only a part Telegram had already received, counted); all processes
 together keep to the configured send rate; the workers really share the building; the poller
-alone answers commands throughout. Real time, 35 to 50 s; skipped without PostgreSQL (unless
+alone answers commands throughout. Real time, 25 to 40 s; skipped without PostgreSQL (unless
 DIGESTBOT_REQUIRE_POSTGRES=1) or Redis."""
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ REDIS_URL = "redis://127.0.0.1:6379/9"
 RATE_PREFIX = "digestbot:rate"  # what `make_limiter` uses: the processes share these keys
 RATE = 40  # messages/s overall, for all processes together
 WORKERS = 3
-CHATS = 300
+CHATS = 150
 FIRST_CHAT = 1_000_001
 TOPICS = [
     "solar power",
@@ -66,7 +67,7 @@ MAX_ITEMS = (3, 12, 24)  # a digest of one, two or three parts
 #: Schedules fall due in this many waves, this far apart, once the processes are up: digests
 #: are still being built when the worker is killed. (Not in step with the digest tick, or
 #: the worker whose tick comes first after a wave could take every wave.)
-WAVES, WAVE_GAP = 12, 0.9
+WAVES, WAVE_GAP = 6, 0.9
 DIGEST_INTERVAL = 0.5  # seconds between a worker's digest ticks
 DIGEST_BATCH = 8  # schedules per claim: a wave (25) takes several claims, by several workers
 DIGEST_LEASE = 3.0  # seconds before a dead worker's claimed schedules are taken over

@@ -201,13 +201,17 @@ async def test_paused_chats_are_skipped_but_advanced(
 
 async def _tides_followed_by(
     sessionmaker: async_sessionmaker[AsyncSession], chats: int, *, first: int
-) -> None:
-    """`chats` chats (Telegram ids from `first`) following "tides", one article on it."""
+) -> list[int]:
+    """`chats` chats (Telegram ids from `first`) following "tides", one article on it; their
+    database ids."""
     async with sessionmaker() as session:
-        for n in range(chats):
+        rows = [
             await make_chat(session, telegram_id=first + n, topics=["tides"], now=T0)
+            for n in range(chats)
+        ]
         await make_article(session, title="Tides are high", stored_at=T0)
         await session.commit()
+    return [row.id for row in rows if row.id is not None]
 
 
 async def test_two_processes_racing_build_each_digest_once(
@@ -300,7 +304,7 @@ async def test_feed_subscriptions_take_every_new_article_of_the_feed(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
     from storage import feeds as feed_store
-    from storage.models import FeedCreate, SubscriptionKind
+    from storage.models import FeedCreate
 
     async with sessionmaker() as session:
         feed, _ = await feed_store.add_feed(
@@ -309,16 +313,11 @@ async def test_feed_subscriptions_take_every_new_article_of_the_feed(
         other, _ = await feed_store.add_feed(
             session, data=FeedCreate(url="https://other.example/feed.xml")
         )
-        chat = await make_chat(session, telegram_id=11, topics=[], now=T0)
-        assert chat.id is not None and feed.id is not None
-        await sub_store.add_subscription(
-            session,
-            chat_id=chat.id,
-            kind=SubscriptionKind.FEED,
-            target=sub_store.feed_target(feed.id),
-            query="The Wire",
-            feed_id=feed.id,
+        assert feed.id is not None
+        chat = await make_chat(
+            session, telegram_id=11, topics=[], now=T0, feeds=[(feed.id, "The Wire")]
         )
+        assert chat.id is not None
         await make_article(session, title="Anything at all", stored_at=T0, feed_id=feed.id)
         await make_article(session, title="Not this one", stored_at=T0, feed_id=other.id)
         await session.commit()
@@ -344,22 +343,21 @@ async def test_tick_claims_again_until_every_due_schedule_is_built(
 async def test_schedules_claimed_by_a_dead_process_are_built_after_the_lease(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
+    chat_ids = await _tides_followed_by(sessionmaker, 1, first=3100)
     async with sessionmaker() as session:
-        chat = await make_chat(session, telegram_id=3100, topics=["tides"], now=T0)
-        await make_article(session, title="Tides are high", stored_at=T0)
         # a process claimed the schedule, then died before building it
-        claimed = await schedule_store.claim_due_schedules(
+        claimed = await schedule_store.claim_due_schedule_rows(
             session, now=DUE, owner="dead", limit=10, lease=timedelta(seconds=30)
         )
         await session.commit()
-    assert [s.chat_id for s in claimed] == [chat.id]
+    assert [s.chat_id for s in claimed] == chat_ids
     later = DUE + timedelta(seconds=20)
     assert await build_due_digests(sessionmaker, now=later, owner="b", until_done=True) == 0
     later = DUE + timedelta(seconds=31)
     assert await build_due_digests(sessionmaker, now=later, owner="b", until_done=True) == 1
     async with sessionmaker() as session:
         digests = (await session.exec(select(Digest))).all()
-        assert [d.chat_id for d in digests] == [chat.id]
+        assert [d.chat_id for d in digests] == chat_ids
 
 
 async def test_rendered_stories_are_not_kept_from_one_tick_to_the_next(

@@ -20,7 +20,7 @@ from tests.support.render import sample_digest
     ],
 )
 def test_the_digest_footer_agrees_with_its_count(more: int, footer: str) -> None:
-    html = Renderer().render_digest(sample_digest(more=more))
+    html = Renderer().render_digest(sample_digest(more=more, language="en"))
     plain, _ = parse_html(html)
     assert plain.endswith(footer)
 

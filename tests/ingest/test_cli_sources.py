@@ -1,5 +1,6 @@
 """`digestbot feeds …`, `digestbot refresh` and `digestbot ingest` as a person runs them:
-subprocesses, real exit codes, a loopback HTTP server for the feeds and pages."""
+exit codes, output, one-line errors (in-process through the console script's `main()`), a
+loopback HTTP server for the feeds and pages."""
 
 from __future__ import annotations
 
@@ -10,8 +11,7 @@ from pathlib import Path
 import pytest
 
 from ingest.opml import parse_opml
-from tests.support.cli import Invoke, cli, one_line_error, site
-from tests.support.cli import run_on_file as run
+from tests.support.cli import Invoke, cli, import_opml, one_line_error, site
 
 __all__ = ["cli", "site"]
 
@@ -19,7 +19,7 @@ FEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "feeds"
 
 
 def test_feed_list_add_refresh_export_import_remove(site: str, tmp_path: Path, cli: Invoke) -> None:
-    added = run("feeds", "add", f"{site}/home", cwd=tmp_path, private=True)  # discovers /rss
+    added = cli("feeds", "add", f"{site}/home", private=True)  # discovers /rss
     assert added.returncode == 0, added.stderr
     assert f"added feed #1: Harbour City Courier ({site}/rss)" in added.stdout
     again = cli("feeds", "add", f"{site}/rss", private=True)
@@ -36,22 +36,21 @@ def test_feed_list_add_refresh_export_import_remove(site: str, tmp_path: Path, c
 
     exported = cli("feeds", "export")
     assert [o.url for o in parse_opml(exported.stdout.encode())] == [f"{site}/rss"]
-    opml = tmp_path / "more.opml"
-    opml.write_text(
+    imported = import_opml(
+        cli,
+        tmp_path / "more.opml",
         '<opml version="2.0"><body>'
         f'<outline text="same" xmlUrl="{site}/rss"/>'
         '<outline text="Public" xmlUrl="http://93.184.216.34/rss"/>'
         '<outline text="Internal" xmlUrl="http://10.0.0.8/rss"/>'
-        "</body></opml>"
+        "</body></opml>",
     )
-    imported = cli("feeds", "import", str(opml))
-    assert imported.returncode == 0, imported.stderr
     assert "imported 1 new feeds (0 already in the list, 2 skipped)" in imported.stdout
     assert "skipped http://10.0.0.8/rss" in imported.stderr
 
     removed = cli("feeds", "remove", "1")
     assert removed.returncode == 0 and "removed feed #1" in removed.stdout
-    one_line_error(run("feeds", "remove", "1", cwd=tmp_path), "no feed #1")  # a real exit code
+    one_line_error(cli("feeds", "remove", "1"), "no feed #1")
 
 
 @pytest.mark.parametrize(
@@ -87,7 +86,7 @@ def test_ingest_a_file_and_a_page_as_json(site: str, tmp_path: Path, cli: Invoke
         "# Lisbon trams get new batteries\n\nThe city's historic trams will run on batteries "
         "through the old town from next year, the transport company said on Monday.\n"
     )
-    from_file = run("ingest", str(note), "--json", cwd=tmp_path)
+    from_file = cli("ingest", str(note), "--json")
     assert from_file.returncode == 0, from_file.stderr
     record = json.loads(from_file.stdout)
     assert set(record) == {
@@ -115,7 +114,7 @@ def test_ingest_a_file_and_a_page_as_json(site: str, tmp_path: Path, cli: Invoke
 
 
 def test_ingest_json_gives_the_publication_and_a_date_without_an_invented_time(
-    tmp_path: Path,
+    tmp_path: Path, cli: Invoke
 ) -> None:
     saved = tmp_path / "page.html"
     paragraph = (
@@ -129,7 +128,7 @@ def test_ingest_json_gives_the_publication_and_a_date_without_an_invented_time(
         f"<body><article><h1>Harbour bridge to close for repairs</h1>{paragraph * 3}"
         "</article></body></html>"
     )
-    result = run("ingest", str(saved), "--json", cwd=tmp_path)
+    result = cli("ingest", str(saved), "--json")
     assert result.returncode == 0, result.stderr
     record = json.loads(result.stdout)
     assert record["title"] == "Harbour bridge to close for repairs"

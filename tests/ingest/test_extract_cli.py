@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
-from tests.support.cli import run as digestbot
+from tests.support.cli import run_here as digestbot
 
 PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
 

@@ -22,7 +22,7 @@ from ingest.fetch import (
     TooLargeError,
     decode_text,
 )
-from tests.support.web import serve_routes
+from tests.support.web import redirect, serve_routes
 
 FEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "feeds"
 RSS = (FEEDS / "rss2.xml").read_bytes()
@@ -111,18 +111,13 @@ async def test_a_gzip_bomb_never_expands_past_the_limit() -> None:
 
 
 async def test_redirect_loop_and_too_many_redirects_are_clear_errors() -> None:
-    async def a(request: web.Request) -> web.Response:
-        raise web.HTTPFound("/b")
-
-    async def b(request: web.Request) -> web.Response:
-        raise web.HTTPFound("/a")
-
     async def chain(request: web.Request) -> web.Response:
         step = int(request.match_info["n"])
         raise web.HTTPTemporaryRedirect(f"/chain/{step + 1}")
 
+    routes = {"/a": redirect("/b"), "/b": redirect("/a"), "/chain/{n}": chain}
     async with (
-        serve_routes({"/a": a, "/b": b, "/chain/{n}": chain}) as (base, seen),
+        serve_routes(routes) as (base, seen),
         loopback_fetcher(max_redirects=3) as fetcher,
     ):
         with pytest.raises(RedirectError, match="redirect loop"):
@@ -133,22 +128,13 @@ async def test_redirect_loop_and_too_many_redirects_are_clear_errors() -> None:
 
 
 async def test_permanent_redirects_are_reported_temporary_ones_are_not() -> None:
-    async def moved(request: web.Request) -> web.Response:
-        raise web.HTTPMovedPermanently("/new-feed")
-
-    async def moved_then_temporary(request: web.Request) -> web.Response:
-        raise web.HTTPPermanentRedirect("/temporary")
-
-    async def temporary(request: web.Request) -> web.Response:
-        raise web.HTTPFound("/new-feed")
-
     async def feed(request: web.Request) -> web.Response:
         return web.Response(body=RSS, content_type="application/rss+xml")
 
     routes = {
-        "/old": moved,
-        "/old2": moved_then_temporary,
-        "/temporary": temporary,
+        "/old": redirect("/new-feed", web.HTTPMovedPermanently),
+        "/old2": redirect("/temporary", web.HTTPPermanentRedirect),  # moved, then temporary
+        "/temporary": redirect("/new-feed"),
         "/new-feed": feed,
     }
     async with serve_routes(routes) as (base, _), loopback_fetcher() as fetcher:

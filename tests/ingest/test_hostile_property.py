@@ -14,8 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import given
 from sqlalchemy import text
 from sqlmodel import col, select
 
@@ -25,13 +24,9 @@ from storage import feeds as feed_store
 from storage.db import make_engine, make_sessionmaker, upgrade
 from storage.models import Article, FeedCreate
 from tests.support.db import POSTGRES_URL, require_postgres
-from tests.support.hostile import NASTY
+from tests.support.hostile import hostile_text, on_both_databases
 
-hostile = st.lists(
-    st.one_of(st.characters(codec=None), st.sampled_from(NASTY), st.text(max_size=5)),
-    min_size=1,
-    max_size=40,
-).map("".join)
+hostile = hostile_text(piece=5, pieces=40)
 _numbers = itertools.count()
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
@@ -128,12 +123,7 @@ async def store_everywhere(
     return stored
 
 
-@pytest.mark.postgres
-@settings(
-    max_examples=15,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@on_both_databases(15)
 @given(title=hostile, body=hostile, author=hostile)
 def test_hostile_text_is_stored_alike_on_both_databases(
     databases: list[tuple[str, str | None]], title: str, body: str, author: str

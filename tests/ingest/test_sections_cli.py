@@ -7,9 +7,11 @@ import json
 import sqlite3
 from pathlib import Path
 
-from tests.support.cli import run as digestbot
-from tests.support.cli import run_on_file as run
+from tests.support.cli import Invoke, cli
+from tests.support.cli import run_here as digestbot
 from tests.support.languages import DE
+
+__all__ = ["cli"]
 
 SPORT = (
     "Striker scores twice as United win the derby",
@@ -53,33 +55,35 @@ def test_classify_bad_line_stops_with_its_number(tmp_path: Path) -> None:
         assert "Traceback" not in result.stderr
 
 
-def test_backfill_classifies_articles_stored_before(tmp_path: Path) -> None:
+def test_backfill_classifies_articles_stored_before(tmp_path: Path, cli: Invoke) -> None:
     story = tmp_path / "derby.txt"
     story.write_text(f"{SPORT[0]}\n\n{SPORT[1]}\n", encoding="utf-8")
-    result = run("ingest", str(story), cwd=tmp_path)
+    result = cli("ingest", str(story))
     assert result.returncode == 0, result.stderr
     database = sqlite3.connect(tmp_path / "cli.db")
     assert database.execute("SELECT section FROM article_section").fetchall() == [("sport",)]
     database.execute("DELETE FROM article_section")  # as if stored before the classifier
     database.commit()
-    result = run("sections", "backfill", cwd=tmp_path)
+    result = cli("sections", "backfill")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "classified 1 articles: 1 in at least one section"
     assert database.execute("SELECT section FROM article_section").fetchall() == [("sport",)]
-    again = run("sections", "backfill", cwd=tmp_path)
+    again = cli("sections", "backfill")
     assert again.stdout.strip() == "classified 0 articles: 0 in at least one section"
 
 
-def test_backfill_leaves_articles_in_other_languages_without_a_section(tmp_path: Path) -> None:
+def test_backfill_leaves_articles_in_other_languages_without_a_section(
+    tmp_path: Path, cli: Invoke
+) -> None:
     """The English model gives a German article no section, at ingest and in the backfill
     (which reads the stored language), rather than a guess from its few English-like words."""
     story = tmp_path / "klima.txt"
     story.write_text(f"Neues Klimaschutzgesetz beschlossen\n\n{DE}\n", encoding="utf-8")
-    result = run("ingest", str(story), cwd=tmp_path)
+    result = cli("ingest", str(story))
     assert result.returncode == 0, result.stderr
     database = sqlite3.connect(tmp_path / "cli.db")
     assert database.execute("SELECT language FROM article").fetchall() == [("de",)]
     assert database.execute("SELECT section FROM article_section").fetchall() == []
-    result = run("sections", "backfill", cwd=tmp_path)
+    result = cli("sections", "backfill")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "classified 1 articles: 0 in at least one section"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from ingest.pipeline import _Document, store_document
 from ingest.stories import Features, StoryIndex, features
 from ingest.text import split_sentences
 from storage.models import Article
-from tests.support.cli import run as digestbot
+from tests.support.cli import run_here as digestbot
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 FIXTURE = FIXTURES / "stories_allsides_excerpt.jsonl"
@@ -146,6 +147,151 @@ def test_full_text_of_the_same_people_days_later_in_another_event_stays_apart() 
         for name in ("Mueller", "Schiff")
     )
     assert len(schiff) == 1 and not schiff & mueller
+
+
+# Three full texts on one politician's feud: the background paragraph (her rival, their dam
+# fight, the primary) is the same in all, as outlets repeat it in every report of the saga.
+_BACKGROUND = (
+    "Alvarez, a former rancher from Dunmore County, has clashed with Governor Whitcombe since "
+    "the two fought over the Tarrow River dam in 2019, when Whitcombe vetoed the irrigation "
+    "compact Alvarez had negotiated with the Keswick tribal council. The feud split the Harwell "
+    "Party caucus, and Whitcombe's allies in the legislature have twice stripped Alvarez of "
+    "committee seats. Alvarez narrowly won reelection last year after Whitcombe campaigned for "
+    "her challenger, the Dunmore mayor Elias Brandt, and the governor's political committee "
+    "spent heavily on advertisements attacking her record on water rights. Brandt has since "
+    "joined the governor's cabinet as agriculture secretary. Both camps expect the rivalry to "
+    "shape the Harwell primary next spring, when Whitcombe is term-limited and Alvarez is widely "
+    "seen as a candidate to succeed him. Their quarrel has also reached the courts: a lawsuit "
+    "over the dam's water allocations, filed by ranchers who backed Alvarez, is still pending "
+    "before the Dunmore appeals court, and Whitcombe's attorney general has sided with the "
+    "downstream cities. Keswick leaders say they were never consulted about the veto and have "
+    "asked federal regulators to review the dam's license."
+)
+_FEUD = {
+    "subsidy": (
+        "Alvarez unveils sweeping farm subsidy bill",
+        "Senator Maria Alvarez on Tuesday unveiled a farm subsidy bill that would send $40 "
+        "million in drought grants to cattle growers, setting up a budget fight in the "
+        "statehouse. The measure caps grants at $250,000 per ranch and pays for them by "
+        "delaying a highway widening project. Ranchers in the dry eastern counties, where herds "
+        "have been sold off for three summers, lobbied for the grants for months, and the "
+        "bill's supporters say a vote in the finance committee could come within weeks.",
+    ),
+    "subsidy retold": (
+        "Drought grants for ranchers in Alvarez's $40 million subsidy plan",
+        "Cattle growers hit by drought would receive grants under a $40 million subsidy bill "
+        "introduced by Senator Maria Alvarez, who would cap the payments at $250,000 for each "
+        "ranch and fund them by postponing a highway widening. The proposal answers months of "
+        "lobbying by ranchers in the parched eastern counties, who have culled herds for three "
+        "dry summers; backers hope the finance committee votes on the subsidy within weeks.",
+    ),
+    "bridge audit": (
+        "Alvarez demands governor resign over bridge contract",
+        "Senator Maria Alvarez called on Governor Whitcombe to resign on Wednesday after "
+        "auditors found that a bridge repair contract went to a donor's construction firm "
+        "without bidding. The auditors referred the $12 million award to prosecutors. The "
+        "firm's owner gave the governor's campaign $80,000 over two elections, the audit said, "
+        "and the transportation department skipped its own review of the work. A spokesman "
+        "for the governor called the demand a stunt and said the contract was an emergency.",
+    ),
+}
+
+
+def feud(
+    event: str, texts: Mapping[str, tuple[str, str]] = _FEUD, background: str = _BACKGROUND
+) -> Features:
+    """The event's headline and lead, then the saga's background paragraph."""
+    title, lead = texts[event]
+    return features(title, lead + "\n\n" + background)
+
+
+def test_whole_texts_of_the_same_people_in_another_event_need_the_leads_to_agree() -> None:
+    # The bridge audit a day after the subsidy bill shares the whole background and the
+    # senator's name in both headlines, so whole texts alone would merge it; its lead says
+    # something else happened, so it starts a story. A retelling of the subsidy bill with the
+    # same background joins, on the whole texts.
+    start = datetime(2026, 3, 3, 9, tzinfo=UTC)
+    for floor, apart in ((0.0, False), (StoryIndex().body_event_floor, True)):
+        index = StoryIndex(body_event_floor=floor)
+        first = index.assign(feud("subsidy"), start)
+        audit = index.assign(feud("bridge audit"), start + timedelta(days=1))
+        retold = index.assign(feud("subsidy retold"), start + timedelta(days=1, hours=2))
+        assert (audit.story != first.story) is apart, floor
+        assert retold.joined and retold.story == first.story and retold.basis == "full text"
+
+
+# A saga's cast (president, party, legislature, speaker, capital) in every lead: a budget defeat
+# reported by two outlets, and the same day another event of the same people, a pardon (fiction).
+_SAGA_BACKGROUND = (
+    "Halvorsen's Unity Party lost its majority in the National Assembly in the spring election, "
+    "and Reinholt, whose Liberal Alliance now controls the chamber, has promised to hold the "
+    "president to account. The two have not met in Veldmar since the election, and aides on "
+    "both sides describe the relationship as the coldest between a president and a speaker in "
+    "two decades. Halvorsen has accused the Liberal Alliance of blocking her programme for "
+    "partisan reasons, and Reinholt has accused the president of governing by decree. Both "
+    "are expected to run again when Halvorsen's term ends in two years, and polls show them "
+    "level among likely voters."
+)
+_SAGA = {
+    "budget": (
+        "Assembly rejects Halvorsen budget, raising shutdown fears",
+        "President Anja Halvorsen's Unity Party lost a budget vote in the National Assembly in "
+        "Veldmar on Monday, after Speaker Tomas Reinholt refused to schedule a compromise, "
+        "leaving ministries without funding from next week. The spending plan failed by 14 "
+        "votes. Finance officials warned that pension offices, border posts and hospitals "
+        "would run out of money within ten days, and the treasury began drawing up lists of "
+        "staff to be sent home without pay. Trade unions called a protest outside the finance "
+        "ministry for Thursday. Economists said a prolonged shutdown could cut quarterly "
+        "growth by half a point, and the central bank said it stood ready to supply liquidity "
+        "to lenders exposed to delayed government payments.",
+    ),
+    "budget retold": (
+        "Funding lapse looms after Veldmar lawmakers vote down spending plan",
+        "Government ministries face a funding lapse next week after lawmakers in Veldmar voted "
+        "down the spending plan of President Anja Halvorsen on Monday by 14 votes, with "
+        "Speaker Tomas Reinholt declining to bring a compromise to the floor. Pension offices, "
+        "hospitals and border posts would exhaust their money within ten days, finance "
+        "officials said, as the treasury prepared to furlough staff without pay. Unions plan "
+        "a Thursday protest at the finance ministry. A long shutdown could shave half a point "
+        "off quarterly growth, economists estimated, while the central bank offered liquidity "
+        "to banks hit by late government payments.",
+    ),
+    "pardon": (
+        "Halvorsen pardons former aide, Reinholt vows inquiry",
+        "President Anja Halvorsen of the Unity Party faced a new clash with Speaker Tomas "
+        "Reinholt and the National Assembly in Veldmar on Monday, after the president "
+        "pardoned a former aide. Reinholt said the Assembly would investigate the decision, "
+        "the latest fight between the president and the speaker. The aide, Petra Lindqvist, "
+        "had been convicted in March of accepting bribes from a shipbuilder in exchange for "
+        "naval contracts and was serving "
+        "a four-year sentence. Prosecutors called the pardon an insult to the court. "
+        "Lindqvist's lawyer said she was released from the Osterby prison on Wednesday "
+        "afternoon and would not comment. Legal scholars said the constitution gives the "
+        "president broad clemency powers but that no pardon for a close associate had been "
+        "granted since the republic was founded.",
+    ),
+}
+
+
+def saga(event: str) -> Features:
+    return feud(event, _SAGA, _SAGA_BACKGROUND)
+
+
+def test_leads_sharing_only_a_sagas_names_do_not_merge_two_full_texts() -> None:
+    # The pardon, reported in the same hour as the second outlet's report of the budget vote,
+    # names the whole cast and the capital in its lead, enough to pass the lead threshold
+    # against the budget story; the rest of its lead tells another event, so it starts a
+    # story. The second outlet's report of the budget vote joins.
+    start = datetime(2026, 5, 4, 9, tzinfo=UTC)
+    for floors, apart in ((0.0, False), (None, True)):
+        settings = {} if floors is None else {"lead_text_floor": 0.0, "lead_event_floor": 0.0}
+        index = StoryIndex(**settings)
+        budget = index.assign(saga("budget"), start)
+        retold = index.assign(saga("budget retold"), start + timedelta(hours=3))
+        pardon = index.assign(saga("pardon"), start + timedelta(hours=3))
+        assert retold.joined and retold.story == budget.story
+        assert (pardon.story != budget.story) is apart, floors
+        assert apart or pardon.basis == "lead"
 
 
 def test_stored_full_text_features_give_the_same_decision() -> None:

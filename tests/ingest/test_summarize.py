@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -25,22 +26,33 @@ Construction of the barrier is expected to begin next spring and take about thre
 Residents can see the final designs at an exhibition in the town library from 10 March."""
 
 
-def test_sentences_split_on_punctuation_not_on_abbreviations() -> None:
-    text = 'Mr. Smith met Dr. J. Jones in the U.S. at 3.5 p.m. on Monday. "Great," he said! Why?'
-    assert split_sentences(text) == [
-        "Mr. Smith met Dr. J. Jones in the U.S. at 3.5 p.m. on Monday.",
-        '"Great," he said!',
-        "Why?",
-    ]
-
-
-def test_sentences_of_tokenized_lowercase_text() -> None:
-    text = "( cnn ) the group voted . on monday , it said `` no . '' this bolsters the u.s. view ."
-    assert split_sentences(text) == [
-        "( cnn ) the group voted .",
-        "on monday , it said `` no . ''",
-        "this bolsters the u.s. view .",
-    ]
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        # punctuation splits, abbreviations and decimals do not
+        (
+            'Mr. Smith met Dr. J. Jones in the U.S. at 3.5 p.m. on Monday. "Great," he said! Why?',
+            [
+                "Mr. Smith met Dr. J. Jones in the U.S. at 3.5 p.m. on Monday.",
+                '"Great," he said!',
+                "Why?",
+            ],
+        ),
+        # tokenized lower-case text (CNN/DailyMail style)
+        (
+            "( cnn ) the group voted . on monday , it said `` no . '' this bolsters the u.s. view .",
+            [
+                "( cnn ) the group voted .",
+                "on monday , it said `` no . ''",
+                "this bolsters the u.s. view .",
+            ],
+        ),
+    ],
+)
+def test_sentences_split_on_punctuation_not_on_abbreviations(
+    text: str, sentences: list[str]
+) -> None:
+    assert split_sentences(text) == sentences
 
 
 def test_whitespace_normalisation_keeps_paragraphs() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.support.cli import run as digestbot
+from tests.support.cli import run_here as digestbot
 
 ARTICLE = (
     "( cnn ) the council approved a flood barrier on monday . it will protect 3,000 homes . "

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import articles, chats, feeds, subscriptions
-from storage.leases import claim_due, release
+from storage.leases import Claim, claim_due, release
 from storage.models import (
     Article,
     ArticleCreate,
@@ -202,11 +202,8 @@ async def test_leases_hand_each_row_to_one_owner(
             rows = await claim_due(
                 session,
                 Delivery,
+                Claim(owner=owner, now=now, lease=timedelta(seconds=30), limit=4),
                 due=Delivery.next_attempt_at,
-                now=now,
-                owner=owner,
-                lease=timedelta(seconds=30),
-                limit=4,
             )
             await session.commit()
             return [r.id or 0 for r in rows]
@@ -227,11 +224,10 @@ async def test_leases_hand_each_row_to_one_owner(
         expired = await claim_due(
             session,
             Delivery,
+            Claim(
+                owner="d", now=now + timedelta(seconds=31), lease=timedelta(seconds=30), limit=10
+            ),
             due=Delivery.next_attempt_at,
-            now=now + timedelta(seconds=31),
-            owner="d",
-            lease=timedelta(seconds=30),
-            limit=10,
         )
         await session.commit()
     # a's rows were released (free), b's lease expired: every row is claimable by d.
@@ -248,11 +244,8 @@ async def test_schedules_are_claimed_when_due(session: AsyncSession, now: dateti
     claimed = await claim_due(
         session,
         Schedule,
+        Claim(owner="w1", now=now, lease=timedelta(minutes=5), limit=10),
         due=Schedule.next_due_at,
-        now=now,
-        owner="w1",
-        lease=timedelta(minutes=5),
-        limit=10,
     )
     await session.commit()
     assert [s.chat_id for s in claimed] == [chat.id]

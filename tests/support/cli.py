@@ -4,12 +4,13 @@ loopback site serving the fixture feeds and pages."""
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -41,19 +42,44 @@ def run(
     )
 
 
-def run_on_file(*args: str, cwd: Path, private: bool = False) -> subprocess.CompletedProcess[str]:
-    """`run` on the SQLite database `cli.db` in `cwd`; `private` lets it fetch loopback URLs."""
-    env = {"DIGESTBOT_DATABASE_URL": f"sqlite:///{cwd / 'cli.db'}"}
-    if private:
-        env["DIGESTBOT_ALLOW_PRIVATE_URLS"] = "true"
-    return run(*args, cwd=cwd, env=env)
-
-
 @dataclass
 class Outcome:
     returncode: int
     stdout: str
     stderr: str
+
+
+def run_here(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, stdin: str | None = None
+) -> Outcome:
+    """`run`, in this process: the console script's own `main()` with the same environment
+    (none of this one's DIGESTBOT_ settings or bot token, only `env`), working folder, stdin
+    (empty unless given) and exit code, without the seconds a new interpreter takes to import
+    and to load the models. Not from inside a running event loop (commands call asyncio.run)."""
+    from bot.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as patch:
+        for name in [k for k in os.environ if k.startswith("DIGESTBOT_")]:
+            patch.delenv(name)
+        patch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+        for name, value in (env or {}).items():
+            patch.setenv(name, value)
+        patch.chdir(cwd)
+        patch.setattr(sys, "argv", ["digestbot", *args])
+        patch.setattr(sys, "stdin", io.StringIO(stdin or ""))
+        with redirect_stdout(out), redirect_stderr(err):
+            code = _exit_code(main)
+    return Outcome(code, out.getvalue(), err.getvalue())
+
+
+def _exit_code(main: Callable[[], None]) -> int:
+    """Call the console script's `main`; its exit code, as the shell would see it."""
+    try:
+        main()
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+    return 0
 
 
 Invoke = Callable[..., Outcome]
@@ -81,11 +107,7 @@ def invoker(
         monkeypatch.setenv("DIGESTBOT_ALLOW_PRIVATE_URLS", "true" if allowed else "false")
         monkeypatch.setattr(sys, "argv", ["digestbot", *args])
         capsys.readouterr()
-        code = 0
-        try:
-            main()
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+        code = _exit_code(main)
         captured = capsys.readouterr()
         return Outcome(code, captured.out, captured.err)
 
@@ -98,6 +120,14 @@ def cli(
 ) -> Invoke:
     """`digestbot …` in-process; loopback URLs refused unless a call says `private=True`."""
     return invoker(tmp_path, monkeypatch, capsys)
+
+
+def import_opml(cli: Invoke, path: Path, opml: str) -> Outcome:
+    """`digestbot feeds import` of the OPML text `opml` (written to `path`), which succeeds."""
+    path.write_text(opml)
+    imported = cli("feeds", "import", str(path))
+    assert imported.returncode == 0, imported.stderr
+    return imported
 
 
 def one_line_error(result: subprocess.CompletedProcess[str] | Outcome, needle: str) -> None:

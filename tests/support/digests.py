@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from digests.query import normalize_query
 from digests.schedule import apply_schedule, parse_schedule
+from ingest.dedup import canonicalize_url
 from storage import articles as article_store
 from storage import chats as chat_store
 from storage import deliveries as delivery_store
@@ -37,20 +39,20 @@ async def make_chat(
     timezone: str = "UTC",
     max_items: int = 10,
     thread_id: int | None = None,
+    feeds: Sequence[tuple[int, str]] = (),
 ) -> Chat:
+    """A chat following `topics` and `feeds` ((feed id, the name it is followed by))."""
     chat, _ = await chat_store.upsert_chat(
         session, telegram_id=telegram_id, timezone=timezone, max_items=max_items
     )
     chat.thread_id = thread_id
     session.add(chat)
     assert chat.id is not None
-    for topic in topics:
+    follows = [(SubscriptionKind.TOPIC, normalize_query(t), t, None) for t in topics]
+    follows += [(SubscriptionKind.FEED, sub_store.feed_target(i), name, i) for i, name in feeds]
+    for kind, target, query, feed_id in follows:
         await sub_store.add_subscription(
-            session,
-            chat_id=chat.id,
-            kind=SubscriptionKind.TOPIC,
-            target=normalize_query(topic),
-            query=topic,
+            session, chat_id=chat.id, kind=kind, target=target, query=query, feed_id=feed_id
         )
     await apply_schedule(session, chat=chat, now=now, spec=parse_schedule(schedule))
     await session.flush()
@@ -70,13 +72,17 @@ async def make_article(
     story_id: int | None = None,
     source: str = "Wire",
     feed_id: int | None = None,
+    url: str = "",
 ) -> Article:
+    """An article stored at `stored_at` (at a URL of its own unless `url`, canonical as ingest
+    keeps it), its summary its text."""
     n = next(_counter)
+    url = url or f"https://news{n}.example/story/{n}"
     return await article_store.add_article(
         session,
         data=ArticleCreate(
-            canonical_url=f"https://news{n}.example/story/{n}",
-            url=f"https://news{n}.example/story/{n}",
+            canonical_url=canonicalize_url(url),
+            url=url,
             title=title,
             summary=summary,
             text=summary,

@@ -11,6 +11,15 @@ from aiohttp import web
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
+def redirect(to: str, status: type[web.HTTPMove] = web.HTTPFound) -> Handler:
+    """A handler redirecting to `to` (a path of the same server) with `status`."""
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        raise status(to)
+
+    return handle
+
+
 @asynccontextmanager
 async def serve_routes(
     routes: Mapping[str, Handler],
