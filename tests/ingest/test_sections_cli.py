@@ -55,12 +55,17 @@ def test_classify_bad_line_stops_with_its_number(tmp_path: Path) -> None:
         assert "Traceback" not in result.stderr
 
 
-def test_backfill_classifies_articles_stored_before(tmp_path: Path, cli: Invoke) -> None:
-    story = tmp_path / "derby.txt"
-    story.write_text(f"{SPORT[0]}\n\n{SPORT[1]}\n", encoding="utf-8")
+def _ingested(tmp_path: Path, cli: Invoke, title: str, text: str) -> sqlite3.Connection:
+    """The CLI's database after `digestbot ingest` of a text file with this title and text."""
+    story = tmp_path / "story.txt"
+    story.write_text(f"{title}\n\n{text}\n", encoding="utf-8")
     result = cli("ingest", str(story))
     assert result.returncode == 0, result.stderr
-    database = sqlite3.connect(tmp_path / "cli.db")
+    return sqlite3.connect(tmp_path / "cli.db")
+
+
+def test_backfill_classifies_articles_stored_before(tmp_path: Path, cli: Invoke) -> None:
+    database = _ingested(tmp_path, cli, *SPORT)
     assert database.execute("SELECT section FROM article_section").fetchall() == [("sport",)]
     database.execute("DELETE FROM article_section")  # as if stored before the classifier
     database.commit()
@@ -77,11 +82,7 @@ def test_backfill_leaves_articles_in_other_languages_without_a_section(
 ) -> None:
     """The English model gives a German article no section, at ingest and in the backfill
     (which reads the stored language), rather than a guess from its few English-like words."""
-    story = tmp_path / "klima.txt"
-    story.write_text(f"Neues Klimaschutzgesetz beschlossen\n\n{DE}\n", encoding="utf-8")
-    result = cli("ingest", str(story))
-    assert result.returncode == 0, result.stderr
-    database = sqlite3.connect(tmp_path / "cli.db")
+    database = _ingested(tmp_path, cli, "Neues Klimaschutzgesetz beschlossen", DE)
     assert database.execute("SELECT language FROM article").fetchall() == [("de",)]
     assert database.execute("SELECT section FROM article_section").fetchall() == []
     result = cli("sections", "backfill")
