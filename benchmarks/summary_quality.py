@@ -1,13 +1,16 @@
 """Do stored summaries read well? Counts, per rule, the summaries that break it.
 
 Runs `ingest.summarize.summarize` (the 300-character summary the bot stores) over real articles:
-the `../shared/eval/pages/` sets after extraction (`ingest.extract.extract_page`), the BBC
-corpus, and the CNN/DM dev set. The checks below are written here, independently of the
-selection code, so that they check it rather than repeat it:
+the `../shared/eval/pages/` sets after extraction (`ingest.extract.extract_page`, each page
+summarised in its language as the pipeline does), the BBC corpus, and the CNN/DM dev set; then
+apart, the pages in other languages than English (Readability's lorem-ipsum test pages, taken
+for Latin, left out) and the short texts in other languages written for the tests. The checks
+below are written here, independently of the selection code, so that they check it rather than
+repeat it:
 
 - whole: every summary sentence is a sentence of the article, and there is at least one;
 - budget: at most 300 characters;
-- terminal: each sentence ends with . ! ? or … (before closing quotes or brackets);
+- terminal: each sentence ends with . ! ? … (or 。！？ ؟ ۔ ।) before closing quotes or brackets;
 - balanced: quotation marks and brackets pair up inside each sentence;
 - fragment: in normally cased text, a sentence starting with a lower-case letter;
 - heading: a line in Title Case or without a verb-like word, as headings and labels are;
@@ -21,7 +24,9 @@ selection code, so that they check it rather than repeat it:
 
     .venv/bin/python benchmarks/summary_quality.py [--limit N] [--show RULE]
 
-The last line is `summaries=N flawed=M rate=R` over all sets.
+The last column is the mean number of sentences in a summary (a summary that falls back to its
+one complete sentence, as in a language whose sentences are not read as prose, lowers it).
+The last line is `summaries=N flawed=M rate=R` over the English sets.
 """
 
 from __future__ import annotations
@@ -40,6 +45,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from ingest.extract import extract_page
 from ingest.summarize import summarize
 from ingest.text import split_sentences, wordset
+from ingest.topics import detect_language
+from tests.support.languages import TEXTS
 
 EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
 BUDGET = 300
@@ -92,16 +99,23 @@ def _words(sentence: str) -> list[str]:
 
 
 def _bare(sentence: str) -> str:
-    return sentence.rstrip("\"'”’»)] `」』")
+    return sentence.rstrip("\"'”’“»)] `」』")
 
 
 def _terminal(sentence: str) -> bool:
-    return _bare(sentence)[-1:] in {".", "!", "?", "…", "。", "！", "？"}
+    return _bare(sentence)[-1:] in {".", "!", "?", "…", "。", "！", "？", "؟", "۔", "।"}
 
 
 def _balanced(sentence: str) -> bool:
-    pairs = [("(", ")"), ("[", "]"), ("“", "”"), ("``", "''")]
+    # German quotes „…“: the low mark opens, the English opening mark closes.
+    english = sentence.replace("„", "").count("“") - sentence.count("„")
+    pairs = [("(", ")"), ("[", "]"), ("«", "»"), ("``", "''")]
     if any(sentence.count(a) != sentence.count(b) for a, b in pairs):
+        return False
+    low = sentence.count("„")
+    if low and low != sentence.count("“") + sentence.count("”"):
+        return False
+    if not low and english != sentence.count("”"):
         return False
     return sentence.count('"') % 2 == 0
 
@@ -198,14 +212,26 @@ def flaws(text: str, summary: str) -> set[str]:
     return broken
 
 
-Article = tuple[str, str, str]  # id, title, text
+Article = tuple[str, str, str, str | None]  # id, title, text, language (None: English)
 
 
-def pages(directory: Path, pattern: str, limit: int) -> Iterator[Article]:
+def pages(
+    directory: Path, pattern: str, limit: int, *, other_languages: bool = False
+) -> Iterator[Article]:
+    """The pages' articles; only those in other languages than English (and Latin, which is
+    lorem ipsum) when `other_languages`."""
     for path in sorted(directory.glob(pattern))[: limit or None]:
         page = extract_page(gzip.decompress(path.read_bytes()))
-        if page is not None:
-            yield str(path.relative_to(directory)), page.title, page.text
+        if page is None:
+            continue
+        language = page.language or detect_language(page.text)
+        if not other_languages or language not in {None, "en", "la"}:
+            yield str(path.relative_to(directory)), page.title, page.text, language
+
+
+def written() -> Iterator[Article]:
+    for language, text in sorted(TEXTS.items()):
+        yield language, "", text, language
 
 
 def jsonl(path: Path, limit: int, title: bool) -> Iterator[Article]:
@@ -214,7 +240,7 @@ def jsonl(path: Path, limit: int, title: bool) -> Iterator[Article]:
             if limit and number >= limit:
                 break
             item = json.loads(row)
-            yield item["id"], item.get("title", "") if title else "", item["article"]
+            yield item["id"], item.get("title", "") if title else "", item["article"], None
 
 
 def main() -> None:
@@ -238,25 +264,47 @@ def main() -> None:
             EVAL / "summarization" / "cnndm_dev500.jsonl", args.limit, title=False
         ),
     }
+    other: dict[str, Callable[[], Iterator[Article]]] = {
+        # (l3s-gn1 is all English)
+        "pages/not-english": lambda: pages(
+            EVAL / "pages" / "readability", "*/source.html.gz", 0, other_languages=True
+        ),
+        "written texts": written,
+    }
+    print(f"{'set':<22} {'summaries':>9} {'flawed':>7}  " + "  ".join(RULES) + "  sentences")
+    total, flawed_total = _run(other, args.show)
+    print(f"other languages: summaries={total} flawed={flawed_total}")
+    total, flawed_total = _run(sets, args.show)
+    print("(rates in % of the set's summaries)")
+    print(f"summaries={total} flawed={flawed_total} rate={flawed_total / max(1, total):.4f}")
+
+
+def _run(
+    sets: dict[str, Callable[[], Iterator[Article]]], show: list[str] | None
+) -> tuple[int, int]:
+    """Print each set's line; the summaries and the flawed ones of all of them."""
     total = flawed_total = 0
-    print(f"{'set':<20} {'summaries':>9} {'flawed':>7}  " + "  ".join(RULES))
     for name, articles in sets.items():
         counts: Counter[str] = Counter()
-        summaries = flawed = 0
-        for item_id, title, text in articles():
-            summary = summarize(text, title=title or None, max_chars=BUDGET)
+        summaries = flawed = sentences = 0
+        for item_id, title, text, language in articles():
+            summary = summarize(text, title=title or None, max_chars=BUDGET, language=language)
             broken = flaws(text, summary)
+            sentences += len(split_sentences(summary))
             summaries += 1
             flawed += bool(broken)
             counts.update(broken)
-            if args.show and broken & set(args.show):
+            if show and broken & set(show):
                 print(f"--- {name} {item_id} {sorted(broken)}: {summary}")
         rates = "  ".join(f"{100 * counts[r] / max(1, summaries):>{len(r)}.1f}" for r in RULES)
-        print(f"{name:<20} {summaries:>9} {100 * flawed / max(1, summaries):>6.1f}%  {rates}")
+        mean = sentences / max(1, summaries)
+        print(
+            f"{name:<22} {summaries:>9} {100 * flawed / max(1, summaries):>6.1f}%  {rates}"
+            f"  {mean:>9.2f}"
+        )
         total += summaries
         flawed_total += flawed
-    print("(rates in % of the set's summaries)")
-    print(f"summaries={total} flawed={flawed_total} rate={flawed_total / max(1, total):.4f}")
+    return total, flawed_total
 
 
 if __name__ == "__main__":

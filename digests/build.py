@@ -111,6 +111,7 @@ class DigestBuilder:
         self.newest: Watermark | None = None
         self.matches: dict[str, dict[int, float]] = {}
         self.sections: dict[int, dict[str, float]] | None = None  # of the candidates, lazily
+        self.languages: set[str] | None = None  # of the candidates, lazily (their stems)
         self.prominent_words: dict[int, Prominent] = {}
         self.scored: dict[tuple[str, object], list[Entry]] = {}
         self.selections: dict[tuple[object, ...], Selection] = {}
@@ -149,6 +150,7 @@ class DigestBuilder:
         self.window = oldest
         self.matches.clear()
         self.sections = None
+        self.languages = None
         self.scored.clear()
         self.selections.clear()
         fresh = rows
@@ -202,7 +204,9 @@ class DigestBuilder:
         not a word deep in a long page (the search engine looked at every word)."""
         words = self.prominent_words.get(article.id)
         if words is None:
-            words = Prominent.of(article.title, article.summary, article.keyphrases)
+            words = Prominent.of(
+                article.title, article.summary, article.keyphrases, language=article.language
+            )
             self.prominent_words[article.id] = words
         return words.matches(query)
 
@@ -210,11 +214,14 @@ class DigestBuilder:
         """The candidates a keyword query matches, with their raw scores."""
         if self.window is None or not self.articles:
             return {}
+        if self.languages is None:
+            self.languages = {a.language for a in self.articles.values() if a.language}
         hits = await search_articles(
             self.session,
             query,
             limit=len(self.articles) + 1000,
             stored_after=self.window[0] - timedelta(microseconds=1),
+            languages=self.languages,
         )
         return {h.article_id: h.score for h in hits if h.article_id in self.articles}
 

@@ -7,11 +7,12 @@ Any text yields either a `SearchQuery` or a `QueryError` whose message can be sh
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from digests.i18n import _, ngettext
 from storage.search import MAX_TERMS, SearchQuery, Term, words
+from storage.stems import has_stemmer, stemmer
 
 MAX_QUERY_LENGTH = 200
 OR_WORDS = frozenset({"OR", "|", "||"})  # any case: users type "cats or dogs" too
@@ -246,18 +247,23 @@ def stem(word: str) -> str:
 @dataclass(frozen=True)
 class Prominent:
     """An article's prominent words (title, summary, keyphrases), stemmed: computed once per
-    article, matched against many topics."""
+    article, matched against many topics. English (and a language without a Snowball stemmer)
+    is stemmed conservatively by `stem`; another language by its Snowball stemmer, the
+    topic's words too, so "выборы" matches "выборах" in a Russian article."""
 
     found: tuple[str, ...]
     vocabulary: frozenset[str]
+    stem_word: Callable[[str], str] = stem
 
     @classmethod
-    def of(cls, *texts: str) -> Prominent:
-        found = tuple(stem(w) for w in words(" \n ".join(texts)))
-        return cls(found, frozenset(found))
+    def of(cls, *texts: str, language: str | None = None) -> Prominent:
+        stem_ = stemmer(language) if language is not None and has_stemmer(language) else stem
+        joined = " \n ".join(texts).replace("\u200c", "")  # Persian's in-word non-joiner
+        found = tuple(stem_(w) for w in words(joined))
+        return cls(found, frozenset(found), stem_)
 
     def has(self, term: Term) -> bool:
-        phrase = tuple(stem(w) for w in term.words)
+        phrase = tuple(self.stem_word(w.replace("\u200c", "")) for w in term.words)
         if len(phrase) == 1:
             return phrase[0] in self.vocabulary
         return all(w in self.vocabulary for w in phrase) and _has_phrase(self.found, phrase)
@@ -268,7 +274,8 @@ class Prominent:
         return any(all(self.has(t) for t in group) for group in query.groups if group)
 
 
-def matches_prominently(query: SearchQuery, *texts: str) -> bool:
+def matches_prominently(query: SearchQuery, *texts: str, language: str | None = None) -> bool:
     """Does the query match these texts — an article's title, summary, lead and keyphrases,
-    not every word of a long page — with conservative stemming?"""
-    return Prominent.of(*texts).matches(query)
+    not every word of a long page — with conservative stemming (Snowball's in `language`
+    where it has one)?"""
+    return Prominent.of(*texts, language=language).matches(query)

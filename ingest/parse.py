@@ -92,7 +92,7 @@ def parse_feed(
     if not media.strip().lower().endswith("xml"):
         media = "application/xml"
     headers = {"content-location": url, "content-type": media + semicolon + parameters}
-    parsed = _feedparser(clean_char_refs(content), headers)
+    parsed = _feedparser(escape_stray_pis(clean_char_refs(content)), headers)
     problem = _problem(parsed)
     feed = parsed.get("feed", {})
     if not parsed.get("version") and not parsed.entries:
@@ -112,6 +112,35 @@ def parse_feed(
         ttl_minutes=_int(feed.get("ttl")),
         warning=clean_optional(problem),
     )
+
+
+_CDATA = re.compile(rb"(<!\[CDATA\[.*?\]\]>)", re.DOTALL)
+
+
+def escape_stray_pis(content: bytes) -> bytes:
+    """A `<?` that opens no processing instruction (no `?>` before the next tag: a stray
+    "<?" in an unescaped description) written as text, `&lt;?`. Left alone, it swallows the
+    rest of the feed and every entry after it is lost. CDATA sections are left as they are."""
+    if content.find(b"<?", 1) == -1:
+        return content
+    pieces = _CDATA.split(content)
+    for index in range(0, len(pieces), 2):  # the pieces outside CDATA sections
+        pieces[index] = _escape_pis(pieces[index])
+    return b"".join(pieces)
+
+
+def _escape_pis(markup: bytes) -> bytes:
+    out: list[bytes] = []
+    start = 0
+    for match in re.finditer(rb"<\?", markup):
+        at = match.start()
+        end = markup.find(b"?>", at + 2)
+        next_tag = markup.find(b"<", at + 2)
+        if end == -1 or (next_tag != -1 and next_tag < end):
+            out.append(markup[start:at] + b"&lt;?")
+            start = at + 2
+    out.append(markup[start:])
+    return b"".join(out)
 
 
 def _feedparser(content: bytes, headers: dict[str, str]) -> Any:

@@ -42,6 +42,7 @@ from storage import stories as story_store
 from storage.db import dialect_name
 from storage.models import Article, ArticleCreate, Feed
 from storage.sanitize import clean_str
+from storage.stems import stems_of
 
 logger = logging.getLogger(__name__)
 
@@ -405,23 +406,32 @@ async def _store_sections(session: AsyncSession, article: Article, document: _Do
     """The article's news sections, from the classifier, replacing any it had."""
     assert article.id is not None
     await section_store.set_sections(
-        session, article_id=article.id, sections=classify(document.title, document.text)
+        session,
+        article_id=article.id,
+        sections=classify(document.title, document.text, language=article.language),
     )
 
 
 def _derived(
     document: _Document, *, digest: str | None = None, fingerprint: str | None = None
 ) -> dict[str, Any]:
-    """Title, text and everything derived from them: summary, keyphrases, language, hashes."""
+    """Title, text and everything derived from them: language, summary and keyphrases in
+    that language, its Snowball stems for search (not for English), hashes."""
+    language = document.language or detect_language(document.text)
+    summary = summarize(document.text, title=document.title, language=language)
+    phrases = "; ".join(
+        keyphrases(document.title, document.text, limit=KEYPHRASES, language=language)
+    )
     return {
         "title": document.title[:1000],
         "text": document.text,
         "author": document.author[:200] if document.author else None,
         "published_at": document.published_at,
         "date_only": document.date_only,
-        "summary": summarize(document.text, title=document.title),
-        "keyphrases": "; ".join(keyphrases(document.title, document.text, limit=KEYPHRASES)),
-        "language": document.language or detect_language(document.text),
+        "summary": summary,
+        "keyphrases": phrases,
+        "language": language,
+        "stems": stems_of(language, document.title[:1000], phrases, summary),
         "content_hash": digest or content_hash(document.title, document.text),
         "signature": fingerprint or signature(document.title, document.text) or None,
     }

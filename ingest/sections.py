@@ -1,6 +1,10 @@
 """News sections (world, politics, business, technology, ...): which of them an article
 belongs to, with a confidence, from a small linear model trained by
-`training/train_sections.py` and shipped as `ingest/models/sections.npz`. Pure; numpy only."""
+`training/train_sections.py` and shipped as `ingest/models/sections.npz`. Pure; numpy only.
+
+The model learnt English words only. An article in another language gets no section rather
+than a guess from the few English words (names, loanwords) it may have: its reader finds it
+by keyword topics instead, which match in its language (`storage.stems`)."""
 
 from __future__ import annotations
 
@@ -32,6 +36,9 @@ MAX_WORDS = 1000
 TITLE_WEIGHT = 2
 
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+_LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+_LATIN = re.compile(r"[A-Za-z]")
+ENGLISH_SHARE = 0.8  # of letters written in the Latin alphabet, for text of unknown language
 
 
 def tokenize(title: str, text: str = "") -> list[str]:
@@ -108,6 +115,19 @@ def model() -> SectionModel:
     return load_model()
 
 
-def classify(title: str, text: str = "") -> list[tuple[str, float]]:
-    """The article's sections with their confidence (0..1), best first; possibly none."""
+def english(title: str, text: str = "", *, language: str | None = None) -> bool:
+    """May the (English) model classify this article? Its `language` is English, or unknown
+    and nearly all of its letters are Latin ones (a short teaser, a caption-only page)."""
+    if language is not None:
+        return language == "en"
+    sample = f"{title} {text[:2000]}"
+    letters = len(_LETTER.findall(sample))
+    return letters == 0 or len(_LATIN.findall(sample)) >= ENGLISH_SHARE * letters
+
+
+def classify(title: str, text: str = "", *, language: str | None = None) -> list[tuple[str, float]]:
+    """The article's sections with their confidence (0..1), best first; possibly none, and
+    none for an article in another language than English (`english`)."""
+    if not english(title, text, language=language):
+        return []
     return model().classify(title, text)

@@ -2,7 +2,13 @@
 character budget. A small linear model (`ingest/models/summarizer.json`, trained by
 `training/train_summarizer.py` on CNN/DailyMail training items) scores each sentence from its
 position, length, centrality (directed, as in PACSUM) and term salience; only sentences that
-read as whole sentences of prose on their own may be chosen (`readable`, `dependent`)."""
+read as whole sentences of prose on their own may be chosen (`readable`, `dependent`).
+
+Other languages than English: sentences end at their own punctuation too (؟ ۔ «» „“, see
+`ingest.text.split_sentences`), a sentence reads as prose by Unicode case (Cyrillic, Greek) or
+without case (Arabic, Persian), and the term features drop that language's stopwords and use
+its Snowball stems (`storage.stems`) when it has one. The English-only checks (connectives,
+first person, bylines) simply find nothing in other languages."""
 
 from __future__ import annotations
 
@@ -15,7 +21,8 @@ from importlib import resources
 import numpy as np
 
 from ingest.clean import teaser_sentences
-from ingest.text import STOPWORDS, split_sentences
+from ingest.text import STOPWORDS, split_sentences, stopwords
+from storage.stems import has_stemmer, stemmer
 
 _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 _TOKEN_OR_BREAK = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|\n", re.UNICODE)
@@ -28,13 +35,14 @@ DUPLICATE = 0.6  # share of the shorter sentence's terms that makes two sentence
 # --- The shape of a sentence a reader can take alone -----------------------------------------
 
 # Ends with terminal punctuation, possibly inside closing quotes or brackets.
-_TERMINAL = re.compile(r"[.!?…。！？][\"'”’»)\]」』]*$|[.!?…]\s*''$")
+_TERMINAL = re.compile(r"[.!?…。！？؟۔।](?:“|[\"'”’»)\]」』])*$|[.!?…]\s*''$")
 # Scripts written without spaces between words (Chinese, Japanese): count characters instead.
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 # "Rated: PG-13 for …", "Subs: Poom, …": a label and a short value, not a sentence.
 _LABEL = re.compile(r"^(?:[A-Z][\w'’-]*\s?){1,2}:\s")
 _NOT_A_START = frozenset(",;:.!?)]}’”»-–—")  # the rest of a sentence cut before its start
-_LOWER_WORD = re.compile(r"(?:^|\s)[a-z][a-z'’-]*\b")
+# A word after a space or at the start (`_reads_as_prose` counts those in lower case).
+_SPACED_WORD = re.compile(r"(?:^|(?<=\s))[^\W\d_][\w'’-]*")
 # Who wrote it, took the picture, or where to click: lines about the article, not of it.
 _ABOUT_THE_ARTICLE = re.compile(
     r"^(?:by\b|published\b|updated\b|last (?:updated|modified)\b|posted\b|click\b|follow\b|"
@@ -69,13 +77,18 @@ _DIGIT = re.compile(r"\d")
 
 
 def _balanced(sentence: str) -> bool:
-    """Quotation marks and brackets open and close inside the sentence."""
+    """Quotation marks and brackets open and close inside the sentence: "…", “…”, «…»
+    (or »…«) and the German „…“ (or Polish „…”) pairs."""
     straight = sentence.count('"')
+    low = sentence.count("„")
     curly = sentence.count("“") - sentence.count("”")
+    if low:
+        curly = sentence.count("“") + sentence.count("”") - low
+    guillemets = sentence.count("«") - sentence.count("»")
     tokenized = sentence.count("``") - sentence.count("''")
     brackets = sentence.count("(") - sentence.count(")")
     squares = sentence.count("[") - sentence.count("]")
-    return straight % 2 == 0 and curly == tokenized == brackets == squares == 0
+    return straight % 2 == 0 and curly == guillemets == tokenized == brackets == squares == 0
 
 
 def _word_count(sentence: str) -> int:
@@ -88,11 +101,11 @@ def _word_count(sentence: str) -> int:
 def _reads_as_prose(sentence: str, word_count: int) -> bool:
     """In normally cased text: starts like a sentence, is not a "Label: value" line, and has
     lower-case words as prose does (headings and names-only lines are mostly capitalised)."""
-    if not (sentence[0].isupper() or sentence[0].isdigit() or sentence[0] in "\"“‘'(`"):
+    if not (sentence[0].isupper() or sentence[0].isdigit() or sentence[0] in "\"“‘'(`«„"):
         return False
     if _LABEL.match(sentence) and word_count <= 12:
         return False
-    lower = _LOWER_WORD.findall(sentence)
+    lower = [w for w in _SPACED_WORD.findall(sentence) if w[0].islower()]
     # Prose has lower-case words, and not only "and", "of", "in" between names.
     return len(lower) >= max(2, word_count // 4) and any(len(w.strip()) >= 4 for w in lower)
 
@@ -210,8 +223,11 @@ def _terms(sentence: str) -> list[str]:
     return _terms_of_each([sentence])[0]
 
 
-def _terms_of_each(sentences: list[str]) -> list[list[str]]:
-    """Content-word stems of each sentence (one pass over the text: this is the hot loop)."""
+def _terms_of_each(sentences: list[str], language: str | None = None) -> list[list[str]]:
+    """Content-word stems of each sentence (one pass over the text: this is the hot loop);
+    in another language than English, without its stopwords and with its own stems."""
+    if language and language != "en":
+        return _foreign_terms(sentences, language)
     current: list[str] = []
     out = [current]
     stems = _STEMS
@@ -230,6 +246,20 @@ def _terms_of_each(sentences: list[str]) -> list[list[str]]:
                 stems[word] = stem
         if stem:
             current.append(stem)
+    return out
+
+
+def _foreign_terms(sentences: list[str], language: str) -> list[list[str]]:
+    common = stopwords(language)
+    stem = stemmer(language) if has_stemmer(language) else None
+    out: list[list[str]] = []
+    for sentence in sentences:
+        found = [
+            w
+            for w in _TOKEN.findall(sentence.lower().replace("\u200c", ""))
+            if len(w) > 2 and w not in common
+        ]
+        out.append([stem(w) for w in found] if stem is not None else found)
     return out
 
 
@@ -332,6 +362,7 @@ def choose(
     n: int,
     max_chars: int | None,
     trigram_block: bool,
+    terms: list[list[str]] | None = None,
 ) -> list[int]:
     """Indices of the sentences to show, in document order: the best-scoring readable ones that
     fit the budget, never two saying the same, never one that leans on an unchosen sentence
@@ -353,14 +384,14 @@ def choose(
         length = len(sentences[index]) + (1 if chosen else 0)
         if max_chars is not None and used + length > max_chars:
             return False
-        terms = set(_terms(sentences[index]))
-        if any(_overlap(terms, other) >= DUPLICATE for other in chosen_terms):
+        own = set(terms[index] if terms is not None else _terms(sentences[index]))
+        if any(_overlap(own, other) >= DUPLICATE for other in chosen_terms):
             return False
         grams = _trigrams(sentences[index]) if trigram_block else set()
         if grams & blocked:
             return False
         chosen.append(index)
-        chosen_terms.append(terms)
+        chosen_terms.append(own)
         blocked.update(grams)
         used += length
         return True
@@ -391,30 +422,47 @@ def choose(
     return sorted(chosen)
 
 
-def select_sentences(text: str, *, n: int = 3, title: str | None = None) -> list[str]:
+def select_sentences(
+    text: str, *, n: int = 3, title: str | None = None, language: str | None = None
+) -> list[str]:
     """The `n` best sentences of `text` (fewer if it has fewer readable ones), in document
-    order."""
+    order; `language` (ISO 639-1) is the text's, None for English or unknown."""
     sentences = _candidates(text)
     if not sentences:
         return []
     model = load_model()
-    scores = model.score(sentence_features(sentences))
-    indices = choose(sentences, scores, n=n, max_chars=None, trigram_block=model.trigram_block)
+    terms = _terms_of_each(sentences, language)
+    scores = model.score(sentence_features(sentences, terms))
+    indices = choose(
+        sentences, scores, n=n, max_chars=None, trigram_block=model.trigram_block, terms=terms
+    )
     return [sentences[i] for i in indices]
 
 
 def summarize(
-    text: str, *, title: str | None = None, max_chars: int = 300, max_sentences: int = 3
+    text: str,
+    *,
+    title: str | None = None,
+    max_chars: int = 300,
+    max_sentences: int = 3,
+    language: str | None = None,
 ) -> str:
     """1–`max_sentences` whole sentences, at most `max_chars` characters together (a single
     sentence longer than the budget is returned whole rather than cut, when nothing shorter
-    reads well); "" for empty text."""
+    reads well); "" for empty text. `language` (ISO 639-1) is the text's, None for English
+    or unknown."""
     sentences = _candidates(text)
     if not sentences:
         return ""
     model = load_model()
-    scores = model.score(sentence_features(sentences))
+    terms = _terms_of_each(sentences, language)
+    scores = model.score(sentence_features(sentences, terms))
     indices = choose(
-        sentences, scores, n=max_sentences, max_chars=max_chars, trigram_block=model.trigram_block
+        sentences,
+        scores,
+        n=max_sentences,
+        max_chars=max_chars,
+        trigram_block=model.trigram_block,
+        terms=terms,
     )
     return " ".join(sentences[i] for i in indices)

@@ -4,6 +4,9 @@ normalisation, paragraphs, sentences and word tokens. Pure functions, no I/O."""
 from __future__ import annotations
 
 import re
+from functools import cache
+
+import stopwordsiso
 
 
 def wordset(text: str) -> frozenset[str]:
@@ -13,13 +16,17 @@ def wordset(text: str) -> frozenset[str]:
 
 # Every kind of horizontal space a page may carry (NBSP, thin, figure, ideographic, ...).
 _SPACES = re.compile(r"[ \t\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
-_INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_INVISIBLE = re.compile(
+    r"[\u200b\u200d\u2060\ufeff\u00ad]|(?<![^\W\d_])\u200c|\u200c(?![^\W\d_])"
+)  # the zero-width non-joiner stays inside a word: Persian writes "می‌شود" with it
 _LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85]")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 
-# A sentence ends at . ! ? (or an ellipsis), optionally followed by closing quotes/brackets,
-# then whitespace. Abbreviations and initials are handled in `split_sentences`.
-_BOUNDARY = re.compile(r"(?:[.!?…。！？]+)(?:\s*(?:''|[\"'”’»)\]」』]))*(?=\s+|$)")
+# A sentence ends at . ! ? (or an ellipsis; the Arabic question mark ؟, the Urdu and Persian
+# full stop ۔, the Devanagari danda ।), optionally followed by closing quotes/brackets, then
+# whitespace. German closes a quotation with “ (it opens one in English: only right after the
+# punctuation does it close). Abbreviations and initials are handled in `split_sentences`.
+_BOUNDARY = re.compile(r"(?:[.!?…。！？؟۔।]+)(?:“|\s*(?:''|[\"'”’»)\]」』]))*(?=\s+|$)")
 # Chinese and Japanese end sentences without a following space: add one to split on.
 _CJK_END = re.compile(r"([。！？]+(?:[」』”’)]+(?![\u3040-\u309f]))?)(?=[^\s」』”’)])")
 _ABBREVIATIONS = wordset(
@@ -27,6 +34,20 @@ _ABBREVIATIONS = wordset(
     vs etc e.g i.e cf al inc ltd co corp no nos vol fig approx est jan feb mar apr jun jul aug
     sep sept oct nov dec u.s u.k u.n e.u a.m p.m d.c n.y l.a op"""
 )
+# Abbreviations of the other languages articles come in (Russian and Ukrainian, German,
+# Spanish, Portuguese, French), lower-cased, without their last period.
+_OTHER_ABBREVIATIONS = wordset(
+    """т.е т.к т.д т.п т.н т.ч т.і т.б т.зв др пр им ул пер просп пл стр см ср проф акад доц
+    млн млрд тыс трлн руб коп долл грн мін тис спб обл р-н напр
+    z.b bzw usw vgl ca evtl ggf inkl bspw sog u.a d.h u.s.w nr hr str abs mrd mio tsd
+    sr sra srta dña dn ud uds pág págs aprox núm tel ee.uu av avda
+    dra exmo exma nº sto sta
+    mme mlle cie"""
+)
+# Before a lower-case word these (and any single letter) end no sentence: "в 2020 г. он",
+# "в 1990-х гг. цены", "в V в. до н.э. люди".
+_BEFORE_LOWER = wordset("гг вв ст н.э")
+_LETTER_PERIOD = re.compile(r"\s*[^\W\d_]\.")
 _ACRONYM = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
 _NUMBER_ABBREVIATIONS = frozenset({"no", "nos", "vol", "fig", "pp", "art", "para"})
 _WORD = re.compile(r"[^\W_]+(?:['’.\-][^\W_]+)*", re.UNICODE)
@@ -45,6 +66,16 @@ STOPWORDS = wordset(
     with won't would wouldn't you you'd you'll you're you've your yours yourself yourselves one
     two new also would could may might must shall 's n't 're 've 'll 'd mr mrs ms"""
 )
+
+
+@cache
+def stopwords(language: str | None) -> frozenset[str]:
+    """Words too common to carry content in `language` (ISO 639-1): the English list, plus the
+    language's own from stopwords-iso (English words turn up in every language's news)."""
+    if not language or language == "en":
+        return STOPWORDS
+    own = stopwordsiso.stopwords(language) if stopwordsiso.has_lang(language) else set()
+    return STOPWORDS | frozenset(word.lower() for word in own)
 
 
 def normalize_whitespace(text: str) -> str:
@@ -70,8 +101,13 @@ def _is_abbreviation(chunk: str, following: str) -> bool:
         return False
     if word.lower() in _NUMBER_ABBREVIATIONS:
         return following.lstrip()[:1].isdigit()
-    if word.lower() in _ABBREVIATIONS:
+    lowered = word.lower()
+    if lowered in _ABBREVIATIONS or lowered in _OTHER_ABBREVIATIONS:
         return True
+    if following.lstrip()[:1].islower() and (len(word) == 1 or lowered in _BEFORE_LOWER):
+        return True
+    if len(word) == 1 and word.islower() and _LETTER_PERIOD.match(following):
+        return True  # the first letter of "z. B.", "d. h.", "т. е."
     # A single capital letter is an initial ("J. Smith"); dotted acronyms like "U.S." too.
     return (len(word) == 1 and word.isupper()) or bool(_ACRONYM.fullmatch(word))
 
@@ -108,7 +144,9 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
-def content_words(text: str) -> list[str]:
-    """Lower-cased word tokens without stopwords and one-character tokens."""
+def content_words(text: str, language: str | None = None) -> list[str]:
+    """Lower-cased word tokens without stopwords (of `language` too) and one-character
+    tokens."""
     lowered = (t.lower() for t in _WORD.findall(text))
-    return [w for w in lowered if len(w) > 1 and w not in STOPWORDS]
+    common = stopwords(language)
+    return [w for w in lowered if len(w) > 1 and w not in common]

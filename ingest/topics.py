@@ -6,11 +6,13 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
 from ingest.summarize import about_the_article
-from ingest.text import STOPWORDS, split_sentences, wordset
+from ingest.text import split_sentences, stopwords, wordset
+from storage.stems import has_stemmer, stemmer
 
 _TOKEN = re.compile(r"[^\W_]+(?:['’.\-&][^\W_]+)*|[^\w\s]", re.UNICODE)
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
@@ -122,8 +124,11 @@ def _tokens(tokens: _Scanned, names: set[str]) -> list[tuple[str, bool] | None]:
     return out
 
 
-def _candidates(tokens: list[tuple[str, bool] | None]) -> list[tuple[str, bool]]:
-    """Runs of 1–3 content words inside one sentence; flag = all words name-like."""
+def _candidates(
+    tokens: list[tuple[str, bool] | None], common: frozenset[str]
+) -> list[tuple[str, bool]]:
+    """Runs of 1–3 content words (not in `common`) inside one sentence; flag = all words
+    name-like."""
     found: list[tuple[str, bool]] = []
     run: list[tuple[str, bool]] = []
 
@@ -148,7 +153,7 @@ def _candidates(tokens: list[tuple[str, bool] | None]) -> list[tuple[str, bool]]
         lowered = token.lower()
         if (
             len(token) < 2
-            or lowered in STOPWORDS
+            or lowered in common
             or lowered in _PAGE_WORDS
             or (lowered in _GENERIC and not named)
         ):
@@ -169,9 +174,11 @@ def _head(text: str) -> str:
 
 
 def _analyse(
-    title: str, text: str
+    title: str, text: str, language: str | None = None
 ) -> tuple[dict[str, float], dict[str, Counter[str]], Counter[str]]:
     title = headline(title)
+    common = stopwords(language)
+    english = language in (None, "en")
     sentences = [
         s for s in split_sentences(_DATELINE.sub("", _head(text))) if not about_the_article(s)
     ]
@@ -186,7 +193,7 @@ def _analyse(
     position: dict[str, int] = {}
     for index, tokens in enumerate(scanned):
         is_title = bool(title) and index == 0
-        for phrase, named in _candidates(_tokens(tokens, names)):
+        for phrase, named in _candidates(_tokens(tokens, names), common):
             key = phrase.lower()
             scores[key] += 2.0 if is_title else 1.0
             surface[key][phrase] += 1
@@ -201,27 +208,32 @@ def _analyse(
         early = 1.0 + 1.0 / math.log2(2 + position[key] * 4 / total)
         named = capital_counts[key] * 2 >= sum(surface[key].values())
         name_boost = 1.5 if named else 1.0
-        if size == 1 and not named and _VERB_SHAPED.search(key):
+        if english and size == 1 and not named and _VERB_SHAPED.search(key):
             name_boost = 0.3  # "coming", "named": a verb or an adverb says little alone
         scores[key] = scores[key] * early * name_boost * (1.0 + 0.6 * (size - 1))
     return scores, surface, in_body
 
 
-def keyphrases(title: str, text: str, *, limit: int = 8) -> list[str]:
+def keyphrases(title: str, text: str, *, limit: int = 8, language: str | None = None) -> list[str]:
     """The `limit` phrases (1–3 words) that best say what the article is about, best first.
 
     Frequency, an early first mention, the title, capitalisation (names) and length raise a
     phrase's score; a phrase must occur in the body (a multi-word one at least twice in all);
-    a phrase overlapping a better one is dropped."""
-    scores, surface, in_body = _analyse(title, text)
+    a phrase overlapping a better one is dropped. `language` (ISO 639-1) is the text's: its
+    stopwords are left out too (None: English or unknown)."""
+    scores, surface, in_body = _analyse(title, text, language)
     ranked = sorted(scores, key=lambda k: (-scores[k], k))
+    singular = _singular
+    if language and language != "en" and has_stemmer(language):
+        stem = stemmer(language)
+        singular = lambda phrase: " ".join(stem(w) for w in phrase.split())  # noqa: E731
     chosen: list[str] = []
     for key in ranked:
         if len(chosen) >= limit:
             break
         if not in_body[key] or (key.count(" ") and _sum_counts(key, in_body, title) < 2):
             continue
-        if any(_overlaps(key, other) for other in chosen):
+        if any(_overlaps(key, other, singular) for other in chosen):
             continue
         chosen.append(key)
     return [surface[key].most_common(1)[0][0] for key in chosen]
@@ -238,10 +250,11 @@ def _singular(phrase: str) -> str:
     )
 
 
-def _overlaps(first: str, second: str) -> bool:
-    """Does one phrase repeat the other ("Warner" in "Time Warner", "TimeWarner"), or do two
-    multi-word phrases share a word ("Sir Digby", "Digby Jones")?"""
-    a, b = f" {_singular(first)} ", f" {_singular(second)} "
+def _overlaps(first: str, second: str, singular: Callable[[str], str] = _singular) -> bool:
+    """Does one phrase repeat the other ("Warner" in "Time Warner", "TimeWarner", "выборы"
+    in "выборах" by a language's `singular`), or do two multi-word phrases share a word ("Sir
+    Digby", "Digby Jones")?"""
+    a, b = f" {singular(first)} ", f" {singular(second)} "
     if a in b or b in a or a.replace(" ", "") in b.replace(" ", ""):
         return True
     if b.replace(" ", "") in a.replace(" ", ""):

@@ -132,6 +132,9 @@ class ArticleBase(SQLModel):
     summary: str = Field(default="", sa_type=Text)
     language: str | None = Field(default=None, max_length=16)
     keyphrases: str = Field(default="", sa_type=Text)  # "; "-joined, indexed for search
+    # Snowball stems of title, keyphrases and summary in a non-English `language`, indexed for
+    # search (storage/stems.py); None for English and languages without a stemmer
+    stems: str | None = Field(default=None, sa_type=Text)
     content_hash: str = Field(default="", max_length=64, index=True)
     signature: str | None = Field(default=None, max_length=64)  # near-duplicate fingerprint
 

@@ -47,6 +47,7 @@ class ArticleRow(_ColumnsOf):
     summary: str
     keyphrases: str = ""
     date_only: bool = False  # `published_at` is only a day
+    language: str | None = None  # ISO 639-1, None when unknown
     model: ClassVar[type[SQLModel]] = Article
 
     @property
@@ -74,6 +75,7 @@ class ArticleRow(_ColumnsOf):
             summary,
             keyphrases,
             date_only,
+            language,
         ) = values
         return cls(
             id=int(article_id),
@@ -88,6 +90,7 @@ class ArticleRow(_ColumnsOf):
             summary=summary or "",
             keyphrases=keyphrases or "",
             date_only=bool(date_only),
+            language=language,
         )
 
 

@@ -7,7 +7,7 @@ either engine as query syntax, so hostile input (quotes, `NEAR(`, `*`, SQL) cann
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -15,11 +15,14 @@ from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import dialect_name
+from storage.stems import query_phrases
 from storage.types import UTCDateTime
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 MAX_TERMS = 32
 MAX_WORD_LENGTH = 64
+# FTS5's rank: title, keyphrases, summary, text, stems (of title, keyphrases and summary).
+_BM25 = "-bm25(article_fts, 10.0, 8.0, 4.0, 1.0, 8.0)"
 
 
 def words(text_: str) -> tuple[str, ...]:
@@ -64,26 +67,44 @@ class SearchHit:
     score: float  # higher is better, comparable within one result list only
 
 
-def _fts5_term(term: Term) -> str:
+def _fts5_phrase(words_: tuple[str, ...]) -> str:
     # Words hold only letters, digits and apostrophes; quoting makes each one a literal string.
-    return '"' + " ".join(term.words).replace('"', '""') + '"'
+    return '"' + " ".join(words_).replace('"', '""') + '"'
 
 
-def compile_fts5(query: SearchQuery) -> str:
+def _fts5_term(term: Term, languages: Collection[str] | None) -> str:
+    """The words anywhere, or their stems in a non-English article's stems (storage.stems)."""
+    found = [_fts5_phrase(term.words)]
+    found.extend(f"stems : {_fts5_phrase(p)}" for p in query_phrases(term.words, languages))
+    return found[0] if len(found) == 1 else "(" + " OR ".join(found) + ")"
+
+
+def compile_fts5(query: SearchQuery, languages: Collection[str] | None = None) -> str:
+    """FTS5's MATCH expression; stems are looked up for `languages` only when given."""
     groups = [
-        "(" + " AND ".join(_fts5_term(t) for t in group) + ")" for group in query.groups if group
+        "(" + " AND ".join(_fts5_term(t, languages) for t in group) + ")"
+        for group in query.groups
+        if group
     ]
     expression = "(" + " OR ".join(groups) + ")"
     for term in query.exclude:
-        expression += " NOT " + _fts5_term(term)
+        expression += " NOT " + _fts5_term(term, languages)
     return expression
 
 
-def _pg_tsquery(query: SearchQuery, params: dict[str, object]) -> str:
-    def term_sql(term: Term) -> str:
+def _pg_tsquery(
+    query: SearchQuery, params: dict[str, object], languages: Collection[str] | None
+) -> str:
+    def phrase_sql(config: str, words_: tuple[str, ...]) -> str:
         name = f"t{len(params)}"
-        params[name] = " ".join(term.words)
-        return f"phraseto_tsquery('english', :{name})"
+        params[name] = " ".join(words_)
+        return f"phraseto_tsquery('{config}', :{name})"
+
+    def term_sql(term: Term) -> str:
+        """The words stemmed as English, or their stems as stored for another language."""
+        found = [phrase_sql("english", term.words)]
+        found.extend(phrase_sql("simple", p) for p in query_phrases(term.words, languages))
+        return found[0] if len(found) == 1 else "(" + " || ".join(found) + ")"
 
     groups = [
         "(" + " && ".join(term_sql(t) for t in group) + ")" for group in query.groups if group
@@ -102,12 +123,16 @@ async def search_articles(
     stored_after: datetime | None = None,
     article_ids: Iterable[int] | None = None,
     newest: int | None = None,
+    languages: Collection[str] | None = None,
 ) -> list[SearchHit]:
     """Articles matching `query`, best first; a `str` means all of its words.
 
     `stored_after` and `article_ids` narrow the candidates (a digest's new articles);
     `newest` ranks only that many of the most recently stored matches (a news search: a word
-    in most of 100 000 articles costs a ranking of them all, and old news rarely wins).
+    in most of 100 000 articles costs a ranking of them all, and old news rarely wins);
+    `languages`, when given, are the only ones whose stems are looked up (those of the
+    candidates: none at all for English-only news, which then costs what it did before
+    stems).
     """
     if isinstance(query, str):
         query = SearchQuery.all_words(query)
@@ -133,7 +158,7 @@ async def search_articles(
     if newest is not None:
         params["newest"] = max(1, newest)
         if dialect_name(session) == "postgresql":
-            tsquery = _pg_tsquery(query, params)
+            tsquery = _pg_tsquery(query, params, languages)
             sql = (  # ranked after the cut: only the newest matches are ranked
                 "SELECT t.id, ts_rank_cd(t.search_vector, t.q) AS score FROM ("
                 f"SELECT a.id, a.search_vector, s.q FROM article a "
@@ -142,17 +167,17 @@ async def search_articles(
                 "ORDER BY score DESC, t.id DESC LIMIT :limit"
             )
         else:
-            params["match"] = compile_fts5(query)
+            params["match"] = compile_fts5(query, languages)
             join = " JOIN article a ON a.id = article_fts.rowid" if filters else ""
             sql = (  # FTS5 walks the matches newest first and ranks only those it returns
                 "SELECT id, score FROM ("
-                "SELECT article_fts.rowid AS id, -bm25(article_fts, 10.0, 8.0, 4.0, 1.0) AS score "
+                f"SELECT article_fts.rowid AS id, {_BM25} AS score "
                 f"FROM article_fts{join} WHERE article_fts MATCH :match{where} "
                 "ORDER BY article_fts.rowid DESC LIMIT :newest) "
                 "ORDER BY score DESC, id DESC LIMIT :limit"
             )
     elif dialect_name(session) == "postgresql":
-        tsquery = _pg_tsquery(query, params)
+        tsquery = _pg_tsquery(query, params, languages)
         sql = (
             f"SELECT a.id, ts_rank_cd(a.search_vector, s.q) AS score "
             f"FROM article a CROSS JOIN (SELECT {tsquery} AS q) AS s "
@@ -160,9 +185,9 @@ async def search_articles(
             f"ORDER BY score DESC, a.id DESC LIMIT :limit"
         )
     elif filters:
-        params["match"] = compile_fts5(query)
+        params["match"] = compile_fts5(query, languages)
         sql = (
-            "SELECT a.id, -bm25(article_fts, 10.0, 8.0, 4.0, 1.0) AS score "
+            f"SELECT a.id, {_BM25} AS score "
             "FROM article_fts JOIN article a ON a.id = article_fts.rowid "
             f"WHERE article_fts MATCH :match{where} "
             "ORDER BY score DESC, a.id DESC LIMIT :limit"
@@ -171,9 +196,9 @@ async def search_articles(
         # Nothing to filter on the article row: rank the index alone (its rowid is the
         # article's id). Joining every match to its row cost as much again as ranking it, and
         # a broad /search matches most articles.
-        params["match"] = compile_fts5(query)
+        params["match"] = compile_fts5(query, languages)
         sql = (
-            "SELECT rowid, -bm25(article_fts, 10.0, 8.0, 4.0, 1.0) AS score "
+            f"SELECT rowid, {_BM25} AS score "
             "FROM article_fts WHERE article_fts MATCH :match "
             "ORDER BY score DESC, rowid DESC LIMIT :limit"
         )

@@ -54,16 +54,17 @@ async def articles_in_section(
 
 async def articles_without_sections(
     session: AsyncSession, *, after_id: int = 0, limit: int = 500
-) -> Sequence[tuple[int, str, str]]:
-    """(id, title, text) of articles never classified, by id (the backfill's batches).
+) -> Sequence[tuple[int, str, str, str | None]]:
+    """(id, title, text, language) of articles never classified, by id (the backfill's
+    batches).
     An article the classifier put in no section is picked up again: cheap, and harmless."""
     classified = select(ArticleSection.article_id).where(
         col(ArticleSection.article_id) == col(Article.id)
     )
     result = await session.exec(
-        select(Article.id, Article.title, Article.text)
+        select(Article.id, Article.title, Article.text, Article.language)
         .where(col(Article.id) > after_id, ~classified.exists())
         .order_by(col(Article.id))
         .limit(limit)
     )
-    return [(int(i or 0), t or "", x or "") for i, t, x in result.all()]
+    return [(int(i or 0), t or "", x or "", language) for i, t, x, language in result.all()]

@@ -29,8 +29,8 @@ async def backfill(settings: Settings, *, batch: int = BATCH) -> tuple[int, int]
                 )
                 if not rows:
                     return seen, tagged
-                for article_id, title, text in rows:
-                    sections = classify(title, text)
+                for article_id, title, text, language in rows:
+                    sections = classify(title, text, language=language)
                     if sections:
                         await section_store.set_sections(
                             session, article_id=article_id, sections=sections

@@ -12,12 +12,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from digests.commands import build_digest_now, build_more
 from digests.tick import build_due_digests
+from ingest.pipeline import ingest_document
 from storage import digests as digest_store
 from storage import schedules as schedule_store
 from storage import subscriptions as sub_store
 from storage.models import ChatState, Delivery, Digest, SentStory
 from telegram_emulator.html import parse_html
 from tests.support.digests import DUE, T0, make_article, make_chat, parts_of, texts
+from tests.support.languages import ES, RU, UK
 
 
 async def test_tick_builds_due_digest_once_and_advances(
@@ -377,3 +379,47 @@ async def test_rendered_stories_are_not_kept_from_one_tick_to_the_next(
     later = DUE + timedelta(hours=1)
     assert await build_due_digests(sessionmaker, now=later, owner="a", renderer=renderer) == 1
     assert len(renderer._stories) == 1  # only the story of this tick's digest
+
+
+async def test_keyword_topics_match_articles_in_their_own_language(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    """Stored through the pipeline, a Russian article is found by another form of its word
+    ("выборов" for "выборы", "выборах"), a Spanish one by "sequías" for "sequía"; a Ukrainian
+    one (no stemmer) by its exact word only; English topics still match by their own rules."""
+    documents = {
+        "ru": "# Итоги голосования в Молдове\n\n" + RU,
+        "es": "# Sequía en España\n\n" + ES,
+        "uk": "# Вибори в Києві\n\n" + UK,
+        "en": "# Elections in Moldova\n\nVoters in Moldova went to the polls on Sunday. "
+        "The governing party won a majority, officials said on Monday.",
+    }
+    async with sessionmaker() as session:
+        stored = {
+            language: await ingest_document(session, content=content, url=None, now=T0, kind="text")
+            for language, content in documents.items()
+        }
+        assert {a.language for a in stored.values()} == set(documents)
+        assert stored["ru"].stems and stored["es"].stems
+        assert stored["uk"].stems is None and stored["en"].stems is None
+        topics = {"выборов": 11, "sequías": 12, "вибори": 13, "виборів": 14}
+        topics["election"] = 15
+        chats = {
+            topic: await make_chat(session, telegram_id=number, topics=[topic], now=T0)
+            for topic, number in topics.items()
+        }
+        await session.commit()
+    assert await build_due_digests(sessionmaker, now=DUE, owner="a") == len(topics) - 1
+    async with sessionmaker() as session:
+
+        async def digest(topic: str) -> str:
+            chat_id = chats[topic].id
+            assert chat_id is not None
+            return texts(await parts_of(session, chat_id))
+
+        assert "Итоги голосования в Молдове" in await digest("выборов")
+        assert "Sequía en España" in await digest("sequías")
+        assert "Вибори в Києві" in await digest("вибори")
+        assert await digest("виборів") == ""  # another form, and nothing to stem it with
+        english = await digest("election")
+        assert "Elections in Moldova" in english and "Молдове" not in english

@@ -1,5 +1,6 @@
 """Hostile feeds (issue 18, cases 1 and 2): impossible character references, NUL and lone
-surrogates never lose a feed's valid entries, and both databases store the same text."""
+surrogates never lose a feed's valid entries, nor does a stray "<?", and both databases store
+the same text."""
 
 from __future__ import annotations
 
@@ -52,6 +53,28 @@ def test_an_impossible_character_reference_loses_nothing(reference: str, now: da
     parsed = parse_feed(content, url=URL, now=now)
     assert [e.title for e in parsed.entries] == ["Ferry\ufffd strike", "Harbour reopens"]
     assert parsed.entries[0].text == "Crews walk out\ufffd at dawn."
+
+
+@pytest.mark.parametrize("stray", ["<?", "a <? b", "x <?= y"])
+def test_a_stray_processing_instruction_loses_nothing(stray: str, now: datetime) -> None:
+    """An unescaped "<?" in a description used to swallow every entry after it (within its own
+    description it starts what HTML reads as a bogus comment, as a browser would)."""
+    content = rss(("Ferry strike", f"Crews walk out {stray} at dawn."), ("Harbour", "Reopened."))
+    parsed = parse_feed(content, url=URL, now=now)
+    assert [e.title for e in parsed.entries] == ["Ferry strike", "Harbour"]
+    assert parsed.entries[0].text.startswith("Crews walk out")
+    assert parsed.entries[1].text == "Reopened."
+
+
+def test_real_processing_instructions_and_cdata_are_left_alone(now: datetime) -> None:
+    content = rss(
+        ("PHP tip", "Use <![CDATA[<? short tags ?> and <? more]]> sparingly."), ("B", "b")
+    )
+    content = content.replace(b"<rss", b'<?xml-stylesheet href="s.xsl"?><rss')
+    parsed = parse_feed(content, url=URL, now=now)
+    assert [e.title for e in parsed.entries] == ["PHP tip", "B"]
+    assert parsed.entries[0].text.startswith("Use")
+    assert "&lt;" not in parsed.entries[0].text
 
 
 def test_valid_references_are_kept(now: datetime) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from tests.support.cli import Invoke, cli
 from tests.support.cli import run_here as digestbot
+from tests.support.languages import DE
 
 __all__ = ["cli"]
 
@@ -54,12 +55,17 @@ def test_classify_bad_line_stops_with_its_number(tmp_path: Path) -> None:
         assert "Traceback" not in result.stderr
 
 
-def test_backfill_classifies_articles_stored_before(tmp_path: Path, cli: Invoke) -> None:
-    story = tmp_path / "derby.txt"
-    story.write_text(f"{SPORT[0]}\n\n{SPORT[1]}\n", encoding="utf-8")
+def _ingested(tmp_path: Path, cli: Invoke, title: str, text: str) -> sqlite3.Connection:
+    """The CLI's database after `digestbot ingest` of a text file with this title and text."""
+    story = tmp_path / "story.txt"
+    story.write_text(f"{title}\n\n{text}\n", encoding="utf-8")
     result = cli("ingest", str(story))
     assert result.returncode == 0, result.stderr
-    database = sqlite3.connect(tmp_path / "cli.db")
+    return sqlite3.connect(tmp_path / "cli.db")
+
+
+def test_backfill_classifies_articles_stored_before(tmp_path: Path, cli: Invoke) -> None:
+    database = _ingested(tmp_path, cli, *SPORT)
     assert database.execute("SELECT section FROM article_section").fetchall() == [("sport",)]
     database.execute("DELETE FROM article_section")  # as if stored before the classifier
     database.commit()
@@ -69,3 +75,16 @@ def test_backfill_classifies_articles_stored_before(tmp_path: Path, cli: Invoke)
     assert database.execute("SELECT section FROM article_section").fetchall() == [("sport",)]
     again = cli("sections", "backfill")
     assert again.stdout.strip() == "classified 0 articles: 0 in at least one section"
+
+
+def test_backfill_leaves_articles_in_other_languages_without_a_section(
+    tmp_path: Path, cli: Invoke
+) -> None:
+    """The English model gives a German article no section, at ingest and in the backfill
+    (which reads the stored language), rather than a guess from its few English-like words."""
+    database = _ingested(tmp_path, cli, "Neues Klimaschutzgesetz beschlossen", DE)
+    assert database.execute("SELECT language FROM article").fetchall() == [("de",)]
+    assert database.execute("SELECT section FROM article_section").fetchall() == []
+    result = cli("sections", "backfill")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "classified 1 articles: 0 in at least one section"

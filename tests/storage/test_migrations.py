@@ -56,6 +56,15 @@ async def test_every_step_upgrades_with_data_kept(backend: str, tmp_path: Path) 
                         "'2025-01-01 00:00:00')"
                     )
                 )
+            # an article in Russian, found by another form of its words once stemmed (0011)
+            await connection.execute(
+                text(
+                    "INSERT INTO article (canonical_url, url, title, text, summary, keyphrases, "
+                    "language, content_hash, stored_at) VALUES ('https://old.example/ru', '', "
+                    "'В Молдове прошли выборы', '', '', 'выборы', 'ru', 'h5', "
+                    "'2025-01-01 00:00:00')"
+                )
+            )
             await connection.execute(
                 text(
                     "INSERT INTO chat (telegram_id, type, language, timezone, state, max_items, "
@@ -129,7 +138,9 @@ async def test_every_step_upgrades_with_data_kept(backend: str, tmp_path: Path) 
         assert [tuple(row) for row in followed] == [("volcano",)]
         async with make_sessionmaker(engine)() as session:
             hits = await search_articles(session, "volcano")
+            russian = await search_articles(session, "выборах")
         assert len(hits) == 1
+        assert [hit.article_id for hit in russian] == [5]
 
 
 async def test_migrations_build_exactly_the_models_tables(backend: str, tmp_path: Path) -> None:

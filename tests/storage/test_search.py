@@ -219,7 +219,15 @@ def test_generated_hostile_queries_never_raise(
 
 def test_fts5_expression_quotes_every_word() -> None:
     query = SearchQuery(((Term(("near",)), Term(("a", "b"))),), exclude=(Term(("x",)),))
-    assert compile_fts5(query) == '(("near" AND "a b")) NOT "x"'
+    # Each term also looks in the stems of non-English articles, quoted the same way.
+    assert compile_fts5(query) == (
+        '((("near" OR stems : "near") AND ("a b" OR stems : "a b"))) NOT ("x" OR stems : "x")'
+    )
+    # Only the stems of the languages searched: none for English-only news.
+    assert compile_fts5(query, languages=set()) == '(("near" AND "a b")) NOT "x"'
+    assert compile_fts5(query, languages={"ru"}) == '(("near" AND "a b")) NOT "x"'
+    russian = SearchQuery(((Term(("выборах",)),),))
+    assert compile_fts5(russian, languages={"ru", "es"}) == '((("выборах" OR stems : "выбор")))'
     assert words('NEAR("x" * title:y)') == ("near", "x", "title", "y")
 
 
