@@ -9,10 +9,9 @@ import pytest
 
 from digests.render import ItemView, Renderer
 from ingest.clean import clean_text
-from ingest.extract import extract_page
 from ingest.parse import parse_feed, tidy_teaser
 from ingest.titles import choose_title, clean_title, source_name
-from tests.support.pages import PAGES, extracted
+from tests.support.pages import PAGES, article, extracted
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
@@ -72,8 +71,8 @@ def test_a_page_with_only_a_day_is_marked_date_only_and_one_with_a_time_is_not()
             b'<meta property="article:published_time" content="2015-04-16T20:02:00Z"></head>',
         )
     )
-    precise = extract_page(timed, url=None)
-    assert precise is not None and not precise.date_only
+    precise = article(timed)
+    assert not precise.date_only
     assert precise.published_at == datetime(2015, 4, 16, 20, 2, tzinfo=UTC)
 
 
@@ -89,8 +88,7 @@ def test_a_title_left_open_by_a_cut_page_does_not_swallow_the_article() -> None:
         '<script src="http://newsimg.bbc.co.uk/sol/shared/js/sol3.js"></script></head>'
         f"<body><h1>India withdraw tour quit threat</h1>{body}</body></html>"
     )
-    found = extract_page(html, url="http://news.bbc.co.uk/sport1/hi/cricket/7190000.stm")
-    assert found is not None
+    found = article(html, "http://news.bbc.co.uk/sport1/hi/cricket/7190000.stm")
     assert found.text.startswith("India have withdrawn their threat")
     assert found.title == "India withdraw tour quit threat"
 
@@ -107,8 +105,7 @@ def test_when_cleaning_leaves_too_little_the_page_is_read_again_not_lost() -> No
         "<html><head><title>Bridge meeting</title></head><body>"
         f"<table class='story'>{cells}</table></body></html>"
     )
-    found = extract_page(html, url="https://ledger.example/bridge-meeting")
-    assert found is not None
+    found = article(html, "https://ledger.example/bridge-meeting")
     assert found.text.count("Residents of the harbour district") == 6
 
 

@@ -4,7 +4,7 @@ cut by the page's structure, and an article's own closing lines and quotes stay.
 from __future__ import annotations
 
 from ingest.clean import clean_text
-from ingest.extract import extract_page
+from tests.support.pages import article
 
 ARTICLE = [
     "The regional water board approved a plan on Tuesday to replace the ageing pipes that "
@@ -48,8 +48,7 @@ def _thread() -> str:
 
 
 def test_reader_comments_after_an_anchor_named_comments_are_cut() -> None:
-    page = extract_page(_page("<a name='comments'></a><h3>Your views</h3>" + _thread()))
-    assert page is not None
+    page = article(_page("<a name='comments'></a><h3>Your views</h3>" + _thread()))
     for _, comment in COMMENTS:
         assert comment not in page.text
     assert "Posted by" not in page.text
@@ -59,23 +58,21 @@ def test_reader_comments_after_an_anchor_named_comments_are_cut() -> None:
 
 
 def test_reader_comments_in_a_container_named_for_them_are_cut() -> None:
-    page = extract_page(
+    page = article(
         _page(f"<div id='readerViews'><div class='userComments'>{_thread()}</div></div>")
     )
-    assert page is not None
     assert not any(comment in page.text for _, comment in COMMENTS)
     assert all(paragraph in page.text for paragraph in ARTICLE + CLOSING)
 
 
 def test_an_article_inside_a_container_named_for_comments_is_kept() -> None:
     # The marker holds the article's opening: it is not a comment section after the article.
-    page = extract_page(_page("", article_open="<div class='post with-comments'>"))
-    assert page is not None
+    page = article(_page("", article_open="<div class='post with-comments'>"))
     assert all(paragraph in page.text for paragraph in ARTICLE + CLOSING)
 
 
 def test_a_link_to_the_comments_before_the_article_cuts_nothing() -> None:
-    page = extract_page(
+    page = article(
         _page(
             "",
             article_open=(
@@ -84,7 +81,6 @@ def test_a_link_to_the_comments_before_the_article_cuts_nothing() -> None:
             ),
         ).replace(b"</div></body>", b"</div></div></body>")
     )
-    assert page is not None
     assert all(paragraph in page.text for paragraph in ARTICLE + CLOSING)
 
 
@@ -94,8 +90,7 @@ def test_a_box_of_other_stories_is_cut_and_the_article_around_it_kept() -> None:
         "to new candidates in the northern wards.</p><p>Library opening hours extended on "
         "weekends across the city after a successful trial in the summer months.</p></div>"
     )
-    page = extract_page(_page("").replace(b"<p>The plan will", box.encode() + b"<p>The plan will"))
-    assert page is not None
+    page = article(_page("").replace(b"<p>The plan will", box.encode() + b"<p>The plan will"))
     assert "Council elections" not in page.text
     assert "Library opening hours" not in page.text
     assert all(paragraph in page.text for paragraph in ARTICLE + CLOSING)
@@ -142,9 +137,6 @@ def test_a_picture_caption_is_cut() -> None:
         "new water main beside the ring road in the eastern districts during a trial last "
         "October.</h4></div>"
     )
-    page = extract_page(
-        _page("").replace(b"<p>The plan will", caption.encode() + b"<p>The plan will")
-    )
-    assert page is not None
+    page = article(_page("").replace(b"<p>The plan will", caption.encode() + b"<p>The plan will"))
     assert "Workers lay a new water main" not in page.text
     assert all(paragraph in page.text for paragraph in ARTICLE + CLOSING)

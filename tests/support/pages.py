@@ -1,5 +1,5 @@
-"""The saved page excerpts of tests/fixtures/pages (each names its source), as extraction
-reads them."""
+"""Pages as extraction reads them: the saved excerpts of tests/fixtures/pages (each names its
+source) and pages a test writes."""
 
 from __future__ import annotations
 
@@ -10,9 +10,14 @@ from ingest.extract import Page, extract_page
 PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
 
 
-def extracted(name: str, url: str | None = None) -> Page:
-    """The page `name` extracted (with the address it was fetched from, when given); a page
-    that gives no article fails the test."""
-    found = extract_page((PAGES / name).read_bytes(), url=url)
-    assert found is not None, name
+def article(html: str | bytes, url: str | None = None) -> Page:
+    """The page extracted (with the address it was fetched from, when given); a page that
+    gives no article fails the test."""
+    found = extract_page(html, url=url)
+    assert found is not None, "no article found"
     return found
+
+
+def extracted(name: str, url: str | None = None) -> Page:
+    """The saved page `name` extracted, as `article`."""
+    return article((PAGES / name).read_bytes(), url)
