@@ -292,10 +292,8 @@ async def _set_commands(application: AppType) -> None:
     for spoken in LANGUAGES:
         code = None if spoken == DEFAULT else telegram_language_code(spoken)
         with use_language(spoken):
-            commands = [BotCommand(name, _(text)) for name, text in start.COMMANDS]
-            admin_commands = commands + [
-                BotCommand(name, _(text)) for name, text in start.ADMIN_COMMANDS
-            ]
+            commands = [BotCommand(*pair) for pair in start.described(admin=False)]
+            admin_commands = commands + [BotCommand(*pair) for pair in start.described(admin=True)]
         try:
             await application.bot.set_my_commands(commands, language_code=code)
         except TelegramError:

@@ -17,6 +17,10 @@ from bot.durations import parse_duration
 
 MIN_FEED_INTERVAL = timedelta(seconds=5)  # the fastest any feed may be polled
 
+# The two constraints most settings share (start-up refuses other values; the docs list them).
+Count = Annotated[int, Field(ge=1)]  # how many of something: at least one
+Positive = Annotated[float, Field(gt=0)]  # a rate or a time: above zero
+
 
 class SettingsError(ValueError):
     """A setting has an invalid value; the message names the variable, in one line."""
@@ -70,24 +74,21 @@ class Settings(BaseSettings):
     max_items: int = Field(
         default=10, ge=1, le=50, description="Default stories per digest (/max)."
     )
-    max_subscriptions: int = Field(
-        default=50, ge=1, description="Topics and feeds a chat may follow."
-    )
-    max_mutes: int = Field(default=100, ge=1, description="Mute words per chat.")
+    max_subscriptions: Count = Field(default=50, description="Topics and feeds a chat may follow.")
+    max_mutes: Count = Field(default=100, description="Mute words per chat.")
     max_query_length: int = Field(
         default=200, ge=10, description="Longest topic query, in characters."
     )
-    commands_per_minute: int = Field(
+    commands_per_minute: Count = Field(
         default=20,
-        ge=1,
         description="Commands per chat per minute, the steady rate, with a burst of as many (a "
         "new chat's first minute allows twice this); button taps count half. Beyond it: one "
         "polite reply, then silence until the bucket refills.",
     )
 
     # delivery limits (Telegram: ~30/s overall, ~1/s per chat, 20/min per group)
-    rate_global: float = Field(default=30.0, gt=0, description="Messages per second overall.")
-    rate_per_chat: float = Field(default=1.0, gt=0, description="Messages per second per chat.")
+    rate_global: Positive = Field(default=30.0, description="Messages per second overall.")
+    rate_per_chat: Positive = Field(default=1.0, description="Messages per second per chat.")
     rate_per_group_minute: int = Field(
         default=20, gt=0, description="Messages per minute per group or channel."
     )
@@ -96,27 +97,22 @@ class Settings(BaseSettings):
         description="Paid broadcast: up to 1000 messages/s overall, sent with "
         "allow_paid_broadcast.",
     )
-    delivery_give_up_hours: float = Field(
+    delivery_give_up_hours: Positive = Field(
         default=48.0,
-        gt=0,
         description="Retry a failing message part this long (hours) before marking it failed.",
     )
 
     # ticks, seconds
-    ingest_interval: float = Field(default=60.0, gt=0, description="Seconds between ingest ticks.")
-    digest_interval: float = Field(default=30.0, gt=0, description="Seconds between digest ticks.")
-    deliver_interval: float = Field(
-        default=1.0, gt=0, description="Seconds between delivery ticks."
-    )
-    digest_batch: int = Field(
+    ingest_interval: Positive = Field(default=60.0, description="Seconds between ingest ticks.")
+    digest_interval: Positive = Field(default=30.0, description="Seconds between digest ticks.")
+    deliver_interval: Positive = Field(default=1.0, description="Seconds between delivery ticks.")
+    digest_batch: Count = Field(
         default=500,
-        ge=1,
         description="Schedules one digest claim takes; the tick claims again while a claim "
         "comes back full, so every due digest is built in the tick.",
     )
-    digest_lease: float = Field(
+    digest_lease: Positive = Field(
         default=120.0,
-        gt=0,
         description="Seconds a dead process's claimed schedules wait before another takes them.",
     )
     digest_helpers: int | None = Field(
@@ -141,9 +137,8 @@ class Settings(BaseSettings):
         default="digestbot/0.1 (+https://github.com/digestbot/digestbot)",
         description="User-Agent header of every fetch.",
     )
-    fetch_timeout: float = Field(
+    fetch_timeout: Positive = Field(
         default=20.0,
-        gt=0,
         description="Seconds per network operation of a fetch; "
         "the whole fetch may take three times this.",
     )

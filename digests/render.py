@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import urlsplit
 
 from babel.dates import format_datetime
@@ -32,6 +32,8 @@ from markupsafe import Markup
 from digests import i18n
 from digests.schedule import zone_of
 from digests.split import pack_blocks
+from storage.models import Article
+from storage.rows import ArticleRow
 
 MAX_TITLE = 200  # characters; a longer title is cut at a word with an ellipsis
 MAX_SUMMARY = 400
@@ -160,29 +162,8 @@ class DigestView:
     items_count: int = field(default=0)
 
 
-class ArticleLike(Protocol):
-    """What rendering reads of an article (a `storage.models.Article` or a `Candidate`)."""
-
-    @property
-    def id(self) -> int | None: ...
-    @property
-    def title(self) -> str: ...
-    @property
-    def url(self) -> str: ...
-    @property
-    def canonical_url(self) -> str: ...
-    @property
-    def source_name(self) -> str | None: ...
-    @property
-    def published_at(self) -> datetime | None: ...
-    @property
-    def date_only(self) -> bool: ...
-    @property
-    def stored_at(self) -> datetime: ...
-    @property
-    def summary(self) -> str: ...
-    @property
-    def story_id(self) -> int | None: ...
+# What rendering reads of an article: a stored one, or the columns selection loaded.
+ArticleLike = Article | ArticleRow
 
 
 def source_name(url: str | None, fallback: str | None = None) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from telegram import Update
 from telegram.constants import ChatType
 
@@ -13,49 +15,62 @@ from digests.i18n import N_, _
 from digests.subscriptions import followed_names, topic_targets
 from digests.trending import SUGGESTED_TOPICS
 
-# Command descriptions: shown in Telegram's command menu (setMyCommands, at most 256
-# characters) and by /help; translated where shown.
-COMMANDS: tuple[tuple[str, str], ...] = (
-    ("start", N_("welcome and quick setup")),
-    ("help", N_("what I can do")),
-    ("topics", N_("suggested and trending topics")),
-    ("subscribe", N_("follow a topic: /subscribe climate OR energy")),
-    ("unsubscribe", N_("stop following a topic")),
-    ("list", N_("your topics, schedule and settings")),
-    ("schedule", N_("when digests arrive: daily 08:00, hourly, realtime, off")),
-    ("timezone", N_("your time zone: /timezone Europe/Berlin")),
-    ("quiet", N_("quiet hours: /quiet 22:00-07:00")),
-    ("max", N_("stories per digest: /max 10")),
-    ("digest", N_("send my digest now")),
-    ("latest", N_("the newest stories: /latest [topic]")),
-    ("search", N_("search stored stories: /search words")),
-    ("more", N_("the rest of the last digest")),
-    ("mute", N_("hide stories with a word")),
-    ("unmute", N_("show them again")),
-    ("pause", N_("no digests for now")),
-    ("resume", N_("digests again")),
-    ("channel", N_("manage a channel you admin: /channel @name")),
-    ("language", N_("the language I speak here: /language")),
-    ("stop", N_("forget this chat")),
+
+@dataclass(frozen=True)
+class Command:
+    """A command as Telegram's command menu (setMyCommands: a description of at most 256
+    characters) and /help list it; the description is translated where shown."""
+
+    name: str
+    description: str
+    admin: bool = False  # listed only to the admins (`Settings.admin_ids`)
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("start", N_("welcome and quick setup")),
+    Command("help", N_("what I can do")),
+    Command("topics", N_("suggested and trending topics")),
+    Command("subscribe", N_("follow a topic: /subscribe climate OR energy")),
+    Command("unsubscribe", N_("stop following a topic")),
+    Command("list", N_("your topics, schedule and settings")),
+    Command("schedule", N_("when digests arrive: daily 08:00, hourly, realtime, off")),
+    Command("timezone", N_("your time zone: /timezone Europe/Berlin")),
+    Command("quiet", N_("quiet hours: /quiet 22:00-07:00")),
+    Command("max", N_("stories per digest: /max 10")),
+    Command("digest", N_("send my digest now")),
+    Command("latest", N_("the newest stories: /latest [topic]")),
+    Command("search", N_("search stored stories: /search words")),
+    Command("more", N_("the rest of the last digest")),
+    Command("mute", N_("hide stories with a word")),
+    Command("unmute", N_("show them again")),
+    Command("pause", N_("no digests for now")),
+    Command("resume", N_("digests again")),
+    Command("channel", N_("manage a channel you admin: /channel @name")),
+    Command("language", N_("the language I speak here: /language")),
+    Command("stop", N_("forget this chat")),
+    Command("addfeed", N_("add a feed: /addfeed <url>"), admin=True),
+    Command("feeds", N_("feeds and their health"), admin=True),
+    Command("removefeed", N_("remove a feed: /removefeed <id>"), admin=True),
+    Command("stats", N_("subscribers, articles, deliveries, feed errors"), admin=True),
+    Command("broadcast", N_("announce something to every chat: /broadcast <text>"), admin=True),
 )
-ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
-    ("addfeed", N_("add a feed: /addfeed <url>")),
-    ("feeds", N_("feeds and their health")),
-    ("removefeed", N_("remove a feed: /removefeed <id>")),
-    ("stats", N_("subscribers, articles, deliveries, feed errors")),
-    ("broadcast", N_("announce something to every chat: /broadcast <text>")),
-)
+
+
+def described(*, admin: bool) -> list[tuple[str, str]]:
+    """(name, description in the current language) of everyone's commands, or with `admin`
+    of the admins' own."""
+    return [(c.name, _(c.description)) for c in COMMANDS if c.admin == admin]
 
 
 def help_text(*, admin: bool) -> str:
     """The /help text in the current language."""
     # Translators: the heading of /help.
     lines = [_("<b>What I can do</b>")]
-    lines += [f"/{name} — {esc(_(text))}" for name, text in COMMANDS]
+    lines += [f"/{name} — {esc(text)}" for name, text in described(admin=False)]
     if admin:
         # Translators: the heading of the admin commands in /help.
         lines.append("\n" + _("<b>Admin</b>"))
-        lines += [f"/{name} — {esc(_(text))}" for name, text in ADMIN_COMMANDS]
+        lines += [f"/{name} — {esc(text)}" for name, text in described(admin=True)]
     return "\n".join(lines)
 
 

@@ -4,23 +4,20 @@ article's own title and text stay, the page's furniture goes, nothing real is lo
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
 from digests.render import ItemView, Renderer
 from ingest.clean import clean_text
-from ingest.extract import extract_page
 from ingest.parse import parse_feed, tidy_teaser
 from ingest.titles import choose_title, clean_title, source_name
+from tests.support.pages import PAGES, article, extracted
 
-PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
 
 def page(name: str, url: str) -> tuple[str, str]:
-    found = extract_page((PAGES / name).read_bytes(), url=url)
-    assert found is not None
+    found = extracted(name, url)
     return found.title, found.text
 
 
@@ -49,11 +46,10 @@ def test_a_page_in_a_layout_table_keeps_its_article_and_loses_the_lists_beside_i
 
 
 def test_a_page_title_loses_the_site_name_and_the_prompts_around_the_article_go() -> None:
-    found = extract_page(
-        (PAGES / "ars_minecraft.html").read_bytes(),
-        url="https://arstechnica.com/information-technology/2015/04/minecraft-exploit/",
+    found = extracted(
+        "ars_minecraft.html",
+        "https://arstechnica.com/information-technology/2015/04/minecraft-exploit/",
     )
-    assert found is not None
     assert found.title == "Just-released Minecraft exploit makes it easy to crash game servers"
     assert found.site_name == "Ars Technica"
     assert found.text.startswith("A flaw in the wildly popular online game Minecraft")
@@ -64,8 +60,8 @@ def test_a_page_title_loses_the_site_name_and_the_prompts_around_the_article_go(
 
 
 def test_a_page_with_only_a_day_is_marked_date_only_and_one_with_a_time_is_not() -> None:
-    found = extract_page((PAGES / "ars_minecraft.html").read_bytes(), url=None)
-    assert found is not None and found.published_at is not None
+    found = extracted("ars_minecraft.html")
+    assert found.published_at is not None
     assert found.date_only and found.published_at.date().isoformat() == "2015-04-16"
     timed = (
         (PAGES / "ars_minecraft.html")
@@ -75,8 +71,8 @@ def test_a_page_with_only_a_day_is_marked_date_only_and_one_with_a_time_is_not()
             b'<meta property="article:published_time" content="2015-04-16T20:02:00Z"></head>',
         )
     )
-    precise = extract_page(timed, url=None)
-    assert precise is not None and not precise.date_only
+    precise = article(timed)
+    assert not precise.date_only
     assert precise.published_at == datetime(2015, 4, 16, 20, 2, tzinfo=UTC)
 
 
@@ -92,8 +88,7 @@ def test_a_title_left_open_by_a_cut_page_does_not_swallow_the_article() -> None:
         '<script src="http://newsimg.bbc.co.uk/sol/shared/js/sol3.js"></script></head>'
         f"<body><h1>India withdraw tour quit threat</h1>{body}</body></html>"
     )
-    found = extract_page(html, url="http://news.bbc.co.uk/sport1/hi/cricket/7190000.stm")
-    assert found is not None
+    found = article(html, "http://news.bbc.co.uk/sport1/hi/cricket/7190000.stm")
     assert found.text.startswith("India have withdrawn their threat")
     assert found.title == "India withdraw tour quit threat"
 
@@ -110,8 +105,7 @@ def test_when_cleaning_leaves_too_little_the_page_is_read_again_not_lost() -> No
         "<html><head><title>Bridge meeting</title></head><body>"
         f"<table class='story'>{cells}</table></body></html>"
     )
-    found = extract_page(html, url="https://ledger.example/bridge-meeting")
-    assert found is not None
+    found = article(html, "https://ledger.example/bridge-meeting")
     assert found.text.count("Residents of the harbour district") == 6
 
 
@@ -156,22 +150,6 @@ def test_a_title_that_is_all_headline_is_left_alone() -> None:
         clean_title("Apple sues Google - and wins", sites=["ap"]) == "Apple sues Google - and wins"
     )
     assert clean_title("Fact-checkers: who checks them?") == "Fact-checkers: who checks them?"
-
-
-@pytest.mark.parametrize(
-    ("feed_title", "url", "expected"),
-    [
-        ("NYT > Business > Economy", "https://www.nytimes.com/section/business/economy", "NYT"),
-        ("myFT following", "https://www.ft.com/myft/following/abc.rss", "FT"),
-        ("World news | The Guardian", "https://www.theguardian.com/world", "The Guardian"),
-        ("Krebs on Security", "https://krebsonsecurity.com/", "Krebs on Security"),
-        (None, "https://www.bbc.co.uk/news", "bbc.co.uk"),
-    ],
-)
-def test_a_source_is_the_publication_not_the_feed_path(
-    feed_title: str | None, url: str, expected: str
-) -> None:
-    assert source_name(feed_title, url=url) == expected
 
 
 def test_a_date_without_a_time_is_shown_as_a_date() -> None:

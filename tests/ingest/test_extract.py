@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 from ingest.extract import extract_page
-
-PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
+from tests.support.pages import extracted
 
 
 def test_article_text_and_metadata() -> None:
-    page = extract_page((PAGES / "harbour_council.html").read_bytes())
-    assert page is not None
+    page = extracted("harbour_council.html")
     assert page.title == "Harbour council approves flood barrier after decade of delays"
     assert page.author == "Helen Marsh"
     assert page.published_at == datetime(2026, 3, 1, 13, 30, tzinfo=UTC)
@@ -26,8 +23,7 @@ def test_article_text_and_metadata() -> None:
 
 
 def test_boilerplate_is_gone() -> None:
-    page = extract_page((PAGES / "harbour_council.html").read_bytes())
-    assert page is not None
+    page = extracted("harbour_council.html")
     for unwanted in [
         "billing",
         "newsletter",
@@ -49,11 +45,10 @@ def test_a_page_without_an_article_gives_none() -> None:
 
 
 def test_a_second_site_with_other_wording() -> None:
-    page = extract_page(
-        (PAGES / "water_rates.html").read_bytes(),
-        url="https://valleyledger.example/local/2026/02/27/water-rate-increase/?utm_source=tw",
+    page = extracted(
+        "water_rates.html",
+        "https://valleyledger.example/local/2026/02/27/water-rate-increase/?utm_source=tw",
     )
-    assert page is not None
     assert page.author == "Jordan Alvarez"
     assert page.published_at == datetime(2026, 2, 27, 18, 5, tzinfo=UTC)
     assert (
@@ -82,8 +77,7 @@ def test_a_second_site_with_other_wording() -> None:
 def test_summary_of_an_extracted_page_is_the_news() -> None:
     from ingest.summarize import summarize
 
-    page = extract_page((PAGES / "water_rates.html").read_bytes())
-    assert page is not None
+    page = extracted("water_rates.html")
     summary = summarize(page.text, title=page.title)
     assert summary.startswith("Millbrook Water Company customers will pay about 9% more")
     assert len(summary) <= 300

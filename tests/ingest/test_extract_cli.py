@@ -6,8 +6,7 @@ import gzip
 from pathlib import Path
 
 from tests.support.cli import run_here as digestbot
-
-PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
+from tests.support.pages import PAGES
 
 
 def test_cli_extract_prints_the_main_text(tmp_path: Path) -> None:

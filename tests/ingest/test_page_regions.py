@@ -3,8 +3,10 @@ cut by the page's structure, and an article's own closing lines and quotes stay.
 
 from __future__ import annotations
 
+import pytest
+
 from ingest.clean import clean_text
-from ingest.extract import extract_page
+from tests.support.pages import article
 
 ARTICLE = [
     "The regional water board approved a plan on Tuesday to replace the ageing pipes that "
@@ -30,12 +32,17 @@ COMMENTS = [
 ]
 
 
-def _page(after_article: str, *, article_open: str = "<div class='story'>") -> bytes:
-    paragraphs = "".join(f"<p>{p}</p>" for p in ARTICLE + CLOSING)
+def _page(
+    after_article: str = "", *, article_open: str = "<div class='story'>", within: str = ""
+) -> bytes:
+    """The article's page: `within` stands among its paragraphs (before the fourth),
+    `after_article` after them, inside the article's element."""
+    paragraphs = [f"<p>{p}</p>" for p in ARTICLE + CLOSING]
+    paragraphs.insert(3, within)
     return (
         "<html><head><title>Water board approves pipe replacement plan</title></head><body>"
         "<h1>Water board approves pipe replacement plan</h1>"
-        f"{article_open}{paragraphs}{after_article}</div>"
+        f"{article_open}{''.join(paragraphs)}{after_article}</div>"
         "</body></html>"
     ).encode()
 
@@ -48,8 +55,7 @@ def _thread() -> str:
 
 
 def test_reader_comments_after_an_anchor_named_comments_are_cut() -> None:
-    page = extract_page(_page("<a name='comments'></a><h3>Your views</h3>" + _thread()))
-    assert page is not None
+    page = article(_page("<a name='comments'></a><h3>Your views</h3>" + _thread()))
     for _, comment in COMMENTS:
         assert comment not in page.text
     assert "Posted by" not in page.text
@@ -59,45 +65,28 @@ def test_reader_comments_after_an_anchor_named_comments_are_cut() -> None:
 
 
 def test_reader_comments_in_a_container_named_for_them_are_cut() -> None:
-    page = extract_page(
+    page = article(
         _page(f"<div id='readerViews'><div class='userComments'>{_thread()}</div></div>")
     )
-    assert page is not None
     assert not any(comment in page.text for _, comment in COMMENTS)
     assert all(paragraph in page.text for paragraph in ARTICLE + CLOSING)
 
 
 def test_an_article_inside_a_container_named_for_comments_is_kept() -> None:
     # The marker holds the article's opening: it is not a comment section after the article.
-    page = extract_page(_page("", article_open="<div class='post with-comments'>"))
-    assert page is not None
+    page = article(_page(article_open="<div class='post with-comments'>"))
     assert all(paragraph in page.text for paragraph in ARTICLE + CLOSING)
 
 
 def test_a_link_to_the_comments_before_the_article_cuts_nothing() -> None:
-    page = extract_page(
+    page = article(
         _page(
-            "",
             article_open=(
                 "<div class='comments'><a href='#c'>4 comments on this story so far</a></div>"
                 "<div class='story'>"
             ),
         ).replace(b"</div></body>", b"</div></div></body>")
     )
-    assert page is not None
-    assert all(paragraph in page.text for paragraph in ARTICLE + CLOSING)
-
-
-def test_a_box_of_other_stories_is_cut_and_the_article_around_it_kept() -> None:
-    box = (
-        "<div class='moreStories'><p>Council elections set for May, with nine seats open "
-        "to new candidates in the northern wards.</p><p>Library opening hours extended on "
-        "weekends across the city after a successful trial in the summer months.</p></div>"
-    )
-    page = extract_page(_page("").replace(b"<p>The plan will", box.encode() + b"<p>The plan will"))
-    assert page is not None
-    assert "Council elections" not in page.text
-    assert "Library opening hours" not in page.text
     assert all(paragraph in page.text for paragraph in ARTICLE + CLOSING)
 
 
@@ -136,15 +125,32 @@ def test_a_closing_list_the_article_introduces_is_kept() -> None:
     assert all(step in cleaned for step in steps)
 
 
-def test_a_picture_caption_is_cut() -> None:
-    caption = (
-        "<div class='imageBox'><img src='pipes.jpg'><h4 id='storyphotocaption'>Workers lay a "
-        "new water main beside the ring road in the eastern districts during a trial last "
-        "October.</h4></div>"
-    )
-    page = extract_page(
-        _page("").replace(b"<p>The plan will", caption.encode() + b"<p>The plan will")
-    )
-    assert page is not None
-    assert "Workers lay a new water main" not in page.text
+BOX_OF_OTHER_STORIES = (
+    "<div class='moreStories'><p>Council elections set for May, with nine seats open "
+    "to new candidates in the northern wards.</p><p>Library opening hours extended on "
+    "weekends across the city after a successful trial in the summer months.</p></div>"
+)
+CAPTION = (
+    "<div class='imageBox'><img src='pipes.jpg'><h4 id='storyphotocaption'>Workers lay a "
+    "new water main beside the ring road in the eastern districts during a trial last "
+    "October.</h4></div>"
+)
+
+
+@pytest.mark.parametrize(
+    ("markup", "unwanted"),
+    [
+        pytest.param(
+            BOX_OF_OTHER_STORIES,
+            ("Council elections", "Library opening hours"),
+            id="a box of other stories",
+        ),
+        pytest.param(CAPTION, ("Workers lay a new water main",), id="a picture caption"),
+    ],
+)
+def test_a_box_inside_the_article_is_cut_and_the_article_around_it_kept(
+    markup: str, unwanted: tuple[str, ...]
+) -> None:
+    page = article(_page(within=markup))
+    assert [text for text in unwanted if text in page.text] == []
     assert all(paragraph in page.text for paragraph in ARTICLE + CLOSING)

@@ -231,10 +231,15 @@ def test_a_dated_or_credited_candidate_never_beats_a_headline() -> None:
         ("Top stories - Google News", "https://news.google.com/rss", "Google News"),
         ("Latest news | Reuters", "https://www.reuters.com/", "Reuters"),
         ("FT.com - Markets", "https://www.ft.com/markets?format=rss", "FT.com"),
+        ("NYT > Business > Economy", "https://www.nytimes.com/section/business/economy", "NYT"),
+        ("myFT following", "https://www.ft.com/myft/following/abc.rss", "FT"),
+        ("World news | The Guardian", "https://www.theguardian.com/world", "The Guardian"),
+        ("Krebs on Security", "https://krebsonsecurity.com/", "Krebs on Security"),
+        (None, "https://www.bbc.co.uk/news", "bbc.co.uk"),
     ],
 )
-def test_a_feed_titled_by_its_section_is_shown_by_the_publication(
-    feed_title: str, url: str, expected: str
+def test_a_source_is_the_publication_not_the_feed_title_or_path(
+    feed_title: str | None, url: str, expected: str
 ) -> None:
     assert source_name(feed_title, url=url) == expected
 
