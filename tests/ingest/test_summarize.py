@@ -185,6 +185,10 @@ def test_connective_and_pronoun_openers_need_the_sentence_before() -> None:
     assert [dependent(s) for s in TIME_WARNER] == [False, True, True]
     # "This week" points at time, not at an earlier sentence.
     assert dependent("This week the Bank of England held interest rates at 4.75%.") is False
+    # discourse markers that point back as much as "However" does
+    for opener in ("Specifically,", "In particular,", "Similarly,", "Consequently,", "Nor"):
+        assert dependent(f"{opener} the council approved the budget.")
+    assert dependent("Specific rules for the council were approved on Monday.") is False
     # The best-scoring sentences lean on the first: alone they are not chosen ...
     scores = np.array([0.0, 1.0, 0.9])
     assert choose(TIME_WARNER, scores, n=1, max_chars=None, trigram_block=False) == [0]
