@@ -109,8 +109,10 @@ def parse_time(text: str) -> str:
 
 
 def parse_schedule(text: str) -> ScheduleSpec:
-    """Parse what follows /schedule; raises `ScheduleError` with a Usage-style message."""
-    parts = text.strip().split()
+    """Parse what follows /schedule; raises `ScheduleError` with a Usage-style message. The
+    words /schedule takes work in every language; so does a schedule written as /list shows it
+    in the current language ("ежедневно в 08:00")."""
+    parts = (in_schedule_words(text) or text).strip().split()
     if not parts:
         raise ScheduleError(_("When should digests arrive?"))
     head, rest = parts[0].lower(), parts[1:]
@@ -137,6 +139,63 @@ def parse_schedule(text: str) -> ScheduleSpec:
 
 
 _KINDS = {k.value for k in ScheduleKind}
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+_SHOWN_TIME = r"(?P<time>\d{1,2}(?::\d{2})?\s*(?:am|pm)?)"
+
+
+def in_schedule_words(text: str) -> str | None:
+    """A schedule as the current language shows it (`ScheduleSpec.describe`, read back from
+    its catalog), in the words /schedule takes: "щодня о 08:00" -> "daily 08:00"; None when
+    it is not one (or the language is English, whose forms are the words themselves)."""
+    if i18n.current() == i18n.DEFAULT:
+        return None
+    wanted = " ".join(text.casefold().split())
+    realtime = ngettext(
+        "realtime (every %(num)d minute)",
+        "realtime (every %(num)d minutes)",
+        REALTIME_EVERY_MINUTES,
+    )
+    plain = {"hourly": _("hourly"), "off": _("off"), "realtime": realtime}
+    for word, shown in plain.items():
+        folded = " ".join(shown.casefold().split())
+        if wanted in (folded, folded.split(" (")[0].strip()):
+            return word
+    days = _day_names()
+    for kind, message in (
+        ("daily", "daily %(time)s"),
+        ("weekdays", "weekdays %(time)s"),
+        ("weekly", "weekly %(day)s %(time)s"),
+    ):
+        match = _shown_pattern(i18n.gettext(message)).fullmatch(wanted)
+        if match is None:
+            continue
+        day = days.get(match.groupdict().get("day", "").strip(" ,.")) if kind == "weekly" else ""
+        if day is None:
+            continue
+        return " ".join(part for part in (kind, day, match.group("time")) if part)
+    return None
+
+
+def _shown_pattern(shown: str) -> re.Pattern[str]:
+    """A translated schedule form as a pattern: its words as they are (spacing and case
+    folded), its time and day as groups."""
+    pieces: list[str] = []
+    for index, piece in enumerate(_PLACEHOLDER.split(shown.casefold())):
+        if index % 2:
+            pieces.append(_SHOWN_TIME if piece == "time" else r"(?P<day>.+?)")
+        else:
+            pieces.append(r"\s*".join(re.escape(word) for word in piece.split()))
+    return re.compile(r"\s*".join(p for p in pieces if p))
+
+
+def _day_names() -> dict[str, str]:
+    """The current language's names of the days (wide and short, case folded) -> "mon"…"sun"."""
+    locale = i18n.locale_of(i18n.current())
+    names: dict[str, str] = {}
+    for width in ("wide", "abbreviated"):
+        for index, name in get_day_names(width, locale=locale).items():
+            names[str(name).casefold().strip(".")] = WEEKDAYS[index]
+    return names
 
 
 def _parse_cron(expression: str) -> ScheduleSpec:

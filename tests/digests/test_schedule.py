@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from digests import i18n
 from digests.schedule import ScheduleError, ScheduleSpec, next_due, parse_schedule
 from storage.models import ScheduleKind
 
@@ -103,3 +104,34 @@ def test_off_is_never_due_and_weekly_is_weekly() -> None:
     weekly = fires(parse_schedule("weekly wed 09:00"), "UTC", utc(2026, 3, 2), utc(2026, 3, 30))
     assert [d.weekday() for d in weekly] == [2] * 4
     assert all(b - a == timedelta(days=7) for a, b in itertools.pairwise(weekly))
+
+
+SHOWN = [
+    ScheduleSpec(ScheduleKind.DAILY, time="08:00"),
+    ScheduleSpec(ScheduleKind.WEEKDAYS, time="07:30"),
+    ScheduleSpec(ScheduleKind.WEEKLY, time="09:00", weekday="mon"),
+    ScheduleSpec(ScheduleKind.WEEKLY, time="21:15", weekday="sun"),
+    ScheduleSpec(ScheduleKind.HOURLY),
+    ScheduleSpec(ScheduleKind.OFF),
+]
+
+
+@pytest.mark.parametrize("language", [lang for lang in i18n.LANGUAGES if lang != i18n.DEFAULT])
+def test_a_schedule_as_list_shows_it_is_taken_back_in_every_language(language: str) -> None:
+    """A subscriber who copies what /list says ("ежедневно в 08:00") into /schedule gets that
+    schedule; the words /schedule takes keep working in every language."""
+    with i18n.use_language(language):
+        for spec in [*SHOWN, ScheduleSpec(ScheduleKind.REALTIME)]:
+            assert parse_schedule(spec.describe()) == spec, spec.describe()
+        assert parse_schedule("weekly fri 18:00") == ScheduleSpec(
+            ScheduleKind.WEEKLY, time="18:00", weekday="fri"
+        )
+        with pytest.raises(ScheduleError):
+            parse_schedule(ScheduleSpec(ScheduleKind.DAILY, time="08:00").describe() + " 10:00")
+
+
+def test_a_day_by_its_name_in_the_chats_language() -> None:
+    with i18n.use_language("de"):
+        shown = ScheduleSpec(ScheduleKind.WEEKLY, time="09:00", weekday="wed").describe()
+        assert "Mittwoch" in shown
+        assert parse_schedule(shown.replace("Mittwoch", "Mi")).weekday == "wed"
