@@ -383,6 +383,8 @@ def _is_closing_credit(block: _Block) -> bool:
     text = block.text
     if _EMAIL.search(text) or _CREDIT_LINE.match(text):
         return True
+    if _site_to_reader(text):
+        return True
     if (
         text.startswith("(")
         and text.rstrip(" .").endswith(")")
@@ -391,6 +393,22 @@ def _is_closing_credit(block: _Block) -> bool:
     ):
         return True  # "(This article provided by …)"
     return bool(_BIO.match(text) and _BIO_ROLE.search(text) and len(split_sentences(text)) <= 2)
+
+
+_FIRST_PLURAL = re.compile(r"\b(?:us|our|we|we['’](?:re|ll|ve|d))\b", re.IGNORECASE)
+_LABEL_PREFIX = re.compile(r"^[A-Z][\w'’-]*(?: [\w'’-]+){0,3}: ")
+
+
+def _site_to_reader(text: str) -> bool:
+    """The site speaking to its reader, not in quotes: "you" and "us/our" in one short line
+    ("Have a view on this story? Send us your feedback!"), or a short label and a call to
+    act ("Submit Your Video: Upload your videos …")."""
+    if _QUOTES.search(text):
+        return False
+    if _SECOND_PERSON.search(text) and _FIRST_PLURAL.search(text):
+        return True
+    label = _LABEL_PREFIX.match(text)
+    return label is not None and bool(_IMPERATIVE.match(text[label.end() :]))
 
 
 def _drop_notices_and_credits(blocks: list[_Block]) -> None:

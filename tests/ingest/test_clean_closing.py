@@ -52,6 +52,8 @@ def test_a_rights_notice_goes_wherever_it_stands(notice: str) -> None:
         "To contact the reporter on this story: Jane Doe in Dover at jdoe@example.com",
         "Jane Doe is a freelance writer based in Dover.",
         "(This article was provided by the Coastal News Service)",
+        "Have a view on this story? Send us your feedback!",
+        "Share Your Photos: Upload your pictures of the storm to our gallery.",
     ],
 )
 def test_closing_credit_contact_and_bio_lines_go(credit: str) -> None:
@@ -64,6 +66,7 @@ def test_lines_like_those_inside_the_article_stay() -> None:
             *BODY[:2],
             "The mayor is a former engineer who worked on the harbour wall in the 1990s.",
             "A local band once sued over the copyright of a song about the 2014 flood.",
+            '"You have let us down for ten years," one trader told the meeting.',
             *BODY[2:],
         ]
     )
@@ -104,4 +107,9 @@ def test_a_closing_list_on_the_article_s_subject_stays() -> None:
         "- Construction of the barrier begins next spring, engineers said.",
     ]
     text = after_body(*own)
+    assert clean_text(text) == text
+
+
+def test_a_closing_quote_to_the_reader_stays() -> None:
+    text = after_body('"You have let us down for ten years," one trader told the meeting.')
     assert clean_text(text) == text
