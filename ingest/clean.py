@@ -432,11 +432,11 @@ RUN_HEADLINE_WORDS = 4  # this many words (a block of facts, "Tickets", "VIP: 60
 
 
 def _drop_closing_run(blocks: list[_Block]) -> None:
-    """What closes the text without reading as the article: a run of `CLOSING_RUN` or more
-    short lines without closing punctuation, some of them headline-long (a teaser list, a
-    menu), or an unlabelled list of
-    three or more items about other things altogether — after an article of `FALLBACK_BODY`
-    words or more, and the smaller part of the text."""
+    """What closes the text about other things altogether (sharing less than
+    `FOREIGN_VOCABULARY` of its words with the article before it) and not reading as the
+    article: a run of `CLOSING_RUN` or more short lines without closing punctuation, some of
+    them headline-long (a teaser list, a menu), or an unlabelled list of three or more items —
+    after an article of `FALLBACK_BODY` words or more, and the smaller part of the text."""
     live = [b for b in blocks if b.keep]
     total = sum(b.words for b in live)
     start = len(live)
@@ -451,12 +451,14 @@ def _drop_closing_run(blocks: list[_Block]) -> None:
         start = len(live)
         while start > 0 and _LIST_ITEM.match(live[start - 1].text):
             start -= 1
-        if len(live) - start < 3 or start == 0:
+        if len(live) - start < 3:
             return
-        vocabulary = Counter(w for b in live[:start] for w in content_words(b.text))
-        own = {w for b in live[start:] for w in content_words(b.text)}
-        if not own or sum(1 for w in own if vocabulary[w]) / len(own) >= FOREIGN_VOCABULARY:
-            return
+    if start == 0:
+        return
+    vocabulary = Counter(w for b in live[:start] for w in content_words(b.text))
+    own = {w for b in live[start:] for w in content_words(b.text)}
+    if not own or sum(1 for w in own if vocabulary[w]) / len(own) >= FOREIGN_VOCABULARY:
+        return
     tail = sum(b.words for b in live[start:])
     if total - tail >= FALLBACK_BODY and tail <= TAIL_SHARE * total:
         for b in live[start:]:
