@@ -6,22 +6,18 @@ from __future__ import annotations
 import pytest
 
 from ingest.clean import clean_text
+from tests.ingest.test_clean import BODY as OPENING
 
 # A synthetic article of about 200 words (long enough to stand alone without its tail).
 BODY = [
-    "Councillors voted on Monday night to approve a £48m tidal flood barrier, ending more than "
-    "ten years of delays over who should pay for it.",
-    "The barrier is designed to protect about 3,000 homes and 400 businesses from the storm "
-    "surges that flooded the town centre in 2014 and again in 2020.",
-    "The Environment Agency will pay two-thirds of the cost, with the rest coming from the "
-    "council's capital budget and a levy on harbour businesses.",
+    *OPENING[:3],
     "Harbour traders had argued that the levy would fall hardest on the smallest firms, and "
     "several of them spoke against it at the meeting before the vote was taken.",
     "The council's engineers said the barrier's gates would close about twenty times a year "
     "at first, rising as sea levels climb over the coming decades.",
     "Residents on the lower streets, whose homes flooded twice in six years, welcomed the "
     "decision but said the barrier should have been built long ago.",
-    "Construction is expected to begin next spring and take about three years, engineers said.",
+    OPENING[3],
 ]
 ARTICLE = "\n\n".join(BODY)
 
@@ -112,4 +108,16 @@ def test_a_closing_list_on_the_article_s_subject_stays() -> None:
 
 def test_a_closing_quote_to_the_reader_stays() -> None:
     text = after_body('"You have let us down for ten years," one trader told the meeting.')
+    assert clean_text(text) == text
+
+
+def test_a_closing_run_on_the_article_s_subject_stays() -> None:
+    own = [
+        "Barrier gates on the harbour: twenty closures a year",
+        "Homes protected by the barrier: 3,000",
+        "Businesses protected by the barrier: 400",
+        "Environment Agency share of the cost: two-thirds",
+        "Construction of the barrier: next spring",
+    ]
+    text = after_body(*own)
     assert clean_text(text) == text
