@@ -1,5 +1,10 @@
 """Boilerplate removal for extracted article text: account and status messages, calls to act,
-cookie and paywall notices, link teasers and duplicated bylines go; paragraphs stay."""
+cookie and paywall notices, link teasers and duplicated bylines, rights notices, closing
+credit, contact and bio lines and closing lists about other things go; paragraphs stay.
+
+Over 500 lines on purpose: every pass judges the same line blocks (`_Block`) with the same
+vocabulary families and shape tests (closing punctuation, imperatives, list items); split
+apart, the modules would share those private patterns and the block model both ways."""
 
 from __future__ import annotations
 
@@ -173,6 +178,8 @@ def clean_text(
     _drop_reader_status(blocks)
     _drop_teasers(blocks)
     _drop_tail(blocks)
+    _drop_notices_and_credits(blocks)
+    _drop_closing_run(blocks)
     return _join(blocks)
 
 
@@ -330,6 +337,136 @@ def _drop_tail(blocks: list[_Block]) -> None:
         shared < FOREIGN_VOCABULARY and total - tail_words >= FALLBACK_BODY
     ):
         for b in live[label:]:
+            b.keep = False
+
+
+# A rights notice: the copyright sign (or "(c)" and a year) or "rights reserved", or a ban on
+# reproducing the text, the verbs of reproduction near the words of a prohibition.
+_RIGHTS_SIGN = re.compile(r"©|\(c\)\s*(?:19|20)\d\d|\ball rights reserved\b", re.IGNORECASE)
+_REPRODUCE = re.compile(
+    r"\b(?:reproduc\w*|redistribut\w*|republi\w*|rewritten|retransmi\w*|syndicat\w*)\b",
+    re.IGNORECASE,
+)
+_PROHIBIT = re.compile(
+    r"\b(?:prohibited|forbidden|may not|must not|without (?:the )?(?:\w+ )?(?:\w+ )?"
+    r"(?:permission|consent))\b",
+    re.IGNORECASE,
+)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Who else wrote or edited the story: "(Reporting by …; Editing by …)", "X contributed to
+# this report" — the wire's credit, a verb of writing and "by" or "contributed".
+_CREDIT_LINE = re.compile(
+    r"^\W*(?:(?:additional )?(?:reporting|writing|editing|compiled|edited|written)\b.{0,40}?"
+    r"\bby\b|.{0,120}?\bcontributed (?:to|reporting|from)\b)",
+    re.IGNORECASE,
+)
+# A contributor's one-line bio: a name and "is a/an/the …", the article's last line.
+_BIO = re.compile(r"^[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){1,3} (?:is|was) (?:a|an|the)\b")
+_BIO_ROLE = re.compile(
+    r"\b(?:writer|columnist|correspondent|editor|reporter|author|journalist|contributor|"
+    r"commentator|blogger|freelance\w*)\b",
+    re.IGNORECASE,
+)
+NOTICE_WORDS = 60  # a rights notice is at most this long
+CREDIT_WORDS = 25  # and a closing credit, contact or bio line this
+CLOSING_LINES = 4  # the credit lines are among the text's last this many
+
+
+def _is_rights_notice(block: _Block) -> bool:
+    if block.words > NOTICE_WORDS:
+        return False
+    if _RIGHTS_SIGN.search(block.text):
+        return True
+    return bool(_REPRODUCE.search(block.text) and _PROHIBIT.search(block.text))
+
+
+def _is_closing_credit(block: _Block) -> bool:
+    """A contact line (an e-mail address), the wire's credit (also in parentheses, "… by …") or
+    the contributor's bio — the kinds of line that close an article and are not its text."""
+    if block.words > CREDIT_WORDS:
+        return False
+    text = block.text
+    if _EMAIL.search(text) or _CREDIT_LINE.match(text):
+        return True
+    if _site_to_reader(text):
+        return True
+    if (
+        text.startswith("(")
+        and text.rstrip(" .").endswith(")")
+        and block.words <= 15
+        and re.search(r"\bby\b", text, re.IGNORECASE)
+    ):
+        return True  # "(This article provided by …)"
+    return bool(_BIO.match(text) and _BIO_ROLE.search(text) and len(split_sentences(text)) <= 2)
+
+
+_FIRST_PLURAL = re.compile(r"\b(?:us|our|we|we['’](?:re|ll|ve|d))\b", re.IGNORECASE)
+_LABEL_PREFIX = re.compile(r"^[A-Z][\w'’-]*(?: [\w'’-]+){0,3}: ")
+
+
+def _site_to_reader(text: str) -> bool:
+    """The site speaking to its reader, not in quotes: "you" and "us/our" in one short line
+    ("Have a view on this story? Send us your feedback!"), or a short label and a call to
+    act ("Submit Your Video: Upload your videos …")."""
+    if _QUOTES.search(text):
+        return False
+    if _SECOND_PERSON.search(text) and _FIRST_PLURAL.search(text):
+        return True
+    label = _LABEL_PREFIX.match(text)
+    return label is not None and bool(_IMPERATIVE.match(text[label.end() :]))
+
+
+def _drop_notices_and_credits(blocks: list[_Block]) -> None:
+    """Rights notices anywhere ("© 2008 …, All rights reserved", "may not be republished"),
+    and credit, contact and bio lines among the last `CLOSING_LINES` lines, as long as the
+    article keeps most of its words."""
+    live = [b for b in blocks if b.keep]
+    total = sum(b.words for b in live)
+    if not live:
+        return
+    dropped = [b for b in live if _is_rights_notice(b)]
+    dropped += [b for b in live[-CLOSING_LINES:] if b not in dropped and _is_closing_credit(b)]
+    if sum(b.words for b in dropped) <= TAIL_SHARE * total:
+        for b in dropped:
+            b.keep = False
+
+
+CLOSING_RUN = 5  # this many short lines that are not sentences, closing the text, are a list
+RUN_LINE_WORDS = 12  # ... of lines this short, two or more of them headlines of at least
+RUN_HEADLINE_WORDS = 4  # this many words (a block of facts, "Tickets", "VIP: 60,000", stays)
+
+
+def _drop_closing_run(blocks: list[_Block]) -> None:
+    """What closes the text about other things altogether (sharing less than
+    `FOREIGN_VOCABULARY` of its words with the article before it) and not reading as the
+    article: a run of `CLOSING_RUN` or more short lines without closing punctuation, some of
+    them headline-long (a teaser list, a menu), or an unlabelled list of three or more items —
+    after an article of `FALLBACK_BODY` words or more, and the smaller part of the text."""
+    live = [b for b in blocks if b.keep]
+    total = sum(b.words for b in live)
+    start = len(live)
+    while (
+        start > 0
+        and live[start - 1].words <= RUN_LINE_WORDS
+        and not _TERMINAL.search(live[start - 1].text)
+    ):
+        start -= 1
+    headlines = sum(1 for b in live[start:] if b.words >= RUN_HEADLINE_WORDS)
+    if len(live) - start < CLOSING_RUN or headlines < 2:
+        start = len(live)
+        while start > 0 and _LIST_ITEM.match(live[start - 1].text):
+            start -= 1
+        if len(live) - start < 3:
+            return
+    if start == 0:
+        return
+    vocabulary = Counter(w for b in live[:start] for w in content_words(b.text))
+    own = {w for b in live[start:] for w in content_words(b.text)}
+    if not own or sum(1 for w in own if vocabulary[w]) / len(own) >= FOREIGN_VOCABULARY:
+        return
+    tail = sum(b.words for b in live[start:])
+    if total - tail >= FALLBACK_BODY and tail <= TAIL_SHARE * total:
+        for b in live[start:]:
             b.keep = False
 
 
