@@ -5,16 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ingest.clean import clean_text
-
-BODY = [
-    "Councillors voted on Monday night to approve a £48m tidal flood barrier, ending more than "
-    "ten years of delays over who should pay for it.",
-    "The barrier is designed to protect about 3,000 homes and 400 businesses from the storm "
-    "surges that flooded the town centre in 2014 and again in 2020.",
-    "The Environment Agency will pay two-thirds of the cost, with the rest coming from the "
-    "council's capital budget and a levy on harbour businesses.",
-    "Construction is expected to begin next spring and take about three years, engineers said.",
-]
+from tests.support.pages import BODY
 
 
 def with_inserted(*lines: str, at: int = 2) -> str:

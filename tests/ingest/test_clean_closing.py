@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from ingest.clean import clean_text
-from tests.ingest.test_clean import BODY as OPENING
+from tests.support.pages import BODY as OPENING
 
 # A synthetic article of about 200 words (long enough to stand alone without its tail).
 BODY = [

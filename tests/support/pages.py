@@ -21,3 +21,16 @@ def article(html: str | bytes, url: str | None = None) -> Page:
 def extracted(name: str, url: str | None = None) -> Page:
     """The saved page `name` extracted, as `article`."""
     return article((PAGES / name).read_bytes(), url)
+
+
+#: A short synthetic news article, one paragraph per item: the text the cleaning tests insert
+#: boilerplate into and expect back unchanged.
+BODY = [
+    "Councillors voted on Monday night to approve a £48m tidal flood barrier, ending more than "
+    "ten years of delays over who should pay for it.",
+    "The barrier is designed to protect about 3,000 homes and 400 businesses from the storm "
+    "surges that flooded the town centre in 2014 and again in 2020.",
+    "The Environment Agency will pay two-thirds of the cost, with the rest coming from the "
+    "council's capital budget and a levy on harbour businesses.",
+    "Construction is expected to begin next spring and take about three years, engineers said.",
+]
