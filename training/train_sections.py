@@ -18,13 +18,12 @@ prose at the length of a lead or paragraph, between the one-line headlines and t
 (sections-3; chosen on the dev set's tune half, see benchmarks/topics.py).
 
 Model: TF-IDF over the words of `ingest.sections.tokenize` (sublinear tf, l2 norm) and a
-softmax regression over the sections plus "none", the classes weighted inversely to their
-frequency (sections-3). An article gets every section whose probability reaches that
-section's threshold (none, one or several); each threshold is the one that maximises the
-section's F1 on out-of-fold probabilities of a 5-fold cross-validation over the training data.
-Deterministic: folds come from a hash of the item id (a passage goes with its article),
-liblinear is seeded, and the npz is written with fixed zip timestamps, so the same data gives
-a byte-identical file (`--check` retrains and compares with the shipped one).
+softmax regression over the sections plus "none". An article gets every section whose
+probability reaches that section's threshold (none, one or several); each threshold is the one
+that maximises the section's F1 on out-of-fold probabilities of a 5-fold cross-validation over
+the training data. Deterministic: folds come from a hash of the item id (a passage goes with
+its article), liblinear is seeded, and the npz is written with fixed zip timestamps, so the
+same data gives a byte-identical file (`--check` retrains and compares with the shipped one).
 
     .venv/bin/python training/train_sections.py [--eval ../shared/eval] [--check]
 """
@@ -60,7 +59,6 @@ MIN_DF = 2
 MAX_FEATURES = 50_000
 PSEUDO_PER_SECTION = 200  # set before measuring; not tuned on the BBC transfer figure
 PASSAGE_WORDS = 120  # chosen on the dev set's tune half among 30, 60, 120
-CLASS_WEIGHT = "balanced"
 
 HUFFPOST_SECTIONS: dict[str, str] = {
     "WORLD NEWS": "world",
@@ -250,9 +248,7 @@ def _tfidf(items: Sequence[Item]) -> tuple[TfidfVectorizer, csr_matrix, list[str
 
 def fit(items: Sequence[Item]) -> Fitted:
     vectorizer, x, vocabulary = _tfidf(items)
-    model = LogisticRegression(
-        C=C, solver="lbfgs", max_iter=2000, random_state=0, class_weight=CLASS_WEIGHT
-    )
+    model = LogisticRegression(C=C, solver="lbfgs", max_iter=2000, random_state=0)
     model.fit(x, classes(items))
     # every class is present in the training data, so the columns are sections + none in order
     assert list(model.classes_) == list(range(len(SECTIONS) + 1))
