@@ -147,3 +147,25 @@ def test_self_training_labels_the_unlabelled_articles_a_teacher_is_surest_of() -
         assert all(p[i].argmax() == column for i in mine)
         assert [p[i, column] for i in mine] == sorted((p[i, column] for i in mine), reverse=True)
     assert chosen == training.pseudo_labels(teacher, unlabelled, per_section=5)
+
+
+def test_passages_are_whole_sentences_of_the_article_with_its_section_and_fold() -> None:
+    """Self-training adds each pseudo-labelled article as lead-sized passages too: runs of
+    whole sentences, in order, covering the text, each of the article's section and in its
+    cross-validation fold (a passage must not be tested on its own article's model)."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "training"))
+    import train_sections as training
+
+    sentences = [f"Sentence number {n} has exactly seven words." for n in range(20)]
+    article = training.Item("cnn-1", "", " ".join(sentences), "science", pseudo=True)
+    found = training.passages(article, words=20)
+    assert [p.id for p in found] == [f"cnn-1#{n}" for n in range(len(found))]
+    assert " ".join(p.text for p in found) == article.text
+    assert all(p.section == "science" and p.pseudo and p.title == "" for p in found)
+    assert all(p.text.endswith(".") for p in found)  # no sentence cut in two
+    assert all(len(p.text.split()) >= 20 for p in found[:-1])
+    assert len(found) == 7  # 3 sentences (21 words) each, the last 2 sentences left over
+    assert {training.fold_of(p.id) for p in found} == {training.fold_of("cnn-1")}
+    assert training.passages(training.Item("x", "Title only", "", None)) == []
