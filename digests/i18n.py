@@ -15,7 +15,7 @@ values are escaped by the caller before they are put in, as for any HTML text.
 from __future__ import annotations
 
 import gettext as _gettext
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
@@ -128,6 +128,12 @@ def ngettext(singular: str, plural: str, n: int, /, **values: object) -> str:
     `%(num)d` stands for `n`."""
     text = translations(_current.get()).ngettext(singular, plural, n)
     return text % {"num": n, **values}
+
+
+def listed(items: Iterable[str]) -> str:
+    """Items joined as the current language writes a list ("A, B, C"; "A، B، C" in Arabic)."""
+    # Translators: separates the items of a list ("A, B, C")
+    return gettext(", ").join(items)
 
 
 def N_(message: str, /) -> str:

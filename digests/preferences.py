@@ -11,7 +11,7 @@ from zoneinfo import available_timezones
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from digests.i18n import _
+from digests.i18n import _, listed
 from digests.schedule import apply_schedule
 from storage import chats as chat_store
 from storage import subscriptions as sub_store
@@ -77,7 +77,7 @@ def parse_timezone(text: str) -> str:
     if len(candidates) > 1:
         # Translators: %(zones)s lists time zone names (Area/City), comma-separated
         raise ArgumentError(
-            _("%(text)s is ambiguous: %(zones)s.", text=text, zones=", ".join(candidates[:5]))
+            _("%(text)s is ambiguous: %(zones)s.", text=text, zones=listed(candidates[:5]))
         )
     raise ArgumentError(_("Unknown time zone “%(text)s”.", text=text))
 

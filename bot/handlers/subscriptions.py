@@ -17,7 +17,7 @@ from bot.handlers.common import (
     usage,
 )
 from digests import subscriptions as following
-from digests.i18n import _
+from digests.i18n import _, listed
 from digests.preferences import zone_label
 from digests.query import SECTION_ALIASES
 from digests.render import local_time
@@ -38,12 +38,12 @@ async def topics(update: Update, context: CustomContext) -> None:
     subscribed = followed_names(names, followed)
     lines = [_("<b>Topics</b> — tap to follow or unfollow.")]
     if trending:
-        lines.append(_("Trending now: %(topics)s", topics=", ".join(esc(t) for t in trending)))
+        lines.append(_("Trending now: %(topics)s", topics=listed(esc(t) for t in trending)))
     # Translators: the section names are keywords of /subscribe and stay in English.
     lines.append(
         _(
             "News sections: %(sections)s (/subscribe <i>section</i>).",
-            sections=", ".join(SECTION_ALIASES),
+            sections=listed(SECTION_ALIASES),
         )
     )
     lines.append(
@@ -151,12 +151,12 @@ async def list_command(update: Update, context: CustomContext) -> None:
         )
     ]
     if shown.topics:
-        names = ", ".join(f"<b>{esc(describe(s))}</b>" for s in shown.topics)
+        names = listed(f"<b>{esc(describe(s))}</b>" for s in shown.topics)
         lines.append(_("Topics: %(topics)s", topics=names))
     elif not shown.feeds:
         lines.append(_("Topics: none yet — /topics or /subscribe <i>words</i>"))
     if shown.feeds:
-        names = ", ".join(f"<b>{esc(name)}</b>" for name in shown.feeds)
+        names = listed(f"<b>{esc(name)}</b>" for name in shown.feeds)
         lines.append(_("Feeds: %(feeds)s", feeds=names))
     lines.append(_("Schedule: %(schedule)s", schedule=esc(shown.schedule)))
     if chat.state == ChatState.PAUSED:
@@ -175,7 +175,7 @@ async def list_command(update: Update, context: CustomContext) -> None:
         )
     lines.append(_("Items per digest: %(count)d", count=chat.max_items))
     if shown.mutes:
-        lines.append(_("Muted words: %(words)s", words=", ".join(esc(m) for m in shown.mutes)))
+        lines.append(_("Muted words: %(words)s", words=listed(esc(m) for m in shown.mutes)))
     if chat.state != ChatState.ACTIVE:
         lines.append(_("State: %(state)s (/resume to continue)", state=esc(state_name(chat.state))))
     await reply(update, "\n".join(lines))
