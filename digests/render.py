@@ -40,6 +40,9 @@ MAX_SUMMARY = 400
 MAX_URL = 2048
 FSI, PDI = "\u2068", "\u2069"  # first strong isolate ... pop directional isolate
 
+# Marks for the times of a story rendered once for every zone (private-use characters).
+_MARK_OPEN, _MARK_CLOSE = "\ue000", "\ue001"
+_TIME_MARK = re.compile(f"{_MARK_OPEN}(\\d+){_MARK_CLOSE}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 
@@ -265,27 +268,72 @@ class Renderer:
         self.env.globals.update(local_time=local_time, href=_href, story=self.story)
         self.env.filters.update(href=_href, isolated=isolated)
         self._stories: dict[tuple[int, str, str], tuple[ItemView, Markup]] = {}
+        self._zoneless_stories: dict[
+            tuple[int, str],
+            tuple[ItemView, tuple[str, tuple[tuple[datetime | None, str], ...]] | None],
+        ] = {}
+        # a template of the operator's own may use the zone in other ways: rendered per zone
+        self._share_zones = templates_dir is None or not (templates_dir / "item.html.j2").exists()
         self._pieces: dict[tuple[object, ...], str] = {}
 
     def forget_stories(self) -> None:
         """Drop the stories cached for views of an earlier tick (their views are gone, so the
         entries could never be hit again, only kept until the cache filled)."""
         self._stories.clear()
+        self._zoneless_stories.clear()
 
     def story(self, item: ItemView, tz: str, lang: str) -> Markup:
         """One story rendered with item.html.j2, cached for the same view object (digests built
-        in one tick share their views) in a zone and language."""
+        in one tick share their views) in a zone and language. The packaged template is
+        rendered once per language, its times left as marks that each zone fills in."""
         key = (id(item), tz, lang)
         cached = self._stories.get(key)
         if cached is not None and cached[0] is item:
             return cached[1]
         if len(self._stories) >= 50_000:
             self._stories.clear()
-        with i18n.use_language(lang):
-            text = self.env.get_template("item.html.j2").render(item=item, tz=tz, lang=lang)
-        html = Markup(re.sub(r"\n{2,}", "\n", text).strip())
+        zoneless = self._zoneless(item, tz, lang) if self._share_zones else None
+        if zoneless is None:
+            html = self._render_story(item, tz, lang)
+        else:
+            text, times = zoneless
+
+            def shown(mark: re.Match[str]) -> str:
+                moment, style = times[int(mark.group(1))]
+                return tg_escape(local_time(moment, tz, lang, style))
+
+            html = Markup(_TIME_MARK.sub(shown, text))
         self._stories[key] = (item, html)
         return html
+
+    def _render_story(self, item: ItemView, tz: str, lang: str, **extra: Any) -> Markup:
+        with i18n.use_language(lang):
+            text = self.env.get_template("item.html.j2").render(
+                item=item, tz=tz, lang=lang, **extra
+            )
+        return Markup(re.sub(r"\n{2,}", "\n", text).strip())
+
+    def _zoneless(
+        self, item: ItemView, tz: str, lang: str
+    ) -> tuple[str, tuple[tuple[datetime | None, str], ...]] | None:
+        """The story in a language with a mark for each time it shows (None when its own text
+        holds such marks, so a zone could not fill them in safely)."""
+        key = (id(item), lang)
+        cached = self._zoneless_stories.get(key)
+        if cached is not None and cached[0] is item:
+            return cached[1]
+        times: list[tuple[datetime | None, str]] = []
+
+        def marked(moment: datetime | None, _tz: str, _lang: str, style: str = "short") -> Markup:
+            times.append((moment, style))
+            return Markup(f"{_MARK_OPEN}{len(times) - 1}{_MARK_CLOSE}")
+
+        text = str(self._render_story(item, tz, lang, local_time=marked))
+        found = (text, tuple(times)) if text.count(_MARK_OPEN) == len(times) else None
+        if len(self._zoneless_stories) >= 50_000:
+            self._zoneless_stories.clear()
+        self._zoneless_stories[key] = (item, found)
+        return found
 
     def render(self, name: str, **context: Any) -> str:
         """Template `name` with `context`, in the language `lang` of the context (else the

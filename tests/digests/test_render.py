@@ -208,3 +208,17 @@ def test_an_update_to_a_story_already_sent_is_marked() -> None:
     text = "\n".join(plain)
     assert text.count("Update:") == 1
     assert text.index("Update:") < text.index("Regulators")
+
+
+def test_a_story_shared_by_zones_shows_each_zones_time() -> None:
+    """A story is rendered once per language and each zone fills in its own time; a title
+    that holds the marks used for that is rendered per zone instead, as it is."""
+    renderer = Renderer()
+    item = sample_items()[0]  # published 17:30 UTC
+    berlin = renderer.story(item, "Europe/Berlin", "en")
+    tokyo = renderer.story(item, "Asia/Tokyo", "en")
+    assert "1 Mar, 18:30" in berlin and "2 Mar, 02:30" in tokyo
+    assert str(tokyo) == str(Renderer().story(item, "Asia/Tokyo", "en"))  # as if alone
+    tricky = ItemView(9, "Odd \ue0000\ue001 title", None, "Blog", item.published, "")
+    assert "Odd \ue0000\ue001 title" in renderer.story(tricky, "Asia/Tokyo", "en")
+    assert "2 Mar, 02:30" in renderer.story(tricky, "Asia/Tokyo", "en")
