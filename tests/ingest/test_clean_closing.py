@@ -3,9 +3,8 @@ teaser runs or lists about other things go; the article's own closing lines stay
 
 from __future__ import annotations
 
-import pytest
-
 from ingest.clean import clean_text
+from tests.support.cases import parametrize
 from tests.support.pages import BODY as OPENING
 
 # A synthetic article of about 200 words (long enough to stand alone without its tail).
@@ -26,32 +25,14 @@ def after_body(*lines: str) -> str:
     return "\n\n".join([*BODY, *lines])
 
 
-@pytest.mark.parametrize(
-    "notice",
-    [
-        "© 2008 The Daily Courier. All rights reserved.",
-        "This material may not be published, broadcast, rewritten or redistributed.",
-        "Reproduction in whole or in part without permission is prohibited.",
-    ],
-)
+@parametrize("ingest/clean_closing", "rights_notices", "notice")
 def test_a_rights_notice_goes_wherever_it_stands(notice: str) -> None:
     assert clean_text(after_body(notice)) == ARTICLE
     middle = "\n\n".join([*BODY[:3], notice, *BODY[3:]])
     assert clean_text(middle) == ARTICLE
 
 
-@pytest.mark.parametrize(
-    "credit",
-    [
-        "Associated Press writer Jane Doe in Dover contributed to this report.",
-        "(Reporting by Jane Doe; Editing by John Roe)",
-        "To contact the reporter on this story: Jane Doe in Dover at jdoe@example.com",
-        "Jane Doe is a freelance writer based in Dover.",
-        "(This article was provided by the Coastal News Service)",
-        "Have a view on this story? Send us your feedback!",
-        "Share Your Photos: Upload your pictures of the storm to our gallery.",
-    ],
-)
+@parametrize("ingest/clean_closing", "closing_lines", "credit")
 def test_closing_credit_contact_and_bio_lines_go(credit: str) -> None:
     assert clean_text(after_body(credit)) == ARTICLE
 
