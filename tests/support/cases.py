@@ -19,20 +19,30 @@ def _load(file: str) -> dict[str, Any]:
         return tomllib.load(f)
 
 
-def cases(file: str, table: str, names: str | tuple[str, ...]) -> list[Any]:
-    """The rows of `table` in tests/fixtures/cases/`file`.toml as a test takes them: for one
-    argument (`names` a string) the values themselves; for several, a table per row whose
-    keys are `names`, given back as a tuple in that order (a key left out is None: TOML has
-    no null)."""
+def _rows(file: str, table: str, names: str | tuple[str, ...]) -> list[Any]:
     rows: list[Any] = _load(file)[table]
     if isinstance(names, str):
         return rows
     for row in rows:
-        unknown = set(row) - set(names)
+        unknown = set(row) - {*names, "id"}
         assert not unknown, f"{file}.toml [{table}]: unknown keys {sorted(unknown)}"
+    return rows
+
+
+def cases(file: str, table: str, names: str | tuple[str, ...]) -> list[Any]:
+    """The rows of `table` in tests/fixtures/cases/`file`.toml as a test takes them: for one
+    argument (`names` a string) the values themselves; for several (a tuple), a table per row
+    whose keys are `names`, given back as a tuple in that order (a key left out is None: TOML
+    has no null). A row's `id`, if any, names the case in pytest's report."""
+    rows = _rows(file, table, names)
+    if isinstance(names, str):
+        return rows
     return [tuple(row.get(name) for name in names) for row in rows]
 
 
 def parametrize(file: str, table: str, names: str | tuple[str, ...]) -> pytest.MarkDecorator:
     """`pytest.mark.parametrize(names, …)` over the rows of `table` (see `cases`)."""
-    return pytest.mark.parametrize(names, cases(file, table, names))
+    rows = _rows(file, table, names)
+    values = cases(file, table, names)
+    ids = [row.get("id") if isinstance(row, dict) else None for row in rows]
+    return pytest.mark.parametrize(names, values, ids=ids if any(ids) else None)
