@@ -15,15 +15,12 @@ from ingest.titles import (
     source_name,
 )
 from tests.support.cases import parametrize
+from tests.support.pages import titled
 
 
 def headline(html: str, url: str | None, first_paragraph: str = "") -> str:
     root = lxml.html.document_fromstring(html)
     return page_names(root, url=url, first_paragraph=first_paragraph).title
-
-
-def titled(title: str, body: str = "") -> str:
-    return f"<html><head><title>{title}</title></head><body>{body}</body></html>"
 
 
 @parametrize("ingest/titles", "site_names", ("title", "url", "expected"))
