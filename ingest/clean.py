@@ -13,105 +13,90 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ingest.patterns import MONTH, WEEKDAY, caseless
 from ingest.text import content_words, normalize_whitespace, split_sentences, words
 
 # Vocabulary families. A line is judged by its shape (short, imperative, label-like) together
 # with how much of this vocabulary it carries — never by one exact phrase.
-_ACCOUNT = re.compile(
+_ACCOUNT = caseless(
     r"\b(sign(?:ed|ing)?[ -]?(?:up|in|out)|log(?:ged|ging)?[ -]?(?:in|out)|register(?:ed|ing)?|"
     r"registration|subscri(?:be[ds]?|ber?s?|bing|ptions?)|unsubscribe|newsletters?|billing|"
     r"payment|account|password|inbox|e-?mail address|verif(?:y|ied|ication)|confirm(?:ed|ation)?|"
     r"membership|members?[- ]only|premium|free trial|trial|profile|preferences|settings|"
     r"notifications?|alerts?|saved (?:articles?|stories)|reading list|bookmark(?:ed|s)?)\b",
-    re.IGNORECASE,
 )
-_STATUS_OPENER = re.compile(
+_STATUS_OPENER = caseless(
     r"^(success|thank(?:s| you)|welcome(?: back)?|great|oops|almost (?:done|there)|done|"
     r"you(?:'|’)re (?:all set|in|subscribed|signed)|you have (?:been|successfully)|"
     r"your (?:\w+ ){0,3}(?:has|have) been|check your (?:inbox|email)|sorry|error|please)\b",
-    re.IGNORECASE,
 )
-_SOCIAL = re.compile(
+_SOCIAL = caseless(
     r"(\b(?:follow(?:ing)? (?:us|me|him|her|them|the)|share (?:this|on|via|the)|twitter|facebook|"
     r"instagram|linkedin|whatsapp|tiktok|youtube|telegram|pinterest|reddit|flipboard|threads|"
     r"mastodon|bluesky|like us|tweet|podcast|rss|app store|google play)\b|(?<!\w)@\w{2,})",
-    re.IGNORECASE,
 )
-_NOTICE = re.compile(
+_NOTICE = caseless(
     r"\b(cookies?|privacy (?:policy|settings|notice|statement)|consent|gdpr|terms (?:of|and) "
     r"(?:use|service|conditions)|ad[ -]?blocker|paywall|free articles?|"
     r"articles? (?:left|remaining)|"
     r"continue reading|unlimited (?:digital )?access|subscribers? only|already (?:a subscriber|"
     r"have an account|registered)|javascript)\b|"
     r"[$£€]\s?\d[\d.,]*\s*(?:/|a|per)\s*(?:month|week|year|mo)\b",  # a price per period
-    re.IGNORECASE,
 )
-_IMPERATIVE = re.compile(
+_IMPERATIVE = caseless(
     r"^(click|tap|sign(?: up| in)?|subscribe|follow|share|join|download|get|register|log ?in|"
     r"read|watch|listen|support|donate|like|tweet|email|e-mail|contact|send|try|discover|explore|"
     r"find out|learn more|see|view|enable|allow|accept|manage|update|create|start|upgrade|"
     r"become|don't miss|never miss|stay (?:up to date|informed|tuned))\b",
-    re.IGNORECASE,
 )
 # Verbs that open a call to act and hardly ever a sentence of news ("Like many towns, ..." and
 # "Support for the plan ..." do).
-_STRONG_IMPERATIVE = re.compile(
+_STRONG_IMPERATIVE = caseless(
     r"^(click|tap|download|subscribe|sign (?:up|in)|log ?in|register|follow|share|join|watch|"
     r"listen|learn more|find out|discover|explore|don't miss|never miss|get (?:the|our))\b",
-    re.IGNORECASE,
 )
 # "Click here ..." as one of the sentences of a short line.
-_CLICK_HERE = re.compile(
-    r"(?:^|[.!?]\s+)(?:click|tap|press) (?:here|below|on (?:the|this) link)\b", re.IGNORECASE
-)
+_CLICK_HERE = caseless(r"(?:^|[.!?]\s+)(?:click|tap|press) (?:here|below|on (?:the|this) link)\b")
 # What a call to act points at: the link, the app, more updates.
-_CTA_OBJECT = re.compile(
+_CTA_OBJECT = caseless(
     r"\b(here|below|link|app|apps|headlines|updates|alerts|newsletters?|inbox|podcasts?|"
     r"videos?|gallery|comments?|feed|notifications?)\b",
-    re.IGNORECASE,
 )
 # Markers an ad slot leaves in the text.
-_AD_MARKER = re.compile(
+_AD_MARKER = caseless(
     r"^(?:advertisements?|advertising|sponsored(?: content| links?)?|ad|paid content|"
     r"(?:story|article) continues (?:below|after)(?: (?:this )?(?:advertisement|ad))?|"
     r"continue reading (?:below|the main story)|scroll to continue(?: with content)?)\W*$",
-    re.IGNORECASE,
 )
-_TEASER_LABEL = re.compile(
+_TEASER_LABEL = caseless(
     r"^(?:[\W_]*)(read more|read next|read also|also read|related(?: stories| articles| coverage| "
     r"content| links?| reading)?|see also|more(?: from| on| about)? [\w .'’-]{0,40}?(?=:)|more|"
     r"recommended(?: for you| reading)?|you (?:may|might) also (?:like|be interested in)|"
     r"don't miss|most (?:read|popular|viewed)|trending(?: now)?|editor'?s picks?|watch|listen|"
     r"top stories|further reading|also on [\w .]+|in (?:other|related) news|more stories|"
     r"popular|latest)\b\s*(?:[:|»›>\-–—]|$)",
-    re.IGNORECASE,
 )
-_DATELINE = re.compile(
-    r"^(?:published|updated|last updated|posted|first published|modified)\b[\s:]", re.IGNORECASE
-)
+_DATELINE = caseless(r"^(?:published|updated|last updated|posted|first published|modified)\b[\s:]")
 _BYLINE = re.compile(
     r"^[Bb][Yy]:?\s+(?!(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b|(?:January|February|March|"
     r"April|May|June|July|August|September|October|November|December|Christmas|Easter|"
     r"Contrast|Comparison|Law|Then|Now)\b)"
     r"[A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|van|von|de|der|da|and|&))*\s*(?:[,|•·\-–—]|$)"
 )
-_CREDIT = re.compile(
+_CREDIT = caseless(
     r"^(?:photo(?:graph)?|image|picture|video|illustration|credit|source|graphic)s?"
     r"(?: (?:copyright|credit|courtesy))?\s*[:/©]",
-    re.IGNORECASE,
 )
 # A line that is only a date and/or time ("Wednesday, January 09, 2008", "8:43 AM GMT").
 _DATE_WORD = (
-    r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)"
-    r"[a-z]*\.?|\d{1,4}(?:st|nd|rd|th)?|[ap]\.?m\.?|utc|gmt|[ecmp][sd]t|bst|cet|et|at|on"
+    rf"{WEEKDAY}|{MONTH}|\d{{1,4}}(?:st|nd|rd|th)?|[ap]\.?m\.?|utc|gmt|[ecmp][sd]t|bst|cet|et|at|on"
 )
-_DATE_LINE = re.compile(rf"^(?:(?:{_DATE_WORD})[\s,./:|–-]*)+$", re.IGNORECASE)
+_DATE_LINE = caseless(rf"^(?:(?:{_DATE_WORD})[\s,./:|–-]*)+$")
 # ... naming a month or weekday and a year, as a page's date line does ("Tuesday, 1 March"
 # heading a list of fixtures, "2000 GMT" or "78,000" alone belong to the article).
 _DATE_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-_DATE_NAME = re.compile(
+_DATE_NAME = caseless(
     r"\b(?:mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b",
-    re.IGNORECASE,
 )
 _SEPARATORS = re.compile(r"[|•·,—–/]|\s-\s|\d{1,2}:\d\d|\d{4}")
 _TERMINAL = re.compile(r"[.!?…:;\"'”’)]$")
@@ -260,8 +245,8 @@ def _is_noise(block: _Block) -> bool:
     return len(_NOTICE.findall(text)) >= 2 and hits * 8 >= n
 
 
-_READER = re.compile(r"^(?:you|your|you['’](?:ve|re|ll|d))\b", re.IGNORECASE)
-_SECOND_PERSON = re.compile(r"\b(?:you|your|yours|you['’](?:ve|re|ll|d))\b", re.IGNORECASE)
+_READER = caseless(r"^(?:you|your|you['’](?:ve|re|ll|d))\b")
+_SECOND_PERSON = caseless(r"\b(?:you|your|yours|you['’](?:ve|re|ll|d))\b")
 _QUOTES = re.compile(r"[\"“”«»]")
 
 
@@ -289,7 +274,7 @@ def _drop_reader_status(blocks: list[_Block]) -> None:
             block.keep = False
 
 
-_COPYRIGHT = re.compile(r"^(?:©|\(c\)|copyright\b)", re.IGNORECASE)
+_COPYRIGHT = caseless(r"^(?:©|\(c\)|copyright\b)")
 _LIST_ITEM = re.compile(r"^[-•*·]\s")
 TAIL_SHARE = 0.4  # what follows the article's end is dropped when it is at most this share
 SHARED_VOCABULARY = 0.3  # ... and a closing list sharing less of the article's words than this
@@ -342,30 +327,26 @@ def _drop_tail(blocks: list[_Block]) -> None:
 
 # A rights notice: the copyright sign (or "(c)" and a year) or "rights reserved", or a ban on
 # reproducing the text, the verbs of reproduction near the words of a prohibition.
-_RIGHTS_SIGN = re.compile(r"©|\(c\)\s*(?:19|20)\d\d|\ball rights reserved\b", re.IGNORECASE)
-_REPRODUCE = re.compile(
+_RIGHTS_SIGN = caseless(r"©|\(c\)\s*(?:19|20)\d\d|\ball rights reserved\b")
+_REPRODUCE = caseless(
     r"\b(?:reproduc\w*|redistribut\w*|republi\w*|rewritten|retransmi\w*|syndicat\w*)\b",
-    re.IGNORECASE,
 )
-_PROHIBIT = re.compile(
+_PROHIBIT = caseless(
     r"\b(?:prohibited|forbidden|may not|must not|without (?:the )?(?:\w+ )?(?:\w+ )?"
     r"(?:permission|consent))\b",
-    re.IGNORECASE,
 )
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # Who else wrote or edited the story: "(Reporting by …; Editing by …)", "X contributed to
 # this report" — the wire's credit, a verb of writing and "by" or "contributed".
-_CREDIT_LINE = re.compile(
+_CREDIT_LINE = caseless(
     r"^\W*(?:(?:additional )?(?:reporting|writing|editing|compiled|edited|written)\b.{0,40}?"
     r"\bby\b|.{0,120}?\bcontributed (?:to|reporting|from)\b)",
-    re.IGNORECASE,
 )
 # A contributor's one-line bio: a name and "is a/an/the …", the article's last line.
 _BIO = re.compile(r"^[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){1,3} (?:is|was) (?:a|an|the)\b")
-_BIO_ROLE = re.compile(
+_BIO_ROLE = caseless(
     r"\b(?:writer|columnist|correspondent|editor|reporter|author|journalist|contributor|"
     r"commentator|blogger|freelance\w*)\b",
-    re.IGNORECASE,
 )
 NOTICE_WORDS = 60  # a rights notice is at most this long
 CREDIT_WORDS = 25  # and a closing credit, contact or bio line this
@@ -400,7 +381,7 @@ def _is_closing_credit(block: _Block) -> bool:
     return bool(_BIO.match(text) and _BIO_ROLE.search(text) and len(split_sentences(text)) <= 2)
 
 
-_FIRST_PLURAL = re.compile(r"\b(?:us|our|we|we['’](?:re|ll|ve|d))\b", re.IGNORECASE)
+_FIRST_PLURAL = caseless(r"\b(?:us|our|we|we['’](?:re|ll|ve|d))\b")
 _LABEL_PREFIX = re.compile(r"^[A-Z][\w'’-]*(?: [\w'’-]+){0,3}: ")
 
 

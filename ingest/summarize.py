@@ -21,6 +21,7 @@ from importlib import resources
 import numpy as np
 
 from ingest.clean import teaser_sentences
+from ingest.patterns import caseless
 from ingest.text import STOPWORDS, split_sentences, stopwords
 from storage.stems import has_stemmer, stemmer
 
@@ -44,7 +45,7 @@ _NOT_A_START = frozenset(",;:.!?)]}’”»-–—")  # the rest of a sentence c
 # A word after a space or at the start (`_reads_as_prose` counts those in lower case).
 _SPACED_WORD = re.compile(r"(?:^|(?<=\s))[^\W\d_][\w'’-]*")
 # Who wrote it, took the picture, or where to click: lines about the article, not of it.
-_ABOUT_THE_ARTICLE = re.compile(
+_ABOUT_THE_ARTICLE = caseless(
     r"^(?:by\b|published\b|updated\b|last (?:updated|modified)\b|posted\b|click\b|follow\b|"
     r"share\b|read more\b|related\b|copyright\b|©|\(?cnn\)?\s*--?\s*$|scroll down\b|sign up\b|"
     r"subscribe\b|watch\b.*:|pictured\b)"
@@ -54,13 +55,12 @@ _ABOUT_THE_ARTICLE = re.compile(
     r"|\b(?:credit|photo|photograph|picture|image|caption)s?\s*:"
     r"|\b(?:getty|reuters|ap|afp|epa|pa|shutterstock) (?:images|photo|pictures)\b"
     r"|\|",
-    re.IGNORECASE,
 )
 # A list item: a bullet, or a number or letter with a dot or bracket, then a space.
 _LIST_ITEM = re.compile(r"^\s*(?:[•·▪■►*\-–—]|\(?(?:\d{1,2}|[a-z])[.)])\s")
 # An opening word that needs the sentence before it: a connective or an anaphoric pronoun.
 # "This week" and "That night" point at time, not at an earlier sentence.
-_DEPENDENT = re.compile(
+_DEPENDENT = caseless(
     r"^[\"'“‘`]*\s*(?:but|so|and|or|yet|however|still|instead|meanwhile|moreover|furthermore|"
     r"therefore|thus|hence|besides|nevertheless|nonetheless|otherwise|indeed|also|then|"
     r"that's why|even so|in addition|as a result|for example|for instance|in fact|"
@@ -71,7 +71,6 @@ _DEPENDENT = re.compile(
     r"(?:this|that|these|those|such)(?!\s+(?:year|week|month|morning|afternoon|evening|night|"
     r"weekend|season|summer|winter|spring|autumn|fall|time)\b))\b"
     r"(?!-\w)",
-    re.IGNORECASE,
 )
 _FIRST_PERSON = re.compile(r"(?:^|\s)(?:i|i'm|i've|i'd|i'll|my|me|myself)(?=[\s,.!?;:]|$)")
 _QUOTES = re.compile(r"[\"“”]|``|''")

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 from lxml.html import HtmlElement
 
+from ingest.patterns import MONTH, WEEKDAY, caseless
 from ingest.text import normalize_whitespace, wordset
 
 MAX_TITLE_WORDS = 40
@@ -31,12 +32,11 @@ _HIERARCHICAL = frozenset("|>»/\\·•_[")
 _WORD = re.compile(r"\w+", re.UNICODE)
 _HOST_NOISE = frozenset({"www", "com", "co", "org", "net", "news", "uk", "au", "in", "ca", "m"})
 # What a page's stray heading says when it is not the headline: a prompt, a control, an error.
-_PROMPT = re.compile(
+_PROMPT = caseless(
     r"^(?:follow (?:us|me)|join (?:the|our|us)|sign (?:up|in)|subscribe|log ?in|register|"
     r"download (?:the|our)|share (?:this|on|via)|leave a (?:reply|comment)|skip to|menu|search|"
     r"home|page not found|404|not found|error|untitled|advertisement)\b"
     r"|\b(?:cancel reply|in your inbox|newsletters?|comments? policy|cookies?)\b",
-    re.IGNORECASE,
 )
 
 
@@ -417,20 +417,16 @@ def _headline_like(title: str, site_keys: set[str], *, metadata: bool = False) -
     return not _PROMPT.search(title) or len(words) > 12
 
 
-_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
-_DATE = re.compile(
-    rf"\b(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}"
+_DATE = caseless(
+    rf"\b(?:{MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTH}"
     r"|\d{1,2}:\d{2}\b|\d+\s+(?:minutes?|hours?|days?|weeks?)\s+ago\b)",
-    re.IGNORECASE,
 )
-_DATE_WORDS = re.compile(
-    rf"\b(?:{_MONTH}|(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*|\d+\w*|am|pm|a\.m|p\.m|"
+_DATE_WORDS = caseless(
+    rf"\b(?:{MONTH}|{WEEKDAY}|\d+\w*|am|pm|a\.m|p\.m|"
     r"e[sd]?t|p[sd]?t|c[sd]?t|gmt|utc|bst|cet|ist|published|updated|posted|first|last)\b",
-    re.IGNORECASE,
 )
-_CREDIT = re.compile(
+_CREDIT = caseless(
     r"^(?:\S+\s+){0,4}(?:staff|writers?|reporters?|correspondents?|editors?|service|wire)$",
-    re.IGNORECASE,
 )
 
 
@@ -472,7 +468,7 @@ def _marked_headlines(root: HtmlElement, limit: int = 3) -> Iterator[str]:
 _SKIP = frozenset({"script", "style", "noscript", "title", "head", "template", "select", "option"})
 _LINE_END = re.compile(r"[.,;:!]$")
 # A heading does not stop on a word that needs another after it ("… is hosted by").
-_LOOSE_END = re.compile(r"\b(?:by|of|the|and|or|to|a|an|in|for|with|at|from)$", re.IGNORECASE)
+_LOOSE_END = caseless(r"\b(?:by|of|the|and|or|to|a|an|in|for|with|at|from)$")
 
 
 def lead_in_heading(root: HtmlElement, first_paragraph: str, reach: int = 25) -> str:

@@ -159,9 +159,6 @@ class People:
         `added_by` queues the `my_chat_member` update Telegram sends when someone adds the bot.
         """
         is_super = supergroup if supergroup is not None else str(chat_id).startswith("-100")
-        admins = list(admins)
-        for uid in [*members, *admins, *([creator] if creator else [])]:
-            self.user(uid)
         chat = Chat(
             id=chat_id,
             type="supergroup" if is_super or forum else "group",
@@ -169,15 +166,11 @@ class People:
             username=username,
             is_forum=forum,
             topics=dict(topics or ({1: "General"} if forum else {})),
-            members={*members, *admins, *([creator] if creator else [])},
-            admins=set(admins),
-            creator=creator if creator is not None else (admins[0] if admins else None),
             bot_is_admin=bot_is_admin,
         )
-        self.chats[chat_id] = chat
-        if added_by is not None:
-            self._member_update(chat, self.user(added_by).person, "left", self._bot_status(chat))
-        return chat
+        return self._add_chat(
+            chat, members=members, admins=admins, creator=creator, added_by=added_by
+        )
 
     def channel(
         self,
@@ -189,20 +182,33 @@ class People:
         bot_is_admin: bool = True,
     ) -> Chat:
         """Create a channel where the bot (an administrator by default) may post."""
-        admins = list(admins)
-        for uid in admins:
-            self.user(uid)
         chat = Chat(
-            id=chat_id,
-            type="channel",
-            title=title,
-            username=username,
-            members=set(admins),
-            admins=set(admins),
-            creator=admins[0] if admins else None,
-            bot_is_admin=bot_is_admin,
+            id=chat_id, type="channel", title=title, username=username, bot_is_admin=bot_is_admin
         )
-        self.chats[chat_id] = chat
+        return self._add_chat(chat, admins=admins)
+
+    def _add_chat(
+        self,
+        chat: Chat,
+        *,
+        members: Iterable[int] = (),
+        admins: Iterable[int] = (),
+        creator: int | None = None,
+        added_by: int | None = None,
+    ) -> Chat:
+        """Keep a new group or channel with its people: the admins, the creator (the first
+        admin unless told) and the other members, each a user. `added_by` queues the
+        `my_chat_member` update Telegram sends when someone adds the bot."""
+        admins = list(admins)
+        if creator is None and admins:
+            creator = admins[0]
+        people = [*members, *admins, *([creator] if creator is not None else [])]
+        for uid in people:
+            self.user(uid)
+        chat.members, chat.admins, chat.creator = set(people), set(admins), creator
+        self.chats[chat.id] = chat
+        if added_by is not None:
+            self._member_update(chat, self.user(added_by).person, "left", self._bot_status(chat))
         return chat
 
     def set_chat_state(
@@ -247,16 +253,8 @@ class People:
 
     def _migrate(self, chat: Chat, new_id: int) -> None:
         chat.migrated_to = new_id
-        new = Chat(
-            id=new_id,
-            type="supergroup",
-            title=chat.title,
-            members=set(chat.members),
-            admins=set(chat.admins),
-            creator=chat.creator,
-            bot_is_admin=chat.bot_is_admin,
-        )
-        self.chats[new_id] = new
+        new = Chat(id=new_id, type="supergroup", title=chat.title, bot_is_admin=chat.bot_is_admin)
+        self._add_chat(new, members=chat.members, admins=chat.admins, creator=chat.creator)
         actor = self.user(chat.creator).person if chat.creator else self.bot
         for where, key, value in (
             (chat, "migrate_to_chat_id", new_id),

@@ -11,8 +11,7 @@ import ast
 import re
 from pathlib import Path
 
-import pytest
-
+from tests.support.cases import parametrize
 from tests.support.source import docstring_ids
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,33 +74,12 @@ def test_sql_is_written_in_storage_only() -> None:
     assert offenders == {}
 
 
-@pytest.mark.parametrize(
-    "source",
-    [
-        "from sqlalchemy import select\n",
-        "from sqlmodel import col, update\n",
-        "from sqlalchemy import text as sql\n",
-        "import sqlalchemy\nstatement = sqlalchemy.delete(table)\n",
-        'query = "SELECT id FROM article WHERE id = ?"\n',
-        "def f():\n    run('SELECT 1')\n",
-        "lock = 'SELECT pg_advisory_xact_lock(:key)'\n",
-        'ddl = "CREATE INDEX ix ON chat (id)"\n',
-    ],
-)
+@parametrize("layers", "sql", "source")
 def test_the_scan_finds_sql(source: str) -> None:
     assert sql_in(source)
 
 
-@pytest.mark.parametrize(
-    "source",
-    [
-        'def f():\n    """Claimed with one `UPDATE … RETURNING`; SELECT FOR UPDATE on PG."""\n',
-        "from sqlalchemy.ext.asyncio import async_sessionmaker\n",
-        "from sqlmodel.ext.asyncio.session import AsyncSession\n",
-        'reply = "Select a topic from the list below."\n',
-        'usage = "Usage: /delete <id>"\n',
-    ],
-)
+@parametrize("layers", "not_sql", "source")
 def test_the_scan_leaves_other_code_alone(source: str) -> None:
     assert sql_in(source) == []
 

@@ -12,7 +12,6 @@ from bot.context import CustomContext
 from bot.handlers import callbacks, keyboards
 from bot.handlers.common import (
     NOT_ADMIN,
-    channel_name,
     chat_command,
     edit_message,
     may_change,
@@ -170,12 +169,9 @@ async def _stop(update: Update, context: CustomContext, answer: str) -> str:
         chat = command.chat
         done = per_chat(
             chat,
-            _("Deleted everything stored for this chat. /start to begin again."),
-            _("Deleted everything stored for this group. /start to begin again."),
-            _(
-                "Deleted everything stored for channel %(channel)s. /start to begin again.",
-                channel=channel_name(chat),
-            ),
+            N_("Deleted everything stored for this chat. /start to begin again."),
+            N_("Deleted everything stored for this group. /start to begin again."),
+            N_("Deleted everything stored for channel %(channel)s. /start to begin again."),
         )
         await chat_store.delete_chat(command.session, chat_id=command.chat.id)
         remember_language(context, chat.telegram_id, None)

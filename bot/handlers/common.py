@@ -241,14 +241,14 @@ def remember_thread(update: Update, chat: Chat) -> None:
     chat.thread_id = message.message_thread_id if message.is_topic_message else None
 
 
-def per_chat(chat: Chat, private: str, group: str, channel: str) -> str:
-    """The sentence for this kind of chat, each variant already translated: a whole sentence
-    per kind ("Schedule for this chat: …", "… this group …", "… channel %(channel)s …"), since
-    languages inflect "this chat" differently in each sentence. The values are the same for
-    all three; `channel` is `channel_name(chat)`."""
+def per_chat(chat: Chat, private: str, group: str, channel: str, **values: str) -> str:
+    """The sentence for this kind of chat, translated: a whole sentence per kind, each marked
+    with `N_()` ("Schedule for this chat: …", "… this group …", "… channel %(channel)s …"),
+    since languages inflect "this chat" differently in each sentence. The `values` fill all
+    three; `%(channel)s` is `channel_name(chat)`."""
     if chat.type == ChatType.CHANNEL:
-        return channel
-    return private if chat.type == ChatType.PRIVATE else group
+        return _(channel, channel=channel_name(chat), **values)
+    return _(private if chat.type == ChatType.PRIVATE else group, **values)
 
 
 def channel_name(chat: Chat) -> str:

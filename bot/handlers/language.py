@@ -11,13 +11,12 @@ from bot.handlers import keyboards
 from bot.handlers.common import (
     ChatCommand,
     args_text,
-    channel_name,
     chat_command,
     esc,
     per_chat,
     remember_language,
 )
-from digests.i18n import DEFAULT, LANGUAGES, _, set_language, supported
+from digests.i18n import DEFAULT, LANGUAGES, N_, _, set_language, supported
 
 USAGE = "/language <" + " | ".join(LANGUAGES) + ">"
 
@@ -55,16 +54,12 @@ async def language(update: Update, context: CustomContext) -> None:
 
 def _choose(command: ChatCommand) -> str:
     chat = command.chat
-    values = {"language": esc(LANGUAGES.get(chat.language, chat.language))}
     return per_chat(
         chat,
-        _("I speak <b>%(language)s</b> in this chat. Choose another:", **values),
-        _("I speak <b>%(language)s</b> in this group. Choose another:", **values),
-        _(
-            "Channel %(channel)s gets its digests in <b>%(language)s</b>. Choose another:",
-            channel=channel_name(chat),
-            **values,
-        ),
+        N_("I speak <b>%(language)s</b> in this chat. Choose another:"),
+        N_("I speak <b>%(language)s</b> in this group. Choose another:"),
+        N_("Channel %(channel)s gets its digests in <b>%(language)s</b>. Choose another:"),
+        language=esc(LANGUAGES.get(chat.language, chat.language)),
     )
 
 
@@ -80,14 +75,10 @@ def change_language(
     if here is not None and here.id == chat.telegram_id:
         set_language(chosen)
         remember_language(context, here.id, chosen)
-    values = {"language": esc(LANGUAGES[chosen])}
     return per_chat(
         chat,
-        _("From now on I speak <b>%(language)s</b> here.", **values),
-        _("From now on I speak <b>%(language)s</b> in this group.", **values),
-        _(
-            "Channel %(channel)s now gets its digests in <b>%(language)s</b>.",
-            channel=channel_name(chat),
-            **values,
-        ),
+        N_("From now on I speak <b>%(language)s</b> here."),
+        N_("From now on I speak <b>%(language)s</b> in this group."),
+        N_("Channel %(channel)s now gets its digests in <b>%(language)s</b>."),
+        language=esc(LANGUAGES[chosen]),
     )

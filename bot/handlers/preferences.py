@@ -14,7 +14,6 @@ from bot.handlers import keyboards
 from bot.handlers.common import (
     ChatCommand,
     args_text,
-    channel_name,
     chat_command,
     esc,
     may_change,
@@ -23,7 +22,7 @@ from bot.handlers.common import (
     usage,
 )
 from digests import preferences as prefs
-from digests.i18n import _, ngettext
+from digests.i18n import N_, _, ngettext
 from digests.preferences import (
     MAX_ITEMS,
     MAX_WORD,
@@ -79,17 +78,13 @@ async def schedule(update: Update, context: CustomContext) -> None:
         except ScheduleChangeError as exc:
             command.usage(SCHEDULE_USAGE, str(exc))
             return
-        chat, values = command.chat, {"schedule": esc(description)}
         command.reply(
             per_chat(
-                chat,
-                _("Schedule for this chat: <b>%(schedule)s</b>.", **values),
-                _("Schedule for this group: <b>%(schedule)s</b>.", **values),
-                _(
-                    "Schedule for channel %(channel)s: <b>%(schedule)s</b>.",
-                    channel=channel_name(chat),
-                    **values,
-                ),
+                command.chat,
+                N_("Schedule for this chat: <b>%(schedule)s</b>."),
+                N_("Schedule for this group: <b>%(schedule)s</b>."),
+                N_("Schedule for channel %(channel)s: <b>%(schedule)s</b>."),
+                schedule=esc(description),
             )
         )
 
@@ -271,19 +266,19 @@ async def stop(update: Update, context: CustomContext) -> None:
         return
     async with chat_command(update, context, changes=False, create=False) as command:
         if command is not None:
-            chat = command.chat
             command.reply(
                 per_chat(
-                    chat,
-                    _("Delete every setting and subscription of this chat? This cannot be undone."),
-                    _(
+                    command.chat,
+                    N_(
+                        "Delete every setting and subscription of this chat? This cannot be undone."
+                    ),
+                    N_(
                         "Delete every setting and subscription of this group? "
                         "This cannot be undone."
                     ),
-                    _(
+                    N_(
                         "Delete every setting and subscription of channel %(channel)s? "
-                        "This cannot be undone.",
-                        channel=channel_name(chat),
+                        "This cannot be undone."
                     ),
                 ),
                 markup=keyboards.stop_keyboard(),

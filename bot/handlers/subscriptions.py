@@ -8,7 +8,6 @@ from bot.context import CustomContext
 from bot.handlers import keyboards
 from bot.handlers.common import (
     args_text,
-    channel_name,
     chat_command,
     esc,
     per_chat,
@@ -17,7 +16,7 @@ from bot.handlers.common import (
     usage,
 )
 from digests import subscriptions as following
-from digests.i18n import _, listed
+from digests.i18n import N_, _, listed
 from digests.preferences import zone_label
 from digests.query import SECTION_ALIASES
 from digests.render import local_time
@@ -97,12 +96,12 @@ def _subscribed(subscription: Subscription, *, created: bool, chat: Chat, text: 
         query = _("<b>%(query)s</b> (keywords)", query=query)
     if not created:
         return _("Already following %(query)s.", query=query)
-    values = {"query": query, "channel": channel_name(chat)}
     done = per_chat(
         chat,
-        _("Subscribed this chat to %(query)s.", **values),
-        _("Subscribed this group to %(query)s.", **values),
-        _("Subscribed channel %(channel)s to %(query)s.", **values),
+        N_("Subscribed this chat to %(query)s."),
+        N_("Subscribed this group to %(query)s."),
+        N_("Subscribed channel %(channel)s to %(query)s."),
+        query=query,
     )
     lines = [done]
     if subscription.kind == SubscriptionKind.SECTION:
@@ -145,9 +144,9 @@ async def list_command(update: Update, context: CustomContext) -> None:
     lines = [
         per_chat(
             chat,
-            _("<b>Settings for this chat</b>"),
-            _("<b>Settings for this group</b>"),
-            _("<b>Settings for channel %(channel)s</b>", channel=channel_name(chat)),
+            N_("<b>Settings for this chat</b>"),
+            N_("<b>Settings for this group</b>"),
+            N_("<b>Settings for channel %(channel)s</b>"),
         )
     ]
     if shown.topics:

@@ -6,21 +6,10 @@ from __future__ import annotations
 import pytest
 
 from digests.preferences import ArgumentError, parse_count, parse_quiet, parse_timezone
+from tests.support.cases import parametrize
 
 
-@pytest.mark.parametrize(
-    ("text", "zone"),
-    [
-        ("Europe/Berlin", "Europe/Berlin"),
-        ("europe/berlin", "Europe/Berlin"),
-        ("Berlin", "Europe/Berlin"),
-        ("new york", "America/New_York"),
-        ("UTC", "UTC"),
-        ("UTC+2", "Etc/GMT-2"),
-        ("-05:00", "Etc/GMT+5"),
-        ("+0", "UTC"),
-    ],
-)
+@parametrize("digests/preferences", "timezones", ("text", "zone"))
 def test_timezone_accepts_names_cities_and_offsets(text: str, zone: str) -> None:
     assert parse_timezone(text) == zone
 

@@ -3,9 +3,8 @@ teaser runs or lists about other things go; the article's own closing lines stay
 
 from __future__ import annotations
 
-import pytest
-
 from ingest.clean import clean_text
+from tests.support.cases import parametrize
 from tests.support.pages import BODY as OPENING
 
 # A synthetic article of about 200 words (long enough to stand alone without its tail).
@@ -26,32 +25,14 @@ def after_body(*lines: str) -> str:
     return "\n\n".join([*BODY, *lines])
 
 
-@pytest.mark.parametrize(
-    "notice",
-    [
-        "© 2008 The Daily Courier. All rights reserved.",
-        "This material may not be published, broadcast, rewritten or redistributed.",
-        "Reproduction in whole or in part without permission is prohibited.",
-    ],
-)
+@parametrize("ingest/clean_closing", "rights_notices", "notice")
 def test_a_rights_notice_goes_wherever_it_stands(notice: str) -> None:
     assert clean_text(after_body(notice)) == ARTICLE
     middle = "\n\n".join([*BODY[:3], notice, *BODY[3:]])
     assert clean_text(middle) == ARTICLE
 
 
-@pytest.mark.parametrize(
-    "credit",
-    [
-        "Associated Press writer Jane Doe in Dover contributed to this report.",
-        "(Reporting by Jane Doe; Editing by John Roe)",
-        "To contact the reporter on this story: Jane Doe in Dover at jdoe@example.com",
-        "Jane Doe is a freelance writer based in Dover.",
-        "(This article was provided by the Coastal News Service)",
-        "Have a view on this story? Send us your feedback!",
-        "Share Your Photos: Upload your pictures of the storm to our gallery.",
-    ],
-)
+@parametrize("ingest/clean_closing", "closing_lines", "credit")
 def test_closing_credit_contact_and_bio_lines_go(credit: str) -> None:
     assert clean_text(after_body(credit)) == ARTICLE
 
@@ -69,55 +50,12 @@ def test_lines_like_those_inside_the_article_stay() -> None:
     assert clean_text(text) == text
 
 
-def test_a_closing_run_of_teaser_headlines_goes() -> None:
-    teasers = [
-        "Maureen Smith meets the town's own soap star",
-        "Ulster leads the way with new food system",
-        "Our critics pick the year's best films",
-        "Spring fashion",
-        "Gardening",
-        "Watch our interview with a golf prodigy",
-    ]
-    assert clean_text(after_body(*teasers)) == ARTICLE
+@parametrize("ingest/clean_closing", "closing_runs_that_go", ("lines",))
+def test_a_closing_run_about_other_things_goes(lines: list[str]) -> None:
+    assert clean_text(after_body(*lines)) == ARTICLE
 
 
-def test_a_closing_block_of_facts_stays() -> None:
-    facts = ["Tickets", "www.example-theatre.com", "VIP: 60,000", "Stalls: 40,000", "Enquiries"]
-    text = after_body(*facts)
-    assert clean_text(text) == text
-
-
-def test_an_unlabelled_closing_list_about_other_things_goes() -> None:
-    others = [
-        "- An inquest into a teenager's death recommends changes to the child-welfare agency.",
-        "- Environmental groups urge the province's insurer to price cover by distance driven.",
-        "- A committee approved spending on an indoor water park in the capital.",
-    ]
-    assert clean_text(after_body(*others)) == ARTICLE
-
-
-def test_a_closing_list_on_the_article_s_subject_stays() -> None:
-    own = [
-        "- The barrier's gates will protect 3,000 homes on the harbour.",
-        "- The Environment Agency will pay two-thirds of the barrier's cost.",
-        "- Construction of the barrier begins next spring, engineers said.",
-    ]
-    text = after_body(*own)
-    assert clean_text(text) == text
-
-
-def test_a_closing_quote_to_the_reader_stays() -> None:
-    text = after_body('"You have let us down for ten years," one trader told the meeting.')
-    assert clean_text(text) == text
-
-
-def test_a_closing_run_on_the_article_s_subject_stays() -> None:
-    own = [
-        "Barrier gates on the harbour: twenty closures a year",
-        "Homes protected by the barrier: 3,000",
-        "Businesses protected by the barrier: 400",
-        "Environment Agency share of the cost: two-thirds",
-        "Construction of the barrier: next spring",
-    ]
-    text = after_body(*own)
+@parametrize("ingest/clean_closing", "closing_runs_that_stay", ("lines",))
+def test_the_article_s_own_closing_lines_stay(lines: list[str]) -> None:
+    text = after_body(*lines)
     assert clean_text(text) == text

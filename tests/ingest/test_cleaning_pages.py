@@ -11,7 +11,9 @@ from digests.render import ItemView, Renderer
 from ingest.clean import clean_text
 from ingest.parse import parse_feed, tidy_teaser
 from ingest.titles import choose_title, clean_title, source_name
-from tests.support.pages import PAGES, article, extracted
+from tests.support.cases import parametrize
+from tests.support.feeds import fixture
+from tests.support.pages import PAGES, article, extracted, numbered, titled
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
@@ -78,10 +80,10 @@ def test_a_page_with_only_a_day_is_marked_date_only_and_one_with_a_time_is_not()
 
 def test_a_title_left_open_by_a_cut_page_does_not_swallow_the_article() -> None:
     # The shape of L3S-GN1's BBC Sport pages of 2008: "<title>BBC SPORT" never closed.
-    body = "".join(
-        f"<p>India have withdrawn their threat to quit the tour of Australia, paragraph {n}, "
-        "after the board met in Mumbai and the appeal against the spinner's ban was heard.</p>"
-        for n in range(8)
+    body = numbered(
+        "<p>India have withdrawn their threat to quit the tour of Australia, paragraph {n}, "
+        "after the board met in Mumbai and the appeal against the spinner's ban was heard.</p>",
+        8,
     )
     html = (
         "<html><head><title>BBC SPORT | Cricket | India withdraw tour quit threat\n"
@@ -96,15 +98,12 @@ def test_a_title_left_open_by_a_cut_page_does_not_swallow_the_article() -> None:
 def test_when_cleaning_leaves_too_little_the_page_is_read_again_not_lost() -> None:
     # The article sits in a layout table whose cells trafilatura's precision mode drops when
     # tables are left out: the fallback reads it again with them and in recall mode.
-    cells = "".join(
-        f"<tr><td>Residents of the harbour district met on Tuesday evening, part {n}, to hear "
-        "engineers explain how the bridge repairs will change their daily journeys.</td></tr>"
-        for n in range(6)
+    cells = numbered(
+        "<tr><td>Residents of the harbour district met on Tuesday evening, part {n}, to hear "
+        "engineers explain how the bridge repairs will change their daily journeys.</td></tr>",
+        6,
     )
-    html = (
-        "<html><head><title>Bridge meeting</title></head><body>"
-        f"<table class='story'>{cells}</table></body></html>"
-    )
+    html = titled("Bridge meeting", f"<table class='story'>{cells}</table>")
     found = article(html, "https://ledger.example/bridge-meeting")
     assert found.text.count("Residents of the harbour district") == 6
 
@@ -193,24 +192,7 @@ def test_teasers_lose_read_on_markers_and_section_labels_and_read_as_sentences()
 
 
 def test_a_feed_section_label_shared_by_its_teasers_goes_and_titles_lose_the_site() -> None:
-    items = "".join(
-        f"<item><title>{title} | FT</title><link>https://www.ft.com/content/{n}</link>"
-        f"<description>{text}</description></item>"
-        for n, (title, text) in enumerate(
-            [
-                ("Funds see outflows", "Retail investors pulled money from bond funds Markets"),
-                (
-                    "Gilts rally",
-                    "Yields fell after the inflation figures surprised traders Markets",
-                ),
-                ("Carmaker cuts jobs", "The group will close two plants in the north Companies"),
-            ]
-        )
-    )
-    feed = (
-        '<?xml version="1.0"?><rss version="2.0"><channel><title>myFT following</title>'
-        f"<link>https://www.ft.com/myft</link>{items}</channel></rss>"
-    ).encode()
+    feed = fixture("ft_section_labels.xml")
     parsed = parse_feed(feed, url="https://www.ft.com/myft/following.rss", now=NOW)
     texts = [e.text for e in parsed.entries]
     assert texts[0] == "Retail investors pulled money from bond funds"
@@ -252,46 +234,14 @@ def test_a_text_that_speaks_to_its_reader_keeps_its_second_person_sentences() ->
     assert clean_text(advice) == advice
 
 
-def test_what_follows_the_article_goes_a_closing_list_and_the_copyright_tail() -> None:
-    # Text as extracted from two L3S-GN1 pages (research use): CBC News, 13 January 2008
-    # (a425a015…), and Radio New Zealand, 14 January 2008 (fa832e49…), shortened.
-    cbc = (
-        "B.C.'s premier toured Prince George Sunday to view the damage caused by the Nechako "
-        "River ice jam and flood.\n\n"
-        '"Every time I see one of these natural phenomena I am impressed by how powerful '
-        'nature is and how small our efforts are to contain it," said Campbell.\n\n'
-        "The premier did not announce any new funding for the area. When asked about it by "
-        "reporters, he reminded them of the $100 million already promised to deal with "
-        "natural disasters in British Columbia.\n\n"
-        "Gordon Campbell, along with four members of the provincial legislature and cabinet, "
-        "viewed the area from a helicopter.\n\n"
-        "The ice jam is about six kilometres long and has been causing flooding in the northern "
-        "British Columbia community for more than a month.\n\n"
-        "The City of Prince George and the province have already spent $3 million on the ice "
-        "jam.\n\n"
-        "Blog Watch\n\n"
-        "- The resale housing market in Canada's major cities enjoyed a record year for sales "
-        "and prices in 2007, the Canadian Real Estate Association said Tuesday.\n\n"
-        "- A worldwide shortage of hops is forcing some microbreweries to rewrite their "
-        "recipes for trademark beers.\n\n"
-        "- Saskatoon police have charged a 26-year-old woman in the death of a baby girl."
-    )
-    cleaned = clean_text(cbc)
-    assert cleaned.endswith("already spent $3 million on the ice jam.")
-    assert "Blog Watch" not in cleaned and "hops" not in cleaned
-    rnz = (
-        "All the papers have two stories in common on Monday morning: the planning of the "
-        "state funeral for Sir Edmund Hillary and the arrival of two Australian kayakers.\n\n"
-        "The Press looks at statistics showing a link between the increase in violent crime "
-        "in the Christchurch CBD and an increase in the number of liquor licences.\n\n"
-        "The Otago Daily Times reports 30 police officers are investigating the body found "
-        "in the Clutha river.\n\n"
-        "Copyright © 2008 Radio New Zealand\n\n"
-        "A selection of children's stories now available for download."
-    )
-    cleaned = clean_text(rnz)
-    assert cleaned.endswith("found in the Clutha river.")
-    assert "Copyright" not in cleaned and "download" not in cleaned
+@parametrize("ingest/cleaning_pages", "closing_tails", ("text", "last", "gone"))
+def test_what_follows_the_article_goes_a_closing_list_and_the_copyright_tail(
+    text: str, last: str, gone: list[str]
+) -> None:
+    cleaned = clean_text(text)
+    assert cleaned.endswith(last)
+    for furniture in gone:
+        assert furniture not in cleaned
 
 
 def test_a_list_the_article_introduces_stays() -> None:
@@ -307,21 +257,7 @@ def test_a_list_the_article_introduces_stays() -> None:
 
 
 def test_a_feed_entry_dated_without_a_time_is_marked_date_only() -> None:
-    items = "".join(
-        f"<item><title>{title} - The Ledger</title><link>https://ledger.example/{n}</link>"
-        f"<pubDate>{day}</pubDate><description>Council news.</description></item>"
-        for n, (title, day) in enumerate(
-            [
-                ("Bridge closes for repairs", "Mon, 02 Mar 2026"),
-                ("Ferry fares rise", "Mon, 02 Mar 2026 00:00:00 GMT"),  # midnight, written
-                ("Library reopens", "Sun, 01 Mar 2026 18:45:00 +0000"),
-            ]
-        )
-    )
-    feed = (
-        '<?xml version="1.0"?><rss version="2.0"><channel><title>The Ledger &gt; Local</title>'
-        f"<link>https://ledger.example/</link>{items}</channel></rss>"
-    ).encode()
+    feed = fixture("ledger_dates.xml")
     entries = parse_feed(feed, url="https://ledger.example/rss", now=NOW).entries
     assert [e.date_only for e in entries] == [True, False, False]
     assert entries[0].published_at == datetime(2026, 3, 2, tzinfo=UTC) and entries[0].dated

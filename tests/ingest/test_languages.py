@@ -12,6 +12,7 @@ from ingest.summarize import readable, summarize
 from ingest.text import normalize_whitespace, split_sentences, stopwords, words
 from ingest.topics import detect_language, keyphrases
 from storage.stems import query_phrases, stems_of
+from tests.support.cases import cases
 from tests.support.languages import AR, DE, ES, FA, RU, TEXTS, UK
 
 STEMMED = ["ru", "es", "de", "ar", "fa", "pt"]
@@ -106,15 +107,9 @@ def test_a_query_word_matches_other_forms_in_the_articles_language() -> None:
     title = "В Молдове прошли выборы"
     assert stems_of("ru", title) == "в молдов прошл выбор"
     assert ("выбор",) in query_phrases(("выборах",))
-    for query, language, text in [
-        ("выборы", "ru", "Наблюдатели на выборах"),
-        ("выборах", "ru", "Прошли выборы"),
-        ("elección", "es", "Las elecciones regionales"),
-        ("wahl", "de", "Die Wahlen in Hessen"),
-        ("moradia", "pt", "Governo promete 500 mil moradias"),
-        ("خاموشی", "fa", "خاموشی‌های برنامه‌ریزی‌شده ادامه دارد"),
-        ('"парламентские выборы"', "ru", "Парламентских выборов не будет"),
-    ]:
+    for query, language, text in cases(
+        "ingest/languages", "query_forms", ("query", "language", "text")
+    ):
         query_ = parse_query(query)
         assert matches_prominently(query_, text, language=language), (query, text)
         assert not matches_prominently(query_, "Другая новость про погоду", language=language)

@@ -19,7 +19,7 @@ from ingest.pipeline import ingest_document, refresh_feed
 from ingest.tick import refresh_due_feeds
 from storage import feeds as feed_store
 from storage.models import Article, FeedState, Story
-from tests.support.feeds import Web, add, fixture, xml
+from tests.support.feeds import Web, add, fixture, page_document, xml
 
 
 async def articles(session: AsyncSession) -> list[Article]:
@@ -379,14 +379,11 @@ async def test_a_page_stored_meanwhile_by_another_worker_is_skipped(
         pytest.skip("SQLite has one writer")
     from ingest.pipeline import _Document, store_document
 
-    document = _Document(
-        url="https://race.example/a",
-        canonical_url="https://race.example/a",
+    document = page_document(
+        "https://race.example/a",
         title="Race",
         text="One worker stores this page while another one is about to store it too.",
-        author=None,
         published_at=now,
-        language=None,
     )
     async with sessionmaker() as first, sessionmaker() as second:
         other = _Document(**{**document.__dict__, "text": "The same page, edited a little."})

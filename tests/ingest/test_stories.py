@@ -26,6 +26,7 @@ from ingest.stories import Features, StoryIndex, features
 from ingest.text import split_sentences
 from storage.models import Article
 from tests.support.cli import run_here as digestbot
+from tests.support.feeds import page_document
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 FIXTURE = FIXTURES / "stories_allsides_excerpt.jsonl"
@@ -356,14 +357,11 @@ def test_bad_lines_name_the_problem(line: str, message: str) -> None:
 
 
 def document(item: dict[str, str]) -> _Document:
-    return _Document(
-        url=f"https://{item['id']}.example/",
-        canonical_url=f"https://{item['id']}.example/",
+    return page_document(
+        f"https://{item['id']}.example/",
         title=item["title"],
         text=item["text"],
-        author=None,
         published_at=at(item["published"]),
-        language=None,
     )
 
 

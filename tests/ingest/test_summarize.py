@@ -6,12 +6,12 @@ from __future__ import annotations
 import re
 
 import numpy as np
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ingest.summarize import choose, dependent, readable, select_sentences, summarize
 from ingest.text import normalize_whitespace, split_sentences
+from tests.support.cases import parametrize
 
 ARTICLE = """Councillors in Port Alder voted on Monday to approve a £48m tidal flood barrier, ending more than ten years of delays.
 
@@ -26,29 +26,7 @@ Construction of the barrier is expected to begin next spring and take about thre
 Residents can see the final designs at an exhibition in the town library from 10 March."""
 
 
-@pytest.mark.parametrize(
-    ("text", "sentences"),
-    [
-        # punctuation splits, abbreviations and decimals do not
-        (
-            'Mr. Smith met Dr. J. Jones in the U.S. at 3.5 p.m. on Monday. "Great," he said! Why?',
-            [
-                "Mr. Smith met Dr. J. Jones in the U.S. at 3.5 p.m. on Monday.",
-                '"Great," he said!',
-                "Why?",
-            ],
-        ),
-        # tokenized lower-case text (CNN/DailyMail style)
-        (
-            "( cnn ) the group voted . on monday , it said `` no . '' this bolsters the u.s. view .",
-            [
-                "( cnn ) the group voted .",
-                "on monday , it said `` no . ''",
-                "this bolsters the u.s. view .",
-            ],
-        ),
-    ],
-)
+@parametrize("ingest/summarize", "sentence_splits", ("text", "sentences"))
 def test_sentences_split_on_punctuation_not_on_abbreviations(
     text: str, sentences: list[str]
 ) -> None:

@@ -5,7 +5,6 @@ and the publication's name of a feed."""
 from __future__ import annotations
 
 import lxml.html
-import pytest
 
 from ingest.titles import (
     choose_title,
@@ -15,6 +14,8 @@ from ingest.titles import (
     page_names,
     source_name,
 )
+from tests.support.cases import parametrize
+from tests.support.pages import titled
 
 
 def headline(html: str, url: str | None, first_paragraph: str = "") -> str:
@@ -22,79 +23,7 @@ def headline(html: str, url: str | None, first_paragraph: str = "") -> str:
     return page_names(root, url=url, first_paragraph=first_paragraph).title
 
 
-def titled(title: str, body: str = "") -> str:
-    return f"<html><head><title>{title}</title></head><body>{body}</body></html>"
-
-
-@pytest.mark.parametrize(
-    ("title", "url", "expected"),
-    [
-        # L3S-GN1 022b482d: a section path that leads to the site's name, " - " between.
-        (
-            "Chelsea hoping to sign Anelka before weekend - Soccer - Sport - Breaking News - "
-            "Belfast Telegraph",
-            "http://www.belfasttelegraph.co.uk/breaking-news/sport/soccer/article3322353.ece",
-            "Chelsea hoping to sign Anelka before weekend",
-        ),
-        # L3S-GN1 e8f75e89: the same, the site named by its town (the host's first label).
-        (
-            "Toni Collette gives birth to baby girl - National - General - Wollondilly Advertiser",
-            "http://wollondilly.yourguide.com.au/news/national/general/toni-collette/1160691.html",
-            "Toni Collette gives birth to baby girl",
-        ),
-        # L3S-GN1 77c361ce: "The Canberra Times" is named by the host's "canberra".
-        (
-            "Under-siege Kemble quits as Kiwi coach - World - Sport - The Canberra Times",
-            "http://canberra.yourguide.com.au/news/world/sport/undersiege-kemble/1165475.html",
-            "Under-siege Kemble quits as Kiwi coach",
-        ),
-        # L3S-GN1 f3114a41: the site's name inside the title ends the headline; its slogan
-        # after it goes too.
-        (
-            "Moon Learns From His Mistake - HOOPSWORLD | NBA News, Rumors and Information",
-            "http://www.hoopsworld.com/Story.asp?story_id=6895",
-            "Moon Learns From His Mistake",
-        ),
-        # L3S-GN1 05547ae6: a segment that starts with the site's name.
-        (
-            "White Scores 22 Points In Women's Basketball Loss - SJSUSpartans.com—Official Web "
-            "Site of San Jose State Athletics",
-            "http://www.sjsuspartans.com/ViewArticle.dbml?DB_OEM_ID=5600&ATCLID=1366611",
-            "White Scores 22 Points In Women's Basketball Loss",
-        ),
-        # L3S-GN1 302e53f4: the site and its sections in front, whatever the last separator.
-        (
-            "SignOnSanDiego.com &gt; News &gt; World -- Judges in Liberian ex-president's trial "
-            "allow video of victims",
-            "http://www.signonsandiego.com/news/world/20080108-0356-warcrimes-taylor.html",
-            "Judges in Liberian ex-president's trial allow video of victims",
-        ),
-        # L3S-GN1 70b430c4, c0804a24, 18a04371: separators written without spaces, trusted
-        # only because the site's name follows the last one; hyphenated words stay.
-        (
-            "Starbucks founder back at helm amid sliding sales_English_Xinhua",
-            "http://news.xinhuanet.com/english/2008-01/08/content_7382664.htm",
-            "Starbucks founder back at helm amid sliding sales",
-        ),
-        (
-            "Kat to go to London... with Sallu-India Buzz-Entertainment-The Times of India",
-            "http://timesofindia.indiatimes.com/India_Buzz/Kat_to_go/articleshow/2696265.cms",
-            "Kat to go to London... with Sallu",
-        ),
-        (
-            "Lukla Airport to be named as Hillary Tenzing Airport- Travel-Services-News By "
-            "Industry-News-The Economic Times",
-            "http://economictimes.indiatimes.com/News/News_By_Industry/articleshow/2701212.cms",
-            "Lukla Airport to be named as Hillary Tenzing Airport",
-        ),
-        # L3S-GN1 fffdcc2c: the site's name before a colon.
-        (
-            "NDTV.com: Modi, BJP leaders discuss poll strategies",
-            "http://www.ndtv.com/convergence/ndtv/story.aspx?id=NEWEN20070037530",
-            "Modi, BJP leaders discuss poll strategies",
-        ),
-    ],
-)
+@parametrize("ingest/titles", "site_names", ("title", "url", "expected"))
 def test_site_names_and_their_section_paths_leave_the_headline(
     title: str, url: str, expected: str
 ) -> None:
@@ -148,29 +77,12 @@ def test_a_metadata_title_that_one_title_segment_repeats_is_the_headline() -> No
     assert headline(html, None) == "remoteStorage"
 
 
-@pytest.mark.parametrize(
-    "line",
-    [
-        "Fri Dec 28, 7:05 AM ET",  # L3S-GN1 108204ab
-        "BEVERLY HILLS, Calif., Jan. 8, 2008",  # L3S-GN1 0a30f3dc
-        "Wednesday, January 16, 2008",  # L3S-GN1 30cfde24
-        "2 days ago",  # L3S-GN1 39edc13b
-        "Associated Press - January 10, 2008 3:23 PM ET",  # L3S-GN1 5ee7902b
-        "First Published: Jan 09, 2008",  # L3S-GN1 82f835a8
-    ],
-)
+@parametrize("ingest/titles", "date_lines", "line")
 def test_date_lines_and_datelines_are_recognised(line: str) -> None:
     assert is_date_line(line)
 
 
-@pytest.mark.parametrize(
-    "line",
-    [
-        "Stocks fall on Jan. 8 as banks report losses",
-        "Clemson coach Tommy Bowden has no ill feelings toward Auburn",
-        "Nine aboard Air Canada flight hurt after Airbus hits turbulence",
-    ],
-)
+@parametrize("ingest/titles", "not_date_or_credit_lines", "line")
 def test_headlines_with_a_date_or_a_role_word_are_not_taken_for_date_or_credit_lines(
     line: str,
 ) -> None:
@@ -224,20 +136,7 @@ def test_a_dated_or_credited_candidate_never_beats_a_headline() -> None:
     )
 
 
-@pytest.mark.parametrize(
-    ("feed_title", "url", "expected"),
-    [
-        ("BBC News - World", "https://www.bbc.co.uk/news/world", "BBC News"),
-        ("Top stories - Google News", "https://news.google.com/rss", "Google News"),
-        ("Latest news | Reuters", "https://www.reuters.com/", "Reuters"),
-        ("FT.com - Markets", "https://www.ft.com/markets?format=rss", "FT.com"),
-        ("NYT > Business > Economy", "https://www.nytimes.com/section/business/economy", "NYT"),
-        ("myFT following", "https://www.ft.com/myft/following/abc.rss", "FT"),
-        ("World news | The Guardian", "https://www.theguardian.com/world", "The Guardian"),
-        ("Krebs on Security", "https://krebsonsecurity.com/", "Krebs on Security"),
-        (None, "https://www.bbc.co.uk/news", "bbc.co.uk"),
-    ],
-)
+@parametrize("ingest/titles", "sources", ("feed_title", "url", "expected"))
 def test_a_source_is_the_publication_not_the_feed_title_or_path(
     feed_title: str | None, url: str, expected: str
 ) -> None:

@@ -1,14 +1,17 @@
-"""A tiny internet for ingest tests (httpx.MockTransport), fixture feeds, and feeds added."""
+"""A tiny internet for ingest tests (httpx.MockTransport), fixture feeds, feeds added and
+pages about to be stored."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 import httpx
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ingest.fetch import Fetcher
+from ingest.pipeline import _Document
 from storage import feeds as feed_store
 from storage.models import Feed, FeedCreate
 
@@ -54,3 +57,17 @@ async def add(session: AsyncSession, url: str, **fields: object) -> Feed:
     feed, _ = await feed_store.add_feed(session, data=FeedCreate(url=url, **fields))  # type: ignore[arg-type]
     await session.commit()
     return feed
+
+
+def page_document(url: str, *, title: str, text: str, published_at: datetime | None) -> _Document:
+    """A page about to be stored (`store_document`): at its own canonical address, with no
+    author and its language not known."""
+    return _Document(
+        url=url,
+        canonical_url=url,
+        title=title,
+        text=text,
+        author=None,
+        published_at=published_at,
+        language=None,
+    )

@@ -23,6 +23,17 @@ def extracted(name: str, url: str | None = None) -> Page:
     return article((PAGES / name).read_bytes(), url)
 
 
+def titled(title: str, body: str = "") -> str:
+    """A page a test writes: its <title> and the markup of its body."""
+    return f"<html><head><title>{title}</title></head><body>{body}</body></html>"
+
+
+def numbered(paragraph: str, times: int) -> str:
+    """`paragraph` `times` over, each with its number for `{n}` (so that no two are the same):
+    a synthetic article long enough to be read as one."""
+    return "".join(paragraph.format(n=n) for n in range(times))
+
+
 #: A short synthetic news article, one paragraph per item: the text the cleaning tests insert
 #: boilerplate into and expect back unchanged.
 BODY = [
