@@ -35,96 +35,73 @@ class Settings(BaseSettings):
         env_file_encoding="utf-8",
         extra="ignore",
         validate_default=True,
+        use_attribute_docstrings=True,  # a field's docstring is its description
     )
 
     # Telegram
     telegram_bot_token: SecretStr | None = Field(
         default=None,
         validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN", "DIGESTBOT_TELEGRAM_BOT_TOKEN"),
-        description="Bot token from @BotFather; never logged, masked in repr. Unset: only the "
-        "local demo (digestbot demo) runs.",
     )
-    base_url: str | None = Field(
-        default=None,
-        description="Bot API server; unset: Telegram's. E.g. http://127.0.0.1:8081/bot for the "
-        "local emulator.",
-    )
-    admin_ids: Annotated[frozenset[int], NoDecode] = Field(
-        default=frozenset(),
-        description="Telegram user ids allowed the admin commands "
-        "(/addfeed, /feeds, /removefeed, /stats, /broadcast, /channel).",
-    )
+    """Bot token from @BotFather; never logged, masked in repr. Unset: only the local demo
+    (digestbot demo) runs."""
+    base_url: str | None = None
+    """Bot API server; unset: Telegram's. E.g. http://127.0.0.1:8081/bot for the local emulator."""
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    """Telegram user ids allowed the admin commands (/addfeed, /feeds, /removefeed, /stats,
+    /broadcast, /channel)."""
 
     # storage
-    database_url: str = Field(
-        default="sqlite:///./digestbot.db",
-        description="sqlite:///path.db, or postgresql://user@host:5432/db for several "
-        "processes (add ?schema=name to keep digestbot's tables in one schema).",
-    )
+    database_url: str = "sqlite:///./digestbot.db"
+    """sqlite:///path.db, or postgresql://user@host:5432/db for several processes (add ?schema=name
+    to keep digestbot's tables in one schema)."""
 
     # subscribers
-    default_timezone: str = Field(
-        default="UTC", description="IANA time zone of new chats (/timezone changes a chat's)."
-    )
-    templates_dir: Path | None = Field(
-        default=None,
-        description="Directory whose templates (same file names) replace the packaged "
-        "ones of digests/templates/.",
-    )
-    max_items: int = Field(
-        default=10, ge=1, le=50, description="Default stories per digest (/max)."
-    )
-    max_subscriptions: Count = Field(default=50, description="Topics and feeds a chat may follow.")
-    max_mutes: Count = Field(default=100, description="Mute words per chat.")
-    max_query_length: int = Field(
-        default=200, ge=10, description="Longest topic query, in characters."
-    )
-    commands_per_minute: Count = Field(
-        default=20,
-        description="Commands per chat per minute, the steady rate, with a burst of as many (a "
-        "new chat's first minute allows twice this); button taps count half. Beyond it: one "
-        "polite reply, then silence until the bucket refills.",
-    )
+    default_timezone: str = "UTC"
+    """IANA time zone of new chats (/timezone changes a chat's)."""
+    templates_dir: Path | None = None
+    """Directory whose templates (same file names) replace the packaged ones of
+    digests/templates/."""
+    max_items: int = Field(default=10, ge=1, le=50)
+    """Default stories per digest (/max)."""
+    max_subscriptions: Count = 50
+    """Topics and feeds a chat may follow."""
+    max_mutes: Count = 100
+    """Mute words per chat."""
+    max_query_length: int = Field(default=200, ge=10)
+    """Longest topic query, in characters."""
+    commands_per_minute: Count = 20
+    """Commands per chat per minute, the steady rate, with a burst of as many (a new chat's first
+    minute allows twice this); button taps count half. Beyond it: one polite reply, then silence
+    until the bucket refills."""
 
     # delivery limits (Telegram: ~30/s overall, ~1/s per chat, 20/min per group)
-    rate_global: Positive = Field(default=30.0, description="Messages per second overall.")
-    rate_per_chat: Positive = Field(default=1.0, description="Messages per second per chat.")
-    rate_per_group_minute: int = Field(
-        default=20, gt=0, description="Messages per minute per group or channel."
-    )
-    paid_broadcast: bool = Field(
-        default=False,
-        description="Paid broadcast: up to 1000 messages/s overall, sent with "
-        "allow_paid_broadcast.",
-    )
-    delivery_give_up_hours: Positive = Field(
-        default=48.0,
-        description="Retry a failing message part this long (hours) before marking it failed.",
-    )
+    rate_global: Positive = 30.0
+    """Messages per second overall."""
+    rate_per_chat: Positive = 1.0
+    """Messages per second per chat."""
+    rate_per_group_minute: int = Field(default=20, gt=0)
+    """Messages per minute per group or channel."""
+    paid_broadcast: bool = False
+    """Paid broadcast: up to 1000 messages/s overall, sent with allow_paid_broadcast."""
+    delivery_give_up_hours: Positive = 48.0
+    """Retry a failing message part this long (hours) before marking it failed."""
 
     # ticks, seconds
-    ingest_interval: Positive = Field(default=60.0, description="Seconds between ingest ticks.")
-    digest_interval: Positive = Field(default=30.0, description="Seconds between digest ticks.")
-    deliver_interval: Positive = Field(default=1.0, description="Seconds between delivery ticks.")
-    digest_batch: Count = Field(
-        default=500,
-        description="Schedules one digest claim takes; the tick claims again while a claim "
-        "comes back full, so every due digest is built in the tick.",
-    )
-    digest_lease: Positive = Field(
-        default=120.0,
-        description="Seconds a dead process's claimed schedules wait before another takes them.",
-    )
-    digest_helpers: int | None = Field(
-        default=None,
-        ge=0,
-        le=64,
-        description=(
-            "Helper processes that select and render a large digest tick (10 000 or more "
-            "due) while the bot's process writes it; 0: none; unset: one per CPU core beyond "
-            "the first, up to 3."
-        ),
-    )
+    ingest_interval: Positive = 60.0
+    """Seconds between ingest ticks."""
+    digest_interval: Positive = 30.0
+    """Seconds between digest ticks."""
+    deliver_interval: Positive = 1.0
+    """Seconds between delivery ticks."""
+    digest_batch: Count = 500
+    """Schedules one digest claim takes; the tick claims again while a claim comes back full, so
+    every due digest is built in the tick."""
+    digest_lease: Positive = 120.0
+    """Seconds a dead process's claimed schedules wait before another takes them."""
+    digest_helpers: int | None = Field(default=None, ge=0, le=64)
+    """Helper processes that select and render a large digest tick (10 000 or more due) while the
+    bot's process writes it; 0: none; unset: one per CPU core beyond the first, up to 3."""
 
     def helper_processes(self) -> int:
         """`digest_helpers`, or the default for this machine."""
@@ -133,94 +110,62 @@ class Settings(BaseSettings):
         return default_helper_processes()
 
     # fetching
-    user_agent: str = Field(
-        default="digestbot/0.1 (+https://github.com/digestbot/digestbot)",
-        description="User-Agent header of every fetch.",
-    )
-    fetch_timeout: Positive = Field(
-        default=20.0,
-        description="Seconds per network operation of a fetch; "
-        "the whole fetch may take three times this.",
-    )
-    max_body_bytes: int = Field(
-        default=10_000_000,
-        gt=0,
-        description="Largest response body fetched, in bytes (after decompression).",
-    )
-    allow_private_urls: bool = Field(
-        default=False,
-        description="Let feeds reach private and loopback addresses (trusted local setups "
-        "only, e.g. feeds served from 127.0.0.1).",
-    )
-    feed_interval: timedelta = Field(
-        default=timedelta(minutes=30),
-        description="How often a feed is checked: 90s, 5m, 2h, 1d (from 5s to 1d). One feed: "
-        "digestbot feeds set ID --every 5m.",
-    )
-    feed_min_interval: timedelta = Field(
-        default=timedelta(minutes=1),
-        description="The fastest a feed is checked: feeds that realtime subscribers follow "
-        "are checked this often (a realtime topic subscription makes that every feed).",
-    )
+    user_agent: str = "digestbot/0.1 (+https://github.com/digestbot/digestbot)"
+    """User-Agent header of every fetch."""
+    fetch_timeout: Positive = 20.0
+    """Seconds per network operation of a fetch; the whole fetch may take three times this."""
+    max_body_bytes: int = Field(default=10_000_000, gt=0)
+    """Largest response body fetched, in bytes (after decompression)."""
+    allow_private_urls: bool = False
+    """Let feeds reach private and loopback addresses (trusted local setups only, e.g. feeds served
+    from 127.0.0.1)."""
+    feed_interval: timedelta = timedelta(minutes=30)
+    """How often a feed is checked: 90s, 5m, 2h, 1d (from 5s to 1d). One feed: digestbot feeds set
+    ID --every 5m."""
+    feed_min_interval: timedelta = timedelta(minutes=1)
+    """The fastest a feed is checked: feeds that realtime subscribers follow are checked this often
+    (a realtime topic subscription makes that every feed)."""
 
     # WebSub push (off when websub_callback_url is unset)
-    websub_callback_url: str | None = Field(
-        default=None,
-        description="Public URL WebSub hubs push to (feed id appended), e.g. "
-        "https://bot.example.org/websub; unset: no push, polling only.",
-    )
-    websub_listen: str = Field(
-        default="127.0.0.1",
-        description="Address the WebSub callback server "
-        "binds (put it behind the webhook's reverse proxy).",
-    )
-    websub_port: int = Field(
-        default=8444, gt=0, lt=65536, description="Port the WebSub callback server binds."
-    )
-    websub_secret: SecretStr | None = Field(
-        default=None,
-        description="Hubs sign pushes with a per-feed secret derived from this (HMAC, "
-        "X-Hub-Signature); unsigned or badly signed pushes are ignored.",
-    )
+    websub_callback_url: str | None = None
+    """Public URL WebSub hubs push to (feed id appended), e.g. https://bot.example.org/websub;
+    unset: no push, polling only."""
+    websub_listen: str = "127.0.0.1"
+    """Address the WebSub callback server binds (put it behind the webhook's reverse proxy)."""
+    websub_port: int = Field(default=8444, gt=0, lt=65536)
+    """Port the WebSub callback server binds."""
+    websub_secret: SecretStr | None = None
+    """Hubs sign pushes with a per-feed secret derived from this (HMAC, X-Hub-Signature); unsigned
+    or badly signed pushes are ignored."""
 
     # webhook mode (polling when webhook_url is unset)
-    webhook_url: str | None = Field(
-        default=None,
-        description="Public HTTPS URL of the "
-        "webhook (ports 80, 88, 443 or 8443); unset: long polling.",
-    )
-    webhook_listen: str = Field(default="127.0.0.1", description="Address the webhook binds.")
-    webhook_port: int = Field(default=8443, gt=0, lt=65536, description="Port the webhook binds.")
-    webhook_path: str = Field(default="telegram", description="URL path of the webhook.")
-    webhook_secret: SecretStr | None = Field(
-        default=None,
-        description="Registered with setWebhook and "
-        "checked against X-Telegram-Bot-Api-Secret-Token; unset: a random one per run.",
-    )
+    webhook_url: str | None = None
+    """Public HTTPS URL of the webhook (ports 80, 88, 443 or 8443); unset: long polling."""
+    webhook_listen: str = "127.0.0.1"
+    """Address the webhook binds."""
+    webhook_port: int = Field(default=8443, gt=0, lt=65536)
+    """Port the webhook binds."""
+    webhook_path: str = "telegram"
+    """URL path of the webhook."""
+    webhook_secret: SecretStr | None = None
+    """Registered with setWebhook and checked against X-Telegram-Bot-Api-Secret-Token; unset: a
+    random one per run."""
 
     # operations
-    on_conflict: Literal["wait", "exit"] = Field(
-        default="wait",
-        description="When another instance polls with the same token (409 Conflict): wait "
-        "(say so once and back off, 1s to 30s, until it stops) or exit (one error line).",
-    )
-    log_format: Literal["text", "json"] = Field(
-        default="text", description="Log lines as text (key=value) or json."
-    )
-    log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR.")
-    metrics_port: int | None = Field(
-        default=None,
-        description="Serve Prometheus /metrics and /healthz on this port; unset: no server.",
-    )
-    metrics_host: str = Field(
-        default="127.0.0.1",
-        description="Address /metrics and /healthz bind (0.0.0.0: every interface).",
-    )
-    redis_url: str | None = Field(
-        default=None,
-        description="Redis URL for the send-rate limiter shared by every process (one budget "
-        "for digests and replies); unset: per process.",
-    )
+    on_conflict: Literal["wait", "exit"] = "wait"
+    """When another instance polls with the same token (409 Conflict): wait (say so once and back
+    off, 1s to 30s, until it stops) or exit (one error line)."""
+    log_format: Literal["text", "json"] = "text"
+    """Log lines as text (key=value) or json."""
+    log_level: str = "INFO"
+    """DEBUG, INFO, WARNING or ERROR."""
+    metrics_port: int | None = None
+    """Serve Prometheus /metrics and /healthz on this port; unset: no server."""
+    metrics_host: str = "127.0.0.1"
+    """Address /metrics and /healthz bind (0.0.0.0: every interface)."""
+    redis_url: str | None = None
+    """Redis URL for the send-rate limiter shared by every process (one budget for digests and
+    replies); unset: per process."""
 
     @field_validator("admin_ids", mode="before")
     @classmethod

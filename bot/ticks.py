@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import html
 import logging
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -43,33 +44,31 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
+@dataclass(eq=False)
 class Ticks:
-    """Owns the fetcher, the delivery worker and the tick jobs of one process."""
+    """Owns the fetcher, the delivery worker and the tick jobs of one process.
 
-    def __init__(
-        self,
-        services: Services,
-        *,
-        bot: Bot,
-        role: str,
-        fetcher: Fetcher | None = None,
-        delivery_request: BaseRequest | None = None,
-        token: str,
-        limiter: SendLimiter | None = None,
-    ) -> None:
-        self.services = services
-        self.bot = bot
-        self.role = role
-        self.fetcher = fetcher
-        self._own_fetcher = fetcher is None
-        self._delivery_request = delivery_request
-        self._token = token
-        self._limiter = limiter  # shared with the command replies; owned by the application
-        self.worker: DeliveryWorker | None = None
-        self._delivery_bot: Bot | None = None
-        self._stop = asyncio.Event()
-        self._loop_task: asyncio.Task[None] | None = None
-        self._websub: WebSubServer | None = None
+    `fetcher`: None makes one at start (and closes it at stop). `limiter` paces deliveries and
+    is shared with the command replies; the application owns it. The repr leaves out the token
+    and the bots (PTB's `Bot` repr shows its token)."""
+
+    services: Services = field(repr=False)  # its repr shows this Ticks again
+    _: KW_ONLY
+    bot: Bot = field(repr=False)
+    role: str
+    fetcher: Fetcher | None = None
+    delivery_request: BaseRequest | None = None
+    token: str = field(repr=False)
+    limiter: SendLimiter | None = None
+    worker: DeliveryWorker | None = field(default=None, init=False, repr=False)
+    _own_fetcher: bool = field(init=False, repr=False)
+    _delivery_bot: Bot | None = field(default=None, init=False, repr=False)
+    _stop: asyncio.Event = field(default_factory=asyncio.Event, init=False, repr=False)
+    _loop_task: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
+    _websub: WebSubServer | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._own_fetcher = self.fetcher is None
 
     @property
     def enabled(self) -> bool:
@@ -86,11 +85,11 @@ class Ticks:
         # Deliveries use their own Bot: the worker paces itself (bot/limits/), and the
         # command replies' AIORateLimiter must not throttle it a second time.
         self._delivery_bot = Bot(
-            self._token,
+            self.token,
             base_url=settings.base_url or "https://api.telegram.org/bot",
             # The worker sends to many chats at once; aiohttp costs far less CPU per send than
             # httpx's pool at hundreds of messages a second (bot/delivery.py).
-            request=self._delivery_request or AiohttpRequest(),
+            request=self.delivery_request or AiohttpRequest(),
         )
         await self._delivery_bot.initialize()
         self.worker = DeliveryWorker(
@@ -99,7 +98,7 @@ class Ticks:
             settings=settings,
             owner=self.services.owner,
             clock=self.services.clock,
-            limiter=self._limiter,
+            limiter=self.limiter,
         )
         if settings.websub_callback_url:
             self._websub = WebSubServer(

@@ -4,7 +4,8 @@
     .venv/bin/python tools/gen_config_docs.py --check  # exit 1 when the file is out of date
 
 Each row comes from one field of `bot.settings.Settings`: its environment variable, its type
-and bounds, its default and its `description`. tests/test_docs.py runs the check.
+and bounds, its default and its description (the docstring under it). tests/test_docs.py runs
+the check.
 """
 
 from __future__ import annotations
@@ -118,7 +119,7 @@ def render() -> str:
     rows = []
     for name, field in Settings.model_fields.items():
         if not field.description:
-            raise SystemExit(f"Settings.{name} has no description: give it one")
+            raise SystemExit(f"Settings.{name} has no description: give it a docstring")
         kind = _type_name(field.annotation)
         bounds = _bounds(field)
         if bounds:

@@ -268,6 +268,22 @@ async def test_start_revives_a_blocked_chat_and_its_parked_parts(
     assert row is not None and row.state == ChatState.ACTIVE
 
 
+async def test_the_ticks_and_services_repr_never_show_the_token(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    application = build_application(
+        make_settings(),
+        sessionmaker=sessionmaker,
+        request=make_emulator().request(),
+        role="worker",
+        token=TOKEN,
+    )
+    services = application.bot_data.services
+    assert TOKEN in repr(application.bot)  # PTB's Bot shows it, so Ticks must not show its bots
+    assert "role='worker'" in repr(services.ticks)
+    assert TOKEN not in repr(services.ticks) and TOKEN not in repr(services)
+
+
 async def test_errors_are_logged_with_traceback_and_no_token(
     sqlite_sessionmaker: async_sessionmaker[AsyncSession], caplog: pytest.LogCaptureFixture
 ) -> None:
