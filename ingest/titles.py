@@ -12,8 +12,10 @@ each rule is read against the candidates it removes, and splitting them would sp
 
 from __future__ import annotations
 
+import html
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -79,13 +81,13 @@ def page_names(
     )
     sites = [s for s in (site, _handle(meta.get("twitter:site"))) if s] + _host_names(url)
     described = [
-        *(str(item.get("headline") or "") for item in ld if isinstance(item.get("headline"), str)),
+        *(_unescape(str(item["headline"])) for item in ld if isinstance(item.get("headline"), str)),
         *(meta.get(name, "") for name in _TITLE_METAS),
     ]
     lead = "" if any(described) else lead_in_heading(root, first_paragraph)
     candidates = [
         *described,
-        _text(root.find(".//title")),
+        _page_title(root),
         *(_text(h) for h in root.iter("h1")),
         *_marked_headlines(root),
     ]
@@ -130,9 +132,12 @@ def choose_title(
         return ""
     keys = [fold(t) for t in cleaned]
     sizes = [len(_WORD.findall(t)) for t in cleaned]
+    # Spellings of one headline ("Dropbox's ATF - an async task framework" in og:title,
+    # "Dropbox ATF: an async task framework" in the h1) vote together; the most trusted wins.
+    given = [clean_title(c, sites=site_keys, others=raw) for c in raw]
     votes = [
-        sum(1 for c in raw if fold(clean_title(c, sites=site_keys, others=raw)) == key)
-        for key in keys
+        sum(1 for c in given if fold(c) == keys[i] or _variants(c, cleaned[i]))
+        for i in range(len(cleaned))
     ]
 
     def core_of(index: int) -> int:
@@ -158,6 +163,17 @@ def choose_title(
         key=lambda i: (2 * votes[i] + core_of(i) + bonus[i], -trust[i]),
     )
     return cleaned[best]
+
+
+def _variants(one: str, other: str) -> bool:
+    """Two spellings of one headline: the same words but for one added, dropped or changed
+    (punctuation and case aside), none a number ("Issue 84" and "Issue 85" are two)."""
+    first, second = Counter(_WORD.findall(one.casefold())), Counter(_WORD.findall(other.casefold()))
+    only_first, only_second = first - second, second - first
+    if first == second or only_first.total() > 1 or only_second.total() > 1:
+        return False
+    shared = (first & second).total()
+    return shared >= 4 and not any(w.isdigit() for w in [*only_first, *only_second])
 
 
 _FUNCTION_WORDS = wordset(
@@ -549,13 +565,26 @@ def _heading_before(
 
 
 def _metas(root: HtmlElement) -> dict[str, str]:
+    """The page's `<meta>` values by name. An RDFa `property` may hold several names
+    ("dc:title og:title"): each gets the value. Entities escaped twice ("&amp;amp;", which
+    the parser turns into "&amp;") are unescaped once more."""
     found: dict[str, str] = {}
     for meta in root.iter("meta"):
-        name = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").strip()
+        names = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").split()
         content = meta.get("content")
-        if name and content and content.strip():
-            found.setdefault(name.lower(), " ".join(content.split()))
+        if not names or not content or not content.strip():
+            continue
+        value = " ".join(_unescape(content).split())
+        for name in names:
+            found.setdefault(name.lower(), value)
     return found
+
+
+_ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9a-f]{1,6}|[a-z][a-z0-9]{1,31});", re.IGNORECASE)
+
+
+def _unescape(text: str) -> str:
+    return html.unescape(text) if _ENTITY.search(text) else text
 
 
 def _json_ld(root: HtmlElement) -> Iterator[dict[str, Any]]:
@@ -597,6 +626,18 @@ def _first(values: list[str | None]) -> str | None:
         if value and value.strip():
             return " ".join(value.split())[:200]
     return None
+
+
+def _page_title(root: HtmlElement) -> str:
+    """The document's `<title>`: the first one that says something (a page may carry an empty
+    one before its real one), not an SVG image's."""
+    for element in root.iter("title"):
+        if any(isinstance(a.tag, str) and a.tag.endswith("svg") for a in element.iterancestors()):
+            continue
+        text = _text(element)
+        if text:
+            return text
+    return ""
 
 
 def _text(element: HtmlElement | None) -> str:
