@@ -18,7 +18,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -28,7 +28,12 @@ from ingest.text import normalize_whitespace, wordset
 
 MAX_TITLE_WORDS = 40
 # Separators between a headline and the site's name or section.
-_SEPARATOR = re.compile(r"\s+(?:[|\-–—~»/\\·•:_]{1,2}|>)\s+|\s+_|\s*\|\s*|\s+\[(?=[^\]]+\]$)")
+# A dash glued to the word before it ("Music- Lavigne lawsuit settled") separates too when
+# a capital follows: a suspended hyphen ("pre- and post-war") is followed by a small word.
+_SEPARATOR = re.compile(
+    r"\s+(?:[|\-–—~»/\\·•:_]{1,2}|>)\s+|\s+_|\s*\|\s*|\s+\[(?=[^\]]+\]$)"
+    r"|(?<=\w)[-–—]\s+(?=[A-Z0-9\"'‘“])"
+)
 _HIERARCHICAL = frozenset("|>»/\\·•_[")
 _WORD = re.compile(r"\w+", re.UNICODE)
 _HOST_NOISE = frozenset({"www", "com", "co", "org", "net", "news", "uk", "au", "in", "ca", "m"})
@@ -93,16 +98,23 @@ def page_names(
     ]
     # The extractor's own title is only a last resort: it repeats one of these, and counting
     # it would give that one a vote it did not earn.
+    sections = path_sections(url)
     title = choose_title(
-        candidates, sites=sites, placed=lead, text=first_paragraph, described=described
+        candidates,
+        sites=sites,
+        sections=sections,
+        placed=lead,
+        text=first_paragraph,
+        described=described,
     )
-    return PageNames(title or choose_title([fallback], sites=sites), site)
+    return PageNames(title or choose_title([fallback], sites=sites, sections=sections), site)
 
 
 def choose_title(
     candidates: Iterable[str],
     *,
     sites: Iterable[str] = (),
+    sections: Iterable[str] = (),
     placed: str = "",
     text: str = "",
     described: Iterable[str] = (),
@@ -113,14 +125,16 @@ def choose_title(
     found by its place right above the text: it counts as a candidate with one vote more
     when it shares a word with the text or another candidate (a slogan or a section
     name above the article shares none). `described` are the titles the page's metadata
-    gives the article: never taken for the site's name."""
+    gives the article: never taken for the site's name. `sections` are the folded segments
+    of the page's URL path (`path_sections`)."""
     raw = [" ".join(c.split()) for c in [placed, *candidates] if c and c.strip()]
     site_keys = {fold(s) for s in sites if fold(s)}
     headlines = {fold(d) for d in described if d}
     site_keys |= _added_suffixes(raw, headlines=headlines)
+    sections = frozenset(sections)
     cleaned: list[str] = []
     for candidate in raw:
-        title = clean_title(candidate, sites=site_keys, others=raw)
+        title = clean_title(candidate, sites=site_keys, others=raw, sections=sections)
         named = site_keys - {fold(title)} if fold(title) in headlines else site_keys
         if (
             title
@@ -134,7 +148,7 @@ def choose_title(
     sizes = [len(_WORD.findall(t)) for t in cleaned]
     # Spellings of one headline ("Dropbox's ATF - an async task framework" in og:title,
     # "Dropbox ATF: an async task framework" in the h1) vote together; the most trusted wins.
-    given = [clean_title(c, sites=site_keys, others=raw) for c in raw]
+    given = [clean_title(c, sites=site_keys, others=raw, sections=sections) for c in raw]
     votes = [
         sum(1 for c in given if fold(c) == keys[i] or _variants(c, cleaned[i]))
         for i in range(len(cleaned))
@@ -193,11 +207,19 @@ def _content_words(text: str) -> set[str]:
     }
 
 
-def clean_title(title: str, *, sites: Iterable[str] = (), others: Iterable[str] = ()) -> str:
+def clean_title(
+    title: str,
+    *,
+    sites: Iterable[str] = (),
+    others: Iterable[str] = (),
+    sections: Iterable[str] = (),
+) -> str:
     """The title without the site's name and sections at either end: " | WIRED", "BBC NEWS |
     World |", "- Politics - The Site", "[LWN.net]". A segment goes when it names the site
     (folded equal, or inside the host's name), or when it is a short section after a
-    hierarchical separator ("|", ">", "»") behind a longer headline."""
+    hierarchical separator ("|", ">", "»") behind a longer headline, or a short segment
+    between the site's name and the headline that the URL's path names (`sections`:
+    "winnipegsun.com - Other Sports - Podium for Canuck" at /Sports/OtherSports/…)."""
     title = normalize_whitespace(title).replace("\n", " ").strip()
     title = _LOOSE_SEPARATORS.sub("", title).strip()
     if not title:
@@ -210,18 +232,20 @@ def clean_title(title: str, *, sites: Iterable[str] = (), others: Iterable[str] 
     if len(parts) == 1:
         return _cut_glued_site(title, site_keys)
     others_keys = {fold(o) for o in others if o and fold(o) != fold(title)}
-    # A variant that is exactly a run of these segments confirms the headline.
-    for start in range(len(parts)):
-        for end in range(len(parts), start, -1):
-            if (start, end) == (0, len(parts)):
-                continue
-            joined = _join(parts[start:end], separators[start : end - 1])
-            if (
-                fold(joined) in others_keys
-                and len(_WORD.findall(joined)) >= 2
-                and not _names_site(joined, site_keys)
-            ):
-                return joined
+    # A variant that is exactly a run of these segments confirms the headline; of several
+    # ("TV3 > News > National News > Story > Officials get down to…" beside the h1s "National
+    # News" and "Officials get down to…"), the longest: a section is shorter than its story.
+    confirmed = [
+        joined
+        for start in range(len(parts))
+        for end in range(len(parts), start, -1)
+        if (start, end) != (0, len(parts))
+        and fold(joined := _join(parts[start:end], separators[start : end - 1])) in others_keys
+        and len(_WORD.findall(joined)) >= 2
+        and not _names_site(joined, site_keys)
+    ]
+    if confirmed:
+        return max(confirmed, key=lambda joined: len(_WORD.findall(joined)))
     start, end = 0, len(parts)
     # The site's name inside the title ends the headline before it ("X - HOOPSWORLD | NBA
     # News, Rumors") or starts it after ("SignOnSanDiego.com > News > World -- X").
@@ -254,7 +278,10 @@ def clean_title(title: str, *, sites: Iterable[str] = (), others: Iterable[str] 
             end -= 1
             changed = True
         elif _is_section(parts[start], separators[start], rest_start) or (
-            path_start and _is_label(parts[start], rest_start)
+            path_start
+            and _is_label(
+                parts[start], rest_start, ratio=1 if fold(parts[start]) in sections else 2
+            )
         ):
             start += 1
             changed = True
@@ -267,6 +294,15 @@ _LOOSE_SEPARATORS = re.compile(r"(?:^[|:>»·•~\s]+(?=\S)|(?<=\s)[|:>»/\\·�
 # Separators written without spaces ("…sales_English_Xinhua", "…Airport- Travel-News-The
 # Economic Times"): only trusted when what follows the last one is the site's name.
 _GLUED = re.compile(r"\s*(?:_|–|—|(?<=\S)-|-(?=\S))\s*")
+
+
+def path_sections(url: str | None) -> frozenset[str]:
+    """The folded segments of a URL's path, "/Sports/OtherSports/2008/x.html" -> {"sports",
+    "othersports"}: the sections a page sits in, as its site names them."""
+    if not url:
+        return frozenset()
+    segments = urlsplit(url).path.split("/")[:-1]
+    return frozenset(key for s in segments if (key := fold(s)) and not key.isdigit())
 
 
 def _cut_glued_site(title: str, site_keys: set[str]) -> str:
@@ -294,11 +330,13 @@ def _opens_with_site(part: str, site_keys: set[str]) -> bool:
     )
 
 
-def _is_label(part: str, rest: list[str]) -> bool:
-    """A short segment (a section) beside a headline at least twice its length."""
+def _is_label(part: str, rest: list[str], ratio: int = 2) -> bool:
+    """A short segment (a section) beside a headline at least twice its length; after the
+    site's name at the start ("winnipegsun.com - Other Sports - Podium for Canuck"), a
+    breadcrumb's place, only longer (`ratio` 1)."""
     size = len(_WORD.findall(part))
     headline = max((len(_WORD.findall(p)) for p in rest), default=0)
-    return 1 <= size <= 3 and headline >= 3 and headline >= 2 * size
+    return 1 <= size <= 3 and headline >= 3 and headline >= ratio * size + (ratio == 1)
 
 
 def source_name(feed_title: str | None, *, url: str | None = None) -> str | None:
@@ -474,7 +512,7 @@ def _marked_headlines(root: HtmlElement, limit: int = 3) -> Iterator[str]:
     """Text of elements the page's markup calls a headline (class/id "headline", "storyTitle")."""
     found = 0
     for element in root.iter("h2", "h3", "div", "span", "td", "p", "header", "strong", "b"):
-        mark = f"{element.get('class') or ''} {element.get('id') or ''}"
+        mark = _marks(element)
         if not mark.strip() or not _HEADLINE_MARK.search(mark):
             continue
         text = _text(element)
@@ -497,8 +535,8 @@ def lead_in_heading(root: HtmlElement, first_paragraph: str, reach: int = 25) ->
     key = fold(first_paragraph)[:40]
     if len(key) < 12:
         return ""
-    runs: list[tuple[str, bool]] = []  # (text, may be a heading: a whole element, no link)
-    links = skipped = 0
+    runs: list[_Run] = []
+    links = skipped = authors = headings = 0
     for event, element in etree.iterwalk(root, events=("start", "end")):
         tag = element.tag if isinstance(element.tag, str) else ""
         if tag in _SKIP:
@@ -507,48 +545,83 @@ def lead_in_heading(root: HtmlElement, first_paragraph: str, reach: int = 25) ->
                 continue
         if skipped:
             continue
+        marked = bool(tag) and bool(_AUTHOR_MARK.search(_marks(element)))
+        step = 1 if event == "start" else -1
+        links += step * (tag == "a")
+        authors += step * marked
+        headings += step * (tag in _HEADING_TAGS or bool(_HEADING_MARK.search(_marks(element))))
         if event == "start":
-            links += tag == "a"
             text = " ".join((element.text or "").split())
             whole = len(element) == 0 and links == 0
         else:
-            links -= tag == "a"
             text = " ".join((element.tail or "").split())
             whole = False  # a tail is a piece of its parent's text
         if not text:
             continue
-        runs.append((text, whole))
+        runs.append(_Run(text, whole, author=authors > 0, heading=headings > 0))
         run_key = fold(text)
         if len(run_key) >= 12 and _starts(key, run_key):
             return _heading_before(runs[:-1], reach, _content_words(first_paragraph))
     return ""
 
 
+class _Run(NamedTuple):
+    text: str
+    whole: bool  # a whole element's text, not in a link: it may be a heading
+    author: bool  # inside an element the markup calls the author's ("byline", "author")
+    heading: bool  # inside h1-h6 or an element the markup calls a heading
+
+
+_AUTHOR_MARK = re.compile(r"author|byline|contributor|credit", re.IGNORECASE)
+_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_HEADING_MARK = re.compile(rf"{_HEADLINE_MARK.pattern}|heading", re.IGNORECASE)
+
+
+def _marks(element: HtmlElement) -> str:
+    return f"{element.get('class') or ''} {element.get('id') or ''}"
+
+
+# "Erin Hitchcock, Burnaby Now", "Murray McCormick, Canwest News Service; Regina Leader-Post":
+# a name of two or three words, a comma, then the name of who they write for.
+_BYLINE = re.compile(r"^[A-Z][\w'.-]+(?:\s+[A-Z][\w'.-]+){1,2},\s+[A-Z][^,]*$")
+
+
+def is_byline(text: str) -> bool:
+    """A writer's name and their publication, every word capitalised, no headline's verb."""
+    words = _WORD.findall(text)
+    return (
+        bool(_BYLINE.match(text))
+        and len(words) <= 10
+        and not any(w[:1].islower() and len(w) >= 4 for w in words)
+    )
+
+
 def _starts(key: str, run: str) -> bool:
     return key.startswith(run[:40]) or run.startswith(key)
 
 
-def _heading_before(
-    runs: list[tuple[str, bool]], reach: int, opening: set[str], sentences: int = 1
-) -> str:
+def _heading_before(runs: list[_Run], reach: int, opening: set[str], sentences: int = 1) -> str:
     """The nearest heading-shaped run above the text. Date, byline and credit lines are
     passed over, and so are up to `sentences` sentences (a lead paragraph the extractor
     left out); a further sentence closer than any heading means none is found. Above a
     passed sentence, a heading must share a word with the `opening` (a caption, a
-    page's own heading does not)."""
-    skipped = False
-    for text, whole in reversed(runs[-reach:]):
+    page's own heading does not). Above a writer's byline ("Name, Publication", or what
+    the markup calls the author), only a heading element (h1-h6, or marked "headline",
+    "heading", "ArticleHead") is taken: the byline may sit below a headline or at the end
+    of an unrelated box (a forum's question)."""
+    skipped = bylined = False
+    for text, whole, author, heading in reversed(runs[-reach:]):
         size = len(_WORD.findall(text))
+        shaped = whole and (text[:1].isupper() or text[:1].isdigit() or text[:1] in "\"'‘“")
+        if shaped and re.match(r"(?i)^(?:by|posted|updated|published)\b", text):
+            continue
+        if author or (shaped and is_byline(text)):
+            bylined = True
+            continue
         if size < 3:
             continue
         sentence = size > 25 or bool(_LINE_END.search(text))
-        shaped = whole and (text[:1].isupper() or text[:1].isdigit() or text[:1] in "\"'‘“")
-        if shaped and (
-            _LOOSE_END.search(text)
-            or is_date_line(text)
-            or is_credit_line(text)
-            or re.match(r"(?i)^(?:by|posted|updated|published)\b", text)
-        ):
+        if shaped and (_LOOSE_END.search(text) or is_date_line(text) or is_credit_line(text)):
             continue
         if sentence:
             if sentences <= 0:
@@ -558,7 +631,7 @@ def _heading_before(
             continue
         if not shaped or sum(ch.isdigit() for ch in text) * 4 > len(text):
             continue
-        if skipped and not _content_words(text) & opening:
+        if (skipped and not _content_words(text) & opening) or (bylined and not heading):
             continue
         return text
     return ""
