@@ -172,11 +172,18 @@ def choose_title(
     bonus = [2 * (key == placed_key and placed_agrees) for key in keys]
     # Trust follows the given order; the placed heading, first only to be cleaned, is last.
     trust = [i if key != placed_key else len(keys) for i, key in enumerate(keys)]
+    # On a tie, a brand ("SuperSoccer": one word with a capital inside) loses to words.
     best = max(
         range(len(cleaned)),
-        key=lambda i: (2 * votes[i] + core_of(i) + bonus[i], -trust[i]),
+        key=lambda i: (2 * votes[i] + core_of(i) + bonus[i], not _brand(cleaned[i]), -trust[i]),
     )
     return cleaned[best]
+
+
+def _brand(title: str) -> bool:
+    """One word written with a capital inside it, as a site's name is: "SuperSoccer",
+    "TimesLeader.com", not "Brexit", "NASA" nor "McCarthy"."""
+    return len(title.split()) == 1 and bool(re.search(r"[a-z]{2}[A-Z]", title))
 
 
 def _variants(one: str, other: str) -> bool:

@@ -456,3 +456,17 @@ def test_above_a_byline_a_heading_marked_by_its_class_is_taken() -> None:
     )
     url = "http://www.thetimes.co.za/News/Article.aspx?id=678837"
     assert headline(html, url, first_paragraph=lead) == "Mbeki puts top cop on leave"
+
+
+def test_a_brand_title_loses_a_tie_to_a_headline() -> None:
+    # L3S-GN1 353b3de0 (supersport.co.za): <title> is the site's brand "SuperSoccer"; the
+    # story's headline is an element marked "headline", one vote each.
+    html = titled(
+        "SuperSoccer",
+        "<div class='headline'>McCarthy is not for sale - Hughes</div>"
+        "<p>McCarthy spent Blackburn's last three matches on the substitutes bench.</p>",
+    )
+    url = "http://www.supersport.co.za/soccer/article.aspx?id=239438"
+    assert headline(html, url) == "McCarthy is not for sale - Hughes"
+    # A one-word headline that is not brand-shaped keeps its place in the order of trust.
+    assert choose_title(["Brexit", "Ministers meet in Brussels again"]) == "Brexit"
