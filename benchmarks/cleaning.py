@@ -21,6 +21,7 @@ goals must hold on the held-out half. Both halves are printed.
 - extraction: the same shingle F1 against `articleBody`.
 
     .venv/bin/python benchmarks/cleaning.py [--data ../shared/eval] [--limit N] [--sets a,b]
+        [--show] [--half tune]   # while tuning: the tune half only, its misses with --show
 """
 
 from __future__ import annotations
