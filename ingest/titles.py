@@ -543,7 +543,7 @@ def lead_in_heading(root: HtmlElement, first_paragraph: str, reach: int = 25) ->
     if len(key) < 12:
         return ""
     runs: list[_Run] = []
-    links = skipped = authors = headings = 0
+    links = skipped = authors = 0
     for event, element in etree.iterwalk(root, events=("start", "end")):
         tag = element.tag if isinstance(element.tag, str) else ""
         if tag in _SKIP:
@@ -556,7 +556,6 @@ def lead_in_heading(root: HtmlElement, first_paragraph: str, reach: int = 25) ->
         step = 1 if event == "start" else -1
         links += step * (tag == "a")
         authors += step * marked
-        headings += step * (tag in _HEADING_TAGS or bool(_HEADING_MARK.search(_marks(element))))
         if event == "start":
             text = " ".join((element.text or "").split())
             whole = len(element) == 0 and links == 0
@@ -565,7 +564,7 @@ def lead_in_heading(root: HtmlElement, first_paragraph: str, reach: int = 25) ->
             whole = False  # a tail is a piece of its parent's text
         if not text:
             continue
-        runs.append(_Run(text, whole, author=authors > 0, heading=headings > 0))
+        runs.append(_Run(text, whole, author=authors > 0))
         run_key = fold(text)
         if len(run_key) >= 12 and _starts(key, run_key):
             return _heading_before(runs[:-1], reach, _content_words(first_paragraph))
@@ -576,12 +575,9 @@ class _Run(NamedTuple):
     text: str
     whole: bool  # a whole element's text, not in a link: it may be a heading
     author: bool  # inside an element the markup calls the author's ("byline", "author")
-    heading: bool  # inside h1-h6 or an element the markup calls a heading
 
 
 _AUTHOR_MARK = re.compile(r"author|byline|contributor|credit", re.IGNORECASE)
-_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-_HEADING_MARK = re.compile(rf"{_HEADLINE_MARK.pattern}|heading", re.IGNORECASE)
 
 
 def _marks(element: HtmlElement) -> str:
@@ -612,18 +608,15 @@ def _heading_before(runs: list[_Run], reach: int, opening: set[str], sentences: 
     passed over, and so are up to `sentences` sentences (a lead paragraph the extractor
     left out); a further sentence closer than any heading means none is found. Above a
     passed sentence, a heading must share a word with the `opening` (a caption, a
-    page's own heading does not). Above a writer's byline ("Name, Publication", or what
-    the markup calls the author), only a heading element (h1-h6, or marked "headline",
-    "heading", "ArticleHead") is taken: the byline may sit below a headline or at the end
-    of an unrelated box (a forum's question)."""
-    skipped = bylined = False
-    for text, whole, author, heading in reversed(runs[-reach:]):
+    page's own heading does not). A writer's byline ("Name, Publication", or what the markup
+    calls the author) is passed over too."""
+    skipped = False
+    for text, whole, author in reversed(runs[-reach:]):
         size = len(_WORD.findall(text))
         shaped = whole and (text[:1].isupper() or text[:1].isdigit() or text[:1] in "\"'‘“")
         if shaped and re.match(r"(?i)^(?:by|posted|updated|published)\b", text):
             continue
         if author or (shaped and is_byline(text)):
-            bylined = True
             continue
         if size < 3:
             continue
@@ -638,7 +631,7 @@ def _heading_before(runs: list[_Run], reach: int, opening: set[str], sentences: 
             continue
         if not shaped or sum(ch.isdigit() for ch in text) * 4 > len(text):
             continue
-        if (skipped and not _content_words(text) & opening) or (bylined and not heading):
+        if skipped and not _content_words(text) & opening:
             continue
         return text
     return ""

@@ -420,26 +420,6 @@ def test_bylines_are_told_from_headlines(line: str, expected: bool) -> None:
     assert is_byline(line) is expected
 
 
-def test_above_a_byline_only_a_heading_element_is_taken_for_the_headline() -> None:
-    # L3S-GN1 fffdcc2c (ndtv.com): a forum box's question, then the byline "Press Trust of
-    # India" (class "byline") right above the text; the <title> names the article.
-    lead = (
-        "Having crafted a spectacular victory in Gujarat, Chief Minister Narendra Modi on "
-        "Saturday made his first visit to the capital after the success."
-    )
-    html = titled(
-        "NDTV.com: Modi, BJP leaders discuss poll strategies",
-        "<table><tr><td><span>Forums</span></td></tr><tr><td><span>Gujarat verdict: A "
-        "referendum on Modi?</span></td></tr></table>"
-        "<div class='byline'><div>Press Trust of India</div></div>"
-        f"<div class='bodyline'>{lead}</div>",
-    )
-    url = "http://www.ndtv.com/convergence/ndtv/story.aspx?id=NEWEN20070037166"
-    assert headline(html, url, first_paragraph=lead) == (
-        "Modi, BJP leaders discuss poll strategies"
-    )
-
-
 def test_above_a_byline_a_heading_marked_by_its_class_is_taken() -> None:
     # L3S-GN1 62915fb3 (thetimes.co.za): <td class="ArticleHead">, then the writer in an
     # author-marked cell, then the date and the text; the <title> only says "Article".
