@@ -21,6 +21,7 @@ goals must hold on the held-out half. Both halves are printed.
 - extraction: the same shingle F1 against `articleBody`.
 
     .venv/bin/python benchmarks/cleaning.py [--data ../shared/eval] [--limit N] [--sets a,b]
+        [--show] [--half tune]   # while tuning: the tune half only, its misses with --show
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ _LABEL = re.compile(r"\bx-nc-sel(\d)\b")
 _SKIP = frozenset({"script", "style", "noscript", "title", "head", "textarea"})
 GOOD = frozenset({1, 2})
 PARTS = ("tune", "held-out")  # the halves, in table order
+ONLY_HALF: str | None = None  # `--half`: the other half is skipped
 T = TypeVar("T")
 
 Extractor = Callable[[bytes, str], tuple[str, str]]  # (title, text)
@@ -242,6 +244,8 @@ def run_l3s(
     for key, url, original, annotated in l3s_pages(data, limit):
         runs = labelled_blocks(annotated)
         part = half(urlsplit(url).hostname or key)
+        if ONLY_HALF and part != ONLY_HALF:
+            continue
         for name, extractor in extractors.items():
             totals = results.setdefault((name, part), L3sTotals())
             started = time.perf_counter()
@@ -294,6 +298,8 @@ def run_readability(
         meta = json.loads((folder / "expected-metadata.json").read_text(encoding="utf-8"))
         want_title = fold(meta.get("title") or "")
         part = half(folder.name)
+        if ONLY_HALF and part != ONLY_HALF:
+            continue
         for name, extractor in extractors.items():
             totals = results.setdefault((name, part), ShingleTotals())
             started = time.perf_counter()
@@ -319,6 +325,8 @@ def run_extraction(
         html = gzip.decompress((root / "html" / f"{key}.html.gz").read_bytes())
         url = truth[key].get("url", "")
         part = half(key)
+        if ONLY_HALF and part != ONLY_HALF:
+            continue
         for name, extractor in extractors.items():
             totals = results.setdefault((name, part), ShingleTotals())
             started = time.perf_counter()
@@ -350,7 +358,12 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=0, help="pages per set (0: all)")
     parser.add_argument("--sets", default="l3s,readability,extraction")
     parser.add_argument("--show", action="store_true", help="worst pages and title misses")
+    parser.add_argument(
+        "--half", choices=PARTS, help="measure one half only (tune while tuning: no held-out peek)"
+    )
     args = parser.parse_args()
+    global ONLY_HALF
+    ONLY_HALF = args.half
     sets = set(args.sets.split(","))
     extractors: dict[str, Extractor] = {"trafilatura": trafilatura_alone, "digestbot": ours}
     ours(b"<html><body><p>warm up the imports</p></body></html>", "")

@@ -18,7 +18,7 @@ import lxml.html
 from lxml import etree
 
 from ingest.text import normalize_whitespace, words, wordset
-from ingest.titles import clean_title, fold, source_name
+from ingest.titles import clean_title, fold, path_sections, source_name
 from storage.sanitize import clean_char_refs, clean_optional, clean_str
 
 TEASER_WORDS = 120  # an entry shorter than this is only a teaser of the linked page
@@ -211,7 +211,12 @@ def _tidy_entries(entries: list[EntryIn], *, sites: list[str]) -> list[EntryIn]:
     shared = frozenset(k for k, n in counts.items() if n >= 2 and len(entries) >= 3)
     tidy: list[EntryIn] = []
     for entry in entries:
-        title = clean_title(entry.title, sites=[s for s in sites if s]) or entry.title
+        title = (
+            clean_title(
+                entry.title, sites=[s for s in sites if s], sections=path_sections(entry.url)
+            )
+            or entry.title
+        )
         text = strip_label(entry.text, shared) if entry.teaser and shared else entry.text
         tidy.append(replace(entry, title=title, text=text))
     return tidy

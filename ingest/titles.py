@@ -12,11 +12,13 @@ each rule is read against the candidates it removes, and splitting them would sp
 
 from __future__ import annotations
 
+import html
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -27,7 +29,12 @@ from ingest.text import normalize_whitespace, wordset
 
 MAX_TITLE_WORDS = 40
 # Separators between a headline and the site's name or section.
-_SEPARATOR = re.compile(r"\s+(?:[|\-–—~»/\\·•:_]{1,2}|>)\s+|\s+_|\s*\|\s*|\s+\[(?=[^\]]+\]$)")
+# A dash glued to the word before it ("Music- Lavigne lawsuit settled") separates too when
+# a capital follows: a suspended hyphen ("pre- and post-war") is followed by a small word.
+_SEPARATOR = re.compile(
+    r"\s+(?:[|\-–—~»/\\·•:_]{1,2}|>)\s+|\s+_|\s*\|\s*|\s+\[(?=[^\]]+\]$)"
+    r"|(?<=\w)[-–—]\s+(?=[A-Z0-9\"'‘“])"
+)
 _HIERARCHICAL = frozenset("|>»/\\·•_[")
 _WORD = re.compile(r"\w+", re.UNICODE)
 _HOST_NOISE = frozenset({"www", "com", "co", "org", "net", "news", "uk", "au", "in", "ca", "m"})
@@ -79,28 +86,35 @@ def page_names(
     )
     sites = [s for s in (site, _handle(meta.get("twitter:site"))) if s] + _host_names(url)
     described = [
-        *(str(item.get("headline") or "") for item in ld if isinstance(item.get("headline"), str)),
+        *(_unescape(str(item["headline"])) for item in ld if isinstance(item.get("headline"), str)),
         *(meta.get(name, "") for name in _TITLE_METAS),
     ]
     lead = "" if any(described) else lead_in_heading(root, first_paragraph)
     candidates = [
         *described,
-        _text(root.find(".//title")),
+        _page_title(root),
         *(_text(h) for h in root.iter("h1")),
         *_marked_headlines(root),
     ]
     # The extractor's own title is only a last resort: it repeats one of these, and counting
     # it would give that one a vote it did not earn.
+    sections = path_sections(url)
     title = choose_title(
-        candidates, sites=sites, placed=lead, text=first_paragraph, described=described
+        candidates,
+        sites=sites,
+        sections=sections,
+        placed=lead,
+        text=first_paragraph,
+        described=described,
     )
-    return PageNames(title or choose_title([fallback], sites=sites), site)
+    return PageNames(title or choose_title([fallback], sites=sites, sections=sections), site)
 
 
 def choose_title(
     candidates: Iterable[str],
     *,
     sites: Iterable[str] = (),
+    sections: Iterable[str] = (),
     placed: str = "",
     text: str = "",
     described: Iterable[str] = (),
@@ -111,14 +125,16 @@ def choose_title(
     found by its place right above the text: it counts as a candidate with one vote more
     when it shares a word with the text or another candidate (a slogan or a section
     name above the article shares none). `described` are the titles the page's metadata
-    gives the article: never taken for the site's name."""
+    gives the article: never taken for the site's name. `sections` are the folded segments
+    of the page's URL path (`path_sections`)."""
     raw = [" ".join(c.split()) for c in [placed, *candidates] if c and c.strip()]
     site_keys = {fold(s) for s in sites if fold(s)}
     headlines = {fold(d) for d in described if d}
     site_keys |= _added_suffixes(raw, headlines=headlines)
+    sections = frozenset(sections)
     cleaned: list[str] = []
     for candidate in raw:
-        title = clean_title(candidate, sites=site_keys, others=raw)
+        title = clean_title(candidate, sites=site_keys, others=raw, sections=sections)
         named = site_keys - {fold(title)} if fold(title) in headlines else site_keys
         if (
             title
@@ -130,9 +146,12 @@ def choose_title(
         return ""
     keys = [fold(t) for t in cleaned]
     sizes = [len(_WORD.findall(t)) for t in cleaned]
+    # Spellings of one headline ("Dropbox's ATF - an async task framework" in og:title,
+    # "Dropbox ATF: an async task framework" in the h1) vote together; the most trusted wins.
+    given = [clean_title(c, sites=site_keys, others=raw, sections=sections) for c in raw]
     votes = [
-        sum(1 for c in raw if fold(clean_title(c, sites=site_keys, others=raw)) == key)
-        for key in keys
+        sum(1 for c in given if fold(c) == keys[i] or _variants(c, cleaned[i]))
+        for i in range(len(cleaned))
     ]
 
     def core_of(index: int) -> int:
@@ -153,11 +172,29 @@ def choose_title(
     bonus = [2 * (key == placed_key and placed_agrees) for key in keys]
     # Trust follows the given order; the placed heading, first only to be cleaned, is last.
     trust = [i if key != placed_key else len(keys) for i, key in enumerate(keys)]
+    # On a tie, a brand ("SuperSoccer": one word with a capital inside) loses to words.
     best = max(
         range(len(cleaned)),
-        key=lambda i: (2 * votes[i] + core_of(i) + bonus[i], -trust[i]),
+        key=lambda i: (2 * votes[i] + core_of(i) + bonus[i], not _brand(cleaned[i]), -trust[i]),
     )
     return cleaned[best]
+
+
+def _brand(title: str) -> bool:
+    """One word written with a capital inside it, as a site's name is: "SuperSoccer",
+    "TimesLeader.com", not "Brexit", "NASA" nor "McCarthy"."""
+    return len(title.split()) == 1 and bool(re.search(r"[a-z]{2}[A-Z]", title))
+
+
+def _variants(one: str, other: str) -> bool:
+    """Two spellings of one headline: the same words but for one added, dropped or changed
+    (punctuation and case aside), none a number ("Issue 84" and "Issue 85" are two)."""
+    first, second = Counter(_WORD.findall(one.casefold())), Counter(_WORD.findall(other.casefold()))
+    only_first, only_second = first - second, second - first
+    if first == second or only_first.total() > 1 or only_second.total() > 1:
+        return False
+    shared = (first & second).total()
+    return shared >= 4 and not any(w.isdigit() for w in [*only_first, *only_second])
 
 
 _FUNCTION_WORDS = wordset(
@@ -177,11 +214,19 @@ def _content_words(text: str) -> set[str]:
     }
 
 
-def clean_title(title: str, *, sites: Iterable[str] = (), others: Iterable[str] = ()) -> str:
+def clean_title(
+    title: str,
+    *,
+    sites: Iterable[str] = (),
+    others: Iterable[str] = (),
+    sections: Iterable[str] = (),
+) -> str:
     """The title without the site's name and sections at either end: " | WIRED", "BBC NEWS |
     World |", "- Politics - The Site", "[LWN.net]". A segment goes when it names the site
     (folded equal, or inside the host's name), or when it is a short section after a
-    hierarchical separator ("|", ">", "»") behind a longer headline."""
+    hierarchical separator ("|", ">", "»") behind a longer headline, or a short segment
+    between the site's name and the headline that the URL's path names (`sections`:
+    "winnipegsun.com - Other Sports - Podium for Canuck" at /Sports/OtherSports/…)."""
     title = normalize_whitespace(title).replace("\n", " ").strip()
     title = _LOOSE_SEPARATORS.sub("", title).strip()
     if not title:
@@ -194,18 +239,20 @@ def clean_title(title: str, *, sites: Iterable[str] = (), others: Iterable[str] 
     if len(parts) == 1:
         return _cut_glued_site(title, site_keys)
     others_keys = {fold(o) for o in others if o and fold(o) != fold(title)}
-    # A variant that is exactly a run of these segments confirms the headline.
-    for start in range(len(parts)):
-        for end in range(len(parts), start, -1):
-            if (start, end) == (0, len(parts)):
-                continue
-            joined = _join(parts[start:end], separators[start : end - 1])
-            if (
-                fold(joined) in others_keys
-                and len(_WORD.findall(joined)) >= 2
-                and not _names_site(joined, site_keys)
-            ):
-                return joined
+    # A variant that is exactly a run of these segments confirms the headline; of several
+    # ("TV3 > News > National News > Story > Officials get down to…" beside the h1s "National
+    # News" and "Officials get down to…"), the longest: a section is shorter than its story.
+    confirmed = [
+        joined
+        for start in range(len(parts))
+        for end in range(len(parts), start, -1)
+        if (start, end) != (0, len(parts))
+        and fold(joined := _join(parts[start:end], separators[start : end - 1])) in others_keys
+        and len(_WORD.findall(joined)) >= 2
+        and not _names_site(joined, site_keys)
+    ]
+    if confirmed:
+        return max(confirmed, key=lambda joined: len(_WORD.findall(joined)))
     start, end = 0, len(parts)
     # The site's name inside the title ends the headline before it ("X - HOOPSWORLD | NBA
     # News, Rumors") or starts it after ("SignOnSanDiego.com > News > World -- X").
@@ -238,7 +285,10 @@ def clean_title(title: str, *, sites: Iterable[str] = (), others: Iterable[str] 
             end -= 1
             changed = True
         elif _is_section(parts[start], separators[start], rest_start) or (
-            path_start and _is_label(parts[start], rest_start)
+            path_start
+            and _is_label(
+                parts[start], rest_start, ratio=1 if fold(parts[start]) in sections else 2
+            )
         ):
             start += 1
             changed = True
@@ -251,6 +301,15 @@ _LOOSE_SEPARATORS = re.compile(r"(?:^[|:>»·•~\s]+(?=\S)|(?<=\s)[|:>»/\\·�
 # Separators written without spaces ("…sales_English_Xinhua", "…Airport- Travel-News-The
 # Economic Times"): only trusted when what follows the last one is the site's name.
 _GLUED = re.compile(r"\s*(?:_|–|—|(?<=\S)-|-(?=\S))\s*")
+
+
+def path_sections(url: str | None) -> frozenset[str]:
+    """The folded segments of a URL's path, "/Sports/OtherSports/2008/x.html" -> {"sports",
+    "othersports"}: the sections a page sits in, as its site names them."""
+    if not url:
+        return frozenset()
+    segments = urlsplit(url).path.split("/")[:-1]
+    return frozenset(key for s in segments if (key := fold(s)) and not key.isdigit())
 
 
 def _cut_glued_site(title: str, site_keys: set[str]) -> str:
@@ -278,11 +337,13 @@ def _opens_with_site(part: str, site_keys: set[str]) -> bool:
     )
 
 
-def _is_label(part: str, rest: list[str]) -> bool:
-    """A short segment (a section) beside a headline at least twice its length."""
+def _is_label(part: str, rest: list[str], ratio: int = 2) -> bool:
+    """A short segment (a section) beside a headline at least twice its length; after the
+    site's name at the start ("winnipegsun.com - Other Sports - Podium for Canuck"), a
+    breadcrumb's place, only longer (`ratio` 1)."""
     size = len(_WORD.findall(part))
     headline = max((len(_WORD.findall(p)) for p in rest), default=0)
-    return 1 <= size <= 3 and headline >= 3 and headline >= 2 * size
+    return 1 <= size <= 3 and headline >= 3 and headline >= ratio * size + (ratio == 1)
 
 
 def source_name(feed_title: str | None, *, url: str | None = None) -> str | None:
@@ -454,7 +515,7 @@ def _marked_headlines(root: HtmlElement, limit: int = 3) -> Iterator[str]:
     """Text of elements the page's markup calls a headline (class/id "headline", "storyTitle")."""
     found = 0
     for element in root.iter("h2", "h3", "div", "span", "td", "p", "header", "strong", "b"):
-        mark = f"{element.get('class') or ''} {element.get('id') or ''}"
+        mark = _marks(element)
         if not mark.strip() or not _HEADLINE_MARK.search(mark):
             continue
         text = _text(element)
@@ -477,8 +538,8 @@ def lead_in_heading(root: HtmlElement, first_paragraph: str, reach: int = 25) ->
     key = fold(first_paragraph)[:40]
     if len(key) < 12:
         return ""
-    runs: list[tuple[str, bool]] = []  # (text, may be a heading: a whole element, no link)
-    links = skipped = 0
+    runs: list[_Run] = []
+    links = skipped = authors = 0
     for event, element in etree.iterwalk(root, events=("start", "end")):
         tag = element.tag if isinstance(element.tag, str) else ""
         if tag in _SKIP:
@@ -487,48 +548,76 @@ def lead_in_heading(root: HtmlElement, first_paragraph: str, reach: int = 25) ->
                 continue
         if skipped:
             continue
+        marked = bool(tag) and bool(_AUTHOR_MARK.search(_marks(element)))
+        step = 1 if event == "start" else -1
+        links += step * (tag == "a")
+        authors += step * marked
         if event == "start":
-            links += tag == "a"
             text = " ".join((element.text or "").split())
             whole = len(element) == 0 and links == 0
         else:
-            links -= tag == "a"
             text = " ".join((element.tail or "").split())
             whole = False  # a tail is a piece of its parent's text
         if not text:
             continue
-        runs.append((text, whole))
+        runs.append(_Run(text, whole, author=authors > 0))
         run_key = fold(text)
         if len(run_key) >= 12 and _starts(key, run_key):
             return _heading_before(runs[:-1], reach, _content_words(first_paragraph))
     return ""
 
 
+class _Run(NamedTuple):
+    text: str
+    whole: bool  # a whole element's text, not in a link: it may be a heading
+    author: bool  # inside an element the markup calls the author's ("byline", "author")
+
+
+_AUTHOR_MARK = re.compile(r"author|byline|contributor|credit", re.IGNORECASE)
+
+
+def _marks(element: HtmlElement) -> str:
+    return f"{element.get('class') or ''} {element.get('id') or ''}"
+
+
+# "Erin Hitchcock, Burnaby Now", "Murray McCormick, Canwest News Service; Regina Leader-Post":
+# a name of two or three words, a comma, then the name of who they write for.
+_BYLINE = re.compile(r"^[A-Z][\w'.-]+(?:\s+[A-Z][\w'.-]+){1,2},\s+[A-Z][^,]*$")
+
+
+def is_byline(text: str) -> bool:
+    """A writer's name and their publication, every word capitalised, no headline's verb."""
+    words = _WORD.findall(text)
+    return (
+        bool(_BYLINE.match(text))
+        and len(words) <= 10
+        and not any(w[:1].islower() and len(w) >= 4 for w in words)
+    )
+
+
 def _starts(key: str, run: str) -> bool:
     return key.startswith(run[:40]) or run.startswith(key)
 
 
-def _heading_before(
-    runs: list[tuple[str, bool]], reach: int, opening: set[str], sentences: int = 1
-) -> str:
+def _heading_before(runs: list[_Run], reach: int, opening: set[str], sentences: int = 1) -> str:
     """The nearest heading-shaped run above the text. Date, byline and credit lines are
     passed over, and so are up to `sentences` sentences (a lead paragraph the extractor
     left out); a further sentence closer than any heading means none is found. Above a
     passed sentence, a heading must share a word with the `opening` (a caption, a
-    page's own heading does not)."""
+    page's own heading does not). A writer's byline ("Name, Publication", or what the markup
+    calls the author) is passed over too."""
     skipped = False
-    for text, whole in reversed(runs[-reach:]):
+    for text, whole, author in reversed(runs[-reach:]):
         size = len(_WORD.findall(text))
+        shaped = whole and (text[:1].isupper() or text[:1].isdigit() or text[:1] in "\"'‘“")
+        if shaped and re.match(r"(?i)^(?:by|posted|updated|published)\b", text):
+            continue
+        if author or (shaped and is_byline(text)):
+            continue
         if size < 3:
             continue
         sentence = size > 25 or bool(_LINE_END.search(text))
-        shaped = whole and (text[:1].isupper() or text[:1].isdigit() or text[:1] in "\"'‘“")
-        if shaped and (
-            _LOOSE_END.search(text)
-            or is_date_line(text)
-            or is_credit_line(text)
-            or re.match(r"(?i)^(?:by|posted|updated|published)\b", text)
-        ):
+        if shaped and (_LOOSE_END.search(text) or is_date_line(text) or is_credit_line(text)):
             continue
         if sentence:
             if sentences <= 0:
@@ -545,13 +634,26 @@ def _heading_before(
 
 
 def _metas(root: HtmlElement) -> dict[str, str]:
+    """The page's `<meta>` values by name. An RDFa `property` may hold several names
+    ("dc:title og:title"): each gets the value. Entities escaped twice ("&amp;amp;", which
+    the parser turns into "&amp;") are unescaped once more."""
     found: dict[str, str] = {}
     for meta in root.iter("meta"):
-        name = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").strip()
+        names = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").split()
         content = meta.get("content")
-        if name and content and content.strip():
-            found.setdefault(name.lower(), " ".join(content.split()))
+        if not names or not content or not content.strip():
+            continue
+        value = " ".join(_unescape(content).split())
+        for name in names:
+            found.setdefault(name.lower(), value)
     return found
+
+
+_ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9a-f]{1,6}|[a-z][a-z0-9]{1,31});", re.IGNORECASE)
+
+
+def _unescape(text: str) -> str:
+    return html.unescape(text) if _ENTITY.search(text) else text
 
 
 def _json_ld(root: HtmlElement) -> Iterator[dict[str, Any]]:
@@ -593,6 +695,18 @@ def _first(values: list[str | None]) -> str | None:
         if value and value.strip():
             return " ".join(value.split())[:200]
     return None
+
+
+def _page_title(root: HtmlElement) -> str:
+    """The document's `<title>`: the first one that says something (a page may carry an empty
+    one before its real one), not an SVG image's."""
+    for element in root.iter("title"):
+        if any(isinstance(a.tag, str) and a.tag.endswith("svg") for a in element.iterancestors()):
+            continue
+        text = _text(element)
+        if text:
+            return text
+    return ""
 
 
 def _text(element: HtmlElement | None) -> str:

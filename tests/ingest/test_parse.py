@@ -177,3 +177,18 @@ def test_text_and_markdown_documents(tmp_path: Path) -> None:
     assert kind_of(Path("notes.md")) == "text" and kind_of(Path("a.HTM")) == "html"
     with pytest.raises(DocumentError, match="no such file"):
         read_document(tmp_path / "missing.txt")
+
+
+def test_entry_titles_lose_the_site_and_the_section_their_link_sits_in() -> None:
+    # A feed that writes "Site - Section - Headline": "Local News" is a section because the
+    # entry's link path names it; the headline is shorter than twice the section.
+    body = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>Harbour City Courier</title>'
+        b"<link>https://courier.example/</link>"
+        b"<item><title>Harbour City Courier - Local News - Ferry fares rise</title>"
+        b"<link>https://courier.example/local-news/2026/03/ferry-fares</link>"
+        b"<description>Fares on the harbour ferry rise by ten cents in April.</description>"
+        b"</item></channel></rss>"
+    )
+    entry = parse_feed(body, url="https://courier.example/rss", now=NOW).entries[0]
+    assert entry.title == "Ferry fares rise"

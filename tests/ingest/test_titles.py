@@ -9,6 +9,7 @@ import lxml.html
 from ingest.titles import (
     choose_title,
     clean_title,
+    is_byline,
     is_credit_line,
     is_date_line,
     page_names,
@@ -149,3 +150,202 @@ def test_a_bracketed_site_name_that_stays_keeps_its_closing_bracket() -> None:
     title = "Conversations with a Cryptid - Chapter 1 | My Hero Academia [Archive of Our Own]"
     assert clean_title(title).endswith("[Archive of Our Own]")
     assert clean_title("Kernel news [LWN.net]", sites=["lwn.net"]) == "Kernel news"
+
+
+def test_an_empty_title_element_before_the_real_one_is_passed_over() -> None:
+    # Readability test page article-author-tag (Atlas Obscura): an empty <title> early in
+    # <head>, the real one later; with it, the h1 and <title> outvote a social og:title.
+    html = (
+        "<html><head><title></title>"
+        '<meta property="og:site_name" content="Atlas Obscura">'
+        "<title>The Deck of Cards That Made Tarot A Global Phenomenon - Atlas Obscura</title>"
+        '<meta property="og:title" content="If You Can Picture A Tarot Card, It\'s Because '
+        'of These 3 People"></head>'
+        "<body><h1>The Deck of Cards That Made Tarot A Global Phenomenon</h1>"
+        "<h1>See Fewer Ads</h1></body></html>"
+    )
+    assert headline(html, None) == "The Deck of Cards That Made Tarot A Global Phenomenon"
+
+
+def test_an_svg_title_is_not_the_page_title() -> None:
+    html = (
+        "<html><head></head><body><svg><title>Close icon</title></svg>"
+        "<h1>City council approves the new bridge budget</h1></body></html>"
+    )
+    assert headline(html, None) == "City council approves the new bridge budget"
+
+
+def test_a_meta_property_with_several_names_gives_each_the_value() -> None:
+    # Readability test page metadata-content-missing: RDFa lets one `property` hold several
+    # names ("x:title dc:title"); dc:title is the most trusted title there.
+    html = (
+        "<html><head><title>Title Element</title>"
+        '<meta property="x:title dc:title" content="My title"></head>'
+        "<body><h1>Test document title</h1></body></html>"
+    )
+    assert headline(html, None) == "My title"
+
+
+def test_entities_escaped_twice_in_metadata_are_unescaped() -> None:
+    # A CMS that escapes its og:title itself: the parser leaves "&amp;" and "&#8217;".
+    html = (
+        "<html><head>"
+        '<meta property="og:title" content="Salt &amp;amp; pepper: the chef&amp;#8217;s '
+        'guide to seasoning"></head><body></body></html>'
+    )
+    assert headline(html, None) == "Salt & pepper: the chef’s guide to seasoning"
+
+
+def test_spellings_of_one_headline_vote_together_and_the_most_trusted_wins() -> None:
+    # Readability test page dropbox-blog: og:title spells it "Dropbox’s ATF - …", the <title>
+    # and h1 "Dropbox ATF: …"; one headline, so the metadata's spelling is taken.
+    html = (
+        "<html><head>"
+        '<meta property="og:title" content="How we designed Dropbox’s ATF - an async task '
+        'framework">'
+        "<title>How we designed Dropbox ATF: an async task framework - Dropbox</title></head>"
+        "<body><h1>How we designed Dropbox ATF: an async task framework</h1></body></html>"
+    )
+    assert headline(html, None) == "How we designed Dropbox’s ATF - an async task framework"
+
+
+def test_headlines_that_differ_by_a_number_are_not_one_headline() -> None:
+    # A blog's series: "Issue 84" and "Issue 86" marked as headlines beside the page's own.
+    assert choose_title(
+        [
+            "These Weeks in Firefox: Issue 85",
+            "These Weeks in Firefox: Issue 85",
+            "These Weeks in Firefox: Issue 84",
+            "These Weeks in Firefox: Issue 86",
+        ]
+    ) == ("These Weeks in Firefox: Issue 85")
+    assert choose_title(
+        ["Storm closes schools in the north", "Storm closes 12 schools in the north"]
+    ) == ("Storm closes schools in the north")
+
+
+def test_of_several_title_segments_that_headings_repeat_the_story_wins_over_its_section() -> None:
+    # L3S-GN1 2205dc57 (tv3.co.nz): a breadcrumb <title>; one h1 is the section, one the story.
+    html = titled(
+        "TV3 > News > National News > Story > Officials get down to planning Sir Ed's state "
+        "funeral",
+        "<h1>National News</h1><h1>Officials get down to planning Sir Ed's state funeral</h1>",
+    )
+    url = "http://www.tv3.co.nz/News/NationalNews/tabid/423/articleID/43376/Default.aspx"
+    assert headline(html, url) == "Officials get down to planning Sir Ed's state funeral"
+
+
+@pytest.mark.parametrize(
+    ("title", "url", "expected"),
+    [
+        # L3S-GN1 2ee227fe, 6f945442 (edmontonsun.com): the section glued to its dash.
+        (
+            "edmontonsun.com - Music- Lavigne lawsuit settled",
+            "http://www.edmontonsun.com/Entertainment/Music/2008/01/10/4765188-sun.html",
+            "Lavigne lawsuit settled",
+        ),
+        (
+            "edmontonsun.com - Other Entertainment- From our writers' mail bags...",
+            "http://www.edmontonsun.com/Entertainment/OtherEntertainment/2008/01/06/4755029.html",
+            "From our writers' mail bags...",
+        ),
+        # L3S-GN1 a0b5afad (winnipegsun.com): a two-word section after the site, before a
+        # three-word headline.
+        (
+            "winnipegsun.com - Other Sports - Podium for Canuck",
+            "http://winnipegsun.com/Sports/OtherSports/2008/01/14/4771511-sun.html",
+            "Podium for Canuck",
+        ),
+        # A suspended hyphen is not a separator; a headline after its site keeps its words.
+        (
+            "Pre- and post-election polls disagree on turnout - CNN",
+            "http://www.cnn.com/2008/POLITICS/01/10/polls/",
+            "Pre- and post-election polls disagree on turnout",
+        ),
+        (
+            "cnn.com - Clinton Wins - New Hampshire primary",
+            "http://www.cnn.com/2008/POLITICS/01/09/primary/",
+            "Clinton Wins - New Hampshire primary",
+        ),
+    ],
+)
+def test_a_section_between_the_site_and_the_headline_goes(
+    title: str, url: str, expected: str
+) -> None:
+    assert headline(titled(title), url) == expected
+
+
+def test_the_heading_above_the_text_passes_over_a_writer_and_their_publication() -> None:
+    # L3S-GN1 10abe0fd (canada.com, Vancouver Sun): h2 headline, h4 "Name, Publication",
+    # the date, then the text; no metadata, so the heading above the text is looked for.
+    lead = (
+        "BURNABY - A police officer crashed his cruiser into a car driving on the wrong side "
+        "of Highway 1 on Thursday to prevent a potential head-on collision."
+    )
+    html = (
+        "<html><body><div class='storyheader'><h2>Wrong-way driver halted</h2></div>"
+        "<div class='feed_details'><h4>Erin Hitchcock,\n Burnaby Now</h4>"
+        "<span>Published: Friday, January 11, 2008</span></div>"
+        f"<p>{lead}</p><p>The driver was arrested at the scene.</p></body></html>"
+    )
+    assert headline(html, None, first_paragraph=lead) == "Wrong-way driver halted"
+
+
+def test_the_heading_above_the_text_is_not_an_element_marked_as_the_author() -> None:
+    # L3S-GN1 46fd5e71 (sportal.com.au): the agency credit sits in "article_author_name",
+    # below the h1.
+    lead = (
+        "Robert Gamez birdied his final two holes to snatch a one-shot lead after three "
+        "rounds of the Bob Hope Chrysler Classic."
+    )
+    html = (
+        "<html><body><div><h1>Gamez the man to catch</h1></div>"
+        "<div class='article_author_info'><div class='article_author_name'>PA Sport/Sportal"
+        f"</div></div><p>{lead}</p><p>He was three under for the day.</p></body></html>"
+    )
+    assert headline(html, None, first_paragraph=lead) == "Gamez the man to catch"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Erin Hitchcock, Burnaby Now", True),  # L3S-GN1 10abe0fd
+        ("Murray McCormick, Canwest News Service; Regina Leader-Post", True),  # 7cf90d2c
+        ("George Mitchell, Bud Selig, Donald Fehr Head To Congress", False),  # 32221fe9
+        ("Tiger Woods, back from injury, wins again", False),
+    ],
+)
+def test_bylines_are_told_from_headlines(line: str, expected: bool) -> None:
+    assert is_byline(line) is expected
+
+
+def test_above_a_byline_a_heading_marked_by_its_class_is_taken() -> None:
+    # L3S-GN1 62915fb3 (thetimes.co.za): <td class="ArticleHead">, then the writer in an
+    # author-marked cell, then the date and the text; the <title> only says "Article".
+    lead = (
+        "PRESIDENT Thabo Mbeki has granted National Police Commissioner Jackie Selebi "
+        "extended leave of absence."
+    )
+    html = titled(
+        "The Times - Article",
+        "<table><tr><td class='ArticleHead'>Mbeki puts top cop on leave</td></tr>"
+        "<tr><td class='ArticleAuthor'>MPUMELELO MKHABELA</td></tr>"
+        "<tr><td>Published: Jan 14, 2008</td></tr></table>"
+        f"<p>{lead}</p><p>He did so after the prosecutors acted.</p>",
+    )
+    url = "http://www.thetimes.co.za/News/Article.aspx?id=678837"
+    assert headline(html, url, first_paragraph=lead) == "Mbeki puts top cop on leave"
+
+
+def test_a_brand_title_loses_a_tie_to_a_headline() -> None:
+    # L3S-GN1 353b3de0 (supersport.co.za): <title> is the site's brand "SuperSoccer"; the
+    # story's headline is an element marked "headline", one vote each.
+    html = titled(
+        "SuperSoccer",
+        "<div class='headline'>McCarthy is not for sale - Hughes</div>"
+        "<p>McCarthy spent Blackburn's last three matches on the substitutes bench.</p>",
+    )
+    url = "http://www.supersport.co.za/soccer/article.aspx?id=239438"
+    assert headline(html, url) == "McCarthy is not for sale - Hughes"
+    # A one-word headline that is not brand-shaped keeps its place in the order of trust.
+    assert choose_title(["Brexit", "Ministers meet in Brussels again"]) == "Brexit"
