@@ -5,6 +5,7 @@ and the publication's name of a feed."""
 from __future__ import annotations
 
 import lxml.html
+import pytest
 
 from ingest.titles import (
     choose_title,
