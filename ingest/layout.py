@@ -148,8 +148,8 @@ def drop_outside(text: str, layout: Layout) -> str:
     """`text` without the lines that lie outside the article's main container (`main_container`)
     and after its last line or between its lines (a column of other stories, the site's
     footer, a box of promotions), nor the short lines (under `PROSE_WORDS` words) before its
-    first line (section labels, time stamps, menus); headings before the container's last line
-    stay (the article's own subheadings in a sibling element). Nothing is dropped when that
+    first line (section labels, time stamps, menus); a heading before the container's last line
+    stays when the line after it stays (the article's own subheadings in a sibling element). Nothing is dropped when that
     would take more than `MAX_DROPPED` of the text's words."""
     lines = locate(text, layout)
     container = main_container(lines)
@@ -161,10 +161,11 @@ def drop_outside(text: str, layout: Layout) -> str:
     first = flags.index(True)
     last = len(flags) - 1 - flags[::-1].index(True)
     drop: set[int] = set()
-    for i, (line, flag) in enumerate(zip(lines, flags, strict=True)):
-        if flag or line.block is None:
+    for i in reversed(range(len(lines))):  # a heading is judged after the line it heads
+        line = lines[i]
+        if flags[i] or line.block is None:
             continue
-        if i < last and line.block.tag in _HEADINGS:
+        if i < last and line.block.tag in _HEADINGS and i + 1 not in drop:
             continue
         if i > first or len(words(line.text)) < PROSE_WORDS:
             drop.add(i)
