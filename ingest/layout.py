@@ -149,8 +149,8 @@ def drop_outside(text: str, layout: Layout) -> str:
     and after its last line or between its lines (a column of other stories, the site's
     footer, a box of promotions), nor the short lines (under `PROSE_WORDS` words) before its
     first line (section labels, time stamps, menus); a heading before the container's last line
-    stays when the line after it stays (the article's own subheadings in a sibling element). Nothing is dropped when that
-    would take more than `MAX_DROPPED` of the text's words."""
+    stays when the line after it stays (the article's own subheadings in a sibling element).
+    Nothing is dropped when that would take more than `MAX_DROPPED` of the text's words."""
     lines = locate(text, layout)
     container = main_container(lines)
     if container is None:
