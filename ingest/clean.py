@@ -98,6 +98,33 @@ _DATE_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _DATE_NAME = caseless(
     r"\b(?:mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b",
 )
+# A page's time stamp, with at most a short source or label beside it ("01/09 18:48:47 ET",
+# "2008-01-01 17:15:00.0", "Associated Press - January 10, 2008 3:23 PM ET", "Sunday,
+# January 6, 2008; Page A04"): a day (a numeric date, or a month's name and a year) and a
+# clock time or a year, and hardly any other words.
+_CLOCK = re.compile(r"\b\d{1,2}:\d\d(?::\d\d(?:\.\d+)?)?|\b\d{4} ?hrs\b", re.IGNORECASE)
+_NUMERIC_DAY = re.compile(r"\b(?:\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?|\d{4}-\d\d-\d\d)\b")
+_STAMP_WORD = re.compile(
+    rf"^(?:{_DATE_WORD}|\d[\d:./-]*|hrs|ist|est|edt|pst|pdt|cst|cdt|page|[a-z]?\d+)$",
+    re.IGNORECASE,
+)
+STAMP_WORDS = 12  # a time-stamp line is at most this long
+STAMP_OTHER = 3  # ... with at most this many words that are not parts of a date or time
+
+
+def _is_time_stamp(text: str) -> bool:
+    tokens = words(text)
+    if not tokens or len(tokens) > STAMP_WORDS or _TERMINAL.search(text) or _LIST_ITEM.match(text):
+        return False
+    day = bool(_NUMERIC_DAY.search(text)) or (
+        bool(_DATE_NAME.search(text)) and bool(_DATE_YEAR.search(text))
+    )
+    if not day or not (_CLOCK.search(text) or _DATE_YEAR.search(text)):
+        return False
+    other = sum(1 for t in tokens if not _STAMP_WORD.match(t))
+    return other <= STAMP_OTHER and other < len(tokens) / 2
+
+
 _SEPARATORS = re.compile(r"[|•·,—–/]|\s-\s|\d{1,2}:\d\d|\d{4}")
 _TERMINAL = re.compile(r"[.!?…:;\"'”’)]$")
 
@@ -227,6 +254,8 @@ def _is_noise(block: _Block) -> bool:
     if n <= 6 and _AD_MARKER.match(text):
         return True
     if n <= 10 and _DATE_LINE.match(text) and _DATE_YEAR.search(text) and _DATE_NAME.search(text):
+        return True
+    if n <= STAMP_WORDS and _is_time_stamp(text):
         return True
     if n <= 30:
         if _STATUS_OPENER.match(text) and _ACCOUNT.search(text):

@@ -15,6 +15,7 @@ from trafilatura.utils import load_html
 
 from ingest.clean import clean_text, link_texts
 from ingest.dedup import canonicalize_url
+from ingest.layout import Layout, drop_outside, page_layout
 from ingest.regions import Split, drop_regions, page_regions
 from ingest.text import normalize_whitespace, words
 from ingest.titles import page_names
@@ -104,12 +105,15 @@ def extract_page(html: str | bytes, *, url: str | None = None) -> Page | None:
     author = clean_optional(_author(document.author))
     links = link_texts(_anchors(tree))
     splits = page_regions(tree)
-    text = _cleaned(document, title=title, author=author, links=links, splits=splits)
+    layout = page_layout(tree)
+    text = _cleaned(document, title=title, author=author, links=links, splits=splits, layout=layout)
     # Too little left (a strict first pass, or cleaning): read again in recall mode.
     if len(words(text)) < FALLBACK_WORDS:
         retry = _bare(tree, url=url, precision=False)
         if retry is not None:
-            other = _cleaned(retry, title=title, author=author, links=links, splits=splits)
+            other = _cleaned(
+                retry, title=title, author=author, links=links, splits=splits, layout=layout
+            )
             if len(words(other)) > len(words(text)):
                 text = other
     if len(words(text)) < MIN_WORDS:
@@ -135,12 +139,14 @@ def _cleaned(
     author: str | None,
     links: frozenset[str],
     splits: list[Split],
+    layout: Layout,
 ) -> str:
     if not document.text:
         return ""
     raw = clean_str(normalize_whitespace(str(document.text).replace("\n", "\n\n")))
     text = clean_text(raw, title=title or None, author=author, links=links)
-    return drop_regions(text, splits, min_words=MIN_WORDS)
+    text = drop_regions(text, splits, min_words=MIN_WORDS)
+    return drop_outside(text, layout)
 
 
 def _anchors(tree: HtmlElement) -> Iterator[str]:

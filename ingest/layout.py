@@ -1,0 +1,187 @@
+"""Where each line of the extracted text sits in the page: its block element, how much of it is
+link text, and whether it lies inside the article's main container — the smallest element that
+holds most of the text's prose. Lines outside that container (a column of other stories, a
+box of promotions, the site's footer) and short lines made of links inside it (a list of
+other stories within the article's own element) are not the article.
+
+Pure: reads a parsed page, changes nothing."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+from lxml.html import HtmlElement
+
+from ingest.regions import key
+from ingest.text import words
+
+_SKIP = frozenset({"script", "style", "noscript", "template", "head", "title"})
+_BLOCK = frozenset(
+    {"p", "div", "li", "td", "th", "dd", "dt", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol"}
+    | {"table", "tr", "section", "article", "aside", "blockquote", "pre", "body", "header"}
+    | {"footer", "nav", "form", "dl", "figure", "figcaption", "main", "center", "font"}
+)
+PROSE_WORDS = 12  # a line this long is prose: the main container is found from these
+MAIN_SHARE = 0.8  # the main container holds at least this share of the prose words
+MAX_DROPPED = 0.4  # lines outside it go when they are at most this share of the text
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+
+
+@dataclass(frozen=True)
+class Line:
+    """A line of the extracted text as found in the page (`block` None: not found)."""
+
+    text: str
+    block: HtmlElement | None
+    link_share: float  # share of its characters inside <a> elements
+
+
+@dataclass(frozen=True)
+class Layout:
+    joined: str  # the page's text as word keys, pieces joined by single spaces
+    starts: list[int]  # offset of each piece in `joined`
+    blocks: list[HtmlElement]  # the block element each piece belongs to
+    linked: list[bool]  # whether each piece lies inside a link
+
+
+def page_layout(tree: HtmlElement) -> Layout:
+    body = tree.find("body")
+    root = body if body is not None else tree
+    parts: list[str] = []
+    starts: list[int] = []
+    blocks: list[HtmlElement] = []
+    linked: list[bool] = []
+    size = 0
+
+    def add(text: str | None, block: HtmlElement, link: bool) -> None:
+        nonlocal size
+        piece = key(text or "")
+        if not piece:
+            return
+        starts.append(size)
+        parts.append(piece)
+        blocks.append(block)
+        linked.append(link)
+        size += len(piece) + 1
+
+    def walk(element: HtmlElement, block: HtmlElement, link: bool) -> None:
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if tag and tag not in _SKIP:
+            own = element if tag in _BLOCK else block
+            inner = link or tag == "a"
+            add(element.text, own, inner)
+            for child in element:
+                walk(child, own, inner)
+        add(element.tail, block, link)
+
+    walk(root, root, False)
+    return Layout(" ".join(parts), starts, blocks, linked)
+
+
+def locate(text: str, layout: Layout) -> list[Line]:
+    """Each line of `text` with its place in the page, searched in document order."""
+    found: list[Line] = []
+    cursor = 0
+    padded = " " + layout.joined + " "
+    for line in (line for line in text.split("\n") if line.strip()):
+        line_key = key(line)
+        if not line_key:
+            found.append(Line(line, None, 0.0))
+            continue
+        needle = f" {line_key} "
+        at = padded.find(needle, cursor)
+        if at < 0:
+            at = padded.find(needle)
+        if at < 0:
+            found.append(Line(line, None, 0.0))
+            continue
+        cursor = at + len(needle) - 1
+        first = max(0, bisect.bisect_right(layout.starts, at) - 1)
+        last = max(first, bisect.bisect_right(layout.starts, at + len(line_key) - 1) - 1)
+        chars = 0
+        in_links = 0
+        for piece in range(first, last + 1):
+            length = (
+                layout.starts[piece + 1] - layout.starts[piece] - 1
+                if piece + 1 < len(layout.starts)
+                else len(layout.joined) - layout.starts[piece]
+            )
+            chars += length
+            in_links += length if layout.linked[piece] else 0
+        found.append(Line(line, layout.blocks[first], in_links / max(1, chars)))
+    return found
+
+
+def main_container(lines: list[Line]) -> HtmlElement | None:
+    """The deepest element that holds `MAIN_SHARE` of the prose words of the located lines."""
+    counts: dict[int, int] = {}
+    elements: dict[int, tuple[int, HtmlElement]] = {}
+    total = 0
+    for line in lines:
+        n = len(words(line.text))
+        if line.block is None or n < PROSE_WORDS:
+            continue
+        total += n
+        chain = [line.block, *line.block.iterancestors()]
+        for depth, element in enumerate(reversed(chain)):
+            counts[id(element)] = counts.get(id(element), 0) + n
+            elements[id(element)] = (depth, element)
+    if not total:
+        return None
+    best: tuple[int, HtmlElement] | None = None
+    for ident, count in counts.items():
+        if count >= MAIN_SHARE * total:
+            depth, element = elements[ident]
+            if best is None or depth > best[0]:
+                best = (depth, element)
+    return best[1] if best is not None else None
+
+
+def inside(line: Line, container: HtmlElement) -> bool:
+    if line.block is None:
+        return True
+    return line.block is container or any(a is container for a in line.block.iterancestors())
+
+
+def drop_outside(text: str, layout: Layout) -> str:
+    """`text` without the lines that lie outside the article's main container (`main_container`)
+    and after its last line or between its lines (a column of other stories, the site's
+    footer, a box of promotions), nor the short lines (under `PROSE_WORDS` words) before its
+    first line (section labels, time stamps, menus); a heading before the container's last line
+    stays when the line after it stays (the article's own subheadings in a sibling element).
+    Nothing is dropped when that would take more than `MAX_DROPPED` of the text's words."""
+    lines = locate(text, layout)
+    container = main_container(lines)
+    if container is None:
+        return text
+    flags = [inside(line, container) for line in lines]
+    if True not in flags:
+        return text
+    first = flags.index(True)
+    last = len(flags) - 1 - flags[::-1].index(True)
+    drop: set[int] = set()
+    for i in reversed(range(len(lines))):  # a heading is judged after the line it heads
+        line = lines[i]
+        if flags[i] or line.block is None:
+            continue
+        if i < last and line.block.tag in _HEADINGS and i + 1 not in drop:
+            continue
+        if i > first or len(words(line.text)) < PROSE_WORDS:
+            drop.add(i)
+    total = sum(len(words(line.text)) for line in lines)
+    if not drop or sum(len(words(lines[i].text)) for i in drop) > MAX_DROPPED * total:
+        return text
+    kept: list[str] = []
+    index = 0
+    for paragraph in text.split("\n\n"):
+        rest: list[str] = []
+        for part in paragraph.split("\n"):
+            if not part.strip():
+                continue
+            if index not in drop:
+                rest.append(part)
+            index += 1
+        if rest:
+            kept.append("\n".join(rest))
+    return "\n\n".join(kept)

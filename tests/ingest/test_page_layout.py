@@ -1,0 +1,140 @@
+"""Lines that trafilatura keeps from outside the article's main container (the element that holds
+most of its prose) are not the article: a column of features after it, a column of other
+stories' headlines before it. The article's own lead and subheadings outside that element stay.
+Page excerpts keep the structure of the named L3S-GN1 pages (text shortened)."""
+
+from __future__ import annotations
+
+import lxml.html
+
+from ingest.clean import clean_text
+from ingest.layout import drop_outside, locate, main_container, page_layout
+from tests.support.pages import article
+
+STORY = [
+    "Mourners gathered outside the cathedral on Tuesday morning for the state funeral of the "
+    "mountaineer, with thousands more lining the streets of the city centre to watch.",
+    "The service was led by the bishop and attended by the prime minister, the governor "
+    "general and members of the expedition teams that climbed with him over fifty years.",
+    "His family asked that donations be made to the trust he founded, which builds schools "
+    "and hospitals in the villages of the valleys below the mountain he first climbed.",
+    "Flags on government buildings flew at half mast for the day, and a minute's silence "
+    "was held at noon in schools, offices and on the floor of the stock exchange.",
+    "The funeral was broadcast live on television and radio, and the city council set up "
+    "screens in the main square for the crowds who could not get into the cathedral.",
+    "Police said the day passed without incident, although roads around the cathedral were "
+    "closed from early morning and buses were diverted until the evening.",
+    "Tributes have arrived from around the world since his death last week, from heads of "
+    "state, fellow climbers and the people of the villages where his trust has worked.",
+    "A memorial service will be held later in the year in the capital, where a statue of him "
+    "is to be unveiled outside the museum that holds his expedition diaries.",
+]
+# radionz.co.nz, "summer_report" page of 2008-01-14: div#features follows the story's column.
+FEATURES = [
+    "Documentaries and other audio can be heard on the tribute page for the mountaineer.",
+    "Our summer host is back for its sixth season of news, features and summer happenings "
+    "all over the country.",
+    "A selection of children's stories now available for download from the archive pages.",
+]
+
+
+def _radionz_page(features: list[str]) -> bytes:
+    story = "".join(f"<p>{p}</p>" for p in STORY)
+    boxes = "".join(f"<h3>Feature {i}</h3><p>{p}</p>" for i, p in enumerate(features))
+    return (
+        "<html><head><title>Thousands at state funeral</title></head><body><div id='pw'>"
+        "<div id='wrapper'><div id='cont-pri'><div class='newsstory'>"
+        f"<h1>Thousands at state funeral</h1><div class='body'>{story}</div></div></div>"
+        f"<div id='features'><h2>Features</h2>{boxes}</div></div></div></body></html>"
+    ).encode()
+
+
+def test_a_column_of_features_after_the_article_goes() -> None:
+    page = article(_radionz_page(FEATURES))
+    for paragraph in STORY:
+        assert paragraph in page.text
+    for feature in FEATURES:
+        assert feature not in page.text
+
+
+def test_the_main_container_is_the_element_holding_the_prose() -> None:
+    html = _radionz_page(FEATURES)
+    tree = lxml.html.document_fromstring(html)
+    text = "\n\n".join(STORY + FEATURES)
+    lines = locate(text, page_layout(tree))
+    container = main_container(lines)
+    assert container is not None and container.get("class") == "body"
+    assert [line.block is not None for line in lines] == [True] * len(lines)
+    assert drop_outside(text, page_layout(tree)) == "\n\n".join(STORY)
+
+
+def test_nothing_goes_when_the_rest_is_most_of_the_text() -> None:
+    html = _radionz_page(FEATURES)
+    tree = lxml.html.document_fromstring(html)
+    # Two story paragraphs and three features: the features are over 40 % of the words.
+    text = "\n\n".join(STORY[:2] + FEATURES)
+    assert drop_outside(text, page_layout(tree)) == text
+
+
+# ohio.com, news/12908806.html of 2008: div#left-story-page ("In This Section", "Most Read
+# Stories", link headlines) comes before the story in the page.
+HEADLINES = [
+    "A crash course in aggravation",
+    "Governor proposes worker buyouts",
+    "County plans animal shelter near downtown",
+    "Akron to sell Main St. buildings for project",
+]
+MOST = ["Akron climbs Mid-Major poll", "Will Lewis, Anderson be back?"]
+LEAD = (
+    "The city will close three of its five public pools next summer to save money, the mayor "
+    "said on Monday."
+)
+
+
+def _ohio_page(subheading: str = "") -> bytes:
+    links = "".join(f"<p><a href='/news/{i}.html'>{h}</a></p>" for i, h in enumerate(HEADLINES))
+    most = "".join(f"<div><a href='/news/{i}0.html'>{h}</a></div>" for i, h in enumerate(MOST))
+    story = "".join(f"<p>{p}</p>" for p in STORY)
+    return (
+        "<html><head><title>Pools to close</title></head><body><div id='content'>"
+        f"<div id='left-story-page'><h2>In This Section</h2><div id='this_section'>{links}"
+        f"</div><h2>Most Read Stories</h2><div id='most_read'>{most}</div></div>"
+        f"<div id='story'><h1>Pools to close</h1><p class='lead'>{LEAD}</p>{subheading}"
+        f"<div class='story-body'>{story}</div></div></div></body></html>"
+    ).encode()
+
+
+def test_a_column_of_headlines_before_the_article_goes_and_its_lead_stays() -> None:
+    tree = lxml.html.document_fromstring(_ohio_page())
+    text = "\n\n".join(["In This Section", *HEADLINES, "Most Read Stories", *MOST, LEAD, *STORY])
+    assert drop_outside(text, page_layout(tree)) == "\n\n".join([LEAD, *STORY])
+
+
+def test_a_subheading_outside_the_article_body_stays() -> None:
+    tree = lxml.html.document_fromstring(_ohio_page("<h2>Budget gap</h2>"))
+    text = "\n\n".join([LEAD, "Budget gap", *STORY])
+    assert drop_outside(text, page_layout(tree)) == text
+
+
+# Time stamps, shaped as sportsnetwork.com ("01/09 18:48:47 ET"), contactmusic.com
+# ("17/01/2008 18:04:44"), kmph.com ("Associated Press - January 10, 2008 3:23 PM ET"),
+# washingtonpost.com ("Sunday, January 6, 2008; Page A04") and clubcall.com pages of 2008.
+STAMPS = [
+    "01/09 18:48:47 ET",
+    "17/01/2008 18:04:44",
+    "2008-01-01 17:15:00.0",
+    "Associated Press - January 10, 2008 3:23 PM ET",
+    "Sunday, January 6, 2008; Page A04",
+]
+
+
+def test_time_stamp_lines_go_and_sentences_with_dates_stay() -> None:
+    kept = [
+        *STORY[:2],
+        "Kick-off: 15:00",  # a time without a day: a fact of the article
+        "The hearing is set for January 10, 2008 at 3:30 p.m.",
+        "- Smith, John (2008-01-10). Report",  # a list item (a reference) stays
+        *STORY[2:],
+    ]
+    text = "\n\n".join(kept[:2] + STAMPS + kept[2:])
+    assert clean_text(text) == "\n\n".join(kept)
