@@ -37,7 +37,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Protocol, TypeVar
 from urllib.parse import urlsplit
 
 import lxml.html
@@ -237,6 +237,33 @@ def l3s_pages(data: Path, limit: int) -> Iterator[tuple[str, str, bytes, bytes]]
             )
 
 
+class _Timed(Protocol):
+    seconds: float
+
+
+_T = TypeVar("_T", bound=_Timed)
+
+
+def _extracted(
+    results: dict[tuple[str, str], _T],
+    new: Callable[[], _T],
+    part: str,
+    extractors: dict[str, Extractor],
+    html: bytes,
+    url: str,
+) -> Iterator[tuple[_T, str, str]]:
+    """Each extractor's title and text for one page of `part`, with its time added to the
+    extractor's totals for that half (none when `--half` names the other one)."""
+    if ONLY_HALF and part != ONLY_HALF:
+        return
+    for name, extractor in extractors.items():
+        totals = results.setdefault((name, part), new())
+        started = time.perf_counter()
+        title, text = extractor(html, url)
+        totals.seconds += time.perf_counter() - started
+        yield totals, title, text
+
+
 def run_l3s(
     data: Path, limit: int, extractors: dict[str, Extractor]
 ) -> dict[tuple[str, str], L3sTotals]:
@@ -244,13 +271,7 @@ def run_l3s(
     for key, url, original, annotated in l3s_pages(data, limit):
         runs = labelled_blocks(annotated)
         part = half(urlsplit(url).hostname or key)
-        if ONLY_HALF and part != ONLY_HALF:
-            continue
-        for name, extractor in extractors.items():
-            totals = results.setdefault((name, part), L3sTotals())
-            started = time.perf_counter()
-            title, text = extractor(original, url)
-            totals.seconds += time.perf_counter() - started
+        for totals, title, text in _extracted(results, L3sTotals, part, extractors, original, url):
             score_l3s(runs, title, text, totals, key)
     return results
 
@@ -298,13 +319,7 @@ def run_readability(
         meta = json.loads((folder / "expected-metadata.json").read_text(encoding="utf-8"))
         want_title = fold(meta.get("title") or "")
         part = half(folder.name)
-        if ONLY_HALF and part != ONLY_HALF:
-            continue
-        for name, extractor in extractors.items():
-            totals = results.setdefault((name, part), ShingleTotals())
-            started = time.perf_counter()
-            title, text = extractor(html, "")
-            totals.seconds += time.perf_counter() - started
+        for totals, title, text in _extracted(results, ShingleTotals, part, extractors, html, ""):
             _score(totals, truth, text)
             if fold(title) == want_title:
                 totals.titles += 1
@@ -324,14 +339,7 @@ def run_extraction(
     for key in keys[: limit or None]:
         html = gzip.decompress((root / "html" / f"{key}.html.gz").read_bytes())
         url = truth[key].get("url", "")
-        part = half(key)
-        if ONLY_HALF and part != ONLY_HALF:
-            continue
-        for name, extractor in extractors.items():
-            totals = results.setdefault((name, part), ShingleTotals())
-            started = time.perf_counter()
-            _, text = extractor(html, url)
-            totals.seconds += time.perf_counter() - started
+        for totals, _, text in _extracted(results, ShingleTotals, half(key), extractors, html, url):
             _score(totals, truth[key]["articleBody"], text)
     return results
 

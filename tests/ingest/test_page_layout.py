@@ -9,6 +9,7 @@ import lxml.html
 
 from ingest.clean import clean_text
 from ingest.layout import drop_outside, locate, main_container, page_layout
+from tests.support.cases import cases
 from tests.support.pages import article
 
 STORY = [
@@ -116,16 +117,8 @@ def test_a_subheading_outside_the_article_body_stays() -> None:
     assert drop_outside(text, page_layout(tree)) == text
 
 
-# Time stamps, shaped as sportsnetwork.com ("01/09 18:48:47 ET"), contactmusic.com
-# ("17/01/2008 18:04:44"), kmph.com ("Associated Press - January 10, 2008 3:23 PM ET"),
-# washingtonpost.com ("Sunday, January 6, 2008; Page A04") and clubcall.com pages of 2008.
-STAMPS = [
-    "01/09 18:48:47 ET",
-    "17/01/2008 18:04:44",
-    "2008-01-01 17:15:00.0",
-    "Associated Press - January 10, 2008 3:23 PM ET",
-    "Sunday, January 6, 2008; Page A04",
-]
+# Time stamps of L3S-GN1 pages (tests/fixtures/cases/ingest/page_layout.toml names them).
+STAMPS = cases("ingest/page_layout", "time_stamps", "line")
 
 
 def test_time_stamp_lines_go_and_sentences_with_dates_stay() -> None:

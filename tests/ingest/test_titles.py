@@ -153,61 +153,9 @@ def test_a_bracketed_site_name_that_stays_keeps_its_closing_bracket() -> None:
     assert clean_title("Kernel news [LWN.net]", sites=["lwn.net"]) == "Kernel news"
 
 
-def test_an_empty_title_element_before_the_real_one_is_passed_over() -> None:
-    # Readability test page article-author-tag (Atlas Obscura): an empty <title> early in
-    # <head>, the real one later; with it, the h1 and <title> outvote a social og:title.
-    html = (
-        "<html><head><title></title>"
-        '<meta property="og:site_name" content="Atlas Obscura">'
-        "<title>The Deck of Cards That Made Tarot A Global Phenomenon - Atlas Obscura</title>"
-        '<meta property="og:title" content="If You Can Picture A Tarot Card, It\'s Because '
-        'of These 3 People"></head>'
-        "<body><h1>The Deck of Cards That Made Tarot A Global Phenomenon</h1>"
-        "<h1>See Fewer Ads</h1></body></html>"
-    )
-    assert headline(html, None) == "The Deck of Cards That Made Tarot A Global Phenomenon"
-
-
-def test_an_svg_title_is_not_the_page_title() -> None:
-    html = (
-        "<html><head></head><body><svg><title>Close icon</title></svg>"
-        "<h1>City council approves the new bridge budget</h1></body></html>"
-    )
-    assert headline(html, None) == "City council approves the new bridge budget"
-
-
-def test_a_meta_property_with_several_names_gives_each_the_value() -> None:
-    # Readability test page metadata-content-missing: RDFa lets one `property` hold several
-    # names ("x:title dc:title"); dc:title is the most trusted title there.
-    html = (
-        "<html><head><title>Title Element</title>"
-        '<meta property="x:title dc:title" content="My title"></head>'
-        "<body><h1>Test document title</h1></body></html>"
-    )
-    assert headline(html, None) == "My title"
-
-
-def test_entities_escaped_twice_in_metadata_are_unescaped() -> None:
-    # A CMS that escapes its og:title itself: the parser leaves "&amp;" and "&#8217;".
-    html = (
-        "<html><head>"
-        '<meta property="og:title" content="Salt &amp;amp; pepper: the chef&amp;#8217;s '
-        'guide to seasoning"></head><body></body></html>'
-    )
-    assert headline(html, None) == "Salt & pepper: the chef’s guide to seasoning"
-
-
-def test_spellings_of_one_headline_vote_together_and_the_most_trusted_wins() -> None:
-    # Readability test page dropbox-blog: og:title spells it "Dropbox’s ATF - …", the <title>
-    # and h1 "Dropbox ATF: …"; one headline, so the metadata's spelling is taken.
-    html = (
-        "<html><head>"
-        '<meta property="og:title" content="How we designed Dropbox’s ATF - an async task '
-        'framework">'
-        "<title>How we designed Dropbox ATF: an async task framework - Dropbox</title></head>"
-        "<body><h1>How we designed Dropbox ATF: an async task framework</h1></body></html>"
-    )
-    assert headline(html, None) == "How we designed Dropbox’s ATF - an async task framework"
+@parametrize("ingest/titles", "page_headlines", ("html", "expected"))
+def test_the_headline_of_a_page(html: str, expected: str) -> None:
+    assert headline(html, None) == expected
 
 
 def test_headlines_that_differ_by_a_number_are_not_one_headline() -> None:
