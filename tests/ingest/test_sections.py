@@ -169,3 +169,59 @@ def test_passages_are_whole_sentences_of_the_article_with_its_section_and_fold()
     assert len(found) == 7  # 3 sentences (21 words) each, the last 2 sentences left over
     assert {training.fold_of(p.id) for p in found} == {training.fold_of("cnn-1")}
     assert training.passages(training.Item("x", "Title only", "", None)) == []
+
+
+@pytest.mark.skipif(not (EVAL / "pages").exists(), reason="needs ../shared/eval")
+def test_dev_set_training_items_are_the_tune_half_weak_and_weighted() -> None:
+    """sections-4 trains on the dev set's tune half (URL labels, weighted, with passages) and
+    never on its held-out half, which stays the reported estimate; none of it is scored in
+    cross-validation or chooses thresholds (only people's labels do)."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "training"))
+    import section_dev
+    import train_sections as training
+
+    items = training.load_dev_tune(EVAL, weight=2.5)
+    articles = {i.id: i for i in section_dev.labelled(EVAL)}
+    held = {i for i, item in articles.items() if item.half == "held"}
+    ids = {item.id.split("#", 1)[0] for item in items}
+    assert ids and ids <= set(articles) and not ids & held
+    assert any("#" in item.id for item in items)  # passages too
+    for item in items:
+        assert item.weak and not item.pseudo and not item.scored and item.weight == 2.5
+        assert item.section == articles[item.id.split("#", 1)[0]].section
+
+
+def test_an_items_weight_counts_in_the_fit() -> None:
+    """Two identical texts with different sections: the heavier one's section wins, and with
+    equal weights neither does by much."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "training"))
+    from dataclasses import replace
+
+    import train_sections as training
+
+    # every class must be present; one text per section and none, then the contested text
+    items = [
+        training.Item(f"s{n}", f"{name} alpha{n} beta{n}", "", name)
+        for n, name in enumerate(SECTIONS)
+    ]
+    items += [training.Item("none", "gamma delta", "", None)] * 2
+    items += [training.Item(f"s{n}b", f"alpha{n} beta{n}", "", s) for n, s in enumerate(SECTIONS)]
+    contested = training.Item("c", "contested words here", "", None)
+    weighted = [
+        *items,
+        training.Item("c1", contested.title, "", "sport", weight=4.0),
+        training.Item("c2", contested.title, "", "culture"),
+    ]
+    equal = [*weighted[:-2], replace(weighted[-2], weight=1.0), weighted[-1]]
+    sport, culture = SECTIONS.index("sport"), SECTIONS.index("culture")
+    p = training.fit(weighted).probabilities([contested])[0]
+    assert p[sport] > 2 * p[culture]
+    q = training.fit(equal).probabilities([contested])[0]
+    assert abs(q[sport] - q[culture]) < 0.05
+    assert training.sample_weights(items) is None
+    assert training.Item("x", "t", "", "sport", pseudo=True).scored is False
+    assert training.Item("x", "t", "", "sport").scored is True
