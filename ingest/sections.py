@@ -8,7 +8,6 @@ by keyword topics instead, which match in its language (`storage.stems`)."""
 
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -66,13 +65,13 @@ class SectionModel:
 
     def scores(self, title: str, text: str = "") -> npt.NDArray[np.float64]:
         """The probability of each section, in `self.sections` order."""
-        counts = Counter(t for t in tokenize(title, text) if t in self.index)
-        if not counts:
+        index = self.index
+        known = [(index[t], n) for t, n in Counter(tokenize(title, text)).items() if t in index]
+        if not known:
             return np.zeros(len(self.sections))
-        columns = np.fromiter((self.index[t] for t in counts), dtype=np.int64, count=len(counts))
-        tf = np.fromiter(
-            (1.0 + math.log(n) for n in counts.values()), dtype=np.float64, count=len(counts)
-        )
+        pairs = np.array(known, dtype=np.int64)
+        columns = pairs[:, 0]
+        tf = 1.0 + np.log(pairs[:, 1].astype(np.float64))
         weights = tf * self.idf[columns]
         weights /= float(np.sqrt(weights @ weights))
         logits = weights @ self.coef[columns] + self.intercept
@@ -121,6 +120,8 @@ def english(title: str, text: str = "", *, language: str | None = None) -> bool:
     if language is not None:
         return language == "en"
     sample = f"{title} {text[:2000]}"
+    if sample.isascii():  # every letter is a Latin one
+        return True
     letters = len(_LETTER.findall(sample))
     return letters == 0 or len(_LATIN.findall(sample)) >= ENGLISH_SHARE * letters
 
