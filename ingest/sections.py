@@ -65,13 +65,18 @@ class SectionModel:
 
     def scores(self, title: str, text: str = "") -> npt.NDArray[np.float64]:
         """The probability of each section, in `self.sections` order."""
-        index = self.index
-        known = [(index[t], n) for t, n in Counter(tokenize(title, text)).items() if t in index]
+        known: list[int] = []
+        counts: list[int] = []
+        column_of = self.index.get
+        for token, n in Counter(tokenize(title, text)).items():
+            column = column_of(token)
+            if column is not None:
+                known.append(column)
+                counts.append(n)
         if not known:
             return np.zeros(len(self.sections))
-        pairs = np.array(known, dtype=np.int64)
-        columns = pairs[:, 0]
-        tf = 1.0 + np.log(pairs[:, 1].astype(np.float64))
+        columns = np.array(known, dtype=np.int64)
+        tf = 1.0 + np.log(np.array(counts, dtype=np.float64))
         weights = tf * self.idf[columns]
         weights /= float(np.sqrt(weights @ weights))
         logits = weights @ self.coef[columns] + self.intercept
