@@ -37,6 +37,7 @@ TITLE_WEIGHT = 2
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 _LATIN = re.compile(r"[A-Za-z]")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 ENGLISH_SHARE = 0.8  # of letters written in the Latin alphabet, for text of unknown language
 
 
@@ -125,10 +126,13 @@ def english(title: str, text: str = "", *, language: str | None = None) -> bool:
     if language is not None:
         return language == "en"
     sample = f"{title} {text[:2000]}"
-    if sample.isascii():  # every letter is a Latin one
+    # Letters beyond ASCII are few in English text: count them first, the Latin ones only
+    # when there are any (every ASCII letter is a Latin one).
+    others = len(_LETTER.findall("".join(_NON_ASCII.findall(sample))))
+    if others == 0:
         return True
-    letters = len(_LETTER.findall(sample))
-    return letters == 0 or len(_LATIN.findall(sample)) >= ENGLISH_SHARE * letters
+    latin = len(_LATIN.findall(sample))
+    return latin >= ENGLISH_SHARE * (latin + others)
 
 
 def classify(title: str, text: str = "", *, language: str | None = None) -> list[tuple[str, float]]:
