@@ -25,6 +25,9 @@ _BLOCK = frozenset(
 PROSE_WORDS = 12  # a line this long is prose: the main container is found from these
 MAIN_SHARE = 0.8  # the main container holds at least this share of the prose words
 MAX_DROPPED = 0.4  # lines outside it go when they are at most this share of the text
+SEED_SHARE = 0.5  # a grown seed is the container when it holds this share of the prose
+ADDED_SHARE = 0.5  # a step up from the seed adds at most this share of its prose
+OTHER_WORDS = 12  # and at most this many words of short or link lines beyond the prose it adds
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 
@@ -114,7 +117,10 @@ def locate(text: str, layout: Layout) -> list[Line]:
 
 
 def main_container(lines: list[Line]) -> HtmlElement | None:
-    """The deepest element that holds `MAIN_SHARE` of the prose words of the located lines."""
+    """The article's main container: grown from the element with the most prose words in its own
+    lines and its direct children's (`_seed`) while each step up adds little prose beside it
+    (`_widened`); when that holds under half the prose, the deepest element that holds
+    `MAIN_SHARE` of the prose words of the located lines."""
     counts: dict[int, int] = {}
     elements: dict[int, tuple[int, HtmlElement]] = {}
     total = 0
@@ -135,7 +141,72 @@ def main_container(lines: list[Line]) -> HtmlElement | None:
             depth, element = elements[ident]
             if best is None or depth > best[0]:
                 best = (depth, element)
-    return best[1] if best is not None else None
+    if best is None:
+        return None
+    seed = _seed(lines)
+    if seed is not None:
+        grown = _widened(seed, lines)
+        within = any(a is best[1] for a in grown.iterancestors())
+        if within and counts.get(id(grown), 0) >= SEED_SHARE * total:
+            return grown
+    return best[1]
+
+
+def _prose(line: Line) -> int:
+    """The words of a prose line (`PROSE_WORDS` or more, mostly not link text), else 0."""
+    n = len(words(line.text))
+    return n if n >= PROSE_WORDS and line.link_share < 0.5 else 0
+
+
+def _seed(lines: list[Line]) -> HtmlElement | None:
+    """The element whose own prose lines and whose direct children's hold the most prose words:
+    the article's paragraphs sit side by side, a column of teasers sits in boxes of its own."""
+    density: dict[int, tuple[int, HtmlElement]] = {}
+    for line in lines:
+        n = _prose(line)
+        if line.block is None or not n:
+            continue
+        parent = line.block.getparent()
+        for element in (line.block, parent) if parent is not None else (line.block,):
+            count, _ = density.get(id(element), (0, element))
+            density[id(element)] = (count + n, element)
+    if not density:
+        return None
+    return max(density.values(), key=lambda pair: pair[0])[1]
+
+
+def _kind(block: HtmlElement) -> tuple[str, str]:
+    """A block's tag and class: the article's paragraphs set apart by other elements share it
+    when the class is named (an unnamed <p> says nothing)."""
+    return (str(block.tag), block.get("class") or str(id(block)))
+
+
+def _widened(seed: HtmlElement, lines: list[Line]) -> HtmlElement:
+    """`seed` grown to its ancestors while each step adds prose of at most `ADDED_SHARE` of what
+    it holds and not mostly short or link lines (a lead or a closing paragraph set apart, not a
+    column of other stories)."""
+    current = seed
+    for parent in seed.iterancestors():
+        held = added = other = 0
+        alike = {
+            _kind(line.block)
+            for line in lines
+            if line.block is not None and _prose(line) and inside(line, current)
+        }
+        for line in lines:
+            if line.block is None or not inside(line, parent):
+                continue
+            n = len(words(line.text))
+            if inside(line, current) or (_prose(line) and _kind(line.block) in alike):
+                held += _prose(line)
+            elif _prose(line):
+                added += n
+            else:
+                other += n
+        if added > ADDED_SHARE * held or other > added + OTHER_WORDS:
+            break
+        current = parent
+    return current
 
 
 def inside(line: Line, container: HtmlElement) -> bool:
