@@ -117,10 +117,17 @@ def locate(text: str, layout: Layout) -> list[Line]:
 
 
 def main_container(lines: list[Line]) -> HtmlElement | None:
-    """The article's main container: grown from the element with the most prose words in its own
-    lines and its direct children's (`_seed`) while each step up adds little prose beside it
-    (`_widened`); when that holds under half the prose, the deepest element that holds
-    `MAIN_SHARE` of the prose words of the located lines."""
+    """The article's main container: the first of `containers`."""
+    found = containers(lines)
+    return found[0] if found else None
+
+
+def containers(lines: list[Line]) -> list[HtmlElement]:
+    """Candidates for the article's main container, narrowest first: the element grown from
+    the one with the most prose words in its own lines and its direct children's (`_seed`)
+    while each step up adds little prose beside it (`_widened`), when it lies within the next
+    and holds `SEED_SHARE` of the prose; and the deepest element that holds `MAIN_SHARE` of the
+    prose words of the located lines."""
     counts: dict[int, int] = {}
     elements: dict[int, tuple[int, HtmlElement]] = {}
     total = 0
@@ -133,8 +140,6 @@ def main_container(lines: list[Line]) -> HtmlElement | None:
         for depth, element in enumerate(reversed(chain)):
             counts[id(element)] = counts.get(id(element), 0) + n
             elements[id(element)] = (depth, element)
-    if not total:
-        return None
     best: tuple[int, HtmlElement] | None = None
     for ident, count in counts.items():
         if count >= MAIN_SHARE * total:
@@ -142,14 +147,14 @@ def main_container(lines: list[Line]) -> HtmlElement | None:
             if best is None or depth > best[0]:
                 best = (depth, element)
     if best is None:
-        return None
+        return []
     seed = _seed(lines)
     if seed is not None:
         grown = _widened(seed, lines)
         within = any(a is best[1] for a in grown.iterancestors())
         if within and counts.get(id(grown), 0) >= SEED_SHARE * total:
-            return grown
-    return best[1]
+            return [grown, best[1]]
+    return [best[1]]
 
 
 def _prose(line: Line) -> int:
@@ -221,14 +226,22 @@ def drop_outside(text: str, layout: Layout) -> str:
     footer, a box of promotions), nor the short lines (under `PROSE_WORDS` words) before its
     first line (section labels, time stamps, menus); a heading before the container's last line
     stays when the line after it stays (the article's own subheadings in a sibling element).
-    Nothing is dropped when that would take more than `MAX_DROPPED` of the text's words."""
+    Each of `containers` is tried, narrowest first; nothing is dropped when each would take
+    more than `MAX_DROPPED` of the text's words."""
     lines = locate(text, layout)
-    container = main_container(lines)
-    if container is None:
-        return text
+    total = sum(len(words(line.text)) for line in lines)
+    for container in containers(lines):
+        drop = _outside(lines, container)
+        if drop and sum(len(words(lines[i].text)) for i in drop) <= MAX_DROPPED * total:
+            return _without(text, drop)
+    return text
+
+
+def _outside(lines: list[Line], container: HtmlElement) -> set[int]:
+    """The indices of the lines `drop_outside` takes away for `container`."""
     flags = [inside(line, container) for line in lines]
     if True not in flags:
-        return text
+        return set()
     first = flags.index(True)
     last = len(flags) - 1 - flags[::-1].index(True)
     drop: set[int] = set()
@@ -240,9 +253,10 @@ def drop_outside(text: str, layout: Layout) -> str:
             continue
         if i > first or len(words(line.text)) < PROSE_WORDS:
             drop.add(i)
-    total = sum(len(words(line.text)) for line in lines)
-    if not drop or sum(len(words(lines[i].text)) for i in drop) > MAX_DROPPED * total:
-        return text
+    return drop
+
+
+def _without(text: str, drop: set[int]) -> str:
     kept: list[str] = []
     index = 0
     for paragraph in text.split("\n\n"):
