@@ -180,10 +180,14 @@ def _seed(lines: list[Line]) -> HtmlElement | None:
     return max(density.values(), key=lambda pair: pair[0])[1]
 
 
-def _kind(block: HtmlElement) -> tuple[str, str]:
-    """A block's tag and class: the article's paragraphs set apart by other elements share it
-    when the class is named (an unnamed <p> says nothing)."""
-    return (str(block.tag), block.get("class") or str(id(block)))
+def _kind(block: HtmlElement) -> tuple[str, ...]:
+    """A block's tag and class with its parent's: the article's paragraphs set apart by other
+    elements share it when a class is named (an unnamed <p> in an unnamed <div> says nothing)."""
+    parent = block.getparent()
+    named = (str(block.tag), block.get("class") or "")
+    if parent is not None:
+        named += (str(parent.tag), parent.get("class") or "")
+    return named if any(named[1::2]) else (str(id(block)),)
 
 
 def _widened(seed: HtmlElement, lines: list[Line]) -> HtmlElement:
@@ -192,7 +196,7 @@ def _widened(seed: HtmlElement, lines: list[Line]) -> HtmlElement:
     column of other stories)."""
     current = seed
     for parent in seed.iterancestors():
-        held = added = other = 0
+        held = added = other = same = 0
         alike = {
             _kind(line.block)
             for line in lines
@@ -202,13 +206,16 @@ def _widened(seed: HtmlElement, lines: list[Line]) -> HtmlElement:
             if line.block is None or not inside(line, parent):
                 continue
             n = len(words(line.text))
-            if inside(line, current) or (_prose(line) and _kind(line.block) in alike):
+            if inside(line, current):
                 held += _prose(line)
+            elif _prose(line) and _kind(line.block) in alike:
+                held += n
+                same += n
             elif _prose(line):
                 added += n
             else:
                 other += n
-        if added > ADDED_SHARE * held or other > added + OTHER_WORDS:
+        if added > ADDED_SHARE * held or other > added + same + OTHER_WORDS:
             break
         current = parent
     return current
