@@ -184,8 +184,8 @@ def _kind(block: HtmlElement) -> tuple[str, ...]:
     """A block's tag and class with its parent's: the article's paragraphs set apart by other
     elements share it when a class is named (an unnamed <p> in an unnamed <div> says nothing)."""
     parent = block.getparent()
-    named = (str(block.tag), block.get("class") or "")
     named: tuple[str, ...] = (str(block.tag), block.get("class") or "")
+    if parent is not None:
         named += (str(parent.tag), parent.get("class") or "")
     return named if any(named[1::2]) else (str(id(block)),)
 
