@@ -28,6 +28,8 @@ MAX_DROPPED = 0.4  # lines outside it go when they are at most this share of the
 SEED_SHARE = 0.5  # a grown seed is the container when it holds this share of the prose
 ADDED_SHARE = 0.5  # a step up from the seed adds at most this share of its prose
 OTHER_WORDS = 12  # and at most this many words of short or link lines beyond the prose it adds
+_ITEMS = frozenset({"li", "dt", "dd"})  # list items: a list within the text, not its paragraphs
+_QUOTES = frozenset({"blockquote"})  # a long quotation is not where the article's text sits
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 
@@ -164,15 +166,18 @@ def _prose(line: Line) -> int:
 
 
 def _seed(lines: list[Line]) -> HtmlElement | None:
-    """The element whose own prose lines and whose direct children's hold the most prose words:
-    the article's paragraphs sit side by side, a column of teasers sits in boxes of its own."""
+    """The element whose own prose lines and whose direct children's hold the most prose words
+    (list items and quotations aside: they sit inside the article, not beside its paragraphs): the
+    article's paragraphs sit side by side, a column of teasers sits in boxes of its own."""
     density: dict[int, tuple[int, HtmlElement]] = {}
     for line in lines:
         n = _prose(line)
-        if line.block is None or not n:
+        if line.block is None or not n or line.block.tag in _ITEMS:
             continue
         parent = line.block.getparent()
         for element in (line.block, parent) if parent is not None else (line.block,):
+            if element.tag in _QUOTES:
+                continue
             count, _ = density.get(id(element), (0, element))
             density[id(element)] = (count + n, element)
     if not density:
