@@ -131,3 +131,70 @@ def test_time_stamp_lines_go_and_sentences_with_dates_stay() -> None:
     ]
     text = "\n\n".join(kept[:2] + STAMPS + kept[2:])
     assert clean_text(text) == "\n\n".join(kept)
+
+
+# computerworld.com.au, a story page of 2008-01 (L3S-GN1 tune half): the story's paragraphs are
+# the children of div.art_lcol; the right column holds a box of promotions whose blurbs are
+# sentences too, enough prose (over a fifth of it) that the element holding 80 % of the prose
+# is the page's body, and more than half of the story's: the story's element is not widened.
+PROMOS = [
+    "Our editors have designed a half-day summit to help you employ and manage the new "
+    "solutions with the servers you run today, with speakers from the industry.",
+    "Attend this summit and learn how to make your data centre more manageable, and meet the "
+    "people who run some of the largest data centres in the region over lunch.",
+    "This special technology podcast, in four parts, takes a close look at unified "
+    "communications with the vendors, the analysts and the people who bought them.",
+    "Spam hidden in attached documents is the latest technique used to get past the filters; "
+    "learn more about how it works and what you can do to stop it reaching your staff.",
+    "Download the free report on storage for small offices, with the prices and the test "
+    "results of twelve systems, from the smallest disk boxes to the largest arrays.",
+]
+
+
+def _computerworld_page(promos: list[str]) -> bytes:
+    story = "".join(f"<p class='storybody'>{p}</p>" for p in STORY)
+    box = "".join(f"<p>{p}</p>" for p in promos)
+    return (
+        "<html><head><title>State funeral</title></head><body><div id='threecolumns_main'>"
+        "<div id='contentcenter'><div class='article_box'><div class='art_lcol'>"
+        f"{story}</div></div></div><div id='contentright_div'><div class='boxwrap'>"
+        f"<h3>Events</h3>{box}</div></div></div></body></html>"
+    ).encode()
+
+
+def test_a_box_of_promotions_written_as_sentences_beside_the_article_goes() -> None:
+    tree = lxml.html.document_fromstring(_computerworld_page(PROMOS))
+    text = "\n\n".join(STORY + PROMOS)
+    lines = locate(text, page_layout(tree))
+    container = main_container(lines)
+    # The widest element that holds the story without the column of promotions.
+    assert container is not None and container.get("id") == "contentcenter"
+    assert drop_outside(text, page_layout(tree)) == "\n\n".join(STORY)
+
+
+# sportinglife.com-style match report of 2008 (L3S-GN1 tune half, 4db9677f-…): the report is
+# split over sibling div.bodyText elements, each in boxes of its own; all of them stay.
+def test_an_article_split_over_elements_of_one_kind_stays_whole() -> None:
+    parts = "".join(
+        f"<div><div class='bodyText'>{p}</div><div class='ad'>Advertisement</div></div>"
+        for p in STORY
+    )
+    html = f"<html><body><div id='page'><div id='report'>{parts}</div></div></body></html>"
+    tree = lxml.html.document_fromstring(html)
+    text = "\n\n".join(STORY)
+    assert drop_outside(text, page_layout(tree)) == text
+
+
+# ars-1 (Readability's test pages, tune half): a long quotation inside the article, and a
+# list of features (extraction set): neither is taken for the article's container.
+def test_a_long_quotation_or_list_inside_the_article_does_not_narrow_it() -> None:
+    quote = "".join(f"<p>{p}</p>" for p in STORY[2:])
+    items = "".join(f"<li>{p}</li>" for p in STORY[2:])
+    for inner, shown in ((f"<blockquote>{quote}</blockquote>", ""), (f"<ul>{items}</ul>", "- ")):
+        html = (
+            "<html><body><div class='article-content'>"
+            f"<p>{STORY[0]}</p><p>{STORY[1]}</p>{inner}<p>{PROMOS[0]}</p></div></body></html>"
+        )
+        tree = lxml.html.document_fromstring(html)
+        text = "\n\n".join([STORY[0], STORY[1], *(shown + p for p in STORY[2:]), PROMOS[0]])
+        assert drop_outside(text, page_layout(tree)) == text
