@@ -30,6 +30,8 @@ ADDED_SHARE = 0.5  # a step up from the seed adds at most this share of its pros
 OTHER_WORDS = 12  # and at most this many words of short or link lines beyond the prose it adds
 _ITEMS = frozenset({"li", "dt", "dd"})  # list items: a list within the text, not its paragraphs
 _QUOTES = frozenset({"blockquote"})  # a long quotation is not where the article's text sits
+TAIL_LINES = 6  # a closing tail of short lines goes when it has this many with words
+TAIL_LINKS = 0.5  # and this share of its words is link text
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 
@@ -282,3 +284,22 @@ def _without(text: str, drop: set[int]) -> str:
         if rest:
             kept.append("\n".join(rest))
     return "\n\n".join(kept)
+
+
+def drop_link_tail(text: str, layout: Layout) -> str:
+    """`text` without its tail after the last prose line (`PROSE_WORDS` or more, mostly not link
+    text) when that tail is short lines only, at least `TAIL_LINES` of them with words, and
+    mostly link text by words (`TAIL_LINKS`): the site's menus and lists of other stories
+    that trafilatura keeps after the article, inside its element or not."""
+    lines = locate(text, layout)
+    last = max((i for i, line in enumerate(lines) if _prose(line)), default=-1)
+    if last < 0:
+        return text
+    tail = [line for line in lines[last + 1 :] if words(line.text)]
+    sizes = [len(words(line.text)) for line in tail]
+    if len(tail) < TAIL_LINES or max(sizes) >= PROSE_WORDS:
+        return text
+    linked = sum(n * line.link_share for n, line in zip(sizes, tail, strict=True))
+    if linked < TAIL_LINKS * sum(sizes):
+        return text
+    return _without(text, set(range(last + 1, len(lines))))
