@@ -8,7 +8,7 @@ from __future__ import annotations
 import lxml.html
 
 from ingest.clean import clean_text
-from ingest.layout import drop_outside, locate, main_container, page_layout
+from ingest.layout import drop_link_tail, drop_outside, locate, main_container, page_layout
 from tests.support.cases import cases
 from tests.support.pages import article
 
@@ -198,3 +198,37 @@ def test_a_long_quotation_or_list_inside_the_article_does_not_narrow_it() -> Non
         tree = lxml.html.document_fromstring(html)
         text = "\n\n".join([STORY[0], STORY[1], *(shown + p for p in STORY[2:]), PROMOS[0]])
         assert drop_outside(text, page_layout(tree)) == text
+
+
+# hindu.com, a story page of 2008-01 (L3S-GN1 tune half): after the story, in the same table
+# cell, "Printer friendly page", "Send this article to Friends by E-Mail" and the site's menu of
+# sections ("News: ePaper | National | …") as short lines mostly of links.
+MENU = ["ePaper", "National", "Karnataka", "International", "Opinion", "Business", "Sport"]
+
+
+def _hindu_page(menu: list[str]) -> bytes:
+    story = "".join(f"<p>{p}</p>" for p in STORY)
+    links = "".join(f"<font><a href='/{m.lower()}/'>{m}</a> |</font>" for m in menu)
+    return (
+        "<html><body><table><tr><td>"
+        f"{story}<font>Printer friendly <a href='/print'>page</a></font>"
+        f"<font>News:</font>{links}</td></tr></table></body></html>"
+    ).encode()
+
+
+def test_a_closing_tail_of_short_link_lines_goes() -> None:
+    tree = lxml.html.document_fromstring(_hindu_page(MENU))
+    tail = ["Printer friendly", "page", "News:", *(f"{m} |" for m in MENU)]
+    text = "\n\n".join(STORY + tail)
+    assert drop_link_tail(text, page_layout(tree)) == "\n\n".join(STORY)
+
+
+def test_a_closing_tail_of_few_or_unlinked_short_lines_stays() -> None:
+    tree = lxml.html.document_fromstring(_hindu_page(MENU[:3]))
+    text = "\n\n".join([*STORY, "News:", *(f"{m} |" for m in MENU[:3])])
+    assert drop_link_tail(text, page_layout(tree)) == text  # three lines: too few
+    # A closing list of short lines without links (the article's own) stays.
+    items = "".join(f"<li>{m} results</li>" for m in MENU)
+    html = f"<html><body><div>{''.join(f'<p>{p}</p>' for p in STORY)}<ul>{items}</ul></div>"
+    text = "\n\n".join([*STORY, *(f"- {m} results" for m in MENU)])
+    assert drop_link_tail(text, page_layout(lxml.html.document_fromstring(html))) == text
