@@ -24,7 +24,7 @@ _BLOCK = frozenset(
 )
 PROSE_WORDS = 12  # a line this long is prose: the main container is found from these
 MAIN_SHARE = 0.8  # the main container holds at least this share of the prose words
-MAX_DROPPED = 0.4  # lines outside it go when they are at most this share of the text
+MAX_DROPPED = 0.4  # lines outside it go when they are at most this share of the prose
 SEED_SHARE = 0.5  # a grown seed is the container when it holds this share of the prose
 ADDED_SHARE = 0.5  # a step up from the seed adds at most this share of its prose
 OTHER_WORDS = 12  # and at most this many words of short or link lines beyond the prose it adds
@@ -241,12 +241,13 @@ def drop_outside(text: str, layout: Layout) -> str:
     first line (section labels, time stamps, menus); a heading before the container's last line
     stays when the line after it stays (the article's own subheadings in a sibling element).
     Each of `containers` is tried, narrowest first; nothing is dropped when each would take
-    more than `MAX_DROPPED` of the text's words."""
+    more than `MAX_DROPPED` of the text's prose words (short lines do not count: a column of
+    teaser headlines may outweigh a short article)."""
     lines = locate(text, layout)
-    total = sum(len(words(line.text)) for line in lines)
+    total = sum(_prose(line) for line in lines)
     for container in containers(lines):
         drop = _outside(lines, container)
-        if drop and sum(len(words(lines[i].text)) for i in drop) <= MAX_DROPPED * total:
+        if drop and sum(_prose(lines[i]) for i in drop) <= MAX_DROPPED * total:
             return _without(text, drop)
     return text
 

@@ -232,3 +232,30 @@ def test_a_closing_tail_of_few_or_unlinked_short_lines_stays() -> None:
     html = f"<html><body><div>{''.join(f'<p>{p}</p>' for p in STORY)}<ul>{items}</ul></div>"
     text = "\n\n".join([*STORY, *(f"- {m} results" for m in MENU)])
     assert drop_link_tail(text, page_layout(lxml.html.document_fromstring(html))) == text
+
+
+# belfasttelegraph.co.uk, a sport brief of 2008-01 (L3S-GN1 tune half): a two-paragraph story in
+# div.article, then boxes of teaser summaries (short lines) with more words than the story.
+TEASERS = [
+    "Our reporter meets the city's own soap star",
+    "Ulster leads the way with a new food system",
+    "A visit to a converted coaching house",
+    "The pick of this year's finest concerts",
+    "Our experts reveal their pick of the movies",
+    "Authors reveal their pick of this year's books",
+    "Special report on the worst house fire",
+    "Celebrating excellence at the awards gala",
+]
+
+
+def test_short_teasers_outside_a_short_article_go_however_many() -> None:
+    story = "".join(f"<p>{p}</p>" for p in STORY[:2])
+    boxes = "".join(f"<div><p class='summary'>{t}</p></div>" for t in TEASERS)
+    html = (
+        "<html><body><div id='bodyTable'><div class='centre'><div class='article'>"
+        f"{story}</div></div><div class='editorsChoice'>{boxes}</div></div></body></html>"
+    )
+    tree = lxml.html.document_fromstring(html)
+    text = "\n\n".join(STORY[:2] + TEASERS)
+    assert sum(len(t.split()) for t in TEASERS) > sum(len(p.split()) for p in STORY[:2])
+    assert drop_outside(text, page_layout(tree)) == "\n\n".join(STORY[:2])
