@@ -24,7 +24,14 @@ _BLOCK = frozenset(
 )
 PROSE_WORDS = 12  # a line this long is prose: the main container is found from these
 MAIN_SHARE = 0.8  # the main container holds at least this share of the prose words
-MAX_DROPPED = 0.4  # lines outside it go when they are at most this share of the text
+MAX_DROPPED = 0.4  # lines outside it go when they are at most this share of the prose
+SEED_SHARE = 0.5  # a grown seed is the container when it holds this share of the prose
+ADDED_SHARE = 0.5  # a step up from the seed adds at most this share of its prose
+OTHER_WORDS = 12  # and at most this many words of short or link lines beyond the prose it adds
+_ITEMS = frozenset({"li", "dt", "dd"})  # list items: a list within the text, not its paragraphs
+_QUOTES = frozenset({"blockquote"})  # a long quotation is not where the article's text sits
+TAIL_LINES = 6  # a closing tail of short lines goes when it has this many with words
+TAIL_LINKS = 0.5  # and this share of its words is link text
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 
@@ -114,7 +121,17 @@ def locate(text: str, layout: Layout) -> list[Line]:
 
 
 def main_container(lines: list[Line]) -> HtmlElement | None:
-    """The deepest element that holds `MAIN_SHARE` of the prose words of the located lines."""
+    """The article's main container: the first of `containers`."""
+    found = containers(lines)
+    return found[0] if found else None
+
+
+def containers(lines: list[Line]) -> list[HtmlElement]:
+    """Candidates for the article's main container, narrowest first: the element grown from
+    the one with the most prose words in its own lines and its direct children's (`_seed`)
+    while each step up adds little prose beside it (`_widened`), when it lies within the next
+    and holds `SEED_SHARE` of the prose; and the deepest element that holds `MAIN_SHARE` of the
+    prose words of the located lines."""
     counts: dict[int, int] = {}
     elements: dict[int, tuple[int, HtmlElement]] = {}
     total = 0
@@ -127,15 +144,88 @@ def main_container(lines: list[Line]) -> HtmlElement | None:
         for depth, element in enumerate(reversed(chain)):
             counts[id(element)] = counts.get(id(element), 0) + n
             elements[id(element)] = (depth, element)
-    if not total:
-        return None
     best: tuple[int, HtmlElement] | None = None
     for ident, count in counts.items():
         if count >= MAIN_SHARE * total:
             depth, element = elements[ident]
             if best is None or depth > best[0]:
                 best = (depth, element)
-    return best[1] if best is not None else None
+    if best is None:
+        return []
+    seed = _seed(lines)
+    if seed is not None:
+        grown = _widened(seed, lines)
+        within = any(a is best[1] for a in grown.iterancestors())
+        if within and counts.get(id(grown), 0) >= SEED_SHARE * total:
+            return [grown, best[1]]
+    return [best[1]]
+
+
+def _prose(line: Line) -> int:
+    """The words of a prose line (`PROSE_WORDS` or more, mostly not link text), else 0."""
+    n = len(words(line.text))
+    return n if n >= PROSE_WORDS and line.link_share < 0.5 else 0
+
+
+def _seed(lines: list[Line]) -> HtmlElement | None:
+    """The element whose own prose lines and whose direct children's hold the most prose words
+    (list items and quotations aside: they sit inside the article, not beside its paragraphs): the
+    article's paragraphs sit side by side, a column of teasers sits in boxes of its own."""
+    density: dict[int, tuple[int, HtmlElement]] = {}
+    for line in lines:
+        n = _prose(line)
+        if line.block is None or not n or line.block.tag in _ITEMS:
+            continue
+        parent = line.block.getparent()
+        for element in (line.block, parent) if parent is not None else (line.block,):
+            if element.tag in _QUOTES:
+                continue
+            count, _ = density.get(id(element), (0, element))
+            density[id(element)] = (count + n, element)
+    if not density:
+        return None
+    return max(density.values(), key=lambda pair: pair[0])[1]
+
+
+def _kind(block: HtmlElement) -> tuple[str, ...]:
+    """A block's tag and class with its parent's: the article's paragraphs set apart by other
+    elements share it when a class is named (an unnamed <p> in an unnamed <div> says nothing)."""
+    parent = block.getparent()
+    named: tuple[str, ...] = (str(block.tag), block.get("class") or "")
+    if parent is not None:
+        named += (str(parent.tag), parent.get("class") or "")
+    return named if any(named[1::2]) else (str(id(block)),)
+
+
+def _widened(seed: HtmlElement, lines: list[Line]) -> HtmlElement:
+    """`seed` grown to its ancestors while each step adds prose of at most `ADDED_SHARE` of what
+    it holds and not mostly short or link lines (a lead or a closing paragraph set apart, not a
+    column of other stories)."""
+    current = seed
+    for parent in seed.iterancestors():
+        held = added = other = same = 0
+        alike = {
+            _kind(line.block)
+            for line in lines
+            if line.block is not None and _prose(line) and inside(line, current)
+        }
+        for line in lines:
+            if line.block is None or not inside(line, parent):
+                continue
+            n = len(words(line.text))
+            if inside(line, current):
+                held += _prose(line)
+            elif _prose(line) and _kind(line.block) in alike:
+                held += n
+                same += n
+            elif _prose(line):
+                added += n
+            else:
+                other += n
+        if added > ADDED_SHARE * held or other > added + same + OTHER_WORDS:
+            break
+        current = parent
+    return current
 
 
 def inside(line: Line, container: HtmlElement) -> bool:
@@ -150,14 +240,23 @@ def drop_outside(text: str, layout: Layout) -> str:
     footer, a box of promotions), nor the short lines (under `PROSE_WORDS` words) before its
     first line (section labels, time stamps, menus); a heading before the container's last line
     stays when the line after it stays (the article's own subheadings in a sibling element).
-    Nothing is dropped when that would take more than `MAX_DROPPED` of the text's words."""
+    Each of `containers` is tried, narrowest first; nothing is dropped when each would take
+    more than `MAX_DROPPED` of the text's prose words (short lines do not count: a column of
+    teaser headlines may outweigh a short article)."""
     lines = locate(text, layout)
-    container = main_container(lines)
-    if container is None:
-        return text
+    total = sum(_prose(line) for line in lines)
+    for container in containers(lines):
+        drop = _outside(lines, container)
+        if drop and sum(_prose(lines[i]) for i in drop) <= MAX_DROPPED * total:
+            return _without(text, drop)
+    return text
+
+
+def _outside(lines: list[Line], container: HtmlElement) -> set[int]:
+    """The indices of the lines `drop_outside` takes away for `container`."""
     flags = [inside(line, container) for line in lines]
     if True not in flags:
-        return text
+        return set()
     first = flags.index(True)
     last = len(flags) - 1 - flags[::-1].index(True)
     drop: set[int] = set()
@@ -169,9 +268,10 @@ def drop_outside(text: str, layout: Layout) -> str:
             continue
         if i > first or len(words(line.text)) < PROSE_WORDS:
             drop.add(i)
-    total = sum(len(words(line.text)) for line in lines)
-    if not drop or sum(len(words(lines[i].text)) for i in drop) > MAX_DROPPED * total:
-        return text
+    return drop
+
+
+def _without(text: str, drop: set[int]) -> str:
     kept: list[str] = []
     index = 0
     for paragraph in text.split("\n\n"):
@@ -185,3 +285,22 @@ def drop_outside(text: str, layout: Layout) -> str:
         if rest:
             kept.append("\n".join(rest))
     return "\n\n".join(kept)
+
+
+def drop_link_tail(text: str, layout: Layout) -> str:
+    """`text` without its tail after the last prose line (`PROSE_WORDS` or more, mostly not link
+    text) when that tail is short lines only, at least `TAIL_LINES` of them with words, and
+    mostly link text by words (`TAIL_LINKS`): the site's menus and lists of other stories
+    that trafilatura keeps after the article, inside its element or not."""
+    lines = locate(text, layout)
+    last = max((i for i, line in enumerate(lines) if _prose(line)), default=-1)
+    if last < 0:
+        return text
+    tail = [line for line in lines[last + 1 :] if words(line.text)]
+    sizes = [len(words(line.text)) for line in tail]
+    if len(tail) < TAIL_LINES or max(sizes) >= PROSE_WORDS:
+        return text
+    linked = sum(n * line.link_share for n, line in zip(sizes, tail, strict=True))
+    if linked < TAIL_LINKS * sum(sizes):
+        return text
+    return _without(text, set(range(last + 1, len(lines))))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import lxml.html
 
 from ingest.clean import clean_text
-from ingest.layout import drop_outside, locate, main_container, page_layout
+from ingest.layout import drop_link_tail, drop_outside, locate, main_container, page_layout
 from tests.support.cases import cases
 from tests.support.pages import article
 
@@ -131,3 +131,131 @@ def test_time_stamp_lines_go_and_sentences_with_dates_stay() -> None:
     ]
     text = "\n\n".join(kept[:2] + STAMPS + kept[2:])
     assert clean_text(text) == "\n\n".join(kept)
+
+
+# computerworld.com.au, a story page of 2008-01 (L3S-GN1 tune half): the story's paragraphs are
+# the children of div.art_lcol; the right column holds a box of promotions whose blurbs are
+# sentences too, enough prose (over a fifth of it) that the element holding 80 % of the prose
+# is the page's body, and more than half of the story's: the story's element is not widened.
+PROMOS = [
+    "Our editors have designed a half-day summit to help you employ and manage the new "
+    "solutions with the servers you run today, with speakers from the industry.",
+    "Attend this summit and learn how to make your data centre more manageable, and meet the "
+    "people who run some of the largest data centres in the region over lunch.",
+    "This special technology podcast, in four parts, takes a close look at unified "
+    "communications with the vendors, the analysts and the people who bought them.",
+    "Spam hidden in attached documents is the latest technique used to get past the filters; "
+    "learn more about how it works and what you can do to stop it reaching your staff.",
+    "Download the free report on storage for small offices, with the prices and the test "
+    "results of twelve systems, from the smallest disk boxes to the largest arrays.",
+]
+
+
+def _computerworld_page(promos: list[str]) -> bytes:
+    story = "".join(f"<p class='storybody'>{p}</p>" for p in STORY)
+    box = "".join(f"<p>{p}</p>" for p in promos)
+    return (
+        "<html><head><title>State funeral</title></head><body><div id='threecolumns_main'>"
+        "<div id='contentcenter'><div class='article_box'><div class='art_lcol'>"
+        f"{story}</div></div></div><div id='contentright_div'><div class='boxwrap'>"
+        f"<h3>Events</h3>{box}</div></div></div></body></html>"
+    ).encode()
+
+
+def test_a_box_of_promotions_written_as_sentences_beside_the_article_goes() -> None:
+    tree = lxml.html.document_fromstring(_computerworld_page(PROMOS))
+    text = "\n\n".join(STORY + PROMOS)
+    lines = locate(text, page_layout(tree))
+    container = main_container(lines)
+    # The widest element that holds the story without the column of promotions.
+    assert container is not None and container.get("id") == "contentcenter"
+    assert drop_outside(text, page_layout(tree)) == "\n\n".join(STORY)
+
+
+# sportinglife.com-style match report of 2008 (L3S-GN1 tune half, 4db9677f-…): the report is
+# split over sibling div.bodyText elements, each in boxes of its own; all of them stay.
+def test_an_article_split_over_elements_of_one_kind_stays_whole() -> None:
+    parts = "".join(
+        f"<div><div class='bodyText'>{p}</div><div class='ad'>Advertisement</div></div>"
+        for p in STORY
+    )
+    html = f"<html><body><div id='page'><div id='report'>{parts}</div></div></body></html>"
+    tree = lxml.html.document_fromstring(html)
+    text = "\n\n".join(STORY)
+    assert drop_outside(text, page_layout(tree)) == text
+
+
+# ars-1 (Readability's test pages, tune half): a long quotation inside the article, and a
+# list of features (extraction set): neither is taken for the article's container.
+def test_a_long_quotation_or_list_inside_the_article_does_not_narrow_it() -> None:
+    quote = "".join(f"<p>{p}</p>" for p in STORY[2:])
+    items = "".join(f"<li>{p}</li>" for p in STORY[2:])
+    for inner, shown in ((f"<blockquote>{quote}</blockquote>", ""), (f"<ul>{items}</ul>", "- ")):
+        html = (
+            "<html><body><div class='article-content'>"
+            f"<p>{STORY[0]}</p><p>{STORY[1]}</p>{inner}<p>{PROMOS[0]}</p></div></body></html>"
+        )
+        tree = lxml.html.document_fromstring(html)
+        text = "\n\n".join([STORY[0], STORY[1], *(shown + p for p in STORY[2:]), PROMOS[0]])
+        assert drop_outside(text, page_layout(tree)) == text
+
+
+# hindu.com, a story page of 2008-01 (L3S-GN1 tune half): after the story, in the same table
+# cell, "Printer friendly page", "Send this article to Friends by E-Mail" and the site's menu of
+# sections ("News: ePaper | National | …") as short lines mostly of links.
+MENU = ["ePaper", "National", "Karnataka", "International", "Opinion", "Business", "Sport"]
+
+
+def _hindu_page(menu: list[str]) -> bytes:
+    story = "".join(f"<p>{p}</p>" for p in STORY)
+    links = "".join(f"<font><a href='/{m.lower()}/'>{m}</a> |</font>" for m in menu)
+    return (
+        "<html><body><table><tr><td>"
+        f"{story}<font>Printer friendly <a href='/print'>page</a></font>"
+        f"<font>News:</font>{links}</td></tr></table></body></html>"
+    ).encode()
+
+
+def test_a_closing_tail_of_short_link_lines_goes() -> None:
+    tree = lxml.html.document_fromstring(_hindu_page(MENU))
+    tail = ["Printer friendly", "page", "News:", *(f"{m} |" for m in MENU)]
+    text = "\n\n".join(STORY + tail)
+    assert drop_link_tail(text, page_layout(tree)) == "\n\n".join(STORY)
+
+
+def test_a_closing_tail_of_few_or_unlinked_short_lines_stays() -> None:
+    tree = lxml.html.document_fromstring(_hindu_page(MENU[:3]))
+    text = "\n\n".join([*STORY, "News:", *(f"{m} |" for m in MENU[:3])])
+    assert drop_link_tail(text, page_layout(tree)) == text  # three lines: too few
+    # A closing list of short lines without links (the article's own) stays.
+    items = "".join(f"<li>{m} results</li>" for m in MENU)
+    html = f"<html><body><div>{''.join(f'<p>{p}</p>' for p in STORY)}<ul>{items}</ul></div>"
+    text = "\n\n".join([*STORY, *(f"- {m} results" for m in MENU)])
+    assert drop_link_tail(text, page_layout(lxml.html.document_fromstring(html))) == text
+
+
+# belfasttelegraph.co.uk, a sport brief of 2008-01 (L3S-GN1 tune half): a two-paragraph story in
+# div.article, then boxes of teaser summaries (short lines) with more words than the story.
+TEASERS = [
+    "Our reporter meets the city's own soap star",
+    "Ulster leads the way with a new food system",
+    "A visit to a converted coaching house",
+    "The pick of this year's finest concerts",
+    "Our experts reveal their pick of the movies",
+    "Authors reveal their pick of this year's books",
+    "Special report on the worst house fire",
+    "Celebrating excellence at the awards gala",
+]
+
+
+def test_short_teasers_outside_a_short_article_go_however_many() -> None:
+    story = "".join(f"<p>{p}</p>" for p in STORY[:2])
+    boxes = "".join(f"<div><p class='summary'>{t}</p></div>" for t in TEASERS)
+    html = (
+        "<html><body><div id='bodyTable'><div class='centre'><div class='article'>"
+        f"{story}</div></div><div class='editorsChoice'>{boxes}</div></div></body></html>"
+    )
+    tree = lxml.html.document_fromstring(html)
+    text = "\n\n".join(STORY[:2] + TEASERS)
+    assert sum(len(t.split()) for t in TEASERS) > sum(len(p.split()) for p in STORY[:2])
+    assert drop_outside(text, page_layout(tree)) == "\n\n".join(STORY[:2])
