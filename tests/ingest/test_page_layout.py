@@ -10,7 +10,7 @@ import lxml.html
 from ingest.clean import clean_text
 from ingest.layout import drop_link_tail, drop_outside, locate, main_container, page_layout
 from tests.support.cases import cases
-from tests.support.pages import article
+from tests.support.pages import article, paragraphs, titled
 
 STORY = [
     "Mourners gathered outside the cathedral on Tuesday morning for the state funeral of the "
@@ -39,15 +39,14 @@ FEATURES = [
 ]
 
 
-def _radionz_page(features: list[str]) -> bytes:
-    story = "".join(f"<p>{p}</p>" for p in STORY)
+def _radionz_page(features: list[str]) -> str:
     boxes = "".join(f"<h3>Feature {i}</h3><p>{p}</p>" for i, p in enumerate(features))
-    return (
-        "<html><head><title>Thousands at state funeral</title></head><body><div id='pw'>"
-        "<div id='wrapper'><div id='cont-pri'><div class='newsstory'>"
-        f"<h1>Thousands at state funeral</h1><div class='body'>{story}</div></div></div>"
-        f"<div id='features'><h2>Features</h2>{boxes}</div></div></div></body></html>"
-    ).encode()
+    return titled(
+        "Thousands at state funeral",
+        "<div id='pw'><div id='wrapper'><div id='cont-pri'><div class='newsstory'>"
+        f"<h1>Thousands at state funeral</h1><div class='body'>{paragraphs(STORY)}</div></div>"
+        f"</div><div id='features'><h2>Features</h2>{boxes}</div></div></div>",
+    )
 
 
 def test_a_column_of_features_after_the_article_goes() -> None:
@@ -92,17 +91,17 @@ LEAD = (
 )
 
 
-def _ohio_page(subheading: str = "") -> bytes:
+def _ohio_page(subheading: str = "") -> str:
     links = "".join(f"<p><a href='/news/{i}.html'>{h}</a></p>" for i, h in enumerate(HEADLINES))
     most = "".join(f"<div><a href='/news/{i}0.html'>{h}</a></div>" for i, h in enumerate(MOST))
-    story = "".join(f"<p>{p}</p>" for p in STORY)
-    return (
-        "<html><head><title>Pools to close</title></head><body><div id='content'>"
+    return titled(
+        "Pools to close",
+        "<div id='content'>"
         f"<div id='left-story-page'><h2>In This Section</h2><div id='this_section'>{links}"
         f"</div><h2>Most Read Stories</h2><div id='most_read'>{most}</div></div>"
         f"<div id='story'><h1>Pools to close</h1><p class='lead'>{LEAD}</p>{subheading}"
-        f"<div class='story-body'>{story}</div></div></div></body></html>"
-    ).encode()
+        f"<div class='story-body'>{paragraphs(STORY)}</div></div></div>",
+    )
 
 
 def test_a_column_of_headlines_before_the_article_goes_and_its_lead_stays() -> None:
@@ -151,15 +150,15 @@ PROMOS = [
 ]
 
 
-def _computerworld_page(promos: list[str]) -> bytes:
-    story = "".join(f"<p class='storybody'>{p}</p>" for p in STORY)
-    box = "".join(f"<p>{p}</p>" for p in promos)
-    return (
-        "<html><head><title>State funeral</title></head><body><div id='threecolumns_main'>"
-        "<div id='contentcenter'><div class='article_box'><div class='art_lcol'>"
-        f"{story}</div></div></div><div id='contentright_div'><div class='boxwrap'>"
-        f"<h3>Events</h3>{box}</div></div></div></body></html>"
-    ).encode()
+def _computerworld_page(promos: list[str]) -> str:
+    story = paragraphs(STORY, "class='storybody'")
+    return titled(
+        "State funeral",
+        "<div id='threecolumns_main'><div id='contentcenter'><div class='article_box'>"
+        f"<div class='art_lcol'>{story}</div></div></div>"
+        "<div id='contentright_div'><div class='boxwrap'>"
+        f"<h3>Events</h3>{paragraphs(promos)}</div></div></div>",
+    )
 
 
 def test_a_box_of_promotions_written_as_sentences_beside_the_article_goes() -> None:
@@ -188,7 +187,7 @@ def test_an_article_split_over_elements_of_one_kind_stays_whole() -> None:
 # ars-1 (Readability's test pages, tune half): a long quotation inside the article, and a
 # list of features (extraction set): neither is taken for the article's container.
 def test_a_long_quotation_or_list_inside_the_article_does_not_narrow_it() -> None:
-    quote = "".join(f"<p>{p}</p>" for p in STORY[2:])
+    quote = paragraphs(STORY[2:])
     items = "".join(f"<li>{p}</li>" for p in STORY[2:])
     for inner, shown in ((f"<blockquote>{quote}</blockquote>", ""), (f"<ul>{items}</ul>", "- ")):
         html = (
@@ -206,14 +205,13 @@ def test_a_long_quotation_or_list_inside_the_article_does_not_narrow_it() -> Non
 MENU = ["ePaper", "National", "Karnataka", "International", "Opinion", "Business", "Sport"]
 
 
-def _hindu_page(menu: list[str]) -> bytes:
-    story = "".join(f"<p>{p}</p>" for p in STORY)
+def _hindu_page(menu: list[str]) -> str:
     links = "".join(f"<font><a href='/{m.lower()}/'>{m}</a> |</font>" for m in menu)
     return (
-        "<html><body><table><tr><td>"
-        f"{story}<font>Printer friendly <a href='/print'>page</a></font>"
+        f"<html><body><table><tr><td>{paragraphs(STORY)}"
+        "<font>Printer friendly <a href='/print'>page</a></font>"
         f"<font>News:</font>{links}</td></tr></table></body></html>"
-    ).encode()
+    )
 
 
 def test_a_closing_tail_of_short_link_lines_goes() -> None:
@@ -249,7 +247,7 @@ TEASERS = [
 
 
 def test_short_teasers_outside_a_short_article_go_however_many() -> None:
-    story = "".join(f"<p>{p}</p>" for p in STORY[:2])
+    story = paragraphs(STORY[:2])
     boxes = "".join(f"<div><p class='summary'>{t}</p></div>" for t in TEASERS)
     html = (
         "<html><body><div id='bodyTable'><div class='centre'><div class='article'>"

@@ -28,6 +28,12 @@ def titled(title: str, body: str = "") -> str:
     return f"<html><head><title>{title}</title></head><body>{body}</body></html>"
 
 
+def paragraphs(lines: list[str], attributes: str = "") -> str:
+    """Each line as a <p> element (with `attributes`, e.g. "class='body'")."""
+    opening = f"<p {attributes}>" if attributes else "<p>"
+    return "".join(f"{opening}{line}</p>" for line in lines)
+
+
 def numbered(paragraph: str, times: int) -> str:
     """`paragraph` `times` over, each with its number for `{n}` (so that no two are the same):
     a synthetic article long enough to be read as one."""
