@@ -26,7 +26,7 @@ from bot.context import AppType
 from bot.settings import Settings, load_settings
 from bot.ticks import Ticks
 from digests.i18n import DEFAULT, gettext, use_language
-from ingest.fetch import Fetcher
+from ingest.fetch import Fetcher, FetchPolicy
 from ingest.tick import refresh_due_feeds
 from storage import deliveries as delivery_store
 from storage import feeds as feed_store
@@ -255,7 +255,9 @@ async def _demo(path: Path, *, verbose: bool, language: str) -> str:
         emulator.user(SUBSCRIBER, "Alex", language_code=language.lower().replace("_", "-"))
         with use_language(language):
             daily = f"⏰ {gettext('daily 08:00')}"  # the quick setup button, as the bot labels it
-        fetcher = Fetcher(transport=sample_transport(now), user_agent=settings.user_agent)
+        fetcher = Fetcher(
+            FetchPolicy(user_agent=settings.user_agent), transport=sample_transport(now)
+        )
         async with (
             fetcher,
             local_bot(emulator, settings, sessionmaker=sessionmaker, fetcher=fetcher) as bot,

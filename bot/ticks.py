@@ -28,7 +28,7 @@ from bot.transport import AiohttpRequest
 from bot.websub import WebSubServer
 from digests.i18n import _, use_language
 from digests.tick import HelperConfig, build_due_digests
-from ingest.fetch import Fetcher
+from ingest.fetch import Fetcher, FetchPolicy
 from ingest.health import Polling, RefreshResult
 from ingest.tick import refresh_due_feeds
 from ingest.websub import renew_subscriptions
@@ -254,10 +254,12 @@ def polling(settings: Settings) -> Polling:
 
 def make_fetcher(settings: Settings) -> Fetcher:
     return Fetcher(
-        user_agent=settings.user_agent,
-        timeout=settings.fetch_timeout,
-        max_body_bytes=settings.max_body_bytes,
-        allow_private=settings.allow_private_urls,
+        FetchPolicy(
+            user_agent=settings.user_agent,
+            timeout=settings.fetch_timeout,
+            max_body_bytes=settings.max_body_bytes,
+            allow_private=settings.allow_private_urls,
+        )
     )
 
 

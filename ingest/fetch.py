@@ -451,49 +451,64 @@ def _media_type(value: str | None) -> tuple[str, str | None]:
 # --- the fetcher ----------------------------------------------------------------------------
 
 
-class Fetcher:
-    """Fetch URLs on one shared `httpx.AsyncClient`.
+@dataclass(frozen=True, kw_only=True)
+class FetchPolicy:
+    """What a `Fetcher` sends and how long, how much and how far it goes (like `httpx.Limits`)."""
 
-    `transport` replaces the network (tests, the demo); `resolver` replaces DNS (tests).
-    `allow_private` lifts the address check for trusted setups and loopback tests."""
+    user_agent: str = "digestbot/0.1"
+    """The User-Agent header."""
+    timeout: float = 20.0
+    """Seconds to wait for a connection or for the next bytes of an answer."""
+    total_timeout: float | None = None
+    """Seconds one fetch may take in all, redirects included (None: three times `timeout`)."""
+    max_body_bytes: int = 10_000_000
+    """A larger body (after decompression) is refused (`TooLargeError`)."""
+    max_redirects: int = MAX_REDIRECTS
+    """Redirects followed, each checked like the first URL."""
+    per_host: int = PER_HOST
+    """Fetches to one host at the same time."""
+    max_connections: int = 20
+    """Open connections in all."""
+    allow_private: bool = False
+    """Lift the check that keeps fetches off loopback and private addresses (trusted setups,
+    loopback tests)."""
+
+
+class Fetcher:
+    """Fetch URLs on one shared `httpx.AsyncClient`, as its `FetchPolicy` says.
+
+    `transport` replaces the network (tests, the demo); `resolver` replaces DNS (tests)."""
 
     def __init__(
         self,
+        policy: FetchPolicy = FetchPolicy(),
         *,
-        user_agent: str = "digestbot/0.1",
-        timeout: float = 20.0,
-        max_body_bytes: int = 10_000_000,
-        max_redirects: int = MAX_REDIRECTS,
-        per_host: int = PER_HOST,
-        max_connections: int = 20,
-        allow_private: bool = False,
         transport: httpx.AsyncBaseTransport | None = None,
         resolver: Resolver | None = None,
-        total_timeout: float | None = None,
     ) -> None:
-        self.allow_private = allow_private
-        self.max_body_bytes = max_body_bytes
-        self.max_redirects = max_redirects
-        self.timeout = timeout
-        self.total_timeout = total_timeout or 3 * timeout
-        self._per_host = per_host
+        self.allow_private = policy.allow_private
+        self.max_body_bytes = policy.max_body_bytes
+        self.max_redirects = policy.max_redirects
+        self.timeout = policy.timeout
+        self.total_timeout = policy.total_timeout or 3 * policy.timeout
+        self._per_host = policy.per_host
         self._hosts: dict[str, asyncio.Semaphore] = {}
-        limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=10)
+        limits = httpx.Limits(max_connections=policy.max_connections, max_keepalive_connections=10)
         if transport is None:
             self._resolver: Resolver | None = resolver or system_resolver
             transport = _guarded_transport(
-                allow_private=allow_private, resolver=self._resolver, limits=limits
+                allow_private=policy.allow_private, resolver=self._resolver, limits=limits
             )
         else:
             self._resolver = resolver
         self.client = httpx.AsyncClient(
             transport=transport,
-            timeout=httpx.Timeout(timeout),
+            timeout=httpx.Timeout(policy.timeout),
             follow_redirects=False,
             trust_env=False,
             cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),  # keep none
             headers={
-                "User-Agent": user_agent,
+                "User-Agent": policy.user_agent,
                 "Accept-Encoding": "gzip, deflate",
                 "Accept": "application/rss+xml, application/atom+xml, application/rdf+xml, "
                 "application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.8, */*;q=0.5",

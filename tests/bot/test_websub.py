@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.demo import local_bot
-from ingest.fetch import Fetcher
+from ingest.fetch import Fetcher, FetchPolicy
 from ingest.websub import find_hub, signature_valid
 from storage import articles as article_store
 from storage import feeds as feed_store
@@ -126,7 +126,7 @@ async def test_feed_pushed_by_its_hub_is_stored_when_signed(
         await feed_store.add_feed(session, data=FeedCreate(url=f"{base}/feed.atom"))
         await session.commit()
     async with (
-        Fetcher(allow_private=True) as fetcher,
+        Fetcher(FetchPolicy(allow_private=True)) as fetcher,
         local_bot(
             make_emulator(), settings, sessionmaker=sqlite_sessionmaker, fetcher=fetcher
         ) as bot,

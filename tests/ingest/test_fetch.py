@@ -9,6 +9,7 @@ import gzip
 import zlib
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -17,6 +18,7 @@ from aiohttp import web
 from ingest.fetch import (
     Fetcher,
     FetchError,
+    FetchPolicy,
     HTTPStatusError,
     RedirectError,
     TooLargeError,
@@ -28,8 +30,11 @@ FEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "feeds"
 RSS = (FEEDS / "rss2.xml").read_bytes()
 
 
-def loopback_fetcher(**kwargs: object) -> Fetcher:
-    return Fetcher(user_agent="digestbot-test/1.0 (+tests)", allow_private=True, **kwargs)  # type: ignore[arg-type]
+def loopback_fetcher(**policy: Any) -> Fetcher:
+    """A fetcher allowed onto loopback (the test servers), with these `FetchPolicy` fields."""
+    return Fetcher(
+        FetchPolicy(user_agent="digestbot-test/1.0 (+tests)", allow_private=True, **policy)
+    )
 
 
 async def test_conditional_get_returns_304_with_the_validators() -> None:
@@ -105,7 +110,9 @@ async def test_a_gzip_bomb_never_expands_past_the_limit() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, content=chunks(), headers={"Content-Encoding": "gzip"})
 
-    async with Fetcher(transport=httpx.MockTransport(handler), max_body_bytes=1_000_000) as f:
+    async with Fetcher(
+        FetchPolicy(max_body_bytes=1_000_000), transport=httpx.MockTransport(handler)
+    ) as f:
         with pytest.raises(TooLargeError):
             await f.fetch("https://feeds.example/bomb")
 
@@ -240,7 +247,7 @@ async def test_connections_per_host_are_limited() -> None:
         in_flight[host] -= 1
         return httpx.Response(200, content=b"ok")
 
-    async with Fetcher(transport=httpx.MockTransport(handler), per_host=2) as fetcher:
+    async with Fetcher(FetchPolicy(per_host=2), transport=httpx.MockTransport(handler)) as fetcher:
         urls = [f"https://{host}.example/{i}" for host in ("a", "b") for i in range(6)]
         await asyncio.gather(*(fetcher.fetch(url) for url in urls))
     assert peak == {"a.example": 2, "b.example": 2}

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from aiohttp import web
 
-from ingest.fetch import Fetcher, UnsafeURLError, check_url, is_public_address
+from ingest.fetch import Fetcher, FetchPolicy, UnsafeURLError, check_url, is_public_address
 from tests.support.web import serve_routes
 
 PUBLIC = "93.184.216.34"
@@ -91,7 +91,7 @@ async def test_loopback_urls_are_refused_before_any_connection(template: str) ->
             await fetcher.fetch(template.format(port=port))
         assert hits == []
         # the same server is reachable when private addresses are allowed
-        async with Fetcher(allow_private=True) as trusted:
+        async with Fetcher(FetchPolicy(allow_private=True)) as trusted:
             assert (await trusted.fetch(f"http://127.0.0.1:{port}/x")).content
         assert hits == ["/x"]
 
@@ -190,7 +190,7 @@ async def test_connections_go_to_the_checked_address() -> None:
 
     async with (
         counting_server() as (port, hits),
-        Fetcher(resolver=resolve, allow_private=True) as fetcher,
+        Fetcher(FetchPolicy(allow_private=True), resolver=resolve) as fetcher,
     ):
         result = await fetcher.fetch(f"http://feeds.invalid:{port}/rss")
     assert result.content == b"secret internal page" and hits == ["/rss"]

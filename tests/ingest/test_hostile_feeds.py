@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ingest.fetch import Fetcher
+from ingest.fetch import Fetcher, FetchPolicy
 from ingest.parse import parse_feed
 from ingest.pipeline import ingest_document, refresh_feed
 from ingest.tick import refresh_due_feeds
@@ -39,7 +39,7 @@ def fetcher(content: bytes) -> Fetcher:
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, content=content, headers={"Content-Type": "application/xml"})
 
-    return Fetcher(transport=httpx.MockTransport(handler), user_agent="digestbot-test")
+    return Fetcher(FetchPolicy(user_agent="digestbot-test"), transport=httpx.MockTransport(handler))
 
 
 @pytest.mark.parametrize(
@@ -176,7 +176,7 @@ async def test_feeds_are_fetched_side_by_side_and_all_stored(
                 data=FeedCreate(url=f"https://slow.example/{number}", full_text=False),
             )
         await session.commit()
-    client = Fetcher(transport=httpx.MockTransport(slow), user_agent="digestbot-test")
+    client = Fetcher(FetchPolicy(user_agent="digestbot-test"), transport=httpx.MockTransport(slow))
     async with client:
         results = await refresh_due_feeds(sessionmaker, fetcher=client, now=now)
     assert sorted(r.new_articles for r in results) == [1, 1, 1, 1]

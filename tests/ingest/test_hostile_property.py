@@ -18,7 +18,7 @@ from hypothesis import given
 from sqlalchemy import text
 from sqlmodel import col, select
 
-from ingest.fetch import Fetcher
+from ingest.fetch import Fetcher, FetchPolicy
 from ingest.pipeline import ingest_document, refresh_feed
 from storage import feeds as feed_store
 from storage.db import make_engine, make_sessionmaker, upgrade
@@ -91,7 +91,7 @@ async def store_everywhere(
                 )
             )
             async with (
-                Fetcher(transport=transport, user_agent="digestbot-test") as fetcher,
+                Fetcher(FetchPolicy(user_agent="digestbot-test"), transport=transport) as fetcher,
                 make_sessionmaker(engine)() as session,
             ):
                 feed, _ = await feed_store.add_feed(

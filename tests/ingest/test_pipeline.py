@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ingest.fetch import Fetcher
+from ingest.fetch import Fetcher, FetchPolicy
 from ingest.files import DocumentError
 from ingest.pipeline import ingest_document, refresh_feed
 from ingest.tick import refresh_due_feeds
@@ -358,7 +358,9 @@ async def test_linked_pages_on_internal_addresses_are_never_fetched(
     )
     feed = await add(session, "https://daily.example/rss")
     huge = await add(session, "https://huge.example/rss")
-    async with Fetcher(transport=httpx.MockTransport(web.handler), max_body_bytes=1_000_000) as f:
+    async with Fetcher(
+        FetchPolicy(max_body_bytes=1_000_000), transport=httpx.MockTransport(web.handler)
+    ) as f:
         result = await refresh_feed(session, feed, fetcher=f, now=now)
         too_big = await refresh_feed(session, huge, fetcher=f, now=now)
         await session.commit()

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ingest.fetch import Fetcher
+from ingest.fetch import Fetcher, FetchPolicy
 from ingest.pipeline import _Document
 from storage import feeds as feed_store
 from storage.models import Feed, FeedCreate
@@ -41,7 +41,9 @@ class Web:
         return reply(request) if callable(reply) else reply
 
     def fetcher(self) -> Fetcher:
-        return Fetcher(transport=httpx.MockTransport(self.handler), user_agent="digestbot-test")
+        return Fetcher(
+            FetchPolicy(user_agent="digestbot-test"), transport=httpx.MockTransport(self.handler)
+        )
 
     def urls(self) -> list[str]:
         return [str(r.url) for r in self.requests]
