@@ -46,10 +46,10 @@ async def upsert_chat(
     chat = Chat(
         telegram_id=telegram_id,
         type=type,
+        language=language or "en",
         title=title,
         username=username,
         timezone=timezone,
-        language=language or "en",
         max_items=max_items,
     )
     session.add(chat)

@@ -99,13 +99,13 @@ class People:
     def user(
         self,
         user_id: int,
-        first_name: str | None = None,
+        first_name: str = "",
         *,
         username: str | None = None,
         last_name: str | None = None,
         language_code: str | None = "en",
     ) -> UserDriver:
-        """The driver for a person (created on first use)."""
+        """The driver for a person (created on first use; named "User<id>" unless `first_name`)."""
         from telegram_emulator.driver import UserDriver
 
         if user_id not in self.users:
