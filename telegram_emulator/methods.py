@@ -200,7 +200,7 @@ async def send_message(em: Emulator, params: JSON) -> Any:
         from_bot=True,
         parse_mode=mode,
         reply_markup=markup,
-        thread_id=thread,
+        message_thread_id=thread,
         link_preview_options=preview if isinstance(preview, dict) else None,
     )
     message.reply_to = reply_to

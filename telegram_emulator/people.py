@@ -11,11 +11,11 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Unpack
 
 from telegram_emulator.clock import Clock
 from telegram_emulator.html import utf16_len
-from telegram_emulator.state import JSON, Chat, Message, User
+from telegram_emulator.state import JSON, Chat, Message, SendOptions, User
 from telegram_emulator.updates import UpdateQueue
 
 if TYPE_CHECKING:
@@ -334,10 +334,7 @@ class People:
         text: str,
         entities: list[JSON],
         from_bot: bool,
-        parse_mode: str | None = None,
-        reply_markup: JSON | None = None,
-        thread_id: int | None = None,
-        link_preview_options: JSON | None = None,
+        **options: Unpack[SendOptions],
     ) -> Message:
         message = Message(
             message_id=chat.next_message_id,
@@ -347,10 +344,7 @@ class People:
             entities=entities,
             sender_id=sender.id,
             from_bot=from_bot,
-            parse_mode=parse_mode,
-            reply_markup=reply_markup,
-            message_thread_id=thread_id,
-            link_preview_options=link_preview_options,
+            **options,
         )
         chat.next_message_id += 1
         chat.add(message)
@@ -411,7 +405,12 @@ class People:
             raise ValueError(f"chat {chat.id} was upgraded to {chat.migrated_to}")
         entities = command_entities(text)
         message = self.store(
-            chat, person, text=text, entities=entities, from_bot=False, thread_id=message_thread_id
+            chat,
+            person,
+            text=text,
+            entities=entities,
+            from_bot=False,
+            message_thread_id=message_thread_id,
         )
         if reply_to_message_id is not None:
             if chat.find(reply_to_message_id) is None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 JSON = dict[str, Any]
 
@@ -28,6 +28,15 @@ class User:
         if self.language_code and not self.is_bot:
             data["language_code"] = self.language_code
         return data
+
+
+class SendOptions(TypedDict, total=False):
+    """What a sender may add to a message's text (`Message`'s fields of the same names)."""
+
+    parse_mode: str | None
+    reply_markup: JSON | None
+    message_thread_id: int | None
+    link_preview_options: JSON | None
 
 
 @dataclass
