@@ -76,6 +76,31 @@ def test_a_table_of_data_with_a_paragraph_in_one_cell_stays_with_the_text_around
     assert "the cinema later followed." in text  # the text after the table
 
 
+def test_links_in_preformatted_text_are_the_text_not_a_menu() -> None:
+    # The shape of an Internet-Draft as tools.ietf.org serves it (draft-dejong-remotestorage):
+    # the whole document in one <pre>, its examples' and references' addresses made links.
+    prose = numbered(
+        "   The client sends the request of step {n} to the storage server, which checks the "
+        "bearer token\n   against the scope that the user granted to the application.\n\n",
+        6,
+    )
+    example = (
+        "   GET /storage/michiel/myfavoritedrinks/ HTTP/1.1\n"
+        "   Host: <a href='https://3pp.example:4439/'>https://3pp.example:4439</a>\n"
+        "   Origin: <a href='https://drinks.example.com/'>https://drinks.example.com</a>\n\n"
+    )
+    reference = (
+        '   [CORS]     van Kesteren, A., "Cross-Origin Resource Sharing",\n'
+        "              <a href='http://www.w3.org/TR/cors/'>http://www.w3.org/TR/cors/</a>, "
+        "January 2013.\n"
+    )
+    html = titled("draft-dejong-remotestorage-04", f"<pre>{prose}{example}{reference}</pre>")
+    text = article(html, "https://tools.ietf.org/html/draft-dejong-remotestorage-04").text
+    assert "step 5 to the storage server" in text
+    assert "Origin: https://drinks.example.com" in text
+    assert "http://www.w3.org/TR/cors/, January 2013." in text
+
+
 def test_a_page_title_loses_the_site_name_and_the_prompts_around_the_article_go() -> None:
     found = extracted(
         "ars_minecraft.html",
