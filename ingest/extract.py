@@ -156,8 +156,18 @@ def _anchors(tree: HtmlElement) -> Iterator[str]:
     for anchor in tree.iter("a"):
         href = (anchor.get("href") or "").strip()
         quoted = any(True for _ in anchor.iterancestors("pre", "code"))
-        if href and not href.startswith(("#", "javascript:")) and not quoted:
-            yield str(anchor.text_content())
+        text = str(anchor.text_content())
+        if href and not href.startswith(("#", "javascript:")) and not quoted and not _phrase(text):
+            yield text
+
+
+_ADDRESS = re.compile(r"^\s*(?:[a-z][\w+.-]*://|www\.)", re.IGNORECASE)
+
+
+def _phrase(text: str) -> bool:
+    """A link's words that start in lower case: a phrase of a sentence ("Gijs <a>made the
+    toolbar load later</a>"), not a headline or a menu's entry (an address aside)."""
+    return text.strip()[:1].islower() and not _ADDRESS.match(text)
 
 
 def _opening(document: trafilatura.settings.Document) -> str:

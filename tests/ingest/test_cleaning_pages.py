@@ -105,6 +105,35 @@ def test_a_table_of_data_inside_a_layout_table_keeps_its_cells_apart() -> None:
     assert "hundreds of developers." in text
 
 
+def test_a_list_of_sentences_whose_verbs_are_links_stays() -> None:
+    # The shape of "These Weeks in Firefox" (blog.nightly.mozilla.org): each point names a
+    # contributor and links what they did to the bug ("Gijs <a>made … later</a>").
+    done = [
+        ("Gijs", "made the bookmarks toolbar initialization occur later in the startup window"),
+        ("Neil", "has patches up to improve the behaviour of the tab unloader"),
+        ("mconley", "fixed a shutdown hang caused by the start-up cache of the home page"),
+        ("Ankush", "fixed an issue with revoked permissions for developer tools extensions"),
+    ]
+    items = "".join(
+        f"<li>{name} <a href='https://bugzilla.mozilla.org/{n}'>{what}</a></li>"
+        for n, (name, what) in enumerate(done)
+    )
+    prose = numbered(
+        "<p>Performance work continued across the browser this fortnight, part {n}, with "
+        "several changes that shorten the time from launch to a usable window.</p>",
+        4,
+    )
+    html = titled(
+        "These Weeks in Firefox: Issue 85",
+        f"<article><h1>These Weeks in Firefox: Issue 85</h1>{prose}<h2>Performance</h2>"
+        f"<ul>{items}</ul><p>Thanks to everyone who contributed to this release of the "
+        "browser, and to the volunteers who tested the nightly builds.</p></article>",
+    )
+    text = article(html, "https://blog.nightly.mozilla.org/2020/12/04/these-weeks-85/").text
+    for name, what in done:
+        assert f"{name} {what}" in text
+
+
 def test_links_in_preformatted_text_are_the_text_not_a_menu() -> None:
     # The shape of an Internet-Draft as tools.ietf.org serves it (draft-dejong-remotestorage):
     # the whole document in one <pre>, its examples' and references' addresses made links.
