@@ -151,8 +151,8 @@ def _cleaned(
 
 def _anchors(tree: HtmlElement) -> Iterator[str]:
     """Texts of the page's links that lead elsewhere (not "#" fragments or scripts), except
-    those in preformatted text or code (a specification's references, a request's headers):
-    part of the text, not a menu's or a teaser's words."""
+    those in preformatted text or code (a specification's references, a request's headers)
+    and phrases of a sentence (`_phrase`): part of the text, not a menu's or a teaser's words."""
     for anchor in tree.iter("a"):
         href = (anchor.get("href") or "").strip()
         quoted = any(True for _ in anchor.iterancestors("pre", "code"))
