@@ -216,13 +216,10 @@ def _unwrap_layout_tables(tree: HtmlElement) -> None:
     headings, lists or other tables) become plain blocks, so the article in a cell is read as
     paragraphs and the menus beside it as menus; tables of data stay tables, also when a few
     of their cells hold a paragraph or a list (a notes column, a footnote row), and so do
-    tables with header cells of their own inside a layout table's cells (a layout table's
-    other nested tables, menus and boxes, are unwrapped with it)."""
-    tables = list(tree.iter("table"))
-    headed = {id(table) for table in map(_table_of, tree.iter("th")) if table is not None}
-    for table in tables:
+    tables with header cells inside a layout table's cells (`_in_data`)."""
+    for table in list(tree.iter("table")):
         if _lays_out(table):
-            parts = [e for e in table.iterdescendants(*_LAYOUT) if not _in_data(e, table, headed)]
+            parts = [e for e in table.iterdescendants(*_LAYOUT) if not _in_data(e, table)]
             for element in [table, *parts]:
                 element.tag = "div"
                 for name in ("width", "height", "valign", "align", "cellpadding", "cellspacing"):
@@ -242,14 +239,15 @@ def _lays_out(table: HtmlElement) -> bool:
     return held >= LAYOUT_SHARE * total
 
 
-def _in_data(element: HtmlElement, layout: HtmlElement, headed: set[int]) -> bool:
-    """Whether `element` is or lies in a table with header cells (`headed`: their ids) nested
-    in the layout table `layout`."""
+def _in_data(element: HtmlElement, layout: HtmlElement) -> bool:
+    """Whether `element` belongs to a table of data nested in the layout table `layout`: a
+    table with header cells of its own (a layout table's nested tables without them, menus
+    and boxes, are unwrapped with it)."""
     own = [element] if element.tag == "table" else []
     for table in [*own, *element.iterancestors("table")]:
         if table is layout:
             return False
-        if id(table) in headed:
+        if any(_table_of(cell) is table for cell in table.iter("th")):
             return True
     return False
 
