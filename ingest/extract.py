@@ -215,12 +215,10 @@ def _unwrap_layout_tables(tree: HtmlElement) -> None:
     """Tables that lay out a page (cells holding most of its words hold paragraphs,
     headings, lists or other tables) become plain blocks, so the article in a cell is read as
     paragraphs and the menus beside it as menus; tables of data stay tables, also when a few
-    of their cells hold a paragraph or a list (a notes column, a footnote row), and so do
-    tables with header cells inside a layout table's cells (`_in_data`)."""
+    of their cells hold a paragraph or a list (a notes column, a footnote row)."""
     for table in list(tree.iter("table")):
         if _lays_out(table):
-            parts = [e for e in table.iterdescendants(*_LAYOUT) if not _in_data(e, table)]
-            for element in [table, *parts]:
+            for element in [table, *table.iterdescendants(*_LAYOUT)]:
                 element.tag = "div"
                 for name in ("width", "height", "valign", "align", "cellpadding", "cellspacing"):
                     element.attrib.pop(name, None)
@@ -234,27 +232,10 @@ def _lays_out(table: HtmlElement) -> bool:
     held = sum(
         len(cell.text_content().split())
         for cell in table.iterdescendants("td", "th")
-        if _table_of(cell) is table and any(True for _ in cell.iterdescendants(*_BLOCKS))
+        if next(cell.iterancestors("table"), None) is table
+        and any(True for _ in cell.iterdescendants(*_BLOCKS))
     )
     return held >= LAYOUT_SHARE * total
-
-
-def _in_data(element: HtmlElement, layout: HtmlElement) -> bool:
-    """Whether `element` belongs to a table of data nested in the layout table `layout`: a
-    table with header cells of its own (a layout table's nested tables without them, menus
-    and boxes, are unwrapped with it)."""
-    own = [element] if element.tag == "table" else []
-    for table in [*own, *element.iterancestors("table")]:
-        if table is layout:
-            return False
-        if any(_table_of(cell) is table for cell in table.iter("th")):
-            return True
-    return False
-
-
-def _table_of(element: HtmlElement) -> HtmlElement | None:
-    """The table a row or cell belongs to (not the tables around that one)."""
-    return next(element.iterancestors("table"), None)
 
 
 def _bare(

@@ -76,35 +76,6 @@ def test_a_table_of_data_with_a_paragraph_in_one_cell_stays_with_the_text_around
     assert "the cinema later followed." in text  # the text after the table
 
 
-def test_a_table_of_data_inside_a_layout_table_keeps_its_cells_apart() -> None:
-    # The shape of LWN.net's weekly edition: the page laid out by a table (menu cell, article
-    # cell), the article's figures in a small table with a header row inside its cell.
-    prose = numbered(
-        "<p>In the one-year period studied, part {n}, the project committed its changes from "
-        "a small group of developers, most of them employed by one company.</p>",
-        5,
-    )
-    figures = (
-        "<table><tr><th colspan='3'>Most active developers</th></tr>"
-        "<tr><td>Herbert Dürr</td><td>63</td><td>16.6%</td></tr>"
-        "<tr><td>Jürgen Schmidt</td><td>56</td><td>14.7%</td></tr>"
-        "<tr><td>Armin Le Grand</td><td>56</td><td>14.7%</td></tr></table>"
-    )
-    html = titled(
-        "Weekly edition",
-        "<table class='Page'><tr><td class='LeftColumn'><p><a href='/kernel/'>Kernel</a><br>"
-        "<a href='/security/'>Security</a></p></td>"
-        f"<td class='MidColumn'><h2>Office suites a year on</h2>{prose}{figures}"
-        "<p>The picture for the other project is a little different: it committed thousands "
-        "of changesets from hundreds of developers.</p></td></tr></table>",
-    )
-    text = article(html, "https://lwn.net/Articles/637755/").text
-    assert "part 4, the project committed" in text
-    for row in ("Herbert Dürr | 63 | 16.6%", "Armin Le Grand | 56 | 14.7%"):
-        assert row in text  # a name and its figures, not "Herbert Dürr6316.6%"
-    assert "hundreds of developers." in text
-
-
 def test_a_list_of_sentences_whose_verbs_are_links_stays() -> None:
     # The shape of "These Weeks in Firefox" (blog.nightly.mozilla.org): each point names a
     # contributor and links what they did to the bug ("Gijs <a>made … later</a>").
