@@ -208,34 +208,18 @@ def _parse(html: str | bytes) -> HtmlElement | None:
 
 _LAYOUT = frozenset({"table", "tbody", "thead", "tfoot", "tr", "td", "th"})
 _BLOCKS = ("p", "div", "h1", "h2", "h3", "ul", "ol", "table", "form", "br")
-LAYOUT_SHARE = 0.5  # a table whose cells with blocks hold this share of its words lays out
 
 
 def _unwrap_layout_tables(tree: HtmlElement) -> None:
-    """Tables that lay out a page (cells holding most of its words hold paragraphs,
-    headings, lists or other tables) become plain blocks, so the article in a cell is read as
-    paragraphs and the menus beside it as menus; tables of data stay tables, also when a few
-    of their cells hold a paragraph or a list (a notes column, a footnote row)."""
+    """Tables that lay out a page (their cells hold paragraphs, headings, lists or other
+    tables) become plain blocks, so the article in a cell is read as paragraphs and the
+    menus beside it as menus; tables of data stay tables."""
     for table in list(tree.iter("table")):
-        if _lays_out(table):
+        if any(True for _ in table.iterdescendants(*_BLOCKS)):
             for element in [table, *table.iterdescendants(*_LAYOUT)]:
                 element.tag = "div"
                 for name in ("width", "height", "valign", "align", "cellpadding", "cellspacing"):
                     element.attrib.pop(name, None)
-
-
-def _lays_out(table: HtmlElement) -> bool:
-    """Whether the table's cells that hold blocks hold `LAYOUT_SHARE` of its words."""
-    total = len(table.text_content().split())
-    if not total:
-        return any(True for _ in table.iterdescendants(*_BLOCKS))
-    held = sum(
-        len(cell.text_content().split())
-        for cell in table.iterdescendants("td", "th")
-        if next(cell.iterancestors("table"), None) is table
-        and any(True for _ in cell.iterdescendants(*_BLOCKS))
-    )
-    return held >= LAYOUT_SHARE * total
 
 
 def _bare(

@@ -152,28 +152,13 @@ def containers(lines: list[Line]) -> list[HtmlElement]:
                 best = (depth, element)
     if best is None:
         return []
-    best = (best[0], _around_table(best[1]))
     seed = _seed(lines)
     if seed is not None:
-        grown = _around_table(_widened(seed, lines))
+        grown = _widened(seed, lines)
         within = any(a is best[1] for a in grown.iterancestors())
         if within and counts.get(id(grown), 0) >= SEED_SHARE * total:
             return [grown, best[1]]
     return [best[1]]
-
-
-def _around_table(element: HtmlElement) -> HtmlElement:
-    """The element around the outermost table holding `element`, or `element` itself. Tables
-    that lay out a page were unwrapped (`ingest.extract`); a table left is data that sits in
-    the article, with the article's own paragraphs, headings and notes beside it."""
-    outermost = None
-    for candidate in (element, *element.iterancestors()):
-        if candidate.tag == "table":
-            outermost = candidate
-    if outermost is None:
-        return element
-    parent = outermost.getparent()
-    return parent if parent is not None else outermost
 
 
 def _prose(line: Line) -> int:

@@ -47,35 +47,6 @@ def test_a_page_in_a_layout_table_keeps_its_article_and_loses_the_lists_beside_i
         assert furniture not in text
 
 
-def test_a_table_of_data_with_a_paragraph_in_one_cell_stays_with_the_text_around_it() -> None:
-    # The shape of Wikipedia's list articles ("List of films about time travel"): an opening
-    # paragraph, then a sortable table (a header row of <th>, one row per film with a long
-    # description) whose notes cell holds a <p>, then "See also". The table is the article.
-    rows = numbered(
-        "<tr><td>Film {n}</td><td>19{n}0</td><td>A scientist builds a machine, case {n}, that "
-        "sends her back to the night her brother disappeared from the lighthouse.</td></tr>",
-        8,
-    )
-    note = "<tr><td>Remake</td><td>2001</td><td><p>Adapted from the novel.</p></td></tr>"
-    html = titled(
-        "List of time travel films",
-        "<div id='content'><h1>List of time travel films</h1>"
-        "<p>This is a list of films in which travel through time is a central theme of the "
-        "story, in order of their first release in cinemas.</p>"
-        "<table class='wikitable sortable'><thead><tr><th>Film</th><th>Year</th>"
-        f"<th>Description</th></tr></thead><tbody>{rows}{note}</tbody></table>"
-        "<h2>See also</h2><p>Time travel in fiction is older than film: the stories of the "
-        "nineteenth century set the patterns that the cinema later followed.</p></div>",
-    )
-    text = article(html, "https://wiki.example/List_of_time_travel_films").text
-    assert text.startswith("This is a list of films")
-    assert "| Film | Year | Description |" in text  # the header row, a row of its own
-    for n in range(8):  # each film's name, year and description stay on one row
-        assert f"| Film {n} | 19{n}0 | A scientist builds a machine, case {n}," in text
-    assert "| Remake | 2001 | Adapted from the novel. |" in text
-    assert "the cinema later followed." in text  # the text after the table
-
-
 def test_a_list_of_sentences_whose_verbs_are_links_stays() -> None:
     # The shape of "These Weeks in Firefox" (blog.nightly.mozilla.org): each point names a
     # contributor and links what they did to the bug ("Gijs <a>made … later</a>").
