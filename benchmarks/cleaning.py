@@ -11,8 +11,8 @@ goals must hold on the held-out half. Both halves are printed.
   recall = full-text words kept / full-text words; boilerplate = kept words of other labels
   (3-grams not also in the headline or full text) / all kept words. Summed over pages.
   title = the headline block starts with our title (case, whitespace, punctuation folded).
-- readability: word 4-gram shingle F1 of the text against `expected.html` (the extraction
-  benchmark's metric, `benchmarks/extraction.py`), and the share of titles equal to
+- readability: word 4-gram shingle F1 of the text against `expected.html` read as UTF-8 (the
+  extraction benchmark's metric, `benchmarks/extraction.py`), and the share of titles equal to
   `expected-metadata.json`'s title, case and whitespace folded ("title"). Readability's
   expected title sometimes keeps the site's name ("… | eHow", "… [LWN.net]"), which
   digestbot removes on purpose; "site" also counts a title as equal when the expected one
@@ -314,8 +314,9 @@ def run_readability(
     )
     for folder in folders[: limit or None]:
         html = gzip.decompress((folder / "source.html.gz").read_bytes())
-        expected = (folder / "expected.html").read_bytes()
-        truth = lxml.html.document_fromstring(expected).text_content() if expected.strip() else ""
+        # UTF-8 without a declaration: lxml would read bytes as Latin-1 (mojibake).
+        expected = (folder / "expected.html").read_text(encoding="utf-8")
+        truth = lxml.html.fragment_fromstring(expected, create_parent="div").text_content()
         meta = json.loads((folder / "expected-metadata.json").read_text(encoding="utf-8"))
         want_title = fold(meta.get("title") or "")
         part = half(folder.name)

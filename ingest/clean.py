@@ -309,13 +309,15 @@ TAIL_SHARE = 0.4  # what follows the article's end is dropped when it is at most
 SHARED_VOCABULARY = 0.3  # ... and a closing list sharing less of the article's words than this
 FOREIGN_VOCABULARY = 0.15  # a closing list sharing less than this goes whatever its length,
 FALLBACK_BODY = 150  # when the article before it has this many words
+LISTED = 0.5  # a closing list is the article's own when its words before it are this much lists
 
 
 def _drop_tail(blocks: list[_Block]) -> None:
     """What follows the article's end: after its copyright line, or a closing list of other
     stories (three or more list items, under a short label, sharing little of the article's
     vocabulary) — as long as that tail is the smaller part of the text, or, for a list that
-    shares almost none of it, the article before it has `FALLBACK_BODY` words or more."""
+    shares almost none of it, the article before it has `FALLBACK_BODY` words or more. An
+    article that is itself mostly list items (`LISTED`) keeps its closing list."""
     live = [b for b in blocks if b.keep]
     total = sum(b.words for b in live)
     if not live or total == 0:
@@ -340,8 +342,9 @@ def _drop_tail(blocks: list[_Block]) -> None:
     body = live[:label]
     items = live[start:end]
     tail_words = sum(b.words for b in live[label:])
-    if not body:
-        return
+    listed = sum(b.words for b in body if _LIST_ITEM.match(b.text))
+    if not body or listed >= LISTED * sum(b.words for b in body):
+        return  # an article written as lists (release notes, a roundup) ends in one of its own
     vocabulary = Counter(w for b in body for w in content_words(b.text))
     own = {w for b in items for w in content_words(b.text)}
     shared = sum(1 for w in own if vocabulary[w]) / len(own) if own else 1.0

@@ -150,11 +150,24 @@ def _cleaned(
 
 
 def _anchors(tree: HtmlElement) -> Iterator[str]:
-    """Texts of the page's links that lead elsewhere (not "#" fragments or scripts)."""
+    """Texts of the page's links that lead elsewhere (not "#" fragments or scripts), except
+    those in preformatted text or code (a specification's references, a request's headers)
+    and phrases of a sentence (`_phrase`): part of the text, not a menu's or a teaser's words."""
     for anchor in tree.iter("a"):
         href = (anchor.get("href") or "").strip()
-        if href and not href.startswith(("#", "javascript:")):
-            yield str(anchor.text_content())
+        quoted = any(True for _ in anchor.iterancestors("pre", "code"))
+        text = str(anchor.text_content())
+        if href and not href.startswith(("#", "javascript:")) and not quoted and not _phrase(text):
+            yield text
+
+
+_ADDRESS = re.compile(r"^\s*(?:[a-z][\w+.-]*://|www\.)", re.IGNORECASE)
+
+
+def _phrase(text: str) -> bool:
+    """A link's words that start in lower case: a phrase of a sentence ("Gijs <a>made the
+    toolbar load later</a>"), not a headline or a menu's entry (an address aside)."""
+    return text.strip()[:1].islower() and not _ADDRESS.match(text)
 
 
 def _opening(document: trafilatura.settings.Document) -> str:

@@ -59,3 +59,35 @@ def test_a_closing_run_about_other_things_goes(lines: list[str]) -> None:
 def test_the_article_s_own_closing_lines_stay(lines: list[str]) -> None:
     text = after_body(*lines)
     assert clean_text(text) == text
+
+
+# The shape of a project's weekly notes ("These Weeks in Firefox", blog.nightly.mozilla.org):
+# the whole article is short section labels over lists of one-sentence points, each section
+# about another part of the product.
+ROUNDUP = [
+    "Highlights",
+    "- The new tab page now loads its top sites from a cache, so it opens faster after a restart.",
+    "- Picture-in-picture windows remember their size and position between videos.",
+    "- Several crashes on start-up with older graphics drivers were fixed this week.",
+    "Add-ons",
+    "- Extensions can now ask for permissions at run time instead of at installation.",
+    "- The add-ons manager shows why an extension was disabled, with a link to its details.",
+    "- Reviewers cleared a backlog of more than two hundred submissions in ten days.",
+    "Developer Tools",
+    "- The network monitor can block requests by pattern and replay them with edited headers.",
+    "- The console keeps its filters when the page reloads, a long-standing request.",
+    "- Breakpoints in minified files now map to the original sources more reliably.",
+]
+CLOSING_SECTION = [
+    "Search and Navigation",
+    "- Fixed regressions in input method editing that lost the last typed token of a query.",
+    "- A new preference keeps the address bar's results open while composing characters.",
+    "- Regional defaults can follow a geolocation monitor without an extra network request.",
+]
+
+
+def test_an_article_written_as_lists_keeps_its_last_section() -> None:
+    text = "\n\n".join([*ROUNDUP, *CLOSING_SECTION])
+    assert clean_text(text) == text
+    # The same closing list after an article of prose is a list about other things.
+    assert clean_text(after_body(*CLOSING_SECTION)) == ARTICLE

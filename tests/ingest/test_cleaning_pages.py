@@ -47,6 +47,60 @@ def test_a_page_in_a_layout_table_keeps_its_article_and_loses_the_lists_beside_i
         assert furniture not in text
 
 
+def test_a_list_of_sentences_whose_verbs_are_links_stays() -> None:
+    # The shape of "These Weeks in Firefox" (blog.nightly.mozilla.org): each point names a
+    # contributor and links what they did to the bug ("Gijs <a>made … later</a>").
+    done = [
+        ("Gijs", "made the bookmarks toolbar initialization occur later in the startup window"),
+        ("Neil", "has patches up to improve the behaviour of the tab unloader"),
+        ("mconley", "fixed a shutdown hang caused by the start-up cache of the home page"),
+        ("Ankush", "fixed an issue with revoked permissions for developer tools extensions"),
+    ]
+    items = "".join(
+        f"<li>{name} <a href='https://bugzilla.mozilla.org/{n}'>{what}</a></li>"
+        for n, (name, what) in enumerate(done)
+    )
+    prose = numbered(
+        "<p>Performance work continued across the browser this fortnight, part {n}, with "
+        "several changes that shorten the time from launch to a usable window.</p>",
+        4,
+    )
+    html = titled(
+        "These Weeks in Firefox: Issue 85",
+        f"<article><h1>These Weeks in Firefox: Issue 85</h1>{prose}<h2>Performance</h2>"
+        f"<ul>{items}</ul><p>Thanks to everyone who contributed to this release of the "
+        "browser, and to the volunteers who tested the nightly builds.</p></article>",
+    )
+    text = article(html, "https://blog.nightly.mozilla.org/2020/12/04/these-weeks-85/").text
+    for name, what in done:
+        assert f"{name} {what}" in text
+
+
+def test_links_in_preformatted_text_are_the_text_not_a_menu() -> None:
+    # The shape of an Internet-Draft as tools.ietf.org serves it (draft-dejong-remotestorage):
+    # the whole document in one <pre>, its examples' and references' addresses made links.
+    prose = numbered(
+        "   The client sends the request of step {n} to the storage server, which checks the "
+        "bearer token\n   against the scope that the user granted to the application.\n\n",
+        6,
+    )
+    example = (
+        "   GET /storage/michiel/myfavoritedrinks/ HTTP/1.1\n"
+        "   Host: <a href='https://3pp.example:4439/'>https://3pp.example:4439</a>\n"
+        "   Origin: <a href='https://drinks.example.com/'>https://drinks.example.com</a>\n\n"
+    )
+    reference = (
+        '   [CORS]     van Kesteren, A., "Cross-Origin Resource Sharing",\n'
+        "              <a href='http://www.w3.org/TR/cors/'>http://www.w3.org/TR/cors/</a>, "
+        "January 2013.\n"
+    )
+    html = titled("draft-dejong-remotestorage-04", f"<pre>{prose}{example}{reference}</pre>")
+    text = article(html, "https://tools.ietf.org/html/draft-dejong-remotestorage-04").text
+    assert "step 5 to the storage server" in text
+    assert "Origin: https://drinks.example.com" in text
+    assert "http://www.w3.org/TR/cors/, January 2013." in text
+
+
 def test_a_page_title_loses_the_site_name_and_the_prompts_around_the_article_go() -> None:
     found = extracted(
         "ars_minecraft.html",
