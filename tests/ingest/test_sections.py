@@ -239,14 +239,14 @@ def test_out_of_fold_scores_each_item_by_the_given_model_trained_without_its_fol
     fitted: list[tuple[set[str], training.Fitted]] = []
 
     def recording(train: list[training.Item]) -> training.Fitted:
-        model = training.fit_complement_nb(train)
-        fitted.append(({item.id for item in train}, model))
-        return model
+        nb = training.fit_complement_nb(train)
+        fitted.append(({item.id for item in train}, nb))
+        return nb
 
     p = training.out_of_fold(items, fit_model=recording)
     assert len(fitted) == training.FOLDS
     folds = [training.fold_of(item.id) for item in items]
-    for fold, (trained_on, model) in enumerate(fitted):
+    for fold, (trained_on, nb) in enumerate(fitted):
         rows = [r for r, f in enumerate(folds) if f == fold]
         assert trained_on == {item.id for item, f in zip(items, folds, strict=True) if f != fold}
-        assert np.allclose(p[rows], model.probabilities([items[r] for r in rows]))
+        assert np.allclose(p[rows], nb.probabilities([items[r] for r in rows]))
