@@ -44,7 +44,7 @@ import json
 import re
 import sys
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -300,14 +300,16 @@ def fit_complement_nb(items: Sequence[Item], alpha: float = 1.0) -> Fitted:
     return Fitted(vocabulary, np.asarray(vectorizer.idf_), coef, np.zeros(coef.shape[1]))
 
 
-def out_of_fold(items: Sequence[Item], folds: int = FOLDS) -> np.ndarray:
-    """Each item's probabilities from a model that never saw it."""
+def out_of_fold(
+    items: Sequence[Item], folds: int = FOLDS, fit_model: Callable[[Sequence[Item]], Fitted] = fit
+) -> np.ndarray:
+    """Each item's probabilities from a model (`fit_model`) that never saw it."""
     assigned = np.array([fold_of(item.id, folds) for item in items])
     result = np.zeros((len(items), len(SECTIONS)))
     for fold in range(folds):
         train = [item for item, f in zip(items, assigned, strict=True) if f != fold]
         test_rows = np.flatnonzero(assigned == fold)
-        fitted = fit(train)
+        fitted = fit_model(train)
         result[test_rows] = fitted.probabilities([items[i] for i in test_rows])
     return result
 

@@ -225,3 +225,28 @@ def test_an_items_weight_counts_in_the_fit() -> None:
     assert training.sample_weights(items) is None
     assert training.Item("x", "t", "", "sport", pseudo=True).scored is False
     assert training.Item("x", "t", "", "sport").scored is True
+
+
+def test_out_of_fold_scores_each_item_by_the_given_model_trained_without_its_fold() -> None:
+    """Cross-validation of another model (complement naive Bayes, as the benchmark compares):
+    each fold's items get the probabilities of that model trained on the other folds only."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "training"))
+    import train_sections as training
+
+    items = training.load_huffpost(EVAL)[::80] + training.load_bbc(EVAL)[::200]
+    fitted: list[tuple[set[str], training.Fitted]] = []
+
+    def recording(train: list[training.Item]) -> training.Fitted:
+        nb = training.fit_complement_nb(train)
+        fitted.append(({item.id for item in train}, nb))
+        return nb
+
+    p = training.out_of_fold(items, fit_model=recording)
+    assert len(fitted) == training.FOLDS
+    folds = [training.fold_of(item.id) for item in items]
+    for fold, (trained_on, nb) in enumerate(fitted):
+        rows = [r for r, f in enumerate(folds) if f == fold]
+        assert trained_on == {item.id for item, f in zip(items, folds, strict=True) if f != fold}
+        assert np.allclose(p[rows], nb.probabilities([items[r] for r in rows]))
