@@ -85,7 +85,28 @@ _BYLINE = re.compile(
 )
 _CREDIT = caseless(
     r"^(?:photo(?:graph)?|image|picture|video|illustration|credit|source|graphic)s?"
-    r"(?: (?:copyright|credit|courtesy))?\s*[:/©]",
+    r"(?: (?:copyright|credit|courtesy))?\s*[:/©]"
+    r"|^(?:photo(?:graph)?|image|picture|illustration|graphic)s? (?:by|courtesy|copyright|©)\s",
+)
+# A picture's caption or credit closing on its agency or photographer in brackets ("…
+# gather in the square on Monday [EPA]", "… at the launch. (Jane Doe/Canadian Press)"): a
+# name of one to three capitalised words in square brackets (no page or verse numbers), or a
+# name and its agency split by a slash in parentheses, after a sentence of four words or more
+# (a headline in Title Case with its source, "… Her Own Songs [Bloomberg]", is a link).
+_BRACKETED_CREDIT = re.compile(
+    r"\s(?:\[[A-Z][^\W\d_][\w.&'’-]*(?: [A-Z][\w.&'’-]*){0,2}\]"
+    r"|\((?:[A-Z][\w.&'’-]*\s?){1,4}/\s?[A-Z][\w.&'’ -]{1,40}\))$"
+)
+# ... or a photographer's credit on a line of its own: "(Jane Doe/Canadian Press)".
+_SLASH_CREDIT = re.compile(r"^\((?:[A-Z][\w.&'’-]*\s?){1,4}/\s?[A-Z][\w.&'’ -]{1,40}\)$")
+CAPTION_WORDS = 40  # a caption is at most this long
+# Who else reported or wrote the story, a line of its own anywhere in the text: "With files
+# from …", "Additional reporting by …", "… contributed to this report".
+_CONTRIBUTOR = caseless(
+    r"^\W*(?:with (?:files|reporting|additional reporting|contributions?) (?:from|by)\b|"
+    r"(?:additional|with) reporting (?:by|from)\b)|"
+    r"\bwith files from\b|"
+    r"\bcontributed (?:reporting|to (?:this|the) (?:report|story|article)(?![\w'’]))"
 )
 # A line that is only a date and/or time ("Wednesday, January 09, 2008", "8:43 AM GMT").
 _DATE_WORD = (
@@ -123,6 +144,32 @@ def _is_time_stamp(text: str) -> bool:
         return False
     other = sum(1 for t in tokens if not _STAMP_WORD.match(t))
     return other <= STAMP_OTHER and other < len(tokens) / 2
+
+
+_TOKEN_START = re.compile(r"(?<!\S)\S")
+GLUED_WORDS = 24  # a line this short may carry a time stamp glued to its start or end
+
+
+def _unstamped(block: _Block) -> str:
+    """A short line without a time stamp glued to it (two of the page's blocks joined without
+    a break): "'No exceptions to settlement freeze' Sat, 29 Dec 2007 17:50:54" is the repeated
+    headline, "Jan 14 2008 by Jane Doe, Western Mail" a byline (the text as it is, else)."""
+    text = block.text
+    if block.words > GLUED_WORDS or block.words <= 2:
+        return text
+    starts = [m.start() for m in _TOKEN_START.finditer(text)]
+    for start in starts[1:]:  # the longest stamp at the end, with a clock time
+        if _CLOCK.search(text[start:]) and _only_stamp(text[start:]):
+            return text[:start]
+    for start in reversed(starts[1:]):  # the longest stamp at the start, followed by "by"
+        if text[start : start + 3].lower() == "by " and _only_stamp(text[:start]):
+            return text[start:]
+    return text
+
+
+def _only_stamp(text: str) -> bool:
+    """A time stamp and nothing else (`_is_time_stamp` with no other words)."""
+    return _is_time_stamp(text) and all(_STAMP_WORD.match(t) for t in words(text))
 
 
 _SEPARATORS = re.compile(r"[|•·,—–/]|\s-\s|\d{1,2}:\d\d|\d{4}")
@@ -178,7 +225,7 @@ def clean_text(
     title_key = _key(title or "")
     author_parts = _author_parts(author)
     for index, block in enumerate(blocks):
-        key = _key(block.text)
+        key = _key(_unstamped(block))
         duplicate_title = index < 4 and bool(title_key) and key == title_key
         if (
             duplicate_title
@@ -190,6 +237,7 @@ def clean_text(
     _drop_reader_status(blocks)
     _drop_teasers(blocks)
     _drop_tail(blocks)
+    _drop_footnotes(blocks)
     _drop_notices_and_credits(blocks)
     _drop_closing_run(blocks)
     return _join(blocks)
@@ -227,6 +275,9 @@ def _author_parts(author: str | None) -> list[str]:
 def _is_byline(block: _Block, author_parts: list[str]) -> bool:
     if block.words > 14:
         return False
+    text = _unstamped(block)
+    if text != block.text and _BYLINE.match(text):
+        return True
     lowered = block.text.lower()
     for name in author_parts:
         if name in lowered:
@@ -268,10 +319,23 @@ def _is_noise(block: _Block) -> bool:
             return True
         if hits >= 2 and hits * 6 >= n:
             return True
-        if _CREDIT.match(text) and n <= 15:
+        if (_CREDIT.match(text) or _SLASH_CREDIT.match(text)) and n <= 15:
             return True
+        if n <= CREDIT_WORDS and _CONTRIBUTOR.search(text) and not _QUOTES.search(text):
+            return True
+    if n <= CAPTION_WORDS and _is_bracketed_caption(block):
+        return True
     # Notices run longer; they are dense in their own vocabulary.
     return len(_NOTICE.findall(text)) >= 2 and hits * 8 >= n
+
+
+def _is_bracketed_caption(block: _Block) -> bool:
+    credit = _BRACKETED_CREDIT.search(block.text)
+    if credit is None or _QUOTES.match(block.text):
+        return False
+    caption = _Block(block.text[: credit.start()], block.paragraph, 0)
+    caption.words = len(words(caption.text))
+    return caption.words >= 4 and not _title_case_headline(caption)
 
 
 _READER = caseless(r"^(?:you|your|you['’](?:ve|re|ll|d))\b")
@@ -371,6 +435,11 @@ _CREDIT_LINE = caseless(
     r"^\W*(?:(?:additional )?(?:reporting|writing|editing|compiled|edited|written)\b.{0,40}?"
     r"\bby\b|.{0,120}?\bcontributed (?:to|reporting|from)\b)",
 )
+# "With Jane Doe" or "With Jane Doe and John Roe in Paris", closing the text: who helped write it.
+_WITH_NAMES = re.compile(
+    r"^With (?:[A-Z][\w.'’-]+ ?){1,3}(?:(?:,|and|&) (?:[A-Z][\w.'’-]+ ?){1,3})*"
+    r"(?:in [A-Z][\w.'’ -]+)?\.?$"
+)
 # A contributor's one-line bio: a name and "is a/an/the …", the article's last line.
 _BIO = re.compile(r"^[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){1,3} (?:is|was) (?:a|an|the)\b")
 _BIO_ROLE = caseless(
@@ -396,7 +465,7 @@ def _is_closing_credit(block: _Block) -> bool:
     if block.words > CREDIT_WORDS:
         return False
     text = block.text
-    if _EMAIL.search(text) or _CREDIT_LINE.match(text):
+    if _EMAIL.search(text) or _CREDIT_LINE.match(text) or _WITH_NAMES.match(text):
         return True
     if _site_to_reader(text):
         return True
@@ -439,6 +508,53 @@ def _drop_notices_and_credits(blocks: list[_Block]) -> None:
     if sum(b.words for b in dropped) <= TAIL_SHARE * total:
         for b in dropped:
             b.keep = False
+
+
+# A numbered note: "(1) …", "[2] …", "3. …".
+_NOTE = re.compile(r"^(?:\((\d{1,2})\)|\[(\d{1,2})\]|(\d{1,2})[.)])\s+\S")
+_URL = caseless(r"\bhttps?://|\bwww\.")
+NOTE_WORDS = 60  # a source note is at most this long
+NOTE_LABEL_WORDS = 3  # and the label above the notes ("Notes:", "Sources") this
+
+
+def _drop_footnotes(blocks: list[_Block]) -> None:
+    """Numbered source notes closing the text ("(1) The Two Earthquakes, New York Times, 4
+    January 2008"), with their label: a closing run of numbered lines in rising order, each
+    either marked in the article before them ("… a hard core (3).") or naming a source (a
+    year or a web address) in two or more comma-separated parts, at most the smaller part
+    of the text. A numbered list that is the article's own (a top ten) has neither."""
+    live = [b for b in blocks if b.keep]
+    start = len(live)
+    while start > 0 and live[start - 1].words <= NOTE_WORDS and _NOTE.match(live[start - 1].text):
+        start -= 1
+    if start == 0 or start == len(live):
+        return
+    numbers = [_note_number(b.text) for b in live[start:]]
+    if any(b <= a for a, b in zip(numbers, numbers[1:], strict=False)):
+        return
+    body = " ".join(b.text for b in live[:start])
+    cited = all(re.search(rf"[(\[]{n}[)\]]", body) for n in numbers)
+    sourced = numbers[0] == 1 and len(numbers) >= 2 and all(
+        (_DATE_YEAR.search(b.text) or _URL.search(b.text)) and b.text.count(",") >= 1
+        for b in live[start:]
+    )
+    if not (cited or sourced):
+        return
+    label = live[start - 1]
+    if label.words <= NOTE_LABEL_WORDS and (
+        label.text.endswith(":") or not _TERMINAL.search(label.text)
+    ):
+        start -= 1
+    total = sum(b.words for b in live)
+    if sum(b.words for b in live[start:]) <= TAIL_SHARE * total:
+        for b in live[start:]:
+            b.keep = False
+
+
+def _note_number(text: str) -> int:
+    match = _NOTE.match(text)
+    assert match is not None
+    return int(next(g for g in match.groups() if g))
 
 
 CLOSING_RUN = 5  # this many short lines that are not sentences, closing the text, are a list
