@@ -108,6 +108,7 @@ _CONTRIBUTOR = caseless(
     r"\bwith files from\b|"
     r"\bcontributed (?:reporting|to (?:this|the) (?:report|story|article)(?![\w'’]))"
 )
+_CONTRIBUTED = r"\bcontributed (?:reporting|from|to (?:this|the) (?:report|story|article)\b)"
 # A line that is only a date and/or time ("Wednesday, January 09, 2008", "8:43 AM GMT").
 _DATE_WORD = (
     rf"{WEEKDAY}|{MONTH}|\d{{1,4}}(?:st|nd|rd|th)?|[ap]\.?m\.?|utc|gmt|[ecmp][sd]t|bst|cet|et|at|on"
@@ -433,7 +434,7 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # this report" — the wire's credit, a verb of writing and "by" or "contributed".
 _CREDIT_LINE = caseless(
     r"^\W*(?:(?:additional )?(?:reporting|writing|editing|compiled|edited|written)\b.{0,40}?"
-    r"\bby\b|.{0,120}?\bcontributed (?:to|reporting|from)\b)",
+    rf"\bby\b|.{{0,120}}?{_CONTRIBUTED})",
 )
 # "With Jane Doe" or "With Jane Doe and John Roe in Paris", closing the text: who helped write it.
 _WITH_NAMES = re.compile(
