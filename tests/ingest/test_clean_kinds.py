@@ -125,3 +125,19 @@ def test_a_story_in_an_element_named_photo_stays() -> None:
         titled("Council approves tidal barrier", f"<div class='photo-story'>{LONG_BODY}</div>")
     )
     assert all(line in page.text for line in BODY)
+
+
+def test_a_caption_in_a_plain_wrapper_beside_its_picture_goes() -> None:
+    # A figure without <figure> or a caption class: a picture and one short line in a <div>.
+    caption = "The flood gates at the quay close during the first test on Tuesday morning."
+    figure = f"<div><img src='/gates.jpg' alt=''><p>{caption}</p></div>"
+    page = article(titled("Council approves tidal barrier", f"<div>{figure}{LONG_BODY}</div>"))
+    assert caption not in page.text
+    assert all(line in page.text for line in BODY)
+
+
+def test_a_reader_s_quote_beside_their_picture_stays() -> None:
+    review = "“The barrier saved our shop, and the council listened to us all along.”"
+    card = f"<div><img src='/face.jpg' alt=''><p>{review}</p></div>"
+    page = article(titled("Council approves tidal barrier", f"<div>{LONG_BODY}{card}</div>"))
+    assert review in page.text
