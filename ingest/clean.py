@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
+from itertools import pairwise
 from dataclasses import dataclass
 
 from ingest.patterns import MONTH, WEEKDAY, caseless
@@ -531,7 +532,7 @@ def _drop_footnotes(blocks: list[_Block]) -> None:
     if start == 0 or start == len(live):
         return
     numbers = [_note_number(b.text) for b in live[start:]]
-    if any(b <= a for a, b in zip(numbers, numbers[1:], strict=False)):
+    if any(b <= a for a, b in pairwise(numbers)):
         return
     body = " ".join(b.text for b in live[:start])
     cited = all(re.search(rf"[(\[]{n}[)\]]", body) for n in numbers)
