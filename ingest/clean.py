@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
-from itertools import pairwise
 from dataclasses import dataclass
+from itertools import pairwise
 
 from ingest.patterns import MONTH, WEEKDAY, caseless
 from ingest.text import content_words, normalize_whitespace, split_sentences, words
@@ -536,9 +536,13 @@ def _drop_footnotes(blocks: list[_Block]) -> None:
         return
     body = " ".join(b.text for b in live[:start])
     cited = all(re.search(rf"[(\[]{n}[)\]]", body) for n in numbers)
-    sourced = numbers[0] == 1 and len(numbers) >= 2 and all(
-        (_DATE_YEAR.search(b.text) or _URL.search(b.text)) and b.text.count(",") >= 1
-        for b in live[start:]
+    sourced = (
+        numbers[0] == 1
+        and len(numbers) >= 2
+        and all(
+            (_DATE_YEAR.search(b.text) or _URL.search(b.text)) and b.text.count(",") >= 1
+            for b in live[start:]
+        )
     )
     if not (cited or sourced):
         return
