@@ -238,6 +238,7 @@ def clean_text(
             block.keep = False
     _drop_reader_status(blocks)
     _drop_teasers(blocks)
+    _drop_glued_cards(blocks)
     _drop_tail(blocks)
     _drop_footnotes(blocks)
     _drop_notices_and_credits(blocks)
@@ -668,6 +669,29 @@ def _drop_teasers(blocks: list[_Block]) -> None:
             ) and shared_with_rest(i, i + 1) < 0.2:
                 drop(i)
                 drop(i + 1)
+
+
+# A teaser card flattened into one line: a headline, its time stamp and its blurb ("Part 4
+# 22/12/2007 11:58:43 360 Degrees is a podcast …"); a stamp in the middle of a line.
+_GLUED_CARD = re.compile(
+    r"^(?P<head>[^.!?]+?)\s(?:\d{1,2}[/.]\d{1,2}[/.]\d{2,4}|\d{4}-\d\d-\d\d)[ T]"
+    r"\d{1,2}:\d\d(?::\d\d)?\s+\S"
+)
+CARD_HEAD_WORDS = (3, 16)  # the headline of a flattened card is this long
+GLUED_CARDS = 2  # a list of other stories has at least this many of them
+
+
+def _drop_glued_cards(blocks: list[_Block]) -> None:
+    """Teaser cards flattened into lines (`_GLUED_CARD`), when the text has `GLUED_CARDS` or
+    more of them: a list of other stories, wherever it stands."""
+    cards = []
+    for block in blocks:
+        match = _GLUED_CARD.match(block.text) if block.keep else None
+        if match and CARD_HEAD_WORDS[0] <= len(words(match["head"])) <= CARD_HEAD_WORDS[1]:
+            cards.append(block)
+    if len(cards) >= GLUED_CARDS:
+        for block in cards:
+            block.keep = False
 
 
 def _card(live: list[_Block], i: int) -> bool:

@@ -141,3 +141,19 @@ def test_a_reader_s_quote_beside_their_picture_stays() -> None:
     card = f"<div><img src='/face.jpg' alt=''><p>{review}</p></div>"
     page = article(titled("Council approves tidal barrier", f"<div>{LONG_BODY}{card}</div>"))
     assert review in page.text
+
+
+def test_teaser_cards_flattened_into_lines_go() -> None:
+    # Shaped on computerworld.com.au (2008, l3s-gn1): headline, time stamp and blurb in one line.
+    cards = [
+        "Harbour trust seeks injunction against dredging firm 08/10/2007 16:03:26 A three-year "
+        "dispute returns as the firm plans to bid again.",
+        "Flood week, part 2 20/12/2007 11:52:11 Our podcast asks engineers what a barrier costs.",
+    ]
+    assert clean_text("\n\n".join([*BODY, *cards])) == ARTICLE
+
+
+def test_a_paragraph_with_one_time_stamp_inside_stays() -> None:
+    line = "The gates were first closed at 08/10/2007 16:03 and held through the night."
+    text = with_line(line, MIDDLE)
+    assert clean_text(text) == text
