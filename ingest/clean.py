@@ -1,6 +1,8 @@
 """Boilerplate removal for extracted article text: account and status messages, calls to act,
-cookie and paywall notices, link teasers and duplicated bylines, rights notices, closing
-credit, contact and bio lines and closing lists about other things go; paragraphs stay.
+cookie and paywall notices, link teasers and duplicated bylines, rights notices, contributor
+lines, picture credits and captions, closing credit, contact and bio lines, numbered source
+notes and closing lists about other things go; paragraphs stay (a dateline's paragraph glued
+to a short line is split from it first).
 
 Over 500 lines on purpose: every pass judges the same line blocks (`_Block`) with the same
 vocabulary families and shape tests (closing punctuation, imperatives, list items); split
@@ -246,13 +248,42 @@ def clean_text(
     return _join(blocks)
 
 
+# A news dateline opening the article's first paragraph: the place in capitals, perhaps a
+# region, a day and the agency, and a dash ("DETROIT - ", "ALBANY, N.Y. (AP) - ", "OSLO, Dec.
+# 10 — "), then a sentence.
+_DATELINE_OPENING = re.compile(
+    r"(?:(?<=[a-z.!?\"”’')])|\s)(?=[A-Z][A-Z.'’-]{2,}(?: [A-Z][A-Z.'’-]+){0,3}"
+    r"(?:, [A-Z][\w.]*(?: [A-Z][\w.]*){0,2}){0,2}"
+    rf"(?:, {MONTH} \d{{1,2}})?(?: ?\([^()]{{2,30}}\))? ?(?:--|[-–—―]) [A-Z\"“'‘])"
+)
+_JOINING = frozenset("a an the and or but of in on at to for with by from as than".split())
+GLUED_HEAD_WORDS = 16  # a dateline's paragraph glued to a line this short is split from it
+
+
+def _unglued(line: str) -> list[str]:
+    """The line, or a short line (a subheading, a byline, a time) and the dateline's paragraph
+    glued to it (two blocks of the page joined without a break), as two lines."""
+    match = _DATELINE_OPENING.search(line)
+    if match is None or match.start() == 0:
+        return [line]
+    head = line[: match.start()].strip()
+    if not head or len(words(head)) > GLUED_HEAD_WORDS or head.endswith((".", "!", "?", ";")):
+        return [line]
+    last = head.split()[-1]
+    if last.lower() in _JOINING or last.isupper() or head.endswith(","):
+        return [line]  # "… and the NATO - …" runs on; "NEW YORK -" is one place
+    if len(_QUOTES.findall(head)) % 2:
+        return [line]  # inside a quotation or a cited title
+    return [head, line[match.start() :].strip()]
+
+
 def _blocks(text: str) -> list[_Block]:
     blocks: list[_Block] = []
     for number, paragraph in enumerate(text.split("\n\n")):
-        for line in paragraph.split("\n"):
-            line = line.strip()
-            if line:
-                blocks.append(_Block(line, number, len(words(line))))
+        for whole in paragraph.split("\n"):
+            for line in _unglued(whole.strip()):
+                if line:
+                    blocks.append(_Block(line, number, len(words(line))))
     return blocks
 
 

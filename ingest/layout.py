@@ -2,7 +2,8 @@
 link text, and whether it lies inside the article's main container — the smallest element that
 holds most of the text's prose. Lines outside that container (a column of other stories, a
 box of promotions, the site's footer) and short lines made of links inside it (a list of
-other stories within the article's own element) are not the article.
+other stories within the article's own element) are not the article, nor is a short line
+that shares its parent element only with a picture (its caption).
 
 Pure: reads a parsed page, changes nothing."""
 

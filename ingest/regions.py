@@ -1,8 +1,8 @@
 """Regions of a page that are not its article, found by the page's structure (ids, classes,
 anchor names, tags), not by phrases of text: the reader-comment section after the article
 (an element named "comments", "respond", "disqus" ...: everything from it on), boxes of other
-stories ("related", "promo", "sidebar", "most read" ...) and picture captions (the element's
-own text).
+stories ("related", "promo", "sidebar", "most read" ...) and picture captions and credits (the
+element's own text; a short one goes even when it stands above the article's opening).
 
 Pure: reads a parsed page, changes nothing. `page_regions` gives the page's text inside and
 outside each region; `drop_regions` removes from the extracted text the lines found only

@@ -157,3 +157,26 @@ def test_a_paragraph_with_one_time_stamp_inside_stays() -> None:
     line = "The gates were first closed at 08/10/2007 16:03 and held through the night."
     text = with_line(line, MIDDLE)
     assert clean_text(text) == text
+
+
+def test_a_byline_glued_to_the_dateline_is_split_off_and_goes() -> None:
+    # Shaped on news.yahoo.com AP pages (2008, l3s-gn1): byline, age and dateline in one line.
+    glued = "By JANE DOE, AP Business Writer 47 minutes ago DOVER, England - " + BODY[0]
+    expected = "\n\n".join(["DOVER, England - " + BODY[0], *BODY[1:]])
+    assert clean_text("\n\n".join([glued, *BODY[1:]])) == expected
+
+
+def test_a_subheading_glued_to_a_dateline_becomes_its_own_line() -> None:
+    glued = "Ten years of delaysDOVER (Reuters) - " + BODY[0]
+    cleaned = clean_text("\n\n".join([glued, *BODY[1:]]))
+    assert cleaned.startswith("Ten years of delays\nDOVER (Reuters) - " + BODY[0])
+
+
+def test_a_place_in_capitals_mid_sentence_stays_whole() -> None:
+    for line in [
+        "NEW YORK - " + BODY[0],
+        "Talks with the NATO - Both sides agreed to meet again in spring.",
+        '- ^ "About RIANZ – Introduction". Recording Industry Association, 2011.',
+    ]:
+        text = with_line(line, MIDDLE)
+        assert clean_text(text) == text
