@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from ingest.patterns import MONTH, WEEKDAY, caseless
-from ingest.text import content_words, normalize_whitespace, split_sentences, words
+from ingest.text import content_words, normalize_whitespace, split_sentences, words, wordset
 
 # Vocabulary families. A line is judged by its shape (short, imperative, label-like) together
 # with how much of this vocabulary it carries — never by one exact phrase.
@@ -256,7 +256,7 @@ _DATELINE_OPENING = re.compile(
     r"(?:, [A-Z][\w.]*(?: [A-Z][\w.]*){0,2}){0,2}"
     rf"(?:, {MONTH} \d{{1,2}})?(?: ?\([^()]{{2,30}}\))? ?(?:--|[-–—―]) [A-Z\"“'‘])"
 )
-_JOINING = frozenset("a an the and or but of in on at to for with by from as than".split())
+_JOINING = wordset("a an the and or but of in on at to for with by from as than")
 GLUED_HEAD_WORDS = 16  # a dateline's paragraph glued to a line this short is split from it
 
 
