@@ -96,12 +96,11 @@ _CREDIT = caseless(
 # name of one to three capitalised words in square brackets (no page or verse numbers), or a
 # name and its agency split by a slash in parentheses, after a sentence of four words or more
 # (a headline in Title Case with its source, "… Her Own Songs [Bloomberg]", is a link).
+_NAME_SLASH_AGENCY = r"\((?:[A-Z][\w.&'’-]*\s?){1,4}/\s?[A-Z][\w.&'’ -]{1,40}\)"
 _BRACKETED_CREDIT = re.compile(
-    r"\s(?:\[[A-Z][^\W\d_][\w.&'’-]*(?: [A-Z][\w.&'’-]*){0,2}\]"
-    r"|\((?:[A-Z][\w.&'’-]*\s?){1,4}/\s?[A-Z][\w.&'’ -]{1,40}\))$"
+    rf"\s(?:\[[A-Z][^\W\d_][\w.&'’-]*(?: [A-Z][\w.&'’-]*){{0,2}}\]|{_NAME_SLASH_AGENCY})$"
 )
-# ... or a photographer's credit on a line of its own: "(Jane Doe/Canadian Press)".
-_SLASH_CREDIT = re.compile(r"^\((?:[A-Z][\w.&'’-]*\s?){1,4}/\s?[A-Z][\w.&'’ -]{1,40}\)$")
+_SLASH_CREDIT = re.compile(rf"^{_NAME_SLASH_AGENCY}$")  # "(Jane Doe/Canadian Press)" alone
 CAPTION_WORDS = 40  # a caption is at most this long
 # Who else reported or wrote the story, a line of its own anywhere in the text: "With files
 # from …", "Additional reporting by …", "… contributed to this report".
