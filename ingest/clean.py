@@ -103,14 +103,16 @@ _BRACKETED_CREDIT = re.compile(
 _SLASH_CREDIT = re.compile(rf"^{_NAME_SLASH_AGENCY}$")  # "(Jane Doe/Canadian Press)" alone
 CAPTION_WORDS = 40  # a caption is at most this long
 # Who else reported or wrote the story, a line of its own anywhere in the text: "With files
-# from …", "Additional reporting by …", "… contributed to this report".
+# from …", "The Daily Courier with files from …", "Additional reporting by …", "…
+# contributed to this report" at the line's end ("who contributed reporting on …" stays).
+_CONTRIBUTED = (
+    r"\bcontributed (?:reporting|to (?:this|the) (?:report|story|article))"
+    r"(?: (?:from|in) [^.;]{1,60})?\W*$"
+)
 _CONTRIBUTOR = caseless(
     r"^\W*(?:with (?:files|reporting|additional reporting|contributions?) (?:from|by)\b|"
-    r"(?:additional|with) reporting (?:by|from)\b)|"
-    r"\bwith files from\b|"
-    r"\bcontributed (?:reporting|to (?:this|the) (?:report|story|article)(?![\w'’]))"
+    rf"(?:additional|with) reporting (?:by|from)\b)|(?:[;,]\s*|\b(?-i:[A-Z])[\w.'’-]*\s)with files from\b|{_CONTRIBUTED}"
 )
-_CONTRIBUTED = r"\bcontributed (?:reporting|from|to (?:this|the) (?:report|story|article)\b)"
 # A line that is only a date and/or time ("Wednesday, January 09, 2008", "8:43 AM GMT").
 _DATE_WORD = (
     rf"{WEEKDAY}|{MONTH}|\d{{1,4}}(?:st|nd|rd|th)?|[ap]\.?m\.?|utc|gmt|[ecmp][sd]t|bst|cet|et|at|on"
