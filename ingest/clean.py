@@ -111,7 +111,8 @@ _CONTRIBUTED = (
 )
 _CONTRIBUTOR = caseless(
     r"^\W*(?:with (?:files|reporting|additional reporting|contributions?) (?:from|by)\b|"
-    rf"(?:additional|with) reporting (?:by|from)\b)|(?:[;,]\s*|\b(?-i:[A-Z])[\w.'’-]*\s)with files from\b|{_CONTRIBUTED}"
+    r"(?:additional|with) reporting (?:by|from)\b)|"
+    rf"(?:[;,]\s*|\b(?-i:[A-Z])[\w.'’-]*\s)with files from\b|{_CONTRIBUTED}"
 )
 # A line that is only a date and/or time ("Wednesday, January 09, 2008", "8:43 AM GMT").
 _DATE_WORD = (
