@@ -1,6 +1,8 @@
 """Boilerplate removal for extracted article text: account and status messages, calls to act,
-cookie and paywall notices, link teasers and duplicated bylines, rights notices, closing
-credit, contact and bio lines and closing lists about other things go; paragraphs stay.
+cookie and paywall notices, link teasers and duplicated bylines, rights notices, contributor
+lines, picture credits and captions, closing credit, contact and bio lines, numbered source
+notes and closing lists about other things go; paragraphs stay (a dateline's paragraph glued
+to a short line is split from it first).
 
 Over 500 lines on purpose: every pass judges the same line blocks (`_Block`) with the same
 vocabulary families and shape tests (closing punctuation, imperatives, list items); split
@@ -12,9 +14,10 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import pairwise
 
 from ingest.patterns import MONTH, WEEKDAY, caseless
-from ingest.text import content_words, normalize_whitespace, split_sentences, words
+from ingest.text import content_words, normalize_whitespace, split_sentences, words, wordset
 
 # Vocabulary families. A line is judged by its shape (short, imperative, label-like) together
 # with how much of this vocabulary it carries — never by one exact phrase.
@@ -85,7 +88,31 @@ _BYLINE = re.compile(
 )
 _CREDIT = caseless(
     r"^(?:photo(?:graph)?|image|picture|video|illustration|credit|source|graphic)s?"
-    r"(?: (?:copyright|credit|courtesy))?\s*[:/©]",
+    r"(?: (?:copyright|credit|courtesy))?\s*[:/©]"
+    r"|^(?:photo(?:graph)?|image|picture|illustration|graphic)s? (?:by|courtesy|copyright|©)\s",
+)
+# A picture's caption or credit closing on its agency or photographer in brackets ("…
+# gather in the square on Monday [EPA]", "… at the launch. (Jane Doe/Canadian Press)"): a
+# name of one to three capitalised words in square brackets (no page or verse numbers), or a
+# name and its agency split by a slash in parentheses, after a sentence of four words or more
+# (a headline in Title Case with its source, "… Her Own Songs [Bloomberg]", is a link).
+_NAME_SLASH_AGENCY = r"\((?:[A-Z][\w.&'’-]*\s?){1,4}/\s?[A-Z][\w.&'’ -]{1,40}\)"
+_BRACKETED_CREDIT = re.compile(
+    rf"\s(?:\[[A-Z][^\W\d_][\w.&'’-]*(?: [A-Z][\w.&'’-]*){{0,2}}\]|{_NAME_SLASH_AGENCY})$"
+)
+_SLASH_CREDIT = re.compile(rf"^{_NAME_SLASH_AGENCY}$")  # "(Jane Doe/Canadian Press)" alone
+CAPTION_WORDS = 40  # a caption is at most this long
+# Who else reported or wrote the story, a line of its own anywhere in the text: "With files
+# from …", "The Daily Courier with files from …", "Additional reporting by …", "…
+# contributed to this report" at the line's end ("who contributed reporting on …" stays).
+_CONTRIBUTED = (
+    r"\bcontributed (?:reporting|to (?:this|the) (?:report|story|article))"
+    r"(?: (?:from|in) [^.;]{1,60})?\W*$"
+)
+_CONTRIBUTOR = caseless(
+    r"^\W*(?:with (?:files|reporting|additional reporting|contributions?) (?:from|by)\b|"
+    r"(?:additional|with) reporting (?:by|from)\b)|"
+    rf"(?:[;,]\s*|\b(?-i:[A-Z])[\w.'’-]*\s)with files from\b|{_CONTRIBUTED}"
 )
 # A line that is only a date and/or time ("Wednesday, January 09, 2008", "8:43 AM GMT").
 _DATE_WORD = (
@@ -123,6 +150,32 @@ def _is_time_stamp(text: str) -> bool:
         return False
     other = sum(1 for t in tokens if not _STAMP_WORD.match(t))
     return other <= STAMP_OTHER and other < len(tokens) / 2
+
+
+_TOKEN_START = re.compile(r"(?<!\S)\S")
+GLUED_WORDS = 24  # a line this short may carry a time stamp glued to its start or end
+
+
+def _unstamped(block: _Block) -> str:
+    """A short line without a time stamp glued to it (two of the page's blocks joined without
+    a break): "'No exceptions to settlement freeze' Sat, 29 Dec 2007 17:50:54" is the repeated
+    headline, "Jan 14 2008 by Jane Doe, Western Mail" a byline (the text as it is, else)."""
+    text = block.text
+    if block.words > GLUED_WORDS or block.words <= 2:
+        return text
+    starts = [m.start() for m in _TOKEN_START.finditer(text)]
+    for start in starts[1:]:  # the longest stamp at the end, with a clock time
+        if _CLOCK.search(text[start:]) and _only_stamp(text[start:]):
+            return text[:start]
+    for start in reversed(starts[1:]):  # the longest stamp at the start, followed by "by"
+        if text[start : start + 3].lower() == "by " and _only_stamp(text[:start]):
+            return text[start:]
+    return text
+
+
+def _only_stamp(text: str) -> bool:
+    """A time stamp and nothing else (`_is_time_stamp` with no other words)."""
+    return _is_time_stamp(text) and all(_STAMP_WORD.match(t) for t in words(text))
 
 
 _SEPARATORS = re.compile(r"[|•·,—–/]|\s-\s|\d{1,2}:\d\d|\d{4}")
@@ -178,7 +231,7 @@ def clean_text(
     title_key = _key(title or "")
     author_parts = _author_parts(author)
     for index, block in enumerate(blocks):
-        key = _key(block.text)
+        key = _key(_unstamped(block))
         duplicate_title = index < 4 and bool(title_key) and key == title_key
         if (
             duplicate_title
@@ -189,19 +242,50 @@ def clean_text(
             block.keep = False
     _drop_reader_status(blocks)
     _drop_teasers(blocks)
+    _drop_glued_cards(blocks)
     _drop_tail(blocks)
+    _drop_footnotes(blocks)
     _drop_notices_and_credits(blocks)
     _drop_closing_run(blocks)
     return _join(blocks)
 
 
+# A news dateline opening the article's first paragraph: the place in capitals, perhaps a
+# region, a day and the agency, and a dash ("DETROIT - ", "ALBANY, N.Y. (AP) - ", "OSLO, Dec.
+# 10 — "), then a sentence.
+_DATELINE_OPENING = re.compile(
+    r"(?:(?<=[a-z.!?\"”’')])|\s)(?=[A-Z][A-Z.'’-]{2,}(?: [A-Z][A-Z.'’-]+){0,3}"
+    r"(?:, [A-Z][\w.]*(?: [A-Z][\w.]*){0,2}){0,2}"
+    rf"(?:, {MONTH} \d{{1,2}})?(?: ?\([^()]{{2,30}}\))? ?(?:--|[-–—―]) [A-Z\"“'‘])"
+)
+_JOINING = wordset("a an the and or but of in on at to for with by from as than")
+GLUED_HEAD_WORDS = 16  # a dateline's paragraph glued to a line this short is split from it
+
+
+def _unglued(line: str) -> list[str]:
+    """The line, or a short line (a subheading, a byline, a time) and the dateline's paragraph
+    glued to it (two blocks of the page joined without a break), as two lines."""
+    match = _DATELINE_OPENING.search(line)
+    if match is None or match.start() == 0:
+        return [line]
+    head = line[: match.start()].strip()
+    if not head or len(words(head)) > GLUED_HEAD_WORDS or head.endswith((".", "!", "?", ";")):
+        return [line]
+    last = head.split()[-1]
+    if last.lower() in _JOINING or last.isupper() or head.endswith(","):
+        return [line]  # "… and the NATO - …" runs on; "NEW YORK -" is one place
+    if len(_QUOTES.findall(head)) % 2:
+        return [line]  # inside a quotation or a cited title
+    return [head, line[match.start() :].strip()]
+
+
 def _blocks(text: str) -> list[_Block]:
     blocks: list[_Block] = []
     for number, paragraph in enumerate(text.split("\n\n")):
-        for line in paragraph.split("\n"):
-            line = line.strip()
-            if line:
-                blocks.append(_Block(line, number, len(words(line))))
+        for whole in paragraph.split("\n"):
+            for line in _unglued(whole.strip()):
+                if line:
+                    blocks.append(_Block(line, number, len(words(line))))
     return blocks
 
 
@@ -227,6 +311,9 @@ def _author_parts(author: str | None) -> list[str]:
 def _is_byline(block: _Block, author_parts: list[str]) -> bool:
     if block.words > 14:
         return False
+    text = _unstamped(block)
+    if text != block.text and _BYLINE.match(text):
+        return True
     lowered = block.text.lower()
     for name in author_parts:
         if name in lowered:
@@ -268,10 +355,23 @@ def _is_noise(block: _Block) -> bool:
             return True
         if hits >= 2 and hits * 6 >= n:
             return True
-        if _CREDIT.match(text) and n <= 15:
+        if (_CREDIT.match(text) or _SLASH_CREDIT.match(text)) and n <= 15:
             return True
+        if n <= CREDIT_WORDS and _CONTRIBUTOR.search(text) and not _QUOTES.search(text):
+            return True
+    if n <= CAPTION_WORDS and _is_bracketed_caption(block):
+        return True
     # Notices run longer; they are dense in their own vocabulary.
     return len(_NOTICE.findall(text)) >= 2 and hits * 8 >= n
+
+
+def _is_bracketed_caption(block: _Block) -> bool:
+    credit = _BRACKETED_CREDIT.search(block.text)
+    if credit is None or _QUOTES.match(block.text):
+        return False
+    caption = _Block(block.text[: credit.start()], block.paragraph, 0)
+    caption.words = len(words(caption.text))
+    return caption.words >= 4 and not _title_case_headline(caption)
 
 
 _READER = caseless(r"^(?:you|your|you['’](?:ve|re|ll|d))\b")
@@ -372,7 +472,12 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # this report" — the wire's credit, a verb of writing and "by" or "contributed".
 _CREDIT_LINE = caseless(
     r"^\W*(?:(?:additional )?(?:reporting|writing|editing|compiled|edited|written)\b.{0,40}?"
-    r"\bby\b|.{0,120}?\bcontributed (?:to|reporting|from)\b)",
+    rf"\bby\b|.{{0,120}}?{_CONTRIBUTED})",
+)
+# "With Jane Doe" or "With Jane Doe and John Roe in Paris", closing the text: who helped write it.
+_WITH_NAMES = re.compile(
+    r"^With (?:[A-Z][\w.'’-]+ ?){1,3}(?:(?:,|and|&) (?:[A-Z][\w.'’-]+ ?){1,3})*"
+    r"(?:in [A-Z][\w.'’ -]+)?\.?$"
 )
 # A contributor's one-line bio: a name and "is a/an/the …", the article's last line.
 _BIO = re.compile(r"^[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){1,3} (?:is|was) (?:a|an|the)\b")
@@ -399,7 +504,7 @@ def _is_closing_credit(block: _Block) -> bool:
     if block.words > CREDIT_WORDS:
         return False
     text = block.text
-    if _EMAIL.search(text) or _CREDIT_LINE.match(text):
+    if _EMAIL.search(text) or _CREDIT_LINE.match(text) or _WITH_NAMES.match(text):
         return True
     if _site_to_reader(text):
         return True
@@ -442,6 +547,57 @@ def _drop_notices_and_credits(blocks: list[_Block]) -> None:
     if sum(b.words for b in dropped) <= TAIL_SHARE * total:
         for b in dropped:
             b.keep = False
+
+
+# A numbered note: "(1) …", "[2] …", "3. …".
+_NOTE = re.compile(r"^(?:\((\d{1,2})\)|\[(\d{1,2})\]|(\d{1,2})[.)])\s+\S")
+_URL = caseless(r"\bhttps?://|\bwww\.")
+NOTE_WORDS = 60  # a source note is at most this long
+NOTE_LABEL_WORDS = 3  # and the label above the notes ("Notes:", "Sources") this
+
+
+def _drop_footnotes(blocks: list[_Block]) -> None:
+    """Numbered source notes closing the text ("(1) The Two Earthquakes, New York Times, 4
+    January 2008"), with their label: a closing run of numbered lines in rising order, each
+    either marked in the article before them ("… a hard core (3).") or naming a source (a
+    year or a web address) in two or more comma-separated parts, at most the smaller part
+    of the text. A numbered list that is the article's own (a top ten) has neither."""
+    live = [b for b in blocks if b.keep]
+    start = len(live)
+    while start > 0 and live[start - 1].words <= NOTE_WORDS and _NOTE.match(live[start - 1].text):
+        start -= 1
+    if start == 0 or start == len(live):
+        return
+    numbers = [_note_number(b.text) for b in live[start:]]
+    if any(b <= a for a, b in pairwise(numbers)):
+        return
+    body = " ".join(b.text for b in live[:start])
+    cited = all(re.search(rf"[(\[]{n}[)\]]", body) for n in numbers)
+    sourced = (
+        numbers[0] == 1
+        and len(numbers) >= 2
+        and all(
+            (_DATE_YEAR.search(b.text) or _URL.search(b.text)) and b.text.count(",") >= 1
+            for b in live[start:]
+        )
+    )
+    if not (cited or sourced):
+        return
+    label = live[start - 1]
+    if label.words <= NOTE_LABEL_WORDS and (
+        label.text.endswith(":") or not _TERMINAL.search(label.text)
+    ):
+        start -= 1
+    total = sum(b.words for b in live)
+    if sum(b.words for b in live[start:]) <= TAIL_SHARE * total:
+        for b in live[start:]:
+            b.keep = False
+
+
+def _note_number(text: str) -> int:
+    match = _NOTE.match(text)
+    assert match is not None
+    return int(next(g for g in match.groups() if g))
 
 
 CLOSING_RUN = 5  # this many short lines that are not sentences, closing the text, are a list
@@ -549,6 +705,29 @@ def _drop_teasers(blocks: list[_Block]) -> None:
             ) and shared_with_rest(i, i + 1) < 0.2:
                 drop(i)
                 drop(i + 1)
+
+
+# A teaser card flattened into one line: a headline, its time stamp and its blurb ("Part 4
+# 22/12/2007 11:58:43 360 Degrees is a podcast …"); a stamp in the middle of a line.
+_GLUED_CARD = re.compile(
+    r"^(?P<head>[^.!?]+?)\s(?:\d{1,2}[/.]\d{1,2}[/.]\d{2,4}|\d{4}-\d\d-\d\d)[ T]"
+    r"\d{1,2}:\d\d(?::\d\d)?\s+\S"
+)
+CARD_HEAD_WORDS = (3, 16)  # the headline of a flattened card is this long
+GLUED_CARDS = 2  # a list of other stories has at least this many of them
+
+
+def _drop_glued_cards(blocks: list[_Block]) -> None:
+    """Teaser cards flattened into lines (`_GLUED_CARD`), when the text has `GLUED_CARDS` or
+    more of them: a list of other stories, wherever it stands."""
+    cards = []
+    for block in blocks:
+        match = _GLUED_CARD.match(block.text) if block.keep else None
+        if match and CARD_HEAD_WORDS[0] <= len(words(match["head"])) <= CARD_HEAD_WORDS[1]:
+            cards.append(block)
+    if len(cards) >= GLUED_CARDS:
+        for block in cards:
+            block.keep = False
 
 
 def _card(live: list[_Block], i: int) -> bool:

@@ -15,7 +15,7 @@ from trafilatura.utils import load_html
 
 from ingest.clean import clean_text, link_texts
 from ingest.dedup import canonicalize_url
-from ingest.layout import Layout, drop_link_tail, drop_outside, page_layout
+from ingest.layout import Layout, drop_figure_captions, drop_link_tail, drop_outside, page_layout
 from ingest.regions import Split, drop_regions, page_regions
 from ingest.text import normalize_whitespace, words
 from ingest.titles import page_names
@@ -146,6 +146,7 @@ def _cleaned(
     raw = clean_str(normalize_whitespace(str(document.text).replace("\n", "\n\n")))
     text = clean_text(raw, title=title or None, author=author, links=links)
     text = drop_regions(text, splits, min_words=MIN_WORDS)
+    text = drop_figure_captions(text, layout)
     return drop_link_tail(drop_outside(text, layout), layout)
 
 

@@ -2,7 +2,8 @@
 link text, and whether it lies inside the article's main container — the smallest element that
 holds most of the text's prose. Lines outside that container (a column of other stories, a
 box of promotions, the site's footer) and short lines made of links inside it (a list of
-other stories within the article's own element) are not the article.
+other stories within the article's own element) are not the article, nor is a short line
+that shares its parent element only with a picture (its caption).
 
 Pure: reads a parsed page, changes nothing."""
 
@@ -304,3 +305,40 @@ def drop_link_tail(text: str, layout: Layout) -> str:
     if linked < TAIL_LINKS * sum(sizes):
         return text
     return _without(text, set(range(last + 1, len(lines))))
+
+
+CAPTION_WORDS = 40  # a line beside a picture is its caption when it is at most this long
+_QUOTE_MARKS = frozenset("\"“”„«»'‘")
+CAPTION_EXTRA = 6  # and the picture's wrapper holds at most this many words beside it
+
+
+def drop_figure_captions(text: str, layout: Layout) -> str:
+    """`text` without the captions written beside a picture: a line of at most `CAPTION_WORDS`
+    words, not a quotation, whose block shares its parent with an <img> and nothing else of
+    note (the parent's words are the line's and at most `CAPTION_EXTRA` more, "View larger
+    image"), as a figure without <figure> markup is built; nothing goes when that would take
+    over `MAX_DROPPED` of the text's prose."""
+    lines = locate(text, layout)
+    sizes: dict[HtmlElement, int] = {}  # words of each parent looked at (kept alive: lxml
+    # reuses a freed element's id)
+    drop = {i for i, line in enumerate(lines) if _beside_picture(line, sizes)}
+    total = sum(_prose(line) for line in lines)
+    if not drop or sum(_prose(lines[i]) for i in drop) > MAX_DROPPED * total:
+        return text
+    return _without(text, drop)
+
+
+def _beside_picture(line: Line, sizes: dict[HtmlElement, int]) -> bool:
+    n = len(words(line.text))
+    if line.block is None or not n or n > CAPTION_WORDS or line.block.tag in _HEADINGS:
+        return False
+    if line.text.lstrip()[:1] in _QUOTE_MARKS:
+        return False  # a quotation beside a face (a reader's review) is not a caption
+    wrapper = line.block.getparent()
+    if wrapper is None or wrapper.tag in ("body", "html"):
+        return False
+    if wrapper not in sizes:
+        sizes[wrapper] = len(words(wrapper.text_content()))
+    if sizes[wrapper] > n + CAPTION_EXTRA:
+        return False
+    return any(not inside(Line("", img, 0.0), line.block) for img in wrapper.iter("img"))

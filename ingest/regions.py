@@ -1,8 +1,8 @@
 """Regions of a page that are not its article, found by the page's structure (ids, classes,
 anchor names, tags), not by phrases of text: the reader-comment section after the article
 (an element named "comments", "respond", "disqus" ...: everything from it on), boxes of other
-stories ("related", "promo", "sidebar", "most read" ...) and picture captions (the element's
-own text).
+stories ("related", "promo", "sidebar", "most read" ...) and picture captions and credits (the
+element's own text; a short one goes even when it stands above the article's opening).
 
 Pure: reads a parsed page, changes nothing. `page_regions` gives the page's text inside and
 outside each region; `drop_regions` removes from the extracted text the lines found only
@@ -45,8 +45,11 @@ _BOX_STEMS = (
     "outbrain",
     "taboola",
 )
-# A picture's caption or credit: any of these with "caption" in its class or id.
+# A picture's caption or credit: any of these with "caption" in its class or id, or "credit" or
+# "photo" when it holds a short text (a box named "photo" may hold the whole story).
 _CAPTION_TAGS = _SECTION_TAGS | {"p", "span", "figcaption", "h1", "td", "li", "em", "small"}
+_PICTURE_STEMS = ("credit", "photo")
+CAPTION_WORDS = 60  # a caption is at most this long
 _HUMP = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _SPLIT = re.compile(r"[^A-Za-z]+")
 _SKIP = frozenset({"script", "style", "noscript", "template", "head", "title"})
@@ -62,6 +65,7 @@ class Split:
 
     head: str
     tail: str
+    caption: bool = False  # the region is a picture's caption or credit
 
 
 def _tokens(value: str) -> list[str]:
@@ -76,7 +80,9 @@ def _marker(element: HtmlElement) -> str | None:
         return None  # a link to the comments, not the comments
     if element.tag not in _SECTION_TAGS:
         value = f"{element.get('class', '')} {element.get('id', '')}".lower()
-        return "caption" if "caption" in value else None
+        if "caption" in value or (any(s in value for s in _PICTURE_STEMS) and _short(element)):
+            return "caption"
+        return None
     for name in ("id", "class", "name"):
         value = element.get(name)
         if value:
@@ -88,9 +94,18 @@ def _marker(element: HtmlElement) -> str | None:
             compact = "".join(tokens)
             if element.tag != "a" and any(stem in compact for stem in _BOX_STEMS):
                 return "box"
-            if "caption" in compact:
+            if "caption" in compact or (
+                element.tag != "a"
+                and any(stem in compact for stem in _PICTURE_STEMS)
+                and _short(element)
+            ):
                 return "caption"
     return None
+
+
+def _short(element: HtmlElement) -> bool:
+    """Whether the element's text is a caption's length (`CAPTION_WORDS` words at most)."""
+    return len(words(element.text_content())) <= CAPTION_WORDS
 
 
 def key(text: str) -> str:
@@ -107,6 +122,7 @@ def page_regions(tree: HtmlElement) -> list[Split]:
     root = body if body is not None else tree
     pieces: list[str] = []
     spans: list[tuple[int, int | None]] = []  # (start, end); end None: to the page's end
+    captions: list[bool] = []
     inside: list[HtmlElement] = []
     counts = {"comments": 0, "box": 0, "caption": 0}
     limits = {"comments": MAX_MARKERS, "box": MAX_BOXES, "caption": MAX_BOXES}
@@ -119,6 +135,7 @@ def page_regions(tree: HtmlElement) -> list[Split]:
                 counts[kind] += 1
                 inside.append(element)
                 spans.append((len(pieces), None))
+                captions.append(kind == "caption")
             if element.text:
                 pieces.append(element.text)
             for child in element:
@@ -136,11 +153,12 @@ def page_regions(tree: HtmlElement) -> list[Split]:
         return []
     keys = [key(p) for p in pieces]
     splits = []
-    for begin, end in spans:
+    for (begin, end), caption in zip(spans, captions, strict=True):
         if end is None:
             splits.append(Split(_joined(keys[:begin]), _joined(keys[begin:])))
         else:
-            splits.append(Split(_joined(keys[:begin] + keys[end:]), _joined(keys[begin:end])))
+            rest, own = _joined(keys[:begin] + keys[end:]), _joined(keys[begin:end])
+            splits.append(Split(rest, own, caption and len(own.split()) <= CAPTION_WORDS))
     return splits
 
 
@@ -157,7 +175,8 @@ def drop_regions(text: str, splits: list[Split], *, min_words: int) -> str:
     if not openings:
         return text
     for split in splits:
-        if any(opening not in split.head for opening in openings[:OPENING_LINES]):
+        # A short caption goes even when it stands first (picture and caption above the text).
+        if not split.caption and any(o not in split.head for o in openings[:OPENING_LINES]):
             continue
         kept: list[str] = []
         for paragraph in text.split("\n\n"):
