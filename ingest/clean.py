@@ -235,6 +235,8 @@ def clean_text(
         duplicate_title = index < 4 and bool(title_key) and key == title_key
         if (
             duplicate_title
+            or (block.words == 0 and not block.text.startswith("|"))  # rules, ornaments, the
+            # ":" left of a label cell; a table's "|---|" row stays with its table
             or _is_byline(block, author_parts)
             or _is_noise(block)
             or (links and _link_share(key, links) >= LINK_SHARE)

@@ -17,6 +17,18 @@ def test_the_body_alone_comes_back_unchanged() -> None:
     assert clean_text("\n\n".join(BODY)) == "\n\n".join(BODY)
 
 
+def test_lines_without_a_word_go() -> None:
+    """A page's info table read cell by cell ("Posted", ":", the date; earthtimes.org, 2008)
+    leaves separators that carry nothing; rules and ornaments likewise."""
+    text = with_inserted(":", "* * *", "___", "—", at=0)
+    assert clean_text(text) == "\n\n".join(BODY)
+
+
+def test_a_tables_rule_row_stays_with_its_table() -> None:
+    table = "| Year | Sales |\n|---|---|\n| 2024 | 120 |"
+    assert table in clean_text(with_inserted(table))
+
+
 @pytest.mark.parametrize(
     "line",
     [
