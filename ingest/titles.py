@@ -539,7 +539,7 @@ def lead_in_heading(root: HtmlElement, first_paragraph: str, reach: int = 25) ->
     if len(key) < 12:
         return ""
     runs: list[_Run] = []
-    links = skipped = authors = 0
+    links = skipped = authors = captions = 0
     for event, element in etree.iterwalk(root, events=("start", "end")):
         tag = element.tag if isinstance(element.tag, str) else ""
         if tag in _SKIP:
@@ -549,9 +549,11 @@ def lead_in_heading(root: HtmlElement, first_paragraph: str, reach: int = 25) ->
         if skipped:
             continue
         marked = bool(tag) and bool(_AUTHOR_MARK.search(_marks(element)))
+        caption = tag == "figcaption" or (bool(tag) and bool(_CAPTION_MARK.search(_marks(element))))
         step = 1 if event == "start" else -1
         links += step * (tag == "a")
         authors += step * marked
+        captions += step * caption
         if event == "start":
             text = " ".join((element.text or "").split())
             whole = len(element) == 0 and links == 0
@@ -560,10 +562,11 @@ def lead_in_heading(root: HtmlElement, first_paragraph: str, reach: int = 25) ->
             whole = False  # a tail is a piece of its parent's text
         if not text:
             continue
-        runs.append(_Run(text, whole, author=authors > 0))
         run_key = fold(text)
         if len(run_key) >= 12 and _starts(key, run_key):
-            return _heading_before(runs[:-1], reach, _content_words(first_paragraph))
+            return _heading_before(runs, reach, _content_words(first_paragraph))
+        if not captions:  # a picture's caption is not the article's heading
+            runs.append(_Run(text, whole, author=authors > 0, tag=tag if whole else ""))
     return ""
 
 
@@ -571,9 +574,12 @@ class _Run(NamedTuple):
     text: str
     whole: bool  # a whole element's text, not in a link: it may be a heading
     author: bool  # inside an element the markup calls the author's ("byline", "author")
+    tag: str = ""  # the element's tag, for a whole element's text
 
 
 _AUTHOR_MARK = re.compile(r"author|byline|contributor|credit", re.IGNORECASE)
+# A picture's caption: class or id "cap", "caption", "photo-caption", "wp-caption-text".
+_CAPTION_MARK = re.compile(r"caption|(?:^|[\s_-])cap(?:$|[\s_-])", re.IGNORECASE)
 
 
 def _marks(element: HtmlElement) -> str:
@@ -607,7 +613,9 @@ def _heading_before(runs: list[_Run], reach: int, opening: set[str], sentences: 
     page's own heading does not). A writer's byline ("Name, Publication", or what the markup
     calls the author) is passed over too."""
     skipped = False
-    for text, whole, author in reversed(runs[-reach:]):
+    window = runs[-reach:]
+    for index in range(len(window) - 1, -1, -1):
+        text, whole, author, tag = window[index]
         size = len(_WORD.findall(text))
         shaped = whole and (text[:1].isupper() or text[:1].isdigit() or text[:1] in "\"'‘“")
         if shaped and re.match(r"(?i)^(?:by|posted|updated|published)\b", text):
@@ -629,7 +637,33 @@ def _heading_before(runs: list[_Run], reach: int, opening: set[str], sentences: 
             continue
         if skipped and not _content_words(text) & opening:
             continue
-        return text
+        return _headline_above(window[:index], text, tag, opening) or text
+    return ""
+
+
+_HEADING_RANK = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+
+
+def _headline_above(runs: list[_Run], deck: str, tag: str, opening: set[str]) -> str:
+    """The headline over a subheading: the heading element right above the heading found over
+    the text, when it is no less prominent (an h2 over an h4 deck, an h1 over an h2) and
+    about the same thing (it shares a word with the deck or the text's opening). Bylines,
+    credits and date lines between them are passed over; a kicker or a site's logo above
+    shares no word."""
+    rank = _HEADING_RANK.get(tag, 7)
+    for text, whole, author, above in reversed(runs):
+        if author or is_byline(text) or is_date_line(text) or is_credit_line(text):
+            continue
+        size = len(_WORD.findall(text))
+        return (
+            text
+            if whole
+            and _HEADING_RANK.get(above, 7) <= min(rank, 3)
+            and 3 <= size <= 25
+            and not _LINE_END.search(text)
+            and bool(_content_words(text) & (_content_words(deck) | opening))
+            else ""
+        )
     return ""
 
 

@@ -298,3 +298,66 @@ def test_a_brand_title_loses_a_tie_to_a_headline() -> None:
     assert headline(html, url) == "McCarthy is not for sale - Hughes"
     # A one-word headline that is not brand-shaped keeps its place in the order of trust.
     assert choose_title(["Brexit", "Ministers meet in Brussels again"]) == "Brexit"
+
+
+def test_a_picture_caption_above_the_text_is_not_the_headline() -> None:
+    # L3S-GN1 104ac8ce (news.bbc.co.uk, a saved page without its <head>): the headline in
+    # <div class="sh">, then a picture with its caption in <div class="cap">, then the text.
+    lead = (
+        "The Gulf Co-operation Council's final communique said the body would examine the "
+        "Iranian president's offer of closer security and economic ties."
+    )
+    html = (
+        "<html><body><div class='mxb'><div class='sh'>Gulf states urge peace with Iran</div>"
+        "</div><table><tr><td><div><img src='a.jpg' alt=''>"
+        "<div class='cap'>Ahmadinejad is the first Iranian leader to attend the GCC summit</div>"
+        f"</div></td></tr></table><p>{lead}</p><p>It did not mention the assessment.</p>"
+        "</body></html>"
+    )
+    url = "http://news.bbc.co.uk/2/hi/middle_east/7127451.stm"
+    assert headline(html, url, first_paragraph=lead) == "Gulf states urge peace with Iran"
+
+
+def test_a_caption_that_opens_the_text_still_finds_the_heading_above_it() -> None:
+    # L3S-GN1 82f835a8 (wldcup.com): the extractor's text opens with the picture's caption.
+    caption = "Chelsea manager Avram Grant watches his team during the Carling Cup semi-final"
+    html = titled(
+        "World Cup Soccer. All the top world soccer news daily. News from international soccer.",
+        "<h2>Grant admires never-say-die Chelsea</h2>"
+        f"<p class='caption'>{caption}</p><p>Grant praised his side's spirit on Tuesday.</p>",
+    )
+    url = "http://www.wldcup.com/news/2008/01/20080109_46221_soccer_news.html"
+    assert headline(html, url, first_paragraph=caption) == "Grant admires never-say-die Chelsea"
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "expected"),
+    [
+        # L3S-GN1 b44ce3e2 (canada.com): <h2> headline, <h4> deck, <h4> credit, then the text.
+        (
+            "Internet to get 10 times faster",
+            "<div class='storyheader'><h2>Internet to get 10 times faster</h2>"
+            "<h4>Four-minute movie downloads will be possible</h4></div>"
+            "<div><h4>CanWest News Service</h4></div>",
+            "Internet to get 10 times faster",
+        ),
+        # L3S-GN1 0a30f3dc (showbuzz.cbsnews.com): <h1> headline, <h2> deck; the <title> joins
+        # both.
+        (
+            "8 Image Award Bids For 'Great Debaters' , 'The Great Debaters' Leads NAACP Image "
+            "Award Nominations - The ShowBuzz",
+            "<h1>8 Image Award Bids For 'Great Debaters'</h1>"
+            "<h2>'The Great Debaters' Leads NAACP Image Award Nominations</h2>",
+            "8 Image Award Bids For 'Great Debaters'",
+        ),
+    ],
+)
+def test_a_deck_under_the_headline_is_not_the_headline(
+    title: str, body: str, expected: str
+) -> None:
+    lead = (
+        "The Great Debaters, a film about a black debating team, and the box office's Bucket "
+        "List led the week; the Internet will be faster, they said in Las Vegas."
+    )
+    html = titled(title, f"{body}<p>{lead}</p><p>More followed on Tuesday.</p>")
+    assert headline(html, "http://www.example.com/story/1.html", first_paragraph=lead) == expected
