@@ -435,6 +435,7 @@ def _is_section(part: str, separator: str, rest: list[str]) -> bool:
 def _added_suffixes(raw: list[str], headlines: set[str]) -> set[str]:
     """Segments one variant adds to another ("X | WIRED" beside "X"): the site's name."""
     found: set[str] = set()
+    keys = {fold(r) for r in raw}
     for longer in raw:
         parts, _ = _split(longer)
         if len(parts) < 2:
@@ -452,6 +453,9 @@ def _added_suffixes(raw: list[str], headlines: set[str]) -> set[str]:
                 kept, added = parts[1:], parts[:1]
             else:
                 continue
+            mutual = fold(" ".join(added)) in keys  # both ends are candidates: the shorter
+            if mutual and _size(added) > _size(kept) and key not in headlines:
+                continue  # is the site's ("Headline - Long Site Name" beside both)
             if _size(added) <= _size(kept) or _size(kept) > 2 or key in headlines:
                 found.add(fold(" ".join(added)))
             else:

@@ -350,6 +350,12 @@ def test_a_caption_that_opens_the_text_still_finds_the_heading_above_it() -> Non
             "<h2>'The Great Debaters' Leads NAACP Image Award Nominations</h2>",
             "8 Image Award Bids For 'Great Debaters'",
         ),
+        # A site's logo heading above an article's one heading is not its headline.
+        (
+            "'Bucket List' Tops Box Office - Starpulse Entertainment News Blog",
+            "<h1>Starpulse Entertainment News Blog</h1><h2>'Bucket List' Tops Box Office</h2>",
+            "'Bucket List' Tops Box Office",
+        ),
     ],
 )
 def test_a_deck_under_the_headline_is_not_the_headline(
