@@ -127,7 +127,12 @@ def choose_title(
     name above the article shares none). `described` are the titles the page's metadata
     gives the article: never taken for the site's name. `sections` are the folded segments
     of the page's URL path (`path_sections`)."""
-    raw = [" ".join(c.split()) for c in [placed, *candidates] if c and c.strip()]
+    # A title that swallowed markup (a saved page's `<title>` run on into its tags) is none.
+    raw = [
+        " ".join(c.split())
+        for c in [placed, *candidates]
+        if c and c.strip() and not _MARKUP_LEFT.search(c)
+    ]
     site_keys = {fold(s) for s in sites if fold(s)}
     headlines = {fold(d) for d in described if d}
     site_keys |= _added_suffixes(raw, headlines=headlines)
@@ -178,6 +183,9 @@ def choose_title(
         key=lambda i: (2 * votes[i] + core_of(i) + bonus[i], not _brand(cleaned[i]), -trust[i]),
     )
     return cleaned[best]
+
+
+_MARKUP_LEFT = re.compile(r'/>|="|-->|</')
 
 
 def _brand(title: str) -> bool:
@@ -233,8 +241,15 @@ def clean_title(
         return ""
     site_keys = {fold(s) for s in sites if len(fold(s)) >= 2}
     named, colon, rest = title.partition(": ")
-    if colon and len(_WORD.findall(rest)) >= 3 and _names_site(named, site_keys):
-        title = rest  # "NDTV.com: Modi, BJP leaders discuss poll strategies"
+    # "NDTV.com: Modi, BJP leaders discuss poll strategies"; not "wjz.com - SFPD: Zoo Attack…",
+    # where the colon is the headline's own.
+    if (
+        colon
+        and len(_WORD.findall(rest)) >= 3
+        and _names_site(named, site_keys)
+        and len(_split(named)[0]) == 1
+    ):
+        title = rest
     parts, separators = _split(title)
     if len(parts) == 1:
         return _cut_glued_site(title, site_keys)
@@ -312,9 +327,17 @@ def path_sections(url: str | None) -> frozenset[str]:
     return frozenset(key for s in segments if (key := fold(s)) and not key.isdigit())
 
 
+# A site's name put after the headline by a word: "… on ChicagoSports.com", "… @ SYS-CON Media".
+_ON_SITE = re.compile(r"\s+(?:on|@)\s+(\S+(?:\s+\S+){0,2})$")
+
+
 def _cut_glued_site(title: str, site_keys: set[str]) -> str:
     """ "Kat to go to London... with Sallu-India Buzz-Entertainment-The Times of India" ->
-    the headline: a site name glued on by "-" or "_", with the short sections before it."""
+    the headline: a site name glued on by "-" or "_", with the short sections before it, or
+    by "on" or "@" ("USC has weakness for Illini duo on ChicagoSports.com")."""
+    named = _ON_SITE.search(title)
+    if named and _names_site(named.group(1), site_keys) and _size([title[: named.start()]]) >= 3:
+        return title[: named.start()]
     cuts = list(_GLUED.finditer(title))
     if not cuts or not _names_site(title[cuts[-1].end() :], site_keys):
         return title
@@ -517,16 +540,17 @@ _HEADLINE_MARK = re.compile(
 
 def _marked_headlines(root: HtmlElement, limit: int = 3) -> Iterator[str]:
     """Text of elements the page's markup calls a headline (class/id "headline", "storyTitle")."""
-    found = 0
+    found: list[str] = []
     for element in root.iter("h2", "h3", "div", "span", "td", "p", "header", "strong", "b"):
         mark = _marks(element)
         if not mark.strip() or not _HEADLINE_MARK.search(mark):
             continue
         text = _text(element)
-        if 3 <= len(_WORD.findall(text)) <= 30:
+        # One text marked twice (nested elements, a list of comments' subjects) votes once.
+        if 3 <= len(_WORD.findall(text)) <= 30 and text not in found:
             yield text
-            found += 1
-            if found >= limit:
+            found.append(text)
+            if len(found) >= limit:
                 return
 
 
@@ -554,6 +578,9 @@ def lead_in_heading(root: HtmlElement, first_paragraph: str, reach: int = 25) ->
             continue
         marked = bool(tag) and bool(_AUTHOR_MARK.search(_marks(element)))
         caption = tag == "figcaption" or (bool(tag) and bool(_CAPTION_MARK.search(_marks(element))))
+        # An element right after a picture is its caption too ("<img><em>Name (AAP)</em>").
+        previous = element.getprevious() if tag else None
+        caption = caption or (previous is not None and previous.tag == "img")
         step = 1 if event == "start" else -1
         links += step * (tag == "a")
         authors += step * marked

@@ -367,3 +367,15 @@ def test_a_deck_under_the_headline_is_not_the_headline(
     )
     html = titled(title, f"{body}<p>{lead}</p><p>More followed on Tuesday.</p>")
     assert headline(html, "http://www.example.com/story/1.html", first_paragraph=lead) == expected
+
+
+def test_the_text_right_after_a_picture_is_its_caption_not_the_headline() -> None:
+    # L3S-GN1 252824cc (news.sbs.com.au): <img> then <em>Marcos Baghdatis (AAP)</em>.
+    lead = "The videos show a man who appears to be Baghdatis at a barbecue with the fans."
+    html = titled(
+        "Baghdatis 'parties with evicted fans' - SBS World News Australia",
+        "<div class='featureimage'><img src='b.jpg' alt=''><em>Marcos Baghdatis (AAP)</em></div>"
+        f"<p>{lead}</p><p>The fans were evicted from the Australian Open.</p>",
+    )
+    url = "http://news.sbs.com.au/worldnewsaustralia/baghdatis_39parties_with_evicted_fans39_538311"
+    assert headline(html, url, first_paragraph=lead) == "Baghdatis 'parties with evicted fans'"
