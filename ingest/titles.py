@@ -106,6 +106,7 @@ def page_names(
         placed=lead,
         text=first_paragraph,
         described=described,
+        seen=[_text(h) for h in root.iter("h2", "h3")],
     )
     return PageNames(title or choose_title([fallback], sites=sites, sections=sections), site)
 
@@ -118,6 +119,7 @@ def choose_title(
     placed: str = "",
     text: str = "",
     described: Iterable[str] = (),
+    seen: Iterable[str] = (),
 ) -> str:
     """The best headline among `candidates` (most trusted first): each cleaned of site names,
     then the one most others agree with; a later candidate only wins by more agreement, or
@@ -126,7 +128,10 @@ def choose_title(
     when it shares a word with the text or another candidate (a slogan or a section
     name above the article shares none). `described` are the titles the page's metadata
     gives the article: never taken for the site's name. `sections` are the folded segments
-    of the page's URL path (`path_sections`)."""
+    of the page's URL path (`path_sections`). `seen` are the page's lesser headings (h2, h3):
+    never candidates; one of three words or more gives a vote to the candidate it repeats,
+    and a title segment it repeats is the headline ("Football365.com - SPECIAL CITY KIT FOR
+    DERBY GAME - All The News" beside that h2 and an h1 "All The News")."""
     # A title that swallowed markup (a saved page's `<title>` run on into its tags) is none.
     raw = [
         " ".join(c.split())
@@ -137,9 +142,18 @@ def choose_title(
     headlines = {fold(d) for d in described if d}
     site_keys |= _added_suffixes(raw, headlines=headlines)
     sections = frozenset(sections)
+    placed_text = " ".join(placed.split())
+    # A lesser heading votes when it is headline-shaped: a section's name ("Sports") is not.
+    shown = list(
+        dict.fromkeys(
+            v
+            for s in seen
+            if (v := " ".join(s.split())) != placed_text and len(_WORD.findall(v)) >= 3
+        )
+    )
     cleaned: list[str] = []
     for candidate in raw:
-        title = clean_title(candidate, sites=site_keys, others=raw, sections=sections)
+        title = clean_title(candidate, sites=site_keys, others=raw + shown, sections=sections)
         named = site_keys - {fold(title)} if fold(title) in headlines else site_keys
         if (
             title
@@ -153,7 +167,8 @@ def choose_title(
     sizes = [len(_WORD.findall(t)) for t in cleaned]
     # Spellings of one headline ("Dropbox's ATF - an async task framework" in og:title,
     # "Dropbox ATF: an async task framework" in the h1) vote together; the most trusted wins.
-    given = [clean_title(c, sites=site_keys, others=raw, sections=sections) for c in raw]
+    given = [clean_title(c, sites=site_keys, others=raw + shown, sections=sections) for c in raw]
+    given += [clean_title(s, sites=site_keys, others=raw, sections=sections) for s in shown]
     votes = [
         sum(1 for c in given if fold(c) == keys[i] or _variants(c, cleaned[i]))
         for i in range(len(cleaned))

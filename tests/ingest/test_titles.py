@@ -379,3 +379,17 @@ def test_the_text_right_after_a_picture_is_its_caption_not_the_headline() -> Non
     )
     url = "http://news.sbs.com.au/worldnewsaustralia/baghdatis_39parties_with_evicted_fans39_538311"
     assert headline(html, url, first_paragraph=lead) == "Baghdatis 'parties with evicted fans'"
+
+
+def test_a_lesser_heading_that_repeats_a_title_segment_outvotes_a_section_heading() -> None:
+    # L3S-GN1 967aa8bf (football365.com): the <h1> (also marked "headline") is the section,
+    # "All The News"; the story's headline is an <h2> that the <title> repeats. A section
+    # name in an <h2> ("Top Searches") votes for nothing.
+    html = titled(
+        "Football365.com - SPECIAL CITY KIT FOR DERBY GAME - All The News - Football365 News",
+        "<h1 class='headline'>All The News</h1><h2>Top Searches</h2>"
+        "<h2>SPECIAL CITY KIT FOR DERBY GAME</h2>"
+        "<p>Manchester City's shirt sponsors will have their branding removed.</p>",
+    )
+    url = "http://www.football365.com/story/0,17033,8652_3032157,00.html"
+    assert headline(html, url) == "SPECIAL CITY KIT FOR DERBY GAME"
