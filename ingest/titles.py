@@ -655,9 +655,9 @@ def _heading_before(runs: list[_Run], reach: int, opening: set[str], sentences: 
     """The nearest heading-shaped run above the text. Date, byline and credit lines are
     passed over, and so are up to `sentences` sentences (a lead paragraph the extractor
     left out); a further sentence closer than any heading means none is found. Above a
-    passed sentence, a heading must share a word with the `opening` (a caption, a
-    page's own heading does not). A writer's byline ("Name, Publication", or what the markup
-    calls the author) is passed over too."""
+    passed sentence, a heading must share a word with the `opening` or that sentence (a
+    caption, a page's own heading does not). A writer's byline ("Name, Publication", or what
+    the markup calls the author) is passed over too."""
     skipped = False
     window = runs[-reach:]
     for index in range(len(window) - 1, -1, -1):
@@ -678,6 +678,7 @@ def _heading_before(runs: list[_Run], reach: int, opening: set[str], sentences: 
                 return ""
             sentences -= 1
             skipped = True
+            opening = opening | _content_words(text)  # the lead the extractor left out
             continue
         if not shaped or sum(ch.isdigit() for ch in text) * 4 > len(text):
             continue
@@ -783,7 +784,8 @@ def _page_title(root: HtmlElement) -> str:
     for element in root.iter("title"):
         if any(isinstance(a.tag, str) and a.tag.endswith("svg") for a in element.iterancestors()):
             continue
-        text = _text(element)
+        # A closing tag the parser did not take ("… - CBN News</titlevalue=…") ends it.
+        text = _text(element).partition("</")[0].strip()
         if text:
             return text
     return ""

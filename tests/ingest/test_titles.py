@@ -393,3 +393,23 @@ def test_a_lesser_heading_that_repeats_a_title_segment_outvotes_a_section_headin
     )
     url = "http://www.football365.com/story/0,17033,8652_3032157,00.html"
     assert headline(html, url) == "SPECIAL CITY KIT FOR DERBY GAME"
+
+
+def test_above_a_lead_the_extractor_left_out_a_heading_sharing_its_words_is_taken() -> None:
+    # L3S-GN1 b7731ab8 (news.bbc.co.uk, a saved page without its <head>): headline, captioned
+    # picture, a bold lead the text leaves out, then the text. The headline shares a word
+    # with the lead ("Carragher") and none with the text's first paragraph.
+    text = (
+        "The defender was pictured climbing a barrier to confront supporters who had thrown "
+        "beer at him during a warm-down."
+    )
+    html = (
+        "<html><body><div class='mxb'><div class='sh'>Carragher defends confrontation</div>"
+        "</div><div><img src='c.jpg' alt=''>"
+        "<div class='cap'>Carragher was captaining Liverpool at Kenilworth</div></div>"
+        "<b>Jamie Carragher has defended his actions after Liverpool's FA Cup match at Luton "
+        f"when he was abused by fans.</b><p>{text}</p><p>He said a few words were said.</p>"
+        "</body></html>"
+    )
+    url = "http://news.bbc.co.uk/sport1/hi/football/teams/l/liverpool/7177191.stm"
+    assert headline(html, url, first_paragraph=text) == "Carragher defends confrontation"
