@@ -106,6 +106,7 @@ def page_names(
         placed=lead,
         text=first_paragraph,
         described=described,
+        seen=[_text(h) for h in root.iter("h2", "h3")],
     )
     return PageNames(title or choose_title([fallback], sites=sites, sections=sections), site)
 
@@ -118,6 +119,7 @@ def choose_title(
     placed: str = "",
     text: str = "",
     described: Iterable[str] = (),
+    seen: Iterable[str] = (),
 ) -> str:
     """The best headline among `candidates` (most trusted first): each cleaned of site names,
     then the one most others agree with; a later candidate only wins by more agreement, or
@@ -126,15 +128,32 @@ def choose_title(
     when it shares a word with the text or another candidate (a slogan or a section
     name above the article shares none). `described` are the titles the page's metadata
     gives the article: never taken for the site's name. `sections` are the folded segments
-    of the page's URL path (`path_sections`)."""
-    raw = [" ".join(c.split()) for c in [placed, *candidates] if c and c.strip()]
+    of the page's URL path (`path_sections`). `seen` are the page's lesser headings (h2, h3):
+    never candidates; one of three words or more gives a vote to the candidate it repeats,
+    and a title segment it repeats is the headline ("Football365.com - SPECIAL CITY KIT FOR
+    DERBY GAME - All The News" beside that h2 and an h1 "All The News")."""
+    # A title that swallowed markup (a saved page's `<title>` run on into its tags) is none.
+    raw = [
+        " ".join(c.split())
+        for c in [placed, *candidates]
+        if c and c.strip() and not _MARKUP_LEFT.search(c)
+    ]
     site_keys = {fold(s) for s in sites if fold(s)}
     headlines = {fold(d) for d in described if d}
     site_keys |= _added_suffixes(raw, headlines=headlines)
     sections = frozenset(sections)
+    placed_text = " ".join(placed.split())
+    # A lesser heading votes when it is headline-shaped: a section's name ("Sports") is not.
+    shown = list(
+        dict.fromkeys(
+            v
+            for s in seen
+            if (v := " ".join(s.split())) != placed_text and len(_WORD.findall(v)) >= 3
+        )
+    )
     cleaned: list[str] = []
     for candidate in raw:
-        title = clean_title(candidate, sites=site_keys, others=raw, sections=sections)
+        title = clean_title(candidate, sites=site_keys, others=raw + shown, sections=sections)
         named = site_keys - {fold(title)} if fold(title) in headlines else site_keys
         if (
             title
@@ -148,7 +167,8 @@ def choose_title(
     sizes = [len(_WORD.findall(t)) for t in cleaned]
     # Spellings of one headline ("Dropbox's ATF - an async task framework" in og:title,
     # "Dropbox ATF: an async task framework" in the h1) vote together; the most trusted wins.
-    given = [clean_title(c, sites=site_keys, others=raw, sections=sections) for c in raw]
+    given = [clean_title(c, sites=site_keys, others=raw + shown, sections=sections) for c in raw]
+    given += [clean_title(s, sites=site_keys, others=raw, sections=sections) for s in shown]
     votes = [
         sum(1 for c in given if fold(c) == keys[i] or _variants(c, cleaned[i]))
         for i in range(len(cleaned))
@@ -178,6 +198,9 @@ def choose_title(
         key=lambda i: (2 * votes[i] + core_of(i) + bonus[i], not _brand(cleaned[i]), -trust[i]),
     )
     return cleaned[best]
+
+
+_MARKUP_LEFT = re.compile(r'/>|="|-->|</')
 
 
 def _brand(title: str) -> bool:
@@ -233,8 +256,15 @@ def clean_title(
         return ""
     site_keys = {fold(s) for s in sites if len(fold(s)) >= 2}
     named, colon, rest = title.partition(": ")
-    if colon and len(_WORD.findall(rest)) >= 3 and _names_site(named, site_keys):
-        title = rest  # "NDTV.com: Modi, BJP leaders discuss poll strategies"
+    # "NDTV.com: Modi, BJP leaders discuss poll strategies"; not "wjz.com - SFPD: Zoo Attack…",
+    # where the colon is the headline's own.
+    if (
+        colon
+        and len(_WORD.findall(rest)) >= 3
+        and _names_site(named, site_keys)
+        and len(_split(named)[0]) == 1
+    ):
+        title = rest
     parts, separators = _split(title)
     if len(parts) == 1:
         return _cut_glued_site(title, site_keys)
@@ -312,9 +342,17 @@ def path_sections(url: str | None) -> frozenset[str]:
     return frozenset(key for s in segments if (key := fold(s)) and not key.isdigit())
 
 
+# A site's name put after the headline by a word: "… on ChicagoSports.com", "… @ SYS-CON Media".
+_ON_SITE = re.compile(r"\s+(?:on|@)\s+(\S+(?:\s+\S+){0,2})$")
+
+
 def _cut_glued_site(title: str, site_keys: set[str]) -> str:
     """ "Kat to go to London... with Sallu-India Buzz-Entertainment-The Times of India" ->
-    the headline: a site name glued on by "-" or "_", with the short sections before it."""
+    the headline: a site name glued on by "-" or "_", with the short sections before it, or
+    by "on" or "@" ("USC has weakness for Illini duo on ChicagoSports.com")."""
+    named = _ON_SITE.search(title)
+    if named and _names_site(named.group(1), site_keys) and _size([title[: named.start()]]) >= 3:
+        return title[: named.start()]
     cuts = list(_GLUED.finditer(title))
     if not cuts or not _names_site(title[cuts[-1].end() :], site_keys):
         return title
@@ -435,6 +473,7 @@ def _is_section(part: str, separator: str, rest: list[str]) -> bool:
 def _added_suffixes(raw: list[str], headlines: set[str]) -> set[str]:
     """Segments one variant adds to another ("X | WIRED" beside "X"): the site's name."""
     found: set[str] = set()
+    keys = {fold(r) for r in raw}
     for longer in raw:
         parts, _ = _split(longer)
         if len(parts) < 2:
@@ -452,6 +491,9 @@ def _added_suffixes(raw: list[str], headlines: set[str]) -> set[str]:
                 kept, added = parts[1:], parts[:1]
             else:
                 continue
+            mutual = fold(" ".join(added)) in keys  # both ends are candidates: the shorter
+            if mutual and _size(added) > _size(kept) and key not in headlines:
+                continue  # is the site's ("Headline - Long Site Name" beside both)
             if _size(added) <= _size(kept) or _size(kept) > 2 or key in headlines:
                 found.add(fold(" ".join(added)))
             else:
@@ -513,16 +555,17 @@ _HEADLINE_MARK = re.compile(
 
 def _marked_headlines(root: HtmlElement, limit: int = 3) -> Iterator[str]:
     """Text of elements the page's markup calls a headline (class/id "headline", "storyTitle")."""
-    found = 0
+    found: list[str] = []
     for element in root.iter("h2", "h3", "div", "span", "td", "p", "header", "strong", "b"):
         mark = _marks(element)
         if not mark.strip() or not _HEADLINE_MARK.search(mark):
             continue
         text = _text(element)
-        if 3 <= len(_WORD.findall(text)) <= 30:
+        # One text marked twice (nested elements, a list of comments' subjects) votes once.
+        if 3 <= len(_WORD.findall(text)) <= 30 and text not in found:
             yield text
-            found += 1
-            if found >= limit:
+            found.append(text)
+            if len(found) >= limit:
                 return
 
 
@@ -539,7 +582,7 @@ def lead_in_heading(root: HtmlElement, first_paragraph: str, reach: int = 25) ->
     if len(key) < 12:
         return ""
     runs: list[_Run] = []
-    links = skipped = authors = 0
+    links = skipped = authors = captions = 0
     for event, element in etree.iterwalk(root, events=("start", "end")):
         tag = element.tag if isinstance(element.tag, str) else ""
         if tag in _SKIP:
@@ -549,9 +592,14 @@ def lead_in_heading(root: HtmlElement, first_paragraph: str, reach: int = 25) ->
         if skipped:
             continue
         marked = bool(tag) and bool(_AUTHOR_MARK.search(_marks(element)))
+        caption = tag == "figcaption" or (bool(tag) and bool(_CAPTION_MARK.search(_marks(element))))
+        # An element right after a picture is its caption too ("<img><em>Name (AAP)</em>").
+        previous = element.getprevious() if tag else None
+        caption = caption or (previous is not None and previous.tag == "img")
         step = 1 if event == "start" else -1
         links += step * (tag == "a")
         authors += step * marked
+        captions += step * caption
         if event == "start":
             text = " ".join((element.text or "").split())
             whole = len(element) == 0 and links == 0
@@ -560,10 +608,11 @@ def lead_in_heading(root: HtmlElement, first_paragraph: str, reach: int = 25) ->
             whole = False  # a tail is a piece of its parent's text
         if not text:
             continue
-        runs.append(_Run(text, whole, author=authors > 0))
         run_key = fold(text)
         if len(run_key) >= 12 and _starts(key, run_key):
-            return _heading_before(runs[:-1], reach, _content_words(first_paragraph))
+            return _heading_before(runs, reach, _content_words(first_paragraph))
+        if not captions:  # a picture's caption is not the article's heading
+            runs.append(_Run(text, whole, author=authors > 0, tag=tag if whole else ""))
     return ""
 
 
@@ -571,9 +620,12 @@ class _Run(NamedTuple):
     text: str
     whole: bool  # a whole element's text, not in a link: it may be a heading
     author: bool  # inside an element the markup calls the author's ("byline", "author")
+    tag: str = ""  # the element's tag, for a whole element's text
 
 
 _AUTHOR_MARK = re.compile(r"author|byline|contributor|credit", re.IGNORECASE)
+# A picture's caption: class or id "cap", "caption", "photo-caption", "wp-caption-text".
+_CAPTION_MARK = re.compile(r"caption|(?:^|[\s_-])cap(?:$|[\s_-])", re.IGNORECASE)
 
 
 def _marks(element: HtmlElement) -> str:
@@ -603,11 +655,13 @@ def _heading_before(runs: list[_Run], reach: int, opening: set[str], sentences: 
     """The nearest heading-shaped run above the text. Date, byline and credit lines are
     passed over, and so are up to `sentences` sentences (a lead paragraph the extractor
     left out); a further sentence closer than any heading means none is found. Above a
-    passed sentence, a heading must share a word with the `opening` (a caption, a
-    page's own heading does not). A writer's byline ("Name, Publication", or what the markup
-    calls the author) is passed over too."""
+    passed sentence, a heading must share a word with the `opening` or that sentence (a
+    caption, a page's own heading does not). A writer's byline ("Name, Publication", or what
+    the markup calls the author) is passed over too."""
     skipped = False
-    for text, whole, author in reversed(runs[-reach:]):
+    window = runs[-reach:]
+    for index in range(len(window) - 1, -1, -1):
+        text, whole, author, tag = window[index]
         size = len(_WORD.findall(text))
         shaped = whole and (text[:1].isupper() or text[:1].isdigit() or text[:1] in "\"'‘“")
         if shaped and re.match(r"(?i)^(?:by|posted|updated|published)\b", text):
@@ -624,12 +678,39 @@ def _heading_before(runs: list[_Run], reach: int, opening: set[str], sentences: 
                 return ""
             sentences -= 1
             skipped = True
+            opening = opening | _content_words(text)  # the lead the extractor left out
             continue
         if not shaped or sum(ch.isdigit() for ch in text) * 4 > len(text):
             continue
         if skipped and not _content_words(text) & opening:
             continue
-        return text
+        return _headline_above(window[:index], text, tag, opening) or text
+    return ""
+
+
+_HEADING_RANK = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+
+
+def _headline_above(runs: list[_Run], deck: str, tag: str, opening: set[str]) -> str:
+    """The headline over a subheading: the heading element right above the heading found over
+    the text, when it is no less prominent (an h2 over an h4 deck, an h1 over an h2) and
+    about the same thing (it shares a word with the deck or the text's opening). Bylines,
+    credits and date lines between them are passed over; a kicker or a site's logo above
+    shares no word."""
+    rank = _HEADING_RANK.get(tag, 7)
+    for text, whole, author, above in reversed(runs):
+        if author or is_byline(text) or is_date_line(text) or is_credit_line(text):
+            continue
+        size = len(_WORD.findall(text))
+        return (
+            text
+            if whole
+            and _HEADING_RANK.get(above, 7) <= min(rank, 3)
+            and 3 <= size <= 25
+            and not _LINE_END.search(text)
+            and bool(_content_words(text) & (_content_words(deck) | opening))
+            else ""
+        )
     return ""
 
 
@@ -703,7 +784,8 @@ def _page_title(root: HtmlElement) -> str:
     for element in root.iter("title"):
         if any(isinstance(a.tag, str) and a.tag.endswith("svg") for a in element.iterancestors()):
             continue
-        text = _text(element)
+        # A closing tag the parser did not take ("… - CBN News</titlevalue=…") ends it.
+        text = _text(element).partition("</")[0].strip()
         if text:
             return text
     return ""

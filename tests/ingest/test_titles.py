@@ -298,3 +298,13 @@ def test_a_brand_title_loses_a_tie_to_a_headline() -> None:
     assert headline(html, url) == "McCarthy is not for sale - Hughes"
     # A one-word headline that is not brand-shaped keeps its place in the order of trust.
     assert choose_title(["Brexit", "Ministers meet in Brussels again"]) == "Brexit"
+
+
+@parametrize(
+    "ingest/titles", "headings_above_the_text", ("title", "body", "lead", "url", "expected")
+)
+def test_the_headline_shown_above_the_text(
+    title: str, body: str, lead: str, url: str, expected: str
+) -> None:
+    html = titled(title, f"{body}<p>{lead}</p><p>More followed on Tuesday.</p>")
+    assert headline(html, url, first_paragraph=lead) == expected
