@@ -251,7 +251,7 @@ def clean_title(
     between the site's name and the headline that the URL's path names (`sections`:
     "winnipegsun.com - Other Sports - Podium for Canuck" at /Sports/OtherSports/…)."""
     title = normalize_whitespace(title).replace("\n", " ").strip()
-    title = _LOOSE_SEPARATORS.sub("", title).strip()
+    title = _LOOSE_SEPARATORS.sub("", _without_date_tail(title)).strip()
     if not title:
         return ""
     site_keys = {fold(s) for s in sites if len(fold(s)) >= 2}
@@ -340,6 +340,19 @@ def path_sections(url: str | None) -> frozenset[str]:
         return frozenset()
     segments = urlsplit(url).path.split("/")[:-1]
     return frozenset(key for s in segments if (key := fold(s)) and not key.isdigit())
+
+
+# A time stamp put after the headline: "… @ Tuesday 15 January, 06:55 GMT", "… - 15 Jan 2008".
+_DATE_TAIL = re.compile(r"^(?P<head>.*\S)\s+(?:@|[|–—-])\s+(?P<tail>.+)$")
+
+
+def _without_date_tail(title: str) -> str:
+    """The title without a date or time after a spaced separator (behind three words or more):
+    when it was published is shown beside the title, not in it."""
+    match = _DATE_TAIL.match(title)
+    if match is None or not is_date_line(match["tail"]) or _size([match["head"]]) < 3:
+        return title
+    return match["head"]
 
 
 # A site's name put after the headline by a word: "… on ChicagoSports.com", "… @ SYS-CON Media".
