@@ -72,6 +72,8 @@ _DEPENDENT = caseless(
     r"weekend|season|summer|winter|spring|autumn|fall|time)\b))\b"
     r"(?!-\w)",
 )
+# A question: an interviewer's, or the teaser's hook ("So what went wrong?"), not news told.
+_QUESTION = re.compile(r"[?？؟](?:“|[\"'”’»)\]」』])*$")
 _FIRST_PERSON = re.compile(r"(?:^|\s)(?:i|i'm|i've|i'd|i'll|my|me|myself)(?=[\s,.!?;:]|$)")
 _QUOTES = re.compile(r"[\"“”]|``|''")
 _DIGIT = re.compile(r"\d")
@@ -114,14 +116,17 @@ def _reads_as_prose(sentence: str, word_count: int) -> bool:
 def readable(sentence: str, *, cased: bool = True) -> bool:
     """Can `sentence` stand in a summary as a whole sentence of prose? It ends with terminal
     punctuation, its quotes and brackets are balanced, it has 4–80 words, it is not a heading,
-    a caption, a credit, a byline or dateline, a list item, and it does not speak in the first
-    person outside quotation marks (a reader's comment, a line from the middle of a quotation).
+    a caption, a credit, a byline or dateline, a list item or a question, and it does not speak
+    in the first person outside quotation marks (a reader's comment, a line from the middle of a
+    quotation).
     In normally cased text (`cased`) it also starts with a capital, a digit or a quote, is not
     a "Label: value" line, and has lower-case words as prose does."""
     word_count = _word_count(sentence)
     if not SHORT_WORDS <= word_count <= LONG_WORDS or not _TERMINAL.search(sentence):
         return False
     if not _balanced(sentence) or _ABOUT_THE_ARTICLE.search(sentence):
+        return False
+    if _QUESTION.search(sentence):
         return False
     if _LIST_ITEM.match(sentence) or sentence[0] in _NOT_A_START:
         return False

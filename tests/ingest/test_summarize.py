@@ -203,6 +203,23 @@ def test_list_items_headings_and_labels_are_not_readable() -> None:
     )
 
 
+def test_questions_are_not_summary_sentences() -> None:
+    # digitalspy.co.uk, 2008 (L3S-GN1): an interviewer's question.
+    assert not readable("What exactly are you up to on Celebrity Predictions?")
+    # bbc-entertainment: the splitter stopped at a song title's question mark.
+    assert not readable("The new version of the Band Aid song Do They Know It's Christmas?")
+    assert not readable('"What can you do next when you\'ve done it all?"')
+    # a question quoted inside a told sentence stays
+    assert readable('"Why now?" the minister asked reporters outside parliament on Tuesday.')
+    text = (
+        "What exactly are you up to on the new show? "
+        "The comedian will travel the country to meet panels of experts for a year-end special. "
+        "Did many of the predictions from last year come true? "
+        "The programme airs on December 30 on Channel 4."
+    )
+    assert "?" not in summarize(text)
+
+
 def test_credits_bylines_and_reader_comments_are_not_readable() -> None:
     # Pages quoted in issue 13 (a credit line, a reader's comment, a line-wrap piece).
     assert not readable("Heba Habib contributed to this report.")
