@@ -47,9 +47,29 @@ def tokenize(title: str, text: str = "") -> list[str]:
     Training data is lower-cased and word-tokenized ("the world cup 's song"); splitting on
     anything that is not a letter or digit treats it and normal prose the same way. Single
     words, not bigrams: trained on headlines, bigrams carried over worse to full articles."""
-    title_tokens = _TOKEN.findall(title.lower())
-    words = _TOKEN.findall(text[: MAX_WORDS * 12].lower())[:MAX_WORDS]
+    title_tokens = _words(title.lower())
+    words = _words(text[: MAX_WORDS * 12].lower())[:MAX_WORDS]
     return title_tokens * TITLE_WEIGHT + words
+
+
+# Every ASCII character that is not a letter or digit, as a space: `str.split` then finds the
+# same words as `_TOKEN`, faster (every separator of `str.split` is a non-word character).
+_ASCII_SEPARATORS = str.maketrans(
+    {chr(i): " " for i in range(128) if _TOKEN.fullmatch(chr(i)) is None}
+)
+
+
+def _words(text: str) -> list[str]:
+    """`_TOKEN.findall(text)`: exactly its words, in order. English text is nearly all ASCII;
+    what else it has (’ “ ” — £ €, no-break spaces) separates words, so once those are spaces
+    the ASCII way applies. Letters beyond ASCII (café, другой) take the regular expression."""
+    if not text.isascii():
+        others = "".join(_NON_ASCII.findall(text))
+        if _TOKEN.search(others):
+            return _TOKEN.findall(text)
+        for char in set(others):
+            text = text.replace(char, " ")
+    return text.translate(_ASCII_SEPARATORS).split()
 
 
 @dataclass(frozen=True)
@@ -126,6 +146,8 @@ def english(title: str, text: str = "", *, language: str | None = None) -> bool:
     if language is not None:
         return language == "en"
     sample = f"{title} {text[:2000]}"
+    if sample.isascii():
+        return True
     # Letters beyond ASCII are few in English text: count them first, the Latin ones only
     # when there are any (every ASCII letter is a Latin one).
     others = len(_LETTER.findall("".join(_NON_ASCII.findall(sample))))
