@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from itertools import repeat
 
 import numpy as np
 import numpy.typing as npt
@@ -86,18 +87,16 @@ class SectionModel:
 
     def scores(self, title: str, text: str = "") -> npt.NDArray[np.float64]:
         """The probability of each section, in `self.sections` order."""
-        known: list[int] = []
-        counts: list[int] = []
-        column_of = self.index.get
-        for token, n in Counter(tokenize(title, text)).items():
-            column = column_of(token)
-            if column is not None:
-                known.append(column)
-                counts.append(n)
-        if not known:
+        counted = Counter(tokenize(title, text))
+        size = len(counted)
+        # each distinct word's column (-1: not in the vocabulary), in the order first seen
+        found = np.fromiter(map(self.index.get, counted, repeat(-1)), np.int64, size)
+        known = found >= 0
+        if not known.any():
             return np.zeros(len(self.sections))
-        columns = np.array(known, dtype=np.int64)
-        tf = 1.0 + np.log(np.array(counts, dtype=np.float64))
+        columns = found[known]
+        counts = np.fromiter(counted.values(), np.float64, size)[known]
+        tf = 1.0 + np.log(counts)
         weights = tf * self.idf[columns]
         weights /= float(np.sqrt(weights @ weights))
         logits = weights @ self.coef[columns] + self.intercept
