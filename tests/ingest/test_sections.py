@@ -4,6 +4,10 @@ section of plain news it never saw, and the training script is deterministic."""
 from __future__ import annotations
 
 import json
+import re
+import string
+import sys
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -250,3 +254,75 @@ def test_out_of_fold_scores_each_item_by_the_given_model_trained_without_its_fol
         rows = [r for r, f in enumerate(folds) if f == fold]
         assert trained_on == {item.id for item, f in zip(items, folds, strict=True) if f != fold}
         assert np.allclose(p[rows], nb.probabilities([items[r] for r in rows]))
+
+
+# Texts in several scripts, for the fast paths of `tokenize`, `english` and `scores`: each
+# must answer exactly as the plain regular expression and word count loop do.
+SCRIPTS = [
+    (
+        "Chipmaker unveils faster processor",
+        "The new chip_set runs 2x faster (see: www.example.com).",
+    ),
+    (
+        "Bank’s “surprise” rate rise",
+        "Prices rose 3% to £5.2bn\u00a0— the €-zone’s worst — said O’Neill.",
+    ),
+    ("Café owner wins award", "The naïve chef’s crème brûlée won; Zoë said “merci”."),
+    ("Выборы в России", "Центральная избирательная комиссия объявила итоги голосования."),
+    ("北京举行新闻发布会", "外交部发言人表示，中方欢迎各方参与。"),
+    ("Αθήνα: νέα μέτρα", "Η κυβέρνηση ανακοίνωσε μέτρα για την οικονομία."),
+    ("Istanbul İzmir ŞEHİR", "Ünlü yazar Türkiye'de ödül aldı; ½ of ² readers agreed."),
+    ("Tokyo 東京 summit", "Leaders met in Tokyo (東京) to discuss trade and climate policy."),
+    ("", "snake_case and tab\tseparated\x1cwords\u2028across\u3000spaces"),
+    ("Long page", "word " * 3000 + "tail"),
+]
+
+
+def _reference_tokenize(title: str, text: str = "") -> list[str]:
+    token = re.compile(r"[^\W_]+")
+    words = token.findall(text[: sections.MAX_WORDS * 12].lower())[: sections.MAX_WORDS]
+    return token.findall(title.lower()) * sections.TITLE_WEIGHT + words
+
+
+def _reference_scores(title: str, text: str) -> np.ndarray:
+    loaded = model()
+    known, counts = [], []
+    for token, n in Counter(_reference_tokenize(title, text)).items():
+        if token in loaded.index:
+            known.append(loaded.index[token])
+            counts.append(n)
+    if not known:
+        return np.zeros(len(SECTIONS))
+    weights = (1.0 + np.log(np.array(counts, dtype=np.float64))) * loaded.idf[known]
+    weights /= np.sqrt(weights @ weights)
+    logits = weights @ loaded.coef[known] + loaded.intercept
+    exp = np.exp(logits - logits.max())
+    return np.asarray(exp[: len(SECTIONS)] / exp.sum())
+
+
+def _reference_english(title: str, text: str) -> bool:
+    letters = re.findall(r"[^\W\d_]", f"{title} {text[:2000]}")
+    latin = sum(letter in string.ascii_letters for letter in letters)
+    return latin >= sections.ENGLISH_SHARE * len(letters)
+
+
+@pytest.mark.parametrize(("title", "text"), SCRIPTS)
+def test_fast_paths_answer_as_the_plain_reference(title: str, text: str) -> None:
+    assert sections.tokenize(title, text) == _reference_tokenize(title, text)
+    assert sections.english(title, text) == _reference_english(title, text)
+    assert np.allclose(model().scores(title, text), _reference_scores(title, text), atol=1e-12)
+
+
+def test_only_mostly_latin_text_counts_as_english() -> None:
+    decisions = [sections.english(title, text) for title, text in SCRIPTS]
+    assert decisions == [True, True, True, False, False, False, True, True, True, True]
+
+
+def test_tokenize_splits_at_every_character_but_letters_and_digits() -> None:
+    """Every character (but surrogates) next to ASCII words and the punctuation of English
+    text: the same words as the regular expression, whichever way they are found."""
+    every = [chr(i) for i in range(sys.maxunicode + 1) if not 0xD800 <= i <= 0xDFFF]
+    for start in range(0, len(every), 64):
+        chunk = "".join(every[start : start + 64])
+        text = f"Ab’s {chunk} c_d-e—f\u00a0g {chunk[::-1]}"
+        assert sections.tokenize(text, text) == _reference_tokenize(text, text), hex(start)
