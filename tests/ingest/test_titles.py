@@ -91,21 +91,7 @@ def test_headlines_with_a_date_or_a_role_word_are_not_taken_for_date_or_credit_l
     assert not is_date_line(line) and not is_credit_line(line)
 
 
-@pytest.mark.parametrize(
-    ("title", "expected"),
-    [
-        # oddspreview.com, 2008: the time of posting glued on with "@"
-        (
-            "Classy Hewitt through after convincing win @ Tuesday 15 January, 06:55 GMT",
-            "Classy Hewitt through after convincing win",
-        ),
-        ("Budget talks resume in Brussels - 15 January 2008", "Budget talks resume in Brussels"),
-        # a date that is the headline's own stays
-        ("Talks resume on Monday 15 January", "Talks resume on Monday 15 January"),
-        ("Obama wins - Jan 2008 primaries", "Obama wins - Jan 2008 primaries"),
-        ("Review: 2001 - A Space Odyssey", "Review: 2001 - A Space Odyssey"),
-    ],
-)
+@parametrize("ingest/titles", "date_tails", ("title", "expected"))
 def test_a_time_stamp_after_the_headline_goes(title: str, expected: str) -> None:
     assert clean_title(title) == expected
 
