@@ -225,7 +225,7 @@ def clean_text(
     Each line is judged on its own shape and vocabulary (account/status messages, calls to act,
     notices, duplicated title/byline); link teasers are judged together with their neighbours
     (a label or a headline-shaped line, plus one sentence about something else)."""
-    blocks = _blocks(normalize_whitespace(text))
+    blocks = _blocks(_rejoin_wrapped(normalize_whitespace(text)))
     if not blocks:
         return ""
     title_key = _key(title or "")
@@ -279,6 +279,40 @@ def _unglued(line: str) -> list[str]:
     if len(_QUOTES.findall(head)) % 2:
         return [line]  # inside a quotation or a cited title
     return [head, line[match.start() :].strip()]
+
+
+WRAPPED_CHARS = 30  # a hard-wrapped line is at least this long (a heading may be shorter)
+
+
+def _rejoin_wrapped(text: str) -> str:
+    """Paragraphs that are the lines of hard-wrapped text (a wire story in <pre>, a plain-text
+    mail) joined again: a line without closing punctuation runs on into the next when the next
+    starts with a lower-case word ("… on Thursday for" / "urinating in public …") or the line
+    ends with a joining word ("… according to" / "the Boise Police Department.")."""
+    paragraphs = text.split("\n\n")
+    joined: list[str] = []
+    for paragraph in paragraphs:
+        if joined and _runs_on(joined[-1], paragraph):
+            joined[-1] = f"{joined[-1]} {paragraph}"
+        else:
+            joined.append(paragraph)
+    return "\n\n".join(joined)
+
+
+def _runs_on(line: str, following: str) -> bool:
+    if "\n" in line or "\n" in following or len(line) < WRAPPED_CHARS or not following:
+        return False
+    if _TERMINAL_END.search(line):
+        return False
+    first = following.split(maxsplit=1)[0]
+    if first.lower() in _BYLINE_WORDS or _is_time_stamp(following):
+        return False  # a byline or a time under a headline ("by The Times-Picayune", "posted …")
+    lower_start = first[0].islower() and not any(c.isupper() for c in first[1:])
+    return lower_start or line.rsplit(maxsplit=1)[-1].lower() in _JOINING
+
+
+_BYLINE_WORDS = wordset("by posted updated published filed written")
+_TERMINAL_END = re.compile(r"[.!?:;…](?:[\"'”’»)\]])*$")
 
 
 def _blocks(text: str) -> list[_Block]:

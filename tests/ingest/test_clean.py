@@ -24,6 +24,33 @@ def test_lines_without_a_word_go() -> None:
     assert clean_text(text) == "\n\n".join(BODY)
 
 
+def test_hard_wrapped_lines_are_joined_into_their_sentences() -> None:
+    """A wire story kept in <pre>, its lines broken at a fixed width (Reuters via L3S-GN1,
+    2008): each line came out as a paragraph of its own."""
+    wrapped = "\n\n".join(
+        [
+            "Curry, a 22 year-old guard, was charged with urinating in",
+            "public and booked into the county jail on a misdemeanour",
+            "charge of resisting and obstructing an officer, according to",
+            "the Boise Police Department.",
+            "A patrol officer saw Curry relieving himself in an alley",
+            "outside a hotel at about 2:30 a.m. on Thursday, police said.",
+        ]
+    )
+    assert clean_text(wrapped) == (
+        "Curry, a 22 year-old guard, was charged with urinating in public and booked into the "
+        "county jail on a misdemeanour charge of resisting and obstructing an officer, according "
+        "to the Boise Police Department.\n\n"
+        "A patrol officer saw Curry relieving himself in an alley outside a hotel at about "
+        "2:30 a.m. on Thursday, police said."
+    )
+
+
+def test_a_headline_is_not_joined_to_the_byline_under_it() -> None:
+    text = with_inserted("Louisiana's new first lady is mom and MBA", "by Jane Doe", at=0)
+    assert "MBA by" not in clean_text(text)
+
+
 def test_a_tables_rule_row_stays_with_its_table() -> None:
     table = "| Year | Sales |\n|---|---|\n| 2024 | 120 |"
     assert table in clean_text(with_inserted(table))
