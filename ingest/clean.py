@@ -180,6 +180,9 @@ def _only_stamp(text: str) -> bool:
 
 _SEPARATORS = re.compile(r"[|•·,—–/]|\s-\s|\d{1,2}:\d\d|\d{4}")
 _TERMINAL = re.compile(r"[.!?…:;\"'”’)]$")
+# A sentence's end: closing punctuation, perhaps inside closing quotes or brackets (unlike
+# `_TERMINAL`, a line that only closes a quote or bracket has not ended a sentence).
+_TERMINAL_END = re.compile(r"[.!?:;…](?:[\"'”’»)\]])*$")
 
 
 LINK_SHARE = 0.6  # a line with this share of its words in link texts points elsewhere
@@ -312,7 +315,6 @@ def _runs_on(line: str, following: str) -> bool:
 
 
 _BYLINE_WORDS = wordset("by posted updated published filed written")
-_TERMINAL_END = re.compile(r"[.!?:;…](?:[\"'”’»)\]])*$")
 
 
 def _blocks(text: str) -> list[_Block]:

@@ -486,12 +486,8 @@ class Fetcher:
         transport: httpx.AsyncBaseTransport | None = None,
         resolver: Resolver | None = None,
     ) -> None:
-        self.allow_private = policy.allow_private
-        self.max_body_bytes = policy.max_body_bytes
-        self.max_redirects = policy.max_redirects
-        self.timeout = policy.timeout
+        self.policy = policy
         self.total_timeout = policy.total_timeout or 3 * policy.timeout
-        self._per_host = policy.per_host
         self._hosts: dict[str, asyncio.Semaphore] = {}
         limits = httpx.Limits(max_connections=policy.max_connections, max_keepalive_connections=10)
         if transport is None:
@@ -533,7 +529,7 @@ class Fetcher:
         """Raise `UnsafeURLError` when this fetcher would refuse `url`."""
         _scheme, host, port = _split(url)
         await checked_addresses(
-            host, port, allow_private=self.allow_private, resolver=self._resolver
+            host, port, allow_private=self.policy.allow_private, resolver=self._resolver
         )
 
     async def fetch(
@@ -547,7 +543,7 @@ class Fetcher:
         except TimeoutError:
             raise FetchError(f"timed out after {self.total_timeout:g} s") from None
         except httpx.TimeoutException:
-            raise FetchError(f"timed out (no answer within {self.timeout:g} s)") from None
+            raise FetchError(f"timed out (no answer within {self.policy.timeout:g} s)") from None
         except httpx.InvalidURL as exc:
             raise InvalidURLError(f"not a valid URL: {exc}") from None
         except httpx.RemoteProtocolError as exc:
@@ -559,10 +555,10 @@ class Fetcher:
         seen = {url}
         permanent_url: str | None = None
         still_permanent = True
-        for _hop in range(self.max_redirects + 1):
+        for _hop in range(self.policy.max_redirects + 1):
             _scheme, host, port = _split(url)
             await checked_addresses(
-                host, port, allow_private=self.allow_private, resolver=self._resolver
+                host, port, allow_private=self.policy.allow_private, resolver=self._resolver
             )
             headers: dict[str, str] = {}
             if etag:
@@ -587,12 +583,12 @@ class Fetcher:
                     return await self._result(response, url, permanent_url)
                 finally:
                     await response.aclose()
-        raise RedirectError(f"more than {self.max_redirects} redirects")
+        raise RedirectError(f"more than {self.policy.max_redirects} redirects")
 
     def _host_slot(self, host: str) -> asyncio.Semaphore:
         slot = self._hosts.get(host)
         if slot is None:
-            slot = self._hosts[host] = asyncio.Semaphore(self._per_host)
+            slot = self._hosts[host] = asyncio.Semaphore(self.policy.per_host)
         return slot
 
     @staticmethod
@@ -614,7 +610,7 @@ class Fetcher:
                 f"HTTP {status} {reason}".strip(), status=status, retry_after=retry_after
             )
         media, charset = _media_type(headers.get("content-type"))
-        content = b"" if status == 304 else await _read_body(response, self.max_body_bytes)
+        content = b"" if status == 304 else await _read_body(response, self.policy.max_body_bytes)
         return FetchResult(
             url=url,
             status=status,

@@ -36,7 +36,8 @@ DUPLICATE = 0.6  # share of the shorter sentence's terms that makes two sentence
 # --- The shape of a sentence a reader can take alone -----------------------------------------
 
 # Ends with terminal punctuation, possibly inside closing quotes or brackets.
-_TERMINAL = re.compile(r"[.!?…。！？؟۔।](?:“|[\"'”’»)\]」』])*$|[.!?…]\s*''$")
+_CLOSERS = r"(?:“|[\"'”’»)\]」』])*"  # closing quotes and brackets after the punctuation
+_TERMINAL = re.compile(rf"[.!?…。！？؟۔।]{_CLOSERS}$|[.!?…]\s*''$")
 # Scripts written without spaces between words (Chinese, Japanese): count characters instead.
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 # "Rated: PG-13 for …", "Subs: Poom, …": a label and a short value, not a sentence.
@@ -73,7 +74,7 @@ _DEPENDENT = caseless(
     r"(?!-\w)",
 )
 # A question: an interviewer's, or the teaser's hook ("So what went wrong?"), not news told.
-_QUESTION = re.compile(r"[?？؟](?:“|[\"'”’»)\]」』])*$")
+_QUESTION = re.compile(rf"[?？؟]{_CLOSERS}$")
 _FIRST_PERSON = re.compile(r"(?:^|\s)(?:i|i'm|i've|i'd|i'll|my|me|myself)(?=[\s,.!?;:]|$)")
 _QUOTES = re.compile(r"[\"“”]|``|''")
 _DIGIT = re.compile(r"\d")
