@@ -223,16 +223,19 @@ def _unwrap_layout_tables(tree: HtmlElement) -> None:
     """Tables that lay out a page (their cells hold paragraphs, headings, lists or other
     tables) become plain blocks, so the article in a cell is read as paragraphs and the
     menus beside it as menus; tables of data stay tables (`ingest.layout.data_table`), also
-    when a few of their cells hold a paragraph or a line break, so their rows are read as
-    rows."""
+    when a few of their cells hold a paragraph or a line break, or they sit in a layout
+    table's cell (an article's figures), so their rows are read as rows."""
     for table in list(tree.iter("table")):
         if table.tag != "table" or data_table(table):
             continue  # unwrapped with a table around it, or data
         if any(True for _ in table.iterdescendants(*_BLOCKS)):
+            data = [e for t in table.iterdescendants("table") if data_table(t) for e in t.iter()]
+            kept = {id(e) for e in data}  # `data` keeps them alive: lxml reuses a freed id
             for element in [table, *table.iterdescendants(*_LAYOUT)]:
-                element.tag = "div"
-                for name in _LAYOUT_ATTRIBUTES:
-                    element.attrib.pop(name, None)
+                if id(element) not in kept:
+                    element.tag = "div"
+                    for name in _LAYOUT_ATTRIBUTES:
+                        element.attrib.pop(name, None)
 
 
 def _bare(
