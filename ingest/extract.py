@@ -15,7 +15,14 @@ from trafilatura.utils import load_html
 
 from ingest.clean import clean_text, link_texts
 from ingest.dedup import canonicalize_url
-from ingest.layout import Layout, drop_figure_captions, drop_link_tail, drop_outside, page_layout
+from ingest.layout import (
+    Layout,
+    data_table,
+    drop_figure_captions,
+    drop_link_tail,
+    drop_outside,
+    page_layout,
+)
 from ingest.regions import Split, drop_regions, page_regions
 from ingest.text import normalize_whitespace, words
 from ingest.titles import page_names
@@ -209,18 +216,26 @@ def _parse(html: str | bytes) -> HtmlElement | None:
 
 _LAYOUT = frozenset({"table", "tbody", "thead", "tfoot", "tr", "td", "th"})
 _BLOCKS = ("p", "div", "h1", "h2", "h3", "ul", "ol", "table", "form", "br")
+_LAYOUT_ATTRIBUTES = ("width", "height", "valign", "align", "cellpadding", "cellspacing")
 
 
 def _unwrap_layout_tables(tree: HtmlElement) -> None:
     """Tables that lay out a page (their cells hold paragraphs, headings, lists or other
     tables) become plain blocks, so the article in a cell is read as paragraphs and the
-    menus beside it as menus; tables of data stay tables."""
+    menus beside it as menus; tables of data stay tables (`ingest.layout.data_table`), also
+    when a few of their cells hold a paragraph or a line break, or they sit in a layout
+    table's cell (an article's figures), so their rows are read as rows."""
     for table in list(tree.iter("table")):
+        if table.tag != "table" or data_table(table):
+            continue  # unwrapped with a table around it, or data
         if any(True for _ in table.iterdescendants(*_BLOCKS)):
+            data = [e for t in table.iterdescendants("table") if data_table(t) for e in t.iter()]
+            kept = {id(e) for e in data}  # `data` keeps them alive: lxml reuses a freed id
             for element in [table, *table.iterdescendants(*_LAYOUT)]:
-                element.tag = "div"
-                for name in ("width", "height", "valign", "align", "cellpadding", "cellspacing"):
-                    element.attrib.pop(name, None)
+                if id(element) not in kept:
+                    element.tag = "div"
+                    for name in _LAYOUT_ATTRIBUTES:
+                        element.attrib.pop(name, None)
 
 
 def _bare(

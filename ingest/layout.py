@@ -3,13 +3,15 @@ link text, and whether it lies inside the article's main container — the small
 holds most of the text's prose. Lines outside that container (a column of other stories, a
 box of promotions, the site's footer) and short lines made of links inside it (a list of
 other stories within the article's own element) are not the article, nor is a short line
-that shares its parent element only with a picture (its caption).
+that shares its parent element only with a picture (its caption). A table of data
+(`data_table`) is part of the article, never its container: the element around it is.
 
 Pure: reads a parsed page, changes nothing."""
 
 from __future__ import annotations
 
 import bisect
+from collections import Counter
 from dataclasses import dataclass
 
 from lxml.html import HtmlElement
@@ -34,6 +36,14 @@ _QUOTES = frozenset({"blockquote"})  # a long quotation is not where the article
 TAIL_LINES = 6  # a closing tail of short lines goes when it has this many with words
 TAIL_LINKS = 0.5  # and this share of its words is link text
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+DATA_ROWS = 3  # a table of data has at least this many rows
+DATA_REGULAR = 0.8  # and this share of its rows have its most common number of columns (2+)
+DATA_PARAGRAPHS = 0.1  # and at most this share of its cells hold a paragraph (a long note)
+DATA_LINKS = 0.5  # and at most this share of its words are link text (not a list of links)
+DATA_CELL_WORDS = 100  # and no cell holds more words than this (an article's cell does)
+_CELLS = frozenset({"td", "th"})
+# Blocks a cell of data never holds: a heading, a list, a form, a quotation, another table.
+_NOT_DATA = ("h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "dl", "form", "table", "blockquote")
 
 
 @dataclass(frozen=True)
@@ -153,13 +163,25 @@ def containers(lines: list[Line]) -> list[HtmlElement]:
                 best = (depth, element)
     if best is None:
         return []
+    best = (best[0], _around_data(best[1]))
     seed = _seed(lines)
     if seed is not None:
-        grown = _widened(seed, lines)
+        grown = _around_data(_widened(seed, lines))
         within = any(a is best[1] for a in grown.iterancestors())
         if within and counts.get(id(grown), 0) >= SEED_SHARE * total:
             return [grown, best[1]]
     return [best[1]]
+
+
+def _around_data(element: HtmlElement) -> HtmlElement:
+    """The element around the outermost table of data (`data_table`) holding `element`, or
+    `element` itself: the table sits in the article, with its paragraphs beside it."""
+    outermost = None
+    for candidate in (element, *element.iterancestors("table")):
+        if candidate.tag == "table" and data_table(candidate):
+            outermost = candidate
+    parent = outermost.getparent() if outermost is not None else None
+    return parent if parent is not None else element
 
 
 def _prose(line: Line) -> int:
@@ -342,3 +364,46 @@ def _beside_picture(line: Line, sizes: dict[HtmlElement, int]) -> bool:
     if sizes[wrapper] > n + CAPTION_EXTRA:
         return False
     return any(not inside(Line("", img, 0.0), line.block) for img in wrapper.iter("img"))
+
+
+def data_table(table: HtmlElement) -> bool:
+    """Whether a <table> holds data, not the page's layout: a first row of <th> cells over two
+    columns or more (a header row, or a title spanning the table), at least `DATA_ROWS` rows
+    of which `DATA_REGULAR` have the same number of columns (two or more), at most
+    `DATA_LINKS` of its words in links, and no cell of more than `DATA_CELL_WORDS` words or
+    holding a heading, a list, a form, a quotation or another table. A paragraph in a few
+    cells (`DATA_PARAGRAPHS`) is a long entry, a <br> or a <div> a line break: not layout."""
+    if any(True for _ in table.iterdescendants(*_NOT_DATA)):
+        return False
+    rows = [
+        cells
+        for row in table.iterdescendants("tr")
+        if _owner(row) is table and (cells := [cell for cell in row if cell.tag in _CELLS])
+    ]
+    if len(rows) < DATA_ROWS or any(cell.tag != "th" for cell in rows[0]):
+        return False
+    widths = Counter(_span_of(cells) for cells in rows)
+    common, count = widths.most_common(1)[0]
+    if _span_of(rows[0]) < 2 or common < 2 or count < DATA_REGULAR * len(rows):
+        return False
+    linked = sum(len(words(a.text_content())) for a in table.iterdescendants("a"))
+    if linked > DATA_LINKS * len(words(table.text_content())):
+        return False
+    cells = [cell for row in rows for cell in row]
+    if any(len(words(cell.text_content())) > DATA_CELL_WORDS for cell in cells):
+        return False
+    paragraphs = sum(1 for cell in cells if any(True for _ in cell.iterdescendants("p")))
+    return paragraphs <= DATA_PARAGRAPHS * len(cells)
+
+
+def _span_of(cells: list[HtmlElement]) -> int:
+    return sum(_span(cell) for cell in cells)
+
+
+def _owner(element: HtmlElement) -> HtmlElement | None:
+    return next(element.iterancestors("table"), None)
+
+
+def _span(cell: HtmlElement) -> int:
+    value = (cell.get("colspan") or "1").strip()
+    return int(value) if value.isdigit() and 0 < int(value) < 100 else 1

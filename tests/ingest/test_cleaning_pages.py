@@ -76,6 +76,71 @@ def test_a_list_of_sentences_whose_verbs_are_links_stays() -> None:
         assert f"{name} {what}" in text
 
 
+def test_a_list_article_keeps_its_table_of_films_row_by_row_and_the_text_after_it() -> None:
+    # The shape of Wikipedia's "List of films featuring time loops" (readability test page
+    # wikipedia-4): an opening paragraph, a sortable table (a header row of <th>, one row per
+    # film: its name in a <th>, the year, a description, one of them in a <p>), then "See
+    # also". The table held a <p>, so it was read as layout and its rows lost as short lines.
+    rows = numbered(
+        "<tr><th><i><a href='/wiki/Film_{n}'>Film {n}</a></i></th><td>19{n}0</td><td>A "
+        "scientist builds a machine, case {n}, that sends her back to the night her brother "
+        "disappeared from the lighthouse.</td></tr>",
+        8,
+    )
+    note = (
+        "<tr><th>Remake</th><td>2001</td><td><p>Adapted from the novel by the same author, "
+        "with the lighthouse moved to a northern island.</p></td></tr>"
+    )
+    html = titled(
+        "List of time travel films",
+        "<div id='content'><h1>List of time travel films</h1>"
+        "<p>This is a list of films in which travel through time is a central theme of the "
+        "story, in order of their first release in cinemas.</p>"
+        "<table class='wikitable sortable'><thead><tr><th>Film</th><th>Year</th>"
+        f"<th>Description</th></tr></thead><tbody>{rows}{note}</tbody></table>"
+        "<h2>See also</h2><p>Time travel in fiction is older than film: the stories of the "
+        "nineteenth century set the patterns that the cinema later followed.</p></div>",
+    )
+    text = article(html, "https://wiki.example/List_of_time_travel_films").text
+    assert text.startswith("This is a list of films")
+    assert "| Film | Year | Description |" in text  # the header row, a row of its own
+    for n in range(8):  # each film's name, year and description stay on one row
+        assert f"| Film {n} | 19{n}0 | A scientist builds a machine, case {n}," in text
+    assert "| Remake | 2001 | Adapted from the novel" in text
+    assert "the cinema later followed." in text  # the text after the table
+
+
+def test_a_table_of_figures_inside_a_layout_table_keeps_its_rows() -> None:
+    # The shape of LWN.net's weekly edition (readability test page lwn-1): the page laid out
+    # by a table (a menu cell, the article's cell), the article's figures in small tables
+    # inside its cell: a title row of <th> over rows of a name and its numbers.
+    prose = numbered(
+        "<p>In the one-year period studied, part {n}, the project committed its changes from "
+        "a small group of developers, most of them employed by one company.</p>",
+        5,
+    )
+    figures = (
+        "<table><tr><th colspan='3'>Most active developers</th></tr>"
+        "<tr><td>Herbert Dürr</td><td>63</td><td>16.6%</td></tr>"
+        "<tr><td>Jürgen Schmidt</td><td>56</td><td>14.7%</td></tr>"
+        "<tr><td>Armin Le Grand</td><td>56</td><td>14.7%</td></tr></table>"
+    )
+    html = titled(
+        "Weekly edition",
+        "<table class='Page'><tr><td class='LeftColumn'><p><a href='/kernel/'>Kernel</a><br>"
+        "<a href='/security/'>Security</a></p></td>"
+        f"<td class='MidColumn'><h2>Office suites a year on</h2>{prose}{figures}"
+        "<p>The picture for the other project is a little different: it committed thousands "
+        "of changesets from hundreds of developers.</p></td></tr></table>",
+    )
+    text = article(html, "https://lwn.net/Articles/637755/").text
+    assert "part 4, the project committed" in text
+    for row in ("| Herbert Dürr | 63 | 16.6% |", "| Armin Le Grand | 56 | 14.7% |"):
+        assert row in text  # a name and its figures, a row of their own
+    assert "hundreds of developers." in text
+    assert "Security" not in text  # the menu's cell is still layout
+
+
 def test_links_in_preformatted_text_are_the_text_not_a_menu() -> None:
     # The shape of an Internet-Draft as tools.ietf.org serves it (draft-dejong-remotestorage):
     # the whole document in one <pre>, its examples' and references' addresses made links.

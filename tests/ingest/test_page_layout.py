@@ -6,9 +6,17 @@ Page excerpts keep the structure of the named L3S-GN1 pages (text shortened)."""
 from __future__ import annotations
 
 import lxml.html
+import pytest
 
 from ingest.clean import clean_text
-from ingest.layout import drop_link_tail, drop_outside, locate, main_container, page_layout
+from ingest.layout import (
+    data_table,
+    drop_link_tail,
+    drop_outside,
+    locate,
+    main_container,
+    page_layout,
+)
 from tests.support.cases import cases
 from tests.support.pages import article, paragraphs, titled
 
@@ -257,3 +265,62 @@ def test_short_teasers_outside_a_short_article_go_however_many() -> None:
     text = "\n\n".join(STORY[:2] + TEASERS)
     assert sum(len(t.split()) for t in TEASERS) > sum(len(p.split()) for p in STORY[:2])
     assert drop_outside(text, page_layout(tree)) == "\n\n".join(STORY[:2])
+
+
+# --- tables of data -------------------------------------------------------------------------
+
+_FILMS = "".join(
+    f"<tr><th><a href='/wiki/Film_{n}'>Film {n}</a></th><td>19{n}0</td>"
+    f"<td>A scientist goes back to the night her brother disappeared, case {n}.</td></tr>"
+    for n in range(5)
+)
+_HEAD = "<tr><th>Film</th><th>Year</th><th>Description</th></tr>"
+
+
+def _table(html: str) -> lxml.html.HtmlElement:
+    found = lxml.html.fragment_fromstring(html).xpath("//table")
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    ("markup", "data"),
+    [
+        # Wikipedia's list articles: a header row of <th>, rows of three cells; a <p> in one
+        # cell or a <br> is a long entry, not layout.
+        (f"<table>{_HEAD}{_FILMS}</table>", True),
+        (
+            f"<table>{_HEAD}{_FILMS}<tr><th>Remake</th><td>2001</td><td><p>Novel.</p></td></tr>"
+            "</table>",
+            True,
+        ),
+        (
+            f"<table><thead>{_HEAD}</thead><tbody>{_FILMS.replace('Film 1', 'Film<br>1')}"
+            "</tbody></table>",
+            True,
+        ),
+        # LWN's figures: a title row spanning the columns over names and numbers.
+        (
+            "<table><tr><th colspan='3'>By changesets</th></tr>"
+            + "<tr><td>Herbert Dürr</td><td>63</td><td>16.6%</td></tr>" * 4
+            + "</table>",
+            True,
+        ),
+        (f"<table>{_FILMS}</table>", False),  # no header row
+        (f"<table>{_HEAD}{_FILMS.replace('<td>19', '<td><ul><li>19')}</table>", False),  # lists
+        (
+            "<table><tr><th>Most read</th><th></th></tr>"  # a box of links to other stories
+            + "<tr><td>1</td><td><a href='/x'>Council votes to close the harbour</a></td></tr>" * 4
+            + "</table>",
+            False,
+        ),
+        # A page laid out by a table: the article's cell is longer than any cell of data.
+        (
+            f"<table>{_HEAD}<tr><td>Menu</td><td>Story</td><td>{'The council met. ' * 40}</td></tr>"
+            f"{_FILMS}</table>",
+            False,
+        ),
+        (f"<table>{_HEAD}<tr><td>Film</td><td>1990</td></tr></table>", False),  # too few rows
+    ],
+)
+def test_a_table_of_data_is_told_from_a_table_that_lays_out_a_page(markup: str, data: bool) -> None:
+    assert data_table(_table(f"<div>{markup}</div>")) is data
