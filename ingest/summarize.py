@@ -31,6 +31,7 @@ _SUFFIX = re.compile(r"(?:ing|ed|es|s)$")
 MAX_SENTENCES = 150
 SHORT_WORDS = 4  # fewer words than this: a label, a byline, a fragment
 LONG_WORDS = 80  # more than this: a run-on list or a paragraph the splitter could not cut
+LABEL_LINE_WORDS = 12  # "Label: value" in this many words or fewer: a label's line, no sentence
 DUPLICATE = 0.6  # share of the shorter sentence's terms that makes two sentences say the same
 
 # --- The shape of a sentence a reader can take alone -----------------------------------------
@@ -107,7 +108,7 @@ def _reads_as_prose(sentence: str, word_count: int) -> bool:
     lower-case words as prose does (headings and names-only lines are mostly capitalised)."""
     if not (sentence[0].isupper() or sentence[0].isdigit() or sentence[0] in "\"“‘'(`«„"):
         return False
-    if _LABEL.match(sentence) and word_count <= 12:
+    if _LABEL.match(sentence) and word_count <= LABEL_LINE_WORDS:
         return False
     lower = [w for w in _SPACED_WORD.findall(sentence) if w[0].islower()]
     # Prose has lower-case words, and not only "and", "of", "in" between names.
@@ -340,9 +341,63 @@ def sentence_features(sentences: list[str], terms: list[list[str]] | None = None
 
 def _candidates(text: str) -> list[str]:
     """Sentences that may be chosen, at most `MAX_SENTENCES` from the start: the gist of news
-    is early, and the similarity matrix grows with the square of the count."""
+    is early, and the similarity matrix grows with the square of the count. A label glued
+    before a sentence is left out (`unlabelled`)."""
     teasers = teaser_sentences(text) if "\n" in text else set()
-    return [s for s in split_sentences(text) if s not in teasers][:MAX_SENTENCES]
+    sentences = split_sentences(text)
+    return [
+        unlabelled(s, after_dateline=i > 0 and _DATELINE_PLACE.match(sentences[i - 1]) is not None)
+        for i, s in enumerate(sentences)
+        if s not in teasers
+    ][:MAX_SENTENCES]
+
+
+# A short label glued before a sentence by a colon: "UPDATE: The …", "Earlier story: The
+# minister said …", "NEW DELHI: Union …" — one to three words, the first capitalised, then
+# a sentence starting with a capital, a digit or a quotation mark.
+_STARTS_SENTENCE = r"(?=[A-Z0-9\"“‘'])"
+_OPENING_LABEL = re.compile(rf"^[A-Z][\w'’.&-]*(?: [\w'’.&-]+){{0,2}}:\s+{_STARTS_SENTENCE}")
+# A speaker before their words is no label: "Smith said: The …", "Police added: Three …" (a
+# verb in lower case ends it; "Breaking News" is a label).
+_SPEAKER = re.compile(r"\b(?:said|told|wrote|[a-z]+ed|[a-z]+s)$")
+# An agency's tag opening a sentence ("(CBS) The mother …"), perhaps with the dash of a
+# dateline the sentence splitter cut after its place ("GRANT TOWN, W.Va." | "(AP) - …").
+_DASH = r"(?:--?|[–—―])"
+_AGENCY_TAG = re.compile(rf"^\((?:[A-Z][\w.&'’-]*\s?){{1,3}}\)\s*(?:{_DASH}\s+)?{_STARTS_SENTENCE}")
+# A dateline: the place in capitals, perhaps a region or a day and an agency, and a dash ("NEW
+# YORK - ", "ORLANDO, Fla. — ", "PARIS, Jan 8 (Reuters) - ", "LAS VEGAS, Jan. 8 /PRNewswire/ --").
+_DATELINE = re.compile(
+    r"^[A-Z][A-Z.'’-]{2,}(?: [A-Z][A-Z.'’-]+){0,3}(?:, [A-Z][\w.]*(?: [A-Z\d][\w.]*){0,2})?"
+    rf"(?: \([^()]{{2,30}}\)| /[^/]{{2,30}}/)? ?{_DASH}\s+{_STARTS_SENTENCE}"
+)
+# The dash alone after such a place ("ORLANDO, Fla." | "— In the final game …"); a dash
+# elsewhere opens a list item.
+_DATELINE_DASH = re.compile(rf"^{_DASH}\s+{_STARTS_SENTENCE}")
+# The place of a dateline, cut off as a sentence of its own: a capitalised place, a comma and
+# an abbreviated region ("ORLANDO, Fla.", "GRANT TOWN, W.Va.").
+_DATELINE_PLACE = re.compile(r"^[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,2}, [A-Z][\w.]*\.$")
+
+
+def unlabelled(sentence: str, *, after_dateline: bool = False) -> str:
+    """`sentence` without what is glued before it and is not of it, when the rest reads as a
+    whole sentence on its own: a short label and a colon ("EXCLUSIVE: ", "Earlier story: "),
+    an agency's tag ("(AP) - ", "(CBS) "), a dateline ("NEW YORK - "), or, `after_dateline`
+    (the sentence before it is a dateline's place, "ORLANDO, Fla."), the dateline's dash. A
+    speaker ("He said: …", "Smith told: …") is not a label. Else `sentence` unchanged."""
+    label = _OPENING_LABEL.match(sentence)
+    if label is not None:
+        head = label.group(0).rstrip().removesuffix(":")
+        # Twelve words or fewer: a "Label: value" line ("Rated: PG-13 for …"), no sentence.
+        short = _word_count(sentence) <= LABEL_LINE_WORDS
+        if short or dependent(head) or _SPEAKER.search(head) or _DIGIT.search(head):
+            label = None
+    label = label or _AGENCY_TAG.match(sentence) or _DATELINE.match(sentence)
+    if label is None and after_dateline:
+        label = _DATELINE_DASH.match(sentence)
+    if label is None:
+        return sentence
+    rest = sentence[label.end() :]
+    return rest if readable(rest) else sentence
 
 
 def _is_cased(sentences: list[str]) -> bool:
@@ -360,6 +415,20 @@ def _overlap(first: set[str], second: set[str]) -> float:
     if not first or not second:
         return 0.0
     return len(first & second) / min(len(first), len(second))
+
+
+# A short capitalised abbreviation ending a sentence ("… stood at Rs.", "… in Vol.").
+_ABBREVIATION_END = re.compile(r"(?:^|\s)[A-Z][a-z]{0,2}\.$")
+
+
+def _cut_before_number(sentences: list[str], index: int) -> bool:
+    """Did the splitter cut this sentence at an abbreviation before a number ("BSNL's revenue
+    stood at Rs." | "39,750 crore in 2006-07 …")? Its end is in the next one."""
+    return (
+        index + 1 < len(sentences)
+        and sentences[index + 1][:1].isdigit()
+        and _ABBREVIATION_END.search(sentences[index]) is not None
+    )
 
 
 def choose(
@@ -406,7 +475,7 @@ def choose(
     for index in order:
         if len(chosen) >= n:
             break
-        if not readable(sentences[index], cased=cased):
+        if not readable(sentences[index], cased=cased) or _cut_before_number(sentences, index):
             continue
         if first_readable is None:
             first_readable = index
