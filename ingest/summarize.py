@@ -369,6 +369,10 @@ _AGENCY_TAG = re.compile(rf"^\((?:[A-Z][\w.&'’-]*\s?){{1,3}}\)\s*(?:{_DASH}\s+
 _DATELINE = re.compile(
     r"^[A-Z][A-Z.'’-]{2,}(?: [A-Z][A-Z.'’-]+){0,3}(?:, [A-Z][\w.]*(?: [A-Z\d][\w.]*){0,2})?"
     rf"(?: \([^()]{{2,30}}\)| /[^/]{{2,30}}/)? ?{_DASH}\s+{_STARTS_SENTENCE}"
+    # A place in Title Case is a dateline by its region or day and its agency: "New York, NY
+    # (Sports Network) - ", "Islamabad, Jan 14 (IANS) ".
+    r"|^[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2}, [A-Z][\w.]*(?: [A-Z\d][\w.]*){0,2}"
+    rf" \((?:[A-Z][\w.&'’-]*\s?){{1,3}}\) ?(?:{_DASH}\s+)?{_STARTS_SENTENCE}"
 )
 # The dash alone after such a place ("ORLANDO, Fla." | "— In the final game …"); a dash
 # elsewhere opens a list item.

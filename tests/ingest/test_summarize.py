@@ -295,7 +295,14 @@ def test_an_agency_tag_or_a_datelines_dash_does_not_open_the_summary() -> None:
         "Relatives of the coach have been harassed and threatened in the three weeks since he left."
     )
     rest = "His mother says her grandson received a death threat at school."
-    for before in ("GRANT TOWN, W.Va. (AP) - ", "ORLANDO, Fla. — ", "(CBS) ", "NEW YORK - "):
+    for before in (
+        "GRANT TOWN, W.Va. (AP) - ",
+        "ORLANDO, Fla. — ",
+        "(CBS) ",
+        "NEW YORK - ",
+        "New York, NY (Sports Network) - ",  # seattlepi.com via L3S-GN1 9a0aca8a
+        "Islamabad, Jan 14 (IANS) ",  # mangalorean.com via L3S-GN1 a5446936
+    ):
         assert summarize(f"{before}{opening}\n\n{rest}").startswith(opening)
     # A dash elsewhere opens a list item, still not a summary sentence.
     assert unlabelled("- The unit has a 2ms response time and high resolution.").startswith("-")
