@@ -637,6 +637,7 @@ def lead_in_heading(root: HtmlElement, first_paragraph: str, reach: int = 25) ->
         return ""
     runs: list[_Run] = []
     links = skipped = authors = captions = 0
+    opening = ""  # a heading the first paragraph may open with, until the next run tells
     for event, element in etree.iterwalk(root, events=("start", "end")):
         tag = element.tag if isinstance(element.tag, str) else ""
         if tag in _SKIP:
@@ -663,11 +664,35 @@ def lead_in_heading(root: HtmlElement, first_paragraph: str, reach: int = 25) ->
         if not text:
             continue
         run_key = fold(text)
+        if opening:
+            # The paragraph goes on in this run: it opened with that heading. Else the
+            # paragraph starts here, and the heading was only like its first words.
+            return opening if key.startswith(fold(opening) + run_key[:8]) else ""
         if len(run_key) >= 12 and _starts(key, run_key):
-            return _heading_before(runs, reach, _content_words(first_paragraph))
+            above = _heading_before(runs, reach, _content_words(first_paragraph))
+            # Nothing above, but the paragraph opens with a whole heading-shaped element, its
+            # date after it ("<span>'No exceptions to settlement freeze'</span><br><span>Sat,
+            # 29 Dec 2007</span> …"): the extractor read the headline into the first paragraph.
+            if above or not (whole and len(run_key) < len(key) and _heading_shaped(text)):
+                return above
+            opening = text
+            continue
         if not captions:  # a picture's caption is not the article's heading
             runs.append(_Run(text, whole, author=authors > 0, tag=tag if whole else ""))
     return ""
+
+
+def _heading_shaped(text: str) -> bool:
+    """3 to 25 words starting with a capital, a digit or a quotation mark, not ending like a
+    sentence or on a word that needs another, not a date, a credit or a byline."""
+    size = len(_WORD.findall(text))
+    return (
+        3 <= size <= 25
+        and (text[:1].isupper() or text[:1].isdigit() or text[:1] in "\"'‘“")
+        and not _LINE_END.search(text)
+        and not _LOOSE_END.search(text)
+        and not (is_date_line(text) or is_credit_line(text) or is_byline(text))
+    )
 
 
 class _Run(NamedTuple):

@@ -365,3 +365,26 @@ def test_a_section_the_url_names_goes_after_the_headline() -> None:
     assert headline(title, "http://example.com/business/2008/01/markets.html") == (
         "Markets tumble as rates rise - Analysis"
     )
+
+
+def test_a_headline_the_first_paragraph_opens_with_is_taken_when_nothing_names_one() -> None:
+    # L3S-GN1 b89b4068 (presstv.ir): <title> is the site's name alone; the headline, its time
+    # and the byline are spans of one cell, read as the first paragraph's start.
+    lead = (
+        "'No exceptions to settlement freeze' Sat, 29 Dec 2007 17:50:54 The Palestinian "
+        "National Authority (PNA) will not accept any exceptions to Israeli settlement freeze."
+    )
+    html = titled(
+        "Press TV",
+        "<table><tr><td><span id='lblTitle'>'No exceptions to settlement freeze'</span><br>"
+        "<span id='lblDateTime'>Sat, 29 Dec 2007 17:50:54</span><br>"
+        "The Palestinian National Authority (PNA) will not accept any exceptions to Israeli "
+        "settlement freeze.</td></tr></table>",
+    )
+    url = "http://www.presstv.ir/detail.aspx?id=36764&sectionid=351020202"
+    assert headline(html, url, first_paragraph=lead) == "'No exceptions to settlement freeze'"
+    # A heading that is only like the paragraph's first words is not its start (Readability
+    # test page social-buttons: <h1>Lorem ipsum dolor</h1><p>Lorem ipsum dolor sit amet …).
+    text = "Lorem ipsum dolor sit amet, consectetur adipisicing elit, sed do eiusmod tempor."
+    page = titled("Share buttons removal test", f"<h1>Lorem ipsum dolor</h1><p>{text}</p>")
+    assert headline(page, None, first_paragraph=text) == "Share buttons removal test"
