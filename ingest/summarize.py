@@ -43,6 +43,7 @@ _TERMINAL = re.compile(rf"[.!?…。！？؟۔।]{_CLOSERS}$|[.!?…]\s*''$")
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 # "Rated: PG-13 for …", "Subs: Poom, …": a label and a short value, not a sentence.
 _LABEL = re.compile(r"^(?:[A-Z][\w'’-]*\s?){1,2}:\s")
+_BRACKETED_THEN_LOWER = re.compile(r"^\([^()]*\)\s*[a-z]")
 _NOT_A_START = frozenset(",;:.!?)]}’”»-–—")  # the rest of a sentence cut before its start
 # A word after a space or at the start (`_reads_as_prose` counts those in lower case).
 _SPACED_WORD = re.compile(r"(?:^|(?<=\s))[^\W\d_][\w'’-]*")
@@ -110,6 +111,8 @@ def _reads_as_prose(sentence: str, word_count: int) -> bool:
         return False
     if _LABEL.match(sentence) and word_count <= LABEL_LINE_WORDS:
         return False
+    if _BRACKETED_THEN_LOWER.match(sentence):
+        return False  # "(NASDAQ:LOGI) unveiled …": a sentence cut after its subject
     lower = [w for w in _SPACED_WORD.findall(sentence) if w[0].islower()]
     # Prose has lower-case words, and not only "and", "of", "in" between names.
     return len(lower) >= max(2, word_count // 4) and any(len(w.strip()) >= 4 for w in lower)
@@ -341,15 +344,18 @@ def sentence_features(sentences: list[str], terms: list[list[str]] | None = None
 
 def _candidates(text: str) -> list[str]:
     """Sentences that may be chosen, at most `MAX_SENTENCES` from the start: the gist of news
-    is early, and the similarity matrix grows with the square of the count. A label glued
-    before a sentence is left out (`unlabelled`)."""
+    is early, and the similarity matrix grows with the square of the count."""
     teasers = teaser_sentences(text) if "\n" in text else set()
-    sentences = split_sentences(text)
+    return [s for s in split_sentences(text) if s not in teasers][:MAX_SENTENCES]
+
+
+def _shown(sentences: list[str]) -> list[str]:
+    """Each sentence as a summary shows it: without a label glued before it (`unlabelled`).
+    The model scores the sentence as the text has it."""
     return [
         unlabelled(s, after_dateline=i > 0 and _DATELINE_PLACE.match(sentences[i - 1]) is not None)
         for i, s in enumerate(sentences)
-        if s not in teasers
-    ][:MAX_SENTENCES]
+    ]
 
 
 # A short label glued before a sentence by a colon: "UPDATE: The …", "Earlier story: The
@@ -364,11 +370,13 @@ _SPEAKER = re.compile(r"\b(?:said|told|wrote|[a-z]+ed|[a-z]+s)$")
 # dateline the sentence splitter cut after its place ("GRANT TOWN, W.Va." | "(AP) - …").
 _DASH = r"(?:--?|[–—―])"
 _AGENCY_TAG = re.compile(rf"^\((?:[A-Z][\w.&'’-]*\s?){{1,3}}\)\s*(?:{_DASH}\s+)?{_STARTS_SENTENCE}")
-# A dateline: the place in capitals, perhaps a region or a day and an agency, and a dash ("NEW
-# YORK - ", "ORLANDO, Fla. — ", "PARIS, Jan 8 (Reuters) - ", "LAS VEGAS, Jan. 8 /PRNewswire/ --").
+# A dateline: the place in capitals, perhaps a region or a day, an agency and a dash ("NEW YORK
+# - ", "ORLANDO, Fla. — ", "PARIS, Jan 8 (Reuters) - ", "LAS VEGAS, Jan. 8 /PRNewswire/ --",
+# "TORONTO (AP) ").
 _DATELINE = re.compile(
     r"^[A-Z][A-Z.'’-]{2,}(?: [A-Z][A-Z.'’-]+){0,3}(?:, [A-Z][\w.]*(?: [A-Z\d][\w.]*){0,2})?"
-    rf"(?: \([^()]{{2,30}}\)| /[^/]{{2,30}}/)? ?{_DASH}\s+{_STARTS_SENTENCE}"
+    rf"(?:(?: \([^()]{{2,30}}\)| /[^/]{{2,30}}/)? ?{_DASH}\s*| \([^()]{{2,30}}\)\s+)"
+    rf"{_STARTS_SENTENCE}"
     # A place in Title Case is a dateline by its region or day and its agency: "New York, NY
     # (Sports Network) - ", "Islamabad, Jan 14 (IANS) ".
     r"|^[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2}, [A-Z][\w.]*(?: [A-Z\d][\w.]*){0,2}"
@@ -510,13 +518,14 @@ def select_sentences(
     sentences = _candidates(text)
     if not sentences:
         return []
+    shown = _shown(sentences)
     model = load_model()
     terms = _terms_of_each(sentences, language)
     scores = model.score(sentence_features(sentences, terms))
     indices = choose(
-        sentences, scores, n=n, max_chars=None, trigram_block=model.trigram_block, terms=terms
+        shown, scores, n=n, max_chars=None, trigram_block=model.trigram_block, terms=terms
     )
-    return [sentences[i] for i in indices]
+    return [shown[i] for i in indices]
 
 
 def summarize(
@@ -534,15 +543,16 @@ def summarize(
     sentences = _candidates(text)
     if not sentences:
         return ""
+    shown = _shown(sentences)
     model = load_model()
     terms = _terms_of_each(sentences, language)
     scores = model.score(sentence_features(sentences, terms))
     indices = choose(
-        sentences,
+        shown,
         scores,
         n=max_sentences,
         max_chars=max_chars,
         trigram_block=model.trigram_block,
         terms=terms,
     )
-    return " ".join(sentences[i] for i in indices)
+    return " ".join(shown[i] for i in indices)

@@ -302,6 +302,8 @@ def test_an_agency_tag_or_a_datelines_dash_does_not_open_the_summary() -> None:
         "NEW YORK - ",
         "New York, NY (Sports Network) - ",  # seattlepi.com via L3S-GN1 9a0aca8a
         "Islamabad, Jan 14 (IANS) ",  # mangalorean.com via L3S-GN1 a5446936
+        "TORONTO (AP) -",  # L3S-GN1 6c414d50
+        "TORONTO (AP) ",  # L3S-GN1 aa00507b
     ):
         assert summarize(f"{before}{opening}\n\n{rest}").startswith(opening)
     # A dash elsewhere opens a list item, still not a summary sentence.
@@ -315,3 +317,10 @@ def test_a_sentence_cut_at_an_abbreviation_before_a_number_is_not_chosen() -> No
     revenue = "BSNL's revenue stood at Rs. 39,750 crore in 2006-07, a profit of Rs. 7,805 crore."
     assert "BSNL's revenue stood at Rs." in split_sentences(revenue)
     assert summarize(f"{lead}\n\n{revenue}") == lead
+
+
+def test_a_sentence_cut_after_its_bracketed_subject_is_not_readable() -> None:
+    """ "Logitech International (SWX:LOGN)" | "(NASDAQ:LOGI) unveiled the Harmony One …"
+    (Business Wire via L3S-GN1 1bb25401): what is left starts with the bracket, then a verb."""
+    assert not readable("(NASDAQ:LOGI) unveiled the Harmony One advanced universal remote control.")
+    assert readable("(Updated) The council approved the barrier on Monday night.")
