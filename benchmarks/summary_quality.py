@@ -109,8 +109,13 @@ _PLACE_OR_TAG = (
 # "Smith said:"), or a place or tag, opening a sentence.
 _OPENING = re.compile(rf"^(?:[A-Z][\w.&-]*(?: [A-Z][\w.&-]*)?:|{_PLACE_OR_TAG})\s")
 # What a summary may leave out before an article's sentence: up to three words and a colon,
-# a place or a tag.
-_GLUED = re.compile(rf"^(?:[A-Z][^\s:]*(?: [^\s:]+){{0,2}}:|{_PLACE_OR_TAG})\s")
+# a place or a tag, or a place in any case with its agency ("Columbus, OH (Sports Network) -",
+# "WASHINGTON (AP)").
+_GLUED = re.compile(
+    rf"^(?:[A-Z][^\s:]*(?: [^\s:]+){{0,2}}:|{_PLACE_OR_TAG}"
+    r"|[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3}(?:, [^-–—()]{1,20})? \([^()]{2,30}\)\s*[-–—]*)"
+    r"\s*(?=[A-Z0-9\"“‘'])"
+)
 
 
 def _words(sentence: str) -> list[str]:
