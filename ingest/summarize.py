@@ -31,6 +31,7 @@ _SUFFIX = re.compile(r"(?:ing|ed|es|s)$")
 MAX_SENTENCES = 150
 SHORT_WORDS = 4  # fewer words than this: a label, a byline, a fragment
 LONG_WORDS = 80  # more than this: a run-on list or a paragraph the splitter could not cut
+OPENING_SENTENCES = 2  # a label glued by a colon opens the text: before this many of prose
 LABEL_LINE_WORDS = 12  # "Label: value" in this many words or fewer: a label's line, no sentence
 DUPLICATE = 0.6  # share of the shorter sentence's terms that makes two sentences say the same
 
@@ -352,10 +353,13 @@ def _candidates(text: str) -> list[str]:
 def _shown(sentences: list[str]) -> list[str]:
     """Each sentence as a summary shows it: without a label glued before it (`unlabelled`).
     The model scores the sentence as the text has it."""
-    return [
-        unlabelled(s, after_dateline=i > 0 and _DATELINE_PLACE.match(sentences[i - 1]) is not None)
-        for i, s in enumerate(sentences)
-    ]
+    shown: list[str] = []
+    prose = 0  # readable sentences so far: a label opens the text, before any of them
+    for index, sentence in enumerate(sentences):
+        after = index > 0 and _DATELINE_PLACE.match(sentences[index - 1]) is not None
+        shown.append(unlabelled(sentence, opening=prose < OPENING_SENTENCES, after_dateline=after))
+        prose += prose < OPENING_SENTENCES and readable(sentence)
+    return shown
 
 
 # A short label glued before a sentence by a colon: "UPDATE: The …", "Earlier story: The
@@ -390,13 +394,15 @@ _DATELINE_DASH = re.compile(rf"^{_DASH}\s+{_STARTS_SENTENCE}")
 _DATELINE_PLACE = re.compile(r"^[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,2}, [A-Z][\w.]*\.$")
 
 
-def unlabelled(sentence: str, *, after_dateline: bool = False) -> str:
+def unlabelled(sentence: str, *, opening: bool = True, after_dateline: bool = False) -> str:
     """`sentence` without what is glued before it and is not of it, when the rest reads as a
     whole sentence on its own: a short label and a colon ("EXCLUSIVE: ", "Earlier story: "),
     an agency's tag ("(AP) - ", "(CBS) "), a dateline ("NEW YORK - "), or, `after_dateline`
     (the sentence before it is a dateline's place, "ORLANDO, Fla."), the dateline's dash. A
-    speaker ("He said: …", "Smith told: …") is not a label. Else `sentence` unchanged."""
-    label = _OPENING_LABEL.match(sentence)
+    speaker ("He said: …", "Smith told: …") is not a label, nor is a name before a colon
+    further on than the `opening` sentences ("Morton: Scientology would be …" tells what
+    Morton says). Else `sentence` unchanged."""
+    label = _OPENING_LABEL.match(sentence) if opening else None
     if label is not None:
         head = label.group(0).rstrip().removesuffix(":")
         # Twelve words or fewer: a "Label: value" line ("Rated: PG-13 for …"), no sentence.
@@ -433,13 +439,15 @@ def _overlap(first: set[str], second: set[str]) -> float:
 _ABBREVIATION_END = re.compile(r"(?:^|\s)[A-Z][a-z]{0,2}\.$")
 
 
-def _cut_before_number(sentences: list[str], index: int) -> bool:
+def _cut_at_number(sentences: list[str], index: int) -> bool:
     """Did the splitter cut this sentence at an abbreviation before a number ("BSNL's revenue
-    stood at Rs." | "39,750 crore in 2006-07 …")? Its end is in the next one."""
-    return (
-        index + 1 < len(sentences)
-        and sentences[index + 1][:1].isdigit()
-        and _ABBREVIATION_END.search(sentences[index]) is not None
+    stood at Rs." | "39,750 crore in 2006-07 …"), here or before it? Either piece is half."""
+    return any(
+        at >= 0
+        and at + 1 < len(sentences)
+        and sentences[at + 1][:1].isdigit()
+        and _ABBREVIATION_END.search(sentences[at]) is not None
+        for at in (index, index - 1)
     )
 
 
@@ -487,7 +495,7 @@ def choose(
     for index in order:
         if len(chosen) >= n:
             break
-        if not readable(sentences[index], cased=cased) or _cut_before_number(sentences, index):
+        if not readable(sentences[index], cased=cased) or _cut_at_number(sentences, index):
             continue
         if first_readable is None:
             first_readable = index

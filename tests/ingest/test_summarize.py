@@ -283,6 +283,9 @@ def test_a_speaker_before_a_colon_is_no_label() -> None:
         "Police added: Three men were arrested near the harbour on Friday night.",
     ):
         assert unlabelled(sentence) == sentence
+    # Further on, a name before a colon tells what they say (AP via L3S-GN1 967a6e51).
+    quoted = "Morton: Scientology would be a shadow of what it is today without the actor."
+    assert unlabelled(quoted, opening=False) == quoted
     # "Rated: PG-13 …": a label and a short value is still not a sentence.
     assert not readable(unlabelled("Rated: PG-13 for violence and language."))
 
@@ -317,6 +320,9 @@ def test_a_sentence_cut_at_an_abbreviation_before_a_number_is_not_chosen() -> No
     revenue = "BSNL's revenue stood at Rs. 39,750 crore in 2006-07, a profit of Rs. 7,805 crore."
     assert "BSNL's revenue stood at Rs." in split_sentences(revenue)
     assert summarize(f"{lead}\n\n{revenue}") == lead
+    # Nor is the piece after the cut (L3S-GN1 7143d9be: "An amount of Rs." | "2,00,000 will …").
+    amount = "An amount of Rs. 2,00,000 will be added to the Super Jackpot Pool on Sunday."
+    assert summarize(f"{lead}\n\n{amount}") == lead
 
 
 def test_a_sentence_cut_after_its_bracketed_subject_is_not_readable() -> None:
