@@ -354,12 +354,22 @@ def _shown(sentences: list[str]) -> list[str]:
     """Each sentence as a summary shows it: without a label glued before it (`unlabelled`).
     The model scores the sentence as the text has it."""
     shown: list[str] = []
-    prose = 0  # readable sentences so far: a label opens the text, before any of them
     for index, sentence in enumerate(sentences):
         after = index > 0 and _DATELINE_PLACE.match(sentences[index - 1]) is not None
-        shown.append(unlabelled(sentence, opening=prose < OPENING_SENTENCES, after_dateline=after))
-        prose += prose < OPENING_SENTENCES and readable(sentence)
+        # A label opens the text (counted only for the rare sentence with a label).
+        opening = _OPENING_LABEL.match(sentence) is not None and _opens(sentences, index)
+        shown.append(unlabelled(sentence, opening=opening, after_dateline=after))
     return shown
+
+
+def _opens(sentences: list[str], index: int) -> bool:
+    """Do fewer than `OPENING_SENTENCES` sentences of prose come before `index`?"""
+    prose = 0
+    for sentence in sentences[:index]:
+        prose += readable(sentence)
+        if prose >= OPENING_SENTENCES:
+            return False
+    return True
 
 
 # A short label glued before a sentence by a colon: "UPDATE: The …", "Earlier story: The
