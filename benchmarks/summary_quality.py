@@ -8,7 +8,8 @@ for Latin, left out) and the short texts in other languages written for the test
 below are written here, independently of the selection code, so that they check it rather than
 repeat it:
 
-- whole: every summary sentence is a sentence of the article, and there is at least one;
+- whole: every summary sentence is a sentence of the article (or its end after a short label,
+  a dateline's place, an agency's tag or a dash, `_GLUED`), and there is at least one;
 - budget: at most 300 characters;
 - terminal: each sentence ends with . ! ? … (or 。！？ ؟ ۔ ।) before closing quotes or brackets;
 - balanced: quotation marks and brackets pair up inside each sentence;
@@ -20,7 +21,10 @@ repeat it:
   comment, or a line from the middle of someone's quotation);
 - dangling: opens with a connective or an anaphoric pronoun while the sentence before it in
   the article is not in the summary;
-- repeated: two sentences that say the same (most content words shared).
+- repeated: two sentences that say the same (most content words shared);
+- label: opens with a label of one or two capitalised words and a colon ("UPDATE: The …"), a
+  dateline's place and dash ("NEW YORK - "), an agency's tag in brackets ("(AP) - Relatives …")
+  or a dash: glued before the sentence, not of it.
 
     .venv/bin/python benchmarks/summary_quality.py [--limit N] [--show RULE]
 
@@ -62,6 +66,7 @@ RULES = (
     "comment",
     "dangling",
     "repeated",
+    "label",
 )
 
 _CONNECTIVES = wordset(
@@ -91,6 +96,25 @@ _DATELINE = re.compile(
     r"^(?:by |published|updated|posted|last updated)|^\W*\d{1,2}:\d{2}\b|"
     r"^\w+ \d{1,2},? \d{4}\W*$|^\d{1,2} \w+ \d{4}\W*$",
     re.IGNORECASE,
+)
+
+
+# A dateline's place in capitals and its dash ("NEW YORK -", "GRANT TOWN, W.Va. (AP) -"), an
+# agency's tag in brackets ("(AP) -") or a dash.
+_PLACE_OR_TAG = (
+    r"[A-Z][A-Z.'’-]{2,}(?: [A-Z][A-Z.'’-]+){0,3}(?:, [^-–—()]{1,20})?(?: \([^()]{2,30}\))? ?[-–—]+"
+    r"|\([A-Z][^()]{0,30}\)\s*[-–—]*|[-–—]+"
+)
+# A label of one or two capitalised words and a colon ("UPDATE:", "NEW DELHI:"; not a speaker,
+# "Smith said:"), or a place or tag, opening a sentence.
+_OPENING = re.compile(rf"^(?:[A-Z][\w.&-]*(?: [A-Z][\w.&-]*)?:|{_PLACE_OR_TAG})\s")
+# What a summary may leave out before an article's sentence: up to three words and a colon,
+# a place or a tag, or a place in any case with its agency ("Columbus, OH (Sports Network) -",
+# "WASHINGTON (AP)").
+_GLUED = re.compile(
+    rf"^(?:[A-Z][^\s:]*(?: [^\s:]+){{0,2}}:|{_PLACE_OR_TAG}"
+    r"|[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3}(?:, [^-–—()]{1,20})? \([^()]{2,30}\)\s*[-–—]*)"
+    r"\s*(?=[A-Z0-9\"“‘'])"
 )
 
 
@@ -173,7 +197,14 @@ def flaws(text: str, summary: str) -> set[str]:
     broken: set[str] = set()
     article = split_sentences(text)
     parts = split_sentences(summary)
-    if any(p not in article for p in parts):
+    ends = {s[m.end() :] for s in article if (m := _GLUED.match(s))}
+
+    def shown(sentence: str) -> bool:
+        """Is the article's `sentence` in the summary, whole or without a glued opening?"""
+        glued = _GLUED.match(sentence)
+        return sentence in parts or (glued is not None and sentence[glued.end() :] in parts)
+
+    if any(p not in article and p not in ends for p in parts):
         broken.add("whole")
     if not parts and any(
         len(_words(s)) >= 4 and _terminal(s) and _balanced(s) and s[:1].isupper() for s in article
@@ -200,9 +231,11 @@ def flaws(text: str, summary: str) -> set[str]:
             broken.add("list item")
         if _comment(part):
             broken.add("comment")
+        if _OPENING.match(part):
+            broken.add("label")
         # A sentence the article repeats is fine if one of its places follows a chosen one.
         places = positions.get(part, [0])
-        if _opener(part) and all(i > 0 and article[i - 1] not in parts for i in places):
+        if _opener(part) and all(i > 0 and not shown(article[i - 1]) for i in places):
             broken.add("dangling")
     for i, first in enumerate(parts):
         for second in parts[i + 1 :]:

@@ -310,10 +310,37 @@ def _runs_on(line: str, following: str) -> bool:
     first = following.split(maxsplit=1)[0]
     if first.lower() in _BYLINE_WORDS or _is_time_stamp(following):
         return False  # a byline or a time under a headline ("by The Times-Picayune", "posted …")
-    lower_start = first[0].islower() and not any(c.isupper() for c in first[1:])
-    return lower_start or line.rsplit(maxsplit=1)[-1].lower() in _JOINING
+    if _BYLINE_OPENING.match(line) or _is_time_stamp(line):
+        return False  # a byline or a comment's header above its text ("Posted by: …, 8:21pm")
+    # A word in lower case continues the sentence; a site's name or an address ("seattlepi.com
+    # serves …", "apedroso@…") starts a line of its own, unless it is a link ("http://…").
+    lower_start = (
+        first[0].islower()
+        and not any(c.isupper() for c in first[1:])
+        and (not _INNER_DOT.search(first) or first.startswith(("http", "www.")))
+    )
+    if lower_start:
+        return True
+    return line.rsplit(maxsplit=1)[-1].lower() in _JOINING and not _call_to_act(following)
 
 
+def _call_to_act(line: str) -> bool:
+    """Does `line` read as a line of its own, a call to act in three to ten words without a
+    sentence's end ("Send this article to Friends by E-Mail"), not the end of a sentence?"""
+    return (
+        not _TERMINAL_END.search(line)
+        and line[:1].isupper()
+        and _IMPERATIVE.match(line) is not None
+        and 3 <= len(words(line)) <= 10
+    )
+
+
+_INNER_DOT = re.compile(r"\w[.@]\w")
+# "by Tim Cashmere - January 16 2008", "Posted by: tom3465, …": a byline's opening, not "updated
+# with the latest …" in a sentence.
+_BYLINE_OPENING = re.compile(
+    r"^(?:[Bb]y|[Pp]osted|[Uu]pdated|[Pp]ublished|[Ff]iled|[Ww]ritten)(?: by)?(?::|\s+[A-Z])"
+)
 _BYLINE_WORDS = wordset("by posted updated published filed written")
 
 

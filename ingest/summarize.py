@@ -31,6 +31,8 @@ _SUFFIX = re.compile(r"(?:ing|ed|es|s)$")
 MAX_SENTENCES = 150
 SHORT_WORDS = 4  # fewer words than this: a label, a byline, a fragment
 LONG_WORDS = 80  # more than this: a run-on list or a paragraph the splitter could not cut
+OPENING_SENTENCES = 2  # a label glued by a colon opens the text: before this many of prose
+LABEL_LINE_WORDS = 12  # "Label: value" in this many words or fewer: a label's line, no sentence
 DUPLICATE = 0.6  # share of the shorter sentence's terms that makes two sentences say the same
 
 # --- The shape of a sentence a reader can take alone -----------------------------------------
@@ -42,6 +44,7 @@ _TERMINAL = re.compile(rf"[.!?…。！？؟۔।]{_CLOSERS}$|[.!?…]\s*''$")
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 # "Rated: PG-13 for …", "Subs: Poom, …": a label and a short value, not a sentence.
 _LABEL = re.compile(r"^(?:[A-Z][\w'’-]*\s?){1,2}:\s")
+_BRACKETED_THEN_LOWER = re.compile(r"^\([^()]*\)\s*[a-z]")
 _NOT_A_START = frozenset(",;:.!?)]}’”»-–—")  # the rest of a sentence cut before its start
 # A word after a space or at the start (`_reads_as_prose` counts those in lower case).
 _SPACED_WORD = re.compile(r"(?:^|(?<=\s))[^\W\d_][\w'’-]*")
@@ -107,8 +110,10 @@ def _reads_as_prose(sentence: str, word_count: int) -> bool:
     lower-case words as prose does (headings and names-only lines are mostly capitalised)."""
     if not (sentence[0].isupper() or sentence[0].isdigit() or sentence[0] in "\"“‘'(`«„"):
         return False
-    if _LABEL.match(sentence) and word_count <= 12:
+    if _LABEL.match(sentence) and word_count <= LABEL_LINE_WORDS:
         return False
+    if _BRACKETED_THEN_LOWER.match(sentence):
+        return False  # "(NASDAQ:LOGI) unveiled …": a sentence cut after its subject
     lower = [w for w in _SPACED_WORD.findall(sentence) if w[0].islower()]
     # Prose has lower-case words, and not only "and", "of", "in" between names.
     return len(lower) >= max(2, word_count // 4) and any(len(w.strip()) >= 4 for w in lower)
@@ -345,6 +350,84 @@ def _candidates(text: str) -> list[str]:
     return [s for s in split_sentences(text) if s not in teasers][:MAX_SENTENCES]
 
 
+def _shown(sentences: list[str]) -> list[str]:
+    """Each sentence as a summary shows it: without a label glued before it (`unlabelled`).
+    The model scores the sentence as the text has it."""
+    shown: list[str] = []
+    for index, sentence in enumerate(sentences):
+        after = index > 0 and _DATELINE_PLACE.match(sentences[index - 1]) is not None
+        # A label opens the text (counted only for the rare sentence with a label).
+        opening = _OPENING_LABEL.match(sentence) is not None and _opens(sentences, index)
+        shown.append(unlabelled(sentence, opening=opening, after_dateline=after))
+    return shown
+
+
+def _opens(sentences: list[str], index: int) -> bool:
+    """Do fewer than `OPENING_SENTENCES` sentences of prose come before `index`?"""
+    prose = 0
+    for sentence in sentences[:index]:
+        prose += readable(sentence)
+        if prose >= OPENING_SENTENCES:
+            return False
+    return True
+
+
+# A short label glued before a sentence by a colon: "UPDATE: The …", "Earlier story: The
+# minister said …", "NEW DELHI: Union …" — one to three words, the first capitalised, then
+# a sentence starting with a capital, a digit or a quotation mark.
+_STARTS_SENTENCE = r"(?=[A-Z0-9\"“‘'])"
+_OPENING_LABEL = re.compile(rf"^[A-Z][\w'’.&-]*(?: [\w'’.&-]+){{0,2}}:\s+{_STARTS_SENTENCE}")
+# A speaker before their words is no label: "Smith said: The …", "Police added: Three …" (a
+# verb in lower case ends it; "Breaking News" is a label).
+_SPEAKER = re.compile(r"\b(?:said|told|wrote|[a-z]+ed|[a-z]+s)$")
+# An agency's tag opening a sentence ("(CBS) The mother …"), perhaps with the dash of a
+# dateline the sentence splitter cut after its place ("GRANT TOWN, W.Va." | "(AP) - …").
+_DASH = r"(?:--?|[–—―])"
+_AGENCY_TAG = re.compile(rf"^\((?:[A-Z][\w.&'’-]*\s?){{1,3}}\)\s*(?:{_DASH}\s+)?{_STARTS_SENTENCE}")
+# A dateline: the place in capitals, perhaps a region or a day, an agency and a dash ("NEW YORK
+# - ", "ORLANDO, Fla. — ", "PARIS, Jan 8 (Reuters) - ", "LAS VEGAS, Jan. 8 /PRNewswire/ --",
+# "TORONTO (AP) ").
+_DATELINE = re.compile(
+    r"^[A-Z][A-Z.'’-]{2,}(?: [A-Z][A-Z.'’-]+){0,3}(?:, [A-Z][\w.]*(?: [A-Z\d][\w.]*){0,2})?"
+    rf"(?:(?: \([^()]{{2,30}}\)| /[^/]{{2,30}}/)? ?{_DASH}\s*| \([^()]{{2,30}}\)\s+)"
+    rf"{_STARTS_SENTENCE}"
+    # A place in Title Case is a dateline by its region or day and its agency: "New York, NY
+    # (Sports Network) - ", "Islamabad, Jan 14 (IANS) ".
+    r"|^[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2}, [A-Z][\w.]*(?: [A-Z\d][\w.]*){0,2}"
+    rf" \((?:[A-Z][\w.&'’-]*\s?){{1,3}}\) ?(?:{_DASH}\s+)?{_STARTS_SENTENCE}"
+)
+# The dash alone after such a place ("ORLANDO, Fla." | "— In the final game …"); a dash
+# elsewhere opens a list item.
+_DATELINE_DASH = re.compile(rf"^{_DASH}\s+{_STARTS_SENTENCE}")
+# The place of a dateline, cut off as a sentence of its own: a capitalised place, a comma and
+# an abbreviated region ("ORLANDO, Fla.", "GRANT TOWN, W.Va.").
+_DATELINE_PLACE = re.compile(r"^[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,2}, [A-Z][\w.]*\.$")
+
+
+def unlabelled(sentence: str, *, opening: bool = True, after_dateline: bool = False) -> str:
+    """`sentence` without what is glued before it and is not of it, when the rest reads as a
+    whole sentence on its own: a short label and a colon ("EXCLUSIVE: ", "Earlier story: "),
+    an agency's tag ("(AP) - ", "(CBS) "), a dateline ("NEW YORK - "), or, `after_dateline`
+    (the sentence before it is a dateline's place, "ORLANDO, Fla."), the dateline's dash. A
+    speaker ("He said: …", "Smith told: …") is not a label, nor is a name before a colon
+    further on than the `opening` sentences ("Morton: Scientology would be …" tells what
+    Morton says). Else `sentence` unchanged."""
+    label = _OPENING_LABEL.match(sentence) if opening else None
+    if label is not None:
+        head = label.group(0).rstrip().removesuffix(":")
+        # Twelve words or fewer: a "Label: value" line ("Rated: PG-13 for …"), no sentence.
+        short = _word_count(sentence) <= LABEL_LINE_WORDS
+        if short or dependent(head) or _SPEAKER.search(head) or _DIGIT.search(head):
+            label = None
+    label = label or _AGENCY_TAG.match(sentence) or _DATELINE.match(sentence)
+    if label is None and after_dateline:
+        label = _DATELINE_DASH.match(sentence)
+    if label is None:
+        return sentence
+    rest = sentence[label.end() :]
+    return rest if readable(rest) else sentence
+
+
 def _is_cased(sentences: list[str]) -> bool:
     """Is the text written in normal case (not lower-cased like CNN/DM's tokenized text)?"""
     head = " ".join(sentences[:5])
@@ -360,6 +443,22 @@ def _overlap(first: set[str], second: set[str]) -> float:
     if not first or not second:
         return 0.0
     return len(first & second) / min(len(first), len(second))
+
+
+# A short capitalised abbreviation ending a sentence ("… stood at Rs.", "… in Vol.").
+_ABBREVIATION_END = re.compile(r"(?:^|\s)[A-Z][a-z]{0,2}\.$")
+
+
+def _cut_at_number(sentences: list[str], index: int) -> bool:
+    """Did the splitter cut this sentence at an abbreviation before a number ("BSNL's revenue
+    stood at Rs." | "39,750 crore in 2006-07 …"), here or before it? Either piece is half."""
+    return any(
+        at >= 0
+        and at + 1 < len(sentences)
+        and sentences[at + 1][:1].isdigit()
+        and _ABBREVIATION_END.search(sentences[at]) is not None
+        for at in (index, index - 1)
+    )
 
 
 def choose(
@@ -406,7 +505,7 @@ def choose(
     for index in order:
         if len(chosen) >= n:
             break
-        if not readable(sentences[index], cased=cased):
+        if not readable(sentences[index], cased=cased) or _cut_at_number(sentences, index):
             continue
         if first_readable is None:
             first_readable = index
@@ -437,13 +536,14 @@ def select_sentences(
     sentences = _candidates(text)
     if not sentences:
         return []
+    shown = _shown(sentences)
     model = load_model()
     terms = _terms_of_each(sentences, language)
     scores = model.score(sentence_features(sentences, terms))
     indices = choose(
-        sentences, scores, n=n, max_chars=None, trigram_block=model.trigram_block, terms=terms
+        shown, scores, n=n, max_chars=None, trigram_block=model.trigram_block, terms=terms
     )
-    return [sentences[i] for i in indices]
+    return [shown[i] for i in indices]
 
 
 def summarize(
@@ -461,15 +561,16 @@ def summarize(
     sentences = _candidates(text)
     if not sentences:
         return ""
+    shown = _shown(sentences)
     model = load_model()
     terms = _terms_of_each(sentences, language)
     scores = model.score(sentence_features(sentences, terms))
     indices = choose(
-        sentences,
+        shown,
         scores,
         n=max_sentences,
         max_chars=max_chars,
         trigram_block=model.trigram_block,
         terms=terms,
     )
-    return " ".join(sentences[i] for i in indices)
+    return " ".join(shown[i] for i in indices)

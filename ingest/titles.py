@@ -108,7 +108,25 @@ def page_names(
         described=described,
         seen=[_text(h) for h in root.iter("h2", "h3")],
     )
+    if title and described and (shown := _shown_without_label(title, root, first_paragraph)):
+        title = shown
     return PageNames(title or choose_title([fallback], sites=sites, sections=sections), site)
+
+
+# One word after the headline and a spaced separator: "… - Analysis", "… | Review".
+_LABEL_TAIL = re.compile(r"^(?P<head>.*\S)\s+[|\-–—:·•]\s+(?P<label>[^\W\d_][\w'’.]*)$")
+
+
+def _shown_without_label(title: str, root: HtmlElement, first_paragraph: str) -> str:
+    """The heading the page shows right above its text, when it is `title` without a one-word
+    segment after a spaced separator ("Markets tumble - Analysis" over a heading "Markets
+    tumble"): that word is a genre or a section the metadata added, not the headline's (a
+    headline ending on a name, "McCarthy is not for sale - Hughes", is shown with it)."""
+    match = _LABEL_TAIL.match(title)
+    if match is None or len(_WORD.findall(match["head"])) < 3:
+        return ""
+    shown = lead_in_heading(root, first_paragraph)
+    return shown if shown and fold(shown) == fold(match["head"]) else ""
 
 
 def choose_title(
@@ -248,8 +266,9 @@ def clean_title(
     World |", "- Politics - The Site", "[LWN.net]". A segment goes when it names the site
     (folded equal, or inside the host's name), or when it is a short section after a
     hierarchical separator ("|", ">", "»") behind a longer headline, or a short segment
-    between the site's name and the headline that the URL's path names (`sections`:
-    "winnipegsun.com - Other Sports - Podium for Canuck" at /Sports/OtherSports/…)."""
+    between the site's name and the headline, or after the headline, that the URL's path names
+    (`sections`: "winnipegsun.com - Other Sports - Podium for Canuck" at /Sports/OtherSports/…,
+    "Markets tumble as rates rise - Analysis" at /analysis/…)."""
     title = normalize_whitespace(title).replace("\n", " ").strip()
     title = _LOOSE_SEPARATORS.sub("", _without_date_tail(title)).strip()
     if not title:
@@ -311,6 +330,8 @@ def clean_title(
             _mentions_site(parts[end - 1], separators[end - 2], site_keys, rest_end)
             or _is_section(parts[end - 1], separators[end - 2], rest_end)
             or (path_end and _is_label(parts[end - 1], rest_end))
+            # A section the URL's path names ("… - Analysis" at /analysis/…).
+            or (fold(parts[end - 1]) in sections and _is_label(parts[end - 1], rest_end))
         ):
             end -= 1
             changed = True
@@ -528,9 +549,22 @@ def _headline_like(title: str, site_keys: set[str], *, metadata: bool = False) -
         return False
     if fold(title) in site_keys or (not metadata and _names_site(title, site_keys)):
         return False
-    if is_date_line(title) or is_credit_line(title):
+    if is_date_line(title) or is_credit_line(title) or is_slug(title):
         return False
     return not _PROMPT.search(title) or len(words) > 12
+
+
+_HYPHEN_JOIN = re.compile(r"(?<=[^\W_])-(?=[^\W_])")
+
+
+def is_slug(text: str) -> bool:
+    """A news agency's slug, not a headline: words joined by hyphens rather than spaces
+    ("Thailand-politics 2ndlead-WRAP", "Lifestyle-US-tourism-animal-horses FEATURE"): at most
+    three space-separated tokens, two hyphens or more, and more hyphens than spaces (a name,
+    "Spider-Man", is no slug)."""
+    tokens = text.split()
+    hyphens = len(_HYPHEN_JOIN.findall(text))
+    return len(tokens) <= 3 and hyphens >= 2 and hyphens > len(tokens) - 1
 
 
 _DATE = caseless(
@@ -566,12 +600,19 @@ _HEADLINE_MARK = re.compile(
 )
 
 
+# Headline elements of news markup a page may carry inline: NewsML's <HeadLine>, NITF's <hl1>.
+_NEWS_MARKUP_HEADLINES = ("headline", "hl1")
+
+
 def _marked_headlines(root: HtmlElement, limit: int = 3) -> Iterator[str]:
-    """Text of elements the page's markup calls a headline (class/id "headline", "storyTitle")."""
+    """Text of elements the page's markup calls a headline (class/id "headline", "storyTitle",
+    or a news agency's own markup: NewsML's <HeadLine>, NITF's <hl1>)."""
     found: list[str] = []
-    for element in root.iter("h2", "h3", "div", "span", "td", "p", "header", "strong", "b"):
+    tags = ("h2", "h3", "div", "span", "td", "p", "header", "strong", "b", *_NEWS_MARKUP_HEADLINES)
+    for element in root.iter(*tags):
         mark = _marks(element)
-        if not mark.strip() or not _HEADLINE_MARK.search(mark):
+        agency = element.tag in _NEWS_MARKUP_HEADLINES
+        if not agency and (not mark.strip() or not _HEADLINE_MARK.search(mark)):
             continue
         text = _text(element)
         # One text marked twice (nested elements, a list of comments' subjects) votes once.
@@ -596,6 +637,7 @@ def lead_in_heading(root: HtmlElement, first_paragraph: str, reach: int = 25) ->
         return ""
     runs: list[_Run] = []
     links = skipped = authors = captions = 0
+    opening = ""  # a heading the first paragraph may open with, until the next run tells
     for event, element in etree.iterwalk(root, events=("start", "end")):
         tag = element.tag if isinstance(element.tag, str) else ""
         if tag in _SKIP:
@@ -622,11 +664,35 @@ def lead_in_heading(root: HtmlElement, first_paragraph: str, reach: int = 25) ->
         if not text:
             continue
         run_key = fold(text)
+        if opening:
+            # The paragraph goes on in this run: it opened with that heading. Else the
+            # paragraph starts here, and the heading was only like its first words.
+            return opening if key.startswith(fold(opening) + run_key[:8]) else ""
         if len(run_key) >= 12 and _starts(key, run_key):
-            return _heading_before(runs, reach, _content_words(first_paragraph))
+            above = _heading_before(runs, reach, _content_words(first_paragraph))
+            # Nothing above, but the paragraph opens with a whole heading-shaped element, its
+            # date after it ("<span>'No exceptions to settlement freeze'</span><br><span>Sat,
+            # 29 Dec 2007</span> …"): the extractor read the headline into the first paragraph.
+            if above or not (whole and len(run_key) < len(key) and _heading_shaped(text)):
+                return above
+            opening = text
+            continue
         if not captions:  # a picture's caption is not the article's heading
             runs.append(_Run(text, whole, author=authors > 0, tag=tag if whole else ""))
     return ""
+
+
+def _heading_shaped(text: str) -> bool:
+    """3 to 25 words starting with a capital, a digit or a quotation mark, not ending like a
+    sentence or on a word that needs another, not a date, a credit or a byline."""
+    size = len(_WORD.findall(text))
+    return (
+        3 <= size <= 25
+        and (text[:1].isupper() or text[:1].isdigit() or text[:1] in "\"'‘“")
+        and not _LINE_END.search(text)
+        and not _LOOSE_END.search(text)
+        and not (is_date_line(text) or is_credit_line(text) or is_byline(text))
+    )
 
 
 class _Run(NamedTuple):

@@ -51,6 +51,38 @@ def test_a_headline_is_not_joined_to_the_byline_under_it() -> None:
     assert "MBA by" not in clean_text(text)
 
 
+def test_a_comments_header_or_a_byline_is_not_run_on_into_the_line_under_it() -> None:
+    """A comment's header over its text (Bolton News comments via L3S-GN1 c4957377, 2008) and
+    a byline over a photo credit (L3S-GN1 f97fa932) stay lines of their own, though the line
+    under them starts in lower case."""
+    header = "Posted by: tom3465, farnworth on 8:21pm Tue 1 Jan 08"
+    comment = "as long as he does not take advice from his cousin on the finer points of the law"
+    byline = "by Tim Cashmere - January 16 2008"
+    cleaned = clean_text(with_inserted(header, comment, byline, "photo by Ros O'Gorman"))
+    assert comment in cleaned.split("\n\n")
+    assert "2008 photo by" not in cleaned
+
+
+def test_a_line_opening_with_a_site_name_starts_its_own_paragraph() -> None:
+    """seattlepi.com's contact line over its description (L3S-GN1 9a0aca8a, 2008): a lower-case
+    site name is not a sentence's next word."""
+    contact = "Home Delivery: (206) 464-2121 or (800) 542-0820"
+    about = "seattlepi.com serves about 1.7 million unique visitors each month."
+    assert f"{contact}\n\n{about}" in clean_text(with_inserted(contact, about))
+
+
+def test_a_call_to_act_is_not_swallowed_by_a_line_ending_on_a_joining_word() -> None:
+    """The Hindu's "Send this article to Friends by E-Mail" under a line that ends on "the"
+    (L3S-GN1, 2008): a call to act is a line of its own, not the end of the sentence; a name
+    after a joining word still is ("… the editor of" | "The Hindu")."""
+    line = "Mr. Raja said the scheme would be extended to all subscribers of the"
+    prompt = "Send this article to Friends by E-Mail"
+    cleaned = clean_text(with_inserted(line, prompt))
+    assert f"of the {prompt}" not in cleaned
+    thanks = "The minister thanked the readers who had written to the editor of"
+    assert f"{thanks} The Hindu" in clean_text(with_inserted(thanks, "The Hindu"))
+
+
 def test_a_tables_rule_row_stays_with_its_table() -> None:
     table = "| Year | Sales |\n|---|---|\n| 2024 | 120 |"
     assert table in clean_text(with_inserted(table))

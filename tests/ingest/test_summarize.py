@@ -9,7 +9,14 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ingest.summarize import choose, dependent, readable, select_sentences, summarize
+from ingest.summarize import (
+    choose,
+    dependent,
+    readable,
+    select_sentences,
+    summarize,
+    unlabelled,
+)
 from ingest.text import normalize_whitespace, split_sentences
 from tests.support.cases import parametrize
 
@@ -258,3 +265,68 @@ def test_pieces_of_sentences_are_not_readable() -> None:
     assert not readable(", ' she wrote .", cased=False)
     # CNN/DM dev (cnndm-test-see2017-011162): a contraction with a typographic apostrophe.
     assert dependent("he’s now on 17 goals for the season .")
+
+
+def test_a_label_glued_before_the_first_sentence_does_not_open_the_summary() -> None:
+    """ "UPDATE: ", "Earlier story: " and a dateline ("NEW DELHI: " as The Hindu writes it,
+    L3S-GN1 498f4478) are glued before the sentence, not of it: the summary keeps the
+    sentence without them."""
+    for label in ("UPDATE: ", "Earlier story: ", "NEW DELHI: ", "EXCLUSIVE: "):
+        summary = summarize(label + ARTICLE)
+        assert summary.startswith("Councillors in Port Alder voted on Monday")
+        assert label.strip() not in summary
+
+
+def test_a_speaker_before_a_colon_is_no_label() -> None:
+    for sentence in (
+        "He said: The barrier will protect about 3,000 homes from storm surges.",
+        "Police added: Three men were arrested near the harbour on Friday night.",
+    ):
+        assert unlabelled(sentence) == sentence
+    # Further on, a name before a colon tells what they say (AP via L3S-GN1 967a6e51).
+    quoted = "Morton: Scientology would be a shadow of what it is today without the actor."
+    assert unlabelled(quoted, opening=False) == quoted
+    # "Rated: PG-13 …": a label and a short value is still not a sentence.
+    assert not readable(unlabelled("Rated: PG-13 for violence and language."))
+
+
+def test_an_agency_tag_or_a_datelines_dash_does_not_open_the_summary() -> None:
+    """The splitter cuts a dateline after its place ("GRANT TOWN, W.Va." | "(AP) - …", AP via
+    L3S-GN1 dd2feca5; "ORLANDO, Fla." | "— In the final game …", nytimes.com via L3S-GN1
+    7d6b0455); a tag alone opens CBS's story (L3S-GN1 b10653db)."""
+    opening = (
+        "Relatives of the coach have been harassed and threatened in the three weeks since he left."
+    )
+    rest = "His mother says her grandson received a death threat at school."
+    for before in (
+        "GRANT TOWN, W.Va. (AP) - ",
+        "ORLANDO, Fla. — ",
+        "(CBS) ",
+        "NEW YORK - ",
+        "New York, NY (Sports Network) - ",  # seattlepi.com via L3S-GN1 9a0aca8a
+        "Islamabad, Jan 14 (IANS) ",  # mangalorean.com via L3S-GN1 a5446936
+        "TORONTO (AP) -",  # L3S-GN1 6c414d50
+        "TORONTO (AP) ",  # L3S-GN1 aa00507b
+    ):
+        assert summarize(f"{before}{opening}\n\n{rest}").startswith(opening)
+    # A dash elsewhere opens a list item, still not a summary sentence.
+    assert unlabelled("- The unit has a 2ms response time and high resolution.").startswith("-")
+
+
+def test_a_sentence_cut_at_an_abbreviation_before_a_number_is_not_chosen() -> None:
+    """ "BSNL's revenue stood at Rs." | "39,750 crore …" (The Hindu via L3S-GN1 498f4478): the
+    sentence ends in the next one."""
+    lead = "The minister on Monday launched a free accident insurance scheme for all subscribers."
+    revenue = "BSNL's revenue stood at Rs. 39,750 crore in 2006-07, a profit of Rs. 7,805 crore."
+    assert "BSNL's revenue stood at Rs." in split_sentences(revenue)
+    assert summarize(f"{lead}\n\n{revenue}") == lead
+    # Nor is the piece after the cut (L3S-GN1 7143d9be: "An amount of Rs." | "2,00,000 will …").
+    amount = "An amount of Rs. 2,00,000 will be added to the Super Jackpot Pool on Sunday."
+    assert summarize(f"{lead}\n\n{amount}") == lead
+
+
+def test_a_sentence_cut_after_its_bracketed_subject_is_not_readable() -> None:
+    """ "Logitech International (SWX:LOGN)" | "(NASDAQ:LOGI) unveiled the Harmony One …"
+    (Business Wire via L3S-GN1 1bb25401): what is left starts with the bracket, then a verb."""
+    assert not readable("(NASDAQ:LOGI) unveiled the Harmony One advanced universal remote control.")
+    assert readable("(Updated) The council approved the barrier on Monday night.")

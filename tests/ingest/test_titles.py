@@ -13,6 +13,7 @@ from ingest.titles import (
     is_byline,
     is_credit_line,
     is_date_line,
+    is_slug,
     page_names,
     source_name,
 )
@@ -313,3 +314,77 @@ def test_the_headline_shown_above_the_text(
 ) -> None:
     html = titled(title, f"{body}<p>{lead}</p><p>More followed on Tuesday.</p>")
     assert headline(html, url, first_paragraph=lead) == expected
+
+
+def test_a_news_agencys_own_headline_wins_over_its_slug() -> None:
+    # L3S-GN1 ec407a8c (citizen.co.za): the page carries AFP's NewsML inline, an empty
+    # <title> and no h1; the slug line sits right above the text.
+    lead = "Thailand's Supreme Court on Friday cleared the way for allies of Thaksin Shinawatra."
+    html = titled(
+        "",
+        "<newslines><headline>Thai court clears way for Thaksin allies to form govt</headline>"
+        "<byline>by Boonradom Chitradon</byline><dateline>BANGKOK (AFP)</dateline>"
+        "<slugline>Thailand-politics 2ndlead-WRAP</slugline></newslines>"
+        f"<p>{lead}</p><p>The party won general elections on December 23.</p>",
+    )
+    url = "http://www.citizen.co.za/index/Article.aspx?pDesc=1,1,22&Type=top&File=080118125"
+    assert headline(html, url, first_paragraph=lead) == (
+        "Thai court clears way for Thaksin allies to form govt"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Thailand-politics 2ndlead-WRAP", True),  # L3S-GN1 ec407a8c
+        ("Lifestyle-US-tourism-animal-horses FEATURE", True),  # L3S-GN1 5ee66caf
+        ("Spider-Man", False),
+        ("Under-siege Kemble quits as Kiwi coach", False),
+    ],
+)
+def test_slugs_are_told_from_headlines(text: str, expected: bool) -> None:
+    assert is_slug(text) is expected
+
+
+def test_a_genre_word_the_metadata_adds_goes_when_the_page_shows_the_headline_without_it() -> None:
+    lead = "Markets fell sharply on Monday as the central bank raised rates again in London."
+    body = f"<div class='top'><span>Markets tumble as rates rise</span></div><p>{lead}</p>"
+    meta = "<meta property='og:title' content='Markets tumble as rates rise - Analysis'>"
+    html = f"<html><head>{meta}</head><body>{body}</body></html>"
+    assert headline(html, None, first_paragraph=lead) == "Markets tumble as rates rise"
+    # Shown with it, the last word is the headline's own (a speaker, as in L3S-GN1 353b3de0).
+    quoted = html.replace("rise - Analysis", "rise - Hughes").replace("rise<", "rise - Hughes<")
+    assert headline(quoted, None, first_paragraph=lead) == "Markets tumble as rates rise - Hughes"
+
+
+def test_a_section_the_url_names_goes_after_the_headline() -> None:
+    title = titled("Markets tumble as rates rise - Analysis")
+    assert headline(title, "http://example.com/analysis/2008/01/markets.html") == (
+        "Markets tumble as rates rise"
+    )
+    assert headline(title, "http://example.com/business/2008/01/markets.html") == (
+        "Markets tumble as rates rise - Analysis"
+    )
+
+
+def test_a_headline_the_first_paragraph_opens_with_is_taken_when_nothing_names_one() -> None:
+    # L3S-GN1 b89b4068 (presstv.ir): <title> is the site's name alone; the headline, its time
+    # and the byline are spans of one cell, read as the first paragraph's start.
+    lead = (
+        "'No exceptions to settlement freeze' Sat, 29 Dec 2007 17:50:54 The Palestinian "
+        "National Authority (PNA) will not accept any exceptions to Israeli settlement freeze."
+    )
+    html = titled(
+        "Press TV",
+        "<table><tr><td><span id='lblTitle'>'No exceptions to settlement freeze'</span><br>"
+        "<span id='lblDateTime'>Sat, 29 Dec 2007 17:50:54</span><br>"
+        "The Palestinian National Authority (PNA) will not accept any exceptions to Israeli "
+        "settlement freeze.</td></tr></table>",
+    )
+    url = "http://www.presstv.ir/detail.aspx?id=36764&sectionid=351020202"
+    assert headline(html, url, first_paragraph=lead) == "'No exceptions to settlement freeze'"
+    # A heading that is only like the paragraph's first words is not its start (Readability
+    # test page social-buttons: <h1>Lorem ipsum dolor</h1><p>Lorem ipsum dolor sit amet …).
+    text = "Lorem ipsum dolor sit amet, consectetur adipisicing elit, sed do eiusmod tempor."
+    page = titled("Share buttons removal test", f"<h1>Lorem ipsum dolor</h1><p>{text}</p>")
+    assert headline(page, None, first_paragraph=text) == "Share buttons removal test"
