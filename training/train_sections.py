@@ -318,6 +318,27 @@ def out_of_fold(
     return result
 
 
+def cross_fitted(
+    base: Sequence[Item],
+    dev_tune: Sequence[Item],
+    parts: int = 2,
+    fit_model: Callable[[Sequence[Item]], Fitted] = fit,
+) -> dict[str, np.ndarray]:
+    """Each dev-set tune article's probabilities from a model trained on `base` and on the
+    `dev_tune` items (articles and passages) of the other parts of the tune half, by article
+    id. The tune half is training data since sections-4, so this is how a method is scored
+    on it without the article having been trained on (`fold_of` splits it into `parts`)."""
+    articles = [item for item in dev_tune if "#" not in item.id]
+    result: dict[str, np.ndarray] = {}
+    for part in range(parts):
+        train = [*base, *(item for item in dev_tune if fold_of(item.id, parts) != part)]
+        scored = [item for item in articles if fold_of(item.id, parts) == part]
+        if scored:
+            p = fit_model(train).probabilities(scored)
+            result.update({item.id: row for item, row in zip(scored, p, strict=True)})
+    return result
+
+
 def best_thresholds(y: np.ndarray, p: np.ndarray) -> np.ndarray:
     """Per section, the threshold (0.05 steps) with the best F1; 0.5 for an empty section."""
     grid = np.round(np.arange(0.10, 0.951, 0.05), 2)

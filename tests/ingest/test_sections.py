@@ -326,3 +326,42 @@ def test_tokenize_splits_at_every_character_but_letters_and_digits() -> None:
         chunk = "".join(every[start : start + 64])
         text = f"Ab’s {chunk} c_d-e—f\u00a0g {chunk[::-1]}"
         assert sections.tokenize(text, text) == _reference_tokenize(text, text), hex(start)
+
+
+def test_cross_fitting_scores_each_tune_article_without_its_part_of_the_tune_half() -> None:
+    """The tune half is training data, so a method is scored on it cross-fitted: each tune
+    article gets the probabilities of a model trained on the other data and the other part
+    of the tune half, never on itself or its own passages."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "training"))
+    import train_sections as training
+
+    base = [
+        training.Item(f"s{n}", f"{name} alpha{n} beta{n}", "", name)
+        for n, name in enumerate(SECTIONS)
+    ] + [training.Item("none", "gamma delta", "", None)]
+    articles = [
+        training.Item(f"dev-{n}", f"story {n}", "One sentence here. Another one.", name)
+        for n, name in enumerate(SECTIONS * 2)
+    ]
+    dev = [*articles, *(p for a in articles for p in training.passages(a, words=2))]
+    assert len({training.fold_of(a.id, 2) for a in articles}) == 2  # both parts are used
+    fitted: list[tuple[set[str], training.Fitted]] = []
+
+    def recording(train: list[training.Item]) -> training.Fitted:
+        model_ = training.fit(train)
+        fitted.append(({item.id for item in train}, model_))
+        return model_
+
+    p = training.cross_fitted(base, dev, fit_model=recording)
+    assert set(p) == {a.id for a in articles} and len(fitted) == 2
+    for article in articles:
+        part = training.fold_of(article.id, 2)
+        trained_on, model_ = fitted[part]
+        assert {b.id for b in base} <= trained_on
+        own = {d.id for d in dev if d.id.split("#", 1)[0] == article.id}
+        assert len(own) == 3 and not own & trained_on
+        others = {d.id for d in dev if training.fold_of(d.id, 2) != part}
+        assert others <= trained_on
+        assert np.allclose(p[article.id], model_.probabilities([article])[0])
