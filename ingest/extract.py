@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import trafilatura
+from lxml import etree
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
@@ -210,8 +211,41 @@ def _parse(html: str | bytes) -> HtmlElement | None:
         return None
     if not isinstance(tree, HtmlElement):
         return None
+    _join_split_words(tree)
     _unwrap_layout_tables(tree)
     return tree
+
+
+# Elements that show something, or break a line, even when they hold no text.
+_SHOWN = frozenset(
+    {"br", "hr", "img", "picture", "video", "audio", "svg", "canvas", "object", "embed", "input"}
+    | {"textarea", "select", "button", "math", "table", "li", "p"}
+)
+
+
+def _join_split_words(tree: HtmlElement) -> None:
+    """An empty element set inside a word ("mater<div id="ad-slot"></div>ials": an ad slot a
+    publisher's template drops into the text) is taken out and the word's halves joined, so
+    the word is not broken into two lines. Only between two letters with no space: an empty
+    element between words ("word<div></div> word") keeps its break, and one that shows
+    something or breaks a line (`_SHOWN`: a <br>, a picture) stays."""
+    for element in list(tree.iter(etree.Element)):
+        tail = element.tail
+        if not tail or not tail[0].isalpha() or element.text or element.tag in _SHOWN:
+            continue
+        previous = element.getprevious()
+        parent = element.getparent()
+        before = (
+            previous.tail if previous is not None else parent.text if parent is not None else None
+        )
+        if not before or not before[-1].isalpha() or parent is None:
+            continue
+        if any(
+            d.tag in _SHOWN or d.text or (d.tail and d is not element)
+            for d in element.iterdescendants()
+        ):
+            continue
+        element.drop_tree()  # lxml joins the tail to the text before it
 
 
 _LAYOUT = frozenset({"table", "tbody", "thead", "tfoot", "tr", "td", "th"})

@@ -81,3 +81,27 @@ def test_summary_of_an_extracted_page_is_the_news() -> None:
     summary = summarize(page.text, title=page.title)
     assert summary.startswith("Millbrook Water Company customers will pay about 9% more")
     assert len(summary) <= 300
+
+
+# Drawn from hemeltoday.co.uk (l3s-gn1): the template drops its ad slot into a word.
+_AD_IN_A_WORD = (
+    "<html><body><div id='viewarticle'><h1>Tug boats refloat grounded ship</h1>"
+    "<div id='va-bodytext' class='va-bodytext'>A 90,000-tonne sea tanker that ran aground in "
+    "the Dover Strait has been refloated and tugged away, the Maritime and Coastguard Agency "
+    "has said.<br /><br />A spokeswoman said the container ship was registered as carrying "
+    "hazardous cargo, but the exact nature of the mater<div id='ds-mpu'></div>ials on board "
+    "was unknown.<br /><br />She said all vessels entering the strait must report to the"
+    "<div class='slot'><span></span></div> coastguard if they carry hazardous goods, even a "
+    "single container.<br /><br />Surveyors will board<br />the ship once it is anchored and "
+    "carry out their investigations into the grounding.</div></div></body></html>"
+)
+
+
+def test_an_empty_element_inside_a_word_does_not_split_it() -> None:
+    page = extract_page(_AD_IN_A_WORD)
+    assert page is not None
+    assert "the exact nature of the materials on board was unknown." in page.text
+    assert "mater ials" not in page.text and "mater\n" not in page.text
+    # An empty element between words, and a <br>, still part them.
+    assert "report to the coastguard" in page.text.replace("\n", " ")
+    assert "boardthe" not in page.text
