@@ -14,7 +14,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
-from ingest.clean import clean_text, link_texts
+from ingest.clean import clean_text, drop_edge_furniture, link_texts
 from ingest.dedup import canonicalize_url
 from ingest.layout import (
     Layout,
@@ -155,7 +155,8 @@ def _cleaned(
     text = clean_text(raw, title=title or None, author=author, links=links)
     text = drop_regions(text, splits, min_words=MIN_WORDS)
     text = drop_figure_captions(text, layout)
-    return drop_link_tail(drop_outside(text, layout), layout)
+    text = drop_link_tail(drop_outside(text, layout), layout)
+    return drop_edge_furniture(text, title=title or None)  # what those passes left at the edges
 
 
 def _anchors(tree: HtmlElement) -> Iterator[str]:
