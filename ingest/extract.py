@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import ftfy
 import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement
@@ -212,9 +213,39 @@ def _parse(html: str | bytes) -> HtmlElement | None:
         return None
     if not isinstance(tree, HtmlElement):
         return None
+    _repair_mojibake(tree)
     _join_split_words(tree)
     _unwrap_layout_tables(tree)
     return tree
+
+
+# A character that UTF-8 text read as Windows-1252 (or Latin-1) begins with, followed by one
+# that such a reading makes of a continuation byte: "â€™" for "’", "Ã©" for "é".
+_MOJIBAKE = re.compile(
+    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
+    "\u02c6\u02dc\u2013\u2014\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030"
+    "\u2039\u203a\u20ac\u2122]"
+)
+
+
+def _repair_mojibake(tree: HtmlElement) -> None:
+    """Text that was UTF-8 read in a single-byte encoding and written out again ("Canadaâ€™s"
+    in a page that serves UTF-8 bytes under a Latin-1 declaration, kept so by whoever saved
+    it) is decoded again by ftfy, node by node. The page's whole text is searched for the
+    telltale pairs first (`_MOJIBAKE`, a fraction of a millisecond), and only the text nodes
+    and metadata that hold one are handed to ftfy, which leaves text that only looks alike
+    ("café’s") as it is."""
+    if not _MOJIBAKE.search(tree.text_content()):
+        return
+    for element in tree.iter(etree.Element):
+        if element.text and _MOJIBAKE.search(element.text):
+            element.text = ftfy.fix_encoding(element.text)
+        if element.tail and _MOJIBAKE.search(element.tail):
+            element.tail = ftfy.fix_encoding(element.tail)
+    for meta in tree.iter("meta"):
+        content = meta.get("content")
+        if content and _MOJIBAKE.search(content):
+            meta.set("content", ftfy.fix_encoding(content))
 
 
 # Elements that show something, or break a line, even when they hold no text.

@@ -105,3 +105,40 @@ def test_an_empty_element_inside_a_word_does_not_split_it() -> None:
     # An empty element between words, and a <br>, still part them.
     assert "report to the coastguard" in page.text.replace("\n", " ")
     assert "boardthe" not in page.text
+
+
+# Drawn from canada.com (l3s-gn1): UTF-8 that was once read as Windows-1252 and saved again,
+# served under a Latin-1 declaration.
+_MOJIBAKE_PAGE = (
+    "<html><head><meta http-equiv='Content-Type' content='text/html; charset=iso-8859-1'>"
+    "<title>Canadaâ€™s top weather story</title></head><body><article><h1>Canadaâ€™s top "
+    "weather story</h1><p>OTTAWA -- The disappearance of Arctic sea ice was Environment "
+    "Canadaâ€™s No. 1 weather story of 2007, ahead of the floods in British Columbia.</p>"
+    "<p>The record loss of ice was one of the worldâ€™s biggest events, and the thinning of "
+    "the ice had a profound impact on the North, its people, plants and wildlife alike.</p>"
+    "<p>Tickets to the forecastersâ€™ dinner cost Â£25, the cafÃ© said.</p></article>"
+    "</body></html>"
+).encode()
+
+
+def test_mojibake_in_the_page_is_decoded_again() -> None:
+    page = extract_page(_MOJIBAKE_PAGE)
+    assert page is not None
+    assert page.title == "Canada’s top weather story"
+    assert "Environment Canada’s No. 1 weather story" in page.text
+    assert "the world’s biggest events" in page.text
+    assert "cost £25, the café said." in page.text
+    assert "â€" not in page.text and "Â" not in page.text
+
+
+def test_text_that_only_looks_like_mojibake_stays() -> None:
+    text = (
+        "<html><body><article><p>At the café’s door in São Paulo, Ãngel and the Â-team "
+        "fans waited for the results of the vote, which came late on Sunday night.</p><p>The "
+        "count in Düsseldorf and Malmö went on until the morning, officials said after it.</p>"
+        "</article></body></html>"
+    )
+    page = extract_page(text)
+    assert page is not None
+    assert "At the café’s door in São Paulo, Ãngel and the Â-team fans" in page.text
+    assert "Düsseldorf and Malmö" in page.text
