@@ -257,13 +257,14 @@ _SHOWN = frozenset(
 
 def _join_split_words(tree: HtmlElement) -> None:
     """An empty element set inside a word ("mater<div id="ad-slot"></div>ials": an ad slot a
-    publisher's template drops into the text) is taken out and the word's halves joined, so
-    the word is not broken into two lines. Only between two letters with no space: an empty
-    element between words ("word<div></div> word") keeps its break, and one that shows
-    something or breaks a line (`_SHOWN`: a <br>, a picture) stays."""
+    publisher's template drops into the text, floated beside it) is taken out and the word's
+    halves joined, so the word is not broken into two lines (blank space inside it counts as
+    empty). Only between two letters with no space: an empty element between words
+    ("word<div></div> word") keeps its break, and one that shows something or breaks a line
+    (`_SHOWN`: a <br>, a picture) stays."""
     for element in list(tree.iter(etree.Element)):
         tail = element.tail
-        if not tail or not tail[0].isalpha() or element.text or element.tag in _SHOWN:
+        if not tail or not tail[0].isalpha() or _holds_text(element) or element.tag in _SHOWN:
             continue
         previous = element.getprevious()
         parent = element.getparent()
@@ -273,11 +274,15 @@ def _join_split_words(tree: HtmlElement) -> None:
         if not before or not before[-1].isalpha() or parent is None:
             continue
         if any(
-            d.tag in _SHOWN or d.text or (d.tail and d is not element)
+            d.tag in _SHOWN or _holds_text(d) or (d.tail or "").strip()
             for d in element.iterdescendants()
         ):
             continue
         element.drop_tree()  # lxml joins the tail to the text before it
+
+
+def _holds_text(element: HtmlElement) -> bool:
+    return bool((element.text or "").strip())
 
 
 _LAYOUT = frozenset({"table", "tbody", "thead", "tfoot", "tr", "td", "th"})

@@ -93,7 +93,9 @@ _AD_IN_A_WORD = (
     "was unknown.<br /><br />She said all vessels entering the strait must report to the"
     "<div class='slot'><span></span></div> coastguard if they carry hazardous goods, even a "
     "single container.<br /><br />Surveyors will board<br />the ship once it is anchored and "
-    "carry out their investigations into the grounding.</div></div></body></html>"
+    "carry out their investigations into the grounding.<br /><br />Crews must register to be "
+    "eligibl<div class='ad'>\n  </div>e for the salvage work, the agency said on Thursday."
+    "</div></div></body></html>"
 )
 
 
@@ -102,6 +104,7 @@ def test_an_empty_element_inside_a_word_does_not_split_it() -> None:
     assert page is not None
     assert "the exact nature of the materials on board was unknown." in page.text
     assert "mater ials" not in page.text and "mater\n" not in page.text
+    assert "to be eligible for the salvage work" in page.text  # blank space in the slot
     # An empty element between words, and a <br>, still part them.
     assert "report to the coastguard" in page.text.replace("\n", " ")
     assert "boardthe" not in page.text
