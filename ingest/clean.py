@@ -238,13 +238,15 @@ def clean_text(
         duplicate_title = index < 4 and bool(title_key) and key == title_key
         if (
             duplicate_title
-            or (block.words == 0 and not block.text.startswith("|"))  # rules, ornaments, the
-            # ":" left of a label cell; a table's "|---|" row stays with its table
+            or (block.words == 0 and not _RULE_ROW.match(block.text))  # rules, ornaments,
+            # the ":" left of a label cell, an empty row ("| | |"); a table's "|---|" row
+            # stays with its table
             or _is_byline(block, author_parts)
             or _is_noise(block)
             or (links and _link_share(key, links) >= LINK_SHARE)
         ):
             block.keep = False
+    _drop_edge_furniture(blocks, title_key)
     _drop_reader_status(blocks)
     _drop_teasers(blocks)
     _drop_glued_cards(blocks)
@@ -253,6 +255,94 @@ def clean_text(
     _drop_notices_and_credits(blocks)
     _drop_closing_run(blocks)
     return _join(blocks)
+
+
+_RULE_ROW = re.compile(r"^\|(?:\s*:?-+:?\s*\|)+$")  # a table's header rule, "|---|---|"
+TOOL_WORDS = 3  # a toolbar's or menu's entry, or a label over one, is at most this long
+MENU_ENTRIES = 2  # a run at the text's edge with this many entries ("Digg |") is furniture
+_LABEL_END = re.compile(r"^[^.!?;:|]+:$")
+
+
+def drop_edge_furniture(text: str, *, title: str | None = None) -> str:
+    """`text` without a toolbar or a menu left at its start or end (`_drop_edge_furniture`);
+    for the text's final edges, once the passes by page structure have taken what lay beyond
+    them. Paragraphs joined by "\\n\\n" as `clean_text` does."""
+    blocks = _blocks(text)
+    _drop_edge_furniture(blocks, _key(title or ""))
+    return _join(blocks)
+
+
+def _entry(block: _Block) -> bool:
+    """A menu's or a toolbar's entry: a few words and the bar after them ("ePaper |", "A |")."""
+    text = block.text
+    return block.words <= TOOL_WORDS and text.endswith("|") and not text.startswith("|")
+
+
+def _label(block: _Block) -> bool:
+    """A short label, over a menu or over nothing: "News:", "text size:", "Next story:"."""
+    return 0 < block.words <= TOOL_WORDS and _LABEL_END.match(block.text) is not None
+
+
+def _tool(block: _Block) -> bool:
+    """A tool's or a section's name, a few words that are not a sentence ("Print", "Printer
+    friendly", "E-mail"), not an item of a list nor an address; or a call to act ("Send this
+    article to Friends by E-Mail")."""
+    text = block.text
+    if _call_to_act(text):
+        return True
+    return (
+        0 < block.words <= TOOL_WORDS
+        and not _TERMINAL.search(text)
+        and not text[:1].isdigit()
+        and not _LIST_ITEM.match(text)
+        and not _INNER_DOT.search(text)
+    )
+
+
+def _drop_edge_furniture(blocks: list[_Block], title_key: str) -> None:
+    """A toolbar or a menu left at the text's start or end: a run of short lines that are its
+    entries (`_entry`), labels (`_label`) and tools' names (`_tool`), with `MENU_ENTRIES`
+    entries or more ("text size:" / "A |" / "A |" / "A", "Digg |" / "Facebook |" / "Print").
+    A label with a value under it ("Director:" / "Jane Doe") is the article's: the run stops
+    before it. Two labels or more closing the text over nothing ("Previous story:" / "Next
+    story:") go too, and the title repeated right under a dropped opening run."""
+    live = [b for b in blocks if b.keep]
+    if not live:
+        return
+    shaped = [_entry(b) or _label(b) or _tool(b) for b in live]
+    # The opening run, cut before a label with a value.
+    end = 0
+    while end < len(live) and shaped[end]:
+        if _label(live[end]) and end + 1 < len(live) and shaped[end + 1]:
+            following = live[end + 1]
+            if not (_entry(following) or _label(following)):
+                break
+        end += 1
+    if end < len(live) and sum(_entry(b) for b in live[:end]) >= MENU_ENTRIES:
+        for b in live[:end]:
+            b.keep = False
+        if _key(live[end].text) == title_key:
+            live[end].keep = False
+    # The closing run, cut after a label with a value.
+    start = len(live)
+    while start > end and shaped[start - 1]:
+        block = live[start - 1]
+        if _label(block) and start < len(live) and not (_entry(live[start]) or _label(live[start])):
+            start += 1  # the value stays with its label
+            break
+        start -= 1
+    tail = live[start:]
+    if start > 0 and sum(_entry(b) for b in tail) >= MENU_ENTRIES:
+        for b in tail:
+            b.keep = False
+        return
+    labels = 0
+    while labels < len(tail) and _label(tail[-1 - labels]):
+        labels += 1
+    if labels >= MENU_ENTRIES:  # labels over nothing ("Previous story:" / "Next story:"); one
+        # alone may head a part of the article that cleaning took away ("On the Net:")
+        for b in tail[len(tail) - labels :]:
+            b.keep = False
 
 
 # A news dateline opening the article's first paragraph: the place in capitals, perhaps a

@@ -9,11 +9,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import ftfy
 import trafilatura
+from lxml import etree
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
-from ingest.clean import clean_text, link_texts
+from ingest.clean import clean_text, drop_edge_furniture, link_texts
 from ingest.dedup import canonicalize_url
 from ingest.layout import (
     Layout,
@@ -154,7 +156,8 @@ def _cleaned(
     text = clean_text(raw, title=title or None, author=author, links=links)
     text = drop_regions(text, splits, min_words=MIN_WORDS)
     text = drop_figure_captions(text, layout)
-    return drop_link_tail(drop_outside(text, layout), layout)
+    text = drop_link_tail(drop_outside(text, layout), layout)
+    return drop_edge_furniture(text, title=title or None)  # what those passes left at the edges
 
 
 def _anchors(tree: HtmlElement) -> Iterator[str]:
@@ -210,8 +213,76 @@ def _parse(html: str | bytes) -> HtmlElement | None:
         return None
     if not isinstance(tree, HtmlElement):
         return None
+    _repair_mojibake(tree)
+    _join_split_words(tree)
     _unwrap_layout_tables(tree)
     return tree
+
+
+# A character that UTF-8 text read as Windows-1252 (or Latin-1) begins with, followed by one
+# that such a reading makes of a continuation byte: "â€™" for "’", "Ã©" for "é".
+_MOJIBAKE = re.compile(
+    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
+    "\u02c6\u02dc\u2013\u2014\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030"
+    "\u2039\u203a\u20ac\u2122]"
+)
+
+
+def _repair_mojibake(tree: HtmlElement) -> None:
+    """Text that was UTF-8 read in a single-byte encoding and written out again ("Canadaâ€™s"
+    in a page that serves UTF-8 bytes under a Latin-1 declaration, kept so by whoever saved
+    it) is decoded again by ftfy, node by node. The page's whole text is searched for the
+    telltale pairs first (`_MOJIBAKE`, a fraction of a millisecond), and only the text nodes
+    and metadata that hold one are handed to ftfy, which leaves text that only looks alike
+    ("café’s") as it is."""
+    if not _MOJIBAKE.search(tree.text_content()):
+        return
+    for element in tree.iter(etree.Element):
+        if element.text and _MOJIBAKE.search(element.text):
+            element.text = ftfy.fix_encoding(element.text)
+        if element.tail and _MOJIBAKE.search(element.tail):
+            element.tail = ftfy.fix_encoding(element.tail)
+    for meta in tree.iter("meta"):
+        content = meta.get("content")
+        if content and _MOJIBAKE.search(content):
+            meta.set("content", ftfy.fix_encoding(content))
+
+
+# Elements that show something, or break a line, even when they hold no text.
+_SHOWN = frozenset(
+    {"br", "hr", "img", "picture", "video", "audio", "svg", "canvas", "object", "embed", "input"}
+    | {"textarea", "select", "button", "math", "table", "li", "p"}
+)
+
+
+def _join_split_words(tree: HtmlElement) -> None:
+    """An empty element set inside a word ("mater<div id="ad-slot"></div>ials": an ad slot a
+    publisher's template drops into the text, floated beside it) is taken out and the word's
+    halves joined, so the word is not broken into two lines (blank space inside it counts as
+    empty). Only between two letters with no space: an empty element between words
+    ("word<div></div> word") keeps its break, and one that shows something or breaks a line
+    (`_SHOWN`: a <br>, a picture) stays."""
+    for element in list(tree.iter(etree.Element)):
+        tail = element.tail
+        if not tail or not tail[0].isalpha() or _holds_text(element) or element.tag in _SHOWN:
+            continue
+        previous = element.getprevious()
+        parent = element.getparent()
+        before = (
+            previous.tail if previous is not None else parent.text if parent is not None else None
+        )
+        if not before or not before[-1].isalpha() or parent is None:
+            continue
+        if any(
+            d.tag in _SHOWN or _holds_text(d) or (d.tail or "").strip()
+            for d in element.iterdescendants()
+        ):
+            continue
+        element.drop_tree()  # lxml joins the tail to the text before it
+
+
+def _holds_text(element: HtmlElement) -> bool:
+    return bool((element.text or "").strip())
 
 
 _LAYOUT = frozenset({"table", "tbody", "thead", "tfoot", "tr", "td", "th"})

@@ -91,3 +91,29 @@ def test_an_article_written_as_lists_keeps_its_last_section() -> None:
     assert clean_text(text) == text
     # The same closing list after an article of prose is a list about other things.
     assert clean_text(after_body(*CLOSING_SECTION)) == ARTICLE
+
+
+# Toolbars and menus opening the text, shaped as l3s-gn1's pages have them (wjla.com's text
+# size buttons, cbs news's sharing tools, an empty layout row).
+OPENINGS = [
+    ["text size:", "A |", "A |", "A"],
+    ["Digg |", "Facebook |", "E-mail", "|", "Print"],
+    ["| | |", "| | |"],
+]
+
+
+def test_a_toolbar_opening_the_text_goes_with_the_title_repeated_under_it() -> None:
+    title = "Harbour council approves flood barrier"
+    for opening in OPENINGS:
+        assert clean_text("\n\n".join([*opening, *BODY]), title=title) == ARTICLE
+        assert clean_text("\n\n".join([*opening, title, *BODY]), title=title) == ARTICLE
+
+
+def test_labels_with_their_values_opening_the_text_stay() -> None:
+    text = "\n\n".join(["Director:", "Jane Doe", "Cast:", "John Roe", *BODY])
+    assert clean_text(text).startswith("Director:\n\nJane Doe\n\nCast:\n\nJohn Roe\n\n")
+
+
+def test_a_table_s_rows_stay_and_its_empty_rows_go() -> None:
+    rows = ["| Year | Floods |", "|---|---|", "| 2014 | 2 |", "| | |", "| 2020 | 1 |"]
+    assert clean_text(after_body(*rows)) == after_body(*rows[:3], rows[4])
