@@ -36,7 +36,8 @@ same data gives a byte-identical file (`--check` retrains and compares with the 
 
 Byte-identical with the library versions of the `train` extra (`pip install -e '.[dev,train]'`:
 scikit-learn 1.9.1, numpy 2.4.6, scipy 1.17.1); other versions give a model that differs in
-its last digits and in a few self-labelled articles.
+its last digits and in a few self-labelled articles. So do other OpenBLAS kernels: on x86-64
+the script re-runs itself with OPENBLAS_CORETYPE=Haswell (the AVX-512 kernels gave another file).
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ import argparse
 import hashlib
 import io
 import json
+import os
+import platform
 import re
 import sys
 import zipfile
@@ -62,6 +65,7 @@ from sklearn.naive_bayes import ComplementNB
 from ingest.sections import SECTIONS, tokenize
 
 VERSION = "sections-4"
+BLAS_CORE = "Haswell"  # OpenBLAS kernels training runs with on x86-64 (_pin_blas_kernels)
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "ingest" / "models" / "sections.npz"
 DEFAULT_EVAL = ROOT.parent / "shared" / "eval"
@@ -412,7 +416,22 @@ def _log(lines: Iterable[str]) -> None:
         print(line, file=sys.stderr)
 
 
+def _pin_blas_kernels() -> None:
+    """Re-run this script with OpenBLAS's Haswell kernels on x86-64. OpenBLAS picks its
+    kernels by CPU and they round differently: with the AVX-512 ("SkylakeX") kernels the same
+    data self-labels other articles and gives another file (seen on 2026-12-01), so the file
+    is byte-identical only with one kernel set, and Haswell's runs on every x86-64 CPU with
+    AVX2."""
+    if platform.machine().lower() not in ("x86_64", "amd64"):
+        return
+    if os.environ.get("OPENBLAS_CORETYPE") == BLAS_CORE:
+        return
+    env = {**os.environ, "OPENBLAS_CORETYPE": BLAS_CORE}
+    os.execve(sys.executable, [sys.executable, *sys.argv], env)
+
+
 def main() -> int:
+    _pin_blas_kernels()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--eval", type=Path, default=DEFAULT_EVAL, help="the shared eval dir")
     parser.add_argument("--out", type=Path, default=OUT)
