@@ -623,6 +623,13 @@ _PROHIBIT = caseless(
     r"(?:permission|consent))\b",
 )
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# An address written out against harvesters: "jdoe(at)example.com", "jdoe [at] example [dot]
+# com", "jdoe at example dot com" (the spaced form only with a spelled-out "dot").
+_DOT = r"(?:\s?\.\s?|\s?[(\[{]\s?(?i:dot)\s?[)\]}]\s?|\s(?i:dot)\s)"
+_OBFUSCATED_EMAIL = re.compile(
+    rf"[\w.+-]+\s?[(\[{{]\s?(?i:at)\s?[)\]}}]\s?[\w-]+(?:{_DOT}[\w-]+)+"
+    rf"|[\w.+-]+\s(?i:at)\s[\w-]+(?:\s(?i:dot)\s[\w-]+)+",
+)
 # Who else wrote or edited the story: "(Reporting by …; Editing by …)", "X contributed to
 # this report" — the wire's credit, a verb of writing and "by" or "contributed".
 _CREDIT_LINE = caseless(
@@ -659,7 +666,9 @@ def _is_closing_credit(block: _Block) -> bool:
     if block.words > CREDIT_WORDS:
         return False
     text = block.text
-    if _EMAIL.search(text) or _CREDIT_LINE.match(text) or _WITH_NAMES.match(text):
+    if _EMAIL.search(text) or _OBFUSCATED_EMAIL.search(text):
+        return True
+    if _CREDIT_LINE.match(text) or _WITH_NAMES.match(text):
         return True
     if _site_to_reader(text):
         return True
