@@ -777,6 +777,8 @@ def drop_edge_lines(
         return alone(k) and (
             own_name(k)
             or _opening_name(here)
+            or _names_line(here)
+            or (_name_line(here) and k + 1 < len(lines) and _credits(line(k + 1), here))
             or (_name_line(here) and set(_key(here).split()) <= address["all"])
         )
 
@@ -840,6 +842,25 @@ def _name_line(text: str) -> bool:
     return all(
         _NAME_TOKEN.match(t) or (0 < n < len(tokens) - 1 and t.lower() in _NAME_JOINING)
         for n, t in enumerate(tokens)
+    )
+
+
+def _credits(lead: str, name: str) -> bool:
+    """The lead's dateline credits `name` in brackets ("NEW YORK (Reuters) - …" below a line
+    "Reuters"): the line above is that credit again."""
+    opening = " ".join(lead.split()[:8])
+    return f"({name.strip()})" in opening
+
+
+def _names_line(text: str) -> bool:
+    """Names only, two to four of them, each of two words or more ("Jane Roe and John Doe,
+    CanWest News Service; Ottawa Citizen"): a byline with its services (a kicker's words,
+    "Mirror, Mirror", are single)."""
+    parts = [p.strip() for p in re.split(r"[,;]|\band\b", text) if p.strip()]
+    return (
+        2 <= len(parts) <= 4
+        and len(words(text)) <= 12
+        and all(_name_line(p) and len(p.split()) > 1 for p in parts)
     )
 
 

@@ -103,3 +103,14 @@ def test_a_stored_article_loses_its_edge_names() -> None:
     )
     page = article(html, url="https://ledger.example/news/1")
     assert page.text == ARTICLE
+
+
+def test_a_byline_of_names_and_services_above_the_lead_goes() -> None:
+    # The shape of l3s-gn1's canada.com bylines: reporters, the wire service, the paper.
+    byline = "Jane Roe and John Doe, CanWest News Service; Ottawa Citizen"
+    assert drop_edge_lines(text(byline, ARTICLE)) == ARTICLE
+
+
+def test_an_agency_line_above_a_dateline_crediting_it_goes() -> None:
+    lead = "HARBOURTON (Reuters) - " + BODY[0]
+    assert drop_edge_lines(text("Reuters", lead, *BODY[1:])) == text(lead, *BODY[1:])
