@@ -2,7 +2,8 @@
 cookie and paywall notices, link teasers and duplicated bylines, rights notices, contributor
 lines, picture credits and captions, closing credit, contact and bio lines, numbered source
 notes and closing lists about other things go; paragraphs stay (a dateline's paragraph glued
-to a short line is split from it first).
+to a short line is split from it first). `drop_edge_lines`, run last on the extracted text,
+takes the names and repeated title left at its edges.
 
 Over 500 lines on purpose: every pass judges the same line blocks (`_Block`) with the same
 vocabulary families and shape tests (closing punctuation, imperatives, list items); split
@@ -15,9 +16,17 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import pairwise
+from urllib.parse import urlsplit
 
 from ingest.patterns import MONTH, WEEKDAY, caseless
-from ingest.text import content_words, normalize_whitespace, split_sentences, words, wordset
+from ingest.text import (
+    STOPWORDS,
+    content_words,
+    normalize_whitespace,
+    split_sentences,
+    words,
+    wordset,
+)
 
 # Vocabulary families. A line is judged by its shape (short, imperative, label-like) together
 # with how much of this vocabulary it carries — never by one exact phrase.
@@ -623,6 +632,13 @@ _PROHIBIT = caseless(
     r"(?:permission|consent))\b",
 )
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# An address written out against harvesters: "jdoe(at)example.com", "jdoe [at] example [dot]
+# com", "jdoe at example dot com" (the spaced form only with a spelled-out "dot").
+_DOT = r"(?:\s?\.\s?|\s?[(\[{]\s?(?i:dot)\s?[)\]}]\s?|\s(?i:dot)\s)"
+_OBFUSCATED_EMAIL = re.compile(
+    rf"[\w.+-]+\s?[(\[{{]\s?(?i:at)\s?[)\]}}]\s?[\w-]+(?:{_DOT}[\w-]+)+"
+    rf"|[\w.+-]+\s(?i:at)\s[\w-]+(?:\s(?i:dot)\s[\w-]+)+",
+)
 # Who else wrote or edited the story: "(Reporting by …; Editing by …)", "X contributed to
 # this report" — the wire's credit, a verb of writing and "by" or "contributed".
 _CREDIT_LINE = caseless(
@@ -659,7 +675,9 @@ def _is_closing_credit(block: _Block) -> bool:
     if block.words > CREDIT_WORDS:
         return False
     text = block.text
-    if _EMAIL.search(text) or _CREDIT_LINE.match(text) or _WITH_NAMES.match(text):
+    if _EMAIL.search(text) or _OBFUSCATED_EMAIL.search(text):
+        return True
+    if _CREDIT_LINE.match(text) or _WITH_NAMES.match(text):
         return True
     if _site_to_reader(text):
         return True
@@ -702,6 +720,192 @@ def _drop_notices_and_credits(blocks: list[_Block]) -> None:
     if sum(b.words for b in dropped) <= TAIL_SHARE * total:
         for b in dropped:
             b.keep = False
+
+
+# The text's edges after every other pass (`drop_edge_lines`): a line that is only a name — the
+# publication's, the agency's, a section's — closing or opening the text next to its prose
+# ("- AAP", "The Nation", "Reuters"), and the title repeated at the top, alone or glued to its
+# date and byline ("<title> Published on January 12, 2008 by IANS").
+_EDGE_MARK = re.compile(r"^[-–—•·]\s*|^\((?=.*\)$)|^\[(?=.*\]$)")
+_NAME_TOKEN = re.compile(r"^[A-Z][\w'’.&/-]*$")
+_NAME_JOINING = wordset("of the and & de du la le for on")
+NAME_WORDS = 4  # a name line is at most this long
+PROSE_WORDS = 8  # the line beside it is prose: a sentence of at least this many words
+EDGE_DROPS = 2  # at most this many lines go at each edge
+_META_OPENING = caseless(
+    r"^(?:by|published|posted|updated|last updated|filed|written|on)\b|^\d|"
+    rf"^(?:{MONTH}|{WEEKDAY})\b"
+)
+_WORD_SPAN = re.compile(r"[^\W_]+(?:['’.\-][^\W_]+)*")  # `ingest.text.words`, with positions
+# The date, byline and counters glued to a repeated title: at most `META_WORDS` long, with at
+# most `META_OTHER` lower-case words besides a date's, a byline's and a counter's ("Viewed 124
+# times"); the names in a byline are capitalised, a sentence's words mostly are not.
+_META_WORDS = wordset("by posted published updated filed written last viewed views times reads")
+META_WORDS = 20
+META_OTHER = 1
+
+
+def drop_edge_lines(
+    text: str, *, title: str | None = None, site: str | None = None, url: str | None = None
+) -> str:
+    """`text` ("\\n\\n" between paragraphs, "\\n" between lines) without the lines at its edges
+    that a reader sees as furniture, each a paragraph of its own:
+
+    - a first line repeating `title`, alone or with only its date and byline after it;
+    - name lines (`_name_line`) opening the text before its prose (`_opening_name`: one word
+      alone only when marked, in capitals or a segment of `url`, the section's name), or
+      closing it after its prose ("- AAP" after any long line);
+    - the publication's name (`site`, or its host in `url`) at either edge."""
+    paragraphs = [p.split("\n") for p in text.split("\n\n")]
+    lines = [(i, j) for i, p in enumerate(paragraphs) for j, _ in enumerate(p)]
+    address = _address_words(url)
+    site_keys = {k for k in (_key(site or ""),) if k}
+
+    def line(k: int) -> str:
+        i, j = lines[k]
+        return paragraphs[i][j]
+
+    def alone(k: int) -> bool:
+        return len(paragraphs[lines[k][0]]) == 1
+
+    def own_name(k: int) -> bool:
+        key = _key(line(k))
+        return key in site_keys or (bool(key) and key.replace(" ", "") in address["host"])
+
+    def opening(k: int) -> bool:
+        here = line(k)
+        return alone(k) and (
+            own_name(k)
+            or _opening_name(here)
+            or _names_line(here)
+            or (_name_line(here) and k + 1 < len(lines) and _credits(line(k + 1), here))
+            or (_name_line(here) and set(_key(here).split()) <= address["all"])
+        )
+
+    def closing(k: int) -> bool:
+        here, before = line(k), line(k - 1)
+        if not alone(k):
+            return False
+        if own_name(k):
+            return True
+        marked = bool(_EDGE_MARK.match(here.strip())) and len(words(before)) >= PROSE_WORDS
+        return _name_line(here) and (_prose(before) or marked)
+
+    dropped: set[int] = set()
+    first, last = 0, len(lines) - 1
+    title_key = _key(title or "")
+    if title_key and first < last and _repeats_title(line(first), title_key):
+        dropped.add(first)
+        first += 1
+    run = first
+    while run < last and run - first < EDGE_DROPS and opening(run):
+        run += 1
+    if run > first and (_prose(line(run)) or all(own_name(k) for k in range(first, run))):
+        dropped.update(range(first, run))
+        first = run
+    for _ in range(EDGE_DROPS):
+        if not (last > first and closing(last)):
+            break
+        dropped.add(last)
+        last -= 1
+    if not dropped:
+        return text
+    kept: dict[int, list[str]] = {}
+    for k, (i, j) in enumerate(lines):
+        if k not in dropped:
+            kept.setdefault(i, []).append(paragraphs[i][j])
+    return "\n\n".join("\n".join(p) for p in kept.values())
+
+
+def _address_words(url: str | None) -> dict[str, set[str]]:
+    """The words of a page's address: "host", its host's labels ("newsblaze", "thehindu"),
+    and "all", those and its path's words ("english", "security")."""
+    found: dict[str, set[str]] = {"host": set(), "all": set()}
+    if not url:
+        return found
+    parts = urlsplit(url)
+    found["host"] = set((parts.hostname or "").lower().split("."))
+    found["all"] = found["host"] | set(re.findall(r"[a-z]+", parts.path.lower()))
+    return found
+
+
+def _name_line(text: str) -> bool:
+    """A short line that is only a name: capitalised words (joined perhaps by "of", "&", "/"),
+    no digits, no sentence or list punctuation, perhaps after a dash or in parentheses
+    ("- AAP", "(Agencies)", "The Nation", "CanWest News Service", "Reuters/Billboard")."""
+    bare = _EDGE_MARK.sub("", text.strip()).rstrip(")]").strip()
+    tokens = bare.split()
+    if not 0 < len(tokens) <= NAME_WORDS or len(bare) > 40 or re.search(r"[\d,:;!?\"“”|]", bare):
+        return False
+    if bare.endswith(".") or tokens[0].lower() in STOPWORDS - {"the", "new"}:
+        return False  # a name does not open with "To", "Though", "One", "Our"
+    return all(
+        _NAME_TOKEN.match(t) or (0 < n < len(tokens) - 1 and t.lower() in _NAME_JOINING)
+        for n, t in enumerate(tokens)
+    )
+
+
+def _credits(lead: str, name: str) -> bool:
+    """The lead's dateline credits `name` in brackets ("NEW YORK (Reuters) - …" below a line
+    "Reuters"): the line above is that credit again."""
+    opening = " ".join(lead.split()[:8])
+    return f"({name.strip()})" in opening
+
+
+def _names_line(text: str) -> bool:
+    """Names only, two to four of them, each of two words or more ("Jane Roe and John Doe,
+    CanWest News Service; Ottawa Citizen"): a byline with its services (a kicker's words,
+    "Mirror, Mirror", are single)."""
+    parts = [p.strip() for p in re.split(r"[,;]|\band\b", text) if p.strip()]
+    return (
+        2 <= len(parts) <= 4
+        and len(words(text)) <= 12
+        and all(_name_line(p) and len(p.split()) > 1 for p in parts)
+    )
+
+
+def _opening_name(text: str) -> bool:
+    """A name line that may open the text: one word alone is as often the article's own
+    heading ("Lorem") as a section's name, so it goes only marked ("(AP)", "- AFP"), in
+    capitals ("ITN") or as a byline's remnant ("Posted")."""
+    if not _name_line(text):
+        return False
+    bare = text.strip()
+    return (
+        len(bare.split()) > 1
+        or bool(_EDGE_MARK.match(bare))
+        or bare.isupper()
+        or bare.lower() in _BYLINE_WORDS
+    )
+
+
+def _prose(text: str) -> bool:
+    return len(words(text)) >= PROSE_WORDS and bool(_TERMINAL_END.search(text))
+
+
+def _repeats_title(text: str, title_key: str) -> bool:
+    """The title alone, or the title and then only its date, byline or counters ("… Published
+    on January 12, 2008 by IANSViewed 124 times"), no sentence."""
+    key = _key(text)
+    if key == title_key:
+        return True
+    if not key.startswith(title_key + " "):
+        return False
+    tokens = list(_WORD_SPAN.finditer(text))
+    size = len(title_key.split())
+    rest = text[tokens[size - 1].end() :].lstrip(" |:–—-,")
+    tokens_left = words(rest)
+    other = [
+        t
+        for t in tokens_left
+        if t[0].islower() and not _STAMP_WORD.match(t) and t.lower() not in _META_WORDS
+    ]
+    return (
+        len(tokens_left) <= META_WORDS
+        and bool(_META_OPENING.match(rest))
+        and len(other) <= META_OTHER
+        and not rest.rstrip().endswith(("?", "!"))
+    )
 
 
 # A numbered note: "(1) …", "[2] …", "3. …".

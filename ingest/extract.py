@@ -15,7 +15,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
-from ingest.clean import clean_text, drop_edge_furniture, link_texts
+from ingest.clean import clean_text, drop_edge_furniture, drop_edge_lines, link_texts
 from ingest.dedup import canonicalize_url
 from ingest.layout import (
     Layout,
@@ -125,6 +125,8 @@ def extract_page(html: str | bytes, *, url: str | None = None) -> Page | None:
             )
             if len(words(other)) > len(words(text)):
                 text = other
+    site_name = clean_optional(names.site)
+    text = drop_edge_lines(text, title=title or None, site=site_name, url=url)
     if len(words(text)) < MIN_WORDS:
         return None
     language = _language(document.language) or detect_language(text)
@@ -134,7 +136,7 @@ def extract_page(html: str | bytes, *, url: str | None = None) -> Page | None:
         author=author,
         published_at=published,
         date_only=date_only,
-        site_name=clean_optional(names.site),
+        site_name=site_name,
         canonical_url=clean_optional(_canonical(document.url, url)),
         language=language,
         text=text,
