@@ -24,9 +24,16 @@ repeat it:
 - repeated: two sentences that say the same (most content words shared);
 - label: opens with a label of one or two capitalised words and a colon ("UPDATE: The …"), a
   dateline's place and dash ("NEW YORK - "), an agency's tag in brackets ("(AP) - Relatives …")
-  or a dash: glued before the sentence, not of it.
+  or a dash: glued before the sentence, not of it;
+- run-on: a sentence without its subject (a verb in the past and then its object opening it,
+  with no comma to end a participle clause: "Worked their socks off …"), or two run together
+  (a subject pronoun in capitals right after a word in lower case: "… he had He gets up …").
 
-    .venv/bin/python benchmarks/summary_quality.py [--limit N] [--show RULE]
+    .venv/bin/python benchmarks/summary_quality.py [--limit N] [--show RULE] [--half tune]
+
+`--half` keeps only one half of the page sets, split as `benchmarks/cleaning.py` splits them
+(L3S-GN1 by the page's host, Readability by its folder): tune on the tune half, look at the
+held-out half once. The BBC corpus (training data to look at) and CNN/DM dev stay whole.
 
 The last column is the mean number of sentences in a summary (a summary that falls back to its
 one complete sentence, as in a language whose sentences are not read as prose, lowers it).
@@ -43,9 +50,11 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.cleaning import half
 from ingest.extract import extract_page
 from ingest.summarize import summarize
 from ingest.text import split_sentences, wordset
@@ -67,6 +76,7 @@ RULES = (
     "dangling",
     "repeated",
     "label",
+    "run-on",
 )
 
 _CONNECTIVES = wordset(
@@ -188,6 +198,33 @@ def _opener(sentence: str) -> bool:
     return False
 
 
+_SUBJECT_PRONOUNS = frozenset({"He", "She", "They", "We"})
+_OBJECT_WORDS = wordset("the a an his her their its my our your")
+
+
+def _run_on(sentence: str) -> bool:
+    words = sentence.split()
+    bare = [w.strip("\"'“”‘’,;:") for w in words]
+    if (
+        len(bare) > 2
+        and "," not in sentence
+        and bare[0][:1].isupper()
+        and len(bare[0]) > 4
+        and bare[0].endswith("ed")
+        and not bare[0].endswith("eed")
+        and bare[1] in _OBJECT_WORDS
+    ):
+        return True  # "Produced the track …": whose?
+    # As the page has them: no quotation mark or colon between the two words.
+    return any(
+        before.removesuffix(",").isalpha()
+        and before.islower()
+        and word in _SUBJECT_PRONOUNS
+        and after[:1].islower()
+        for before, word, after in zip(words, words[1:], words[2:], strict=False)
+    )
+
+
 def _content(sentence: str) -> set[str]:
     return {w.lower() for w in _words(sentence) if len(w) > 3}
 
@@ -233,6 +270,8 @@ def flaws(text: str, summary: str) -> set[str]:
             broken.add("comment")
         if _OPENING.match(part):
             broken.add("label")
+        if cased and _run_on(part):
+            broken.add("run-on")
         # A sentence the article repeats is fine if one of its places follows a chosen one.
         places = positions.get(part, [0])
         if _opener(part) and all(i > 0 and not shown(article[i - 1]) for i in places):
@@ -248,12 +287,37 @@ def flaws(text: str, summary: str) -> set[str]:
 Article = tuple[str, str, str, str | None]  # id, title, text, language (None: English)
 
 
+ONLY_HALF: str | None = None  # `--half`: the pages of the other half are skipped
+
+
+def _in_half(key: str) -> bool:
+    return ONLY_HALF is None or half(key) == ONLY_HALF
+
+
+def _hosts(directory: Path) -> dict[str, str]:
+    """L3S-GN1's page file names -> their hosts (the key of its halves), from url-mapping.txt."""
+    mapping = directory / "url-mapping.txt"
+    if not mapping.exists():
+        return {}
+    hosts: dict[str, str] = {}
+    for row in mapping.read_text(encoding="utf-8").splitlines():
+        urn, _, url = row.partition("\t")
+        key = urn.removeprefix("<urn:uuid:").removesuffix(">")
+        hosts[key] = urlsplit(url).hostname or key
+    return hosts
+
+
 def pages(
     directory: Path, pattern: str, limit: int, *, other_languages: bool = False
 ) -> Iterator[Article]:
     """The pages' articles; only those in other languages than English (and Latin, which is
     lorem ipsum) when `other_languages`."""
+    hosts = _hosts(directory)
     for path in sorted(directory.glob(pattern))[: limit or None]:
+        # L3S-GN1 splits by host (original/<uuid>.html.gz), Readability by folder.
+        key = path.name.split(".")[0] if path.parent.name == "original" else path.parent.name
+        if not _in_half(hosts.get(key, key)):
+            continue
         page = extract_page(gzip.decompress(path.read_bytes()))
         if page is None:
             continue
@@ -282,7 +346,10 @@ def main() -> None:
     parser.add_argument(
         "--show", choices=RULES, action="append", help="print the summaries breaking RULE"
     )
+    parser.add_argument("--half", choices=("tune", "held-out"), help="one half of the page sets")
     args = parser.parse_args()
+    global ONLY_HALF
+    ONLY_HALF = args.half
     sets: dict[str, Callable[[], Iterator[Article]]] = {
         "pages/l3s-gn1": lambda: pages(
             EVAL / "pages" / "l3s-gn1", "original/*.html.gz", args.limit

@@ -22,7 +22,7 @@ import numpy as np
 
 from ingest.clean import teaser_sentences
 from ingest.patterns import caseless
-from ingest.text import STOPWORDS, split_sentences, stopwords
+from ingest.text import STOPWORDS, split_sentences, stopwords, wordset
 from storage.stems import has_stemmer, stemmer
 
 _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
@@ -76,6 +76,30 @@ _DEPENDENT = caseless(
     r"weekend|season|summer|winter|spring|autumn|fall|time)\b))\b"
     r"(?!-\w)",
 )
+# A caption or list line without its subject, shaped as a sentence: a verb in the past opening
+# it with its object straight after ("Produced the hiphop track …", "Worked their socks off
+# …"), or an auxiliary opening a statement ("Had not heard it …", "Was born in 1970 …"). A
+# participle with a comma opens a clause before its subject ("Asked the reason, Evans said").
+_OBJECT = r"(?:the|a|an|his|her|their|its|our|my|your|this|these|those|some|every)"
+_SUBJECTLESS = re.compile(
+    r"^(?:[A-Z][a-z]+[^e]ed|Won|Wrote|Made|Took|Led|Became|Began|Gave|Got|Lost|Spent|Built|"
+    rf"Brought|Bought|Held|Met|Told|Found|Kept|Left|Sang|Ran) {_OBJECT} (?!.*,)"
+    r"|^(?:Has|Have|Had|Was|Were|Is) (?:not|never|also|been|born|always|since|[a-z]+ed)\b"
+)
+# A splice where the page lost something inside a sentence: a word that opens sentences only
+# (a subject pronoun) capitalised after a word in lower case ("… how many fouls he had He gets
+# up …"), or a verb that takes an infinitive, "to", then a sentence's start ("British Airways
+# had said it expected to The U.S. National Transportation Safety Board has …").
+_PRONOUN_START = re.compile(r" (?:He|She|They|We|There) [a-z]")
+_TO_START = re.compile(r" to (?:The|A|An|This|These|Those|He|She|They|We|It|There|But) ")
+_TAKES_INFINITIVE = wordset(
+    """expected hoped wanted planned plans decided able unable likely unlikely agreed refused
+    failed tried trying seems seemed intends intended promised vowed threatened managed ought
+    about"""
+)
+# An opening that leans on the headline: one word, a dash, then the rest in lower case with no
+# dash closing an aside ("Minstrels - see, it's already off …"; "Ludeke - who … - has" is one).
+_DASHED_OPENING = re.compile(r"^[\"“‘']?[A-Z][\w'’]*[,!]? (?:--?|[–—]) [a-z](?!.*\s(?:--?|[–—])\s)")
 # A question: an interviewer's, or the teaser's hook ("So what went wrong?"), not news told.
 _QUESTION = re.compile(rf"[?？؟]{_CLOSERS}$")
 _FIRST_PERSON = re.compile(r"(?:^|\s)(?:i|i'm|i've|i'd|i'll|my|me|myself)(?=[\s,.!?;:]|$)")
@@ -119,6 +143,24 @@ def _reads_as_prose(sentence: str, word_count: int) -> bool:
     return len(lower) >= max(2, word_count // 4) and any(len(w.strip()) >= 4 for w in lower)
 
 
+def _spliced(sentence: str) -> bool:
+    """Are two sentences run together: a capitalised pronoun after a word in lower case as a
+    whole ("he had He gets", not "song How We do"), or "expected to The …"?"""
+    for match in _PRONOUN_START.finditer(sentence):
+        before = _word_before(sentence, match.start()).removesuffix(",")
+        if before.isalpha() and before.islower():
+            return True
+    return any(
+        _word_before(sentence, match.start()) in _TAKES_INFINITIVE
+        for match in _TO_START.finditer(sentence)
+    )
+
+
+def _word_before(sentence: str, end: int) -> str:
+    words = sentence[:end].rsplit(None, 1)
+    return words[-1] if words else ""
+
+
 def readable(sentence: str, *, cased: bool = True) -> bool:
     """Can `sentence` stand in a summary as a whole sentence of prose? It ends with terminal
     punctuation, its quotes and brackets are balanced, it has 4–80 words, it is not a heading,
@@ -138,6 +180,10 @@ def readable(sentence: str, *, cased: bool = True) -> bool:
         return False
     if cased and not _reads_as_prose(sentence, word_count):
         return False
+    if cased and (
+        _SUBJECTLESS.match(sentence) or _spliced(sentence) or _DASHED_OPENING.match(sentence)
+    ):
+        return False  # a fragment shaped as a sentence, or two run together
     return not (_FIRST_PERSON.search(sentence.lower()) and not _QUOTES.search(sentence))
 
 

@@ -330,3 +330,46 @@ def test_a_sentence_cut_after_its_bracketed_subject_is_not_readable() -> None:
     (Business Wire via L3S-GN1 1bb25401): what is left starts with the bracket, then a verb."""
     assert not readable("(NASDAQ:LOGI) unveiled the Harmony One advanced universal remote control.")
     assert readable("(Updated) The council approved the barrier on Monday night.")
+
+
+def test_a_caption_or_list_line_without_its_subject_is_not_readable() -> None:
+    """A verb opening a line with its object straight after, or an auxiliary opening a
+    statement, is a caption or a list line whose subject is elsewhere (the Guardian via
+    L3S-GN1 afd5f508: "Worked their socks off but …"); a participle clause before its subject
+    and a participle used as an adjective still read as sentences."""
+    assert not readable("Produced the hiphop track 'La rue' by Poison.")
+    assert not readable("Worked their socks off but must have used up all their spark on us.")
+    assert not readable("Had not heard it for a while.")
+    assert not readable("Was born in Leeds in 1970 and moved to London in 1992.")
+    assert readable("Asked the reason for the sale, Evans said the house was too big.")
+    assert readable("Armed soldiers escort teachers to and from school every day.")
+    assert readable("Killed in the crash was Andreas Zini, 34, a resident of Italy.")
+    assert readable("Shaheed noted that investment in a single resort could run to $40m.")
+    lead = "The council approved the new flood barrier on Monday night after a long debate."
+    fragment = "Produced the hiphop track 'La rue' by Poison and toured with the band in 2004."
+    assert summarize(f"{fragment}\n\n{lead}") == lead
+
+
+def test_two_sentences_run_together_are_not_readable() -> None:
+    """Where the page lost a stop or a link inside a sentence, what is left runs two sentences
+    together: a subject pronoun capitalised after a word in lower case (BBC sport 095: "… fouls
+    he had He gets up …"; BBC entertainment 016: "… working class parents, They could …"), or
+    a sentence's start after "expected to". A title with a pronoun in it is no splice."""
+    assert not readable('"I do not know how many fouls he had He gets up and wants the ball."')
+    assert not readable("Hailey was the only child of working class parents, They could not pay.")
+    assert not readable(
+        "British Airways had said it expected to The U.S. National Transportation Safety Board"
+        " has dispatched a team to London."
+    )
+    assert readable("50 Cent also appears on The Game's song How We do, number four in the US.")
+    assert readable("Hill also worked with Carpenter on Escape From New York and The Fog.")
+    assert readable("An independent interpreter provided the translation to The Age.")
+
+
+def test_one_word_and_a_dash_opening_is_not_readable() -> None:
+    """One word, a dash and the rest in lower case leans on the headline above it ("Minstrels -
+    see, …"); a name with an aside between two dashes is a whole sentence."""
+    assert not readable("Minstrels - see, it's already off to a good start for the show.")
+    assert not readable("Oh - and of course you can always use the phone to make calls.")
+    assert readable("Ludeke - who boasts a poor record with the Lions - has much responsibility.")
+    assert readable("Deflation - or falling consumer prices - has plagued Japan for five years.")
