@@ -102,7 +102,7 @@ _TAKES_INFINITIVE = wordset(
 _DASHED_OPENING = re.compile(r"^[\"“‘']?[A-Z][\w'’]*[,!]? (?:--?|[–—]) [a-z](?!.*\s(?:--?|[–—])\s)")
 # A question: an interviewer's, or the teaser's hook ("So what went wrong?"), not news told.
 _QUESTION = re.compile(rf"[?？؟]{_CLOSERS}$")
-_FIRST_PERSON = re.compile(r"(?:^|\s)(?:i|i'm|i've|i'd|i'll|my|me|myself)(?=[\s,.!?;:]|$)")
+_FIRST_PERSON = re.compile(r"(?:^|\s)(?:i|i['’](?:m|ve|d|ll)|my|me|myself)(?=[\s,.!?;:]|$)")
 _QUOTES = re.compile(r"[\"“”]|``|''")
 _DIGIT = re.compile(r"\d")
 

@@ -108,7 +108,10 @@ def test_summaries_are_whole_sentences_of_the_text(pieces: list[str], budget: in
         return
     parts = [s for s in sentences if s in summary]
     cased = text != text.lower()
-    complete = re.compile(r"[A-Z][^\"'`]*[.!?]" if cased else r"[a-z][^\"'`]*[.!?]")
+    # a sentence opening with a list enumerator ("a. ", "b) ") is a list item, not complete
+    complete = re.compile(
+        r"(?![A-Za-z][.)] )" + (r"[A-Z][^\"'`]*[.!?]" if cased else r"[a-z][^\"'`]*[.!?]")
+    )
     if any(complete.fullmatch(s) for s in sentences):
         assert parts, summary  # a complete sentence exists: one is shown
     assert len(summary) <= budget or any(summary == s for s in sentences)
@@ -129,6 +132,22 @@ def test_half_a_quotation_is_not_chosen() -> None:
     )
     chosen = select_sentences(text, n=2)
     assert all(sentence.count('"') % 2 == 0 for sentence in chosen), chosen
+
+
+def test_the_middle_of_a_curly_quoted_quotation_is_not_chosen() -> None:
+    # The shape of a National Post sports notebook (L3S-GN1, 2008): a player's words run over
+    # three sentences in typographic quotes, the middle one with "I’ll" (curly apostrophe).
+    text = (
+        "A day after injuring his right knee, Carlo Colaiacovo needed crutches to walk around "
+        "the practice facility.\n\n"
+        "“The good news is it’s nothing serious,” said an upbeat Colaiacovo. “It’s been "
+        "diagnosed as a knee contusion. Right now, the prediction is that I’ll be sidelined "
+        "for at least seven to 10 days. Once I can get my strength back, I’ll skate.”\n\n"
+        "Colaiacovo, who missed the first 37 games of the season after knee surgery, was "
+        "playing in just his fifth game."
+    )
+    chosen = select_sentences(text, n=3)
+    assert not any(sentence.startswith("Right now") for sentence in chosen), chosen
 
 
 def test_a_very_long_text_is_summarised_quickly() -> None:
