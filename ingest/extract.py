@@ -22,6 +22,7 @@ from ingest.layout import (
     data_table,
     drop_figure_captions,
     drop_link_tail,
+    drop_opening_labels,
     drop_outside,
     page_layout,
 )
@@ -159,6 +160,7 @@ def _cleaned(
     text = drop_regions(text, splits, min_words=MIN_WORDS)
     text = drop_figure_captions(text, layout)
     text = drop_link_tail(drop_outside(text, layout), layout)
+    text = drop_opening_labels(text, layout)
     return drop_edge_furniture(text, title=title or None)  # what those passes left at the edges
 
 

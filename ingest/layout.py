@@ -407,3 +407,62 @@ def _owner(element: HtmlElement) -> HtmlElement | None:
 def _span(cell: HtmlElement) -> int:
     value = (cell.get("colspan") or "1").strip()
     return int(value) if value.isdigit() and 0 < int(value) < 100 else 1
+
+
+LABEL_WORDS = 3  # a section's label over the text is at most this long
+LABEL_LINES = (
+    2  # and at most this many such lines open the text ("International" / "India & World")
+)
+_LABEL_STOP = frozenset('.!?;:,"”’)')
+
+
+def drop_opening_labels(text: str, layout: Layout) -> str:
+    """`text` without the section's label opening it: a short line (at most `LABEL_WORDS`
+    words, no sentence's end) that is, where it stands in the page just before the line after
+    it, the whole text of a link whose words another link of the page repeats — the section's
+    entry in the site's menu ("Business" over the lead, linking to the section's index). A
+    heading that is the article's own ("<h1>Lorem</h1>") is no link and stays. The label and a
+    second short line beside it in the same block ("Sport - Racing : Horse") go; nothing goes
+    unless a line of prose (`PROSE_WORDS`) follows."""
+    lines = [line for line in text.split("\n") if line.strip()]
+    padded = " " + layout.joined + " "
+    menu: Counter[str] | None = None
+    drop: set[int] = set()
+    label: HtmlElement | None = None
+    for i, line in enumerate(lines[: LABEL_LINES + 1]):
+        n = len(words(line))
+        if i >= LABEL_LINES or not 0 < n <= LABEL_WORDS or line.rstrip()[-1:] in _LABEL_STOP:
+            break
+        following = padded.find(f" {key(lines[i + 1])} ") if i + 1 < len(lines) else -1
+        at = padded.rfind(f" {key(line)} ", 0, following) if following > 0 else -1
+        if at < 0:
+            break
+        piece = max(0, bisect.bisect_right(layout.starts, at) - 1)
+        anchor = _whole_link(layout.blocks[piece], key(line))
+        if not layout.linked[piece] or anchor is None:
+            if drop and _within(layout.blocks[piece], label):
+                drop.add(i)  # the label's second part, in the label's block
+            break
+        if menu is None:
+            root = anchor.getroottree().getroot()
+            menu = Counter(key(a.text_content()) for a in root.iter("a"))
+        if menu[key(line)] < 2:
+            break
+        label = layout.blocks[piece]
+        drop.add(i)
+    rest = lines[max(drop) + 1 :] if drop else []
+    if not drop or not any(len(words(line)) >= PROSE_WORDS for line in rest):
+        return text
+    return _without(text, drop)
+
+
+def _within(block: HtmlElement, label: HtmlElement | None) -> bool:
+    return label is not None and (block is label or any(a is label for a in block.iterancestors()))
+
+
+def _whole_link(block: HtmlElement, line_key: str) -> HtmlElement | None:
+    """The link in `block` whose whole text is `line_key`, if any."""
+    for anchor in block.iter("a"):
+        if key(anchor.text_content()) == line_key:
+            return anchor
+    return None
