@@ -466,3 +466,68 @@ def _whole_link(block: HtmlElement, line_key: str) -> HtmlElement | None:
         if key(anchor.text_content()) == line_key:
             return anchor
     return None
+
+
+CLOSING_LABEL_WORDS = 5  # a label closing the text ("RELATED INTERNET LINKS:") is this short
+LABEL_LINKS = 0.6  # and this share of the page's words it heads are link text
+
+
+def drop_closing_labels(text: str, layout: Layout) -> str:
+    """`text` without a label that heads only links and the short lines after it, after the
+    article's last line of prose (`_sentence`): a line of at most `CLOSING_LABEL_WORDS` words
+    ending in ":" ("Related to this story:", "RELATED INTERNET LINKS:") whose words in the page
+    up to the text's next line are at least `LABEL_LINKS` link text: its list of links went,
+    and the lines left after it are remnants of that list ("(31 Dec 07 |") and a disclaimer.
+    A label closing the text over nothing ("On the Net:", "See more photos:") stays: what it
+    headed may be the article's, and nothing is left of it to judge."""
+    lines = [line for line in text.split("\n") if line.strip()]
+    places = _places(lines, layout)
+    prose = [i for i, line in enumerate(lines) if _sentence(line)]
+    if not prose:
+        return text
+    for i in range(prose[-1] + 1, len(lines) - 1):
+        line = lines[i].strip()
+        if not (line.endswith(":") and 0 < len(words(line)) <= CLOSING_LABEL_WORDS):
+            continue
+        end = next((p for p in places[i + 1 :] if p >= 0), -1)
+        if places[i] >= 0 and end > places[i] and _heads_links(layout, places[i], end):
+            return _without(text, set(range(i, len(lines))))
+        return text
+    return text
+
+
+def _sentence(line: str) -> bool:
+    """A line of prose: `PROSE_WORDS` words or more, ending as a sentence does."""
+    return len(words(line)) >= PROSE_WORDS and line.rstrip()[-1:] in _SENTENCE_END
+
+
+_SENTENCE_END = frozenset('.!?"”’)')
+
+
+def _places(lines: list[str], layout: Layout) -> list[int]:
+    """The index of the page's piece where each line starts (-1: not found), searched in
+    document order as `locate` does."""
+    padded = " " + layout.joined + " "
+    cursor = 0
+    found: list[int] = []
+    for line in lines:
+        needle = f" {key(line)} "
+        at = padded.find(needle, cursor) if key(line) else -1
+        if at < 0:
+            found.append(-1)
+            continue
+        cursor = at + len(needle) - 1
+        found.append(max(0, bisect.bisect_right(layout.starts, at) - 1))
+    return found
+
+
+def _heads_links(layout: Layout, label: int, end: int) -> bool:
+    """Whether the page's pieces after the label's, up to `end`, are mostly link text by words
+    (`LABEL_LINKS`)."""
+    total = linked = 0
+    for piece in range(label + 1, end):
+        after = layout.starts[piece + 1] if piece + 1 < len(layout.starts) else None
+        n = len(layout.joined[layout.starts[piece] : after].split())
+        total += n
+        linked += n if layout.linked[piece] else 0
+    return total > 0 and linked >= LABEL_LINKS * total

@@ -6,6 +6,9 @@ stays. Markup after The Hindu's story pages of the L3S-GN1 set (hindu.com, 2008-
 
 from __future__ import annotations
 
+import lxml.html
+
+from ingest.layout import drop_closing_labels, page_layout
 from tests.support.pages import article, paragraphs, titled
 
 LEAD = [
@@ -60,3 +63,50 @@ def test_a_linked_word_heading_that_no_menu_repeats_stays() -> None:
         f"<article><h1><a href='/2008/spectrum'>Spectrum</a></h1>{paragraphs(LEAD)}</article>",
     )
     assert article(page).text.split("\n")[0] == "Spectrum"
+
+
+def bbc_page(tail: str) -> str:
+    # news.bbc.co.uk/sport2/low football story pages (L3S-GN1): after the story, a bold label
+    # over links to other stories, each with its date and section in a span, and a bold label
+    # over links to other sites with the BBC's disclaimer.
+    return titled("BBC SPORT | Football | Spectrum auction", f"<div>{paragraphs(LEAD)}</div>{tail}")
+
+
+RELATED = (
+    "<p><b>Related to this story:</b><br>"
+    + "".join(
+        f"<a href='/sport2/low/{n}.stm'>Minister rules out a delay to the auction {n}</a>"
+        f"<span class='sad'>({n} Dec 07 | Business)</span><br>"
+        for n in (31, 30, 24)
+    )
+    + "<hr><b>RELATED INTERNET LINKS:</b><br><a href='http://example.org/a'>Spectrum rules</a>"
+    "<br><a href='http://example.org/b'>The regulator</a><br>"
+    "The BBC is not responsible for the content of external internet sites<hr></p>"
+)
+
+
+def closing(tail: str, kept: list[str]) -> str:
+    """What `drop_closing_labels` leaves of the text extraction kept from `bbc_page(tail)`:
+    the story and the `kept` lines of its tail."""
+    layout = page_layout(lxml.html.document_fromstring(bbc_page(tail)))
+    return drop_closing_labels("\n\n".join([*LEAD, *kept]), layout)
+
+
+def test_a_label_over_links_after_the_article_goes_with_what_is_left_of_its_list() -> None:
+    left = ["Related to this story:", "(31 Dec 07 |", "Business", "(30 Dec 07 |", "Business"]
+    left += ["RELATED INTERNET LINKS:"]
+    left += ["The BBC is not responsible for the content of external internet sites"]
+    assert closing(RELATED, left) == "\n\n".join(LEAD)
+
+
+def test_a_label_over_lines_that_are_not_links_stays() -> None:
+    tail = "<p><b>Key dates:</b><br>31 Dec: bids open<br>24 Jan: bids close<br>2 Feb: results</p>"
+    kept = ["Key dates:", "31 Dec: bids open", "24 Jan: bids close", "2 Feb: results"]
+    assert closing(tail, kept) == "\n\n".join(LEAD + kept)
+
+
+def test_a_label_closing_the_text_over_nothing_stays() -> None:
+    # AP's "On the Net:" over the address it gives, the address gone: what it headed may be
+    # the article's (L3S-GN1 labels it so).
+    tail = "<p>On the Net:</p><p><a href='http://www.oscars.org'>http://www.oscars.org</a></p>"
+    assert closing(tail, ["On the Net:"]).endswith("On the Net:")
