@@ -417,18 +417,26 @@ _LABEL_STOP = frozenset('.!?;:,"”’)')
 
 
 def drop_opening_labels(text: str, layout: Layout) -> str:
-    """`text` without the section's label opening it: a short line (at most `LABEL_WORDS`
-    words, no sentence's end) that is, where it stands in the page just before the line after
-    it, the whole text of a link whose words another link of the page repeats — the section's
-    entry in the site's menu ("Business" over the lead, linking to the section's index). A
-    heading that is the article's own ("<h1>Lorem</h1>") is no link and stays. The label and a
-    second short line beside it in the same block ("Sport - Racing : Horse") go; nothing goes
-    unless a line of prose (`PROSE_WORDS`) follows."""
+    """`text` without the labels opening it: short lines (at most `LABEL_WORDS` words, no
+    sentence's end, `LABEL_LINES` at most) that are, where they stand in the page just before
+    the line after them,
+
+    - the whole text of a link whose words another link of the page repeats: the section's
+      entry in the site's menu ("Business" over the lead, linking to the section's index);
+    - or the heading of links only, up to the text's next line (`LABEL_LINKS`), in a box that
+      holds none of the text's prose: a box of other stories whose headlines went ("Today's
+      Sun" / "Latest News" over the byline), not the article's own heading over its list.
+
+    A heading that is the article's own ("<h1>Lorem</h1>") is no link and heads the article's
+    paragraphs: it stays. A second short line beside a menu's label in its block ("Sport" /
+    "Racing : Horse") goes with it; nothing goes unless a line of prose (`PROSE_WORDS`)
+    follows."""
     lines = [line for line in text.split("\n") if line.strip()]
     padded = " " + layout.joined + " "
     menu: Counter[str] | None = None
     drop: set[int] = set()
     label: HtmlElement | None = None
+    prose = [line.block for line in locate(text, layout) if line.block is not None and _prose(line)]
     for i, line in enumerate(lines[: LABEL_LINES + 1]):
         n = len(words(line))
         if i >= LABEL_LINES or not 0 < n <= LABEL_WORDS or line.rstrip()[-1:] in _LABEL_STOP:
@@ -442,7 +450,13 @@ def drop_opening_labels(text: str, layout: Layout) -> str:
         if not layout.linked[piece] or anchor is None:
             if drop and _within(layout.blocks[piece], label):
                 drop.add(i)  # the label's second part, in the label's block
-            break
+                continue
+            end = max(0, bisect.bisect_right(layout.starts, following) - 1)
+            if not _heads_links(layout, piece, end) or not _apart(layout.blocks[piece], prose):
+                break
+            label = None
+            drop.add(i)
+            continue
         if menu is None:
             root = anchor.getroottree().getroot()
             menu = Counter(key(a.text_content()) for a in root.iter("a"))
@@ -454,6 +468,12 @@ def drop_opening_labels(text: str, layout: Layout) -> str:
     if not drop or not any(len(words(line)) >= PROSE_WORDS for line in rest):
         return text
     return _without(text, drop)
+
+
+def _apart(block: HtmlElement, prose: list[HtmlElement]) -> bool:
+    """Whether the element around `block` holds none of the `prose` blocks."""
+    box = block.getparent()
+    return box is not None and not any(p is box or box in p.iterancestors() for p in prose)
 
 
 def _within(block: HtmlElement, label: HtmlElement | None) -> bool:

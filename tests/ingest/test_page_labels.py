@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import lxml.html
 
-from ingest.layout import drop_closing_labels, page_layout
+from ingest.layout import drop_closing_labels, drop_opening_labels, page_layout
 from tests.support.pages import article, paragraphs, titled
 
 LEAD = [
@@ -110,3 +110,39 @@ def test_a_label_closing_the_text_over_nothing_stays() -> None:
     # the article's (L3S-GN1 labels it so).
     tail = "<p>On the Net:</p><p><a href='http://www.oscars.org'>http://www.oscars.org</a></p>"
     assert closing(tail, ["On the Net:"]).endswith("On the Net:")
+
+
+def opening(body: str, kept: list[str]) -> str:
+    """What `drop_opening_labels` leaves of the text extraction kept from a page: the `kept`
+    lines above the story."""
+    layout = page_layout(lxml.html.document_fromstring(titled("Spectrum auction", body)))
+    return drop_opening_labels("\n\n".join([*kept, *LEAD]), layout)
+
+
+def teaser_box(heading: str, n: int) -> str:
+    # canada.com story pages (L3S-GN1, vancouversun/news/westcoastnews): boxes of the paper's
+    # other stories beside the article, each a heading over headline links and blurbs.
+    items = "".join(
+        f"<li><a href='/story{n}{k}.html'>Ferry fares rise again in spring {k}</a>"
+        f"<p>Up four per cent.</p><a href='/more{k}'>more</a></li>"
+        for k in range(3)
+    )
+    box = f"<div class='center'><h4>{heading}</h4><ul>{items}</ul></div>"
+    return f"<div class='rightnewslinkbox'>{box}</div>"
+
+
+def test_headings_of_boxes_of_other_stories_go_above_the_article() -> None:
+    boxes = teaser_box("Today's Sun", 1) + teaser_box("Latest News", 2)
+    body = f"<div id='article'>{boxes}"
+    body += f"<div class='story'>{paragraphs(LEAD)}</div></div>"
+    assert opening(body, ["Today's Sun", "Latest News"]) == "\n\n".join(LEAD)
+
+
+def test_the_articles_own_heading_over_its_list_of_links_stays() -> None:
+    # blog.nightly.mozilla.org (readability's firefox-nightly-blog): "Highlights" heads the
+    # post's own list of links, beside its paragraphs.
+    links = "".join(
+        f"<li><a href='https://blog.example.org/{k}'>Our year {k}</a></li>" for k in range(3)
+    )
+    body = f"<div class='entry-content'><h3>Highlights</h3><ul>{links}</ul>{paragraphs(LEAD)}</div>"
+    assert opening(body, ["Highlights"]).startswith("Highlights\n\n")
