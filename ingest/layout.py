@@ -410,9 +410,7 @@ def _span(cell: HtmlElement) -> int:
 
 
 LABEL_WORDS = 3  # a section's label over the text is at most this long
-LABEL_LINES = (
-    2  # and at most this many such lines open the text ("International" / "India & World")
-)
+LABEL_LINES = 2  # and at most this many open it ("International" / "India & World")
 _LABEL_STOP = frozenset('.!?;:,"”’)')
 
 
