@@ -20,8 +20,10 @@ from ingest.dedup import canonicalize_url
 from ingest.layout import (
     Layout,
     data_table,
+    drop_closing_labels,
     drop_figure_captions,
     drop_link_tail,
+    drop_opening_labels,
     drop_outside,
     page_layout,
 )
@@ -159,6 +161,7 @@ def _cleaned(
     text = drop_regions(text, splits, min_words=MIN_WORDS)
     text = drop_figure_captions(text, layout)
     text = drop_link_tail(drop_outside(text, layout), layout)
+    text = drop_closing_labels(drop_opening_labels(text, layout), layout)
     return drop_edge_furniture(text, title=title or None)  # what those passes left at the edges
 
 

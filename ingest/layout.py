@@ -407,3 +407,145 @@ def _owner(element: HtmlElement) -> HtmlElement | None:
 def _span(cell: HtmlElement) -> int:
     value = (cell.get("colspan") or "1").strip()
     return int(value) if value.isdigit() and 0 < int(value) < 100 else 1
+
+
+LABEL_WORDS = 3  # a section's label over the text is at most this long
+LABEL_LINES = 2  # and at most this many open it ("International" / "India & World")
+_LABEL_STOP = frozenset('.!?;:,"”’)')
+
+
+def drop_opening_labels(text: str, layout: Layout) -> str:
+    """`text` without the labels opening it: short lines (at most `LABEL_WORDS` words, no
+    sentence's end, `LABEL_LINES` at most) that are, where they stand in the page just before
+    the line after them,
+
+    - the whole text of a link whose words another link of the page repeats: the section's
+      entry in the site's menu ("Business" over the lead, linking to the section's index);
+    - or the heading of links only, up to the text's next line (`LABEL_LINKS`), in a box that
+      holds none of the text's prose: a box of other stories whose headlines went ("Today's
+      Sun" / "Latest News" over the byline), not the article's own heading over its list.
+
+    A heading that is the article's own ("<h1>Lorem</h1>") is no link and heads the article's
+    paragraphs: it stays. A second short line beside a menu's label in its block ("Sport" /
+    "Racing : Horse") goes with it; nothing goes unless a line of prose (`PROSE_WORDS`)
+    follows."""
+    lines = [line for line in text.split("\n") if line.strip()]
+    padded = " " + layout.joined + " "
+    menu: Counter[str] | None = None
+    drop: set[int] = set()
+    label: HtmlElement | None = None
+    prose = [line.block for line in locate(text, layout) if line.block is not None and _prose(line)]
+    for i, line in enumerate(lines[: LABEL_LINES + 1]):
+        n = len(words(line))
+        if i >= LABEL_LINES or not 0 < n <= LABEL_WORDS or line.rstrip()[-1:] in _LABEL_STOP:
+            break
+        following = padded.find(f" {key(lines[i + 1])} ") if i + 1 < len(lines) else -1
+        at = padded.rfind(f" {key(line)} ", 0, following) if following > 0 else -1
+        if at < 0:
+            break
+        piece = max(0, bisect.bisect_right(layout.starts, at) - 1)
+        anchor = _whole_link(layout.blocks[piece], key(line))
+        if not layout.linked[piece] or anchor is None:
+            if drop and _within(layout.blocks[piece], label):
+                drop.add(i)  # the label's second part, in the label's block
+                continue
+            end = max(0, bisect.bisect_right(layout.starts, following) - 1)
+            if not _heads_links(layout, piece, end) or not _apart(layout.blocks[piece], prose):
+                break
+            label = None
+            drop.add(i)
+            continue
+        if menu is None:
+            root = anchor.getroottree().getroot()
+            menu = Counter(key(a.text_content()) for a in root.iter("a"))
+        if menu[key(line)] < 2:
+            break
+        label = layout.blocks[piece]
+        drop.add(i)
+    rest = lines[max(drop) + 1 :] if drop else []
+    if not drop or not any(len(words(line)) >= PROSE_WORDS for line in rest):
+        return text
+    return _without(text, drop)
+
+
+def _apart(block: HtmlElement, prose: list[HtmlElement]) -> bool:
+    """Whether the element around `block` holds none of the `prose` blocks."""
+    box = block.getparent()
+    return box is not None and not any(p is box or box in p.iterancestors() for p in prose)
+
+
+def _within(block: HtmlElement, label: HtmlElement | None) -> bool:
+    return label is not None and (block is label or any(a is label for a in block.iterancestors()))
+
+
+def _whole_link(block: HtmlElement, line_key: str) -> HtmlElement | None:
+    """The link in `block` whose whole text is `line_key`, if any."""
+    for anchor in block.iter("a"):
+        if key(anchor.text_content()) == line_key:
+            return anchor
+    return None
+
+
+CLOSING_LABEL_WORDS = 5  # a label closing the text ("RELATED INTERNET LINKS:") is this short
+LABEL_LINKS = 0.6  # and this share of the page's words it heads are link text
+
+
+def drop_closing_labels(text: str, layout: Layout) -> str:
+    """`text` without a label that heads only links and the short lines after it, after the
+    article's last line of prose (`_sentence`): a line of at most `CLOSING_LABEL_WORDS` words
+    ending in ":" ("Related to this story:", "RELATED INTERNET LINKS:") whose words in the page
+    up to the text's next line are at least `LABEL_LINKS` link text: its list of links went,
+    and the lines left after it are remnants of that list ("(31 Dec 07 |") and a disclaimer.
+    A label closing the text over nothing ("On the Net:", "See more photos:") stays: what it
+    headed may be the article's, and nothing is left of it to judge."""
+    lines = [line for line in text.split("\n") if line.strip()]
+    places = _places(lines, layout)
+    prose = [i for i, line in enumerate(lines) if _sentence(line)]
+    if not prose:
+        return text
+    for i in range(prose[-1] + 1, len(lines) - 1):
+        line = lines[i].strip()
+        if not (line.endswith(":") and 0 < len(words(line)) <= CLOSING_LABEL_WORDS):
+            continue
+        end = next((p for p in places[i + 1 :] if p >= 0), -1)
+        if places[i] >= 0 and end > places[i] and _heads_links(layout, places[i], end):
+            return _without(text, set(range(i, len(lines))))
+        return text
+    return text
+
+
+def _sentence(line: str) -> bool:
+    """A line of prose: `PROSE_WORDS` words or more, ending as a sentence does."""
+    return len(words(line)) >= PROSE_WORDS and line.rstrip()[-1:] in _SENTENCE_END
+
+
+_SENTENCE_END = frozenset('.!?"”’)')
+
+
+def _places(lines: list[str], layout: Layout) -> list[int]:
+    """The index of the page's piece where each line starts (-1: not found), searched in
+    document order as `locate` does."""
+    padded = " " + layout.joined + " "
+    cursor = 0
+    found: list[int] = []
+    for line in lines:
+        needle = f" {key(line)} "
+        at = padded.find(needle, cursor) if key(line) else -1
+        if at < 0:
+            found.append(-1)
+            continue
+        cursor = at + len(needle) - 1
+        found.append(max(0, bisect.bisect_right(layout.starts, at) - 1))
+    return found
+
+
+def _heads_links(layout: Layout, label: int, end: int) -> bool:
+    """Whether the page's pieces after the label's, up to `end`, are mostly link text by words
+    (`LABEL_LINKS`)."""
+    total = linked = 0
+    for piece in range(label + 1, end):
+        after = layout.starts[piece + 1] if piece + 1 < len(layout.starts) else None
+        n = len(layout.joined[layout.starts[piece] : after].split())
+        total += n
+        linked += n if layout.linked[piece] else 0
+    return total > 0 and linked >= LABEL_LINKS * total
