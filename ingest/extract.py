@@ -195,10 +195,12 @@ def _opening(document: trafilatura.settings.Document) -> str:
 # it short): it swallows the whole document as its text.
 _OPEN_TITLE = re.compile(rb"(<title[^>]*>)([^<]*)<(?!/title\s*>)", re.IGNORECASE)
 # The page's first declaration or tag cut before its ">" ("<!DOCTYPE htm", "<html xm", "<html
-# lang='e"), after any whole ones: it runs into the next real tag and swallows it, or with an
-# open quote the whole page. The group keeps the whole ones; the name says what to put back.
+# lang='e"), after a byte order mark and any whole ones: it runs into the next real tag and
+# swallows it, or with an open quote the whole page. The group keeps what comes before it; the
+# name says what to put back.
 _CUT_START = re.compile(
-    rb"\A((?:\s|<!--.*?-->|<![^<>]*>|<\?[^<>]*>)*)<(!doctype|html)\b[^<>]*(?=<[!/?a-z])",
+    rb"\A((?:\xef\xbb\xbf|\s|<!--.*?-->|<![^<>]*>|<\?[^<>]*>)*)"
+    rb"<(!doctype|html)\b[^<>]*(?=<[!/?a-z])",
     re.IGNORECASE | re.DOTALL,
 )
 _WHOLE_START = {b"!doctype": b"<!DOCTYPE html>", b"html": b"<html>"}

@@ -48,12 +48,16 @@ def whole_text() -> str:
             f"<html xmlns='http://www.w3.org/1999/xh\n{_HEAD}{_BODY}", id="cut-html-quote"
         ),
         pytest.param(f"<!DOCTYPE html>\n<html xm\n{_HEAD}{_BODY}", id="cut-html-name"),
+        pytest.param(
+            f"\ufeff<html xmlns='http://www.w3.org/1999/xh\n{_HEAD}{_BODY}".encode(),
+            id="cut-html-after-byte-order-mark",
+        ),
         # The title's end tag mangled, so the title swallows the page. Shape of a cbn.com page
         # (l3s-gn1 cb5cb16c): `<title id="TitleID">… - CBN News</titlevalue="true" -->`.
         pytest.param(_WHOLE.replace("</title>", '</titlevalue="true" -->'), id="mangled-title-end"),
     ],
 )
-def test_article_survives_broken_markup_at_the_top(html: str, whole_text: str) -> None:
+def test_article_survives_broken_markup_at_the_top(html: str | bytes, whole_text: str) -> None:
     page = extract_page(html)
     assert page is not None
     assert page.text == whole_text
