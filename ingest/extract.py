@@ -194,20 +194,56 @@ def _opening(document: trafilatura.settings.Document) -> str:
     return ""
 
 
-_OPEN_TITLE = re.compile(rb"(<title[^>]*>)([^<]*)(?!</title)<", re.IGNORECASE)
+# A `<title>` whose end tag never comes, or comes mangled ("</titlevalue=...": saved pages cut
+# it short): it swallows the whole document as its text.
+_OPEN_TITLE = re.compile(rb"(<title[^>]*>)([^<]*)<(?!/title\s*>)", re.IGNORECASE)
+# The page's first declaration or tag cut before its ">" ("<!DOCTYPE htm", "<html xm", "<html
+# lang='e"), after a byte order mark and any whole ones: it runs into the next real tag and
+# swallows it, or with an open quote the whole page. The group keeps what comes before it; the
+# name says what to put back.
+_CUT_START = re.compile(
+    rb"\A((?:\xef\xbb\xbf|\s|<!--.*?-->|<![^<>]*>|<\?[^<>]*>)*)"
+    rb"<(!doctype|html)\b[^<>]*(?=<[!/?a-z])",
+    re.IGNORECASE | re.DOTALL,
+)
+_WHOLE_START = {b"!doctype": b"<!DOCTYPE html>", b"html": b"<html>"}
 
 
 def _tree(html: str | bytes) -> HtmlElement | None:
-    """The parsed page. A `<title>` left open (saved pages cut it short) swallows the whole
-    document; it is closed at the next tag and the page parsed again."""
+    """The parsed page. When the first parse yields nothing usable (no tree, or a body without
+    words) because markup at the top is broken, as a cut download or saved page leaves it, the
+    broken start is repaired (`_repaired`) and the page parsed again; the second parse is kept
+    when its body holds at least as many words."""
     if not html or not html.strip():
         return None
     tree = _parse(html)
-    if tree is None or tree.find("body") is not None:
+    found = _body_words(tree)
+    if found >= MIN_WORDS:
         return tree
     raw = html if isinstance(html, bytes) else html.encode("utf-8", "replace")
-    repaired = _OPEN_TITLE.sub(rb"\1\2</title><", raw, count=1)
-    return _parse(repaired) if repaired != raw else tree
+    repaired = _repaired(raw)
+    if repaired == raw:
+        return tree
+    retry = _parse(repaired)
+    return retry if tree is None or _body_words(retry) >= found else tree
+
+
+def _repaired(raw: bytes) -> bytes:
+    """`raw` with a cut first declaration or `<html>` tag made whole (`_CUT_START`) and a
+    `<title>` left open closed at the next tag (`_OPEN_TITLE`)."""
+    raw = _CUT_START.sub(lambda m: m[1] + _WHOLE_START[m[2].lower()], raw, count=1)
+    return _OPEN_TITLE.sub(rb"\1\2</title><", raw, count=1)
+
+
+def _body_words(tree: HtmlElement | None) -> int:
+    """Words in the tree's body, counted up to `MIN_WORDS` (enough to call it usable)."""
+    body = tree.find("body") if tree is not None else None
+    count = 0
+    for text in body.itertext() if body is not None else ():
+        count += len(text.split())
+        if count >= MIN_WORDS:
+            break
+    return count
 
 
 def _parse(html: str | bytes) -> HtmlElement | None:
