@@ -8,7 +8,11 @@ Other languages than English: sentences end at their own punctuation too (؟ ۔ 
 `ingest.text.split_sentences`), a sentence reads as prose by Unicode case (Cyrillic, Greek) or
 without case (Arabic, Persian), and the term features drop that language's stopwords and use
 its Snowball stems (`storage.stems`) when it has one. The English-only checks (connectives,
-first person, bylines) simply find nothing in other languages."""
+first person, bylines) simply find nothing in other languages.
+
+Over 500 lines on purpose: most of it is `readable` and the sentence shapes it refuses (labels,
+captions, splices, questions, quotations' middles), which belong beside the selection they
+guard and share its sentence splitting."""
 
 from __future__ import annotations
 
