@@ -32,6 +32,7 @@ _BLOCKS = wordset(
     h1 h2 h3 h4 h5 h6 figure figcaption hr address details summary"""
 )
 _FUTURE_SLACK = timedelta(hours=1)
+_SPACES = re.compile(r"\s+")  # in HTML text, any run of white space shows as one space
 # What a teaser ends with when it points at the page: "Continue reading…", "Read more »".
 _READ_ON = re.compile(
     r"\s*(?:\b(?:continue reading|read (?:more|on|the (?:full|rest of the) (?:story|article)))"
@@ -297,6 +298,7 @@ def html_to_text(fragment: str) -> str:
         return normalize_whitespace(re.sub(r"<[^>]+>", " ", fragment))
     for element in root.iter("script", "style", "noscript", "template"):
         element.drop_tree()
+    _collapse_source_whitespace(root)
     for element in root.iter():
         tag = element.tag if isinstance(element.tag, str) else ""
         if tag == "br":
@@ -305,6 +307,18 @@ def html_to_text(fragment: str) -> str:
             element.text = "\n\n" + (element.text or "")
             element.tail = "\n\n" + (element.tail or "")
     return normalize_whitespace(str(root.text_content()))
+
+
+def _collapse_source_whitespace(root: lxml.html.HtmlElement) -> None:
+    """Line breaks and runs of spaces in the markup's text are one space, as a browser shows
+    them (a description wrapped in the feed's source is not a run of short lines), except
+    inside `<pre>`."""
+    for node in root.iter():
+        inside = next(node.iterancestors("pre"), None) is not None
+        if node.text and isinstance(node.tag, str) and node.tag != "pre" and not inside:
+            node.text = _SPACES.sub(" ", node.text)
+        if node.tail and not inside:
+            node.tail = _SPACES.sub(" ", node.tail)
 
 
 def _plain(value: Any) -> str:

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ingest.clean import clean_text
+from ingest.clean import clean_text, drop_edge_lines
 from ingest.dedup import canonicalize_url, content_hash, place_story, signature
 from ingest.extract import extract_page
 from ingest.fetch import Fetcher, FetchError, FetchResult
@@ -225,7 +225,7 @@ async def _documents(
 async def entry_document(entry: EntryIn, *, fetcher: Fetcher, full_text: bool) -> _Document:
     """The entry's own text, or — for a teaser when `full_text` — the linked page's main text
     (the teaser stays when the page cannot be fetched or has less to say)."""
-    text = clean_text(entry.text, title=entry.title, author=entry.author)
+    text = _entry_text(entry)
     document = _Document(
         url=entry.url,
         canonical_url=canonicalize_url(entry.url) if entry.url else "",
@@ -256,6 +256,13 @@ async def entry_document(entry: EntryIn, *, fetcher: Fetcher, full_text: bool) -
         language=extracted.language,
         date_only=entry.date_only,
     )
+
+
+def _entry_text(entry: EntryIn) -> str:
+    """The entry's own text cleaned as a page's is, its edges too (the title repeated with its
+    byline, an agency's or the site's name beside the prose)."""
+    text = clean_text(entry.text, title=entry.title, author=entry.author)
+    return drop_edge_lines(text, title=entry.title, url=entry.url or None)
 
 
 async def _follow_permanent_redirect(
@@ -329,7 +336,7 @@ async def _update_if_edited(
     if article.title == entry.title:
         if entry.teaser and full_text:
             return "same"  # a teaser of a page stored in full: its text says nothing new
-        text = clean_text(entry.text, title=entry.title, author=entry.author)
+        text = _entry_text(entry)
         if article.content_hash == content_hash(entry.title, text):
             return "same"
     document = await entry_document(entry, fetcher=fetcher, full_text=full_text)
@@ -488,7 +495,8 @@ async def ingest_document(
         )
     else:
         parsed = text_document(content)
-        body = clean_text(parsed.text, title=parsed.title) or parsed.text
+        body = drop_edge_lines(clean_text(parsed.text, title=parsed.title), title=parsed.title)
+        body = body or parsed.text
         if not body:
             raise DocumentError("the document has a title but no text")
         document = _Document(

@@ -192,3 +192,15 @@ def test_entry_titles_lose_the_site_and_the_section_their_link_sits_in() -> None
     )
     entry = parse_feed(body, url="https://courier.example/rss", now=NOW).entries[0]
     assert entry.title == "Ferry fares rise"
+
+
+def test_line_breaks_in_a_descriptions_markup_are_spaces_except_in_pre() -> None:
+    # A feed's description wrapped in its source: the reader sees one paragraph, not three lines.
+    text = html_to_text(
+        "<p>The coast road will stay closed\n  for a week after the storm,\nthe council said.</p>"
+        "<pre>line one\nline two</pre>"
+    )
+    assert text == (
+        "The coast road will stay closed for a week after the storm, the council said."
+        "\n\nline one\nline two"
+    )

@@ -465,3 +465,41 @@ async def test_a_feed_entry_with_only_a_day_is_stored_date_only(
         now.year, now.month, now.day
     )
     assert not ferry.date_only  # undated: first seen, a real moment
+
+
+_WIRE_RSS = b"""<?xml version="1.0"?>
+<rss version="2.0"><channel><title>Coast Wire</title><link>https://wire.example/</link>
+<item><title>Storm closes the coast road for a week</title>
+<link>https://wire.example/news/storm</link><guid>storm-1</guid>
+<description><![CDATA[<p>Storm closes the coast road for a week Published on January 12, 2008 by
+Coast Wire</p><p>The coast road between the two harbours will stay closed for a week after the
+storm washed away a section of the embankment, the council said on Monday. Buses will run
+inland instead, and the ferry adds two crossings a day.</p><p>Engineers expect to begin repairs
+once the tides ease at the end of the month, and the council will meet residents on Thursday to
+explain the work.</p><p>- AAP</p>]]></description></item></channel></rss>"""
+
+_WIRE_TEXT = (
+    "# Storm closes the coast road for a week\n\n"
+    "Storm closes the coast road for a week Published on January 12, 2008 by Coast Wire\n\n"
+    "The coast road between the two harbours will stay closed for a week after the storm "
+    "washed away a section of the embankment, the council said on Monday.\n\n"
+    "Engineers expect to begin repairs once the tides ease at the end of the month.\n\n"
+    "- AAP"
+)
+
+
+async def test_feed_entries_and_text_files_lose_the_lines_at_their_edges_as_pages_do(
+    session: AsyncSession, now: datetime
+) -> None:
+    # The title repeated with only its date and byline, and a wire credit after the last
+    # sentence (shapes of L3S-GN1 pages, 2008), as a feed entry's text and as a text file.
+    web = Web({"https://wire.example/rss": lambda request: xml(_WIRE_RSS)})
+    feed = await add(session, "https://wire.example/rss", full_text=False)
+    async with web.fetcher() as fetcher:
+        await refresh_feed(session, feed, fetcher=fetcher, now=now)
+    await session.commit()
+    note = await ingest_document(session, content=_WIRE_TEXT, url=None, now=now, kind="text")
+    entry = next(a for a in await articles(session) if a.title.startswith("Storm"))
+    for article in (entry, note):
+        assert article.text.startswith("The coast road between the two harbours"), article.text
+        assert article.text.endswith(".") and "AAP" not in article.text, article.text
