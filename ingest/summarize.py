@@ -80,6 +80,9 @@ _DEPENDENT = caseless(
     r"weekend|season|summer|winter|spring|autumn|fall|time)\b))\b"
     r"(?!-\w)",
 )
+# A quotation opening the sentence and credited to a pronoun right after it closes: who "she"
+# is, the sentence before says ('"Our position is they should not do it again," she said.').
+_QUOTED_PRONOUN = caseless(r"^[\"“‘'`]+[^\"”’]*?[,.!?…-]\s*[\"”’']+\s*(?:he|she|they)\s+[a-z]+\b")
 # A caption or list line without its subject, shaped as a sentence: a verb in the past opening
 # it with its object straight after ("Produced the hiphop track …", "Worked their socks off
 # …"), or an auxiliary opening a statement ("Had not heard it …", "Was born in 1970 …"). A
@@ -210,8 +213,9 @@ def _complete(sentence: str, *, cased: bool) -> bool:
 
 def dependent(sentence: str) -> bool:
     """Does `sentence` open with a connective ("But", "However") or an anaphoric pronoun ("He",
-    "This") that needs the sentence before it?"""
-    return bool(_DEPENDENT.match(sentence))
+    "This"), or is it a quotation credited to a pronoun ('"It was reckless," she said.'), so
+    that it needs the sentence before it?"""
+    return bool(_DEPENDENT.match(sentence) or _QUOTED_PRONOUN.match(sentence))
 
 
 # --- Features and the learned scorer ---------------------------------------------------------

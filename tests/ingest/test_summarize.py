@@ -150,6 +150,15 @@ def test_the_middle_of_a_curly_quoted_quotation_is_not_chosen() -> None:
     assert not any(sentence.startswith("Right now") for sentence in chosen), chosen
 
 
+def test_a_quotation_credited_to_a_pronoun_needs_the_sentence_naming_the_speaker() -> None:
+    # The shape of an AFP story (L3S-GN1, 2008) and of BBC quotes: '"…," she said.' alone
+    # leaves the reader asking who "she" is.
+    assert dependent('"Our position is they should not do it again," she said.')
+    assert dependent("“You want to pick your battles,” she said.")
+    assert not dependent('"Our position is clear," White House spokeswoman Dana Perino said.')
+    assert not dependent('"Yes," said the minister.')
+
+
 def test_a_very_long_text_is_summarised_quickly() -> None:
     text = " ".join(
         f"Report {i} covers the harbour barrier and cost item {i % 97} in some detail."
