@@ -204,3 +204,10 @@ def test_line_breaks_in_a_descriptions_markup_are_spaces_except_in_pre() -> None
         "The coast road will stay closed for a week after the storm, the council said."
         "\n\nline one\nline two"
     )
+
+
+def test_control_characters_in_a_descriptions_markup_are_dropped() -> None:
+    # Found by the hostile-input property test: an escape character inside inline markup.
+    assert html_to_text("<p>Storm <b>\x1b</b>warning\n for the coast</p>") == (
+        "Storm warning for the coast"
+    )
