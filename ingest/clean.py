@@ -755,7 +755,8 @@ def drop_edge_lines(
     - name lines (`_name_line`) opening the text before its prose (`_opening_name`: one word
       alone only when marked, in capitals or a segment of `url`, the section's name), or
       closing it after its prose ("- AAP" after any long line);
-    - the publication's name (`site`, or its host in `url`) at either edge."""
+    - the publication's name (`site`, or its host in `url`) at either edge;
+    - the title alone after the last line of prose (the headline printed again under it)."""
     paragraphs = [p.split("\n") for p in text.split("\n\n")]
     lines = [(i, j) for i, p in enumerate(paragraphs) for j, _ in enumerate(p)]
     address = _address_words(url)
@@ -786,8 +787,8 @@ def drop_edge_lines(
         here, before = line(k), line(k - 1)
         if not alone(k):
             return False
-        if own_name(k):
-            return True
+        if own_name(k) or (bool(title_key) and _key(here) == title_key and _prose(before)):
+            return True  # the site's name, or the headline printed again under the article
         marked = bool(_EDGE_MARK.match(here.strip())) and len(words(before)) >= PROSE_WORDS
         return _name_line(here) and (_prose(before) or marked)
 

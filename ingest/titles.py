@@ -43,7 +43,7 @@ _PROMPT = caseless(
     r"^(?:follow (?:us|me)|join (?:the|our|us)|sign (?:up|in)|subscribe|log ?in|register|"
     r"download (?:the|our)|share (?:this|on|via)|leave a (?:reply|comment)|skip to|menu|search|"
     r"home|page not found|404|not found|error|untitled|advertisement)\b"
-    r"|\b(?:cancel reply|in your inbox|newsletters?|comments? policy|cookies?)\b",
+    r"|\b(?:cancel reply|in your inbox|newsletters?|comments? policy|cookies?|to a friend)\b",
 )
 
 

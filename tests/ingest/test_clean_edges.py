@@ -114,3 +114,11 @@ def test_a_byline_of_names_and_services_above_the_lead_goes() -> None:
 def test_an_agency_line_above_a_dateline_crediting_it_goes() -> None:
     lead = "HARBOURTON (Reuters) - " + BODY[0]
     assert drop_edge_lines(text("Reuters", lead, *BODY[1:])) == text(lead, *BODY[1:])
+
+
+def test_the_title_printed_again_under_the_article_goes() -> None:
+    # The Hindu's story pages on l3s-gn1 (2008) end with their headline once more.
+    assert drop_edge_lines(text(ARTICLE, TITLE), title=TITLE) == ARTICLE
+    # A closing line that only shares the title's words stays.
+    closing = "Council approves flood barrier plans for the harbour next year."
+    assert drop_edge_lines(text(ARTICLE, closing), title=TITLE) == text(ARTICLE, closing)
