@@ -319,27 +319,13 @@ def _drop_edge_furniture(blocks: list[_Block], title_key: str) -> None:
     if not live:
         return
     shaped = [_entry(b) or _label(b) or _tool(b) for b in live]
-    # The opening run, cut before a label with a value.
-    end = 0
-    while end < len(live) and shaped[end]:
-        if _label(live[end]) and end + 1 < len(live) and shaped[end + 1]:
-            following = live[end + 1]
-            if not (_entry(following) or _label(following)):
-                break
-        end += 1
+    end = _opening_run(live, shaped)
     if end < len(live) and sum(_entry(b) for b in live[:end]) >= MENU_ENTRIES:
         for b in live[:end]:
             b.keep = False
         if _key(live[end].text) == title_key:
             live[end].keep = False
-    # The closing run, cut after a label with a value.
-    start = len(live)
-    while start > end and shaped[start - 1]:
-        block = live[start - 1]
-        if _label(block) and start < len(live) and not (_entry(live[start]) or _label(live[start])):
-            start += 1  # the value stays with its label
-            break
-        start -= 1
+    start = _closing_run(live, shaped, end)
     tail = live[start:]
     if start > 0 and sum(_entry(b) for b in tail) >= MENU_ENTRIES:
         for b in tail:
@@ -352,6 +338,30 @@ def _drop_edge_furniture(blocks: list[_Block], title_key: str) -> None:
         # alone may head a part of the article that cleaning took away ("On the Net:")
         for b in tail[len(tail) - labels :]:
             b.keep = False
+
+
+def _opening_run(live: list[_Block], shaped: list[bool]) -> int:
+    """Where the run of furniture opening the text ends: before a label with a value."""
+    end = 0
+    while end < len(live) and shaped[end]:
+        if _label(live[end]) and end + 1 < len(live) and shaped[end + 1]:
+            following = live[end + 1]
+            if not (_entry(following) or _label(following)):
+                break
+        end += 1
+    return end
+
+
+def _closing_run(live: list[_Block], shaped: list[bool], end: int) -> int:
+    """Where the run of furniture closing the text starts, after the opening run's `end`: a
+    label with a value keeps its value (the run starts after it)."""
+    start = len(live)
+    while start > end and shaped[start - 1]:
+        block = live[start - 1]
+        if _label(block) and start < len(live) and not (_entry(live[start]) or _label(live[start])):
+            return start + 1  # the value stays with its label
+        start -= 1
+    return start
 
 
 # A news dateline opening the article's first paragraph: the place in capitals, perhaps a
@@ -809,8 +819,14 @@ def drop_edge_lines(
             break
         dropped.add(last)
         last -= 1
-    if not dropped:
-        return text
+    return _without_lines(paragraphs, lines, dropped) if dropped else text
+
+
+def _without_lines(
+    paragraphs: list[list[str]], lines: list[tuple[int, int]], dropped: set[int]
+) -> str:
+    """The paragraphs' text without the lines numbered in `dropped` (a paragraph left with no
+    line goes with them)."""
     kept: dict[int, list[str]] = {}
     for k, (i, j) in enumerate(lines):
         if k not in dropped:
