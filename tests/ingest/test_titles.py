@@ -390,21 +390,18 @@ def test_a_headline_the_first_paragraph_opens_with_is_taken_when_nothing_names_o
     assert headline(page, None, first_paragraph=text) == "Share buttons removal test"
 
 
+_PAGE_TOOLS = "".join(
+    f"<tr><td><a href='/{name}1.htm'><img src='{name}.gif'></a></td>"
+    f"<td><font size='1'>{label}</font></td></tr>"
+    for name, label in (("print", "Print article"), ("mail", "Refer to a friend"))
+)
+
+
 def test_a_page_tool_above_the_text_is_never_the_headline() -> None:
     # The shape of pr-inside.com's AP pages (L3S-GN1, 2008): the wire slug, then the page's
     # tools ("Print article", "Refer to a friend") right above the dateline; the page was saved
     # cut, without its <head>.
-    lead = (
-        "WELLINGTON, New Zealand (AP) - New Zealand plans to pay tribute to Edmund Hillary by "
-        "carrying on his humanitarian work in Nepal, Prime Minister Helen Clark said Monday."
-    )
-    html = (
-        "<html><body><a href='/38-world-news.htm'>World News</a>"
-        "<h3>BC-AS-GEN--New Zealand-Hillary, 1st Ld-Writethru,0520</h3>"
-        "<table><tr><td><a href='/print1.htm'><img src='p.gif'></a></td>"
-        "<td><font size='1'>Print article</font></td></tr>"
-        "<tr><td><a href='/mail1.htm'><img src='m.gif'></a></td>"
-        "<td><font size='1'>Refer to a friend</font></td></tr></table>"
-        f"<p>{lead}</p><p>Clark said Hillary had asked for no statues.</p></body></html>"
-    )
-    assert headline(html, None, first_paragraph=lead) != "Refer to a friend"
+    lead = "WELLINGTON, New Zealand (AP) - New Zealand plans to honour Edmund Hillary, Clark said."
+    slug = "<h3>BC-AS-GEN--New Zealand-Hillary, 1st Ld-Writethru,0520</h3>"
+    page = f"<html><body>{slug}<table>{_PAGE_TOOLS}</table><p>{lead}</p></body></html>"
+    assert headline(page, None, first_paragraph=lead) != "Refer to a friend"
