@@ -692,6 +692,11 @@ _PUBLISHING = caseless(
     r"produced|written|made possible|funded|supported|sponsored|part of|(?:first|originally) ran|"
     r"contains? (?:affiliate )?links)\b",
 )
+# A feed's footer naming the post by its title ("The post <title> appeared first on <site>.").
+_FIRST_APPEARED = caseless(
+    r"^the (?:post|article|story)\b.{0,200}?\b(?:appeared first|first appeared) (?:on|at) "
+    r"[^,;]{2,60}$"
+)
 _PUBLISHED_ALONE = caseless(
     r"^(?:(?:originally|first|previously|also) (?:published|posted|appeared|printed|ran)|"
     r"(?:re)?(?:published|printed|posted) (?:with|by|under) (?:\w+ )?permission|"
@@ -765,6 +770,8 @@ def _about_the_text(text: str) -> bool:
     if _ABOUT_TEXT.match(first) and _PUBLISHING.search(first):
         return True
     if _PUBLISHED_ALONE.match(first) and not _CLAUSE_AFTER.search(first):
+        return True
+    if _FIRST_APPEARED.match(body.rstrip(". ")):
         return True
     if _VIEWS.search(first):
         return True
