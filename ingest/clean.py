@@ -1,7 +1,8 @@
 """Boilerplate removal for extracted article text: account and status messages, calls to act,
 cookie and paywall notices, link teasers and duplicated bylines, rights notices, contributor
-lines, picture credits and captions, closing credit, contact and bio lines, numbered source
-notes and closing lists about other things go; paragraphs stay (a dateline's paragraph glued
+lines, picture credits and captions, closing credit, contact and bio lines, closing notes
+about the article itself ("This article originally appeared on …"), numbered source notes
+and closing lists about other things go; paragraphs stay (a dateline's paragraph glued
 to a short line is split from it first). `drop_edge_lines`, run last on the extracted text,
 takes the names and repeated title left at its edges.
 
@@ -666,6 +667,57 @@ _BIO_ROLE = caseless(
     r"\b(?:writer|columnist|correspondent|editor|reporter|author|journalist|contributor|"
     r"commentator|blogger|freelance\w*)\b",
 )
+# A note about the text itself, not about the news (its subject is the article, its
+# publication or the views in it): the article named as the subject of a verb of publishing
+# or editing ("This article originally appeared on …", "A version of this story was
+# published in …", "This post has been updated to …"), that verb alone with the text as its
+# understood subject ("Originally published on …"), a disclaimer of the views expressed in
+# it, an editorial note whose label makes it one (a correction, a disclosure) or whose words
+# are about the text, and the site asking its reader about the text ("Like this story? Share
+# it …"). The text named as an object ("… will update this post if …") or a report in the
+# news ("The report was published on Monday") is the article's own sentence.
+_TEXT_NOUN = (
+    r"(?:(?:blog |guest |news |opinion )?(?:article|story|column|piece|post|essay|interview|"
+    r"review|feature|op-?ed|commentary|editorial|transcript|excerpt|content|newsletter|episode))"
+)
+_THIS_TEXT = rf"\bthis {_TEXT_NOUN}\b"
+_ABOUT_TEXT = caseless(
+    r"^(?:(?:an? |the )?(?:(?:earlier|previous|original|shorter|longer|different|edited|"
+    r"abridged|print) )?version of |(?:portions|parts) of |an? (?:excerpt|extract) (?:of|from) )?"
+    rf"this {_TEXT_NOUN}\b"
+)
+_PUBLISHING = caseless(
+    r"\b(?:appear(?:ed|s)|(?:re)?publish(?:ed|es)|(?:re)?post(?:ed|s)|(?:re)?print(?:ed|s)|"
+    r"reproduced|syndicated|updated|corrected|amended|edited|adapted|excerpted|translated|"
+    r"produced|written|made possible|funded|supported|sponsored|part of|(?:first|originally) ran|"
+    r"contains? (?:affiliate )?links)\b",
+)
+# A feed's footer naming the post by its title ("The post <title> appeared first on <site>.").
+_FIRST_APPEARED = caseless(
+    r"^the (?:post|article|story)\b.{0,200}?\b(?:appeared first|first appeared) (?:on|at) "
+    r"[^,;]{2,60}$"
+)
+_PUBLISHED_ALONE = caseless(
+    r"^(?:(?:originally|first|previously|also) (?:published|posted|appeared|printed|ran)|"
+    r"(?:re)?(?:published|printed|posted) (?:with|by|under) (?:\w+ )?permission|"
+    r"(?:reprinted|republished|reproduced|syndicated|adapted|excerpted) (?:with|from|by))\b",
+)
+# ... a clause after the participle makes it a sentence about something else ("First
+# published in 1925, the novel …").
+_CLAUSE_AFTER = caseless(r",\s(?:the|it|he|she|they|we|his|her|its|their|this)\b")
+_VIEWS = caseless(
+    r"\b(?:views?|opinions?)(?: (?:and|or|&) (?:views?|opinions?))? (?:expressed|stated)\b"
+    rf".*(?:\b(?:author|writer|contributor|columnist|commentator)s?\b|\bnecessarily\b|"
+    rf"\bhere(?:in)?\b|{_THIS_TEXT})",
+)
+_NOTE_LABEL = caseless(
+    r"^\W*(?:(?P<meta>corrections?|clarifications?|disclosures?|disclaimers?)|"
+    r"editor(?:['’]?s)?['’]? notes?|editorial note|note|update[ds]?)\s*(?::|\s[—–-])\s*",
+)
+_OUR_TEXTS = caseless(
+    rf"{_THIS_TEXT}|\bour (?:articles?|stories|journalism|coverage|reporting|newsletters?)\b"
+)
+NOTE_ABOUT_WORDS = 50  # a note about the text is at most this long
 NOTICE_WORDS = 60  # a rights notice is at most this long
 CREDIT_WORDS = 25  # and a closing credit, contact or bio line this
 CLOSING_LINES = 4  # the credit lines are among the text's last this many
@@ -680,11 +732,14 @@ def _is_rights_notice(block: _Block) -> bool:
 
 
 def _is_closing_credit(block: _Block) -> bool:
-    """A contact line (an e-mail address), the wire's credit (also in parentheses, "… by …") or
-    the contributor's bio — the kinds of line that close an article and are not its text."""
+    """A contact line (an e-mail address), the wire's credit (also in parentheses, "… by …"),
+    the contributor's bio or a note about the text (`_about_the_text`) — the kinds of line
+    that close an article and are not its text."""
+    text = block.text
+    if block.words <= NOTE_ABOUT_WORDS and _about_the_text(text):
+        return True
     if block.words > CREDIT_WORDS:
         return False
-    text = block.text
     if _EMAIL.search(text) or _OBFUSCATED_EMAIL.search(text):
         return True
     if _CREDIT_LINE.match(text) or _WITH_NAMES.match(text):
@@ -699,6 +754,36 @@ def _is_closing_credit(block: _Block) -> bool:
     ):
         return True  # "(This article provided by …)"
     return bool(_BIO.match(text) and _BIO_ROLE.search(text) and len(split_sentences(text)) <= 2)
+
+
+def _about_the_text(text: str) -> bool:
+    """A note about the text itself rather than the news (`_ABOUT_TEXT`): its first sentence
+    has the text as its subject and a verb of publishing or editing, or only that verb, or
+    it disclaims the views expressed; an editorial note's label (a correction, a disclosure)
+    or words about the text make it one; the site speaks to its reader about the text."""
+    label = _NOTE_LABEL.match(text)
+    if label is not None and label["meta"]:
+        return True
+    body = text[label.end() :] if label else text
+    body = body.lstrip("(*[–—- ")
+    first = (split_sentences(body) or [body])[0]
+    if _ABOUT_TEXT.match(first) and _PUBLISHING.search(first):
+        return True
+    if _PUBLISHED_ALONE.match(first) and not _CLAUSE_AFTER.search(first):
+        return True
+    if _FIRST_APPEARED.match(body.rstrip(". ")):
+        return True
+    if _VIEWS.search(first):
+        return True
+    if label is not None:
+        return _OUR_TEXTS.search(body) is not None or "earlier version" in body.lower()
+    if _QUOTES.search(text) or not _OUR_TEXTS.search(text):
+        return False
+    # The site's voice: a call to act, or "we" and "you" together (an interviewer's "What
+    # drew you to this story?" is neither).
+    return any(_IMPERATIVE.match(s) for s in split_sentences(text)) or bool(
+        _SECOND_PERSON.search(text) and _FIRST_PLURAL.search(text)
+    )
 
 
 _FIRST_PLURAL = caseless(r"\b(?:us|our|we|we['’](?:re|ll|ve|d))\b")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from ingest.clean import clean_text
 from tests.support.cases import parametrize
 from tests.support.pages import BODY as OPENING
+from tests.support.pages import article, paragraphs, titled
 
 # A synthetic article of about 200 words (long enough to stand alone without its tail).
 BODY = [
@@ -117,3 +118,21 @@ def test_labels_with_their_values_opening_the_text_stay() -> None:
 def test_a_table_s_rows_stay_and_its_empty_rows_go() -> None:
     rows = ["| Year | Floods |", "|---|---|", "| 2014 | 2 |", "| | |", "| 2020 | 1 |"]
     assert clean_text(after_body(*rows)) == after_body(*rows[:3], rows[4])
+
+
+@parametrize("ingest/clean_closing", "notes_about_the_text", "note")
+def test_a_closing_note_about_the_article_or_its_publication_goes(note: str) -> None:
+    assert clean_text(after_body(note)) == ARTICLE
+
+
+@parametrize("ingest/clean_closing", "closing_lines_about_the_news", "closing")
+def test_a_closing_line_about_the_news_naming_a_report_or_an_article_stays(closing: str) -> None:
+    text = after_body(closing)
+    assert clean_text(text) == text
+
+
+def test_a_page_s_closing_note_about_its_first_publication_goes() -> None:
+    # The shape of CityLab's pages (Readability's citylab-1): the note is the last paragraph.
+    note = "This article originally appeared on The Atlantic."
+    page = article(titled("Council approves flood barrier", paragraphs([*BODY, note])))
+    assert page.text == ARTICLE
