@@ -21,6 +21,7 @@ from ingest.layout import (
     Layout,
     data_table,
     drop_closing_labels,
+    drop_edge_links,
     drop_figure_captions,
     drop_link_tail,
     drop_opening_labels,
@@ -161,6 +162,7 @@ def _cleaned(
     text = drop_regions(text, splits, min_words=MIN_WORDS)
     text = drop_figure_captions(text, layout)
     text = drop_link_tail(drop_outside(text, layout), layout)
+    text = drop_edge_links(text, layout)
     text = drop_closing_labels(drop_opening_labels(text, layout), layout)
     return drop_edge_furniture(text, title=title or None)  # what those passes left at the edges
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from lxml.html import HtmlElement
 
+from ingest.patterns import LIST_ITEM
 from ingest.regions import key
 from ingest.text import words
 
@@ -329,6 +330,43 @@ def drop_link_tail(text: str, layout: Layout) -> str:
     if linked < TAIL_LINKS * sum(sizes):
         return text
     return _without(text, set(range(last + 1, len(lines))))
+
+
+EDGE_LINK_WORDS = 8  # a page tool's or menu's line at the text's edge is at most this long
+WHOLE_LINK = 0.9  # and at least this share of its characters lie in links
+
+
+def drop_edge_links(text: str, layout: Layout) -> str:
+    """`text` without the lines at its start and at its end that are links and nothing else:
+    short (`EDGE_LINK_WORDS` words at most), no sentence's end, `WHOLE_LINK` of them link text
+    where they stand in the page — a page's tools and menu entries that trafilatura keeps at
+    the article's edge ("Comments", "Print Email", "Printer-friendly version Email-a-friend
+    Respond", "National"). A bare address ("example.com", "http://…") is the article's pointer
+    to a site, a list's items (a table of contents) and a heading are the article's: they stay;
+    nothing goes unless a line of prose stays."""
+    lines = locate(text, layout)
+    if not any(_prose(line) for line in lines):
+        return text
+    start = 0
+    while start < len(lines) and _edge_link(lines[start]):
+        start += 1
+    end = len(lines)
+    while end > start and _edge_link(lines[end - 1]):
+        end -= 1
+    drop = set(range(start)) | set(range(end, len(lines)))
+    return _without(text, drop) if drop else text
+
+
+def _edge_link(line: Line) -> bool:
+    text = line.text.strip()
+    return (
+        0 < len(words(text)) <= EDGE_LINK_WORDS
+        and line.link_share >= WHOLE_LINK
+        and text[-1:] not in _SENTENCE_END
+        and not (" " not in text and "." in text)  # an address: "example.com", "http://…"
+        and not LIST_ITEM.match(text)
+        and (line.block is None or line.block.tag not in _HEADINGS)  # a heading's link is its own
+    )
 
 
 CAPTION_WORDS = 40  # a line beside a picture is its caption when it is at most this long

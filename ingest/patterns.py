@@ -14,3 +14,4 @@ def caseless(pattern: str) -> re.Pattern[str]:
 
 WEEKDAY = r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*"  # "Mon", "Tues", "Wednesday"
 MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"  # "Jan.", "March"
+LIST_ITEM = re.compile(r"^[-•*·]\s")  # a list's item, as trafilatura writes it ("- First")

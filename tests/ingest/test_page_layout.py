@@ -11,6 +11,7 @@ import pytest
 from ingest.clean import clean_text
 from ingest.layout import (
     data_table,
+    drop_edge_links,
     drop_link_tail,
     drop_outside,
     locate,
@@ -324,3 +325,36 @@ def _table(html: str) -> lxml.html.HtmlElement:
 )
 def test_a_table_of_data_is_told_from_a_table_that_lays_out_a_page(markup: str, data: bool) -> None:
     assert data_table(_table(f"<div>{markup}</div>")) is data
+
+
+# summitdaily.com, an AP story of 2008-01-07 (L3S-GN1 tune half): the page's tools sit as
+# links between the dateline and the story, and trafilatura keeps them over the lead.
+_TOOLS = (
+    "<span class='date'>January 7, 2008</span><br><span class='displaybody'>"
+    "<img src='/comment.gif' alt='Comment'><a href='#commentbox'>Comments</a><br>"
+    "<a href='/print?AID=1'>Print</a> <a href=\"javascript:NewWindow(320,500,'/tips')\">Email</a>"
+    "</span><br>"
+)
+# hindu.com, a PTI story of 2008-01-01 (L3S-GN1 tune half): the headline again as a link and
+# the section's link close the story's cell.
+_SECTION_LINKS = (
+    "<p><a href='/holnus/002200801012121.htm'>Council votes to close the harbour</a></p>"
+    "<p><a href='/holnus/01hdline.htm'>National</a></p>"
+)
+
+
+def test_tools_and_menu_links_at_the_edges_of_the_text_go() -> None:
+    body = f"<table><tr><td>{_TOOLS}{paragraphs(STORY)}{_SECTION_LINKS}</td></tr></table>"
+    tree = lxml.html.document_fromstring(titled("Council votes to close the harbour", body))
+    # The text as trafilatura gave it from the pages.
+    edges = ["Comments", "Print Email", *STORY, "Council votes to close the harbour", "National"]
+    assert drop_edge_links("\n\n".join(edges), page_layout(tree)) == "\n\n".join(STORY)
+
+
+def test_links_that_are_the_article_s_own_stay_at_its_edges() -> None:
+    # A table of contents opening the text, and a closing pointer to a site.
+    contents = "<ul><li><a href='#a'>The funeral</a></li><li><a href='#b'>Tributes</a></li></ul>"
+    closing = "<p><a href='http://example.org/'>http://example.org</a></p>"
+    tree = lxml.html.document_fromstring(f"<div>{contents}{paragraphs(STORY)}{closing}</div>")
+    text = "\n\n".join(["- The funeral", "- Tributes", *STORY, "http://example.org"])
+    assert drop_edge_links(text, page_layout(tree)) == text
