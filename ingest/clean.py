@@ -137,10 +137,14 @@ _DATE_NAME = caseless(
 )
 # A page's time stamp, with at most a short source or label beside it ("01/09 18:48:47 ET",
 # "2008-01-01 17:15:00.0", "Associated Press - January 10, 2008 3:23 PM ET", "Sunday,
-# January 6, 2008; Page A04"): a day (a numeric date, or a month's name and a year) and a
-# clock time or a year, and hardly any other words.
+# January 6, 2008; Page A04", "Fri Dec 28, 7:05 AM ET"): a day (a numeric date, a month's
+# name and a year, or a month's name and day beside a clock time) and a clock time or a year,
+# and hardly any other words.
 _CLOCK = re.compile(r"\b\d{1,2}:\d\d(?::\d\d(?:\.\d+)?)?|\b\d{4} ?hrs\b", re.IGNORECASE)
 _NUMERIC_DAY = re.compile(r"\b(?:\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?|\d{4}-\d\d-\d\d)\b")
+# A month's name and its day, either way round ("Dec 28", "28 December"): a day when a clock
+# time stands beside it ("Fri Dec 28, 7:05 AM ET").
+_MONTH_DAY = caseless(rf"\b{MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{MONTH}(?!\w)")
 _STAMP_WORD = re.compile(
     rf"^(?:{_DATE_WORD}|\d[\d:./-]*|hrs|ist|est|edt|pst|pdt|cst|cdt|page|[a-z]?\d+)$",
     re.IGNORECASE,
@@ -153,10 +157,13 @@ def _is_time_stamp(text: str) -> bool:
     tokens = words(text)
     if not tokens or len(tokens) > STAMP_WORDS or _TERMINAL.search(text) or _LIST_ITEM.match(text):
         return False
-    day = bool(_NUMERIC_DAY.search(text)) or (
-        bool(_DATE_NAME.search(text)) and bool(_DATE_YEAR.search(text))
+    clock = _CLOCK.search(text)
+    day = (
+        bool(_NUMERIC_DAY.search(text))
+        or (bool(_DATE_NAME.search(text)) and bool(_DATE_YEAR.search(text)))
+        or (clock is not None and _MONTH_DAY.search(text) is not None)
     )
-    if not day or not (_CLOCK.search(text) or _DATE_YEAR.search(text)):
+    if not day or not (clock or _DATE_YEAR.search(text)):
         return False
     other = sum(1 for t in tokens if not _STAMP_WORD.match(t))
     return other <= STAMP_OTHER and other < len(tokens) / 2

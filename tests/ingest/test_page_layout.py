@@ -133,6 +133,7 @@ def test_time_stamp_lines_go_and_sentences_with_dates_stay() -> None:
     kept = [
         *STORY[:2],
         "Kick-off: 15:00",  # a time without a day: a fact of the article
+        "Tuesday, 1 March",  # a day without a time or a year: a list's heading
         "The hearing is set for January 10, 2008 at 3:30 p.m.",
         "- Smith, John (2008-01-10). Report",  # a list item (a reference) stays
         *STORY[2:],
