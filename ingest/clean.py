@@ -856,7 +856,8 @@ def drop_edge_lines(
     - a first line repeating `title`, alone or with only its date and byline after it;
     - name lines (`_name_line`) opening the text before its prose (`_opening_name`: one word
       alone only when marked, in capitals or a segment of `url`, the section's name), or
-      closing it after its prose ("- AAP" after any long line);
+      closing it after its prose ("- AAP" after any long line), as does any word alone there
+      (`_STRAY_WORD`: "comments", "More...");
     - the publication's name (`site`, or its host in `url`) at either edge;
     - the title alone after the last line of prose (the headline printed again under it)."""
     paragraphs = [p.split("\n") for p in text.split("\n\n")]
@@ -892,7 +893,9 @@ def drop_edge_lines(
         if own_name(k) or (bool(title_key) and _key(here) == title_key and _prose(before)):
             return True  # the site's name, or the headline printed again under the article
         marked = bool(_EDGE_MARK.match(here.strip())) and len(words(before)) >= PROSE_WORDS
-        return _name_line(here) and (_prose(before) or marked)
+        return (_name_line(here) or _STRAY_WORD.match(here) is not None) and (
+            _prose(before) or marked
+        )
 
     dropped: set[int] = set()
     first, last = 0, len(lines) - 1
@@ -936,6 +939,11 @@ def _address_words(url: str | None) -> dict[str, set[str]]:
     found["host"] = set((parts.hostname or "").lower().split("."))
     found["all"] = found["host"] | set(re.findall(r"[a-z]+", parts.path.lower()))
     return found
+
+
+# A word alone, perhaps trailing off ("comments" left of a counter, "One", "More..."): after
+# the article's last sentence, a link's or a widget's leftover.
+_STRAY_WORD = re.compile(r"^[^\W\d_]+(?:\.\.\.|…)?$")
 
 
 def _name_line(text: str) -> bool:

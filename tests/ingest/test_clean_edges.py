@@ -64,6 +64,14 @@ def test_an_agency_line_after_the_last_paragraph_goes(credit: str) -> None:
     assert drop_edge_lines(text(ARTICLE, credit)) == ARTICLE
 
 
+# A word left alone after the last paragraph: a comments widget's label without its count
+# (morebikes.co.uk, extraction set), a teaser cut off ("All..."), a stray "One" (onelocalnews.com
+# on l3s-gn1). Over a closing block of facts ("Tickets") no prose stands: it stays (below).
+@pytest.mark.parametrize("stray", ["comments", "All...", "One", "More…"])
+def test_a_word_alone_after_the_last_paragraph_goes(stray: str) -> None:
+    assert drop_edge_lines(text(ARTICLE, stray)) == ARTICLE
+
+
 @pytest.mark.parametrize("name", ["Pittsburgh Post-Gazette", "CanWest News Service", "(AP)"])
 def test_a_paper_or_agency_line_above_the_lead_goes(name: str) -> None:
     assert drop_edge_lines(text(name, ARTICLE)) == ARTICLE
