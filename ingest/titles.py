@@ -872,10 +872,11 @@ def _title_site(titles: list[str], url: str | None) -> str | None:
         parts, _ = _split(" ".join(title.split()))
         for part in (parts[-1], parts[0]) if len(parts) > 1 else ():
             if fold(part).removeprefix("the") in keys or fold(part) in keys:
-                return part[:200]
+                return part.strip(_SEPARATOR_MARKS)[:200]  # not its colon: "Site.com: | …"
     return None
 
 
+_SEPARATOR_MARKS = " :|-–—·»/~"  # left at a segment's ends when a title is split
 MENU_SEPARATORS = 2  # a site's name with this many separators or more is a menu
 
 

@@ -82,6 +82,12 @@ def test_a_menu_has_two_separators_or_more(name: str, menu: bool) -> None:
             "http://www.telegraph.co.uk/news/main.jhtml?xml=/news/2008/01/14/nbluray114.xml",
             "Telegraph",
         ),
+        # The name without the colon that was its separator.
+        (
+            "Council approves tidal flood barrier - Star-Telegram.com:",
+            "http://www.star-telegram.com/local/story/1.html",
+            "Star-Telegram.com",
+        ),
         # A section at the end is no name: the host's is not it.
         ("Council approves tidal flood barrier - Sports", "https://sportsnetwork.example/a", None),
         # No address to compare with: no name.
