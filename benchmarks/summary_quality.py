@@ -25,6 +25,9 @@ repeat it:
 - label: opens with a label of one or two capitalised words and a colon ("UPDATE: The …"), a
   dateline's place and dash ("NEW YORK - "), an agency's tag in brackets ("(AP) - Relatives …")
   or a dash: glued before the sentence, not of it;
+- social: the text of an embedded social post or its credit: a tweet's link ("pic.twitter.com/…",
+  "https://t.co/…"), a handle in brackets ("— Jane Doe (@jdoe) March 3, 2019"), "A post
+  shared by", two hashtags or more, or a hashtag opening the sentence;
 - run-on: a sentence without its subject (a verb in the past and then its object opening it,
   with no comma to end a participle clause: "Worked their socks off …"), or two run together
   (a subject pronoun in capitals right after a word in lower case: "… he had He gets up …").
@@ -77,6 +80,7 @@ RULES = (
     "repeated",
     "label",
     "run-on",
+    "social",
 )
 
 _CONNECTIVES = wordset(
@@ -172,6 +176,16 @@ def _boilerplate(sentence: str) -> bool:
         or any(w in lowered for w in _CREDIT_WORDS)
         or bool(_DATELINE.search(sentence.strip()))
     )
+
+
+def _social(sentence: str) -> bool:
+    lowered = sentence.lower()
+    if "pic.twitter.com/" in lowered or re.search(r"(?:^|[\s/(])t\.co/", lowered):
+        return True
+    if re.search(r"\(@\w+\)", sentence) or "a post shared by" in lowered:
+        return True
+    tags = [w for w in sentence.split() if w.startswith("#") and w[1:2].isalpha()]
+    return len(tags) >= 2 or sentence.lstrip("\"'“‘").startswith("#")
 
 
 def _list_item(sentence: str) -> bool:
@@ -272,6 +286,8 @@ def flaws(text: str, summary: str) -> set[str]:
             broken.add("label")
         if cased and _run_on(part):
             broken.add("run-on")
+        if _social(part):
+            broken.add("social")
         # A sentence the article repeats is fine if one of its places follows a chosen one.
         places = positions.get(part, [0])
         if _opener(part) and all(i > 0 and not shown(article[i - 1]) for i in places):

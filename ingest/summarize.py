@@ -64,6 +64,14 @@ _ABOUT_THE_ARTICLE = caseless(
     r"|\b(?:getty|reuters|ap|afp|epa|pa|shutterstock) (?:images|photo|pictures)\b"
     r"|\|",
 )
+# A social post's text or its credit, as an embedded post leaves them in the article: the
+# platform's own link in it (a tweet's "pic.twitter.com/…" or "https://t.co/…"; an address the
+# article's prose gives, "(www.alertnet.org)", is no sign), the author's handle in brackets
+# ("— Jane Doe (@jdoe) March 3, 2019"), two hashtags or more, or one opening it ("#Browns Greedy
+# Williams has been solid …"). News prose names a hashtag once ("the hashtag #MeToo"), in words.
+_LINK = caseless(r"\b(?:pic\.twitter\.com|t\.co)/\w")
+_HANDLE_CREDIT = re.compile(r"\(@[\w.]{1,30}\)")
+_HASHTAG = re.compile(r"(?<![\w&#])#[^\W\d_][\w]*")
 # A list item: a bullet, or a number or letter with a dot or bracket, then a space.
 _LIST_ITEM = re.compile(r"^\s*(?:[•·▪■►*\-–—]|\(?(?:\d{1,2}|[a-z])[.)])\s")
 # An opening word that needs the sentence before it: a connective or an anaphoric pronoun.
@@ -171,9 +179,9 @@ def _word_before(sentence: str, end: int) -> str:
 def readable(sentence: str, *, cased: bool = True) -> bool:
     """Can `sentence` stand in a summary as a whole sentence of prose? It ends with terminal
     punctuation, its quotes and brackets are balanced, it has 4–80 words, it is not a heading,
-    a caption, a credit, a byline or dateline, a list item or a question, and it does not speak
-    in the first person outside quotation marks (a reader's comment, a line from the middle of a
-    quotation).
+    a caption, a credit, a byline or dateline, a list item, a question or a social post's text
+    (`posted`: an embedded tweet's), and it does not speak in the first person outside
+    quotation marks (a reader's comment, a line from the middle of a quotation).
     In normally cased text (`cased`) it also starts with a capital, a digit or a quote, is not
     a "Label: value" line, and has lower-case words as prose does."""
     word_count = _word_count(sentence)
@@ -181,7 +189,7 @@ def readable(sentence: str, *, cased: bool = True) -> bool:
         return False
     if not _balanced(sentence) or _ABOUT_THE_ARTICLE.search(sentence):
         return False
-    if _QUESTION.search(sentence):
+    if _QUESTION.search(sentence) or posted(sentence):
         return False
     if _LIST_ITEM.match(sentence) or sentence[0] in _NOT_A_START:
         return False
@@ -192,6 +200,16 @@ def readable(sentence: str, *, cased: bool = True) -> bool:
     ):
         return False  # a fragment shaped as a sentence, or two run together
     return not (_FIRST_PERSON.search(sentence.lower()) and not _QUOTES.search(sentence))
+
+
+def posted(sentence: str) -> bool:
+    """Is `sentence` shaped as a social post or its credit rather than the article's prose: it
+    holds the platform's link, a handle in brackets, two hashtags or more, or opens with one
+    (`_LINK`, `_HANDLE_CREDIT`, `_HASHTAG`)?"""
+    if _LINK.search(sentence) or _HANDLE_CREDIT.search(sentence):
+        return True
+    # An opening hash sign, also split from its word as tokenized text has it ("# helpme").
+    return len(_HASHTAG.findall(sentence)) >= 2 or sentence.lstrip("\"“‘'`").startswith("#")
 
 
 def about_the_article(sentence: str) -> bool:

@@ -74,16 +74,18 @@ def page_names(
     root: HtmlElement | None, *, url: str | None, fallback: str = "", first_paragraph: str = ""
 ) -> PageNames:
     """The headline and site name of a parsed page; `fallback` (e.g. the extractor's title)
-    is used when the page itself names no headline. `first_paragraph` (of the main text) lets a page
-    without title metadata name its headline by position: the heading-shaped line right
-    before the article's first paragraph."""
+    is used when the page itself names no headline. The site's name is the first of
+    `og:site_name`, JSON-LD's publisher and `application-name` that is no menu (`is_menu`), else
+    the title's end segment that names the host (`_title_site`); None leaves it to the host.
+    `first_paragraph` (of the main text) lets a page without title metadata name its headline
+    by position: the heading-shaped line right before the article's first paragraph."""
     if root is None:
         return PageNames(clean_title(fallback, sites=_host_names(url)), None)
     meta = _metas(root)
     ld = list(_json_ld(root))
     site = _first(
         [meta.get("og:site_name"), *(_publisher(item) for item in ld), meta.get("application-name")]
-    )
+    ) or _title_site([_page_title(root), meta.get("og:title", "")], url)
     sites = [s for s in (site, _handle(meta.get("twitter:site"))) if s] + _host_names(url)
     described = [
         *(_unescape(str(item["headline"])) for item in ld if isinstance(item.get("headline"), str)),
@@ -851,10 +853,39 @@ def _handle(value: str | None) -> str | None:
 
 
 def _first(values: list[str | None]) -> str | None:
+    """The first value that names something: not empty, and not a menu (`is_menu`)."""
     for value in values:
-        if value and value.strip():
+        if value and value.strip() and not is_menu(value):
             return " ".join(value.split())[:200]
     return None
+
+
+def _title_site(titles: list[str], url: str | None) -> str | None:
+    """The site's name as a title writes it at either end, after a separator ("… | WIRED" on
+    wired.com, "The Times of India - …" on timesofindia.indiatimes.com): a segment that is the
+    host's distinctive label or the host itself, letters and digits folded ("the" aside)."""
+    host = _host(url)
+    if not host:
+        return None
+    keys = {fold(label) for label in _host_names(url)} | {fold(host)}
+    for title in titles:
+        parts, _ = _split(" ".join(title.split()))
+        for part in (parts[-1], parts[0]) if len(parts) > 1 else ():
+            if fold(part).removeprefix("the") in keys or fold(part) in keys:
+                return part.strip(_SEPARATOR_MARKS)[:200]  # not its colon: "Site.com: | …"
+    return None
+
+
+_SEPARATOR_MARKS = " :|-–—·»/~"  # left at a segment's ends when a title is split
+MENU_SEPARATORS = 2  # a site's name with this many separators or more is a menu
+
+
+def is_menu(name: str) -> bool:
+    """A navigation string given for a site's name ("Autoracing | F1 | Indy | NASCAR", "Home »
+    News » Local"): `MENU_SEPARATORS` separators or more between its entries. A name with one
+    ("Aktuálně.cz - Víte, co se právě děje": the name and a slogan) is still a name."""
+    _, separators = _split(" ".join(name.split()))
+    return len(separators) >= MENU_SEPARATORS
 
 
 def _page_title(root: HtmlElement) -> str:
