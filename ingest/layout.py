@@ -339,11 +339,12 @@ WHOLE_LINK = 0.9  # and at least this share of its characters lie in links
 def drop_edge_links(text: str, layout: Layout) -> str:
     """`text` without the lines at its start and at its end that are links and nothing else:
     short (`EDGE_LINK_WORDS` words at most), no sentence's end, `WHOLE_LINK` of them link text
-    where they stand in the page — a page's tools and menu entries that trafilatura keeps at
-    the article's edge ("Comments", "Print Email", "Printer-friendly version Email-a-friend
-    Respond", "National"). A bare address ("example.com", "http://…") is the article's pointer
-    to a site, a list's items (a table of contents) and a heading are the article's: they stay;
-    nothing goes unless a line of prose stays."""
+    where they stand in the page, a short label before them aside — a page's tools, menu
+    entries and tags that trafilatura keeps at the article's edge ("Comments", "Print Email",
+    "Printer-friendly version Email-a-friend Respond", "National", "Filed under: Politics |",
+    "Previous story: Sports roundup"). A bare address ("example.com", "http://…") is the
+    article's pointer to a site, a list's items (a table of contents) and a heading are the
+    article's: they stay; nothing goes unless a line of prose stays."""
     lines = locate(text, layout)
     if not any(_prose(line) for line in lines):
         return text
@@ -361,12 +362,21 @@ def _edge_link(line: Line) -> bool:
     text = line.text.strip()
     return (
         0 < len(words(text)) <= EDGE_LINK_WORDS
-        and line.link_share >= WHOLE_LINK
+        and line.link_share >= WHOLE_LINK * (1 - _label_share(text))
         and text[-1:] not in _SENTENCE_END
         and not (" " not in text and "." in text)  # an address: "example.com", "http://…"
         and not LIST_ITEM.match(text)
         and (line.block is None or line.block.tag not in _HEADINGS)  # a heading's link is its own
     )
+
+
+def _label_share(text: str) -> float:
+    """The share of a line's characters in a short label opening it ("Filed under: …",
+    "Previous story: …"; at most `LABEL_WORDS` words before ": "), 0 without one."""
+    label, colon, rest = text.partition(": ")
+    if not colon or not rest.strip() or not 0 < len(words(label)) <= LABEL_WORDS:
+        return 0.0
+    return len(key(label)) / max(1, len(key(text)))
 
 
 CAPTION_WORDS = 40  # a line beside a picture is its caption when it is at most this long

@@ -352,6 +352,21 @@ def test_tools_and_menu_links_at_the_edges_of_the_text_go() -> None:
     assert drop_edge_links("\n\n".join(edges), page_layout(tree)) == "\n\n".join(STORY)
 
 
+def test_a_closing_label_over_links_only_goes_with_them() -> None:
+    # The scrapinghub extraction set (an Indonesian news site): the post's tags after it, as
+    # "Filed under: <tag link> |"; and L3S-GN1's "Previous story: <link>".
+    tags = "<p>Filed under: <a href='/tag/harbour'>Harbour</a> |</p>"
+    previous = "<p>Previous story: <a href='/2008/01/09/roundup'>Sports roundup</a></p>"
+    tree = lxml.html.document_fromstring(f"<div>{paragraphs(STORY)}{tags}{previous}</div>")
+    text = "\n\n".join([*STORY, "Filed under: Harbour |", "Previous story: Sports roundup"])
+    assert drop_edge_links(text, page_layout(tree)) == "\n\n".join(STORY)
+    # A label over a value that is no link is the article's ("Radio: WONE-AM (980)").
+    facts = "<p>Radio: WONE-AM (980)</p>"
+    tree = lxml.html.document_fromstring(f"<div>{paragraphs(STORY)}{facts}</div>")
+    kept = "\n\n".join([*STORY, "Radio: WONE-AM (980)"])
+    assert drop_edge_links(kept, page_layout(tree)) == kept
+
+
 def test_links_that_are_the_article_s_own_stay_at_its_edges() -> None:
     # A table of contents opening the text, and a closing pointer to a site.
     contents = "<ul><li><a href='#a'>The funeral</a></li><li><a href='#b'>Tributes</a></li></ul>"
