@@ -408,15 +408,38 @@ def _rejoin_wrapped(text: str) -> str:
     """Paragraphs that are the lines of hard-wrapped text (a wire story in <pre>, a plain-text
     mail) joined again: a line without closing punctuation runs on into the next when the next
     starts with a lower-case word ("… on Thursday for" / "urinating in public …") or the line
-    ends with a joining word ("… according to" / "the Boise Police Department.")."""
+    ends with a joining word ("… according to" / "the Boise Police Department."); and a sentence
+    broken around a link (`_split_at_link`) is whole again."""
     paragraphs = text.split("\n\n")
     joined: list[str] = []
     for paragraph in paragraphs:
-        if joined and _runs_on(joined[-1], paragraph):
+        if joined and _split_at_link(joined[-1], paragraph):
+            joined[-1] = f"{joined[-1]}{paragraph}"
+        elif joined and _runs_on(joined[-1], paragraph):
             joined[-1] = f"{joined[-1]} {paragraph}"
         else:
             joined.append(paragraph)
     return "\n\n".join(joined)
+
+
+# A sentence the extractor broke around a link in it: a line ending on a word and an opening
+# bracket ("… Entermedia(" / "www.entermedia.co.kr"), or a line of words that starts with the
+# punctuation closing a sentence or a bracket, after a line that did not end one ("(NASDAQ:
+# MSFT" / ")'s Zune player …"). Code's brackets ("list: [", "))", ");") are left as they are.
+_OPENS = re.compile(r"(?:[^\W_]| )\($")
+_CLOSES = re.compile(r"^(?:[),;:!?”’]|\.(?!\.))")
+
+
+def _split_at_link(line: str, following: str) -> bool:
+    if "\n" in line or "\n" in following or not following or not line:
+        return False
+    if _OPENS.search(line):
+        return True
+    return (
+        _CLOSES.match(following) is not None
+        and len(words(following)) >= 2
+        and not _TERMINAL_END.search(line)
+    )
 
 
 def _runs_on(line: str, following: str) -> bool:

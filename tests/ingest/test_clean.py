@@ -46,6 +46,23 @@ def test_hard_wrapped_lines_are_joined_into_their_sentences() -> None:
     )
 
 
+def test_a_sentence_broken_around_its_links_is_whole_again() -> None:
+    """trafilatura breaks a line at a link inside text laid out with <br> (a stock ticker in an
+    AP story on L3S-GN1 8198035c, a game's title on 716e8d79, 2008; a site's address in an
+    entermedia.co.kr notice, scrapinghub's extraction set)."""
+    broken = with_inserted("Apple's iPod and Microsoft Corp. (", "MSFT", ")'s Zune player.")
+    assert "Apple's iPod and Microsoft Corp. (MSFT)'s Zune player." in clean_text(broken)
+    broken = with_inserted("The Club", ". Bizarre Creations is behind the game.", at=1)
+    assert "The Club. Bizarre Creations is behind the game." in clean_text(broken)
+
+
+def test_code_and_lists_are_not_joined_at_their_brackets() -> None:
+    code = ["list: [", "list: [", "(local.get $1)", "));", "Schreiber said:", ". he wants time"]
+    cleaned = clean_text(with_inserted(*code, at=1)).split("\n\n")
+    # (A line without a word goes, "));" among them, as before.)
+    assert all(line in cleaned for line in code if line != "));")
+
+
 def test_a_headline_is_not_joined_to_the_byline_under_it() -> None:
     text = with_inserted("Louisiana's new first lady is mom and MBA", "by Jane Doe", at=0)
     assert "MBA by" not in clean_text(text)
