@@ -79,7 +79,8 @@ _CTA_OBJECT = caseless(
 _AD_MARKER = caseless(
     r"^(?:advertisements?|advertising|sponsored(?: content| links?)?|ad|paid content|"
     r"(?:story|article) continues (?:below|after)(?: (?:this )?(?:advertisement|ad))?|"
-    r"continue reading (?:below|the main story)|scroll to continue(?: with content)?)\W*$",
+    r"continue reading (?:below|the main story)|scroll to continue(?: with content)?|"
+    r"\(?continued)\W*$",
 )
 _TEASER_LABEL = caseless(
     r"^(?:[\W_]*)(read more|read next|read also|also read|related(?: stories| articles| coverage| "
@@ -384,9 +385,23 @@ _JOINING = wordset("a an the and or but of in on at to for with by from as than"
 GLUED_HEAD_WORDS = 16  # a dateline's paragraph glued to a line this short is split from it
 
 
+# A call to click opening a paragraph of the article ("Click here to bet on football with Sky
+# Bet! Watford have rejected …"), and a page's "Continued..." closing one: a promotion's or a
+# pager's line glued to the text.
+_CALL_OPENING = caseless(r"^(?:click|tap|press) (?:here|below)\b[^.!?]{0,120}[.!?]+\s+(?=\W*[A-Z])")
+_CONTINUED_END = caseless(r"\s+\(?continued(?:\.\.\.|…|\))$")
+
+
 def _unglued(line: str) -> list[str]:
     """The line, or a short line (a subheading, a byline, a time) and the dateline's paragraph
-    glued to it (two blocks of the page joined without a break), as two lines."""
+    glued to it (two blocks of the page joined without a break), as two lines; so too a call to
+    click opening the line and a "Continued..." closing it, apart from the text between."""
+    call = _CALL_OPENING.match(line)
+    if call is not None:
+        return [call.group().strip(), *_unglued(line[call.end() :])]
+    pager = _CONTINUED_END.search(line)
+    if pager is not None and pager.start() > 0:
+        return [*_unglued(line[: pager.start()]), pager.group().strip()]
     match = _DATELINE_OPENING.search(line)
     if match is None or match.start() == 0:
         return [line]
@@ -851,7 +866,7 @@ def _drop_notices_and_credits(blocks: list[_Block]) -> None:
 # publication's, the agency's, a section's — closing or opening the text next to its prose
 # ("- AAP", "The Nation", "Reuters"), and the title repeated at the top, alone or glued to its
 # date and byline ("<title> Published on January 12, 2008 by IANS").
-_EDGE_MARK = re.compile(r"^[-–—•·]\s*|^\((?=.*\)$)|^\[(?=.*\]$)")
+_EDGE_MARK = re.compile(r"^[-–—•·|]\s*|^\((?=.*\)$)|^\[(?=.*\]$)")
 _NAME_TOKEN = re.compile(r"^[A-Z][\w'’.&/-]*$")
 _NAME_JOINING = wordset("of the and & de du la le for on")
 NAME_WORDS = 4  # a name line is at most this long

@@ -63,6 +63,20 @@ def test_code_and_lists_are_not_joined_at_their_brackets() -> None:
     assert all(line in cleaned for line in code if line != "));")
 
 
+def test_a_call_to_click_and_a_pager_glued_to_a_paragraph_go() -> None:
+    """A bookmaker's promotion opening the story's paragraph (TEAMtalk stories on clubcall.com,
+    L3S-GN1 2008), and Reuters' "Continued..." under a page's last paragraph (L3S-GN1
+    a07b7b8a)."""
+    glued = [BODY[0], f"Click here to bet on football with Sky Bet! {BODY[1]}", *BODY[2:]]
+    glued[-1] += " Continued..."
+    assert clean_text("\n\n".join(glued)) == "\n\n".join(BODY)
+
+
+def test_a_paragraph_about_clicking_stays() -> None:
+    told = "Click fraud costs advertisers billions, the report said. Google disputed the figure."
+    assert told in clean_text(with_inserted(told))
+
+
 def test_a_headline_is_not_joined_to_the_byline_under_it() -> None:
     text = with_inserted("Louisiana's new first lady is mom and MBA", "by Jane Doe", at=0)
     assert "MBA by" not in clean_text(text)

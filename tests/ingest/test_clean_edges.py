@@ -59,7 +59,9 @@ def test_a_first_sentence_that_opens_with_the_title_stays() -> None:
 # Names at the edges: an agency credit after the last paragraph (AAP, AFP, Reuters on
 # l3s-gn1), the site's own name as the last line ("The Nation"), a syndicating paper's name
 # above the lead ("Pittsburgh Post-Gazette").
-@pytest.mark.parametrize("credit", ["- AAP", "— AFP", "(Agencies)", "IANS", "Reuters/Billboard"])
+@pytest.mark.parametrize(
+    "credit", ["- AAP", "— AFP", "(Agencies)", "IANS", "Reuters/Billboard", "| TEAMtalk.com"]
+)
 def test_an_agency_line_after_the_last_paragraph_goes(credit: str) -> None:
     assert drop_edge_lines(text(ARTICLE, credit)) == ARTICLE
 
