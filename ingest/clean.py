@@ -1197,8 +1197,10 @@ def _drop_teasers(blocks: list[_Block]) -> None:
                 following += 1
             if following < len(live) and rest:
                 nxt = live[following]
-                if _one_sentence(nxt) and nxt.words <= 30:
-                    drop(following)  # the teaser's one-line blurb, on-topic or not
+                if _one_sentence(nxt) and nxt.words <= 30 and not _QUOTES.match(nxt.text):
+                    # The teaser's one-line blurb, on-topic or not; a quotation opening the
+                    # line is the article's own, its next paragraph ('"…," said …').
+                    drop(following)
             continue
         # A teaser card mid-body: a headline line and its one-sentence blurb in one paragraph
         # (a line break between them), prose paragraphs before and after; on-topic or not.

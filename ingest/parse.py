@@ -32,7 +32,7 @@ _BLOCKS = wordset(
     h1 h2 h3 h4 h5 h6 figure figcaption hr address details summary"""
 )
 _FUTURE_SLACK = timedelta(hours=1)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _SPACES = re.compile(r"\s+")  # in HTML text, any run of white space shows as one space
 # What a teaser ends with when it points at the page: "Continue reading…", "Read more »".
 _READ_ON = re.compile(
@@ -293,7 +293,8 @@ def html_to_text(fragment: str) -> str:
     scripts and styles dropped."""
     if "<" not in fragment and "&" not in fragment:
         return normalize_whitespace(fragment)
-    fragment = _CONTROL.sub("", fragment)  # lxml takes no control character back into a text
+    # lxml takes no control character back into a text, written or referenced ("&#1;").
+    fragment = clean_char_refs(_CONTROL.sub("", fragment))
     try:
         root = lxml.html.fragment_fromstring(fragment, create_parent="div")
     except (etree.ParserError, ValueError):

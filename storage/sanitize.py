@@ -29,14 +29,19 @@ def clean_optional(text: str | None) -> str | None:
 
 
 def valid_code_point(value: int) -> bool:
-    """A character an XML document may carry: no NUL, no surrogate, nothing past U+10FFFF."""
-    return 0 < value <= 0x10FFFF and not 0xD800 <= value <= 0xDFFF
+    """A character an XML document may carry (XML 1.0's `Char`): tab, line breaks and the
+    printable characters; no other control character, no surrogate, not U+FFFE or U+FFFF,
+    nothing past U+10FFFF. lxml reads `&#1;` in HTML but refuses the character back in a text."""
+    if value < 0x20:
+        return value in (0x9, 0xA, 0xD)
+    return value <= 0x10FFFF and not 0xD800 <= value <= 0xDFFF and value not in (0xFFFE, 0xFFFF)
 
 
 def clean_char_refs(content: AnyStr) -> AnyStr:
     """Markup (bytes or text) with every numeric character reference to an impossible
-    character (`&#0;`, `&#xD800;`, `&#1114112;`, `&#99999999999999999999;`) replaced by
-    `&#xFFFD;`: parsers raise on these, losing the whole document for one bad reference."""
+    character (`&#0;`, `&#1;`, `&#xD800;`, `&#xFFFE;`, `&#1114112;`, `&#99999999999999999999;`)
+    replaced by `&#xFFFD;`: parsers raise on these, losing the whole document for one bad
+    reference."""
     if isinstance(content, bytes):
         if b"&#" not in content:
             return content

@@ -168,6 +168,14 @@ def test_labelled_teaser_goes_with_its_blurb_even_when_on_topic() -> None:
     assert clean_text(split_label) == "\n\n".join(BODY)
 
 
+def test_a_quotation_after_a_teaser_line_is_the_article_s_own() -> None:
+    # A feed's content, a "Related:" line over the article's next paragraph: a quotation with
+    # its speaker, not the teaser's blurb.
+    quote = '"This is the barrier the town has waited for," said the harbour master, Ann Lee.'
+    text = with_inserted("Related: Why the town's sea wall failed in 2020", quote)
+    assert clean_text(text) == "\n\n".join([*BODY[:2], quote, *BODY[2:]])
+
+
 def test_unlabelled_teaser_about_something_else_goes() -> None:
     text = with_inserted(
         "Celebrity Chef Opens Third Restaurant In Soho",
