@@ -75,6 +75,8 @@ _CTA_OBJECT = caseless(
     r"\b(here|below|link|app|apps|headlines|updates|alerts|newsletters?|inbox|podcasts?|"
     r"videos?|gallery|comments?|feed|notifications?)\b",
 )
+# Links written as bracketed words and nothing else: a feed item's "[link] [comments]".
+_BRACKETED_MENU = re.compile(r"^(?:\[[^\[\]\d]{1,20}\]\s*){2,4}$")
 # Markers an ad slot leaves in the text.
 _AD_MARKER = caseless(
     r"^(?:advertisements?|advertising|sponsored(?: content| links?)?|ad|paid content|"
@@ -90,7 +92,9 @@ _TEASER_LABEL = caseless(
     r"top stories|further reading|also on [\w .]+|in (?:other|related) news|more stories|"
     r"popular|latest)\b\s*(?:[:|»›>\-–—]|$)",
 )
-_DATELINE = caseless(r"^(?:published|updated|last updated|posted|first published|modified)\b[\s:]")
+_DATELINE = caseless(
+    r"^(?:published|updated|last updated|posted|submitted by|first published|modified)\b[\s:]"
+)
 _BYLINE = re.compile(
     r"^[Bb][Yy]:?\s+(?!(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b|(?:January|February|March|"
     r"April|May|June|July|August|September|October|November|December|Christmas|Easter|"
@@ -100,6 +104,7 @@ _BYLINE = re.compile(
 _CREDIT = caseless(
     r"^(?:photo(?:graph)?|image|picture|video|illustration|credit|source|graphic)s?"
     r"(?: (?:copyright|credit|courtesy))?\s*[:/©]"
+    r"|^\((?:all )?(?:photo(?:graph)?|image|picture|illustration)s?(?: credit)?\s*[:/]"
     r"|^(?:photo(?:graph)?|image|picture|illustration|graphic)s? (?:by|courtesy|copyright|©)\s",
 )
 # A picture's caption or credit closing on its agency or photographer in brackets ("…
@@ -389,16 +394,24 @@ GLUED_HEAD_WORDS = 16  # a dateline's paragraph glued to a line this short is sp
 # Bet! Watford have rejected …"), and a page's "Continued..." closing one: a promotion's or a
 # pager's line glued to the text.
 _CALL_OPENING = caseless(r"^(?:click|tap|press) (?:here|below)\b[^.!?]{0,120}[.!?]+\s+(?=\W*[A-Z])")
+# A picture's credit in brackets closing a paragraph ("… a second home. (Photo: Getty Images)").
+_CREDIT_END = caseless(
+    r"\s+\((?:photo(?:graph)?|image|picture|illustration)s?(?: credit)?\s*[:/]\s*[^()]{1,60}\)$"
+)
 _CONTINUED_END = caseless(r"\s+\(?continued(?:\.\.\.|…|\))$")
 
 
 def _unglued(line: str) -> list[str]:
     """The line, or a short line (a subheading, a byline, a time) and the dateline's paragraph
     glued to it (two blocks of the page joined without a break), as two lines; so too a call to
-    click opening the line and a "Continued..." closing it, apart from the text between."""
+    click opening the line and a picture's credit or a "Continued..." closing it, apart from the
+    text between."""
     call = _CALL_OPENING.match(line)
     if call is not None:
         return [call.group().strip(), *_unglued(line[call.end() :])]
+    credit = _CREDIT_END.search(line)
+    if credit is not None and credit.start() > 0:
+        return [*_unglued(line[: credit.start()]), credit.group().strip()]
     pager = _CONTINUED_END.search(line)
     if pager is not None and pager.start() > 0:
         return [*_unglued(line[: pager.start()]), pager.group().strip()]
@@ -558,7 +571,7 @@ def _is_noise(block: _Block) -> bool:
     if n > 60 or n == 0:  # separators such as "___" are harmless; leave them
         return False
     hits = _vocabulary_hits(text)
-    if n <= 6 and _AD_MARKER.match(text):
+    if n <= 6 and (_AD_MARKER.match(text) or _BRACKETED_MENU.match(text)):
         return True
     if n <= 10 and _DATE_LINE.match(text) and _DATE_YEAR.search(text) and _DATE_NAME.search(text):
         return True
@@ -938,7 +951,7 @@ def drop_edge_lines(
     dropped: set[int] = set()
     first, last = 0, len(lines) - 1
     title_key = _key(title or "")
-    if title_key and first < last and _repeats_title(line(first), title_key):
+    if title_key and first <= last and _repeats_title(line(first), title_key):
         dropped.add(first)
         first += 1
     run = first
@@ -1040,7 +1053,7 @@ def _prose(text: str) -> bool:
 
 def _repeats_title(text: str, title_key: str) -> bool:
     """The title alone, or the title and then only its date, byline or counters ("… Published
-    on January 12, 2008 by IANSViewed 124 times"), no sentence."""
+    on January 12, 2008 by IANSViewed 124 times") or a name (its source), no sentence."""
     key = _key(text)
     if key == title_key:
         return True
@@ -1049,6 +1062,8 @@ def _repeats_title(text: str, title_key: str) -> bool:
     tokens = list(_WORD_SPAN.finditer(text))
     size = len(title_key.split())
     rest = text[tokens[size - 1].end() :].lstrip(" |:–—-,")
+    if _name_line(rest):
+        return True  # the source's name after it (a news aggregator's "<headline> BBC News")
     tokens_left = words(rest)
     other = [
         t

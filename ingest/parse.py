@@ -172,11 +172,24 @@ def tidy_teaser(text: str, *, labels: frozenset[str] = frozenset()) -> str:
         tidy.pop()
     if tidy:
         tidy[-1] = strip_label(tidy[-1], labels)
-    closed = [
-        p + "." if len(words(p)) >= 4 and not _TERMINAL.search(p) and i < len(tidy) - 1 else p
-        for i, p in enumerate(tidy)
-    ]
+    closed = [p + "." if _unclosed(p) and i < len(tidy) - 1 else p for i, p in enumerate(tidy)]
     return "\n\n".join(closed)
+
+
+# A line that ends on an address ("… https://example.org/db") or is a label and its value
+# ("Points: 120"): not a standfirst, however long.
+_ADDRESS_END = re.compile(r"(?:://|www\.|@)\S*$|\w[./]\w+/\S*$")
+_LABEL_VALUE = re.compile(r"^[^\s:]+(?:\s[^\s:]+){0,2}:\s")
+
+
+def _unclosed(paragraph: str) -> bool:
+    """A standfirst that stops without its full stop: words that read as a sentence."""
+    return (
+        len(words(paragraph)) >= 4
+        and not _TERMINAL.search(paragraph)
+        and not _ADDRESS_END.search(paragraph)
+        and not _LABEL_VALUE.match(paragraph)
+    )
 
 
 def strip_label(text: str, labels: frozenset[str]) -> str:

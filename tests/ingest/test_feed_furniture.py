@@ -1,0 +1,76 @@
+"""What aggregators and link sites write around an entry's text: Reddit's "submitted by /u/…"
+and "[link] [comments]", Hacker News' "Article URL: …" lines, a picture's credit glued to the
+teaser's sentence, and Google News' description that is only the headline and its source. A
+subscriber reads the entry's own sentences, or none."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from ingest.parse import tidy_teaser
+from ingest.pipeline import refresh_feed
+from storage.models import Article
+from tests.support.feeds import Web, add, xml
+
+STRIKE = (
+    "Crews accepted a 5% pay rise on Monday, ending a strike that had halted sailings to the "
+    "islands for three weeks."
+)
+RESIGNS = (
+    "The minister resigned on Thursday after an inquiry found he had claimed expenses for a "
+    "second home he rarely used."
+)
+# The descriptions' markup as those sites write it (2026), the stories made up.
+ENTRIES = [
+    (
+        "Ferry strike ends after pay deal",
+        f'<!-- SC_OFF --><div class="md"><p>{STRIKE}</p></div><!-- SC_ON --> &#32; submitted by '
+        '&#32; <a href="https://www.reddit.com/user/jdoe"> /u/jdoe </a> <br/> <span><a '
+        'href="https://example.org/ferry">[link]</a></span> &#32; <span><a '
+        'href="https://www.reddit.com/r/news/comments/1/">[comments]</a></span>',
+    ),
+    ("Minister resigns over expenses", f"{RESIGNS} (Photo: Getty Images)"),
+    (
+        "Council approves flood barrier",
+        '<a href="https://news.google.com/x">Council approves flood barrier</a>&nbsp;&nbsp;'
+        '<font color="#6f6f6f">BBC News</font>',
+    ),
+]
+
+
+def _rss() -> bytes:
+    items = "".join(
+        f"<item><title>{title}</title><link>https://example.org/{n}</link><guid>e{n}</guid>"
+        f"<description><![CDATA[{text}]]></description></item>"
+        for n, (title, text) in enumerate(ENTRIES)
+    )
+    return (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Links</title>'
+        f"<link>https://example.org/</link>{items}</channel></rss>"
+    ).encode()
+
+
+async def test_an_aggregators_furniture_is_not_the_entrys_text(
+    session: AsyncSession, now: datetime
+) -> None:
+    web = Web({"https://example.org/rss": lambda request: xml(_rss())})
+    feed = await add(session, "https://example.org/rss", full_text=False)
+    async with web.fetcher() as fetcher:
+        await refresh_feed(session, feed, fetcher=fetcher, now=now)
+    await session.commit()
+    stored = {a.title: a for a in (await session.exec(select(Article))).all()}
+    assert stored["Ferry strike ends after pay deal"].text == STRIKE
+    assert stored["Minister resigns over expenses"].text == RESIGNS
+    assert stored["Council approves flood barrier"].text == ""  # only the headline and source
+
+
+def test_label_and_address_lines_are_not_closed_as_sentences() -> None:
+    # Hacker News' entry: no full stop is added after an address or a label's value, so no
+    # line reads as a sentence a summary could pick.
+    lines = "Article URL: https://example.org/db\n\nComments URL: https://example.org/c?id=1"
+    assert tidy_teaser(f"{lines}\n\nPoints: 120") == f"{lines}\n\nPoints: 120"
+    # A standfirst glued to the lead is still closed.
+    assert tidy_teaser(f"The strike is over\n\n{STRIKE}") == f"The strike is over.\n\n{STRIKE}"
