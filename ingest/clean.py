@@ -60,13 +60,15 @@ _IMPERATIVE = caseless(
     r"^(click|tap|sign(?: up| in)?|subscribe|follow|share|join|download|get|register|log ?in|"
     r"read|watch|listen|support|donate|like|tweet|email|e-mail|contact|send|try|discover|explore|"
     r"find out|learn more|see|view|enable|allow|accept|manage|update|create|start|upgrade|"
-    r"become|don't miss|never miss|stay (?:up to date|informed|tuned))\b",
+    r"become|don't miss|never miss|stay (?:up to date|informed|tuned)|leave a (?:comment|reply))"
+    r"\b",
 )
 # Verbs that open a call to act and hardly ever a sentence of news ("Like many towns, ..." and
 # "Support for the plan ..." do).
 _STRONG_IMPERATIVE = caseless(
     r"^(click|tap|download|subscribe|sign (?:up|in)|log ?in|register|follow|share|join|watch|"
-    r"listen|learn more|find out|discover|explore|don't miss|never miss|get (?:the|our))\b",
+    r"listen|learn more|find out|discover|explore|don't miss|never miss|get (?:the|our)|"
+    r"leave a (?:comment|reply))\b",
 )
 # "Click here ..." as one of the sentences of a short line.
 _CLICK_HERE = caseless(r"(?:^|[.!?]\s+)(?:click|tap|press) (?:here|below|on (?:the|this) link)\b")
@@ -394,9 +396,11 @@ GLUED_HEAD_WORDS = 16  # a dateline's paragraph glued to a line this short is sp
 # Bet! Watford have rejected …"), and a page's "Continued..." closing one: a promotion's or a
 # pager's line glued to the text.
 _CALL_OPENING = caseless(r"^(?:click|tap|press) (?:here|below)\b[^.!?]{0,120}[.!?]+\s+(?=\W*[A-Z])")
-# A picture's credit in brackets closing a paragraph ("… a second home. (Photo: Getty Images)").
+# A picture's credit closing a paragraph, in brackets or after the caption's last sentence ("…
+# a second home. (Photo: Getty Images)", "A train at York. Photograph: Jane Doe/PA").
 _CREDIT_END = caseless(
     r"\s+\((?:photo(?:graph)?|image|picture|illustration)s?(?: credit)?\s*[:/]\s*[^()]{1,60}\)$"
+    r"|(?<=[.!?])\s+(?:photo(?:graph)?|picture|image|illustration)s?(?: by)?:\s*[^.!?]{1,60}$"
 )
 _CONTINUED_END = caseless(r"\s+\(?continued(?:\.\.\.|…|\))$")
 

@@ -36,11 +36,13 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _SPACES = re.compile(r"\s+")  # in HTML text, any run of white space shows as one space
 # What a teaser ends with when it points at the page: "Continue reading…", "Read more »".
 _READ_ON = re.compile(
-    r"\s*(?:\b(?:continue reading|read (?:more|on|the (?:full|rest of the) (?:story|article)))"
+    r"\s*(?:\b(?:continue reading|read (?:more|on|(?:the )?(?:full|rest of the) (?:story|article)))"
     r"\b[^.!?\n]{0,30}?)?\s*(?:…|\.\.\.|\[\s*(?:…|\.\.\.)\s*\]|[»›→])?\s*$",
     re.IGNORECASE,
 )
 _TERMINAL = re.compile(r"[.!?…:;\"'”’)\]]$")
+# A label left over nothing at the entry's end: its list went ("Like this:", "Share this:").
+_LABEL_OVER_NOTHING = re.compile(r"^[^.!?:]{1,30}:$")
 _LABEL_TAIL = re.compile(r"(?<=[a-z0-9,])\s+([A-Z][\w&'’-]*(?:\s+[A-Z&][\w&'’-]*){0,2})$")
 
 
@@ -168,7 +170,11 @@ def tidy_teaser(text: str, *, labels: frozenset[str] = frozenset()) -> str:
         if not words(paragraph):
             continue
         tidy.append(paragraph)
-    while tidy and _is_label(tidy[-1], labels) and len(tidy) > 1:
+    while (
+        tidy
+        and len(tidy) > 1
+        and (_is_label(tidy[-1], labels) or _LABEL_OVER_NOTHING.match(tidy[-1]))
+    ):
         tidy.pop()
     if tidy:
         tidy[-1] = strip_label(tidy[-1], labels)
@@ -312,7 +318,9 @@ def html_to_text(fragment: str) -> str:
         root = lxml.html.fragment_fromstring(fragment, create_parent="div")
     except (etree.ParserError, ValueError):
         return normalize_whitespace(re.sub(r"<[^>]+>", " ", fragment))
-    for element in root.iter("script", "style", "noscript", "template"):
+    # A picture's caption is not the entry's text (the Guardian's "<figcaption>… Photograph:
+    # …</figcaption>" over the standfirst).
+    for element in root.iter("script", "style", "noscript", "template", "figcaption"):
         element.drop_tree()
     _collapse_source_whitespace(root)
     for element in root.iter():

@@ -1,7 +1,7 @@
-"""What aggregators and link sites write around an entry's text: Reddit's "submitted by /u/…"
-and "[link] [comments]", Hacker News' "Article URL: …" lines, a picture's credit glued to the
-teaser's sentence, and Google News' description that is only the headline and its source. A
-subscriber reads the entry's own sentences, or none."""
+"""What aggregators, link sites and blog platforms write around an entry's text: Reddit's
+"submitted by /u/…" and "[link] [comments]", Hacker News' "Article URL: …" lines, a picture's
+caption or credit, share and comment buttons, "Read full article", and Google News' description
+that is only the headline and its source. A subscriber reads the entry's own sentences, or none."""
 
 from __future__ import annotations
 
@@ -33,6 +33,23 @@ ENTRIES = [
         'href="https://www.reddit.com/r/news/comments/1/">[comments]</a></span>',
     ),
     ("Minister resigns over expenses", f"{RESIGNS} (Photo: Getty Images)"),
+    ("Rail merger cleared", f'<p>{STRIKE}</p><p><a href="x">Read full article</a></p>'),  # Ars
+    (
+        "Rail merger cleared again",  # WordPress' Jetpack buttons
+        f"<p>{RESIGNS}</p><div class='sharedaddy'><h3>Share this:</h3><ul><li><a>Click to share "
+        "on Twitter (Opens in new window)</a></li></ul></div><div><h3>Like this:</h3><p>Like "
+        "Loading...</p></div>",
+    ),
+    (
+        "Rail merger cleared once more",  # Substack's buttons
+        f'<p>{STRIKE}</p><p><a href="s"><span>Share</span></a></p><p><a href="c"><span>Leave a '
+        "comment</span></a></p>",
+    ),
+    (
+        "Rail merger cleared at last",  # the Guardian's picture over the text
+        "<figure><img src='t.jpg'><figcaption>A train at York station. Photograph: Jane Doe/PA"
+        f"</figcaption></figure><p>{RESIGNS}</p>",
+    ),
     (
         "Council approves flood barrier",
         '<a href="https://news.google.com/x">Council approves flood barrier</a>&nbsp;&nbsp;'
@@ -65,6 +82,10 @@ async def test_an_aggregators_furniture_is_not_the_entrys_text(
     assert stored["Ferry strike ends after pay deal"].text == STRIKE
     assert stored["Minister resigns over expenses"].text == RESIGNS
     assert stored["Council approves flood barrier"].text == ""  # only the headline and source
+    assert stored["Rail merger cleared"].text == STRIKE
+    assert stored["Rail merger cleared again"].text == RESIGNS
+    assert stored["Rail merger cleared once more"].text == STRIKE
+    assert stored["Rail merger cleared at last"].text == RESIGNS
 
 
 def test_label_and_address_lines_are_not_closed_as_sentences() -> None:
