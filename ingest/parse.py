@@ -63,6 +63,9 @@ class EntryIn:
     text: str  # the entry's own text as plain paragraphs
     teaser: bool  # only a teaser of the linked page
     date_only: bool = False  # the feed gave only the day ("Mon, 30 Nov 2026"), no time
+    # The publication the entry names as its own (RSS `<source>`, Atom `<source><title>`): an
+    # aggregator's entry comes from another outlet than the feed ("BBC News" on Google News).
+    source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -223,8 +226,9 @@ def _labels(raw: Any) -> frozenset[str]:
 
 
 def _tidy_entries(entries: list[EntryIn], *, sites: list[str]) -> list[EntryIn]:
-    """Titles cleaned of the site's name ("… | WIRED"); a trailing word that several teasers
-    of the feed share after their last sentence is a section label, and goes."""
+    """Titles cleaned of the site's name ("… | WIRED"), or of the outlet's an entry names as its
+    source; a trailing word that several teasers of the feed share after their last sentence is
+    a section label, and goes."""
     tails = [m.group(1) for e in entries if e.teaser and (m := _LABEL_TAIL.search(e.text))]
     counts: dict[str, int] = {}
     for tail in tails:
@@ -232,12 +236,9 @@ def _tidy_entries(entries: list[EntryIn], *, sites: list[str]) -> list[EntryIn]:
     shared = frozenset(k for k, n in counts.items() if n >= 2 and len(entries) >= 3)
     tidy: list[EntryIn] = []
     for entry in entries:
-        title = (
-            clean_title(
-                entry.title, sites=[s for s in sites if s], sections=path_sections(entry.url)
-            )
-            or entry.title
-        )
+        names = [s for s in (*sites, entry.source or "") if s]
+        title = clean_title(entry.title, sites=names, sections=path_sections(entry.url))
+        title = title or entry.title
         text = strip_label(entry.text, shared) if entry.teaser and shared else entry.text
         tidy.append(replace(entry, title=title, text=text))
     return tidy
@@ -282,6 +283,7 @@ def _entry(raw: Any, *, base: str, now: datetime) -> EntryIn | None:
         text=text,
         teaser=teaser,
         date_only=date_only,
+        source=_plain((raw.get("source") or {}).get("title"))[:300] or None,
     )
 
 

@@ -317,7 +317,12 @@ async def _store_entry(
         return "same"  # the linked page names a canonical URL that is already stored
     taken.add(document.canonical_url)
     article = await store_document(
-        session, document, feed_id=feed.id, guid=entry.guid, source=_source(feed), now=now
+        session,
+        document,
+        feed_id=feed.id,
+        guid=entry.guid,
+        source=(source_name(entry.source) if entry.source else None) or _source(feed),
+        now=now,
     )
     return "new" if article is not None else "same"
 

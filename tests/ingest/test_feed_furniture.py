@@ -95,3 +95,29 @@ def test_label_and_address_lines_are_not_closed_as_sentences() -> None:
     assert tidy_teaser(f"{lines}\n\nPoints: 120") == f"{lines}\n\nPoints: 120"
     # A standfirst glued to the lead is still closed.
     assert tidy_teaser(f"The strike is over\n\n{STRIKE}") == f"The strike is over.\n\n{STRIKE}"
+
+
+# Google News' RSS (2026 markup, stories made up): each entry names its outlet in <source>.
+_AGGREGATED = b"""<?xml version="1.0"?><rss version="2.0"><channel>
+<title>Top stories - Google News</title><link>https://news.google.com/</link>
+<item><title>Storm batters the coast - BBC News</title><guid>g1</guid>
+<link>https://news.google.com/rss/articles/a1</link>
+<source url="https://www.bbc.co.uk">BBC News</source>
+<description>Residents were evacuated on Monday as the storm hit the coast.</description></item>
+<item><title>Rail merger cleared | Politics | The Guardian</title><guid>g2</guid>
+<link>https://news.google.com/rss/articles/a2</link>
+<source url="https://www.theguardian.com">The Guardian</source>
+<description>Regulators approved the merger of the two rail operators on Friday.</description>
+</item></channel></rss>"""
+
+
+async def test_an_aggregated_entry_is_shown_under_its_own_outlet(
+    session: AsyncSession, now: datetime
+) -> None:
+    web = Web({"https://news.google.com/rss": lambda request: xml(_AGGREGATED)})
+    feed = await add(session, "https://news.google.com/rss", full_text=False)
+    async with web.fetcher() as fetcher:
+        await refresh_feed(session, feed, fetcher=fetcher, now=now)
+    await session.commit()
+    stored = {a.title: a.source_name for a in (await session.exec(select(Article))).all()}
+    assert stored == {"Storm batters the coast": "BBC News", "Rail merger cleared": "The Guardian"}
