@@ -273,6 +273,7 @@ def clean_title(
     "Markets tumble as rates rise - Analysis" at /analysis/…)."""
     title = normalize_whitespace(title).replace("\n", " ").strip()
     title = _LOOSE_SEPARATORS.sub("", _without_date_tail(title)).strip()
+    title = _WIRE_PREFIX.sub("", title, count=1)
     if not title:
         return ""
     site_keys = {fold(s) for s in sites if len(fold(s)) >= 2}
@@ -350,6 +351,14 @@ def clean_title(
 
 
 # Separators left dangling at an end ("痞客邦 PIXNET ::", "| Home").
+# A news agency's handling marks glued before its headline ("UPDATE 2-Storm batters coast",
+# "REFILE-UPDATE 1-…", "EXCLUSIVE-…"): the wire's routing, not the headline. A word in capitals
+# with a number, or one of the agency's marks; "NATO-Russia talks" and "COVID-19" are headlines.
+_WIRE_MARK = (
+    r"(?:[A-Z]{3,} \d{1,2}|UPDATE|REFILE|CORRECTED|CORRECTION|EXCLUSIVE|ANALYSIS|FACTBOX|"
+    r"WRAPUP|INSIGHT|PREVIEW|TIMELINE|BRIEF|RPT|BREAKINGVIEWS|COLUMN)-"
+)
+_WIRE_PREFIX = re.compile(rf"^(?:{_WIRE_MARK})+(?=[A-Z\"“‘'])")
 _LOOSE_SEPARATORS = re.compile(r"(?:^[|:>»·•~\s]+(?=\S)|(?<=\s)[|:>»/\\·•~_–—-]+\s*$)")
 # Separators written without spaces ("…sales_English_Xinhua", "…Airport- Travel-News-The
 # Economic Times"): only trusted when what follows the last one is the site's name.

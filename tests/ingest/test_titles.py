@@ -33,6 +33,23 @@ def test_site_names_and_their_section_paths_leave_the_headline(
     assert headline(titled(title), url) == expected
 
 
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        # Reuters' feeds and pages: the wire's handling marks glued before the headline.
+        ("UPDATE 2-Storm batters the coast", "Storm batters the coast"),
+        ("REFILE-UPDATE 1-Storm batters the coast", "Storm batters the coast"),
+        ("EXCLUSIVE-Minister to resign over expenses", "Minister to resign over expenses"),
+        # A headline's own capitals and hyphen stay.
+        ("NATO-Russia talks resume in Geneva", "NATO-Russia talks resume in Geneva"),
+        ("COVID-19 cases rise again", "COVID-19 cases rise again"),
+    ],
+)
+def test_a_wire_services_marks_before_the_headline_go(title: str, expected: str) -> None:
+    assert clean_title(title) == expected
+    assert headline(titled(title), None) == expected
+
+
 def test_a_headline_with_a_hyphen_or_a_colon_of_its_own_is_kept_whole() -> None:
     # Nothing names the site after the last glued hyphen: nothing is cut.
     assert headline(titled("Under-siege Kemble quits as Kiwi coach"), None) == (
