@@ -11,9 +11,8 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ingest.parse import tidy_teaser
-from ingest.pipeline import refresh_feed
 from storage.models import Article
-from tests.support.feeds import Web, add, xml
+from tests.support.feeds import refreshed, rss
 
 STRIKE = (
     "Crews accepted a 5% pay rise on Monday, ending a strike that had halted sailings to the "
@@ -58,26 +57,10 @@ ENTRIES = [
 ]
 
 
-def _rss() -> bytes:
-    items = "".join(
-        f"<item><title>{title}</title><link>https://example.org/{n}</link><guid>e{n}</guid>"
-        f"<description><![CDATA[{text}]]></description></item>"
-        for n, (title, text) in enumerate(ENTRIES)
-    )
-    return (
-        '<?xml version="1.0"?><rss version="2.0"><channel><title>Links</title>'
-        f"<link>https://example.org/</link>{items}</channel></rss>"
-    ).encode()
-
-
 async def test_an_aggregators_furniture_is_not_the_entrys_text(
     session: AsyncSession, now: datetime
 ) -> None:
-    web = Web({"https://example.org/rss": lambda request: xml(_rss())})
-    feed = await add(session, "https://example.org/rss", full_text=False)
-    async with web.fetcher() as fetcher:
-        await refresh_feed(session, feed, fetcher=fetcher, now=now)
-    await session.commit()
+    await refreshed(session, "https://example.org/rss", rss(ENTRIES), now=now)
     stored = {a.title: a for a in (await session.exec(select(Article))).all()}
     assert stored["Ferry strike ends after pay deal"].text == STRIKE
     assert stored["Minister resigns over expenses"].text == RESIGNS
@@ -114,10 +97,6 @@ _AGGREGATED = b"""<?xml version="1.0"?><rss version="2.0"><channel>
 async def test_an_aggregated_entry_is_shown_under_its_own_outlet(
     session: AsyncSession, now: datetime
 ) -> None:
-    web = Web({"https://news.google.com/rss": lambda request: xml(_AGGREGATED)})
-    feed = await add(session, "https://news.google.com/rss", full_text=False)
-    async with web.fetcher() as fetcher:
-        await refresh_feed(session, feed, fetcher=fetcher, now=now)
-    await session.commit()
+    await refreshed(session, "https://news.google.com/rss", _AGGREGATED, now=now)
     stored = {a.title: a.source_name for a in (await session.exec(select(Article))).all()}
     assert stored == {"Storm batters the coast": "BBC News", "Rail merger cleared": "The Guardian"}

@@ -19,7 +19,7 @@ from ingest.pipeline import ingest_document, refresh_feed
 from ingest.tick import refresh_due_feeds
 from storage import feeds as feed_store
 from storage.models import Article, FeedState, Story
-from tests.support.feeds import Web, add, fixture, page_document, xml
+from tests.support.feeds import Web, add, fixture, page_document, refreshed, xml
 
 
 async def articles(session: AsyncSession) -> list[Article]:
@@ -493,11 +493,7 @@ async def test_feed_entries_and_text_files_lose_the_lines_at_their_edges_as_page
 ) -> None:
     # The title repeated with only its date and byline, and a wire credit after the last
     # sentence (shapes of L3S-GN1 pages, 2008), as a feed entry's text and as a text file.
-    web = Web({"https://wire.example/rss": lambda request: xml(_WIRE_RSS)})
-    feed = await add(session, "https://wire.example/rss", full_text=False)
-    async with web.fetcher() as fetcher:
-        await refresh_feed(session, feed, fetcher=fetcher, now=now)
-    await session.commit()
+    await refreshed(session, "https://wire.example/rss", _WIRE_RSS, now=now)
     note = await ingest_document(session, content=_WIRE_TEXT, url=None, now=now, kind="text")
     entry = next(a for a in await articles(session) if a.title.startswith("Storm"))
     for article in (entry, note):

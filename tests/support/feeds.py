@@ -11,7 +11,7 @@ import httpx
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ingest.fetch import Fetcher, FetchPolicy
-from ingest.pipeline import _Document
+from ingest.pipeline import _Document, refresh_feed
 from storage import feeds as feed_store
 from storage.models import Feed, FeedCreate
 
@@ -53,6 +53,31 @@ def xml(body: bytes, **headers: str) -> httpx.Response:
     return httpx.Response(
         200, content=body, headers={"Content-Type": "application/rss+xml", **headers}
     )
+
+
+def rss(items: list[tuple[str, str]], *, site: str = "https://example.org") -> bytes:
+    """An RSS 2.0 feed of (title, description markup) items, each linking to its own page of
+    `site`, the markup in CDATA as feeds write it."""
+    body = "".join(
+        f"<item><title>{title}</title><link>{site}/{n}</link><guid>e{n}</guid>"
+        f"<description><![CDATA[{text}]]></description></item>"
+        for n, (title, text) in enumerate(items)
+    )
+    return (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>Links</title><link>{site}/</link>'
+        f"{body}</channel></rss>"
+    ).encode()
+
+
+async def refreshed(session: AsyncSession, url: str, body: bytes, *, now: datetime) -> Feed:
+    """The feed at `url`, serving `body`, added (entries' own text, no page fetched) and
+    refreshed once; its entries are stored and committed."""
+    web = Web({url: lambda request: xml(body)})
+    feed = await add(session, url, full_text=False)
+    async with web.fetcher() as fetcher:
+        await refresh_feed(session, feed, fetcher=fetcher, now=now)
+    await session.commit()
+    return feed
 
 
 async def add(session: AsyncSession, url: str, **fields: object) -> Feed:
