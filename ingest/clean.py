@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from urllib.parse import urlsplit
 
-from ingest.patterns import MONTH, WEEKDAY, caseless
+from ingest.patterns import LIST_ITEM, MONTH, WEEKDAY, caseless
 from ingest.text import (
     STOPWORDS,
     content_words,
@@ -163,7 +163,7 @@ STAMP_OTHER = 3  # ... with at most this many words that are not parts of a date
 
 def _is_time_stamp(text: str) -> bool:
     tokens = words(text)
-    if not tokens or len(tokens) > STAMP_WORDS or _TERMINAL.search(text) or _LIST_ITEM.match(text):
+    if not tokens or len(tokens) > STAMP_WORDS or _TERMINAL.search(text) or LIST_ITEM.match(text):
         return False
     clock = _CLOCK.search(text)
     day = (
@@ -319,7 +319,7 @@ def _tool(block: _Block) -> bool:
         0 < block.words <= TOOL_WORDS
         and not _TERMINAL.search(text)
         and not text[:1].isdigit()
-        and not _LIST_ITEM.match(text)
+        and not LIST_ITEM.match(text)
         and not _INNER_DOT.search(text)
     )
 
@@ -641,7 +641,6 @@ def _drop_reader_status(blocks: list[_Block]) -> None:
 
 
 _COPYRIGHT = caseless(r"^(?:©|\(c\)|copyright\b)")
-_LIST_ITEM = re.compile(r"^[-•*·]\s")
 TAIL_SHARE = 0.4  # what follows the article's end is dropped when it is at most this share
 SHARED_VOCABULARY = 0.3  # ... and a closing list sharing less of the article's words than this
 FOREIGN_VOCABULARY = 0.15  # a closing list sharing less than this goes whatever its length,
@@ -669,7 +668,7 @@ def _drop_tail(blocks: list[_Block]) -> None:
             break
     end = len(live)
     start = end
-    while start > 0 and _LIST_ITEM.match(live[start - 1].text):
+    while start > 0 and LIST_ITEM.match(live[start - 1].text):
         start -= 1
     if end - start < 3 or start == 0:
         return
@@ -679,7 +678,7 @@ def _drop_tail(blocks: list[_Block]) -> None:
     body = live[:label]
     items = live[start:end]
     tail_words = sum(b.words for b in live[label:])
-    listed = sum(b.words for b in body if _LIST_ITEM.match(b.text))
+    listed = sum(b.words for b in body if LIST_ITEM.match(b.text))
     if not body or listed >= LISTED * sum(b.words for b in body):
         return  # an article written as lists (release notes, a roundup) ends in one of its own
     vocabulary = Counter(w for b in body for w in content_words(b.text))
@@ -1156,7 +1155,7 @@ def _drop_closing_run(blocks: list[_Block]) -> None:
     headlines = sum(1 for b in live[start:] if b.words >= RUN_HEADLINE_WORDS)
     if len(live) - start < CLOSING_RUN or headlines < 2:
         start = len(live)
-        while start > 0 and _LIST_ITEM.match(live[start - 1].text):
+        while start > 0 and LIST_ITEM.match(live[start - 1].text):
             start -= 1
         if len(live) - start < 3:
             return
