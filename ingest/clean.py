@@ -81,7 +81,7 @@ _CTA_OBJECT = caseless(
 _BRACKETED_MENU = re.compile(r"^(?:\[[^\[\]\d]{1,20}\]\s*){2,4}$")
 # Markers an ad slot leaves in the text.
 _AD_MARKER = caseless(
-    r"^(?:advertisements?|advertising|sponsored(?: content| links?)?|ad|paid content|"
+    r"^(?:advertisements?|advertising|sponsored(?: by| content| links?)?|ad|paid content|"
     r"(?:story|article) continues (?:below|after)(?: (?:this )?(?:advertisement|ad))?|"
     r"continue reading (?:below|the main story)|scroll to continue(?: with content)?|"
     r"\(?continued)\W*$",
@@ -946,10 +946,13 @@ def drop_edge_lines(
             return False
         if own_name(k) or (bool(title_key) and _key(here) == title_key and _prose(before)):
             return True  # the site's name, or the headline printed again under the article
+        if _STRAY_WORD.match(here):  # after a long line, or after other words alone there
+            back = k - 1
+            while back > first and _STRAY_WORD.match(line(back)):
+                back -= 1
+            return len(words(line(back))) >= PROSE_WORDS
         marked = bool(_EDGE_MARK.match(here.strip())) and len(words(before)) >= PROSE_WORDS
-        return (_name_line(here) or _STRAY_WORD.match(here) is not None) and (
-            _prose(before) or marked
-        )
+        return _name_line(here) and (_prose(before) or marked)
 
     dropped: set[int] = set()
     first, last = 0, len(lines) - 1
@@ -1055,10 +1058,11 @@ def _prose(text: str) -> bool:
 
 
 def _repeats_title(text: str, title_key: str) -> bool:
-    """The title alone, or the title and then only its date, byline or counters ("… Published
-    on January 12, 2008 by IANSViewed 124 times") or a name (its source), no sentence."""
+    """The title alone or after a short mark (`_marked`), or the title and then only its date,
+    byline or counters ("… Published on January 12, 2008 by IANSViewed 124 times") or a name
+    (its source), no sentence."""
     key = _key(text)
-    if key == title_key:
+    if key == title_key or _marked(key, title_key):
         return True
     if not key.startswith(title_key + " "):
         return False
@@ -1079,6 +1083,17 @@ def _repeats_title(text: str, title_key: str) -> bool:
         and len(other) <= META_OTHER
         and not rest.rstrip().endswith(("?", "!"))
     )
+
+
+MARK_WORDS = 2  # a kicker or a wire's mark before a repeated title ("FACTBOX-", "Exclusive:")
+
+
+def _marked(key: str, title_key: str) -> bool:
+    """The title after a mark of at most `MARK_WORDS` words, glued by a hyphen or not
+    ("factbox-angelina jolie …")."""
+    key, title_key = key.replace("-", " "), title_key.replace("-", " ")
+    head = key.removesuffix(" " + title_key)
+    return head != key and 0 < len(head.split()) <= MARK_WORDS
 
 
 # A numbered note: "(1) …", "[2] …", "3. …".

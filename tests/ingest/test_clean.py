@@ -72,6 +72,12 @@ def test_a_call_to_click_and_a_pager_glued_to_a_paragraph_go() -> None:
     assert clean_text("\n\n".join(glued)) == "\n\n".join(BODY)
 
 
+def test_an_ad_slots_label_goes() -> None:
+    # streetinsider.com via L3S-GN1 (2008): "Sponsored by:" over an advertiser's box.
+    for label in ("Sponsored by:", "ADVERTISEMENT", "Story continues below advertisement"):
+        assert clean_text(with_inserted(label, at=0)) == "\n\n".join(BODY), label
+
+
 def test_a_paragraph_about_clicking_stays() -> None:
     told = "Click fraud costs advertisers billions, the report said. Google disputed the figure."
     assert told in clean_text(with_inserted(told))

@@ -72,6 +72,15 @@ def test_an_agency_line_after_the_last_paragraph_goes(credit: str) -> None:
 @pytest.mark.parametrize("stray", ["comments", "All...", "One", "More…"])
 def test_a_word_alone_after_the_last_paragraph_goes(stray: str) -> None:
     assert drop_edge_lines(text(ARTICLE, stray)) == ARTICLE
+    # Words alone after words alone: a comments box's heading over its counter's label
+    # (indiapost.com, extraction set), after a last line whose agency tag lost its stop.
+    assert drop_edge_lines(text(f"{ARTICLE} PTI", "Comments", stray)) == f"{ARTICLE} PTI"
+
+
+def test_the_title_after_a_wire_mark_goes_at_the_top() -> None:
+    # Reuters via L3S-GN1 35ab6379: "FACTBOX-<headline>" over the story.
+    assert drop_edge_lines(text(f"FACTBOX-{TITLE}", ARTICLE), title=TITLE) == ARTICLE
+    assert drop_edge_lines(text(f"Exclusive: {TITLE}", ARTICLE), title=TITLE) == ARTICLE
 
 
 @pytest.mark.parametrize("name", ["Pittsburgh Post-Gazette", "CanWest News Service", "(AP)"])
