@@ -103,10 +103,11 @@ _BYLINE = re.compile(
     r"Contrast|Comparison|Law|Then|Now)\b)"
     r"[A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|van|von|de|der|da|and|&))*\s*(?:[,|•·\-–—]|$)"
 )
+_PICTURE = r"(?:photo(?:graph)?|image|picture|illustration)s?"  # what a credit is for
 _CREDIT = caseless(
     r"^(?:photo(?:graph)?|image|picture|video|illustration|credit|source|graphic)s?"
     r"(?: (?:copyright|credit|courtesy))?\s*[:/©]"
-    r"|^\((?:all )?(?:photo(?:graph)?|image|picture|illustration)s?(?: credit)?\s*[:/]"
+    rf"|^\((?:all )?{_PICTURE}(?: credit)?\s*[:/]"
     r"|^(?:photo(?:graph)?|image|picture|illustration|graphic)s? (?:by|courtesy|copyright|©)\s",
 )
 # A picture's caption or credit closing on its agency or photographer in brackets ("…
@@ -399,8 +400,8 @@ _CALL_OPENING = caseless(r"^(?:click|tap|press) (?:here|below)\b[^.!?]{0,120}[.!
 # A picture's credit closing a paragraph, in brackets or after the caption's last sentence ("…
 # a second home. (Photo: Getty Images)", "A train at York. Photograph: Jane Doe/PA").
 _CREDIT_END = caseless(
-    r"\s+\((?:photo(?:graph)?|image|picture|illustration)s?(?: credit)?\s*[:/]\s*[^()]{1,60}\)$"
-    r"|(?<=[.!?])\s+(?:photo(?:graph)?|picture|image|illustration)s?(?: by)?:\s*[^.!?]{1,60}$"
+    rf"\s+\({_PICTURE}(?: credit)?\s*[:/]\s*[^()]{{1,60}}\)$"
+    rf"|(?<=[.!?])\s+{_PICTURE}(?: by)?:\s*[^.!?]{{1,60}}$"
 )
 _CONTINUED_END = caseless(r"\s+\(?continued(?:\.\.\.|…|\))$")
 
