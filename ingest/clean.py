@@ -619,7 +619,7 @@ def _is_noise(block: _Block) -> bool:
             hits >= 1 or (_STRONG_IMPERATIVE.match(text) and _CTA_OBJECT.search(text))
         ):
             return True
-        if hits >= 2 and hits * 6 >= n:
+        if hits >= 2 and hits * 6 >= n and not _reported(text, n):
             return True
         if (_CREDIT.match(text) or _SLASH_CREDIT.match(text)) and n <= 15:
             return True
@@ -628,7 +628,24 @@ def _is_noise(block: _Block) -> bool:
     if n <= CAPTION_WORDS and _is_bracketed_caption(block):
         return True
     # Notices run longer; they are dense in their own vocabulary.
-    return len(_NOTICE.findall(text)) >= 2 and hits * 8 >= n
+    return len(_NOTICE.findall(text)) >= 2 and hits * 8 >= n and not _reported(text, n)
+
+
+REPORT_WORDS = 15  # a sentence this long about others is reporting, whatever its words
+
+
+def _reported(text: str, n: int) -> bool:
+    """A sentence reporting on others ("Facebook and other tech companies deflect … by
+    arguing "consent" …"), not the site speaking to its reader: `REPORT_WORDS` words or more,
+    closed, neither addressing the reader nor speaking as "we", and not opening with a call
+    to act. A notice's words (cookies, consent, accounts) are then the news's subject."""
+    return (
+        n >= REPORT_WORDS
+        and bool(_TERMINAL_END.search(text))
+        and not _SECOND_PERSON.search(text)
+        and not _FIRST_PLURAL.search(text)
+        and not _IMPERATIVE.match(text)
+    )
 
 
 def _is_bracketed_caption(block: _Block) -> bool:

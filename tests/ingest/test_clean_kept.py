@@ -1,9 +1,11 @@
 """Article text that read as boilerplate and stays: the entries of a reference list citing the
-article's sources (links, most of their words, but not to other stories). A list of other
-stories beside them still goes."""
+article's sources (links, most of their words, but not to other stories), and a sentence
+reporting on others in a notice's words. A list of other stories and the site's own notice
+still go."""
 
 from __future__ import annotations
 
+from ingest.clean import clean_text
 from tests.support.pages import BODY, article, paragraphs, titled
 
 # Shaped on Wikipedia's "References" (readability's wikipedia-2, New Zealand): each entry an
@@ -47,3 +49,18 @@ def test_a_reference_list_citing_sources_stays_and_related_links_go() -> None:
     assert "Doe, Jane (1998). Storm surges of the northern coast." in page.text
     assert "Harbour businesses count the cost" not in page.text
     assert "rising seas" not in page.text
+
+
+# Shaped on aclu.org (readability's aclu): the article reports on consent and data collection,
+# in the words of a cookie notice.
+REPORTED = (
+    "Facebook and other tech companies often deflect accusations of excessive data collection "
+    'by arguing "consent" — that they use the data with the consent of the users involved.'
+)
+NOTICE = "This site uses cookies. By continuing you consent to our cookies and privacy policy."
+
+
+def test_a_sentence_reporting_on_consent_stays_and_the_site_s_notice_goes() -> None:
+    text = "\n\n".join([*BODY[:2], REPORTED, *BODY[2:]])
+    assert clean_text(text) == text
+    assert clean_text("\n\n".join([*BODY, NOTICE])) == "\n\n".join(BODY)
