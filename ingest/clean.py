@@ -243,6 +243,36 @@ def _citation(block: _Block) -> bool:
     return bool(_RECORD.search(text) or _AUTHOR_YEAR.search(text) or _QUOTED_WORK.search(text))
 
 
+def _points_elsewhere(block: _Block, key: str, links: frozenset[str]) -> bool:
+    """A line made mostly of the page's link texts (`LINK_SHARE`): a list of other stories or
+    a menu, unless it cites a work (`_citation`) or is a sentence naming linked names
+    (`_names_linked`)."""
+    return (
+        _link_share(key, links) >= LINK_SHARE
+        and not _citation(block)
+        and not _names_linked(block, key, links)
+    )
+
+
+SENTENCE_WORDS = 8  # a line this long, closed as a sentence, ...
+ONE_LINK_SHARE = 0.5  # ... whose longest link covers less than this share is a sentence
+
+
+def _names_linked(block: _Block, key: str, links: frozenset[str]) -> bool:
+    """A sentence whose names are links ("<a>James Van Der Beek</a> has been eliminated from
+    <a>Dancing with the Stars</a>."): one sentence (`_one_sentence`) of `SENTENCE_WORDS` or
+    more, closed, and no one link covering half of it, as a headline's link covers its teaser
+    line. (A paragraph that runs on into the headlines of a name's card is not one sentence.)"""
+    if (
+        block.words < SENTENCE_WORDS
+        or not _TERMINAL_END.search(block.text)
+        or not _one_sentence(block)
+    ):
+        return False
+    longest = max((len(link) for link in links if link in key), default=0)
+    return longest < ONE_LINK_SHARE * len(key)
+
+
 def link_texts(anchors: Iterable[str]) -> frozenset[str]:
     """The page's link texts, folded for `clean_text(links=...)` (short ones left out)."""
     found = (_key(a) for a in anchors)
@@ -297,7 +327,7 @@ def clean_text(
             # stays with its table
             or _is_byline(block, author_parts)
             or _is_noise(block)
-            or (links and _link_share(key, links) >= LINK_SHARE and not _citation(block))
+            or (links and _points_elsewhere(block, key, links))
         ):
             block.keep = False
     _drop_edge_furniture(blocks, title_key)

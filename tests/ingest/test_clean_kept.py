@@ -5,7 +5,7 @@ still go."""
 
 from __future__ import annotations
 
-from ingest.clean import clean_text
+from ingest.clean import clean_text, link_texts
 from tests.support.pages import BODY, article, paragraphs, titled
 
 # Shaped on Wikipedia's "References" (readability's wikipedia-2, New Zealand): each entry an
@@ -64,3 +64,16 @@ def test_a_sentence_reporting_on_consent_stays_and_the_site_s_notice_goes() -> N
     text = "\n\n".join([*BODY[:2], REPORTED, *BODY[2:]])
     assert clean_text(text) == text
     assert clean_text("\n\n".join([*BODY, NOTICE])) == "\n\n".join(BODY)
+
+
+# Shaped on foxnews.com (extraction set): the story's opening sentence links its names.
+NAMED = "Councillor Jane Doe has voted against the Harbour Flood Barrier Scheme."
+TEASER = "Harbour businesses count the cost of the storm"
+
+
+def test_a_sentence_whose_names_are_links_stays_and_a_teaser_link_goes() -> None:
+    links = link_texts(["Councillor Jane Doe", "Harbour Flood Barrier Scheme", TEASER])
+    text = "\n\n".join([NAMED, *BODY])
+    assert clean_text(text, links=links) == text
+    teased = "\n\n".join([*BODY[:2], TEASER + ".", *BODY[2:]])
+    assert clean_text(teased, links=links) == "\n\n".join(BODY)
