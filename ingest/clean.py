@@ -317,6 +317,7 @@ def clean_text(
         return ""
     title_key = _key(title or "")
     author_parts = _author_parts(author)
+    linked: set[int] = set()  # lines dropped as links
     for index, block in enumerate(blocks):
         key = _key(_unstamped(block))
         duplicate_title = index < 4 and bool(title_key) and key == title_key
@@ -327,9 +328,12 @@ def clean_text(
             # stays with its table
             or _is_byline(block, author_parts)
             or _is_noise(block)
-            or (links and _points_elsewhere(block, key, links))
         ):
             block.keep = False
+        elif links and _points_elsewhere(block, key, links):
+            block.keep = False
+            linked.add(index)
+    _keep_table_rows(blocks, linked)
     _drop_edge_furniture(blocks, title_key)
     _drop_reader_status(blocks)
     _drop_teasers(blocks)
@@ -342,6 +346,29 @@ def clean_text(
 
 
 _RULE_ROW = re.compile(r"^\|(?:\s*:?-+:?\s*\|)+$")  # a table's header rule, "|---|---|"
+_TABLE_ROW = re.compile(r"^\|.*\|$")  # a table's row, as trafilatura writes it ("| a | b |")
+
+
+def _keep_table_rows(blocks: list[_Block], linked: set[int]) -> None:
+    """Rows dropped for their links (`linked`: a film's title linked in a list of films) come
+    back when most of the other rows of their table, rows of as many cells, stay: the table
+    is the article's, and its rows name things. A table of other stories' links has most of
+    its rows dropped, and stays dropped."""
+    index = 0
+    while index < len(blocks):
+        end = index
+        while end < len(blocks) and _TABLE_ROW.match(blocks[end].text):
+            end += 1
+        rows = range(index + 1, end)  # the first row is the table's header
+        kept = {i for i in rows if blocks[i].keep}
+        for i in linked.intersection(rows):
+            cells = blocks[i].text.count("|")
+            alike = [j for j in rows if j != i and blocks[j].text.count("|") == cells]
+            if 2 * sum(1 for j in alike if j in kept) > len(alike):
+                blocks[i].keep = True
+        index = max(end, index + 1)
+
+
 TOOL_WORDS = 3  # a toolbar's or menu's entry, or a label over one, is at most this long
 MENU_ENTRIES = 2  # a run at the text's edge with this many entries ("Digg |") is furniture
 _LABEL_END = re.compile(r"^[^.!?;:|]+:$")

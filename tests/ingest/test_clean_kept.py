@@ -77,3 +77,29 @@ def test_a_sentence_whose_names_are_links_stays_and_a_teaser_link_goes() -> None
     assert clean_text(text, links=links) == text
     teased = "\n\n".join([*BODY[:2], TEASER + ".", *BODY[2:]])
     assert clean_text(teased, links=links) == "\n\n".join(BODY)
+
+
+# Shaped on Wikipedia's lists of works (readability's wikipedia-4, time travel films): a row
+# whose title and remark are links, among rows that are not.
+FILMS = [
+    "| Title | Year | Notes |",
+    "| The Long Tide | 1967 | A keeper's diary of the great flood |",
+    "| Harbour Lights | 1972 | Remake of Storm Over the Harbour |",
+    "| Salt Marsh | 1985 | Filmed on the estuary over one winter |",
+    "| The Barrier | 2006 | A town divided over its sea wall |",
+]
+OTHER_STORIES = [
+    "| Story | Date |",
+    "| Harbour businesses count the cost of the storm | 3 May |",
+    "| Engineers warn of rising seas along the coast | 4 May |",
+    "| Council elects a new leader after a long night | 5 May |",
+]
+
+
+def test_a_table_row_of_linked_names_stays_with_its_table_and_a_links_table_goes() -> None:
+    links = link_texts(["Harbour Lights", "Storm Over the Harbour"])
+    films = "\n\n".join([*BODY, *FILMS])
+    assert clean_text(films, links=links) == films
+    stories = link_texts([row.split(" | ")[0].strip("| ") for row in OTHER_STORIES[1:]])
+    listed = "\n\n".join([*BODY[:2], *OTHER_STORIES, *BODY[2:]])
+    assert "rising seas" not in clean_text(listed, links=stories)
