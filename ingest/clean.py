@@ -307,7 +307,9 @@ def clean_text(
     """Article text without boilerplate, whitespace normalised, paragraphs joined by "\\n\\n".
 
     `links` are the page's link texts (`link_texts`): a line made mostly of them is a list
-    of other stories or a menu ("most read", "related", navigation), whatever it says.
+    of other stories or a menu ("most read", "related", navigation), whatever it says, unless
+    it cites a work or is a sentence naming linked names (`_points_elsewhere`); a table's row
+    dropped so comes back when its table stays (`_keep_table_rows`).
 
     Each line is judged on its own shape and vocabulary (account/status messages, calls to act,
     notices, duplicated title/byline); link teasers are judged together with their neighbours
