@@ -215,18 +215,19 @@ LINK_SHARE = 0.6  # a line with this share of its words in link texts points els
 _LINK_MIN_CHARS = 8
 
 
-# A work cited by its parts: an author and a year ("Wilson, John (March 2009).", "Doe, J.
-# (2004)"), a title in quotes of two words or more followed by its source, or a record's
-# number or dates ("ISBN 0-521-53927-7", "doi:10.1000/1", "Retrieved 7 January 2011").
+# A work cited by its parts: an author and a year in brackets ("Wilson, John (March 2009).",
+# "Doe, J. (2004)"), a title in quotes of two words or more closed by a full stop or comma
+# and followed by its source ('"Tidal defences". Coastal Encyclopedia'), or a record's number
+# or dates ("ISBN 0-521-53927-7", "doi:10.1000/1", "Retrieved 7 January 2011").
 _YEAR = r"(?:1[5-9]|20)\d\d"  # a work's year, 1500 to 2099
 _ANY_YEAR = re.compile(rf"\b{_YEAR}\b")
-_QUOTED_WORK = re.compile(r"[\"“][^\"“”]*\w\s\w[^\"“”]*[\"”][.,:]?\s+[A-Z\d]")
+_QUOTED_WORK = re.compile(r"[\"“][^\"“”]*\w\s\w[^\"“”]*(?:[.,][\"”]|[\"”][.,])\s+[A-Z\d]")
 _RECORD = caseless(
     rf"\b(?:isbn|issn|doi|pmid|arxiv)\b|\b(?:retrieved|accessed|archived)\b[^.;]{{0,40}}?\b{_YEAR}\b"
 )
 _AUTHOR_YEAR = re.compile(
     r"\b[A-Z][\w'’-]+, (?:[A-Z][\w.'’-]*\s?){1,4}(?:,? ed\. )?"
-    rf"(?:\((?:\w+\.? )?{_YEAR}\w?\)|, {_YEAR}\b)"
+    rf"\((?:\w+\.? )?{_YEAR}\w?\)"
 )
 CITATION_WORDS = 80  # a reference is at most this long
 

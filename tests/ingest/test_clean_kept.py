@@ -103,3 +103,14 @@ def test_a_table_row_of_linked_names_stays_with_its_table_and_a_links_table_goes
     stories = link_texts([row.split(" | ")[0].strip("| ") for row in OTHER_STORIES[1:]])
     listed = "\n\n".join([*BODY[:2], *OTHER_STORIES, *BODY[2:]])
     assert "rising seas" not in clean_text(listed, links=stories)
+
+
+def test_a_related_list_s_headlines_with_dates_and_names_are_not_read_as_citations() -> None:
+    headlines = [
+        '"Barrier vote splits the council" Jan. 3, 2008',
+        "Flood barrier: Doe, Roe, 2008 race tightens",
+        "Harbour levy agreed after long night (2008)",
+    ]
+    listed = [f"- {line}" for line in headlines]
+    text = "\n\n".join([*BODY[:2], "Related stories", *listed, *BODY[2:]])
+    assert clean_text(text, links=link_texts(headlines)) == "\n\n".join(BODY)
