@@ -215,6 +215,65 @@ LINK_SHARE = 0.6  # a line with this share of its words in link texts points els
 _LINK_MIN_CHARS = 8
 
 
+# A work cited by its parts: an author and a year in brackets ("Wilson, John (March 2009).",
+# "Doe, J. (2004)"), a title in quotes of two words or more closed by a full stop or comma
+# and followed by its source ('"Tidal defences". Coastal Encyclopedia'), or a record's number
+# or dates ("ISBN 0-521-53927-7", "doi:10.1000/1", "Retrieved 7 January 2011").
+_YEAR = r"(?:1[5-9]|20)\d\d"  # a work's year, 1500 to 2099
+_ANY_YEAR = re.compile(rf"\b{_YEAR}\b")
+_QUOTED_WORK = re.compile(r"[\"“][^\"“”]*\w\s\w[^\"“”]*(?:[.,][\"”]|[\"”][.,])\s+[A-Z\d]")
+_RECORD = caseless(
+    rf"\b(?:isbn|issn|doi|pmid|arxiv)\b|\b(?:retrieved|accessed|archived)\b[^.;]{{0,40}}?\b{_YEAR}\b"
+)
+_AUTHOR_YEAR = re.compile(
+    r"\b[A-Z][\w'’-]+, (?:[A-Z][\w.'’-]*\s?){1,4}(?:,? ed\. )?"
+    rf"\((?:\w+\.? )?{_YEAR}\w?\)"
+)
+CITATION_WORDS = 80  # a reference is at most this long
+
+
+def _citation(block: _Block) -> bool:
+    """A line that cites a work (a reference list's entry): a year, and an author before it,
+    a quoted title followed by its source, or a record's number or dates (`_RECORD`). It
+    names the article's sources, not other pages of the site, however much of it is links;
+    a list of them closing the text is the article's references, not a list of other stories
+    (a related-links list's headlines have none of these parts)."""
+    text = block.text
+    if block.words > CITATION_WORDS or not _ANY_YEAR.search(text):
+        return False
+    return bool(_RECORD.search(text) or _AUTHOR_YEAR.search(text) or _QUOTED_WORK.search(text))
+
+
+def _points_elsewhere(block: _Block, key: str, links: frozenset[str]) -> bool:
+    """A line made mostly of the page's link texts (`LINK_SHARE`): a list of other stories or
+    a menu, unless it cites a work (`_citation`) or is a sentence naming linked names
+    (`_names_linked`)."""
+    return (
+        _link_share(key, links) >= LINK_SHARE
+        and not _citation(block)
+        and not _names_linked(block, key, links)
+    )
+
+
+SENTENCE_WORDS = 8  # a line this long, closed as a sentence, ...
+ONE_LINK_SHARE = 0.5  # ... whose longest link covers less than this share is a sentence
+
+
+def _names_linked(block: _Block, key: str, links: frozenset[str]) -> bool:
+    """A sentence whose names are links ("<a>James Van Der Beek</a> has been eliminated from
+    <a>Dancing with the Stars</a>."): one sentence (`_one_sentence`) of `SENTENCE_WORDS` or
+    more, closed, and no one link covering half of it, as a headline's link covers its teaser
+    line. (A paragraph that runs on into the headlines of a name's card is not one sentence.)"""
+    if (
+        block.words < SENTENCE_WORDS
+        or not _TERMINAL_END.search(block.text)
+        or not _one_sentence(block)
+    ):
+        return False
+    longest = max((len(link) for link in links if link in key), default=0)
+    return longest < ONE_LINK_SHARE * len(key)
+
+
 def link_texts(anchors: Iterable[str]) -> frozenset[str]:
     """The page's link texts, folded for `clean_text(links=...)` (short ones left out)."""
     found = (_key(a) for a in anchors)
@@ -249,7 +308,9 @@ def clean_text(
     """Article text without boilerplate, whitespace normalised, paragraphs joined by "\\n\\n".
 
     `links` are the page's link texts (`link_texts`): a line made mostly of them is a list
-    of other stories or a menu ("most read", "related", navigation), whatever it says.
+    of other stories or a menu ("most read", "related", navigation), whatever it says, unless
+    it cites a work or is a sentence naming linked names (`_points_elsewhere`); a table's row
+    dropped so comes back when its table stays (`_keep_table_rows`).
 
     Each line is judged on its own shape and vocabulary (account/status messages, calls to act,
     notices, duplicated title/byline); link teasers are judged together with their neighbours
@@ -259,6 +320,7 @@ def clean_text(
         return ""
     title_key = _key(title or "")
     author_parts = _author_parts(author)
+    linked: set[int] = set()  # lines dropped as links
     for index, block in enumerate(blocks):
         key = _key(_unstamped(block))
         duplicate_title = index < 4 and bool(title_key) and key == title_key
@@ -269,9 +331,12 @@ def clean_text(
             # stays with its table
             or _is_byline(block, author_parts)
             or _is_noise(block)
-            or (links and _link_share(key, links) >= LINK_SHARE)
         ):
             block.keep = False
+        elif links and _points_elsewhere(block, key, links):
+            block.keep = False
+            linked.add(index)
+    _keep_table_rows(blocks, linked)
     _drop_edge_furniture(blocks, title_key)
     _drop_reader_status(blocks)
     _drop_teasers(blocks)
@@ -284,6 +349,29 @@ def clean_text(
 
 
 _RULE_ROW = re.compile(r"^\|(?:\s*:?-+:?\s*\|)+$")  # a table's header rule, "|---|---|"
+_TABLE_ROW = re.compile(r"^\|.*\|$")  # a table's row, as trafilatura writes it ("| a | b |")
+
+
+def _keep_table_rows(blocks: list[_Block], linked: set[int]) -> None:
+    """Rows dropped for their links (`linked`: a film's title linked in a list of films) come
+    back when most of the other rows of their table, rows of as many cells, stay: the table
+    is the article's, and its rows name things. A table of other stories' links has most of
+    its rows dropped, and stays dropped."""
+    index = 0
+    while index < len(blocks):
+        end = index
+        while end < len(blocks) and _TABLE_ROW.match(blocks[end].text):
+            end += 1
+        rows = range(index + 1, end)  # the first row is the table's header
+        kept = {i for i in rows if blocks[i].keep}
+        for i in linked.intersection(rows):
+            cells = blocks[i].text.count("|")
+            alike = [j for j in rows if j != i and blocks[j].text.count("|") == cells]
+            if 2 * sum(1 for j in alike if j in kept) > len(alike):
+                blocks[i].keep = True
+        index = max(end, index + 1)
+
+
 TOOL_WORDS = 3  # a toolbar's or menu's entry, or a label over one, is at most this long
 MENU_ENTRIES = 2  # a run at the text's edge with this many entries ("Digg |") is furniture
 _LABEL_END = re.compile(r"^[^.!?;:|]+:$")
@@ -591,7 +679,7 @@ def _is_noise(block: _Block) -> bool:
             hits >= 1 or (_STRONG_IMPERATIVE.match(text) and _CTA_OBJECT.search(text))
         ):
             return True
-        if hits >= 2 and hits * 6 >= n:
+        if hits >= 2 and hits * 6 >= n and not _reported(text, n):
             return True
         if (_CREDIT.match(text) or _SLASH_CREDIT.match(text)) and n <= 15:
             return True
@@ -600,7 +688,24 @@ def _is_noise(block: _Block) -> bool:
     if n <= CAPTION_WORDS and _is_bracketed_caption(block):
         return True
     # Notices run longer; they are dense in their own vocabulary.
-    return len(_NOTICE.findall(text)) >= 2 and hits * 8 >= n
+    return len(_NOTICE.findall(text)) >= 2 and hits * 8 >= n and not _reported(text, n)
+
+
+REPORT_WORDS = 15  # a sentence this long about others is reporting, whatever its words
+
+
+def _reported(text: str, n: int) -> bool:
+    """A sentence reporting on others ("Facebook and other tech companies deflect … by
+    arguing "consent" …"), not the site speaking to its reader: `REPORT_WORDS` words or more,
+    closed, neither addressing the reader nor speaking as "we", and not opening with a call
+    to act. A notice's words (cookies, consent, accounts) are then the news's subject."""
+    return (
+        n >= REPORT_WORDS
+        and bool(_TERMINAL_END.search(text))
+        and not _SECOND_PERSON.search(text)
+        and not _FIRST_PLURAL.search(text)
+        and not _IMPERATIVE.match(text)
+    )
 
 
 def _is_bracketed_caption(block: _Block) -> bool:
@@ -654,7 +759,8 @@ def _drop_tail(blocks: list[_Block]) -> None:
     stories (three or more list items, under a short label, sharing little of the article's
     vocabulary) — as long as that tail is the smaller part of the text, or, for a list that
     shares almost none of it, the article before it has `FALLBACK_BODY` words or more. An
-    article that is itself mostly list items (`LISTED`) keeps its closing list."""
+    article that is itself mostly list items (`LISTED`) keeps its closing list, and a list of
+    works cited (`_citation`) is the article's references."""
     live = [b for b in blocks if b.keep]
     total = sum(b.words for b in live)
     if not live or total == 0:
@@ -678,6 +784,8 @@ def _drop_tail(blocks: list[_Block]) -> None:
         return  # a list the article introduces ("…, they said:") is the article's
     body = live[:label]
     items = live[start:end]
+    if all(_citation(b) for b in items):
+        return  # a reference list: the article's sources, not other stories
     tail_words = sum(b.words for b in live[label:])
     listed = sum(b.words for b in body if LIST_ITEM.match(b.text))
     if not body or listed >= LISTED * sum(b.words for b in body):
@@ -1175,8 +1283,8 @@ def _drop_closing_run(blocks: list[_Block]) -> None:
             start -= 1
         if len(live) - start < 3:
             return
-    if start == 0:
-        return
+    if start == 0 or all(_citation(b) for b in live[start:]):
+        return  # (a reference list: the article's sources)
     vocabulary = Counter(w for b in live[:start] for w in content_words(b.text))
     own = {w for b in live[start:] for w in content_words(b.text)}
     if not own or sum(1 for w in own if vocabulary[w]) / len(own) >= FOREIGN_VOCABULARY:
