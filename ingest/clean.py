@@ -110,6 +110,11 @@ _PAGE_POINTER = caseless(
     r"|\b(?:comments?|discussion|galler(?:y|ies)|slide ?shows?|polls?|quiz(?:zes)?)\b"
     r"|\bscroll(?:ing)? (?:down|up)\b"
 )
+# The opening word as a noun, a subject before its verb: "Email alerts were triggered …",
+# "Share prices have fallen …" tell, they do not call.
+_SUBJECT_OPENING = caseless(
+    r"^[\w'’-]+(?: [\w'’-]+)? (?:is|are|was|were|has|have|had|will|would|could|should|must)\b"
+)
 _PART_NAME = caseless(rf"^{_PAGE_PART}$")  # "Comments", "Video": a widget's heading alone
 PROMPT_WORDS = 30  # a reader prompt is at most this long
 HOOK_WORDS = 12  # and a question or exclamation before it, its hook, this
@@ -910,7 +915,7 @@ def reader_prompt(sentence: str) -> bool:
         return False
     if len(words(text)) > PROMPT_WORDS or _QUOTES.search(text) or "``" in text or "''" in text:
         return False
-    if ":" in text.rstrip(" :"):
+    if ":" in text.rstrip(" :") or _SUBJECT_OPENING.match(text):
         return False
     return _PAGE_POINTER.search(text) is not None or _calls_to_act(text, _vocabulary_hits(text))
 

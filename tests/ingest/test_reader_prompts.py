@@ -40,6 +40,9 @@ KEPT = [
     "Start in a neutral position with your shoulders above your wrists.",
     "Here's how to figure out what's best for your wallet.",
     "Look of love: Sarah gazed at her newborn son in this photo she posted on Saturday.",
+    # (Google's SRE book, in the Readability set)
+    "Email alerts were triggered as the SLO approached, and paging alerts were triggered when "
+    "the SLO was exceeded.",
 ]
 
 
