@@ -4,7 +4,8 @@ lines, picture credits and captions, closing credit, contact and bio lines, clos
 about the article itself ("This article originally appeared on …"), numbered source notes
 and closing lists about other things go; paragraphs stay (a dateline's paragraph glued
 to a short line is split from it first). `drop_edge_lines`, run last on the extracted text,
-takes the names and repeated title left at its edges.
+takes the names, repeated title and reader prompts ("Leave a comment below.") left at its
+edges; `reader_prompt` tells the summaries which sentences are such prompts.
 
 Over 500 lines on purpose: every pass judges the same line blocks (`_Block`) with the same
 vocabulary families and shape tests (closing punctuation, imperatives, list items); split
@@ -56,13 +57,13 @@ _NOTICE = caseless(
     r"have an account|registered)|javascript)\b|"
     r"[$£€]\s?\d[\d.,]*\s*(?:/|a|per)\s*(?:month|week|year|mo)\b",  # a price per period
 )
-_IMPERATIVE = caseless(
-    r"^(click|tap|sign(?: up| in)?|subscribe|follow|share|join|download|get|register|log ?in|"
+_CALL_VERBS = (
+    r"click|tap|sign(?: up| in)?|subscribe|follow|share|join|download|get|register|log ?in|"
     r"read|watch|listen|support|donate|like|tweet|email|e-mail|contact|send|try|discover|explore|"
     r"find out|learn more|see|view|enable|allow|accept|manage|update|create|start|upgrade|"
-    r"become|don't miss|never miss|stay (?:up to date|informed|tuned)|leave a (?:comment|reply))"
-    r"\b",
+    r"become|don't miss|never miss|stay (?:up to date|informed|tuned)|leave a (?:comment|reply)"
 )
+_IMPERATIVE = caseless(rf"^({_CALL_VERBS})\b")
 # Verbs that open a call to act and hardly ever a sentence of news ("Like many towns, ..." and
 # "Support for the plan ..." do).
 _STRONG_IMPERATIVE = caseless(
@@ -77,6 +78,46 @@ _CTA_OBJECT = caseless(
     r"\b(here|below|link|app|apps|headlines|updates|alerts|newsletters?|inbox|podcasts?|"
     r"videos?|gallery|comments?|feed|notifications?)\b",
 )
+# A sentence that sends its reader to a part of the page that is not the article ("Feel free
+# to start below in our comments section.", "Click below to view a gallery", "Read our review
+# here."): a call to act opening it, perhaps after a reminder, a courtesy or a condition ("Be
+# sure to", "Feel free to", "You can", "If you missed it, "), and a pointer at the page: a
+# place word closing a phrase ("here.", "below to …"; "above your wrists" is a preposition's),
+# a part of the page named as ours, this or more ("more photos", "our video"), one that is
+# only ever the page's (the comments, a gallery, a poll), or scrolling. A sentence about a
+# gallery ("The gallery opens on Monday") has its subject first.
+_PROMPT_LEAD = (
+    r"(?:(?:please|so|and|now|also|then|simply|just|why not|do|be sure to|make sure (?:to|you)|"
+    r"don['’]t forget(?: to)?|remember to|feel free to|you can|you could|you may|you might|"
+    r"you['’]ll|you will|we invite you to|we encourage you to)\s+"
+    r"|(?:if you|to|for more)\b[^,.;:!?]{1,60},\s+)*"
+)
+_PROMPT_VERBS = (
+    r"press|check(?: out)?|scroll|take a (?:look|peek|moment)|vote|leave|tell us|let us know|"
+    r"look|browse|flip|sound off|weigh in|chime in|have your say|add|post|fill|submit|enter|go|"
+    r"head|visit|play|hit|find|jump|comment|catch"
+)
+_PROMPT_OPENING = caseless(rf"^{_PROMPT_LEAD}(?:{_CALL_VERBS}|{_PROMPT_VERBS})\b")
+_PAGE_PART = (
+    r"(?:comments?(?: section| thread| box)?|discussion|forums?|message boards?|galler(?:y|ies)|"
+    r"slide ?shows?|photos?|pictures|images|videos?|clips?|player|polls?|quiz(?:zes)?|survey|"
+    r"form)"
+)
+_PAGE_POINTER = caseless(
+    r"\b(?:below|above|here)(?=\s*(?:[.,;:!?()…]|$)|\s+(?:for|to|and|or|if|in|on|by|now|from|"
+    r"with|at)\b)"
+    rf"|\b(?:our|this|these|the following|more)\s+(?:[\w'’-]+\s+){{0,2}}?{_PAGE_PART}\b"
+    r"|\b(?:comments?|discussion|galler(?:y|ies)|slide ?shows?|polls?|quiz(?:zes)?)\b"
+    r"|\bscroll(?:ing)? (?:down|up)\b"
+)
+# The opening word as a noun, a subject before its verb: "Email alerts were triggered …",
+# "Share prices have fallen …" tell, they do not call.
+_SUBJECT_OPENING = caseless(
+    r"^[\w'’-]+(?: [\w'’-]+)? (?:is|are|was|were|has|have|had|will|would|could|should|must)\b"
+)
+_PART_NAME = caseless(rf"^{_PAGE_PART}$")  # "Comments", "Video": a widget's heading alone
+PROMPT_WORDS = 30  # a reader prompt is at most this long
+HOOK_WORDS = 12  # and a question or exclamation before it, its hook, this
 # Links written as bracketed words and nothing else: a feed item's "[link] [comments]".
 _BRACKETED_MENU = re.compile(r"^(?:\[[^\[\]\d]{1,20}\]\s*){2,4}$")
 # Markers an ad slot leaves in the text.
@@ -675,9 +716,7 @@ def _is_noise(block: _Block) -> bool:
             return True
         if _CLICK_HERE.search(text):
             return True
-        if _IMPERATIVE.match(text) and (
-            hits >= 1 or (_STRONG_IMPERATIVE.match(text) and _CTA_OBJECT.search(text))
-        ):
+        if _calls_to_act(text, hits):
             return True
         if hits >= 2 and hits * 6 >= n and not _reported(text, n):
             return True
@@ -705,6 +744,14 @@ def _reported(text: str, n: int) -> bool:
         and not _SECOND_PERSON.search(text)
         and not _FIRST_PLURAL.search(text)
         and not _IMPERATIVE.match(text)
+    )
+
+
+def _calls_to_act(text: str, hits: int) -> bool:
+    """An imperative opening `text` with the vocabulary of an account, a platform or a notice
+    (`hits` of it), or a strong one with what it points at ("Download our app")."""
+    return _IMPERATIVE.match(text) is not None and (
+        hits >= 1 or (_STRONG_IMPERATIVE.match(text) is not None and bool(_CTA_OBJECT.search(text)))
     )
 
 
@@ -813,6 +860,12 @@ _PROHIBIT = caseless(
     r"(?:permission|consent))\b",
 )
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# A profile's address on a platform and nothing else ("twitter.com/jdoe", "https://www.
+# instagram.com/jdoe/"): the writer's contact, as an e-mail address is.
+_PROFILE = caseless(
+    r"^(?:https?://)?(?:www\.)?(?:twitter|x|facebook|instagram|linkedin|tiktok|youtube|threads)"
+    r"\.(?:com|net)/[\w.@/-]+$"
+)
 # An address written out against harvesters: "jdoe(at)example.com", "jdoe [at] example [dot]
 # com", "jdoe at example dot com" (the spaced form only with a spelled-out "dot").
 _DOT = r"(?:\s?\.\s?|\s?[(\[{]\s?(?i:dot)\s?[)\]}]\s?|\s(?i:dot)\s)"
@@ -902,15 +955,15 @@ def _is_rights_notice(block: _Block) -> bool:
 
 
 def _is_closing_credit(block: _Block) -> bool:
-    """A contact line (an e-mail address), the wire's credit (also in parentheses, "… by …"),
-    the contributor's bio or a note about the text (`_about_the_text`) — the kinds of line
-    that close an article and are not its text."""
+    """A contact line (an e-mail address, a profile's address), the wire's credit (also in
+    parentheses, "… by …"), the contributor's bio or a note about the text (`_about_the_text`)
+    — the kinds of line that close an article and are not its text."""
     text = block.text
     if block.words <= NOTE_ABOUT_WORDS and _about_the_text(text):
         return True
     if block.words > CREDIT_WORDS:
         return False
-    if _EMAIL.search(text) or _OBFUSCATED_EMAIL.search(text):
+    if _EMAIL.search(text) or _OBFUSCATED_EMAIL.search(text) or _PROFILE.match(text):
         return True
     if _CREDIT_LINE.match(text) or _WITH_NAMES.match(text):
         return True
@@ -957,6 +1010,24 @@ def _about_the_text(text: str) -> bool:
 
 
 _FIRST_PLURAL = caseless(r"\b(?:us|our|we|we['’](?:re|ll|ve|d))\b")
+
+
+def reader_prompt(sentence: str) -> bool:
+    """Does `sentence` send its reader to a part of the page that is not the article: the
+    comments, a gallery, a video, a poll, "below" or "here" (`_PROMPT_OPENING`,
+    `_PAGE_POINTER`), or to a newsletter, an app or a platform (`_calls_to_act`)? Not in
+    quotes (a quoted "click here" is someone's words), and not a caption's label before a
+    colon ("Look of love: Sarah …")."""
+    text = sentence.strip()
+    if _PROMPT_OPENING.match(text) is None:  # (nor `_IMPERATIVE`, its verbs are among these)
+        return False
+    if len(words(text)) > PROMPT_WORDS or _QUOTES.search(text) or "``" in text or "''" in text:
+        return False
+    if ":" in text.rstrip(" :") or _SUBJECT_OPENING.match(text):
+        return False
+    return _PAGE_POINTER.search(text) is not None or _calls_to_act(text, _vocabulary_hits(text))
+
+
 _LABEL_PREFIX = re.compile(r"^[A-Z][\w'’-]*(?: [\w'’-]+){0,3}: ")
 
 
@@ -1022,7 +1093,10 @@ def drop_edge_lines(
       closing it after its prose ("- AAP" after any long line), as does any word alone there
       (`_STRAY_WORD`: "comments", "More...");
     - the publication's name (`site`, or its host in `url`) at either edge;
-    - the title alone after the last line of prose (the headline printed again under it)."""
+    - the title alone after the last line of prose (the headline printed again under it);
+    - a part of the page named alone closing it after any line (`_PART_NAME`: "Comments");
+    - reader prompts (`reader_prompt`: "Leave a comment below.", "See more photos:") opening
+      the first line or closing the last, whole sentences, with a closing prompt's hook."""
     paragraphs = [p.split("\n") for p in text.split("\n\n")]
     lines = [(i, j) for i, p in enumerate(paragraphs) for j, _ in enumerate(p)]
     address = _address_words(url)
@@ -1059,7 +1133,10 @@ def drop_edge_lines(
             back = k - 1
             while back > first and _STRAY_WORD.match(line(back)):
                 back -= 1
-            return len(words(line(back))) >= PROSE_WORDS
+            # A part of the page named alone closes it after any line: a comments box's
+            # "Comments" / "comments", a player's "Video".
+            parts = all(_PART_NAME.match(line(j)) for j in range(back + 1, k + 1))
+            return parts or len(words(line(back))) >= PROSE_WORDS
         marked = bool(_EDGE_MARK.match(here.strip())) and len(words(before)) >= PROSE_WORDS
         return _name_line(here) and (_prose(before) or marked)
 
@@ -1080,7 +1157,48 @@ def drop_edge_lines(
             break
         dropped.add(last)
         last -= 1
-    return _without_lines(paragraphs, lines, dropped) if dropped else text
+    return _without_edge_prompts(_without_lines(paragraphs, lines, dropped) if dropped else text)
+
+
+def _without_edge_prompts(text: str) -> str:
+    """`text` without the reader prompts (`reader_prompt`) that open its first line or close
+    its last, whole sentences, at most `EDGE_DROPS` at each edge (a line left empty goes)."""
+    head = text.partition("\n")[0]
+    cut = _prompts_cut(head, from_end=False) + text[len(head) :]
+    last = cut.rpartition("\n")[2]
+    cut = cut[: len(cut) - len(last)] + _prompts_cut(last, from_end=True)
+    return text if cut == text else cut.strip()
+
+
+def _prompts_cut(line: str, *, from_end: bool) -> str:
+    """`line` without up to `EDGE_DROPS` reader prompts at its end (`from_end`) or start; at
+    its end, with their hook, the questions or exclamations right before them in the line
+    ("Not registered yet? What are you waiting for! Register by clicking here.")."""
+    sentences = split_sentences(line)
+    cut = line
+    cuts = 0
+    while sentences and cuts < EDGE_DROPS:
+        sentence = sentences[-1] if from_end else sentences[0]
+        at = cut.rfind(sentence) if from_end else cut.find(sentence)
+        if at < 0 or not reader_prompt(sentence):
+            break
+        cut = cut[:at].rstrip() if from_end else cut[at + len(sentence) :].lstrip()
+        sentences = sentences[:-1] if from_end else sentences[1:]
+        cuts += 1
+    hooks = 0
+    while from_end and cuts and sentences and hooks < EDGE_DROPS and _hook(sentences[-1]):
+        cut = cut[: cut.rfind(sentences.pop())].rstrip()
+        hooks += 1
+    return cut
+
+
+def _hook(sentence: str) -> bool:
+    """A short question or exclamation, not in quotes: a prompt's hook."""
+    return (
+        len(words(sentence)) <= HOOK_WORDS
+        and sentence.endswith(("?", "!"))
+        and not _QUOTES.search(sentence)
+    )
 
 
 def _without_lines(

@@ -24,7 +24,7 @@ from importlib import resources
 
 import numpy as np
 
-from ingest.clean import teaser_sentences
+from ingest.clean import reader_prompt, teaser_sentences
 from ingest.patterns import caseless
 from ingest.text import STOPWORDS, split_sentences, stopwords, wordset
 from storage.stems import has_stemmer, stemmer
@@ -179,9 +179,10 @@ def _word_before(sentence: str, end: int) -> str:
 def readable(sentence: str, *, cased: bool = True) -> bool:
     """Can `sentence` stand in a summary as a whole sentence of prose? It ends with terminal
     punctuation, its quotes and brackets are balanced, it has 4–80 words, it is not a heading,
-    a caption, a credit, a byline or dateline, a list item, a question or a social post's text
-    (`posted`: an embedded tweet's), and it does not speak in the first person outside
-    quotation marks (a reader's comment, a line from the middle of a quotation).
+    a caption, a credit, a byline or dateline, a list item, a question, a social post's text
+    (`posted`: an embedded tweet's) or a prompt sending the reader to the comments, a gallery
+    or "below" (`ingest.clean.reader_prompt`), and it does not speak in the first person
+    outside quotation marks (a reader's comment, a line from the middle of a quotation).
     In normally cased text (`cased`) it also starts with a capital, a digit or a quote, is not
     a "Label: value" line, and has lower-case words as prose does."""
     word_count = _word_count(sentence)
@@ -189,7 +190,7 @@ def readable(sentence: str, *, cased: bool = True) -> bool:
         return False
     if not _balanced(sentence) or _ABOUT_THE_ARTICLE.search(sentence):
         return False
-    if _QUESTION.search(sentence) or posted(sentence):
+    if _QUESTION.search(sentence) or posted(sentence) or reader_prompt(sentence):
         return False
     if _LIST_ITEM.match(sentence) or sentence[0] in _NOT_A_START:
         return False
