@@ -256,44 +256,10 @@ LINK_SHARE = 0.6  # a line with this share of its words in link texts points els
 _LINK_MIN_CHARS = 8
 
 
-# A work cited by its parts: an author and a year in brackets ("Wilson, John (March 2009).",
-# "Doe, J. (2004)"), a title in quotes of two words or more closed by a full stop or comma
-# and followed by its source ('"Tidal defences". Coastal Encyclopedia'), or a record's number
-# or dates ("ISBN 0-521-53927-7", "doi:10.1000/1", "Retrieved 7 January 2011").
-_YEAR = r"(?:1[5-9]|20)\d\d"  # a work's year, 1500 to 2099
-_ANY_YEAR = re.compile(rf"\b{_YEAR}\b")
-_QUOTED_WORK = re.compile(r"[\"“][^\"“”]*\w\s\w[^\"“”]*(?:[.,][\"”]|[\"”][.,])\s+[A-Z\d]")
-_RECORD = caseless(
-    rf"\b(?:isbn|issn|doi|pmid|arxiv)\b|\b(?:retrieved|accessed|archived)\b[^.;]{{0,40}}?\b{_YEAR}\b"
-)
-_AUTHOR_YEAR = re.compile(
-    r"\b[A-Z][\w'’-]+, (?:[A-Z][\w.'’-]*\s?){1,4}(?:,? ed\. )?"
-    rf"\((?:\w+\.? )?{_YEAR}\w?\)"
-)
-CITATION_WORDS = 80  # a reference is at most this long
-
-
-def _citation(block: _Block) -> bool:
-    """A line that cites a work (a reference list's entry): a year, and an author before it,
-    a quoted title followed by its source, or a record's number or dates (`_RECORD`). It
-    names the article's sources, not other pages of the site, however much of it is links;
-    a list of them closing the text is the article's references, not a list of other stories
-    (a related-links list's headlines have none of these parts)."""
-    text = block.text
-    if block.words > CITATION_WORDS or not _ANY_YEAR.search(text):
-        return False
-    return bool(_RECORD.search(text) or _AUTHOR_YEAR.search(text) or _QUOTED_WORK.search(text))
-
-
 def _points_elsewhere(block: _Block, key: str, links: frozenset[str]) -> bool:
     """A line made mostly of the page's link texts (`LINK_SHARE`): a list of other stories or
-    a menu, unless it cites a work (`_citation`) or is a sentence naming linked names
-    (`_names_linked`)."""
-    return (
-        _link_share(key, links) >= LINK_SHARE
-        and not _citation(block)
-        and not _names_linked(block, key, links)
-    )
+    a menu, unless it is a sentence naming linked names (`_names_linked`)."""
+    return _link_share(key, links) >= LINK_SHARE and not _names_linked(block, key, links)
 
 
 SENTENCE_WORDS = 8  # a line this long, closed as a sentence, ...
@@ -350,7 +316,7 @@ def clean_text(
 
     `links` are the page's link texts (`link_texts`): a line made mostly of them is a list
     of other stories or a menu ("most read", "related", navigation), whatever it says, unless
-    it cites a work or is a sentence naming linked names (`_points_elsewhere`); a table's row
+    it is a sentence naming linked names (`_points_elsewhere`); a table's row
     dropped so comes back when its table stays (`_keep_table_rows`).
 
     Each line is judged on its own shape and vocabulary (account/status messages, calls to act,
@@ -806,8 +772,7 @@ def _drop_tail(blocks: list[_Block]) -> None:
     stories (three or more list items, under a short label, sharing little of the article's
     vocabulary) — as long as that tail is the smaller part of the text, or, for a list that
     shares almost none of it, the article before it has `FALLBACK_BODY` words or more. An
-    article that is itself mostly list items (`LISTED`) keeps its closing list, and a list of
-    works cited (`_citation`) is the article's references."""
+    article that is itself mostly list items (`LISTED`) keeps its closing list."""
     live = [b for b in blocks if b.keep]
     total = sum(b.words for b in live)
     if not live or total == 0:
@@ -831,8 +796,6 @@ def _drop_tail(blocks: list[_Block]) -> None:
         return  # a list the article introduces ("…, they said:") is the article's
     body = live[:label]
     items = live[start:end]
-    if all(_citation(b) for b in items):
-        return  # a reference list: the article's sources, not other stories
     tail_words = sum(b.words for b in live[label:])
     listed = sum(b.words for b in body if LIST_ITEM.match(b.text))
     if not body or listed >= LISTED * sum(b.words for b in body):
@@ -1401,8 +1364,8 @@ def _drop_closing_run(blocks: list[_Block]) -> None:
             start -= 1
         if len(live) - start < 3:
             return
-    if start == 0 or all(_citation(b) for b in live[start:]):
-        return  # (a reference list: the article's sources)
+    if start == 0:
+        return
     vocabulary = Counter(w for b in live[:start] for w in content_words(b.text))
     own = {w for b in live[start:] for w in content_words(b.text)}
     if not own or sum(1 for w in own if vocabulary[w]) / len(own) >= FOREIGN_VOCABULARY:
